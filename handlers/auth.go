@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+)
+
+// LoginView is the view of the login page.
+type LoginView struct {
+	Form    LoginForm
+	Problem string // a message for the whole form: wrong credentials, too many attempts
+}
+
+func (h *Handler) loginForm(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, "login", h.page(c, "login.title", LoginView{Form: LoginForm{Next: safeNext(c.Query("next"))}}))
+}
+
+func (h *Handler) login(c *fiber.Ctx) error {
+	var form LoginForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	form.Password = "" // never sent back
+	form.Next = safeNext(form.Next)
+	if len(errs) > 0 {
+		p := h.page(c, "login.title", LoginView{Form: form})
+		p.Errors = errs
+		return h.render(c, fiber.StatusUnprocessableEntity, "login", p)
+	}
+	u, err := h.store.Authenticate(c.UserContext(), form.Email, c.FormValue("password"))
+	if errors.Is(err, models.ErrBadCredentials) {
+		return h.render(c, fiber.StatusUnauthorized, "login", h.page(c, "login.title", LoginView{Form: form, Problem: h.msg("login.bad_credentials")}))
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.startSession(c, u); err != nil {
+		return err
+	}
+	next := form.Next
+	if next == "" {
+		next = "/dashboard"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// loginRateLimited answers a login over the limit with the form and a clear message.
+func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
+	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
+	problem := h.msg("login.rate_limited", retryMinutes(c))
+	return h.render(c, fiber.StatusTooManyRequests, "login", h.page(c, "login.title", LoginView{Form: form, Problem: problem}))
+}
+
+// startSession logs u in under a new session id and a new CSRF cookie, so
+// that nothing set before login carries over.
+func (h *Handler) startSession(c *fiber.Ctx, u *models.User) error {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	sess.Set(sessionUserID, u.ID)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	h.newCSRFCookie(c)
+	return nil
+}
+
+func (h *Handler) logout(c *fiber.Ctx) error {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	if err := sess.Destroy(); err != nil {
+		return err
+	}
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// safeNext keeps a post-login destination only when it is a path on this
+// site, so the login page cannot redirect anyone elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return ""
+	}
+	return next
+}
+
+// AccountView is the view of the setup and invitation pages.
+type AccountView struct {
+	Form         AccountForm
+	Organisation string // the organisation joined through an invitation
+	Action       string
+	SignedInAs   string // an invited coordinator who is logged in joins as themself
+}
+
+func (h *Handler) setupForm(c *fiber.Ctx) error {
+	if !h.validSetupToken(c.Params("token")) {
+		return fiber.ErrNotFound
+	}
+	return h.render(c, fiber.StatusOK, "account", h.page(c, "setup.title", AccountView{Action: c.Path()}))
+}
+
+func (h *Handler) setup(c *fiber.Ctx) error {
+	if !h.validSetupToken(c.Params("token")) {
+		return fiber.ErrNotFound
+	}
+	var form AccountForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if form.Organisation == "" && errs.For("organisation") == "" {
+		errs = append(errs, h.fieldError("organisation", "error.required")...)
+	}
+	if len(errs) == 0 {
+		u, err := h.store.CreateFirstUser(c.UserContext(), form.account(), form.Organisation)
+		switch {
+		case errors.Is(err, models.ErrSetupAlreadyDone):
+			return fiber.ErrNotFound
+		case err != nil:
+			return err
+		}
+		h.setupMu.Lock()
+		h.setupToken = ""
+		h.setupMu.Unlock()
+		if err := h.startSession(c, u); err != nil {
+			return err
+		}
+		return c.Redirect("/dashboard", fiber.StatusSeeOther)
+	}
+	form.Password = ""
+	p := h.page(c, "setup.title", AccountView{Form: form, Action: c.Path()})
+	p.Errors = errs
+	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
+}
+
+func (h *Handler) validSetupToken(token string) bool {
+	h.setupMu.Lock()
+	defer h.setupMu.Unlock()
+	return h.setupToken != "" && len(token) == len(h.setupToken) && models.TokenHash(token) == models.TokenHash(h.setupToken)
+}
+
+func (h *Handler) joinForm(c *fiber.Ctx) error {
+	org, err := h.store.InvitationOrganisation(c.UserContext(), c.Params("token"))
+	if errors.Is(err, models.ErrInvitationInvalid) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	v := AccountView{Organisation: org.Name, Action: c.Path()}
+	if u, err := h.currentUser(c); err == nil && u != nil {
+		v.SignedInAs = u.Name
+	}
+	return h.render(c, fiber.StatusOK, "account", h.page(c, "join.title", v))
+}
+
+func (h *Handler) join(c *fiber.Ctx) error {
+	token := c.Params("token")
+	org, err := h.store.InvitationOrganisation(c.UserContext(), token)
+	if errors.Is(err, models.ErrInvitationInvalid) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	u, err := h.currentUser(c)
+	if err != nil {
+		return err
+	}
+	if u != nil {
+		_, err := h.store.AcceptInvitation(c.UserContext(), token, u.ID, models.NewAccount{})
+		if err != nil && !errors.Is(err, models.ErrAlreadyMember) {
+			return err
+		}
+		return c.Redirect("/dashboard", fiber.StatusSeeOther)
+	}
+	var form AccountForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) == 0 {
+		u, err = h.store.AcceptInvitation(c.UserContext(), token, 0, form.account())
+		switch {
+		case errors.Is(err, models.ErrEmailTaken):
+			errs = h.fieldError("email", "error.email_taken")
+		case err != nil:
+			return err
+		default:
+			if err := h.startSession(c, u); err != nil {
+				return err
+			}
+			return c.Redirect("/dashboard", fiber.StatusSeeOther)
+		}
+	}
+	form.Password = ""
+	p := h.page(c, "join.title", AccountView{Form: form, Organisation: org.Name, Action: c.Path()})
+	p.Errors = errs
+	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
+}
+
+// retryMinutes reads the limiter's Retry-After header as whole minutes, at least one.
+func retryMinutes(c *fiber.Ctx) int {
+	secs := 60
+	if v := c.GetRespHeader(fiber.HeaderRetryAfter); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			secs = n
+		}
+	}
+	return max((secs+59)/60, 1)
+}

@@ -1,0 +1,371 @@
+package handlers
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+	"undersigned/views"
+)
+
+const signaturesPerPage = 50
+
+// DashboardView lists the coordinator's organisations and their letters.
+type DashboardView struct {
+	Organisations []models.OrganisationLetters
+	Invitation    *InvitationView
+}
+
+// InvitationView is a freshly made invitation link.
+type InvitationView struct {
+	Organisation string
+	URL          string
+	Expires      time.Time
+}
+
+func (h *Handler) dashboard(c *fiber.Ctx) error {
+	return h.renderDashboard(c, nil)
+}
+
+func (h *Handler) renderDashboard(c *fiber.Ctx, inv *InvitationView) error {
+	orgs, err := h.store.CoordinatorLetters(c.UserContext(), coordinator(c).ID)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, "dashboard.title", DashboardView{Organisations: orgs, Invitation: inv}))
+}
+
+func (h *Handler) createInvitation(c *fiber.Ctx) error {
+	orgID, err := strconv.ParseInt(c.Params("org"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	token, err := h.store.CreateInvitation(c.UserContext(), coordinator(c).ID, orgID)
+	if err != nil {
+		return err
+	}
+	orgs, err := h.store.Organisations(c.UserContext(), coordinator(c).ID)
+	if err != nil {
+		return err
+	}
+	inv := &InvitationView{URL: h.absolute("/join/" + token), Expires: time.Now().Add(models.InvitationTTL)}
+	for _, o := range orgs {
+		if o.ID == orgID {
+			inv.Organisation = o.Name
+		}
+	}
+	return h.renderDashboard(c, inv)
+}
+
+// EditorView is the view of the letter editor.
+type EditorView struct {
+	LetterID      int64
+	State         models.LetterState
+	Slug          string
+	Count         int64
+	Form          LetterForm
+	Groups        []models.DemandGroupText
+	Settings      SettingsForm
+	Locked        bool
+	Organisations []views.Option // for a new letter: whose letter it is
+	Organisation  string
+	Saved         bool
+	Problem       string
+	SignerChoices []views.Option
+	OrderChoices  []views.Option
+}
+
+// editorView shows the form's demand groups and one empty group after them,
+// where a new group is written; "Add a demand group" adds another.
+func (h *Handler) editorView(form LetterForm) EditorView {
+	v := EditorView{Form: form}
+	for _, g := range form.Groups() {
+		if g != (models.DemandGroupText{}) {
+			v.Groups = append(v.Groups, g)
+		}
+	}
+	v.Groups = append(v.Groups, models.DemandGroupText{})
+	if form.Action == "add_group" {
+		v.Groups = append(v.Groups, models.DemandGroupText{})
+	}
+	v.SignerChoices = []views.Option{
+		{Value: string(models.SignersBoth), Label: h.msg("settings.signers.both")},
+		{Value: string(models.SignersIndividuals), Label: h.msg("settings.signers.individuals")},
+		{Value: string(models.SignersOrganisations), Label: h.msg("settings.signers.organisations")},
+	}
+	v.OrderChoices = []views.Option{
+		{Value: string(models.OrderAlphabetical), Label: h.msg("settings.order.alphabetical")},
+		{Value: string(models.OrderSigned), Label: h.msg("settings.order.signed")},
+	}
+	return v
+}
+
+func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form LetterForm, settings SettingsForm) (EditorView, error) {
+	v := h.editorView(form)
+	v.LetterID, v.State, v.Slug, v.Count, v.Settings = l.ID, l.State, l.Slug, l.SignatureCount(), settings
+	locked, err := h.store.TextLocked(ctx, l.ID)
+	v.Locked = locked
+	return v, err
+}
+
+func (h *Handler) organisationOptions(c *fiber.Ctx) ([]views.Option, error) {
+	orgs, err := h.store.Organisations(c.UserContext(), coordinator(c).ID)
+	var out []views.Option
+	for _, o := range orgs {
+		out = append(out, views.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})
+	}
+	return out, err
+}
+
+func (h *Handler) newLetter(c *fiber.Ctx) error {
+	v := h.editorView(LetterForm{})
+	var err error
+	if v.Organisations, err = h.organisationOptions(c); err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "editor", h.page(c, "editor.new_title", v))
+}
+
+func (h *Handler) createLetter(c *fiber.Ctx) error {
+	var form LetterForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	v := h.editorView(form)
+	if v.Organisations, err = h.organisationOptions(c); err != nil {
+		return err
+	}
+	v.Organisation = c.FormValue("organisation")
+	if form.Action == "add_group" {
+		return h.render(c, fiber.StatusOK, "editor", h.page(c, "editor.new_title", v))
+	}
+	orgID, _ := strconv.ParseInt(v.Organisation, 10, 64)
+	if len(errs) == 0 {
+		l, err := h.store.CreateLetter(c.UserContext(), coordinator(c).ID, orgID, form.text())
+		switch {
+		case errors.Is(err, models.ErrSlugTaken):
+			errs = h.fieldError("slug", "error.slug_taken")
+		case errors.Is(err, models.ErrNotFound):
+			errs = h.fieldError("organisation", "error.choice")
+		case err != nil:
+			return err
+		default:
+			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+		}
+	}
+	p := h.page(c, "editor.new_title", v)
+	p.Errors = errs
+	return h.render(c, fiber.StatusUnprocessableEntity, "editor", p)
+}
+
+func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
+	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
+	if err != nil {
+		return err
+	}
+	v.Saved = c.Query("saved") != ""
+	return h.renderEditor(c, fiber.StatusOK, l, v, nil)
+}
+
+func (h *Handler) renderEditor(c *fiber.Ctx, status int, l *models.Letter, v EditorView, errs views.FormErrors) error {
+	p := h.page(c, "", v)
+	p.Title = h.msg("editor.title", l.Title)
+	p.Errors = errs
+	return h.render(c, status, "editor", p)
+}
+
+func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
+	var form LetterForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	v, err := h.letterEditorView(c.UserContext(), l, form, settingsFormOf(l))
+	if err != nil {
+		return err
+	}
+	if form.Action == "add_group" {
+		return h.renderEditor(c, fiber.StatusOK, l, v, nil)
+	}
+	status := fiber.StatusUnprocessableEntity
+	if len(errs) == 0 {
+		err := h.store.UpdateLetterText(c.UserContext(), l, form.text())
+		switch {
+		case errors.Is(err, models.ErrSlugTaken):
+			errs = h.fieldError("slug", "error.slug_taken")
+		case errors.Is(err, models.ErrTextLocked):
+			status, v.Problem = fiber.StatusConflict, h.msg("editor.locked")
+		case err != nil:
+			return err
+		default:
+			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+		}
+	}
+	return h.renderEditor(c, status, l, v, errs)
+}
+
+func (h *Handler) saveLetterSettings(c *fiber.Ctx, l *models.Letter) error {
+	var form SettingsForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) == 0 {
+		if err := h.store.UpdateLetterSettings(c.UserContext(), l, form.settings()); err != nil {
+			return err
+		}
+		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+	}
+	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), form)
+	if err != nil {
+		return err
+	}
+	return h.renderEditor(c, fiber.StatusUnprocessableEntity, l, v, errs)
+}
+
+func (h *Handler) setLetterState(c *fiber.Ctx, l *models.Letter) error {
+	err := h.store.SetLetterState(c.UserContext(), l, models.LetterState(c.FormValue("state")))
+	if errors.Is(err, models.ErrInvalidTransition) {
+		return fiber.NewError(fiber.StatusConflict, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+}
+
+// previewLetter shows a letter exactly as its public page will, with a
+// banner and a form that cannot be sent.
+func (h *Handler) previewLetter(c *fiber.Ctx, l *models.Letter) error {
+	v, err := h.letterPage(c, l)
+	if err != nil {
+		return err
+	}
+	v.Preview = true
+	v.Sign = h.signView(l, &SignForm{}, "")
+	p := h.page(c, "", v)
+	p.Title = h.msg("preview.title", l.Title)
+	p.Robots = "noindex"
+	return h.render(c, fiber.StatusOK, "letter", p)
+}
+
+// SignaturesView is the coordinator's view of a letter's signatures.
+type SignaturesView struct {
+	LetterID   int64
+	Title      string
+	Slug       string
+	Count      int64
+	Signatures []SignatureRow
+	Removals   []models.SignatureRemoval
+	Pagination Pagination
+}
+
+// SignatureRow is one signature as coordinators see it, email included.
+type SignatureRow struct {
+	ID       int64
+	Entry    string
+	Kind     models.SignatureKind
+	Email    string
+	SortName string
+	SignedAt time.Time
+}
+
+func (h *Handler) signatures(c *fiber.Ctx, l *models.Letter) error {
+	return h.renderSignatures(c, fiber.StatusOK, l, nil)
+}
+
+func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, errs views.FormErrors) error {
+	page := pageNumber(c)
+	sigs, err := h.store.CoordinatorSignatures(c.UserContext(), l, (page-1)*signaturesPerPage, signaturesPerPage)
+	if err != nil {
+		return err
+	}
+	removals, err := h.store.SignatureRemovals(c.UserContext(), l)
+	if err != nil {
+		return err
+	}
+	v := SignaturesView{
+		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), Removals: removals,
+		Pagination: paginate(c.Path(), page, l.SignatureCount(), signaturesPerPage),
+	}
+	for _, s := range sigs {
+		v.Signatures = append(v.Signatures, SignatureRow{ID: s.ID, Entry: s.Entry(), Kind: s.Kind, Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt})
+	}
+	p := h.page(c, "", v)
+	p.Title = h.msg("signatures.title", l.Title)
+	p.Errors = errs
+	return h.render(c, status, "signatures", p)
+}
+
+func (h *Handler) removeSignature(c *fiber.Ctx, l *models.Letter) error {
+	var form RemoveForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return h.renderSignatures(c, fiber.StatusUnprocessableEntity, l, errs)
+	}
+	sigID, _ := strconv.ParseInt(c.Params("sig"), 10, 64)
+	if err := h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, form.Reason); err != nil {
+		return err
+	}
+	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/signatures", fiber.StatusSeeOther)
+}
+
+func (h *Handler) setSortName(c *fiber.Ctx, l *models.Letter) error {
+	var form SortNameForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return h.renderSignatures(c, fiber.StatusUnprocessableEntity, l, errs)
+	}
+	sigID, _ := strconv.ParseInt(c.Params("sig"), 10, 64)
+	if err := h.store.SetSortName(c.UserContext(), l, sigID, models.NormalizeText(form.SortName)); err != nil {
+		return err
+	}
+	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/signatures", fiber.StatusSeeOther)
+}
+
+// exportSignatures streams the coordinator's CSV of a letter's signatures,
+// private columns included. UTF-8 with a byte-order mark, so spreadsheets
+// read Arabic and Czech names right.
+func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+l.Slug+`-signatures.csv"`)
+	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		bw.WriteString("\ufeff")
+		w := csv.NewWriter(bw)
+		w.Write([]string{"kind", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"})
+		err := h.store.EachSignature(ctx, l, func(s *models.Signature) error {
+			return w.Write(csvSafe(string(s.Kind), s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Email, s.SortName, s.CreatedAt.UTC().Format(time.RFC3339)))
+		})
+		w.Flush()
+		if err != nil {
+			h.log.Error("csv export failed", "letter", l.ID, "err", err)
+		}
+	})
+	return nil
+}
+
+// csvSafe defuses cells a spreadsheet would run as a formula.
+func csvSafe(cells ...string) []string {
+	for i, s := range cells {
+		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			cells[i] = "'" + s
+		}
+	}
+	return cells
+}

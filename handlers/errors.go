@@ -1,0 +1,52 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+)
+
+// ErrorView is the view of an error page.
+type ErrorView struct {
+	Status  int
+	Heading string
+	Text    string
+}
+
+// handleError renders every error as a page in the site's layout. A person
+// reads the catalogue's text for the status; the internal error goes only to
+// the log.
+func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		status = fe.Code
+	case errors.Is(err, models.ErrNotFound):
+		status = fiber.StatusNotFound
+	}
+	if status >= 500 {
+		h.log.Error("request failed", "id", c.GetRespHeader(fiber.HeaderXRequestID), "path", c.Path(), "err", err)
+	}
+	h.setSecurityHeaders(c) // errors raised before the middleware ran need them too
+	key := "error." + strconv.Itoa(status)
+	if h.msg(key+".title") == key+".title" {
+		key = "error.other"
+	}
+	c.Response().ResetBody()
+	p := h.page(c, key+".title", ErrorView{Status: status, Heading: h.msg(key + ".title"), Text: h.msg(key + ".text")})
+	return h.render(c, status, "error", p)
+}
+
+// health answers 200 when the database answers.
+func (h *Handler) health(c *fiber.Ctx) error {
+	if err := h.store.Ping(c.UserContext()); err != nil {
+		h.log.Error("health check failed", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable\n")
+	}
+	c.Set("Cache-Control", "no-store")
+	return c.SendString("ok\n")
+}

@@ -1,0 +1,172 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"undersigned/models"
+	"undersigned/views"
+)
+
+// uiLang is the language of the interface; the catalogue has English only so far.
+const uiLang = "en"
+
+// Config is what the HTTP side needs to know about its deployment.
+type Config struct {
+	// BaseURL is the absolute URL the site is reached at, such as
+	// https://letters.example.org; links in the console and on share panels
+	// use it, and an https URL makes cookies Secure.
+	BaseURL string
+	// Limits on public and login forms; zero values take the defaults.
+	SignLimit  RateLimit
+	LoginLimit RateLimit
+}
+
+// RateLimit allows Max requests per Window from one client.
+type RateLimit struct {
+	Max    int
+	Window time.Duration
+}
+
+// Handler holds the dependencies every handler shares.
+type Handler struct {
+	store    *models.Store
+	views    *views.Templates
+	log      *slog.Logger
+	cfg      Config
+	secure   bool
+	sessions *session.Store
+	csrfKey  []byte
+	validate *validator.Validate
+
+	signLimit, loginLimitPerIP, loginLimitPerAccount fiber.Handler
+
+	setupMu    sync.Mutex
+	setupToken string
+}
+
+// New builds the Fiber app serving Undersigned.
+func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config) (*fiber.App, *Handler, error) {
+	tmpl, err := views.Parse()
+	if err != nil {
+		return nil, nil, err
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, nil, fmt.Errorf("base URL %q: want an absolute http or https URL", cfg.BaseURL)
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	csrfKey, err := store.Secret(ctx, "csrf")
+	if err != nil {
+		return nil, nil, fmt.Errorf("csrf key: %w", err)
+	}
+	h := &Handler{
+		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
+		csrfKey: csrfKey, validate: newValidator(),
+	}
+	h.sessions = session.New(session.Config{
+		Storage:        store.Sessions(),
+		Expiration:     12 * time.Hour,
+		KeyLookup:      "cookie:" + sessionCookie,
+		CookieSecure:   h.secure,
+		CookieHTTPOnly: true,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		CookiePath:     "/",
+	})
+	h.setupLimits()
+
+	app := fiber.New(fiber.Config{
+		AppName:               "Undersigned",
+		ErrorHandler:          h.handleError,
+		BodyLimit:             256 << 10,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           90 * time.Second,
+		DisableStartupMessage: true,
+		Immutable:             true, // strings from a request stay valid after it: no copying by hand
+	})
+	h.routes(app)
+	return app, h, nil
+}
+
+// SetupLink returns the one-time link that creates the first coordinator,
+// or "" once an account exists.
+func (h *Handler) SetupLink(ctx context.Context) (string, error) {
+	n, err := h.store.UserCount(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	h.setupMu.Lock()
+	defer h.setupMu.Unlock()
+	if h.setupToken == "" {
+		h.setupToken, _ = models.NewToken()
+	}
+	return h.cfg.BaseURL + "/setup/" + h.setupToken, nil
+}
+
+// msg returns a catalogue message in the interface language.
+func (h *Handler) msg(key string, args ...any) string { return views.Message(uiLang, key, args...) }
+
+// page starts the view of a page: the layout's fields, filled for this request.
+func (h *Handler) page(c *fiber.Ctx, titleKey string, data any) *views.Page {
+	p := &views.Page{Lang: uiLang, Path: c.Path(), CSRF: h.csrfToken(c), Data: data}
+	p.Title = p.T(titleKey)
+	if u, ok := c.Locals(localUser).(*models.User); ok {
+		p.Coordinator = u.Name
+	}
+	return p
+}
+
+// render writes a page with a status code.
+func (h *Handler) render(c *fiber.Ctx, status int, name string, p *views.Page) error {
+	c.Status(status).Type("html", "utf-8")
+	return h.views.Render(c.Response().BodyWriter(), name, p)
+}
+
+// absolute returns the absolute URL of a path on this site.
+func (h *Handler) absolute(path string) string { return h.cfg.BaseURL + path }
+
+// pageNumber reads ?page=N (1 when absent or invalid).
+func pageNumber(c *fiber.Ctx) int {
+	n := c.QueryInt("page", 1)
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// Pagination is the view of a paginated list's navigation.
+type Pagination struct {
+	Page, Pages int
+	Path        string
+}
+
+// Prev returns the previous page's number, or 0.
+func (p Pagination) Prev() int {
+	if p.Page > 1 {
+		return p.Page - 1
+	}
+	return 0
+}
+
+// Next returns the next page's number, or 0.
+func (p Pagination) Next() int {
+	if p.Page < p.Pages {
+		return p.Page + 1
+	}
+	return 0
+}
+
+func paginate(path string, page int, total int64, perPage int) Pagination {
+	pages := int((total + int64(perPage) - 1) / int64(perPage))
+	return Pagination{Page: page, Pages: max(pages, 1), Path: path}
+}

@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"html/template"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+	"undersigned/views"
+)
+
+const (
+	lettersPerPage     = 20
+	signatoriesPerPage = 100
+)
+
+// LetterView is a letter as the public page shows it.
+type LetterView struct {
+	Title       string
+	Slug        string
+	Lang        string
+	State       models.LetterState
+	Date        time.Time
+	AsOf        time.Time
+	ClosesOn    *time.Time
+	Summary     string
+	Initiators  []string
+	Addressees  []string
+	Subject     string
+	Salutation  string
+	BodyHTML    template.HTML // sanitised by models.RenderMarkdown
+	Groups      []GroupView
+	ClosingHTML template.HTML
+	Count       int64
+	URL         string
+}
+
+// GroupView is one demand group.
+type GroupView struct {
+	LeadIn  string
+	Demands []string
+}
+
+// SectionView is one section of a signatory list: organisations or individuals.
+type SectionView struct {
+	Kind    models.SignatureKind
+	Count   int64
+	Entries []string
+}
+
+func (h *Handler) letterView(l *models.Letter) LetterView {
+	v := LetterView{
+		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: l.State, Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
+		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
+		BodyHTML: template.HTML(l.BodyHTML), ClosingHTML: template.HTML(l.ClosingHTML), Count: l.SignatureCount(),
+		URL: h.absolute("/letters/" + l.Slug),
+	}
+	for _, g := range l.DemandGroups {
+		v.Groups = append(v.Groups, GroupView{LeadIn: g.LeadIn, Demands: g.DemandList()})
+	}
+	return v
+}
+
+// sections groups a page of signatures, in list order, into its sections.
+func sections(l *models.Letter, sigs []models.Signature) []SectionView {
+	var out []SectionView
+	for _, s := range sigs {
+		if len(out) == 0 || out[len(out)-1].Kind != s.Kind {
+			count := l.IndividualCount
+			if s.Kind == models.KindOrganisation {
+				count = l.OrganisationCount
+			}
+			out = append(out, SectionView{Kind: s.Kind, Count: count})
+		}
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, s.Entry())
+	}
+	return out
+}
+
+// IndexView is the view of the list of letters.
+type IndexView struct {
+	Letters    []LetterView
+	Pagination Pagination
+}
+
+func (h *Handler) index(c *fiber.Ctx) error {
+	page := pageNumber(c)
+	letters, total, err := h.store.PublicLetters(c.UserContext(), (page-1)*lettersPerPage, lettersPerPage)
+	if err != nil {
+		return err
+	}
+	if len(letters) == 0 && page > 1 {
+		return fiber.ErrNotFound
+	}
+	v := IndexView{Pagination: paginate("/", page, total, lettersPerPage)}
+	for i := range letters {
+		v.Letters = append(v.Letters, h.letterView(&letters[i]))
+	}
+	p := h.page(c, "index.title", v)
+	p.Canonical = h.absolute("/")
+	return h.render(c, fiber.StatusOK, "index", p)
+}
+
+// LetterPageView is the view of a letter's page: the letter, the first
+// entries of each section of its list, and the signing form while it is open.
+type LetterPageView struct {
+	Letter   LetterView
+	Sections []SectionView
+	More     bool // the list has more entries than the page shows
+	Sign     *SignView
+	Preview  bool
+}
+
+func (h *Handler) letter(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return h.renderLetter(c, fiber.StatusOK, l, &SignForm{}, nil, "")
+}
+
+// renderLetter renders a letter's page, with the signing form holding form
+// and its errors while the letter is open.
+func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form *SignForm, errs views.FormErrors, problem string) error {
+	v, err := h.letterPage(c, l)
+	if err != nil {
+		return err
+	}
+	if l.AcceptsSignatures(time.Now()) == nil {
+		v.Sign = h.signView(l, form, problem)
+	}
+	p := h.page(c, "", v)
+	p.Title, p.Errors = l.Title, errs
+	p.Canonical = v.Letter.URL
+	return h.render(c, status, "letter", p)
+}
+
+func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, error) {
+	v := &LetterPageView{Letter: h.letterView(l)}
+	for _, kind := range []models.SignatureKind{models.KindOrganisation, models.KindIndividual} {
+		sigs, err := h.store.SectionSignatories(c.UserContext(), l, kind, signatoriesPerPage)
+		if err != nil {
+			return nil, err
+		}
+		v.Sections = append(v.Sections, sections(l, sigs)...)
+		v.More = v.More || len(sigs) == signatoriesPerPage
+	}
+	v.More = v.More && l.SignatureCount() > int64(signatoriesPerPage)
+	return v, nil
+}
+
+// SignatoriesView is the view of the full list.
+type SignatoriesView struct {
+	Letter     LetterView
+	Sections   []SectionView
+	Pagination Pagination
+}
+
+func (h *Handler) signatories(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	page := pageNumber(c)
+	total := l.SignatureCount()
+	if page > 1 && int64((page-1)*signatoriesPerPage) >= total {
+		return fiber.ErrNotFound
+	}
+	sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
+	if err != nil {
+		return err
+	}
+	v := SignatoriesView{Letter: h.letterView(l), Sections: sections(l, sigs), Pagination: paginate(c.Path(), page, total, signatoriesPerPage)}
+	p := h.page(c, "", v)
+	p.Title = h.msg("signatories.title", l.Title)
+	p.Canonical = h.absolute(c.Path())
+	return h.render(c, fiber.StatusOK, "signatories", p)
+}

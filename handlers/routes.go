@@ -1,0 +1,58 @@
+// Package handlers is Undersigned's HTTP side: the URL map, one file per
+// area, the forms, and the middleware for sessions, CSRF, headers and limits.
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"undersigned/public"
+)
+
+// routes is the whole URL map.
+func (h *Handler) routes(app *fiber.App) {
+	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(), h.checkCSRF)
+
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(public.Files), MaxAge: int((24 * time.Hour).Seconds())}))
+	app.Get("/healthz", h.health)
+
+	// The public: letters and their lists.
+	app.Get("/", h.index)
+	app.Get("/letters/:slug", h.letter)
+	app.Get("/letters/:slug/signatories", h.signatories)
+	app.Post("/letters/:slug/sign", h.signLimit, h.sign)
+	app.Get("/letters/:slug/thanks", h.thanks)
+
+	// Coordinators' accounts.
+	app.Get("/login", h.loginForm)
+	app.Post("/login", h.loginLimitPerIP, h.loginLimitPerAccount, h.login)
+	app.Post("/logout", h.logout)
+	app.Get("/setup/:token", h.setupForm)
+	app.Post("/setup/:token", h.setup)
+	app.Get("/join/:token", h.joinForm)
+	app.Post("/join/:token", h.join)
+
+	// The dashboard: every route checks the coordinator, and each letter
+	// route checks the letter belongs to one of their organisations.
+	d := app.Group("/dashboard", h.requireCoordinator)
+	d.Get("/", h.dashboard)
+	d.Post("/organisations/:org/invitations", h.createInvitation)
+	d.Get("/letters/new", h.newLetter)
+	d.Post("/letters", h.createLetter)
+	d.Get("/letters/:id", h.withLetter(h.editLetter))
+	d.Post("/letters/:id", h.withLetter(h.saveLetterText))
+	d.Post("/letters/:id/settings", h.withLetter(h.saveLetterSettings))
+	d.Post("/letters/:id/state", h.withLetter(h.setLetterState))
+	d.Get("/letters/:id/preview", h.withLetter(h.previewLetter))
+	d.Get("/letters/:id/signatures", h.withLetter(h.signatures))
+	d.Get("/letters/:id/signatures.csv", h.withLetter(h.exportSignatures))
+	d.Post("/letters/:id/signatures/:sig/remove", h.withLetter(h.removeSignature))
+	d.Post("/letters/:id/signatures/:sig/sort-name", h.withLetter(h.setSortName))
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}

@@ -1,0 +1,21 @@
+package models
+
+import "errors"
+
+// Sentinel errors the handlers turn into pages and status codes. Their text is
+// for logs; what a person reads comes from the message catalogue.
+var (
+	ErrNotFound          = errors.New("not found")
+	ErrBadCredentials    = errors.New("wrong email or password")
+	ErrEmailTaken        = errors.New("an account with this email exists")
+	ErrAlreadyMember     = errors.New("already a member of this organisation")
+	ErrInvitationInvalid = errors.New("invitation unknown, used or expired")
+	ErrSlugTaken         = errors.New("slug already used by another letter")
+	ErrTextLocked        = errors.New("letter text is locked once signatures exist")
+	ErrAlreadySigned     = errors.New("this email has already signed the letter")
+	ErrLetterNotOpen     = errors.New("letter is not open for signatures")
+	ErrLetterClosed      = errors.New("letter no longer takes signatures")
+	ErrKindNotAllowed    = errors.New("letter does not take signatures of this kind")
+	ErrInvalidTransition = errors.New("letter cannot move to that state")
+	ErrSetupAlreadyDone  = errors.New("the first account already exists")
+)

@@ -1,0 +1,425 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// LetterState is where a letter is in its life: drafted, open for
+// signatures, or closed (still public, taking no more signatures).
+type LetterState string
+
+// The states of a letter.
+const (
+	StateDraft  LetterState = "draft"
+	StateOpen   LetterState = "open"
+	StateClosed LetterState = "closed"
+)
+
+// Signers says who may sign a letter.
+type Signers string
+
+// Who may sign.
+const (
+	SignersIndividuals   Signers = "individuals"
+	SignersOrganisations Signers = "organisations"
+	SignersBoth          Signers = "both"
+)
+
+// ListOrder is how a letter's signatories are listed.
+type ListOrder string
+
+// The orders of a signatory list.
+const (
+	OrderAlphabetical ListOrder = "alphabetical" // by sort name, the family name unless corrected
+	OrderSigned       ListOrder = "signed"       // in signing order
+)
+
+// Letter is a joint letter or statement.
+type Letter struct {
+	ID             int64
+	OrganisationID int64
+	Slug           string
+	Title          string
+	Summary        string
+	Initiators     string // one initiating organisation per line
+	Addressees     string // one "To:" line per line
+	Subject        string
+	Salutation     string
+	Body           string // Markdown
+	BodyHTML       string `gorm:"column:body_html"` // sanitised rendering of Body
+	Closing        string // Markdown
+	ClosingHTML    string `gorm:"column:closing_html"`
+	Lang           string
+	Signers        Signers
+	Listed         bool
+	ListOrder      ListOrder
+	State          LetterState
+	ClosesOn       *time.Time // the last day signatures are taken, at midnight UTC
+	PublishedAt    *time.Time
+	ListChangedAt  *time.Time
+
+	IndividualCount   int64
+	OrganisationCount int64
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+
+	DemandGroups []DemandGroup `gorm:"foreignKey:LetterID"`
+}
+
+// DemandGroup is a lead-in ("We demand that the authorities:") followed by
+// its demands, one per line.
+type DemandGroup struct {
+	ID       int64
+	LetterID int64
+	Position int
+	LeadIn   string
+	Demands  string
+}
+
+// DemandList returns the group's demands in order.
+func (g DemandGroup) DemandList() []string { return Lines(g.Demands) }
+
+// LetterText is the part of a letter that signers agree to.
+type LetterText struct {
+	Title      string
+	Slug       string // empty: derived from the title
+	Summary    string
+	Initiators string
+	Addressees string
+	Subject    string
+	Salutation string
+	Body       string
+	Closing    string
+	Groups     []DemandGroupText
+}
+
+// DemandGroupText is one demand group as drafted.
+type DemandGroupText struct {
+	LeadIn  string
+	Demands string
+}
+
+// LetterSettings is the part of a letter that stays editable after signatures exist.
+type LetterSettings struct {
+	Lang      string
+	ClosesOn  *time.Time
+	Signers   Signers
+	Listed    bool
+	ListOrder ListOrder
+}
+
+// DefaultLetterSettings are the settings of a new letter.
+func DefaultLetterSettings() LetterSettings {
+	return LetterSettings{Lang: "en", Signers: SignersBoth, Listed: true, ListOrder: OrderAlphabetical}
+}
+
+// SignatureCount is the number of signatures on the list.
+func (l *Letter) SignatureCount() int64 { return l.IndividualCount + l.OrganisationCount }
+
+// InitiatorList returns the initiating organisations.
+func (l *Letter) InitiatorList() []string { return Lines(l.Initiators) }
+
+// AddresseeList returns the "To:" lines.
+func (l *Letter) AddresseeList() []string { return Lines(l.Addressees) }
+
+// AsOf is the date the signatory list last changed, or its publication date.
+func (l *Letter) AsOf() time.Time {
+	switch {
+	case l.ListChangedAt != nil:
+		return *l.ListChangedAt
+	case l.PublishedAt != nil:
+		return *l.PublishedAt
+	}
+	return l.UpdatedAt
+}
+
+// Date is the letter's date: when it was published, or today for a draft.
+func (l *Letter) Date(now time.Time) time.Time {
+	if l.PublishedAt != nil {
+		return *l.PublishedAt
+	}
+	return now
+}
+
+// IsPublic reports whether the letter has been published.
+func (l *Letter) IsPublic() bool { return l.State == StateOpen || l.State == StateClosed }
+
+// AcceptsSignatures returns nil when the letter takes signatures at now,
+// or why it does not.
+func (l *Letter) AcceptsSignatures(now time.Time) error {
+	switch {
+	case l.State == StateDraft:
+		return ErrLetterNotOpen
+	case l.State == StateClosed:
+		return ErrLetterClosed
+	case l.ClosesOn != nil && !now.Before(l.ClosesOn.AddDate(0, 0, 1)):
+		return ErrLetterClosed
+	}
+	return nil
+}
+
+// AllowsKind reports whether the letter takes signatures of this kind.
+func (l *Letter) AllowsKind(k SignatureKind) bool {
+	switch l.Signers {
+	case SignersIndividuals:
+		return k == KindIndividual
+	case SignersOrganisations:
+		return k == KindOrganisation
+	}
+	return k == KindIndividual || k == KindOrganisation
+}
+
+func (t LetterText) apply(l *Letter) {
+	l.Title, l.Slug, l.Summary = t.Title, t.Slug, t.Summary
+	l.Initiators, l.Addressees, l.Subject, l.Salutation = t.Initiators, t.Addressees, t.Subject, t.Salutation
+	l.Body, l.BodyHTML = t.Body, RenderMarkdown(t.Body)
+	l.Closing, l.ClosingHTML = t.Closing, RenderMarkdown(t.Closing)
+}
+
+func (t LetterText) groups(letterID int64) []DemandGroup {
+	var out []DemandGroup
+	for _, g := range t.Groups {
+		if strings.TrimSpace(g.LeadIn) == "" && len(Lines(g.Demands)) == 0 {
+			continue // an emptied group is removed
+		}
+		out = append(out, DemandGroup{LetterID: letterID, Position: len(out) + 1, LeadIn: g.LeadIn, Demands: strings.Join(Lines(g.Demands), "\n")})
+	}
+	return out
+}
+
+func (st LetterSettings) apply(l *Letter) {
+	l.Lang, l.ClosesOn, l.Signers, l.Listed, l.ListOrder = st.Lang, st.ClosesOn, st.Signers, st.Listed, st.ListOrder
+}
+
+// CreateLetter drafts a new letter for an organisation the user belongs to.
+func (s *Store) CreateLetter(ctx context.Context, userID, orgID int64, text LetterText) (*Letter, error) {
+	member, err := s.IsMember(ctx, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if !member {
+		return nil, ErrNotFound
+	}
+	now := s.now()
+	l := &Letter{OrganisationID: orgID, State: StateDraft, CreatedAt: now, UpdatedAt: now}
+	DefaultLetterSettings().apply(l)
+	text.apply(l)
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := assignSlug(tx, l, text.Slug == ""); err != nil {
+			return err
+		}
+		if err := tx.Omit(clause.Associations).Create(l).Error; err != nil {
+			return fmt.Errorf("create letter: %w", err)
+		}
+		return replaceGroups(tx, l, text)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// UpdateLetterText changes a letter's text. Once anyone has signed, the text
+// is what they agreed to and ErrTextLocked is returned.
+func (s *Store) UpdateLetterText(ctx context.Context, l *Letter, text LetterText) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		locked, err := textLocked(tx, l.ID)
+		if err != nil {
+			return err
+		}
+		if locked {
+			return ErrTextLocked
+		}
+		text.apply(l)
+		if err := assignSlug(tx, l, text.Slug == ""); err != nil {
+			return err
+		}
+		l.UpdatedAt = s.now()
+		if err := tx.Omit(clause.Associations).Save(l).Error; err != nil {
+			return fmt.Errorf("save letter: %w", err)
+		}
+		return replaceGroups(tx, l, text)
+	})
+}
+
+// TextLocked reports whether the letter has been signed, so its text may no longer change.
+func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
+	return textLocked(s.read.WithContext(ctx), letterID)
+}
+
+func textLocked(db *gorm.DB, letterID int64) (bool, error) {
+	var n int64
+	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
+		OR EXISTS (SELECT 1 FROM signature_removals WHERE letter_id = ?)`, letterID, letterID).Scan(&n).Error
+	return n > 0, err
+}
+
+// UpdateLetterSettings changes the settings that stay editable at all times.
+func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSettings) error {
+	st.apply(l)
+	l.UpdatedAt = s.now()
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "updated_at").Updates(l).Error
+	})
+}
+
+// SetLetterState publishes, closes or reopens a letter. Publishing makes
+// the publication date the letter's date; a published letter never returns
+// to draft.
+func (s *Store) SetLetterState(ctx context.Context, l *Letter, to LetterState) error {
+	allowed := map[LetterState][]LetterState{
+		StateDraft:  {StateOpen},
+		StateOpen:   {StateClosed},
+		StateClosed: {StateOpen},
+	}
+	ok := false
+	for _, next := range allowed[l.State] {
+		ok = ok || next == to
+	}
+	if !ok {
+		return ErrInvalidTransition
+	}
+	now := s.now()
+	updates := map[string]any{"state": to, "updated_at": now}
+	if l.State == StateDraft {
+		updates["published_at"] = now
+		updates["list_changed_at"] = now
+	}
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Letter{}).Where("id = ? AND state = ?", l.ID, l.State).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrInvalidTransition // changed by someone else meanwhile
+		}
+		return tx.Take(l, l.ID).Error
+	})
+}
+
+// assignSlug checks that l.Slug is free; when derive is set it derives it
+// from the title and picks the first free "-2", "-3"… variant instead.
+func assignSlug(tx *gorm.DB, l *Letter, derive bool) error {
+	base := l.Slug
+	if derive {
+		base = Slugify(l.Title)
+		if base == "" {
+			base = "letter"
+		}
+	}
+	for n := 1; ; n++ {
+		candidate := base
+		if n > 1 {
+			candidate = base + "-" + strconv.Itoa(n)
+		}
+		var taken int64
+		if err := tx.Model(&Letter{}).Where("slug = ? AND id <> ?", candidate, l.ID).Count(&taken).Error; err != nil {
+			return err
+		}
+		if taken == 0 {
+			l.Slug = candidate
+			return nil
+		}
+		if !derive {
+			return ErrSlugTaken
+		}
+	}
+}
+
+func replaceGroups(tx *gorm.DB, l *Letter, text LetterText) error {
+	if err := tx.Where("letter_id = ?", l.ID).Delete(&DemandGroup{}).Error; err != nil {
+		return err
+	}
+	l.DemandGroups = text.groups(l.ID)
+	if len(l.DemandGroups) == 0 {
+		return nil
+	}
+	return tx.Create(&l.DemandGroups).Error
+}
+
+func withGroups(db *gorm.DB) *gorm.DB {
+	return db.Preload("DemandGroups", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
+}
+
+// PublicLetter returns a published letter by its slug, with its demand groups.
+func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) {
+	var l Letter
+	err := withGroups(s.read.WithContext(ctx)).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &l, nil
+}
+
+// CoordinatorLetter returns a letter of one of the user's organisations, or
+// ErrNotFound: other organisations' letters do not exist for them.
+func (s *Store) CoordinatorLetter(ctx context.Context, userID, letterID int64) (*Letter, error) {
+	var l Letter
+	err := withGroups(s.read.WithContext(ctx)).
+		Joins("JOIN memberships ON memberships.organisation_id = letters.organisation_id AND memberships.user_id = ?", userID).
+		Where("letters.id = ?", letterID).Take(&l).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &l, nil
+}
+
+// PublicLetters returns a page of published, listed letters, newest first,
+// and how many there are in all.
+func (s *Store) PublicLetters(ctx context.Context, offset, limit int) ([]Letter, int64, error) {
+	db := s.read.WithContext(ctx).Model(&Letter{}).Where("state IN ? AND listed", []LetterState{StateOpen, StateClosed})
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var letters []Letter
+	err := db.Order("published_at DESC, id DESC").Offset(offset).Limit(limit).Find(&letters).Error
+	return letters, total, err
+}
+
+// OrganisationLetters is an organisation and its letters, for the dashboard.
+type OrganisationLetters struct {
+	Organisation Organisation
+	Letters      []Letter
+}
+
+// CoordinatorLetters returns the user's organisations, each with its letters, newest first.
+func (s *Store) CoordinatorLetters(ctx context.Context, userID int64) ([]OrganisationLetters, error) {
+	orgs, err := s.Organisations(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	var letters []Letter
+	if err := s.read.WithContext(ctx).Where("organisation_id IN ?", ids).Order("created_at DESC, id DESC").Find(&letters).Error; err != nil {
+		return nil, err
+	}
+	out := make([]OrganisationLetters, len(orgs))
+	index := map[int64]int{}
+	for i, o := range orgs {
+		out[i].Organisation = o
+		index[o.ID] = i
+	}
+	for _, l := range letters {
+		i := index[l.OrganisationID]
+		out[i].Letters = append(out[i].Letters, l)
+	}
+	return out, nil
+}
+
+// isDuplicate reports whether err is a unique-constraint violation.
+func isDuplicate(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}

@@ -1,0 +1,305 @@
+package models_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// openLetter drafts seed 003's letter for a new coordinator and publishes it.
+func openLetter(t *testing.T, s *models.Store) (*models.User, *models.Letter) {
+	t.Helper()
+	ctx := context.Background()
+	u, org := modeltest.Coordinator(t, s, "coordinator@icdr.example", "ICDR")
+	l, err := s.CreateLetter(ctx, u.ID, org, modeltest.Azerbaijan)
+	if err != nil {
+		t.Fatalf("create letter: %v", err)
+	}
+	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	return u, l
+}
+
+func reload(t *testing.T, s *models.Store, slug string) *models.Letter {
+	t.Helper()
+	l, err := s.PublicLetter(context.Background(), slug)
+	if err != nil {
+		t.Fatalf("load %s: %v", slug, err)
+	}
+	return l
+}
+
+func TestMigrationsAreRecordedOnceAndDatabaseUsesWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "u.db")
+	for range 2 { // the second open must find everything applied
+		s, err := models.Open(ctx, path)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		s.Close()
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var versions int
+	if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations WHERE version = '0001_init'").Scan(&versions); err != nil || versions != 1 {
+		t.Fatalf("0001_init recorded %d times (%v), want once", versions, err)
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q (%v), want wal", mode, err)
+	}
+}
+
+func TestLetterKeepsItsStructure(t *testing.T) {
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	got := reload(t, s, l.Slug)
+	if got.Slug != "joint-statement-on-the-human-rights-situation-in-azerbaijan" {
+		t.Errorf("slug = %q", got.Slug)
+	}
+	if len(got.DemandGroups) != 2 {
+		t.Fatalf("%d demand groups, want 2", len(got.DemandGroups))
+	}
+	if d := got.DemandGroups[0].DemandList(); len(d) != 5 || !strings.HasPrefix(d[0], "Unconditionally release") {
+		t.Errorf("first group's demands = %q", d)
+	}
+	if got.DemandGroups[1].LeadIn != "We further call on the international community to:" {
+		t.Errorf("second lead-in = %q", got.DemandGroups[1].LeadIn)
+	}
+	if got.PublishedAt == nil || got.State != models.StateOpen {
+		t.Errorf("published letter: state %s, published_at %v", got.State, got.PublishedAt)
+	}
+	if strings.Count(got.BodyHTML, "<p>") != 2 {
+		t.Errorf("body has %d paragraphs, want 2: %s", strings.Count(got.BodyHTML, "<p>"), got.BodyHTML)
+	}
+}
+
+func TestSlugsStayUnique(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	u, org := modeltest.Coordinator(t, s, "a@example.org", "A")
+	first, err := s.CreateLetter(ctx, u.ID, org, models.LetterText{Title: "Free them all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.CreateLetter(ctx, u.ID, org, models.LetterText{Title: "Free them all!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Slug != "free-them-all" || second.Slug != "free-them-all-2" {
+		t.Errorf("slugs %q and %q, want free-them-all and free-them-all-2", first.Slug, second.Slug)
+	}
+	_, err = s.CreateLetter(ctx, u.ID, org, models.LetterText{Title: "Other", Slug: "free-them-all"})
+	if !errors.Is(err, models.ErrSlugTaken) {
+		t.Errorf("chosen slug already in use: err = %v, want ErrSlugTaken", err)
+	}
+}
+
+func TestWhoMaySignWhen(t *testing.T) {
+	ctx := context.Background()
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Truncate(24 * time.Hour)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	person := models.NewSignature{Kind: models.KindIndividual, Name: "Leyla Yunus", Country: "AZ", Email: "leyla@example.org"}
+	org := models.NewSignature{Kind: models.KindOrganisation, Name: "Anar M.", Affiliation: "Election Monitoring Centre", Country: "AZ", Email: "emc@example.org"}
+	tests := []struct {
+		name     string
+		state    models.LetterState
+		settings func(*models.LetterSettings)
+		sig      models.NewSignature
+		want     error
+	}{
+		{"draft refuses", models.StateDraft, nil, person, models.ErrLetterNotOpen},
+		{"open accepts a person", models.StateOpen, nil, person, nil},
+		{"open accepts an organisation", models.StateOpen, nil, org, nil},
+		{"closed refuses", models.StateClosed, nil, person, models.ErrLetterClosed},
+		{"past its closing date refuses", models.StateOpen, func(st *models.LetterSettings) { st.ClosesOn = &yesterday }, person, models.ErrLetterClosed},
+		{"on its closing day accepts", models.StateOpen, func(st *models.LetterSettings) { st.ClosesOn = &today }, person, nil},
+		{"individuals only refuses an organisation", models.StateOpen, func(st *models.LetterSettings) { st.Signers = models.SignersIndividuals }, org, models.ErrKindNotAllowed},
+		{"organisations only refuses a person", models.StateOpen, func(st *models.LetterSettings) { st.Signers = models.SignersOrganisations }, person, models.ErrKindNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := modeltest.Open(t)
+			u, orgID := modeltest.Coordinator(t, s, "c@example.org", "Org")
+			l, err := s.CreateLetter(ctx, u.ID, orgID, modeltest.Azerbaijan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.settings != nil {
+				st := models.DefaultLetterSettings()
+				tt.settings(&st)
+				if err := s.UpdateLetterSettings(ctx, l, st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, step := range map[models.LetterState][]models.LetterState{models.StateOpen: {models.StateOpen}, models.StateClosed: {models.StateOpen, models.StateClosed}}[tt.state] {
+				if err := s.SetLetterState(ctx, l, step); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = s.AddSignature(ctx, l.ID, tt.sig)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("AddSignature: err = %v, want %v", err, tt.want)
+			}
+			l, _ = s.CoordinatorLetter(ctx, u.ID, l.ID)
+			if want := map[bool]int64{true: 1, false: 0}[tt.want == nil]; l.SignatureCount() != want {
+				t.Errorf("count = %d, want %d", l.SignatureCount(), want)
+			}
+		})
+	}
+}
+
+func TestOneSignaturePerEmail(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	sig := models.NewSignature{Kind: models.KindIndividual, Name: "Arif Yunus", Country: "AZ", Email: "Arif@Example.org"}
+	if _, err := s.AddSignature(ctx, l.ID, sig); err != nil {
+		t.Fatal(err)
+	}
+	sig.Email = "  arif@example.ORG "
+	sig.Name = "Arif Yunus again"
+	if _, err := s.AddSignature(ctx, l.ID, sig); !errors.Is(err, models.ErrAlreadySigned) {
+		t.Fatalf("second signature with the same email: err = %v, want ErrAlreadySigned", err)
+	}
+	if got := reload(t, s, l.Slug).SignatureCount(); got != 1 {
+		t.Errorf("count = %d after a refused duplicate, want 1", got)
+	}
+}
+
+func TestSeedListReadsInFamilyNameOrder(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	for i, sig := range modeltest.AzerbaijanSignatories {
+		sig.Sign(t, s, l.ID, i)
+	}
+	if _, err := s.AddSignature(ctx, l.ID, models.NewSignature{Kind: models.KindOrganisation, Name: "Someone", Affiliation: "Civic IDEA", Country: "GE", Email: "org@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	l = reload(t, s, l.Slug)
+	if l.IndividualCount != 22 || l.OrganisationCount != 1 {
+		t.Fatalf("counts: %d individuals, %d organisations; want 22 and 1", l.IndividualCount, l.OrganisationCount)
+	}
+	page, err := s.Signatories(ctx, l, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []string
+	for _, sig := range page {
+		if sig.Email != "" {
+			t.Fatalf("public list read an email: %q", sig.Email)
+		}
+		entries = append(entries, sig.Entry())
+	}
+	want := []string{
+		"Civic IDEA, Georgia", // organisations come first
+		"Igor Blazevic, Prague Civil Society Centre, Czechia",
+		"Andreas Bummel, Democracy Without Borders, France",
+		"Ketevan Chachava, Center for Development and Democracy, Georgia",
+		"Stevan Dojcinovic, KRIK, Serbia",
+		"Javier El-Hage, Human Rights Foundation, Bolivia/United States",
+		"Carl Gershman, formerly NED, United States",
+	}
+	if strings.Join(entries[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Errorf("list starts\n%s\nwant\n%s", strings.Join(entries[:len(want)], "\n"), strings.Join(want, "\n"))
+	}
+	// Pšeja sorts as Pseja, between Pataraia and Sahoo; the Yunuses keep signing order.
+	tail := strings.Join(entries[len(entries)-6:], "\n")
+	wantTail := strings.Join([]string{
+		"Baia Pataraia, Sapari, Georgia",
+		"Pavel Pšeja, CEVRO University, Czechia",
+		"Niranjan Sahoo, Observer Research Foundation, India",
+		"Nicolas Tenzer, CERAP, France",
+		"Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands",
+		"Arif Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands",
+	}, "\n")
+	if tail != wantTail {
+		t.Errorf("list ends\n%s\nwant\n%s", tail, wantTail)
+	}
+	// Pages count across both sections.
+	second, err := s.Signatories(ctx, l, 20, 100)
+	if err != nil || len(second) != 3 || second[0].Name != "Nicolas Tenzer" {
+		t.Errorf("entries from 20: %d, first %+v (%v)", len(second), second, err)
+	}
+}
+
+func TestTextLocksAtFirstSignatureButSettingsStayEditable(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	text := modeltest.Azerbaijan
+	text.Title = "Corrected title"
+	if err := s.UpdateLetterText(ctx, l, text); err != nil {
+		t.Fatalf("edit before signatures: %v", err)
+	}
+	modeltest.AzerbaijanSignatories[0].Sign(t, s, l.ID, 0)
+	text.Title = "Changed after signing"
+	if err := s.UpdateLetterText(ctx, l, text); !errors.Is(err, models.ErrTextLocked) {
+		t.Fatalf("edit after a signature: err = %v, want ErrTextLocked", err)
+	}
+	if got := reload(t, s, "corrected-title"); got.Title != "Corrected title" {
+		t.Errorf("title = %q after a refused edit", got.Title)
+	}
+	st := models.DefaultLetterSettings()
+	st.ListOrder = models.OrderSigned
+	if err := s.UpdateLetterSettings(ctx, l, st); err != nil {
+		t.Errorf("settings after signatures: %v", err)
+	}
+	if err := s.SetLetterState(ctx, l, models.StateClosed); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	if err := s.SetLetterState(ctx, l, models.StateDraft); !errors.Is(err, models.ErrInvalidTransition) {
+		t.Errorf("back to draft: err = %v, want ErrInvalidTransition", err)
+	}
+}
+
+func TestRemovedSignatureLeavesListAndCount(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	u, l := openLetter(t, s)
+	keep := modeltest.AzerbaijanSignatories[0].Sign(t, s, l.ID, 0)
+	fake := modeltest.AzerbaijanSignatories[1].Sign(t, s, l.ID, 1)
+	if err := s.RemoveSignature(ctx, l, u.ID, fake.ID, "Not a real person"); err != nil {
+		t.Fatal(err)
+	}
+	l = reload(t, s, l.Slug)
+	page, _ := s.Signatories(ctx, l, 0, 100)
+	if l.SignatureCount() != 1 || len(page) != 1 || page[0].ID != keep.ID {
+		t.Fatalf("after removal: count %d, list %v", l.SignatureCount(), page)
+	}
+	removals, err := s.SignatureRemovals(ctx, l)
+	if err != nil || len(removals) != 1 || removals[0].Reason != "Not a real person" || !strings.HasPrefix(removals[0].Entry, "Andreas Bummel") {
+		t.Errorf("removals = %+v (%v)", removals, err)
+	}
+}
+
+func TestOrganisationsAreWalledOff(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	owner, l := openLetter(t, s)
+	other, otherOrg := modeltest.Coordinator(t, s, "other@example.org", "Other")
+	if _, err := s.CoordinatorLetter(ctx, other.ID, l.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("other organisation's coordinator loads the letter: err = %v", err)
+	}
+	if _, err := s.CreateLetter(ctx, owner.ID, otherOrg, models.LetterText{Title: "x"}); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("drafting for an organisation one is not in: err = %v", err)
+	}
+	if _, err := s.CreateInvitation(ctx, owner.ID, otherOrg); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("inviting to an organisation one is not in: err = %v", err)
+	}
+}

@@ -1,0 +1,123 @@
+// Package modeltest holds the fixtures the tests share: a store on a real
+// SQLite file in a temporary directory, a coordinator, and the joint letter
+// of seed 003 with its dated list of 22 signatories.
+package modeltest
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"undersigned/models"
+)
+
+// Open returns a store on a fresh SQLite file in t's temporary directory.
+func Open(t testing.TB) *models.Store {
+	t.Helper()
+	s, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "undersigned.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Password is the password of every fixture coordinator.
+const Password = "correct horse battery staple"
+
+// Coordinator creates a coordinator with their own organisation and returns
+// them with the organisation's id.
+func Coordinator(t testing.TB, s *models.Store, email, org string) (*models.User, int64) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.CreateUserWithOrganisation(ctx, models.NewAccount{Email: email, Name: "Coordinator " + org, Password: Password}, org)
+	if err != nil {
+		t.Fatalf("create coordinator: %v", err)
+	}
+	orgs, err := s.Organisations(ctx, u.ID)
+	if err != nil || len(orgs) != 1 {
+		t.Fatalf("organisations of new coordinator: %v %v", orgs, err)
+	}
+	return u, orgs[0].ID
+}
+
+// Azerbaijan is the text of seed 003: the ICDR and Forum 2000 letter on
+// Azerbaijan, with its two groups of demands.
+var Azerbaijan = models.LetterText{
+	Title:      "Joint statement on the human rights situation in Azerbaijan",
+	Summary:    "ICDR and Forum 2000 members demand the release of all political prisoners in Azerbaijan ahead of COP29 in Baku.",
+	Initiators: "International Coalition for Democratic Renewal (ICDR)\nForum 2000 Foundation",
+	Body:       "The International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation are deeply concerned with the deteriorating human rights situation in Azerbaijan. For months, the government has escalated its repression of lawyers, journalists, activists, and human rights defenders, to the point where at present, the civil society is in a state of paralysis. The Azerbaijani government uses a variety of tactics, including fabricated charges, arbitrary arrests, and judicial harassment, to silence dissenting voices. Currently, there are more than 300 political prisoners in the country, who face harsh conditions, mistreatment, and even violence. The legal and judiciary systems do not possess independence which could alleviate the crackdown on civil society.\n\nAmong those facing this suffering are also members of the ICDR and the wider Forum 2000 network, such as Anar Mammadli, Bahruz Samadov, Akif Gurbanov, and Gubad Ibadoghlu. But beyond that, there are many others. Despite repeated condemnation from international human rights bodies, including the Council of Europe and the United Nations, Azerbaijan continues to disregard its obligations under international law. The government uses high-profile international events, like the upcoming November COP29 in Baku, to project an image of stability and progressivism, while continuing its repression of political dissent. The apparent indifference to international criticism is a testament to unwillingness to reverse this trend.",
+	Groups: []models.DemandGroupText{
+		{
+			LeadIn: "We, the undersigned members of ICDR, express our deep solidarity with all the victims of repression in Azerbaijan and demand that the Azerbaijani authorities:",
+			Demands: strings.Join([]string{
+				"Unconditionally release and drop the charges against all political prisoners;",
+				"Respect and abide by the international human rights law, and in particular review and align with international standards all legislation which unjustly targets, punishes or limits the civil society, media, and human rights defenders, and denies them access to support from abroad;",
+				"Implement all parts and resolutions of the Mammadli Group of cases of the European Court of Human Rights;",
+				"Establish an independent international working group to assess the practice of arbitrary detention and develop related prevention mechanism, as recommended by and in collaboration with the Parliamentary Assembly of the Council of Europe;",
+				"Fully cooperate with the monitoring mechanisms of the United Nations, the Council of Europe, and other relevant bodies, especially those concerned with the prevention of torture.",
+			}, "\n"),
+		},
+		{
+			LeadIn: "We further call on the international community to:",
+			Demands: strings.Join([]string{
+				"Unwaveringly stand behind the political prisoners and civil society in Azerbaijan and support through any possible channel the implementation of the aforementioned demands;",
+				"Push to be present in the court hearings of all political prisoners and report internationally on the proceedings;",
+				"Provide any support possible, especially in terms of security, to the relatives of the politically imprisoned;",
+				"For the Council of Europe’s Parliamentary Assembly and Committee of Ministers, to publicly declare the lack of Azerbaijan’s cooperation with the mechanisms of the Council of Europe. Furthermore, should no change of practice arrive, to continue to refuse the ratification of the credentials of Azerbaijani parliamentary delegation, to reassess accordingly the Action Plan for Azerbaijan 2022-2025 with clear threshold for human rights improvements, and call on the Secretary General to start an official inquiry into Azerbaijan’s implementation of the European Convention on Human Rights;",
+				"For the representatives of the EU, its members states and the USA, to utilize the unique opportunity of the COP29 discussions to highlight internationally the human rights abuses in Azerbaijan, to press for a free and unrestricted civil society representation in this convention of global significance. We call on all delegates of the COP29 to publicly plead for the release of all political prisoners, condemn the human rights situation in Azerbaijan and the silencing of opposition voices that could otherwise have taken part in the COP29 discussions.",
+			}, "\n"),
+		},
+	},
+}
+
+// Signatory is one entry of seed 003's list, as a signer would type it.
+type Signatory struct {
+	Name, Affiliation, Role, Country, Country2 string
+}
+
+// AzerbaijanSignatories is seed 003's list "as of November 11, 2024", in its order.
+var AzerbaijanSignatories = []Signatory{
+	{Name: "Igor Blazevic", Affiliation: "Prague Civil Society Centre", Role: "", Country: "CZ", Country2: ""},
+	{Name: "Andreas Bummel", Affiliation: "Democracy Without Borders", Role: "", Country: "FR", Country2: ""},
+	{Name: "Ketevan Chachava", Affiliation: "Center for Development and Democracy", Role: "", Country: "GE", Country2: ""},
+	{Name: "Javier El-Hage", Affiliation: "Human Rights Foundation", Role: "", Country: "BO", Country2: "US"},
+	{Name: "Stevan Dojcinovic", Affiliation: "KRIK", Role: "", Country: "RS", Country2: ""},
+	{Name: "Carl Gershman", Affiliation: "", Role: "formerly NED", Country: "US", Country2: ""},
+	{Name: "Sascha Hannig", Affiliation: "CAD", Role: "", Country: "CL", Country2: ""},
+	{Name: "Maiko Ichihara", Affiliation: "Hitotsubashi University", Role: "", Country: "JP", Country2: ""},
+	{Name: "Vladimir Kara-Murza", Affiliation: "Free Russia Foundation", Role: "", Country: "RU", Country2: ""},
+	{Name: "Tinatin Khidasheli", Affiliation: "Civic IDEA", Role: "", Country: "GE", Country2: ""},
+	{Name: "Jakub Klepal", Affiliation: "Forum 2000", Role: "", Country: "CZ", Country2: ""},
+	{Name: "Jessica Ludwig", Affiliation: "George W. Bush Institute", Role: "", Country: "US", Country2: ""},
+	{Name: "Nyaradzo Mashayamombe", Affiliation: "", Role: "", Country: "ZW", Country2: ""},
+	{Name: "Constanza Mazzina", Affiliation: "Cescos", Role: "", Country: "AR", Country2: ""},
+	{Name: "Ucha Nanuashvili", Affiliation: "Democracy Research Center (DRC)", Role: "", Country: "GE", Country2: ""},
+	{Name: "Andrea Ngombet", Affiliation: "Sassoufit collective", Role: "", Country: "CG", Country2: ""},
+	{Name: "Baia Pataraia", Affiliation: "Sapari", Role: "", Country: "GE", Country2: ""},
+	{Name: "Pavel Pšeja", Affiliation: "CEVRO University", Role: "", Country: "CZ", Country2: ""},
+	{Name: "Niranjan Sahoo", Affiliation: "Observer Research Foundation", Role: "", Country: "IN", Country2: ""},
+	{Name: "Nicolas Tenzer", Affiliation: "CERAP", Role: "", Country: "FR", Country2: ""},
+	{Name: "Leyla Yunus", Affiliation: "Institute for Peace and Democracy", Role: "", Country: "AZ", Country2: "NL"},
+	{Name: "Arif Yunus", Affiliation: "Institute for Peace and Democracy", Role: "", Country: "AZ", Country2: "NL"},
+}
+
+// Sign adds sig to a letter with an email made from its position.
+func (sig Signatory) Sign(t testing.TB, s *models.Store, letterID int64, n int) *models.Signature {
+	t.Helper()
+	in := models.NewSignature{Kind: models.KindIndividual, Name: sig.Name, Affiliation: sig.Affiliation, Role: sig.Role,
+		Country: sig.Country, Country2: sig.Country2, Email: SignerEmail(n)}
+	out, err := s.AddSignature(context.Background(), letterID, in)
+	if err != nil {
+		t.Fatalf("sign as %s: %v", sig.Name, err)
+	}
+	return out
+}
+
+// SignerEmail is the email of the n-th fixture signer.
+func SignerEmail(n int) string {
+	return "signer" + strconv.Itoa(n) + "@example.org"
+}

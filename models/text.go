@@ -1,0 +1,155 @@
+package models
+
+import (
+	"bytes"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// NormalizeText trims surrounding space and puts s in Unicode NFC, so that
+// "Pšeja" typed on two keyboards is stored as one string. Invalid UTF-8 is
+// returned unchanged for ValidPlainText to refuse.
+func NormalizeText(s string) string {
+	if !utf8.ValidString(s) {
+		return s
+	}
+	return norm.NFC.String(strings.TrimSpace(s))
+}
+
+// NormalizeMultiline is NormalizeText for text areas: line endings become
+// "\n" and every line loses its trailing space.
+func NormalizeMultiline(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
+	}
+	return NormalizeText(strings.Join(lines, "\n"))
+}
+
+// ValidPlainText reports whether s is valid UTF-8 without control characters
+// (newlines and tabs allowed when multiline).
+func ValidPlainText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufffd' {
+			return false
+		}
+	}
+	return true
+}
+
+// Lines splits a text area into its non-empty lines.
+func Lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// EmailKey is the form of an email address that the one-signature-per-email
+// rule compares: trimmed and lower-cased.
+func EmailKey(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// DefaultSortName is the part of a name an alphabetical list sorts by: the
+// last word of a person's name ("Kara-Murza" for "Vladimir Kara-Murza"), or
+// the whole name of an organisation.
+func DefaultSortName(kind SignatureKind, name string) string {
+	if kind == KindOrganisation {
+		return name
+	}
+	fields := strings.Fields(name)
+	if len(fields) == 0 {
+		return name
+	}
+	return fields[len(fields)-1]
+}
+
+var foldMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// SortKey folds a sort name for ordering: case and diacritics dropped, so
+// that "Pšeja" sorts with "Pseja" and "Čapek" with "Capek".
+func SortKey(sortName string) string {
+	folded, _, err := transform.String(foldMarks, sortName)
+	if err != nil {
+		folded = sortName
+	}
+	return strings.ToLower(folded)
+}
+
+// Slugify makes a URL slug from a title: lower-case ASCII letters and digits
+// joined by single hyphens, at most 80 characters, cut between words.
+func Slugify(title string) string {
+	key := SortKey(title)
+	var b strings.Builder
+	hyphen := false
+	for _, r := range key {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		default:
+			hyphen = true
+		}
+	}
+	slug := b.String()
+	if len(slug) > 80 {
+		slug = slug[:81]
+		if cut := strings.LastIndexByte(slug, '-'); cut > 0 {
+			slug = slug[:cut]
+		} else {
+			slug = slug[:80]
+		}
+	}
+	return strings.Trim(slug, "-")
+}
+
+// ValidSlug reports whether slug is what Slugify produces.
+func ValidSlug(slug string) bool {
+	return slug != "" && len(slug) <= 80 && Slugify(slug) == slug
+}
+
+var (
+	markdown = goldmark.New() // raw HTML is not rendered, dangerous link schemes are dropped
+	// markdownPolicy keeps the safe subset a letter needs: paragraphs,
+	// emphasis, links and lists.
+	markdownPolicy = func() *bluemonday.Policy {
+		p := bluemonday.NewPolicy()
+		p.AllowElements("p", "em", "strong", "ul", "ol", "li", "br", "blockquote")
+		p.AllowAttrs("href").OnElements("a")
+		p.AllowURLSchemes("http", "https", "mailto")
+		p.RequireParseableURLs(true)
+		p.RequireNoFollowOnLinks(true)
+		p.AddTargetBlankToFullyQualifiedLinks(false)
+		return p
+	}()
+)
+
+// RenderMarkdown turns a letter's Markdown into sanitised HTML.
+func RenderMarkdown(src string) string {
+	var buf bytes.Buffer
+	if err := markdown.Convert([]byte(src), &buf); err != nil {
+		return markdownPolicy.Sanitize("<p>" + src + "</p>")
+	}
+	return markdownPolicy.Sanitize(buf.String())
+}

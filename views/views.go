@@ -1,0 +1,188 @@
+// Package views holds Undersigned's HTML templates and the message catalogue
+// every user-facing string comes from. Templates are embedded, parsed once at
+// start, and fail the start if they do not parse.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed layouts/*.html partials/*.html pages/*.html
+var files embed.FS
+
+// Templates are the parsed pages, each combined with the layout and partials.
+type Templates struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"add":  func(a, b int) int { return a + b },
+	"join": strings.Join,
+}
+
+// Parse parses every page in pages/ with the layout and partials.
+func Parse() (*Templates, error) {
+	base, err := template.New("base").Funcs(funcs).ParseFS(files, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(files, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &Templates{pages: map[string]*template.Template{}}
+	for _, name := range names {
+		clone, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		page, err := clone.ParseFS(files, name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		t.pages[strings.TrimSuffix(path.Base(name), ".html")] = page
+	}
+	return t, nil
+}
+
+// Render writes a page. It renders to a buffer first, so that a template
+// error never leaves half a page behind.
+func (t *Templates) Render(w io.Writer, page string, p *Page) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// Page is what every template receives: the layout's needs and the page's own Data.
+type Page struct {
+	Lang        string // language of the interface
+	Title       string // the <title>, before the site's name
+	CSRF        string // token for the forms on the page
+	Coordinator string // name of the logged-in coordinator, if any
+	Path        string // path of the page, to mark the current navigation item
+	Robots      string // content of a robots meta tag, if any
+	Canonical   string // absolute URL of the page, if it has one
+	Errors      FormErrors
+	Data        any
+}
+
+// T returns the catalogue's message for key in the page's language,
+// formatted with args.
+func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
+
+// Date formats t in long form in the page's language: "November 11, 2024".
+func (p *Page) Date(t time.Time) string { return FormatDate(p.Lang, t) }
+
+// FormatDate formats a date in long form in a language. Only English is
+// catalogued so far; every other language falls back to it.
+func FormatDate(lang string, t time.Time) string {
+	return t.UTC().Format("January 2, 2006")
+}
+
+// Message returns the catalogue's message for key in lang (falling back to
+// English), formatted with args. A missing key shows itself, so it is seen.
+func Message(lang, key string, args ...any) string {
+	msg, ok := catalogue[lang][key]
+	if !ok {
+		if msg, ok = catalogue["en"][key]; !ok {
+			return key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// FieldError is one invalid form field: its name (the control's id), its
+// label and what is wrong with it.
+type FieldError struct {
+	Field   string
+	Label   string
+	Message string
+}
+
+// FormErrors are a form's invalid fields in the order of the form.
+type FormErrors []FieldError
+
+// For returns the message for a field, or "".
+func (e FormErrors) For(field string) string {
+	for _, fe := range e {
+		if fe.Field == field {
+			return fe.Message
+		}
+	}
+	return ""
+}
+
+// Option is one choice of a select or radio group.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Field describes one labelled form control for the "field" partial.
+type Field struct {
+	Name         string
+	Label        string
+	Hint         string
+	Type         string // text, email, password, date, textarea, select
+	Value        string
+	Error        string
+	Autocomplete string
+	Required     bool
+	Rows         int
+	Options      []Option
+	Dir          string // "auto" for fields that take text in any script
+	Optional     string // the "(optional)" mark of a field that is not required
+	ErrorPrefix  string // read out before the error message
+}
+
+// Field builds a control for the "field" partial: its label and hint come
+// from the catalogue ("label.NAME", "hint.NAME"), its error from the page.
+// Flags: "required", "rows=N", "autocomplete=X", "dir=auto".
+func (p *Page) Field(name, typ, value string, flags ...string) Field {
+	f := Field{
+		Name: name, Type: typ, Value: value, Label: p.T("label." + name), Error: p.Errors.For(name),
+		Optional: p.T("form.optional"), ErrorPrefix: p.T("form.error_prefix"),
+	}
+	if hint := p.T("hint." + name); hint != "hint."+name {
+		f.Hint = hint
+	}
+	for _, flag := range flags {
+		k, v, _ := strings.Cut(flag, "=")
+		switch k {
+		case "required":
+			f.Required = true
+		case "rows":
+			fmt.Sscan(v, &f.Rows)
+		case "autocomplete":
+			f.Autocomplete = v
+		case "dir":
+			f.Dir = v
+		}
+	}
+	return f
+}
+
+// Select is Field for a select control with options.
+func (p *Page) Select(name, value string, options []Option, flags ...string) Field {
+	f := p.Field(name, "select", value, flags...)
+	f.Options = options
+	return f
+}
