@@ -144,6 +144,9 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 		return err
 	}
 	v.Organisation = c.FormValue("organisation")
+	if v.Organisation == "" && len(v.Organisations) == 1 {
+		v.Organisation = v.Organisations[0].Value
+	}
 	if form.Action == "add_group" {
 		return h.render(c, fiber.StatusOK, "editor", h.page(c, "editor.new_title", v))
 	}

@@ -233,19 +233,28 @@ func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 		if !ok {
 			key = "error.invalid"
 		}
-		if field == "agree" {
-			key = "error.agree"
+		if specific := key + "." + field; h.msg(specific) != specific {
+			key = specific // a message written for this field, such as error.required.country
 		}
 		var args []any
 		if fe.Tag() == "max" || fe.Tag() == "min" {
 			args = append(args, fe.Param())
 		}
-		out = append(out, views.FieldError{Field: field, Label: h.msg("label." + field), Message: h.msg(key, args...)})
+		out = append(out, views.FieldError{Field: field, Label: h.summaryLabel(field), Message: h.msg(key, args...)})
 	}
 	return out, nil
 }
 
 // fieldError is a FormErrors with one field's message, for errors the store finds.
 func (h *Handler) fieldError(field, key string) views.FormErrors {
-	return views.FormErrors{{Field: field, Label: h.msg("label." + field), Message: h.msg(key)}}
+	return views.FormErrors{{Field: field, Label: h.summaryLabel(field), Message: h.msg(key)}}
+}
+
+// summaryLabel names a field in the error summary: its label, or a shorter
+// "summary.NAME" where the label is a sentence.
+func (h *Handler) summaryLabel(field string) string {
+	if short := h.msg("summary." + field); short != "summary."+field {
+		return short
+	}
+	return h.msg("label." + field)
 }

@@ -118,7 +118,7 @@ func (h *Handler) msg(key string, args ...any) string { return views.Message(uiL
 
 // page starts the view of a page: the layout's fields, filled for this request.
 func (h *Handler) page(c *fiber.Ctx, titleKey string, data any) *views.Page {
-	p := &views.Page{Lang: uiLang, Path: c.Path(), CSRF: h.csrfToken(c), Data: data}
+	p := &views.Page{Lang: uiLang, Path: c.Path(), CSRFToken: func() string { return h.csrfToken(c) }, Data: data}
 	p.Title = p.T(titleKey)
 	if u, ok := c.Locals(localUser).(*models.User); ok {
 		p.Coordinator = u.Name

@@ -72,13 +72,22 @@ func (t *Templates) Render(w io.Writer, page string, p *Page) error {
 type Page struct {
 	Lang        string // language of the interface
 	Title       string // the <title>, before the site's name
-	CSRF        string // token for the forms on the page
+	CSRFToken   func() string // makes the token for the page's forms, on first use
 	Coordinator string // name of the logged-in coordinator, if any
 	Path        string // path of the page, to mark the current navigation item
 	Robots      string // content of a robots meta tag, if any
 	Canonical   string // absolute URL of the page, if it has one
 	Errors      FormErrors
 	Data        any
+}
+
+// CSRF returns the token the page's forms carry. Pages without forms never
+// ask for one, so visitors who only read get no cookie.
+func (p *Page) CSRF() string {
+	if p.CSRFToken == nil {
+		return ""
+	}
+	return p.CSRFToken()
 }
 
 // T returns the catalogue's message for key in the page's language,

@@ -1,0 +1,153 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/handlers"
+	"undersigned/models/modeltest"
+	"undersigned/views"
+)
+
+// TestJourney walks the whole first product: set up, log in, draft seed
+// 003's letter with its two demand groups, preview, publish, sign as several
+// people, refuse a duplicate and an invalid form, read the dated list, close.
+func TestJourney(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	ctx := context.Background()
+
+	// First run: the one-time setup link creates the first coordinator.
+	link, err := s.h.SetupLink(ctx)
+	if err != nil || !strings.HasPrefix(link, "http://undersigned.test/setup/") {
+		t.Fatalf("setup link %q (%v)", link, err)
+	}
+	setupPath := strings.TrimPrefix(link, "http://undersigned.test")
+	coord := s.browser()
+	coord.get(setupPath).expect(t, http.StatusOK, "Organisation")
+	coord.post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000"}}).
+		expect(t, http.StatusUnprocessableEntity, "Please use at least 10 characters.", `value="Jakub Klepal"`)
+	coord.post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {modeltest.Password}, "organisation": {"Forum 2000"}}).
+		expect(t, http.StatusSeeOther)
+	if again, _ := s.h.SetupLink(ctx); again != "" {
+		t.Fatalf("setup link still offered after setup: %q", again)
+	}
+	coord.get(setupPath).expect(t, http.StatusNotFound)
+
+	// Log out and back in: the session ends and a new one starts.
+	coord.get("/dashboard").expect(t, http.StatusOK, "Forum 2000")
+	oldSession := coord.cookies["undersigned_session"]
+	coord.post("/logout", url.Values{}).expect(t, http.StatusSeeOther)
+	coord.get("/dashboard").expect(t, http.StatusSeeOther)
+	coord.get("/login")
+	coord.post("/login", url.Values{"email": {"jakub@forum2000.example"}, "password": {modeltest.Password}}).expect(t, http.StatusSeeOther)
+	if s := coord.cookies["undersigned_session"]; s == "" || s == oldSession {
+		t.Fatalf("login kept the session id %q", s)
+	}
+
+	// Draft seed 003's letter: add a second group without JavaScript, then save.
+	coord.get("/dashboard/letters/new").expect(t, http.StatusOK, "Draft a new letter")
+	first := letterForm("add_group")
+	first["group_lead_in"], first["group_demands"] = first["group_lead_in"][:1], first["group_demands"][:1]
+	r := coord.post("/dashboard/letters", first).expect(t, http.StatusOK, "Demand group 3")
+	if strings.Contains(r.body, "Demand group 4") {
+		t.Fatal("add group added more than one group")
+	}
+	r = coord.post("/dashboard/letters", letterForm("save")).expect(t, http.StatusSeeOther)
+	editor := strings.TrimSuffix(r.location, "?saved=1")
+	coord.get(r.location).expect(t, http.StatusOK, "Saved.", "Publish the letter")
+
+	// The draft is not public; its preview looks like the public page.
+	visitor := s.browser()
+	visitor.get(seedSlug).expect(t, http.StatusNotFound)
+	preview := coord.get(editor+"/preview").expect(t, http.StatusOK, "Preview:", "We further call on the international community to:", "disabled")
+	coord.post(editor+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
+	public := visitor.get(seedSlug).expect(t, http.StatusOK,
+		"An initiative of International Coalition for Democratic Renewal (ICDR), Forum 2000 Foundation",
+		"<h1 id=\"letter-title\">Joint statement on the human rights situation in Azerbaijan</h1>",
+		"To:", "Members of the Parliamentary Assembly of the Council of Europe", "RE:", "Excellencies,",
+		"demand that the Azerbaijani authorities:</p>", "<li>Unconditionally release and drop the charges against all political prisoners;</li>",
+		"Sign the letter", "No one has signed yet.")
+	if letterText(preview.body) != letterText(public.body) {
+		t.Error("the preview's letter differs from the public page's")
+	}
+	assertOrder(t, public.body, "The International Coalition for Democratic Renewal", "We, the undersigned members of ICDR", "Unconditionally release", "We further call on", "Unwaveringly stand", "Sincerely,")
+
+	// Sign as the 22 signatories of seed 003, an Arabic name and an organisation.
+	signer := s.browser()
+	signer.get(seedSlug)
+	for i, sig := range modeltest.AzerbaijanSignatories {
+		f := signForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
+		f.Set("affiliation", sig.Affiliation)
+		f.Set("role", sig.Role)
+		f.Set("country2", sig.Country2)
+		r := signer.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+		if r.location != seedSlug+"/thanks" {
+			t.Fatalf("signing redirected to %q", r.location)
+		}
+	}
+	signer.post(seedSlug+"/sign", signForm("ليلى يوسف", "EG", "layla@example.org")).expect(t, http.StatusSeeOther)
+	org := url.Values{"kind": {"organisation"}, "name": {"Anna Novak"}, "affiliation": {"Civic IDEA"}, "country": {"GE"}, "email": {"office@civicidea.example"}, "agree": {"true"}}
+	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Thank you for signing", "http://undersigned.test"+seedSlug)
+
+	// A duplicate is refused kindly; an invalid form comes back with its values.
+	dup := signForm("Arif Yunus", "AZ", "  SIGNER21@example.org ")
+	signer.post(seedSlug+"/sign", dup).expect(t, http.StatusConflict, "already signed this letter", `value="Arif Yunus"`)
+	bad := url.Values{"kind": {"individual"}, "name": {"Vladimir Kara\x07Murza"}, "affiliation": {"Free Russia Foundation"}, "email": {"not-an-email"}}
+	r = signer.post(seedSlug+"/sign", bad).expect(t, http.StatusUnprocessableEntity,
+		"Please correct the following", `href="#f-country"`, "Please choose a country from the list.",
+		"control characters", "name@example.org", "Please confirm that you agree",
+		`value="Free Russia Foundation"`, `value="not-an-email"`, `aria-describedby="f-email-hint f-email-error"`)
+
+	// The list: dated, counted, in sections, in family-name order.
+	today := views.FormatDate("en", time.Now())
+	list := visitor.get(seedSlug).expect(t, http.StatusOK, "Signatories as of <time datetime=\""+time.Now().UTC().Format("2006-01-02")+"\">"+today+"</time>",
+		"24 signatures", "Organisations (1)", "Individuals (23)", "Civic IDEA, Georgia",
+		"Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands", "Javier El-Hage, Human Rights Foundation, Bolivia/United States",
+		"Carl Gershman, formerly NED, United States", "Nyaradzo Mashayamombe, Zimbabwe", "ليلى يوسف, Egypt", "Pavel Pšeja, CEVRO University, Czechia")
+	assertOrder(t, list.body, "Organisations (1)", "Civic IDEA", "Individuals (23)", "Igor Blazevic", "Andreas Bummel", "Stevan Dojcinovic", "Javier El-Hage", "Pavel Pšeja", "Niranjan Sahoo", "Leyla Yunus", "Arif Yunus", "ليلى يوسف")
+	if strings.Contains(list.body, "@example.org") || strings.Contains(list.body, "Anna Novak") {
+		t.Error("the public page shows a signer's email or an organisation's private contact")
+	}
+	visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic", "Civic IDEA, Georgia")
+
+	// The coordinator sees emails; the text is locked now.
+	coord.get(editor+"/signatures").expect(t, http.StatusOK, "signer0@example.org", "office@civicidea.example")
+	coord.post(editor, letterForm("save")).expect(t, http.StatusConflict, "can no longer change")
+
+	// Close: the letter stays public and refuses signatures.
+	coord.get(editor)
+	coord.post(editor+"/state", url.Values{"state": {"closed"}}).expect(t, http.StatusSeeOther)
+	r = visitor.get(seedSlug).expect(t, http.StatusOK, "Closed", "24 signatures")
+	if strings.Contains(r.body, "Sign the letter") {
+		t.Error("a closed letter still shows the signing form")
+	}
+	signer.post(seedSlug+"/sign", signForm("Late Signer", "FR", "late@example.org")).expect(t, http.StatusGone, "no longer takes signatures")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "24 signatures")
+}
+
+// letterText cuts the letter article out of a page.
+func letterText(body string) string {
+	start, end := strings.Index(body, `<article class="letter"`), strings.Index(body, "</article>")
+	if start < 0 || end < start {
+		return ""
+	}
+	return body[start:end]
+}
+
+// assertOrder fails unless the fragments appear in body in this order.
+func assertOrder(t *testing.T, body string, fragments ...string) {
+	t.Helper()
+	at := 0
+	for _, f := range fragments {
+		i := strings.Index(body[at:], f)
+		if i < 0 {
+			t.Fatalf("%q does not follow the earlier fragments in the page", f)
+		}
+		at += i + len(f)
+	}
+}
