@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -174,4 +175,23 @@ const seedSlug = "/letters/joint-statement-on-the-human-rights-situation-in-azer
 // signForm is a valid signature.
 func signForm(name, country, email string) url.Values {
 	return url.Values{"kind": {"individual"}, "name": {name}, "country": {country}, "email": {email}, "agree": {"true"}}
+}
+
+// overLoopback posts body to the app served on a loopback port: fasthttp
+// answers some errors, such as an oversized body, before app.Test sees them.
+func (s *site) overLoopback(t *testing.T, path, body string) response {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.app.Listener(ln)
+	defer s.app.Shutdown()
+	resp, err := http.Post("http://"+ln.Addr().String()+path, "application/x-www-form-urlencoded", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
 }
