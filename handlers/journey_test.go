@@ -66,7 +66,7 @@ func TestJourney(t *testing.T) {
 	preview := coord.get(editor+"/preview").expect(t, http.StatusOK, "Preview:", "We further call on the international community to:", "disabled")
 	coord.post(editor+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
 	public := visitor.get(seedSlug).expect(t, http.StatusOK,
-		"An initiative of International Coalition for Democratic Renewal (ICDR), Forum 2000 Foundation",
+		"An initiative of International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation",
 		"<h1 id=\"letter-title\">Joint statement on the human rights situation in Azerbaijan</h1>",
 		"To:", "Members of the Parliamentary Assembly of the Council of Europe", "RE:", "Excellencies,",
 		"demand that the Azerbaijani authorities:</p>", "<li>Unconditionally release and drop the charges against all political prisoners;</li>",

@@ -28,6 +28,7 @@ var catalogue = map[string]map[string]string{
 		"letter.to":         "To:",
 		"letter.re":         "RE:",
 
+		"list.and":           "and",
 		"list.as_of":         "Signatories as of",
 		"list.of_letter":     "Of the letter",
 		"list.organisations": "Organisations (%d)",

@@ -24,8 +24,7 @@ type Templates struct {
 }
 
 var funcs = template.FuncMap{
-	"add":  func(a, b int) int { return a + b },
-	"join": strings.Join,
+	"add": func(a, b int) int { return a + b },
 }
 
 // Parse parses every page in pages/ with the layout and partials.
@@ -70,13 +69,13 @@ func (t *Templates) Render(w io.Writer, page string, p *Page) error {
 
 // Page is what every template receives: the layout's needs and the page's own Data.
 type Page struct {
-	Lang        string // language of the interface
-	Title       string // the <title>, before the site's name
+	Lang        string        // language of the interface
+	Title       string        // the <title>, before the site's name
 	CSRFToken   func() string // makes the token for the page's forms, on first use
-	Coordinator string // name of the logged-in coordinator, if any
-	Path        string // path of the page, to mark the current navigation item
-	Robots      string // content of a robots meta tag, if any
-	Canonical   string // absolute URL of the page, if it has one
+	Coordinator string        // name of the logged-in coordinator, if any
+	Path        string        // path of the page, to mark the current navigation item
+	Robots      string        // content of a robots meta tag, if any
+	Canonical   string        // absolute URL of the page, if it has one
 	Errors      FormErrors
 	Data        any
 }
@@ -93,6 +92,14 @@ func (p *Page) CSRF() string {
 // T returns the catalogue's message for key in the page's language,
 // formatted with args.
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
+
+// List joins items as a sentence does: "A", "A and B", "A, B and C".
+func (p *Page) List(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + p.T("list.and") + " " + items[len(items)-1]
+}
 
 // Date formats t in long form in the page's language: "November 11, 2024".
 func (p *Page) Date(t time.Time) string { return FormatDate(p.Lang, t) }

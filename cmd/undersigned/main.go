@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -78,6 +79,11 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Bind before announcing anything, so a taken port fails at once.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
 	link, err := h.SetupLink(ctx)
 	if err != nil {
 		return err
@@ -90,7 +96,7 @@ func serve(args []string, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("listening", "addr", *addr, "db", *db, "base_url", *baseURL)
-		errc <- app.Listen(*addr)
+		errc <- app.Listener(ln)
 	}()
 	select {
 	case err := <-errc:
