@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -56,6 +57,7 @@ func serve(args []string, log *slog.Logger) error {
 	addr := fs.String("addr", env("UNDERSIGNED_ADDR", "127.0.0.1:8080"), "address to listen on (env UNDERSIGNED_ADDR)")
 	db := dbFlag(fs)
 	baseURL := fs.String("base-url", env("UNDERSIGNED_BASE_URL", ""), "absolute URL the site is reached at, for links; https makes cookies Secure (env UNDERSIGNED_BASE_URL; default http://ADDR)")
+	signLimit := fs.String("sign-limit", env("UNDERSIGNED_SIGN_LIMIT", "20/10m"), "signatures allowed from one IP address per period, as COUNT/DURATION (env UNDERSIGNED_SIGN_LIMIT)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage:\n  undersigned [flags]\n  undersigned user add --email E --name N --org ORG   (password read from standard input)\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -63,8 +65,14 @@ func serve(args []string, log *slog.Logger) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cfg := handlers.Config{BaseURL: *baseURL}
+	var err error
+	if cfg.SignLimit, err = parseRateLimit(*signLimit); err != nil {
+		return fmt.Errorf("-sign-limit: %w", err)
+	}
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
+		cfg.BaseURL = *baseURL
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -75,7 +83,7 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
-	app, h, err := handlers.New(ctx, store, log, handlers.Config{BaseURL: *baseURL})
+	app, h, err := handlers.New(ctx, store, log, cfg)
 	if err != nil {
 		return err
 	}
@@ -108,6 +116,20 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	return <-errc
+}
+
+// parseRateLimit reads "COUNT/DURATION", such as "20/10m".
+func parseRateLimit(s string) (handlers.RateLimit, error) {
+	count, period, ok := strings.Cut(s, "/")
+	n, err := strconv.Atoi(count)
+	if !ok || err != nil || n < 1 {
+		return handlers.RateLimit{}, fmt.Errorf("%q: want COUNT/DURATION such as 20/10m", s)
+	}
+	d, err := time.ParseDuration(period)
+	if err != nil || d <= 0 {
+		return handlers.RateLimit{}, fmt.Errorf("%q: want COUNT/DURATION such as 20/10m", s)
+	}
+	return handlers.RateLimit{Max: n, Window: d}, nil
 }
 
 // sweepSessions deletes expired sessions every hour.
