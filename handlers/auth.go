@@ -17,7 +17,7 @@ type LoginView struct {
 }
 
 func (h *Handler) loginForm(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, "login", h.page(c, "login.title", LoginView{Form: LoginForm{Next: safeNext(c.Query("next"))}}))
+	return h.render(c, fiber.StatusOK, "login", h.page(c, h.msg("login.title"), LoginView{Form: LoginForm{Next: safeNext(c.Query("next"))}}))
 }
 
 func (h *Handler) login(c *fiber.Ctx) error {
@@ -29,13 +29,13 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	form.Password = "" // never sent back
 	form.Next = safeNext(form.Next)
 	if len(errs) > 0 {
-		p := h.page(c, "login.title", LoginView{Form: form})
+		p := h.page(c, h.msg("login.title"), LoginView{Form: form})
 		p.Errors = errs
 		return h.render(c, fiber.StatusUnprocessableEntity, "login", p)
 	}
 	u, err := h.store.Authenticate(c.UserContext(), form.Email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
-		return h.render(c, fiber.StatusUnauthorized, "login", h.page(c, "login.title", LoginView{Form: form, Problem: h.msg("login.bad_credentials")}))
+		return h.render(c, fiber.StatusUnauthorized, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: h.msg("login.bad_credentials")}))
 	}
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
 	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
 	problem := h.msg("login.rate_limited", retryMinutes(c))
-	return h.render(c, fiber.StatusTooManyRequests, "login", h.page(c, "login.title", LoginView{Form: form, Problem: problem}))
+	return h.render(c, fiber.StatusTooManyRequests, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: problem}))
 }
 
 // startSession logs u in under a new session id and a new CSRF cookie, so
@@ -107,7 +107,7 @@ func (h *Handler) setupForm(c *fiber.Ctx) error {
 	if !h.validSetupToken(c.Params("token")) {
 		return fiber.ErrNotFound
 	}
-	return h.render(c, fiber.StatusOK, "account", h.page(c, "setup.title", AccountView{Action: c.Path()}))
+	return h.render(c, fiber.StatusOK, "account", h.page(c, h.msg("setup.title"), AccountView{Action: c.Path()}))
 }
 
 func (h *Handler) setup(c *fiber.Ctx) error {
@@ -139,7 +139,7 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 		return c.Redirect("/dashboard", fiber.StatusSeeOther)
 	}
 	form.Password = ""
-	p := h.page(c, "setup.title", AccountView{Form: form, Action: c.Path()})
+	p := h.page(c, h.msg("setup.title"), AccountView{Form: form, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
 }
@@ -162,7 +162,7 @@ func (h *Handler) joinForm(c *fiber.Ctx) error {
 	if u, err := h.currentUser(c); err == nil && u != nil {
 		v.SignedInAs = u.Name
 	}
-	return h.render(c, fiber.StatusOK, "account", h.page(c, "join.title", v))
+	return h.render(c, fiber.StatusOK, "account", h.page(c, h.msg("join.title"), v))
 }
 
 func (h *Handler) join(c *fiber.Ctx) error {
@@ -205,7 +205,7 @@ func (h *Handler) join(c *fiber.Ctx) error {
 		}
 	}
 	form.Password = ""
-	p := h.page(c, "join.title", AccountView{Form: form, Organisation: org.Name, Action: c.Path()})
+	p := h.page(c, h.msg("join.title"), AccountView{Form: form, Organisation: org.Name, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
 }

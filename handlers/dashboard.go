@@ -39,7 +39,7 @@ func (h *Handler) renderDashboard(c *fiber.Ctx, inv *InvitationView) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, "dashboard.title", DashboardView{Organisations: orgs, Invitation: inv}))
+	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, h.msg("dashboard.title"), DashboardView{Organisations: orgs, Invitation: inv}))
 }
 
 func (h *Handler) createInvitation(c *fiber.Ctx) error {
@@ -130,7 +130,7 @@ func (h *Handler) newLetter(c *fiber.Ctx) error {
 	if v.Organisations, err = h.organisationOptions(c); err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "editor", h.page(c, "editor.new_title", v))
+	return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg("editor.new_title"), v))
 }
 
 func (h *Handler) createLetter(c *fiber.Ctx) error {
@@ -148,7 +148,7 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 		v.Organisation = v.Organisations[0].Value
 	}
 	if form.Action == "add_group" {
-		return h.render(c, fiber.StatusOK, "editor", h.page(c, "editor.new_title", v))
+		return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg("editor.new_title"), v))
 	}
 	orgID, _ := strconv.ParseInt(v.Organisation, 10, 64)
 	if len(errs) == 0 {
@@ -164,7 +164,7 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
 		}
 	}
-	p := h.page(c, "editor.new_title", v)
+	p := h.page(c, h.msg("editor.new_title"), v)
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "editor", p)
 }
@@ -179,8 +179,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 }
 
 func (h *Handler) renderEditor(c *fiber.Ctx, status int, l *models.Letter, v EditorView, errs views.FormErrors) error {
-	p := h.page(c, "", v)
-	p.Title = h.msg("editor.title", l.Title)
+	p := h.page(c, h.msg("editor.title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "editor", p)
 }
@@ -254,8 +253,7 @@ func (h *Handler) previewLetter(c *fiber.Ctx, l *models.Letter) error {
 	}
 	v.Preview = true
 	v.Sign = h.signView(l, &SignForm{}, "")
-	p := h.page(c, "", v)
-	p.Title = h.msg("preview.title", l.Title)
+	p := h.page(c, h.msg("preview.title", l.Title), v)
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "letter", p)
 }
@@ -302,39 +300,40 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, e
 	for _, s := range sigs {
 		v.Signatures = append(v.Signatures, SignatureRow{ID: s.ID, Entry: s.Entry(), Kind: s.Kind, Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt})
 	}
-	p := h.page(c, "", v)
-	p.Title = h.msg("signatures.title", l.Title)
+	p := h.page(c, h.msg("signatures.title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "signatures", p)
 }
 
 func (h *Handler) removeSignature(c *fiber.Ctx, l *models.Letter) error {
 	var form RemoveForm
-	errs, err := h.parseForm(c, &form)
-	if err != nil {
-		return err
-	}
-	if len(errs) > 0 {
-		return h.renderSignatures(c, fiber.StatusUnprocessableEntity, l, errs)
-	}
-	sigID, _ := strconv.ParseInt(c.Params("sig"), 10, 64)
-	if err := h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, form.Reason); err != nil {
-		return err
-	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/signatures", fiber.StatusSeeOther)
+	return h.signatureAction(c, l, &form, func(sigID int64) error {
+		return h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, form.Reason)
+	})
 }
 
 func (h *Handler) setSortName(c *fiber.Ctx, l *models.Letter) error {
 	var form SortNameForm
-	errs, err := h.parseForm(c, &form)
+	return h.signatureAction(c, l, &form, func(sigID int64) error {
+		return h.store.SetSortName(c.UserContext(), l, sigID, form.SortName)
+	})
+}
+
+// signatureAction parses and validates form, then applies it to the :sig
+// signature of l and returns to the list of signatures.
+func (h *Handler) signatureAction(c *fiber.Ctx, l *models.Letter, form any, apply func(sigID int64) error) error {
+	errs, err := h.parseForm(c, form)
 	if err != nil {
 		return err
 	}
 	if len(errs) > 0 {
 		return h.renderSignatures(c, fiber.StatusUnprocessableEntity, l, errs)
 	}
-	sigID, _ := strconv.ParseInt(c.Params("sig"), 10, 64)
-	if err := h.store.SetSortName(c.UserContext(), l, sigID, models.NormalizeText(form.SortName)); err != nil {
+	sigID, err := strconv.ParseInt(c.Params("sig"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	if err := apply(sigID); err != nil {
 		return err
 	}
 	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/signatures", fiber.StatusSeeOther)

@@ -37,7 +37,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		key = "error.other"
 	}
 	c.Response().ResetBody()
-	p := h.page(c, key+".title", ErrorView{Status: status, Heading: h.msg(key + ".title"), Text: h.msg(key + ".text")})
+	p := h.page(c, h.msg(key+".title"), ErrorView{Status: status, Heading: h.msg(key + ".title"), Text: h.msg(key + ".text")})
 	return h.render(c, status, "error", p)
 }
 

@@ -166,6 +166,10 @@ type SortNameForm struct {
 	SortName string `form:"sort_name" validate:"required,max=200,text"`
 }
 
+func (f *SortNameForm) normalize() { f.SortName = models.NormalizeText(f.SortName) }
+
+func (f *RemoveForm) normalize() { f.Reason = models.NormalizeText(f.Reason) }
+
 // newValidator returns the validator with Undersigned's own rules, naming
 // fields by their form names.
 func newValidator() *validator.Validate {

@@ -116,10 +116,9 @@ func (h *Handler) SetupLink(ctx context.Context) (string, error) {
 // msg returns a catalogue message in the interface language.
 func (h *Handler) msg(key string, args ...any) string { return views.Message(uiLang, key, args...) }
 
-// page starts the view of a page: the layout's fields, filled for this request.
-func (h *Handler) page(c *fiber.Ctx, titleKey string, data any) *views.Page {
-	p := &views.Page{Lang: uiLang, Path: c.Path(), CSRFToken: func() string { return h.csrfToken(c) }, Data: data}
-	p.Title = p.T(titleKey)
+// page starts the view of a page titled title: the layout's fields, filled for this request.
+func (h *Handler) page(c *fiber.Ctx, title string, data any) *views.Page {
+	p := &views.Page{Lang: uiLang, Title: title, Path: c.Path(), CSRFToken: func() string { return h.csrfToken(c) }, Data: data}
 	if u, ok := c.Locals(localUser).(*models.User); ok {
 		p.Coordinator = u.Name
 	}

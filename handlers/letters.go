@@ -97,7 +97,7 @@ func (h *Handler) index(c *fiber.Ctx) error {
 	for i := range letters {
 		v.Letters = append(v.Letters, h.letterView(&letters[i]))
 	}
-	p := h.page(c, "index.title", v)
+	p := h.page(c, h.msg("index.title"), v)
 	p.Canonical = h.absolute("/")
 	return h.render(c, fiber.StatusOK, "index", p)
 }
@@ -130,8 +130,8 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	if l.AcceptsSignatures(time.Now()) == nil {
 		v.Sign = h.signView(l, form, problem)
 	}
-	p := h.page(c, "", v)
-	p.Title, p.Errors = l.Title, errs
+	p := h.page(c, l.Title, v)
+	p.Errors = errs
 	p.Canonical = v.Letter.URL
 	return h.render(c, status, "letter", p)
 }
@@ -172,8 +172,7 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 		return err
 	}
 	v := SignatoriesView{Letter: h.letterView(l), Sections: sections(l, sigs), Pagination: paginate(c.Path(), page, total, signatoriesPerPage)}
-	p := h.page(c, "", v)
-	p.Title = h.msg("signatories.title", l.Title)
+	p := h.page(c, h.msg("signatories.title", l.Title), v)
 	p.Canonical = h.absolute(c.Path())
 	return h.render(c, fiber.StatusOK, "signatories", p)
 }

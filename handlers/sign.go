@@ -114,7 +114,7 @@ type ClosedView struct {
 // renderNotTaking answers a signature a letter does not take: 410 Gone once
 // it has closed.
 func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) error {
-	p := h.page(c, "closed.title", ClosedView{Letter: h.letterView(l), Reason: h.msg("closed.text")})
+	p := h.page(c, h.msg("closed.title"), ClosedView{Letter: h.letterView(l), Reason: h.msg("closed.text")})
 	status := fiber.StatusGone
 	if errors.Is(why, models.ErrLetterNotOpen) {
 		status = fiber.StatusConflict
@@ -132,7 +132,7 @@ func (h *Handler) thanks(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := h.page(c, "thanks.title", ThanksView{Letter: h.letterView(l)})
+	p := h.page(c, h.msg("thanks.title"), ThanksView{Letter: h.letterView(l)})
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "thanks", p)
 }
