@@ -12,6 +12,7 @@ var catalogue = map[string]map[string]string{
 		"nav.logout":          "Log out (%s)",
 		"nav.coordinators":    "For coordinators",
 		"footer.text":         "Undersigned publishes joint letters and their signatories. Email addresses of signers are never published.",
+		"format.datetime":     "%s, %s UTC",
 		"form.optional":       "(optional)",
 		"form.error_prefix":   "Error:",
 		"form.errors_title":   "Please correct the following",

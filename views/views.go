@@ -104,6 +104,11 @@ func (p *Page) List(items []string) string {
 // Date formats t in long form in the page's language: "November 11, 2024".
 func (p *Page) Date(t time.Time) string { return FormatDate(p.Lang, t) }
 
+// DateTime formats t with its time of day in UTC: "November 11, 2024, 14:05 UTC".
+func (p *Page) DateTime(t time.Time) string {
+	return p.T("format.datetime", FormatDate(p.Lang, t), t.UTC().Format("15:04"))
+}
+
 // FormatDate formats a date in long form in a language. Only English is
 // catalogued so far; every other language falls back to it.
 func FormatDate(lang string, t time.Time) string {

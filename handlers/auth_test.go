@@ -1,0 +1,48 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"undersigned/handlers"
+)
+
+var joinLink = regexp.MustCompile(`value="http://undersigned.test(/join/[^"]+)"`)
+
+func invite(t *testing.T, b *browser, orgID string) string {
+	t.Helper()
+	b.get("/dashboard")
+	r := b.post("/dashboard/organisations/"+orgID+"/invitations", url.Values{}).expect(t, http.StatusOK, "Send this link to your colleague")
+	m := joinLink.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no invitation link on the page")
+	}
+	return m[1]
+}
+
+func TestInvitationLetsAColleagueJoinOnce(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	lead := s.coordinator("lead@example.org", "Forum 2000")
+	link := invite(t, lead, "1")
+
+	colleague := s.browser()
+	colleague.get(link).expect(t, http.StatusOK, "You have been invited to coordinate letters for Forum 2000.")
+	colleague.post(link, url.Values{"name": {"Pavel"}, "email": {"lead@example.org"}, "password": {"correct horse battery staple"}}).
+		expect(t, http.StatusUnprocessableEntity, "already exists", `value="Pavel"`)
+	colleague.post(link, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"correct horse battery staple"}}).expect(t, http.StatusSeeOther)
+	colleague.get("/dashboard").expect(t, http.StatusOK, "Forum 2000")
+	s.browser().get(link).expect(t, http.StatusNotFound)
+
+	// A coordinator of another organisation joins with their own account.
+	other := s.coordinator("other@example.org", "CIVICUS")
+	link = invite(t, lead, "1")
+	other.get(link).expect(t, http.StatusOK, "You are logged in as")
+	other.post(link, url.Values{}).expect(t, http.StatusSeeOther)
+	other.get("/dashboard").expect(t, http.StatusOK, "CIVICUS", "Forum 2000")
+	other.get("/dashboard/letters/new").expect(t, http.StatusOK, `<select id="f-organisation"`)
+	// Inviting to an organisation one is not in is refused.
+	colleague.get("/dashboard")
+	colleague.post("/dashboard/organisations/2/invitations", url.Values{}).expect(t, http.StatusNotFound)
+}
