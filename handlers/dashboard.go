@@ -75,11 +75,12 @@ type EditorView struct {
 	Settings      SettingsForm
 	Locked        bool
 	Organisations []views.Option // for a new letter: whose letter it is
+	OrgChoices    *views.Options
 	Organisation  string
 	Saved         bool
 	Problem       string
-	SignerChoices []views.Option
-	OrderChoices  []views.Option
+	SignerChoices *views.Options
+	OrderChoices  *views.Options
 }
 
 // editorView shows the form's demand groups and one empty group after them,
@@ -95,15 +96,15 @@ func (h *Handler) editorView(form LetterForm) EditorView {
 	if form.Action == "add_group" {
 		v.Groups = append(v.Groups, models.DemandGroupText{})
 	}
-	v.SignerChoices = []views.Option{
+	v.SignerChoices = views.NewOptions([]views.Option{
 		{Value: string(models.SignersBoth), Label: h.msg("settings.signers.both")},
 		{Value: string(models.SignersIndividuals), Label: h.msg("settings.signers.individuals")},
 		{Value: string(models.SignersOrganisations), Label: h.msg("settings.signers.organisations")},
-	}
-	v.OrderChoices = []views.Option{
+	})
+	v.OrderChoices = views.NewOptions([]views.Option{
 		{Value: string(models.OrderAlphabetical), Label: h.msg("settings.order.alphabetical")},
 		{Value: string(models.OrderSigned), Label: h.msg("settings.order.signed")},
-	}
+	})
 	return v
 }
 
@@ -115,19 +116,19 @@ func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form L
 	return v, err
 }
 
-func (h *Handler) organisationOptions(c *fiber.Ctx) ([]views.Option, error) {
+// setOrganisations offers the coordinator's organisations for a new letter.
+func (h *Handler) setOrganisations(c *fiber.Ctx, v *EditorView) error {
 	orgs, err := h.store.Organisations(c.UserContext(), coordinator(c).ID)
-	var out []views.Option
 	for _, o := range orgs {
-		out = append(out, views.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})
+		v.Organisations = append(v.Organisations, views.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})
 	}
-	return out, err
+	v.OrgChoices = views.NewOptions(v.Organisations)
+	return err
 }
 
 func (h *Handler) newLetter(c *fiber.Ctx) error {
 	v := h.editorView(LetterForm{})
-	var err error
-	if v.Organisations, err = h.organisationOptions(c); err != nil {
+	if err := h.setOrganisations(c, &v); err != nil {
 		return err
 	}
 	return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg("editor.new_title"), v))
@@ -140,7 +141,7 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 		return err
 	}
 	v := h.editorView(form)
-	if v.Organisations, err = h.organisationOptions(c); err != nil {
+	if err := h.setOrganisations(c, &v); err != nil {
 		return err
 	}
 	v.Organisation = c.FormValue("organisation")

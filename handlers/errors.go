@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,6 +40,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	c.Response().ResetBody()
 	p := h.page(c, h.msg(key+".title"), ErrorView{Status: status, Heading: h.msg(key + ".title"), Text: h.msg(key + ".text")})
 	return h.render(c, status, "error", p)
+}
+
+// logPanic logs a recovered panic with its stack; the person sees the 500 page.
+func (h *Handler) logPanic(c *fiber.Ctx, e any) {
+	h.log.Error("panic", "id", c.GetRespHeader(fiber.HeaderXRequestID), "path", c.Path(), "panic", e, "stack", string(debug.Stack()))
 }
 
 // health answers 200 when the database answers.

@@ -16,7 +16,7 @@ import (
 
 // routes is the whole URL map.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(), h.checkCSRF)
+	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}), h.checkCSRF)
 
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(public.Files), MaxAge: int((24 * time.Hour).Seconds())}))
 	app.Get("/healthz", h.health)

@@ -16,17 +16,17 @@ type SignView struct {
 	Form      *SignForm
 	Kinds     []views.Option // empty when the letter takes one kind only
 	Kind      string         // that one kind
-	Countries []views.Option
+	Countries *views.Options
 	Problem   string // a message for the whole form
 }
 
 // countryOptions are the choices of the country selects, built once.
-var countryOptions = func() []views.Option {
+var countryOptions = func() *views.Options {
 	var out []views.Option
 	for _, c := range models.Countries() {
 		out = append(out, views.Option{Value: c.Code, Label: c.Name})
 	}
-	return out
+	return views.NewOptions(out)
 }()
 
 func (h *Handler) signView(l *models.Letter, form *SignForm, problem string) *SignView {

@@ -74,7 +74,7 @@ func (s Signature) Entry() string {
 }
 
 // publicColumns are the columns a public list may read: never the email.
-var publicColumns = []string{"id", "letter_id", "kind", "name", "affiliation", "role", "country", "country2", "sort_name", "created_at"}
+var publicColumns = []string{"id", "kind", "name", "affiliation", "role", "country", "country2"}
 
 // AddSignature puts a signature on a published letter's list, if the letter
 // takes it: ErrLetterNotOpen, ErrLetterClosed, ErrKindNotAllowed and

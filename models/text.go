@@ -82,11 +82,11 @@ func DefaultSortName(kind SignatureKind, name string) string {
 	return fields[len(fields)-1]
 }
 
-var foldMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // SortKey folds a sort name for ordering: case and diacritics dropped, so
 // that "Pšeja" sorts with "Pseja" and "Čapek" with "Capek".
 func SortKey(sortName string) string {
+	// A chained transformer keeps state: each call needs its own.
+	foldMarks := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(foldMarks, sortName)
 	if err != nil {
 		folded = sortName

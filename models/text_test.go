@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"undersigned/models"
@@ -70,4 +71,25 @@ func TestRenderMarkdownKeepsTheSafeSubsetOnly(t *testing.T) {
 			t.Errorf("RenderMarkdown(%q) = %q contains %q", tt.in, got, tt.unwanted)
 		}
 	}
+}
+
+// Signers sign at the same moment: folding their names must not share state.
+func TestSortKeyIsSafeForConcurrentSigners(t *testing.T) {
+	names := map[string]string{"Pšeja": "pseja", "Čapek": "capek", "Kara-Murza": "kara-murza", "Ichihara": "ichihara"}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 500 {
+				for in, want := range names {
+					if got := models.SortKey(in); got != want {
+						t.Errorf("SortKey(%q) = %q, want %q", in, got, want)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
