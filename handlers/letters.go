@@ -103,11 +103,11 @@ func (h *Handler) index(c *fiber.Ctx) error {
 }
 
 // LetterPageView is the view of a letter's page: the letter, the first
-// entries of each section of its list, and the signing form while it is open.
+// entries of each section of its list (the page links the full list), and
+// the signing form while it is open.
 type LetterPageView struct {
 	Letter   LetterView
 	Sections []SectionView
-	More     bool // the list has more entries than the page shows
 	Sign     *SignView
 	Preview  bool
 }
@@ -144,9 +144,7 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 			return nil, err
 		}
 		v.Sections = append(v.Sections, sections(l, sigs)...)
-		v.More = v.More || len(sigs) == signatoriesPerPage
 	}
-	v.More = v.More && l.SignatureCount() > int64(signatoriesPerPage)
 	return v, nil
 }
 

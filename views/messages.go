@@ -38,6 +38,7 @@ var catalogue = map[string]map[string]string{
 		"list.count_one":     "1 signature",
 		"list.count":         "%d signatures",
 		"list.see_all":       "See all %d signatories",
+		"list.see_one":       "See the list of signatories",
 		"signatories.title":  "Signatories of %s",
 
 		"index.title":   "Joint letters",
