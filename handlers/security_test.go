@@ -218,9 +218,9 @@ func TestMalformedTextIsRefusedWithAMessage(t *testing.T) {
 	b := s.browser()
 	b.get(seedSlug)
 	for name, value := range map[string]string{"invalid UTF-8": "Igor \xff\xfe", "control character": "Igor\x00Blazevic", "too long": strings.Repeat("a", 201)} {
-		f := signForm(value, "CZ", "igor@example.org")
-		b.post(seedSlug+"/sign", f).expect(t, http.StatusUnprocessableEntity, `href="#f-name"`)
-		_ = name
+		t.Run(name, func(t *testing.T) {
+			b.post(seedSlug+"/sign", signForm(value, "CZ", "igor@example.org")).expect(t, http.StatusUnprocessableEntity, `href="#f-name"`)
+		})
 	}
 	l, _ := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/"))
 	if l.SignatureCount() != 0 {

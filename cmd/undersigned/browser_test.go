@@ -14,9 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -383,17 +381,4 @@ func serveFresh(t *testing.T) (base, setupLink string) {
 		t.Fatal("the server printed no setup link within 15 s")
 	}
 	return "http://" + addr, setupLink
-}
-
-var countPattern = regexp.MustCompile(`(\d+) signatures?`)
-
-// count reads the signature count a page shows.
-func (tb *tab) count() int {
-	tb.t.Helper()
-	m := countPattern.FindStringSubmatch(tb.mainText())
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
 }
