@@ -1,9 +1,14 @@
 package models_test
 
 import (
+	"io"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 
 	"undersigned/models"
 )
@@ -92,4 +97,144 @@ func TestSortKeyIsSafeForConcurrentSigners(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// FuzzNormalizeText feeds every form field's normaliser whatever a signer's
+// browser, keyboard or bot may send. None may panic, and text that passes
+// ValidPlainText must be what we promise to store: valid UTF-8, NFC, trimmed,
+// and unchanged by a second pass (an edited signature must not drift).
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{
+		"Pavel Ps\u030ceja",
+		"  Ле\u0301ся Украї\u0308нка\t",
+		"ليلى يونس",
+		"مُحَمَّد",
+		"Václav Havel\r\nPraha",
+		" \u0301x",
+		"bell\a nul\x00 del\x7f",
+		"bad \xff\xfe utf-8 \xc3",
+		"\u2028line\u2029para\ufeff",
+		"rtl \u202eoverride",
+		"İSTANBUL ẞ K",
+		"Joint Letter — Česká republika 2024",
+		"  Jakub@Forum2000.EXAMPLE ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := models.NormalizeText(s)
+		if models.ValidPlainText(n, false) {
+			if !utf8.ValidString(n) || !norm.NFC.IsNormalString(n) {
+				t.Errorf("NormalizeText(%q) = %q: not valid NFC", s, n)
+			}
+			if n != strings.TrimSpace(n) {
+				t.Errorf("NormalizeText(%q) = %q: not trimmed", s, n)
+			}
+			if again := models.NormalizeText(n); again != n {
+				t.Errorf("NormalizeText not idempotent: %q -> %q -> %q", s, n, again)
+			}
+		}
+		if m := models.NormalizeMultiline(s); models.ValidPlainText(m, true) && models.NormalizeMultiline(m) != m {
+			t.Errorf("NormalizeMultiline not idempotent: %q -> %q -> %q", s, m, models.NormalizeMultiline(m))
+		}
+
+		// Only names that passed ValidPlainText reach SortKey; on invalid
+		// UTF-8, x/text/norm may read a bad lead byte and the valid letter
+		// after it as one unit and leave that letter's accent on.
+		if key := models.SortKey(s); utf8.ValidString(s) && models.SortKey(key) != key {
+			t.Errorf("SortKey not idempotent: %q -> %q -> %q", s, key, models.SortKey(key))
+		}
+		if slug := models.Slugify(s); slug != "" && !models.ValidSlug(slug) {
+			t.Errorf("Slugify(%q) = %q, not a valid slug", s, slug)
+		}
+		if key := models.EmailKey(s); models.EmailKey(key) != key {
+			t.Errorf("EmailKey not idempotent: %q -> %q -> %q", s, key, models.EmailKey(key))
+		}
+	})
+}
+
+// FuzzRenderMarkdown checks that no letter text, however hostile, comes out
+// of RenderMarkdown as markup that runs code or loads anything. The output is
+// read by the HTML tokenizer, as a browser reads it (entities in attributes
+// decoded, raw-text elements respected), rather than searched for substrings.
+// Not by the tree parser: it gives up past 512 open elements, and the fuzzer
+// soon writes 600 nested ** (testdata/fuzz/FuzzRenderMarkdown/591e6f9b25610247).
+func FuzzRenderMarkdown(f *testing.F) {
+	for _, s := range []string{
+		"We demand that the authorities:\n\n- release *all* prisoners\n- **now**\n\n> as of November 11, 2024",
+		"[CIVICUS](https://civicus.org) and <mailto:info@example.org>",
+		"<script>alert(1)</script>",
+		"[x](javascript:alert(1))",
+		"[x](JaVaScRiPt&#58;alert(1))",
+		"[x]( \tjava\nscript:alert(1))",
+		"[x](vbscript:msgbox(1))",
+		"[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+		"![x](javascript:alert(1))",
+		`<img src=x onerror=alert(1)>`,
+		"<svg onload=alert(1)>",
+		"<iframe src=//evil.example></iframe>",
+		"<style>body{display:none}</style>",
+		`<a href="https://ok.example" onclick="alert(1)">x</a>`,
+		"<!-- <script>alert(1)</script> -->",
+		"`<script>alert(1)</script>`\n\n    <script>alert(1)</script>",
+		"[x][r]\n\n[r]: javascript:alert(1)",
+		"ليلى يونس, Владимир Кара-Мурза, Pavel Ps\u030ceja",
+		"bell\a nul\x00 bad \xff\xfe",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		out := models.RenderMarkdown(src)
+		z := html.NewTokenizer(strings.NewReader(out))
+		for {
+			switch z.Next() {
+			case html.ErrorToken:
+				if z.Err() != io.EOF {
+					t.Fatalf("RenderMarkdown(%q) = %q: %v", src, out, z.Err())
+				}
+				return
+			case html.TextToken:
+			case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+				if tok := z.Token(); !safeMarkdownTag(tok) {
+					t.Errorf("RenderMarkdown(%q) = %q: %s outside the safe subset", src, out, tok)
+				}
+			default:
+				t.Errorf("RenderMarkdown(%q) = %q: unexpected %s", src, out, z.Token())
+			}
+		}
+	})
+}
+
+// safeMarkdownTag reports whether tok is one of the elements a letter may
+// contain, with no attribute but a safe link and its rel.
+func safeMarkdownTag(tok html.Token) bool {
+	switch tok.Data {
+	case "p", "em", "strong", "ul", "ol", "li", "br", "blockquote":
+		return len(tok.Attr) == 0
+	case "a":
+		for _, a := range tok.Attr {
+			if !(a.Key == "rel" || a.Key == "href" && safeHref(a.Val)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// safeHref reports whether a link, read the way a browser reads it (outer
+// spaces and controls trimmed, tabs and newlines dropped, scheme in any
+// case), goes to http, https or mailto.
+func safeHref(href string) bool {
+	href = strings.TrimFunc(href, func(r rune) bool { return r <= ' ' })
+	href = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(href)
+	scheme, _, ok := strings.Cut(href, ":")
+	if !ok {
+		return false // bluemonday drops relative links unless told otherwise
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https", "mailto":
+		return true
+	}
+	return false
 }

@@ -278,9 +278,7 @@ var hostile = []string{
 // read as the text that was typed.
 func testHostileText(t *testing.T, b *browser, addr string) {
 	payload := strings.Join(hostile, " ")
-	coord := newClient(t, addr)
-	coord.get("/login")
-	coord.mustPost("/login", url.Values{"email": {coordinatorEmail}, "password": {coordinatorPassword}}, http.StatusSeeOther)
+	coord := loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
 	coord.get("/dashboard/letters/new")
 	editor := strings.TrimSuffix(coord.mustPost("/dashboard/letters", url.Values{
 		"title": {hostile[1] + " " + hostile[4]}, "slug": {"hostile"}, "summary": {payload}, "initiators": {payload},
