@@ -124,8 +124,6 @@ func (b *browser) newTab(t *testing.T, setup ...chromedp.Action[chromedp.Void]) 
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
-	t.Cleanup(cancelTimeout)
 	if err := chromedp.Do(ctx, setup...); err != nil {
 		t.Fatalf("open tab: %v", err)
 	}
@@ -162,29 +160,51 @@ func field(label string, within ...string) string {
 func button(text string) string { return fmt.Sprintf(`//button[normalize-space() = %q]`, text) }
 func link(text string) string   { return fmt.Sprintf(`//a[normalize-space() = %q]`, text) }
 
+// stepTimeout bounds every step, so that an element that never appears
+// fails the test quickly instead of waiting for it forever.
+const stepTimeout = 20 * time.Second
+
+// step returns the tab's context limited to stepTimeout; the tab stays open
+// when it ends.
+func (tb *tab) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(tb.ctx, stepTimeout)
+}
+
 // do runs steps, failing the test on error.
 func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
-	if err := chromedp.Do(tb.ctx, steps...); err != nil {
-		tb.t.Fatalf("%v", err)
+	ctx, cancel := tb.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		tb.t.Fatalf("%v (an element a step looks for may be missing)", err)
 	}
 }
 
-// eval evaluates a JavaScript expression in the page.
-func eval[T any](tb *tab, expr string) T {
+// run runs one action that returns a value, failing the test on error.
+func run[T any](tb *tab, what string, a chromedp.Action[T]) T {
 	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	ctx, cancel := tb.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		tb.t.Fatalf("evaluate %.60q: %v", expr, err)
+		tb.t.Fatalf("%s: %v", what, err)
 	}
 	return v
+}
+
+// eval evaluates a JavaScript expression in the page, awaiting a promise.
+func eval[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	return run(tb, fmt.Sprintf("evaluate %.60q", expr), chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 }
 
 // navigate runs steps that load a page (a link followed, a form sent) and
 // fails unless the page answers with status want.
 func (tb *tab) navigate(want int64, steps ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
-	resp, err := chromedp.RunResponse(tb.ctx, steps...)
+	ctx, cancel := tb.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, steps...)
 	if err != nil {
 		tb.t.Fatalf("loading a page: %v", err)
 	}
@@ -199,24 +219,16 @@ func (tb *tab) open(path string, want int64) {
 	tb.navigate(want, chromedp.Navigate(tb.b.base+path))
 }
 
-// text returns the visible text of the first element sel finds.
+// text returns the visible text of the first element sel finds, spaces folded.
 func (tb *tab) text(sel string) string {
 	tb.t.Helper()
-	s, err := chromedp.Run(tb.ctx, chromedp.Text(sel))
-	if err != nil {
-		tb.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.Fields(run(tb, "text of "+sel, chromedp.Text(sel))), " ")
 }
 
 // value returns the value of the control sel finds.
 func (tb *tab) value(sel string) string {
 	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Value(sel))
-	if err != nil {
-		tb.t.Fatalf("value of %s: %v", sel, err)
-	}
-	return v
+	return run(tb, "value of "+sel, chromedp.Value(sel))
 }
 
 // mainText is the text of the page's main landmark, spaces folded.
@@ -320,10 +332,7 @@ func (tb *tab) check(name string) {
 // screenshot saves a picture of the whole page as name.png among the artefacts.
 func (tb *tab) screenshot(name string) {
 	tb.t.Helper()
-	shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatalf("screenshot %s: %v", name, err)
-	}
+	shot := run(tb, "screenshot "+name, chromedp.FullScreenshot(100))
 	if err := os.WriteFile(filepath.Join(tb.b.artefacts, name+".png"), shot, 0o644); err != nil {
 		tb.t.Fatal(err)
 	}
