@@ -99,6 +99,14 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("2 signer signs by keyboard only, with a mistake first", func(t *testing.T) {
 		s := b.newTab(t)
 		s.open(letterPath, http.StatusOK)
+		s.tabTo(link("Skip to content"))
+		if top := eval[float64](s, `document.activeElement.getBoundingClientRect().top`); top < 0 {
+			t.Errorf("the focused skip link is off screen (top %v px)", top)
+		}
+		s.press(kb.Enter)
+		if got := eval[string](s, `document.activeElement.id`); got != "main" {
+			t.Errorf("the skip link moved the focus to %q, want main", got)
+		}
 		s.tabTo(field("Full name"))
 		s.press("Leyla Yunus")
 		s.tabTo(field("Organisation or affiliation"))
