@@ -173,6 +173,7 @@ func TestBrowserJourneys(t *testing.T) {
 			strings.Index(main, "Andreas Bummel") > strings.Index(main, "Niranjan Sahoo") {
 			t.Errorf("the list is not organisations first, then individuals by family name:\n%s", main)
 		}
+		v.check("letter-signed")
 		v.navigate(http.StatusOK, chromedp.Click(link("See all 23 signatories")))
 		v.expectText("Signatories as of", "Of the letter "+letter.Title, "Arif Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands")
 		v.check("signatories")
@@ -198,6 +199,7 @@ func TestBrowserJourneys(t *testing.T) {
 		s.do(chromedp.Click(field("I have read the letter and agree to add my name to it.")))
 		s.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
 		s.expectText("Thank you for signing")
+		s.check("thanks-no-javascript")
 		s.open(letterPath+"/signatories", http.StatusOK)
 		s.expectText("Андрей Сахаров, Russia", "24 signatures")
 	})
