@@ -10,6 +10,7 @@ import (
 
 	"undersigned/handlers"
 	"undersigned/models"
+	"undersigned/models/modeltest"
 )
 
 // BenchmarkLetterPage renders the page of a letter with 1,000 signatories.
@@ -28,7 +29,7 @@ func BenchmarkLetterPage(b *testing.B) {
 		if i%10 == 0 {
 			kind = models.KindOrganisation
 		}
-		_, err := s.store.AddSignature(ctx, l.ID, models.NewSignature{Kind: kind, Name: "Signer " + strconv.Itoa(i), Affiliation: "Organisation " + strconv.Itoa(i%37), Country: "FR", Email: strconv.Itoa(i) + "@example.org"})
+		_, err := s.store.AddSignature(ctx, l.ID, models.NewSignature{Kind: kind, Name: "Signer " + strconv.Itoa(i), Affiliation: "Organisation " + strconv.Itoa(i%37), Country: "FR", Email: strconv.Itoa(i) + "@example.org"}, modeltest.Mail)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,8 +35,9 @@ func newSite(t *testing.T, cfg handlers.Config) *site {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://undersigned.test"
 	}
-	if cfg.SignLimit.Max == 0 {
-		cfg.SignLimit = handlers.RateLimit{Max: 1000, Window: 60e9}
+	if cfg.Limits.SignBurst.Max == 0 {
+		many := handlers.RateLimit{Max: 1000, Window: time.Minute}
+		cfg.Limits.SignBurst, cfg.Limits.SignSustained, cfg.Limits.SignOverall = many, many, many
 	}
 	app, h, err := handlers.New(context.Background(), store, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
@@ -166,15 +168,22 @@ func (s *site) publishedLetter(email, org string) (*browser, string) {
 	r := b.post("/dashboard/letters", letterForm("save")).expect(s.t, http.StatusSeeOther)
 	path := strings.TrimSuffix(r.location, "?saved=1")
 	b.get(path)
+	b.post(path+"/settings", listAtOnce()).expect(s.t, http.StatusSeeOther)
 	b.post(path+"/state", url.Values{"state": {"open"}}).expect(s.t, http.StatusSeeOther)
 	return b, path
+}
+
+// listAtOnce are letter settings without confirmation by email or review,
+// for the tests of the list itself.
+func listAtOnce() url.Values {
+	return url.Values{"lang": {"en"}, "signers": {"both"}, "list_order": {"alphabetical"}, "listed": {"true"}, "retention_days": {"180"}}
 }
 
 const seedSlug = "/letters/joint-statement-on-the-human-rights-situation-in-azerbaijan"
 
 // signForm is a valid signature.
 func signForm(name, country, email string) url.Values {
-	return url.Values{"kind": {"individual"}, "name": {name}, "country": {country}, "email": {email}, "agree": {"true"}}
+	return url.Values{"kind": {"individual"}, "name": {name}, "country": {country}, "email": {email}, "display": {"full"}, "agree": {"true"}}
 }
 
 // overLoopback posts body to the app served on a loopback port: fasthttp

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -265,8 +266,9 @@ type SignaturesView struct {
 	Title      string
 	Slug       string
 	Count      int64
+	InReview   int64
 	Signatures []SignatureRow
-	Removals   []models.SignatureRemoval
+	Audit      []models.AuditEntry
 	Pagination Pagination
 }
 
@@ -275,9 +277,21 @@ type SignatureRow struct {
 	ID       int64
 	Entry    string
 	Kind     models.SignatureKind
+	Status   models.SignatureStatus
+	Country  string
 	Email    string
 	SortName string
 	SignedAt time.Time
+}
+
+func (h *Handler) signatureRows(sigs []models.Signature) []SignatureRow {
+	rows := make([]SignatureRow, len(sigs))
+	for i := range sigs {
+		s := &sigs[i]
+		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
+			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt}
+	}
+	return rows
 }
 
 func (h *Handler) signatures(c *fiber.Ctx, l *models.Letter) error {
@@ -286,20 +300,21 @@ func (h *Handler) signatures(c *fiber.Ctx, l *models.Letter) error {
 
 func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, errs views.FormErrors) error {
 	page := pageNumber(c)
-	sigs, err := h.store.CoordinatorSignatures(c.UserContext(), l, (page-1)*signaturesPerPage, signaturesPerPage)
+	sigs, total, err := h.store.CoordinatorSignatures(c.UserContext(), l, (page-1)*signaturesPerPage, signaturesPerPage)
 	if err != nil {
 		return err
 	}
-	removals, err := h.store.SignatureRemovals(c.UserContext(), l)
+	audit, err := h.store.AuditLog(c.UserContext(), l, 200)
+	if err != nil {
+		return err
+	}
+	counts, err := h.store.StatusCounts(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
 	v := SignaturesView{
-		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), Removals: removals,
-		Pagination: paginate(c.Path(), page, l.SignatureCount(), signaturesPerPage),
-	}
-	for _, s := range sigs {
-		v.Signatures = append(v.Signatures, SignatureRow{ID: s.ID, Entry: s.Entry(), Kind: s.Kind, Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt})
+		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), InReview: counts[models.StatusInReview],
+		Signatures: h.signatureRows(sigs), Audit: audit, Pagination: paginate(c.Path(), page, total, signaturesPerPage),
 	}
 	p := h.page(c, h.msg("signatures.title", l.Title), v)
 	p.Errors = errs
@@ -309,14 +324,14 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, e
 func (h *Handler) removeSignature(c *fiber.Ctx, l *models.Letter) error {
 	var form RemoveForm
 	return h.signatureAction(c, l, &form, func(sigID int64) error {
-		return h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, form.Reason)
+		return h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, h.entry, form.Reason)
 	})
 }
 
 func (h *Handler) setSortName(c *fiber.Ctx, l *models.Letter) error {
 	var form SortNameForm
 	return h.signatureAction(c, l, &form, func(sigID int64) error {
-		return h.store.SetSortName(c.UserContext(), l, sigID, form.SortName)
+		return h.store.SetSortName(c.UserContext(), l, coordinator(c).ID, sigID, h.entry, form.SortName)
 	})
 }
 
@@ -340,10 +355,79 @@ func (h *Handler) signatureAction(c *fiber.Ctx, l *models.Letter, form any, appl
 	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/signatures", fiber.StatusSeeOther)
 }
 
-// exportSignatures streams the coordinator's CSV of a letter's signatures,
-// private columns included. UTF-8 with a byte-order mark, so spreadsheets
-// read Arabic and Czech names right.
+// ReviewView is the queue of signatures waiting for a coordinator.
+type ReviewView struct {
+	LetterID   int64
+	Title      string
+	Total      int64
+	Kind       string
+	Country    string
+	Kinds      *views.Options
+	Countries  *views.Options
+	Signatures []SignatureRow
+	Done       string // what the last action did
+	Pagination Pagination
+}
+
+func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
+	f := models.ReviewFilter{Kind: models.SignatureKind(c.Query("filter_kind")), Country: strings.ToUpper(c.Query("filter_country"))}
+	page := pageNumber(c)
+	sigs, total, err := h.store.ReviewQueue(c.UserContext(), l, f, (page-1)*signaturesPerPage, signaturesPerPage)
+	if err != nil {
+		return err
+	}
+	v := ReviewView{
+		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions,
+		Kinds: views.NewOptions([]views.Option{
+			{Value: string(models.KindIndividual), Label: h.msg("signatures.kind.individual")},
+			{Value: string(models.KindOrganisation), Label: h.msg("signatures.kind.organisation")},
+		}),
+		Signatures: h.signatureRows(sigs), Pagination: paginate(c.Path(), page, total, signaturesPerPage),
+	}
+	if n := c.QueryInt("approved", -1); n >= 0 {
+		v.Done = h.msg("review.approved", n)
+	} else if n := c.QueryInt("rejected", -1); n >= 0 {
+		v.Done = h.msg("review.rejected", n)
+	}
+	return h.render(c, fiber.StatusOK, "review", h.page(c, h.msg("review.title", l.Title), v))
+}
+
+// moderate approves or rejects the ticked signatures, or the one whose own
+// button was pressed, and returns to the queue with its filter.
+func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
+	var form ReviewForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return fiber.ErrUnprocessableEntity
+	}
+	ids, approve := form.decision()
+	if len(ids) == 0 {
+		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/review", fiber.StatusSeeOther)
+	}
+	n, err := h.store.Moderate(c.UserContext(), l, coordinator(c).ID, ids, approve, h.entry)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"filter_kind": {c.FormValue("filter_kind")}, "filter_country": {c.FormValue("filter_country")}, "rejected": {strconv.Itoa(n)}}
+	if approve {
+		q.Del("rejected")
+		q.Set("approved", strconv.Itoa(n))
+	}
+	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/review?"+q.Encode(), fiber.StatusSeeOther)
+}
+
+// exportSignatures streams the coordinator's CSV of a letter's list, as it
+// is delivered: listed signatures only, each as its signer chose to appear
+// (an anonymous signer's name is not in it), with the email for follow-up.
+// UTF-8 with a byte-order mark, so spreadsheets read Arabic and Czech names
+// right. The download goes to the audit log.
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
+	if err := h.store.LogExport(c.UserContext(), l, coordinator(c).ID); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+l.Slug+`-signatures.csv"`)
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
@@ -351,9 +435,17 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 		defer cancel()
 		bw.WriteString("\ufeff")
 		w := csv.NewWriter(bw)
-		w.Write([]string{"kind", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"})
+		w.Write([]string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"})
 		err := h.store.EachSignature(ctx, l, func(s *models.Signature) error {
-			return w.Write(csvSafe(string(s.Kind), s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Email, s.SortName, s.CreatedAt.UTC().Format(time.RFC3339)))
+			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
+			switch s.Display {
+			case models.DisplayAnonymous:
+				name, affiliation, role, sortName = h.msg("list.anonymous"), "", "", ""
+			case models.DisplayCounted:
+				name, affiliation, role, sortName = "", "", "", ""
+			}
+			return w.Write(csvSafe(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
+				s.CreatedAt.UTC().Format(time.RFC3339)))
 		})
 		w.Flush()
 		if err != nil {

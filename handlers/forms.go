@@ -23,15 +23,44 @@ type SignForm struct {
 	Country     string `form:"country" validate:"required,country"`
 	Country2    string `form:"country2" validate:"omitempty,country,nefield=Country"`
 	Email       string `form:"email" validate:"required,max=254,email"`
+	Display     string `form:"display" validate:"required,oneof=full anonymous counted"`
 	Agree       bool   `form:"agree" validate:"required"`
-	// Website is a honeypot: hidden from people, filled in by some bots.
-	Website string `form:"website" validate:"-"`
+	// Code is a honeypot: hidden from people and from assistive technology,
+	// named so that no password manager fills it, and filled in by bots.
+	Code string `form:"referral_code" validate:"-"`
+	// Started is when the form was shown, signed by the server.
+	Started string `form:"started" validate:"-"`
 }
 
 func (f *SignForm) normalize() {
 	f.Name, f.Affiliation, f.Role = models.NormalizeText(f.Name), models.NormalizeText(f.Affiliation), models.NormalizeText(f.Role)
 	f.Country, f.Country2 = strings.ToUpper(strings.TrimSpace(f.Country)), strings.ToUpper(strings.TrimSpace(f.Country2))
 	f.Email = strings.TrimSpace(f.Email)
+}
+
+// DisplayForm is a signer's choice of how their signature appears.
+type DisplayForm struct {
+	Display string `form:"display" validate:"required,oneof=full anonymous counted"`
+}
+
+// ReviewForm approves or rejects signatures in review: the ticked ones
+// (Action), or the one whose own button was pressed (Approve or Reject).
+type ReviewForm struct {
+	Action  string  `form:"action" validate:"omitempty,oneof=approve reject"`
+	IDs     []int64 `form:"ids" validate:"max=500"`
+	Approve int64   `form:"approve"`
+	Reject  int64   `form:"reject"`
+}
+
+// decision returns the signatures to decide on and whether to approve them.
+func (f *ReviewForm) decision() (ids []int64, approve bool) {
+	switch {
+	case f.Approve > 0:
+		return []int64{f.Approve}, true
+	case f.Reject > 0:
+		return []int64{f.Reject}, false
+	}
+	return f.IDs, f.Action == "approve"
 }
 
 // LoginForm is the coordinators' login form.
@@ -126,11 +155,16 @@ func letterFormOf(l *models.Letter) LetterForm {
 
 // SettingsForm is the editor's settings form.
 type SettingsForm struct {
-	Lang      string `form:"lang" validate:"required,max=35,bcp47"`
-	ClosesOn  string `form:"closes_on" validate:"omitempty,datetime=2006-01-02"`
-	Signers   string `form:"signers" validate:"required,oneof=individuals organisations both"`
-	Listed    bool   `form:"listed"`
-	ListOrder string `form:"list_order" validate:"required,oneof=alphabetical signed"`
+	Lang                string `form:"lang" validate:"required,max=35,bcp47"`
+	ClosesOn            string `form:"closes_on" validate:"omitempty,datetime=2006-01-02"`
+	Signers             string `form:"signers" validate:"required,oneof=individuals organisations both"`
+	Listed              bool   `form:"listed"`
+	ListOrder           string `form:"list_order" validate:"required,oneof=alphabetical signed"`
+	ConfirmEmail        bool   `form:"confirm_email"`
+	ReviewIndividuals   bool   `form:"review_individuals"`
+	ReviewOrganisations bool   `form:"review_organisations"`
+	AllowIndexing       bool   `form:"allow_indexing"`
+	RetentionDays       int    `form:"retention_days" validate:"min=1,max=3650"`
 }
 
 func (f *SettingsForm) normalize() {
@@ -141,7 +175,11 @@ func (f *SettingsForm) normalize() {
 }
 
 func (f *SettingsForm) settings() models.LetterSettings {
-	st := models.LetterSettings{Lang: f.Lang, Signers: models.Signers(f.Signers), Listed: f.Listed, ListOrder: models.ListOrder(f.ListOrder)}
+	st := models.LetterSettings{
+		Lang: f.Lang, Signers: models.Signers(f.Signers), Listed: f.Listed, ListOrder: models.ListOrder(f.ListOrder),
+		ConfirmEmail: f.ConfirmEmail, ReviewIndividuals: f.ReviewIndividuals, ReviewOrganisations: f.ReviewOrganisations,
+		AllowIndexing: f.AllowIndexing, RetentionDays: f.RetentionDays,
+	}
 	if d, err := time.Parse("2006-01-02", f.ClosesOn); err == nil {
 		st.ClosesOn = &d
 	}
@@ -149,7 +187,11 @@ func (f *SettingsForm) settings() models.LetterSettings {
 }
 
 func settingsFormOf(l *models.Letter) SettingsForm {
-	f := SettingsForm{Lang: l.Lang, Signers: string(l.Signers), Listed: l.Listed, ListOrder: string(l.ListOrder)}
+	f := SettingsForm{
+		Lang: l.Lang, Signers: string(l.Signers), Listed: l.Listed, ListOrder: string(l.ListOrder),
+		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
+		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
+	}
 	if l.ClosesOn != nil {
 		f.ClosesOn = l.ClosesOn.Format("2006-01-02")
 	}

@@ -27,14 +27,15 @@ type Config struct {
 	// use it, and an https URL makes cookies Secure.
 	BaseURL string
 	// Limits on public and login forms; zero values take the defaults.
-	SignLimit  RateLimit
-	LoginLimit RateLimit
-}
-
-// RateLimit allows Max requests per Window from one client.
-type RateLimit struct {
-	Max    int
-	Window time.Duration
+	Limits Limits
+	// MinSignTime is the least time a person takes between seeing the
+	// signing form and sending it; a faster form is a bot's, and is
+	// silently dropped. Zero turns the check off.
+	MinSignTime time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client; without them every visitor would share the proxy's
+	// address, and its rate limits.
+	TrustedProxies []string
 }
 
 // Handler holds the dependencies every handler shares.
@@ -48,7 +49,9 @@ type Handler struct {
 	csrfKey  []byte
 	validate *validator.Validate
 
-	signLimit, loginLimitPerIP, loginLimitPerAccount fiber.Handler
+	ipKey                                              []byte
+	signLimits                                         []fiber.Handler
+	resendLimit, loginLimitPerIP, loginLimitPerAccount fiber.Handler
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -69,9 +72,13 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)
 	}
+	ipKey, err := store.Secret(ctx, "ip")
+	if err != nil {
+		return nil, nil, fmt.Errorf("ip key: %w", err)
+	}
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
-		csrfKey: csrfKey, validate: newValidator(),
+		csrfKey: csrfKey, ipKey: ipKey, validate: newValidator(),
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),
@@ -85,17 +92,29 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	h.setupLimits()
 
 	app := fiber.New(fiber.Config{
-		AppName:               "Undersigned",
-		ErrorHandler:          h.handleError,
-		BodyLimit:             256 << 10,
-		ReadTimeout:           15 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           90 * time.Second,
-		DisableStartupMessage: true,
-		Immutable:             true, // strings from a request stay valid after it: no copying by hand
+		AppName:                 "Undersigned",
+		ErrorHandler:            h.handleError,
+		BodyLimit:               256 << 10,
+		ReadTimeout:             15 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             90 * time.Second,
+		DisableStartupMessage:   true,
+		Immutable:               true, // strings from a request stay valid after it: no copying by hand
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 	})
 	h.routes(app)
 	return app, h, nil
+}
+
+// proxyHeader is the header that gives the client's address: X-Forwarded-For
+// behind trusted proxies, none otherwise.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 // SetupLink returns the one-time link that creates the first coordinator,

@@ -32,8 +32,10 @@ type LetterView struct {
 	BodyHTML    template.HTML // sanitised by models.RenderMarkdown
 	Groups      []GroupView
 	ClosingHTML template.HTML
-	Count       int64
+	Count       int64 // signatures counted
+	Unlisted    int64 // of them, counted but not named, by their signers' choice
 	URL         string
+	Indexable   bool // search engines may index pages that name its signers
 }
 
 // GroupView is one demand group.
@@ -54,7 +56,7 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: l.State, Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
 		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: template.HTML(l.BodyHTML), ClosingHTML: template.HTML(l.ClosingHTML), Count: l.SignatureCount(),
-		URL: h.absolute("/letters/" + l.Slug),
+		Unlisted: l.UnlistedCount, URL: h.absolute("/letters/" + l.Slug), Indexable: l.AllowIndexing,
 	}
 	for _, g := range l.DemandGroups {
 		v.Groups = append(v.Groups, GroupView{LeadIn: g.LeadIn, Demands: g.DemandList()})
@@ -62,8 +64,16 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 	return v
 }
 
+// entry is a signature as the list shows it, honouring the signer's choice.
+func (h *Handler) entry(s *models.Signature) string {
+	if s.Display == models.DisplayCounted {
+		return h.msg("display.counted")
+	}
+	return s.Entry(h.msg("list.anonymous"))
+}
+
 // sections groups a page of signatures, in list order, into its sections.
-func sections(l *models.Letter, sigs []models.Signature) []SectionView {
+func (h *Handler) sections(l *models.Letter, sigs []models.Signature) []SectionView {
 	var out []SectionView
 	for _, s := range sigs {
 		if len(out) == 0 || out[len(out)-1].Kind != s.Kind {
@@ -73,7 +83,7 @@ func sections(l *models.Letter, sigs []models.Signature) []SectionView {
 			}
 			out = append(out, SectionView{Kind: s.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, s.Entry())
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.entry(&s))
 	}
 	return out
 }
@@ -133,17 +143,18 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	p := h.page(c, l.Title, v)
 	p.Errors = errs
 	p.Canonical = v.Letter.URL
+	h.protectNames(c, p, l)
 	return h.render(c, status, "letter", p)
 }
 
 func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, error) {
 	v := &LetterPageView{Letter: h.letterView(l)}
 	for _, kind := range []models.SignatureKind{models.KindOrganisation, models.KindIndividual} {
-		sigs, err := h.store.SectionSignatories(c.UserContext(), l, kind, signatoriesPerPage)
+		sigs, err := h.store.SectionSignatories(c.UserContext(), l, kind, 0, signatoriesPerPage)
 		if err != nil {
 			return nil, err
 		}
-		v.Sections = append(v.Sections, sections(l, sigs)...)
+		v.Sections = append(v.Sections, h.sections(l, sigs)...)
 	}
 	return v, nil
 }
@@ -161,7 +172,7 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 		return err
 	}
 	page := pageNumber(c)
-	total := l.SignatureCount()
+	total := l.NamedCount()
 	if page > 1 && int64((page-1)*signatoriesPerPage) >= total {
 		return fiber.ErrNotFound
 	}
@@ -169,8 +180,19 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := SignatoriesView{Letter: h.letterView(l), Sections: sections(l, sigs), Pagination: paginate(c.Path(), page, total, signatoriesPerPage)}
+	v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: paginate(c.Path(), page, total, signatoriesPerPage)}
 	p := h.page(c, h.msg("signatories.title", l.Title), v)
 	p.Canonical = h.absolute(c.Path())
+	h.protectNames(c, p, l)
 	return h.render(c, fiber.StatusOK, "signatories", p)
+}
+
+// protectNames keeps search engines from indexing a page that names
+// signers, unless the letter allows it: a name found through a search engine
+// can bring reprisals.
+func (h *Handler) protectNames(c *fiber.Ctx, p *views.Page, l *models.Letter) {
+	if !l.AllowIndexing {
+		p.Robots = "noindex"
+		c.Set("X-Robots-Tag", "noindex")
+	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"undersigned/models"
 )
@@ -178,26 +177,4 @@ func (h *Handler) withLetter(next func(*fiber.Ctx, *models.Letter) error) fiber.
 		}
 		return next(c, l)
 	}
-}
-
-// setupLimits builds the rate limiters of the public and login forms.
-func (h *Handler) setupLimits() {
-	sign := h.cfg.SignLimit
-	if sign.Max == 0 {
-		sign = RateLimit{Max: 20, Window: 10 * time.Minute}
-	}
-	login := h.cfg.LoginLimit
-	if login.Max == 0 {
-		login = RateLimit{Max: 10, Window: 15 * time.Minute}
-	}
-	h.signLimit = limiter.New(limiter.Config{
-		Max: sign.Max, Expiration: sign.Window, LimitReached: h.signRateLimited,
-	})
-	h.loginLimitPerIP = limiter.New(limiter.Config{
-		Max: login.Max * 3, Expiration: login.Window, SkipSuccessfulRequests: true, LimitReached: h.loginRateLimited,
-	})
-	h.loginLimitPerAccount = limiter.New(limiter.Config{
-		Max: login.Max, Expiration: login.Window, SkipSuccessfulRequests: true, LimitReached: h.loginRateLimited,
-		KeyGenerator: func(c *fiber.Ctx) string { return "account:" + models.EmailKey(c.FormValue("email")) },
-	})
 }

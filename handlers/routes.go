@@ -25,8 +25,17 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/", h.index)
 	app.Get("/letters/:slug", h.letter)
 	app.Get("/letters/:slug/signatories", h.signatories)
-	app.Post("/letters/:slug/sign", h.signLimit, h.sign)
+	app.Post("/letters/:slug/sign", append(h.signLimits, h.sign)...)
 	app.Get("/letters/:slug/thanks", h.thanks)
+	app.Post("/letters/:slug/resend", h.resendLimit, h.resend)
+	app.Get("/privacy", h.privacy)
+
+	// A signer's private links: confirmation, and changing or withdrawing a signature.
+	app.Get("/confirm/:token", h.confirm)
+	app.Post("/confirm/:token", h.resendLimit, h.renewConfirmation)
+	app.Get("/signature/:token", h.manageSignature)
+	app.Post("/signature/:token/display", h.setDisplay)
+	app.Post("/signature/:token/withdraw", h.withdraw)
 
 	// Coordinators' accounts.
 	app.Get("/login", h.loginForm)
@@ -51,6 +60,8 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Get("/letters/:id/preview", h.withLetter(h.previewLetter))
 	d.Get("/letters/:id/signatures", h.withLetter(h.signatures))
 	d.Get("/letters/:id/signatures.csv", h.withLetter(h.exportSignatures))
+	d.Get("/letters/:id/review", h.withLetter(h.reviewQueue))
+	d.Post("/letters/:id/review", h.withLetter(h.moderate))
 	d.Post("/letters/:id/signatures/:sig/remove", h.withLetter(h.removeSignature))
 	d.Post("/letters/:id/signatures/:sig/sort-name", h.withLetter(h.setSortName))
 

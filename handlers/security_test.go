@@ -11,6 +11,7 @@ import (
 
 	"undersigned/handlers"
 	"undersigned/models"
+	"undersigned/models/modeltest"
 )
 
 // routePath fills a route's parameters with values that exist on the site.
@@ -125,7 +126,7 @@ func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
 }
 
 func TestLoginAttemptsAreLimitedPerAccount(t *testing.T) {
-	s := newSite(t, handlers.Config{LoginLimit: handlers.RateLimit{Max: 3, Window: time.Minute}})
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{Login: handlers.RateLimit{Max: 3, Window: time.Minute}}})
 	s.coordinator("c@example.org", "Org")
 	b := s.browser()
 	b.get("/login")
@@ -142,7 +143,7 @@ func TestLoginAttemptsAreLimitedPerAccount(t *testing.T) {
 }
 
 func TestSigningIsRateLimitedAndKeepsTheForm(t *testing.T) {
-	s := newSite(t, handlers.Config{SignLimit: handlers.RateLimit{Max: 2, Window: time.Minute}})
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 2, Window: time.Minute}}})
 	s.publishedLetter("c@example.org", "Org")
 	b := s.browser()
 	b.get(seedSlug)
@@ -321,7 +322,7 @@ func TestFullListIsPaginated(t *testing.T) {
 	s.publishedLetter("c@example.org", "Org")
 	l, _ := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/"))
 	for i := range 230 {
-		_, err := s.store.AddSignature(context.Background(), l.ID, models.NewSignature{Kind: models.KindIndividual, Name: "Signer " + strconv.Itoa(1000+i), Country: "FR", Email: strconv.Itoa(i) + "@example.org"})
+		_, err := s.store.AddSignature(context.Background(), l.ID, models.NewSignature{Kind: models.KindIndividual, Name: "Signer " + strconv.Itoa(1000+i), Country: "FR", Email: strconv.Itoa(i) + "@example.org"}, modeltest.Mail)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,12 @@
 package handlers
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -10,12 +15,18 @@ import (
 	"undersigned/views"
 )
 
+// signatureCookie keeps, for an hour after signing, the private management
+// token of the signature this browser just made, so that the thank-you page
+// can say what happens next and resend the confirmation.
+const signatureCookie = "undersigned_signature"
+
 // SignView is the signing form beside an open letter.
 type SignView struct {
 	Action    string
 	Form      *SignForm
 	Kinds     []views.Option // empty when the letter takes one kind only
 	Kind      string         // that one kind
+	Displays  []views.Option
 	Countries *views.Options
 	Problem   string // a message for the whole form
 }
@@ -42,13 +53,58 @@ func (h *Handler) signView(l *models.Letter, form *SignForm, problem string) *Si
 			{Value: string(models.KindOrganisation), Label: h.msg("sign.kind.organisation")},
 		}
 	}
+	for _, d := range []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted} {
+		v.Displays = append(v.Displays, views.Option{Value: string(d), Label: h.msg("display." + string(d))})
+	}
 	if form.Kind == "" {
 		form.Kind = string(models.KindIndividual)
 		if v.Kind != "" {
 			form.Kind = v.Kind
 		}
 	}
+	if form.Display == "" {
+		form.Display = string(models.DisplayFull)
+	}
+	if _, ok := h.startedAt(form.Started); !ok {
+		form.Started = h.startedToken(time.Now())
+	}
 	return v
+}
+
+// startedToken signs the time a signing form was shown, so that a bot cannot
+// claim it saw the form earlier than it did.
+func (h *Handler) startedToken(t time.Time) string {
+	unix := strconv.FormatInt(t.Unix(), 10)
+	return unix + "." + h.startedMAC(unix)
+}
+
+func (h *Handler) startedMAC(unix string) string {
+	m := hmac.New(sha256.New, h.csrfKey)
+	m.Write([]byte("form-started:" + unix))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// startedAt reads a startedToken back.
+func (h *Handler) startedAt(token string) (time.Time, bool) {
+	unix, mac, ok := strings.Cut(token, ".")
+	n, err := strconv.ParseInt(unix, 10, 64)
+	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(h.startedMAC(unix))) {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0), true
+}
+
+// looksAutomated reports whether a signing form was sent by a bot: it filled
+// the hidden honeypot, or sent the form faster than a person can.
+func (h *Handler) looksAutomated(form *SignForm) bool {
+	if form.Code != "" {
+		return true
+	}
+	if h.cfg.MinSignTime <= 0 {
+		return false
+	}
+	started, ok := h.startedAt(form.Started)
+	return !ok || time.Since(started) < h.cfg.MinSignTime
 }
 
 func (h *Handler) sign(c *fiber.Ctx) error {
@@ -64,9 +120,11 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if form.Website != "" {
-		// A bot filled the hidden field: it is shown success and nothing is stored.
-		return c.Redirect("/letters/"+l.Slug+"/thanks", fiber.StatusSeeOther)
+	thanks := "/letters/" + l.Slug + "/thanks"
+	if h.looksAutomated(&form) {
+		// The bot is shown success and nothing is stored.
+		h.log.Info("signature dropped as automated", "letter", l.ID)
+		return c.Redirect(thanks, fiber.StatusSeeOther)
 	}
 	if errs.For("kind") == "" && !l.AllowsKind(models.SignatureKind(form.Kind)) {
 		errs = append(h.fieldError("kind", "error.choice"), errs...)
@@ -75,10 +133,10 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, errs, "")
 	}
 	in := models.NewSignature{
-		Kind: models.SignatureKind(form.Kind), Name: form.Name, Affiliation: form.Affiliation, Role: form.Role,
-		Country: form.Country, Country2: form.Country2, Email: form.Email,
+		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
+		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email, IPHash: h.ipHash(c),
 	}
-	_, err = h.store.AddSignature(c.UserContext(), l.ID, in)
+	signed, err := h.store.AddSignature(c.UserContext(), l.ID, in, h.confirmationMail)
 	switch {
 	case errors.Is(err, models.ErrAlreadySigned):
 		return h.renderLetter(c, fiber.StatusConflict, l, &form, h.fieldError("email", "sign.already_signed"), "")
@@ -87,7 +145,28 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/letters/"+l.Slug+"/thanks", fiber.StatusSeeOther)
+	h.rememberSignature(c, l, signed.ManageToken)
+	return c.Redirect(thanks, fiber.StatusSeeOther)
+}
+
+// rememberSignature keeps the management token of the signature this
+// browser made, for the thank-you page, on the letter's paths only.
+func (h *Handler) rememberSignature(c *fiber.Ctx, l *models.Letter, token string) {
+	c.Cookie(&fiber.Cookie{
+		Name: signatureCookie, Value: token, Path: "/letters/" + l.Slug, MaxAge: 3600,
+		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+// confirmationMail writes the email that asks a signer to confirm, with the
+// private link to change or withdraw the signature.
+func (h *Handler) confirmationMail(l *models.Letter, s *models.Signed) models.Message {
+	return models.Message{
+		To:      s.Signature.Email,
+		Subject: h.msg("mail.confirm.subject", l.Title),
+		Body: h.msg("mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(uiLang, time.Now().Add(models.ConfirmationTTL)),
+			h.absolute("/signature/"+s.ManageToken)),
+	}
 }
 
 // signRateLimited answers a signature over the limit with the letter, the
@@ -122,17 +201,158 @@ func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) err
 	return h.render(c, status, "closed", p)
 }
 
-// ThanksView is the page after signing.
+// ThanksView is the page after signing: what happens next to the signature
+// this browser made, when it knows of one.
 type ThanksView struct {
-	Letter LetterView
+	Letter    LetterView
+	Status    models.SignatureStatus
+	Email     string
+	ManageURL string
+	Resent    bool
+	Problem   string
 }
 
 func (h *Handler) thanks(c *fiber.Ctx) error {
+	return h.renderThanks(c, fiber.StatusOK, "")
+}
+
+func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	p := h.page(c, h.msg("thanks.title"), ThanksView{Letter: h.letterView(l)})
+	v := ThanksView{Letter: h.letterView(l), Resent: c.Query("resent") != "", Problem: problem}
+	if token := c.Cookies(signatureCookie); token != "" {
+		sig, _, err := h.store.SignatureByManageToken(c.UserContext(), token)
+		if err == nil && sig.LetterID == l.ID {
+			v.Status, v.Email, v.ManageURL = sig.Status, sig.Email, "/signature/"+token
+		}
+	}
+	p := h.page(c, h.msg("thanks.title"), v)
 	p.Robots = "noindex"
-	return h.render(c, fiber.StatusOK, "thanks", p)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return h.render(c, status, "thanks", p)
+}
+
+// resend sends the confirmation email of this browser's signature again.
+func (h *Handler) resend(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	token, err := h.store.ResendConfirmation(c.UserContext(), c.Cookies(signatureCookie), h.confirmationMail)
+	switch {
+	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrAlreadyConfirmed):
+		return c.Redirect("/letters/"+l.Slug+"/thanks", fiber.StatusSeeOther)
+	case err != nil:
+		return err
+	}
+	h.rememberSignature(c, l, token)
+	return c.Redirect("/letters/"+l.Slug+"/thanks?resent=1", fiber.StatusSeeOther)
+}
+
+// resendRateLimited answers a resend over the limit on the thank-you page.
+func (h *Handler) resendRateLimited(c *fiber.Ctx) error {
+	return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg("thanks.resend_limited", retryMinutes(c)))
+}
+
+// LinkView is the page a signer's emailed link leads to.
+type LinkView struct {
+	Letter  LetterView
+	Heading string
+	Text    string
+	Renew   string // where to ask for a new link, for an expired one
+}
+
+// confirm opens a confirmation link: the signature goes onto the list, or
+// to review. A used or expired link gets a page that says so.
+func (h *Handler) confirm(c *fiber.Ctx) error {
+	token := c.Params("token")
+	l, err := h.store.Confirm(c.UserContext(), token)
+	status, key := fiber.StatusOK, "confirmed"
+	switch {
+	case errors.Is(err, models.ErrAlreadyConfirmed):
+		key = "already_confirmed"
+	case errors.Is(err, models.ErrLinkExpired):
+		status, key = fiber.StatusGone, "expired"
+	case err != nil:
+		return err
+	case l.ReviewOrganisations || l.ReviewIndividuals:
+		key = "confirmed_review"
+	}
+	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link." + key + ".heading"), Text: h.msg("link." + key + ".text")}
+	if status == fiber.StatusGone {
+		v.Renew = "/confirm/" + token
+	}
+	p := h.page(c, v.Heading, v)
+	p.Robots = "noindex"
+	return h.render(c, status, "link", p)
+}
+
+// renewConfirmation sends a new link for an expired one.
+func (h *Handler) renewConfirmation(c *fiber.Ctx) error {
+	_, err := h.store.ResendConfirmation(c.UserContext(), c.Params("token"), h.confirmationMail)
+	if err != nil && !errors.Is(err, models.ErrAlreadyConfirmed) {
+		return err
+	}
+	p := h.page(c, h.msg("link.renewed.heading"), LinkView{Heading: h.msg("link.renewed.heading"), Text: h.msg("link.renewed.text")})
+	p.Robots = "noindex"
+	return h.render(c, fiber.StatusOK, "link", p)
+}
+
+// ManageView is a signer's private page for their signature.
+type ManageView struct {
+	Letter   LetterView
+	Entry    string
+	Status   models.SignatureStatus
+	Form     DisplayForm
+	Displays []views.Option
+	Action   string
+	Saved    bool
+}
+
+func (h *Handler) manageSignature(c *fiber.Ctx) error {
+	sig, l, err := h.store.SignatureByManageToken(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	v := ManageView{
+		Letter: h.letterView(l), Entry: h.entry(sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
+		Displays: h.signView(l, &SignForm{}, "").Displays, Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
+	}
+	p := h.page(c, h.msg("manage.title"), v)
+	p.Robots = "noindex"
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return h.render(c, fiber.StatusOK, "manage", p)
+}
+
+func (h *Handler) setDisplay(c *fiber.Ctx) error {
+	var form DisplayForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return fiber.ErrUnprocessableEntity
+	}
+	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display)); err != nil {
+		return err
+	}
+	return c.Redirect("/signature/"+c.Params("token")+"?saved=1", fiber.StatusSeeOther)
+}
+
+func (h *Handler) withdraw(c *fiber.Ctx) error {
+	l, err := h.store.Withdraw(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link.withdrawn.heading"), Text: h.msg("link.withdrawn.text")}
+	p := h.page(c, v.Heading, v)
+	p.Robots = "noindex"
+	return h.render(c, fiber.StatusOK, "link", p)
+}
+
+// privacy says what is public, what is kept, for how long and who sees it.
+func (h *Handler) privacy(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, "privacy", h.page(c, h.msg("privacy.title"), nil))
 }

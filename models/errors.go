@@ -18,4 +18,6 @@ var (
 	ErrKindNotAllowed    = errors.New("letter does not take signatures of this kind")
 	ErrInvalidTransition = errors.New("letter cannot move to that state")
 	ErrSetupAlreadyDone  = errors.New("the first account already exists")
+	ErrAlreadyConfirmed  = errors.New("signature already confirmed")
+	ErrLinkExpired       = errors.New("link expired")
 )

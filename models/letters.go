@@ -65,9 +65,19 @@ type Letter struct {
 	ClosesOn       *time.Time // the last day signatures are taken, at midnight UTC
 	PublishedAt    *time.Time
 	ListChangedAt  *time.Time
+	ClosedAt       *time.Time // when it was last closed; retention counts from here
 
+	ConfirmEmail        bool // new signatures wait for the signer to open an emailed link
+	ReviewIndividuals   bool // confirmed signatures of individuals wait for a coordinator
+	ReviewOrganisations bool // confirmed signatures of organisations wait for a coordinator
+	AllowIndexing       bool // search engines may index the pages that name signers
+	RetentionDays       int  // signers' emails are erased this many days after closing
+
+	// Counters of listed signatures: named on the list by kind, and counted
+	// but not named.
 	IndividualCount   int64
 	OrganisationCount int64
+	UnlistedCount     int64
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -110,20 +120,34 @@ type DemandGroupText struct {
 
 // LetterSettings is the part of a letter that stays editable after signatures exist.
 type LetterSettings struct {
-	Lang      string
-	ClosesOn  *time.Time
-	Signers   Signers
-	Listed    bool
-	ListOrder ListOrder
+	Lang                string
+	ClosesOn            *time.Time
+	Signers             Signers
+	Listed              bool
+	ListOrder           ListOrder
+	ConfirmEmail        bool
+	ReviewIndividuals   bool
+	ReviewOrganisations bool
+	AllowIndexing       bool
+	RetentionDays       int
 }
 
-// DefaultLetterSettings are the settings of a new letter.
+// DefaultLetterSettings are the settings of a new letter: signatures are
+// confirmed by email, organisations' endorsements are reviewed (what
+// coalitions check), pages naming signers are not indexed, and signers'
+// emails are kept 180 days after the letter closes.
 func DefaultLetterSettings() LetterSettings {
-	return LetterSettings{Lang: "en", Signers: SignersBoth, Listed: true, ListOrder: OrderAlphabetical}
+	return LetterSettings{
+		Lang: "en", Signers: SignersBoth, Listed: true, ListOrder: OrderAlphabetical,
+		ConfirmEmail: true, ReviewOrganisations: true, RetentionDays: 180,
+	}
 }
 
-// SignatureCount is the number of signatures on the list.
-func (l *Letter) SignatureCount() int64 { return l.IndividualCount + l.OrganisationCount }
+// SignatureCount is the number of signatures counted: named on the list or not.
+func (l *Letter) SignatureCount() int64 { return l.IndividualCount + l.OrganisationCount + l.UnlistedCount }
+
+// NamedCount is the number of entries on the list.
+func (l *Letter) NamedCount() int64 { return l.IndividualCount + l.OrganisationCount }
 
 // InitiatorList returns the initiating organisations.
 func (l *Letter) InitiatorList() []string { return Lines(l.Initiators) }
@@ -198,6 +222,8 @@ func (t LetterText) groups(letterID int64) []DemandGroup {
 
 func (st LetterSettings) apply(l *Letter) {
 	l.Lang, l.ClosesOn, l.Signers, l.Listed, l.ListOrder = st.Lang, st.ClosesOn, st.Signers, st.Listed, st.ListOrder
+	l.ConfirmEmail, l.ReviewIndividuals, l.ReviewOrganisations = st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations
+	l.AllowIndexing, l.RetentionDays = st.AllowIndexing, st.RetentionDays
 }
 
 // CreateLetter drafts a new letter for an organisation the user belongs to.
@@ -259,7 +285,7 @@ func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
 func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 	var n int64
 	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
-		OR EXISTS (SELECT 1 FROM signature_removals WHERE letter_id = ?)`, letterID, letterID).Scan(&n).Error
+		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ?)`, letterID, letterID).Scan(&n).Error
 	return n > 0, err
 }
 
@@ -268,7 +294,8 @@ func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSe
 	st.apply(l)
 	l.UpdatedAt = s.now()
 	return s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "updated_at").Updates(l).Error
+		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "confirm_email", "review_individuals",
+			"review_organisations", "allow_indexing", "retention_days", "updated_at").Updates(l).Error
 	})
 }
 
@@ -293,6 +320,10 @@ func (s *Store) SetLetterState(ctx context.Context, l *Letter, to LetterState) e
 	if l.State == StateDraft {
 		updates["published_at"] = now
 		updates["list_changed_at"] = now
+	}
+	updates["closed_at"] = nil
+	if to == StateClosed {
+		updates["closed_at"] = now
 	}
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&Letter{}).Where("id = ? AND state = ?", l.ID, l.State).Updates(updates)

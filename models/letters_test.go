@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,24 @@ func reload(t *testing.T, s *models.Store, slug string) *models.Letter {
 	return l
 }
 
+// listEntry is a signature as an English list reads it.
+func listEntry(sig *models.Signature) string { return sig.Entry("Anonymous") }
+
+// auditLines reads a letter's audit log oldest first, one "who|action|detail"
+// line per entry, as a coordinator reading it would tell the entries apart.
+func auditLines(t *testing.T, s *models.Store, l *models.Letter) []string {
+	t.Helper()
+	log, err := s.AuditLog(context.Background(), l, 100)
+	if err != nil {
+		t.Fatalf("audit log: %v", err)
+	}
+	lines := make([]string, len(log))
+	for i, e := range log {
+		lines[len(log)-1-i] = e.UserName + "|" + string(e.Action) + "|" + e.Detail
+	}
+	return lines
+}
+
 func TestMigrationsAreRecordedOnceAndDatabaseUsesWAL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "u.db")
@@ -54,9 +73,11 @@ func TestMigrationsAreRecordedOnceAndDatabaseUsesWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var versions int
-	if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations WHERE version = '0001_init'").Scan(&versions); err != nil || versions != 1 {
-		t.Fatalf("0001_init recorded %d times (%v), want once", versions, err)
+	for _, version := range []string{"0001_init", "0002_trust"} {
+		var times int
+		if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", version).Scan(&times); err != nil || times != 1 {
+			t.Fatalf("%s recorded %d times (%v), want once", version, times, err)
+		}
 	}
 	var mode string
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -139,19 +160,16 @@ func TestWhoMaySignWhen(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			modeltest.ListAtOnce(t, s, l)
 			if tt.settings != nil {
-				st := models.DefaultLetterSettings()
-				tt.settings(&st)
-				if err := s.UpdateLetterSettings(ctx, l, st); err != nil {
-					t.Fatal(err)
-				}
+				modeltest.ChangeSettings(t, s, l, tt.settings)
 			}
 			for _, step := range map[models.LetterState][]models.LetterState{models.StateOpen: {models.StateOpen}, models.StateClosed: {models.StateOpen, models.StateClosed}}[tt.state] {
 				if err := s.SetLetterState(ctx, l, step); err != nil {
 					t.Fatal(err)
 				}
 			}
-			_, err = s.AddSignature(ctx, l.ID, tt.sig)
+			_, err = s.AddSignature(ctx, l.ID, tt.sig, modeltest.Mail)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("AddSignature: err = %v, want %v", err, tt.want)
 			}
@@ -163,21 +181,42 @@ func TestWhoMaySignWhen(t *testing.T) {
 	}
 }
 
+// One mailbox signs once: case, spaces, and the dots and +tag Gmail ignores
+// do not make a second signature, while other providers' distinct addresses
+// stay distinct.
 func TestOneSignaturePerEmail(t *testing.T) {
-	ctx := context.Background()
-	s := modeltest.Open(t)
-	_, l := openLetter(t, s)
-	sig := models.NewSignature{Kind: models.KindIndividual, Name: "Arif Yunus", Country: "AZ", Email: "Arif@Example.org"}
-	if _, err := s.AddSignature(ctx, l.ID, sig); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name          string
+		first, second string
+		refused       bool
+	}{
+		{"case and spaces", "Arif@Example.org", "  arif@example.ORG ", true},
+		{"gmail dots and tag", "arif.yunus@gmail.com", "ArifYunus+letters@googlemail.com", true},
+		{"other providers keep dots and tags", "arif.yunus@example.org", "arifyunus+letters@example.org", false},
 	}
-	sig.Email = "  arif@example.ORG "
-	sig.Name = "Arif Yunus again"
-	if _, err := s.AddSignature(ctx, l.ID, sig); !errors.Is(err, models.ErrAlreadySigned) {
-		t.Fatalf("second signature with the same email: err = %v, want ErrAlreadySigned", err)
-	}
-	if got := reload(t, s, l.Slug).SignatureCount(); got != 1 {
-		t.Errorf("count = %d after a refused duplicate, want 1", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := modeltest.Open(t)
+			_, l := openLetter(t, s)
+			modeltest.ListAtOnce(t, s, l)
+			sig := models.NewSignature{Kind: models.KindIndividual, Name: "Arif Yunus", Country: "AZ", Email: tt.first}
+			if _, err := s.AddSignature(ctx, l.ID, sig, modeltest.Mail); err != nil {
+				t.Fatal(err)
+			}
+			sig.Email, sig.Name = tt.second, "Arif Yunus again"
+			_, err := s.AddSignature(ctx, l.ID, sig, modeltest.Mail)
+			wantErr, wantCount := error(nil), int64(2)
+			if tt.refused {
+				wantErr, wantCount = models.ErrAlreadySigned, 1
+			}
+			if !errors.Is(err, wantErr) {
+				t.Fatalf("second signature from %q after %q: err = %v, want %v", tt.second, tt.first, err, wantErr)
+			}
+			if got := reload(t, s, l.Slug).SignatureCount(); got != wantCount {
+				t.Errorf("count = %d, want %d", got, wantCount)
+			}
+		})
 	}
 }
 
@@ -185,10 +224,11 @@ func TestSeedListReadsInFamilyNameOrder(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
 	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
 	for i, sig := range modeltest.AzerbaijanSignatories {
 		sig.Sign(t, s, l.ID, i)
 	}
-	if _, err := s.AddSignature(ctx, l.ID, models.NewSignature{Kind: models.KindOrganisation, Name: "Someone", Affiliation: "Civic IDEA", Country: "GE", Email: "org@example.org"}); err != nil {
+	if _, err := s.AddSignature(ctx, l.ID, models.NewSignature{Kind: models.KindOrganisation, Name: "Someone", Affiliation: "Civic IDEA", Country: "GE", Email: "org@example.org"}, modeltest.Mail); err != nil {
 		t.Fatal(err)
 	}
 	l = reload(t, s, l.Slug)
@@ -204,7 +244,7 @@ func TestSeedListReadsInFamilyNameOrder(t *testing.T) {
 		if sig.Email != "" {
 			t.Fatalf("public list read an email: %q", sig.Email)
 		}
-		entries = append(entries, sig.Entry())
+		entries = append(entries, listEntry(&sig))
 	}
 	want := []string{
 		"Civic IDEA, Georgia", // organisations come first
@@ -242,6 +282,7 @@ func TestTextLocksAtFirstSignatureButSettingsStayEditable(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
 	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
 	text := modeltest.Azerbaijan
 	text.Title = "Corrected title"
 	if err := s.UpdateLetterText(ctx, l, text); err != nil {
@@ -272,9 +313,10 @@ func TestRemovedSignatureLeavesListAndCount(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
 	u, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
 	keep := modeltest.AzerbaijanSignatories[0].Sign(t, s, l.ID, 0)
 	fake := modeltest.AzerbaijanSignatories[1].Sign(t, s, l.ID, 1)
-	if err := s.RemoveSignature(ctx, l, u.ID, fake.ID, "Not a real person"); err != nil {
+	if err := s.RemoveSignature(ctx, l, u.ID, fake.ID, listEntry, "Not a real person"); err != nil {
 		t.Fatal(err)
 	}
 	l = reload(t, s, l.Slug)
@@ -282,9 +324,9 @@ func TestRemovedSignatureLeavesListAndCount(t *testing.T) {
 	if l.SignatureCount() != 1 || len(page) != 1 || page[0].ID != keep.ID {
 		t.Fatalf("after removal: count %d, list %v", l.SignatureCount(), page)
 	}
-	removals, err := s.SignatureRemovals(ctx, l)
-	if err != nil || len(removals) != 1 || removals[0].Reason != "Not a real person" || !strings.HasPrefix(removals[0].Entry, "Andreas Bummel") {
-		t.Errorf("removals = %+v (%v)", removals, err)
+	want := []string{"Coordinator ICDR|remove|Andreas Bummel, Democracy Without Borders, France — Not a real person"}
+	if got := auditLines(t, s, l); !slices.Equal(got, want) {
+		t.Errorf("audit log = %q, want %q", got, want)
 	}
 }
 

@@ -18,34 +18,88 @@ const (
 	KindOrganisation SignatureKind = "organisation"
 )
 
-// Signature is one entry on a letter's signatory list. Email is private: it
-// never leaves the coordinators' pages.
+// SignatureStatus is where a signature is on its way to the list. Only a
+// listed signature is shown or counted.
+type SignatureStatus string
+
+// The statuses of a signature.
+const (
+	StatusUnconfirmed SignatureStatus = "unconfirmed" // waiting for the signer to open the emailed link
+	StatusInReview    SignatureStatus = "in_review"   // waiting for a coordinator's approval
+	StatusListed      SignatureStatus = "listed"
+	StatusRejected    SignatureStatus = "rejected" // never shown; kept so the email cannot sign again
+)
+
+// Display is how a signer chose to appear.
+type Display string
+
+// The signer's display choices.
+const (
+	DisplayFull      Display = "full"      // name, affiliation and country
+	DisplayAnonymous Display = "anonymous" // "Anonymous", with the country only
+	DisplayCounted   Display = "counted"   // counted, not listed
+)
+
+// ConfirmationTTL is how long a confirmation link works.
+const ConfirmationTTL = 7 * 24 * time.Hour
+
+// anonymousSortKey sorts anonymous entries after every name, so that their
+// place on the list tells nothing about the name they hide.
+const anonymousSortKey = "\U0010FFFF"
+
+// Signature is one signature of a letter. Email, the token hashes and the IP
+// hash are private: they never leave the coordinators' pages.
 type Signature struct {
-	ID          int64
-	LetterID    int64
-	Kind        SignatureKind
-	Name        string
-	Affiliation string
-	Role        string
-	Country     string // ISO 3166-1 alpha-2
-	Country2    string `gorm:"column:country2"` // optional second country
-	Email       string
-	EmailKey    string
-	SortName    string
-	SortKey     string
-	CreatedAt   time.Time
+	ID               int64
+	LetterID         int64
+	Kind             SignatureKind
+	Status           SignatureStatus
+	Display          Display
+	Name             string
+	Affiliation      string
+	Role             string
+	Country          string // ISO 3166-1 alpha-2
+	Country2         string `gorm:"column:country2"` // optional second country
+	Email            string
+	EmailKey         string
+	SortName         string
+	SortKey          string
+	ConfirmTokenHash *string
+	ConfirmExpiresAt *time.Time
+	ConfirmedAt      *time.Time
+	ManageTokenHash  *string
+	IPHash           string `gorm:"column:ip_hash"`
+	CreatedAt        time.Time
 }
 
 // NewSignature is what a signer submits.
 type NewSignature struct {
 	Kind        SignatureKind
+	Display     Display
 	Name        string
 	Affiliation string
 	Role        string
 	Country     string
 	Country2    string
 	Email       string
+	IPHash      string
 }
+
+// Signed is a signature just made, with the tokens of the signer's private
+// links, which exist in clear only here.
+type Signed struct {
+	Signature    *Signature
+	ManageToken  string
+	ConfirmToken string // empty when the letter does not ask for confirmation
+}
+
+// Message is an email to send.
+type Message struct {
+	To, Subject, Body string
+}
+
+// ConfirmationMail writes the email that asks a signer to confirm.
+type ConfirmationMail func(l *Letter, s *Signed) Message
 
 // Countries reads "Azerbaijan/Netherlands": the country names joined by a slash.
 func (s Signature) Countries() string {
@@ -58,10 +112,14 @@ func (s Signature) Countries() string {
 
 // Entry is the signature as a list reads it, in seed letters' form: "Name,
 // Role, Affiliation, Country" for a person, "Organisation, Country" for an
-// organisation; empty parts are left out.
-func (s Signature) Entry() string {
+// organisation, "Anonymous, Country" (anonymous is the word in the list's
+// language) for a signer who chose so; empty parts are left out.
+func (s Signature) Entry(anonymous string) string {
 	parts := []string{s.Name, s.Role, s.Affiliation, s.Countries()}
-	if s.Kind == KindOrganisation {
+	switch {
+	case s.Display == DisplayAnonymous:
+		parts = []string{anonymous, s.Countries()}
+	case s.Kind == KindOrganisation:
 		parts = []string{s.Affiliation, s.Countries()}
 	}
 	var out []string
@@ -73,26 +131,47 @@ func (s Signature) Entry() string {
 	return strings.Join(out, ", ")
 }
 
-// publicColumns are the columns a public list may read: never the email.
-var publicColumns = []string{"id", "kind", "name", "affiliation", "role", "country", "country2"}
+// listKey is the key the alphabetical list sorts the signature by.
+func (s Signature) listKey() string {
+	if s.Display == DisplayAnonymous {
+		return anonymousSortKey
+	}
+	return SortKey(s.SortName)
+}
 
-// AddSignature puts a signature on a published letter's list, if the letter
-// takes it: ErrLetterNotOpen, ErrLetterClosed, ErrKindNotAllowed and
-// ErrAlreadySigned say why not.
-func (s *Store) AddSignature(ctx context.Context, letterID int64, in NewSignature) (*Signature, error) {
+// publicColumns are the columns a public list may read: never the email.
+var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2"}
+
+// onList is the condition of the entries a public list shows, written as the
+// partial indexes' condition so that SQLite uses them.
+const onList = "status = 'listed' AND display <> 'counted'"
+
+// AddSignature signs a published letter, if it takes the signature:
+// ErrLetterNotOpen, ErrLetterClosed, ErrKindNotAllowed and ErrAlreadySigned
+// say why not. A letter that asks for confirmation gets the signature
+// unconfirmed, and the confirmation email goes to the outbox in the same
+// transaction; a letter that reviews this kind puts it in review; otherwise
+// it is listed at once.
+func (s *Store) AddSignature(ctx context.Context, letterID int64, in NewSignature, mail ConfirmationMail) (*Signed, error) {
 	now := s.now()
 	sortName := DefaultSortName(in.Kind, in.Name)
 	if in.Kind == KindOrganisation {
 		sortName = DefaultSortName(in.Kind, in.Affiliation)
 	}
-	sig := &Signature{
-		LetterID: letterID, Kind: in.Kind, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
-		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: EmailKey(in.Email),
-		SortName: sortName, SortKey: SortKey(sortName), CreatedAt: now,
+	if in.Display == "" {
+		in.Display = DisplayFull
 	}
+	manage, manageHash := NewToken()
+	sig := &Signature{
+		LetterID: letterID, Kind: in.Kind, Display: in.Display, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
+		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email),
+		SortName: sortName, ManageTokenHash: &manageHash, IPHash: in.IPHash, CreatedAt: now,
+	}
+	sig.SortKey = sig.listKey()
+	signed := &Signed{Signature: sig, ManageToken: manage}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var l Letter
-		if err := tx.Select("id", "state", "closes_on", "signers").Take(&l, letterID).Error; err != nil {
+		if err := tx.Take(&l, letterID).Error; err != nil {
 			return notFound(err)
 		}
 		if err := l.AcceptsSignatures(now); err != nil {
@@ -101,28 +180,179 @@ func (s *Store) AddSignature(ctx context.Context, letterID int64, in NewSignatur
 		if !l.AllowsKind(in.Kind) {
 			return ErrKindNotAllowed
 		}
+		sig.Status = l.statusAfterConfirmation(in.Kind)
+		if l.ConfirmEmail {
+			token, hash := NewToken()
+			expires := now.Add(ConfirmationTTL)
+			sig.Status, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, signed.ConfirmToken = StatusUnconfirmed, &hash, &expires, token
+		}
 		if err := tx.Create(sig).Error; err != nil {
 			if isDuplicate(err) {
 				return ErrAlreadySigned
 			}
 			return fmt.Errorf("insert signature: %w", err)
 		}
-		return tx.Model(&Letter{}).Where("id = ?", letterID).Updates(map[string]any{
-			counterColumn(in.Kind): gorm.Expr(counterColumn(in.Kind) + " + 1"),
-			"list_changed_at":      now,
-		}).Error
+		if l.ConfirmEmail {
+			return s.enqueue(tx, mail(&l, signed))
+		}
+		return s.countOnList(tx, sig, 1)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return sig, nil
+	return signed, nil
 }
 
-func counterColumn(k SignatureKind) string {
-	if k == KindOrganisation {
-		return "organisation_count"
+// statusAfterConfirmation is where a confirmed signature of kind goes: to
+// review when the letter reviews that kind, else onto the list.
+func (l *Letter) statusAfterConfirmation(kind SignatureKind) SignatureStatus {
+	if (kind == KindOrganisation && l.ReviewOrganisations) || (kind == KindIndividual && l.ReviewIndividuals) {
+		return StatusInReview
 	}
-	return "individual_count"
+	return StatusListed
+}
+
+// countOnList adds delta to the counter a listed signature is counted in
+// and marks the list changed; signatures that are not listed count nowhere.
+func (s *Store) countOnList(tx *gorm.DB, sig *Signature, delta int) error {
+	if sig.Status != StatusListed {
+		return nil
+	}
+	column := "individual_count"
+	switch {
+	case sig.Display == DisplayCounted:
+		column = "unlisted_count"
+	case sig.Kind == KindOrganisation:
+		column = "organisation_count"
+	}
+	return tx.Model(&Letter{}).Where("id = ?", sig.LetterID).Updates(map[string]any{
+		column:            gorm.Expr(column+" + ?", delta),
+		"list_changed_at": s.now(),
+	}).Error
+}
+
+// Confirm confirms the signature whose confirmation link carries token: it
+// goes onto the list, or to review. A link used before returns
+// ErrAlreadyConfirmed, an expired one ErrLinkExpired, and both name the
+// letter; an unknown one returns ErrNotFound.
+func (s *Store) Confirm(ctx context.Context, token string) (*Letter, error) {
+	var l Letter
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var sig Signature
+		if err := tx.Where("confirm_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
+			return notFound(err)
+		}
+		if err := withGroups(tx).Take(&l, sig.LetterID).Error; err != nil {
+			return err
+		}
+		switch {
+		case sig.ConfirmedAt != nil:
+			return ErrAlreadyConfirmed
+		case sig.ConfirmExpiresAt != nil && !s.now().Before(*sig.ConfirmExpiresAt):
+			return ErrLinkExpired
+		}
+		now := s.now()
+		sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
+		if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
+			return err
+		}
+		return s.countOnList(tx, &sig, 1)
+	})
+	return &l, err
+}
+
+// SignatureByManageToken returns the signature a signer's private link leads
+// to, with its letter, or ErrNotFound.
+func (s *Store) SignatureByManageToken(ctx context.Context, token string) (*Signature, *Letter, error) {
+	var sig Signature
+	if err := s.read.WithContext(ctx).Where("manage_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
+		return nil, nil, notFound(err)
+	}
+	var l Letter
+	if err := s.read.WithContext(ctx).Take(&l, sig.LetterID).Error; err != nil {
+		return nil, nil, notFound(err)
+	}
+	return &sig, &l, nil
+}
+
+// ResendConfirmation makes a new confirmation link for an unconfirmed
+// signature and puts the email in the outbox; it creates no second
+// signature. The token is the signature's private management token, or its
+// (perhaps expired) confirmation token. The email carries a new management
+// link too, since only hashes of the old ones are kept: the old links stop
+// working, and the new management token is returned. ErrAlreadyConfirmed
+// says there is nothing to confirm.
+func (s *Store) ResendConfirmation(ctx context.Context, token string, mail ConfirmationMail) (manageToken string, err error) {
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		var sig Signature
+		hash := TokenHash(token)
+		if err := tx.Where("manage_token_hash = ? OR confirm_token_hash = ?", hash, hash).Take(&sig).Error; err != nil {
+			return notFound(err)
+		}
+		if sig.Status != StatusUnconfirmed {
+			return ErrAlreadyConfirmed
+		}
+		var l Letter
+		if err := tx.Take(&l, sig.LetterID).Error; err != nil {
+			return err
+		}
+		confirm, confirmHash := NewToken()
+		manage, manageHash := NewToken()
+		expires := s.now().Add(ConfirmationTTL)
+		sig.ConfirmTokenHash, sig.ConfirmExpiresAt, sig.ManageTokenHash = &confirmHash, &expires, &manageHash
+		if err := tx.Model(&sig).Select("confirm_token_hash", "confirm_expires_at", "manage_token_hash").Updates(&sig).Error; err != nil {
+			return err
+		}
+		manageToken = manage
+		return s.enqueue(tx, mail(&l, &Signed{Signature: &sig, ManageToken: manage, ConfirmToken: confirm}))
+	})
+	return manageToken, err
+}
+
+// SetDisplay changes how the signature of manageToken appears.
+func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		var sig Signature
+		if err := tx.Where("manage_token_hash = ?", TokenHash(manageToken)).Take(&sig).Error; err != nil {
+			return notFound(err)
+		}
+		if sig.Display == d {
+			return nil
+		}
+		if err := s.countOnList(tx, &sig, -1); err != nil {
+			return err
+		}
+		sig.Display = d
+		sig.SortKey = sig.listKey()
+		if err := tx.Model(&sig).Select("display", "sort_key").Updates(&sig).Error; err != nil {
+			return err
+		}
+		return s.countOnList(tx, &sig, 1)
+	})
+}
+
+// Withdraw takes the signature of manageToken off the list and the count and
+// erases it at once. The letter's audit log records only that one signature
+// was withdrawn.
+func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, error) {
+	var l Letter
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var sig Signature
+		if err := tx.Where("manage_token_hash = ?", TokenHash(manageToken)).Take(&sig).Error; err != nil {
+			return notFound(err)
+		}
+		if err := tx.Take(&l, sig.LetterID).Error; err != nil {
+			return err
+		}
+		if err := tx.Delete(&sig).Error; err != nil {
+			return err
+		}
+		if err := s.countOnList(tx, &sig, -1); err != nil {
+			return err
+		}
+		return s.audit(tx, sig.LetterID, nil, AuditWithdraw, "")
+	})
+	return &l, err
 }
 
 // Signatories returns a page of a letter's public list, in the letter's
@@ -141,7 +371,7 @@ func (s *Store) Signatories(ctx context.Context, l *Letter, offset, limit int) (
 			offset -= int(part.count)
 			continue
 		}
-		page, err := s.signatoriesOfKind(ctx, l, part.kind, offset, limit)
+		page, err := s.SectionSignatories(ctx, l, part.kind, offset, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -151,40 +381,42 @@ func (s *Store) Signatories(ctx context.Context, l *Letter, offset, limit int) (
 	return out, nil
 }
 
-// SignatoriesOfKind returns a page of one section of a letter's public list.
-func (s *Store) signatoriesOfKind(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) ([]Signature, error) {
+// SectionSignatories returns a page of one section of a letter's public list.
+func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) ([]Signature, error) {
 	order := "sort_key, id"
 	if l.ListOrder == OrderSigned {
 		order = "id"
 	}
 	var page []Signature
 	err := s.read.WithContext(ctx).Select(publicColumns).
-		Where("letter_id = ? AND kind = ?", l.ID, kind).Order(order).Offset(offset).Limit(limit).Find(&page).Error
+		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind).Order(order).Offset(offset).Limit(limit).Find(&page).Error
 	return page, err
 }
 
-// SectionSignatories returns the first limit entries of one section, for the letter page.
-func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind SignatureKind, limit int) ([]Signature, error) {
-	return s.signatoriesOfKind(ctx, l, kind, 0, limit)
-}
-
-// CoordinatorSignatures returns a page of a letter's signatures with their
-// private fields, newest first. The caller has authorised access to l.
-func (s *Store) CoordinatorSignatures(ctx context.Context, l *Letter, offset, limit int) ([]Signature, error) {
+// CoordinatorSignatures returns a page of a letter's signatures in any
+// status with their private fields, newest first, and how many there are.
+// The caller has authorised access to l.
+func (s *Store) CoordinatorSignatures(ctx context.Context, l *Letter, offset, limit int) ([]Signature, int64, error) {
+	db := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ?", l.ID)
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
 	var page []Signature
-	err := s.read.WithContext(ctx).Where("letter_id = ?", l.ID).Order("id DESC").Offset(offset).Limit(limit).Find(&page).Error
-	return page, err
+	err := db.Order("id DESC").Offset(offset).Limit(limit).Find(&page).Error
+	return page, total, err
 }
 
-// EachSignature calls fn for every signature of a letter in list order,
-// reading one row at a time so that a large list is never held in memory.
+// EachSignature calls fn for every listed signature of a letter in list
+// order, named ones first, reading one row at a time so that a large list is
+// never held in memory.
 func (s *Store) EachSignature(ctx context.Context, l *Letter, fn func(*Signature) error) error {
-	order := "kind DESC, sort_key, id"
+	order := "display = 'counted', kind DESC, sort_key, id"
 	if l.ListOrder == OrderSigned {
-		order = "kind DESC, id"
+		order = "display = 'counted', kind DESC, id"
 	}
 	db := s.read.WithContext(ctx)
-	rows, err := db.Model(&Signature{}).Where("letter_id = ?", l.ID).Order(order).Rows()
+	rows, err := db.Model(&Signature{}).Where("letter_id = ? AND status = 'listed'", l.ID).Order(order).Rows()
 	if err != nil {
 		return err
 	}
@@ -201,20 +433,10 @@ func (s *Store) EachSignature(ctx context.Context, l *Letter, fn func(*Signature
 	return rows.Err()
 }
 
-// SignatureRemoval records that a coordinator took an entry off the list.
-type SignatureRemoval struct {
-	ID        int64
-	LetterID  int64
-	RemovedBy *int64
-	Entry     string
-	Reason    string
-	RemovedAt time.Time
-}
-
 // RemoveSignature takes a signature off the list and the count, recording
-// who removed it and why. The caller has authorised access to l.
-func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatureID int64, reason string) error {
-	now := s.now()
+// in the audit log who removed which entry and why. The caller has
+// authorised access to l.
+func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatureID int64, entry func(*Signature) string, reason string) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
 		if err := tx.Where("letter_id = ?", l.ID).Take(&sig, signatureID).Error; err != nil {
@@ -223,33 +445,100 @@ func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatur
 		if err := tx.Delete(&sig).Error; err != nil {
 			return err
 		}
-		removal := &SignatureRemoval{LetterID: l.ID, RemovedBy: &userID, Entry: sig.Entry(), Reason: reason, RemovedAt: now}
-		if err := tx.Create(removal).Error; err != nil {
+		if err := s.countOnList(tx, &sig, -1); err != nil {
 			return err
 		}
-		return tx.Model(&Letter{}).Where("id = ?", l.ID).Updates(map[string]any{
-			counterColumn(sig.Kind): gorm.Expr(counterColumn(sig.Kind) + " - 1"),
-			"list_changed_at":       now,
-		}).Error
+		return s.audit(tx, l.ID, &userID, AuditRemove, entry(&sig)+" — "+reason)
 	})
-}
-
-// SignatureRemovals returns the removals from a letter's list, newest first.
-func (s *Store) SignatureRemovals(ctx context.Context, l *Letter) ([]SignatureRemoval, error) {
-	var out []SignatureRemoval
-	err := s.read.WithContext(ctx).Where("letter_id = ?", l.ID).Order("removed_at DESC, id DESC").Limit(200).Find(&out).Error
-	return out, err
 }
 
 // SetSortName corrects the name a signature is sorted by ("El-Hage" rather
-// than "Hage"). The caller has authorised access to l.
-func (s *Store) SetSortName(ctx context.Context, l *Letter, signatureID int64, sortName string) error {
+// than "Hage"), and logs it. The caller has authorised access to l.
+func (s *Store) SetSortName(ctx context.Context, l *Letter, userID, signatureID int64, entry func(*Signature) string, sortName string) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&Signature{}).Where("id = ? AND letter_id = ?", signatureID, l.ID).
-			Updates(map[string]any{"sort_name": sortName, "sort_key": SortKey(sortName)})
-		if res.Error == nil && res.RowsAffected == 0 {
-			return ErrNotFound
+		var sig Signature
+		if err := tx.Where("letter_id = ?", l.ID).Take(&sig, signatureID).Error; err != nil {
+			return notFound(err)
 		}
-		return res.Error
+		sig.SortName = sortName
+		sig.SortKey = sig.listKey()
+		if err := tx.Model(&sig).Select("sort_name", "sort_key").Updates(&sig).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, l.ID, &userID, AuditSortName, entry(&sig)+" — "+sortName)
 	})
+}
+
+// ReviewFilter narrows the review queue; empty fields match everything.
+type ReviewFilter struct {
+	Kind    SignatureKind
+	Country string
+}
+
+// ReviewQueue returns a page of a letter's signatures waiting for review,
+// oldest first, and how many match the filter. The caller has authorised
+// access to l.
+func (s *Store) ReviewQueue(ctx context.Context, l *Letter, f ReviewFilter, offset, limit int) ([]Signature, int64, error) {
+	db := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND status = ?", l.ID, StatusInReview)
+	if f.Kind != "" {
+		db = db.Where("kind = ?", f.Kind)
+	}
+	if f.Country != "" {
+		db = db.Where("country = ?", f.Country)
+	}
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var page []Signature
+	err := db.Order("id").Offset(offset).Limit(limit).Find(&page).Error
+	return page, total, err
+}
+
+// Moderate approves (onto the list) or rejects (never shown) the given
+// signatures of l that are in review, logging each; others are skipped. It
+// returns how many it changed. The caller has authorised access to l.
+func (s *Store) Moderate(ctx context.Context, l *Letter, userID int64, ids []int64, approve bool, entry func(*Signature) string) (int, error) {
+	to, action := StatusRejected, AuditReject
+	if approve {
+		to, action = StatusListed, AuditApprove
+	}
+	changed := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var sigs []Signature
+		if err := tx.Where("letter_id = ? AND status = ? AND id IN ?", l.ID, StatusInReview, ids).Find(&sigs).Error; err != nil {
+			return err
+		}
+		for i := range sigs {
+			sig := &sigs[i]
+			sig.Status = to
+			if err := tx.Model(sig).Update("status", to).Error; err != nil {
+				return err
+			}
+			if err := s.countOnList(tx, sig, 1); err != nil {
+				return err
+			}
+			if err := s.audit(tx, l.ID, &userID, action, entry(sig)); err != nil {
+				return err
+			}
+		}
+		changed = len(sigs)
+		return nil
+	})
+	return changed, err
+}
+
+// StatusCounts returns how many of a letter's signatures are in each status.
+func (s *Store) StatusCounts(ctx context.Context, letterID int64) (map[SignatureStatus]int64, error) {
+	var rows []struct {
+		Status SignatureStatus
+		N      int64
+	}
+	err := s.read.WithContext(ctx).Model(&Signature{}).Select("status, COUNT(*) AS n").
+		Where("letter_id = ?", letterID).Group("status").Scan(&rows).Error
+	out := map[SignatureStatus]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, err
 }

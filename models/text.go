@@ -62,10 +62,23 @@ func Lines(s string) []string {
 	return out
 }
 
-// EmailKey is the form of an email address that the one-signature-per-email
-// rule compares: trimmed and lower-cased.
+// EmailKey is the form of a coordinator's email address that accounts are
+// found by: trimmed and lower-cased.
 func EmailKey(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// SignerEmailKey is the form of a signer's email address that the
+// one-signature-per-email rule compares: EmailKey, and for Gmail, which
+// ignores them, without the dots and the +tag of the local part.
+func SignerEmailKey(email string) string {
+	key := EmailKey(email)
+	local, domain, ok := strings.Cut(key, "@")
+	if !ok || (domain != "gmail.com" && domain != "googlemail.com") {
+		return key
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return strings.ReplaceAll(local, ".", "") + "@gmail.com"
 }
 
 // DefaultSortName is the part of a name an alphabetical list sorts by: the

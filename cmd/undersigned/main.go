@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -57,7 +58,32 @@ func serve(args []string, log *slog.Logger) error {
 	addr := fs.String("addr", env("UNDERSIGNED_ADDR", "127.0.0.1:8080"), "address to listen on (env UNDERSIGNED_ADDR)")
 	db := dbFlag(fs)
 	baseURL := fs.String("base-url", env("UNDERSIGNED_BASE_URL", ""), "absolute URL the site is reached at, for links; https makes cookies Secure (env UNDERSIGNED_BASE_URL; default http://ADDR)")
-	signLimit := fs.String("sign-limit", env("UNDERSIGNED_SIGN_LIMIT", "20/10m"), "signatures allowed from one IP address per period, as COUNT/DURATION (env UNDERSIGNED_SIGN_LIMIT)")
+	smtpURL := fs.String("smtp-url", env("UNDERSIGNED_SMTP_URL", ""), "SMTP server for outgoing mail, smtp://user:password@host:port (STARTTLS when offered) or smtps://…; empty prints mail to the console (env UNDERSIGNED_SMTP_URL)")
+	mailFrom := fs.String("mail-from", env("UNDERSIGNED_MAIL_FROM", ""), "sender address of outgoing mail (env UNDERSIGNED_MAIL_FROM; default undersigned@HOST of the base URL)")
+	proxies := fs.String("trusted-proxies", env("UNDERSIGNED_TRUSTED_PROXIES", ""), "comma-separated addresses of reverse proxies whose X-Forwarded-For gives the client's address (env UNDERSIGNED_TRUSTED_PROXIES)")
+	minSignTime := fs.Duration("min-sign-time", envDuration("UNDERSIGNED_MIN_SIGN_TIME", 2*time.Second), "least time between showing the signing form and sending it; faster forms are dropped as bots' (env UNDERSIGNED_MIN_SIGN_TIME)")
+	d := handlers.DefaultLimits()
+	limits := []struct {
+		name, env, usage string
+		limit            *handlers.RateLimit
+	}{
+		{"sign-burst", "UNDERSIGNED_SIGN_BURST", "signatures of one letter from one IP address in a burst", &d.SignBurst},
+		{"sign-sustained", "UNDERSIGNED_SIGN_SUSTAINED", "signatures of one letter from one IP address over time", &d.SignSustained},
+		{"sign-overall", "UNDERSIGNED_SIGN_OVERALL", "signatures of all letters from one IP address", &d.SignOverall},
+		{"resend-limit", "UNDERSIGNED_RESEND_LIMIT", "confirmation emails sent again for one IP address", &d.Resend},
+		{"login-limit", "UNDERSIGNED_LOGIN_LIMIT", "failed logins per account (three times as many per IP address)", &d.Login},
+	}
+	for _, l := range limits {
+		def := env(l.env, strconv.Itoa(l.limit.Max)+"/"+shortDuration(l.limit.Window))
+		fs.Func(l.name, fmt.Sprintf("%s, as COUNT/DURATION (env %s; default %s)", l.usage, l.env, def), func(v string) error {
+			rl, err := parseRateLimit(v)
+			*l.limit = rl
+			return err
+		})
+		if err := fs.Set(l.name, def); err != nil {
+			return fmt.Errorf("%s: %w", l.env, err)
+		}
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage:\n  undersigned [flags]\n  undersigned user add --email E --name N --org ORG   (password read from standard input)\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -65,14 +91,23 @@ func serve(args []string, log *slog.Logger) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := handlers.Config{BaseURL: *baseURL}
-	var err error
-	if cfg.SignLimit, err = parseRateLimit(*signLimit); err != nil {
-		return fmt.Errorf("-sign-limit: %w", err)
-	}
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
-		cfg.BaseURL = *baseURL
+	}
+	server, err := parseSMTPURL(*smtpURL)
+	if err != nil {
+		return fmt.Errorf("-smtp-url: %w", err)
+	}
+	base, err := url.Parse(*baseURL)
+	if err != nil {
+		return fmt.Errorf("-base-url: %w", err)
+	}
+	if *mailFrom == "" {
+		*mailFrom = "undersigned@" + base.Hostname()
+	}
+	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime}
+	if *proxies != "" {
+		cfg.TrustedProxies = strings.Split(*proxies, ",")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,11 +134,21 @@ func serve(args []string, log *slog.Logger) error {
 	if link != "" {
 		fmt.Printf("\nNo coordinator account exists yet. Open this one-time link to create the first one:\n\n  %s\n\n", link)
 	}
-	go sweepSessions(ctx, store, log)
+	go every(ctx, time.Hour, log, "deleting expired sessions", func(ctx context.Context) error { return store.DeleteExpiredSessions(ctx) })
+	go every(ctx, 24*time.Hour, log, "erasing expired personal data", func(ctx context.Context) error {
+		erased, err := store.EraseExpired(ctx)
+		if err == nil {
+			log.Info("retention: erased expired personal data", "emails", erased.Emails, "unconfirmed_signatures", erased.Unconfirmed, "outbox_messages", erased.Messages)
+		}
+		return err
+	})
+	mail := &mailer{store: store, log: log, server: server, from: *mailFrom, hostname: base.Hostname(), console: os.Stdout, poll: 2 * time.Second}
+	mailDone := make(chan struct{})
+	go func() { mail.run(ctx); close(mailDone) }()
 
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("listening", "addr", *addr, "db", *db, "base_url", *baseURL)
+		log.Info("listening", "addr", *addr, "db", *db, "base_url", *baseURL, "smtp", server != nil)
 		errc <- app.Listener(ln)
 	}()
 	select {
@@ -115,7 +160,23 @@ func serve(args []string, log *slog.Logger) error {
 	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
 		return err
 	}
+	<-mailDone
 	return <-errc
+}
+
+// envDuration returns the duration in the environment variable name, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+// shortDuration writes 1h0m0s as 1h and 15m0s as 15m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
 }
 
 // parseRateLimit reads "COUNT/DURATION", such as "20/10m".
@@ -132,13 +193,13 @@ func parseRateLimit(s string) (handlers.RateLimit, error) {
 	return handlers.RateLimit{Max: n, Window: d}, nil
 }
 
-// sweepSessions deletes expired sessions every hour.
-func sweepSessions(ctx context.Context, store *models.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+// every runs job now and then every period until ctx ends, logging its failures.
+func every(ctx context.Context, period time.Duration, log *slog.Logger, what string, job func(context.Context) error) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
-		if err := store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			log.Error("deleting expired sessions", "err", err)
+		if err := job(ctx); err != nil && ctx.Err() == nil {
+			log.Error(what, "err", err)
 		}
 		select {
 		case <-ctx.Done():

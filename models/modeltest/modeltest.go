@@ -16,12 +16,21 @@ import (
 // Open returns a store on a fresh SQLite file in t's temporary directory.
 func Open(t testing.TB) *models.Store {
 	t.Helper()
-	s, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "undersigned.db"))
+	s, _ := OpenPath(t)
+	return s
+}
+
+// OpenPath is Open that also returns the database file's path, for tests
+// that check what is stored behind the store's back.
+func OpenPath(t testing.TB) (*models.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "undersigned.db")
+	s, err := models.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, path
 }
 
 // Password is the password of every fixture coordinator.
@@ -110,11 +119,39 @@ func (sig Signatory) Sign(t testing.TB, s *models.Store, letterID int64, n int) 
 	t.Helper()
 	in := models.NewSignature{Kind: models.KindIndividual, Name: sig.Name, Affiliation: sig.Affiliation, Role: sig.Role,
 		Country: sig.Country, Country2: sig.Country2, Email: SignerEmail(n)}
-	out, err := s.AddSignature(context.Background(), letterID, in)
+	out, err := s.AddSignature(context.Background(), letterID, in, Mail)
 	if err != nil {
 		t.Fatalf("sign as %s: %v", sig.Name, err)
 	}
-	return out
+	return out.Signature
+}
+
+// Mail is a confirmation email carrying the bare tokens, for tests that read
+// the outbox.
+func Mail(l *models.Letter, s *models.Signed) models.Message {
+	return models.Message{To: s.Signature.Email, Subject: "Confirm: " + l.Title, Body: "confirm " + s.ConfirmToken + "\nmanage " + s.ManageToken}
+}
+
+// ListAtOnce sets a letter to list signatures as they come, without
+// confirmation by email or review, as the tests of the list itself want.
+func ListAtOnce(t testing.TB, s *models.Store, l *models.Letter) {
+	t.Helper()
+	ChangeSettings(t, s, l, func(st *models.LetterSettings) {
+		st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations = false, false, false
+	})
+}
+
+// ChangeSettings changes some of a letter's settings and keeps the others
+// as they are.
+func ChangeSettings(t testing.TB, s *models.Store, l *models.Letter, change func(*models.LetterSettings)) {
+	t.Helper()
+	st := models.LetterSettings{Lang: l.Lang, ClosesOn: l.ClosesOn, Signers: l.Signers, Listed: l.Listed, ListOrder: l.ListOrder,
+		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
+		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays}
+	change(&st)
+	if err := s.UpdateLetterSettings(context.Background(), l, st); err != nil {
+		t.Fatalf("change settings: %v", err)
+	}
 }
 
 // SignerEmail is the email of the n-th fixture signer.

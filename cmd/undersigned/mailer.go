@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/smtp"
+	"net/url"
+	"strconv"
+	"time"
+
+	"undersigned/models"
+)
+
+// mailer delivers the outbox: through SMTP when a server is configured, or
+// else by printing each message once to the console, where it stays unsent,
+// so that the embedded default works end to end on one machine.
+type mailer struct {
+	store    *models.Store
+	log      *slog.Logger
+	server   *url.URL // smtp://user:pass@host:port or smtps://…; nil prints to console
+	from     string
+	hostname string // for Message-IDs
+	console  io.Writer
+	poll     time.Duration
+}
+
+// parseSMTPURL reads UNDERSIGNED_SMTP_URL; "" means no SMTP.
+func parseSMTPURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return nil, fmt.Errorf("%q: want smtp://user:password@host:port or smtps://…", s)
+	}
+	return u, nil
+}
+
+// run delivers what is due every poll interval until ctx ends.
+func (m *mailer) run(ctx context.Context) {
+	t := time.NewTicker(m.poll)
+	defer t.Stop()
+	for {
+		m.deliver(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// deliver sends, or prints, what the outbox holds now. A message is marked
+// sent right after the server accepts it; one that fails waits longer
+// before each new attempt.
+func (m *mailer) deliver(ctx context.Context) {
+	if m.server == nil {
+		msgs, err := m.store.UnprintedMessages(ctx, 50)
+		if err != nil && ctx.Err() == nil {
+			m.log.Error("reading the outbox", "err", err)
+		}
+		for _, msg := range msgs {
+			fmt.Fprintf(m.console, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nSubject: %s\n\n%s\n", msg.ID, msg.Subject, msg.Body)
+			if err := m.store.MarkPrinted(ctx, msg.ID); err != nil {
+				m.log.Error("marking an email printed", "id", msg.ID, "err", err)
+			}
+		}
+		return
+	}
+	msgs, err := m.store.DueMessages(ctx, 50)
+	if err != nil && ctx.Err() == nil {
+		m.log.Error("reading the outbox", "err", err)
+	}
+	for _, msg := range msgs {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := m.send(msg); err != nil {
+			retry := backoff(msg.Attempts)
+			m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
+			if err := m.store.MarkFailed(ctx, msg.ID, err, retry); err != nil {
+				m.log.Error("recording a failed email", "id", msg.ID, "err", err)
+			}
+			continue
+		}
+		if err := m.store.MarkSent(ctx, msg.ID); err != nil {
+			m.log.Error("marking an email sent", "id", msg.ID, "err", err)
+		}
+	}
+}
+
+// backoff is how long to wait after the n-th failed attempt: 30 s, doubling, at most an hour.
+func backoff(attempts int) time.Duration {
+	d := 30 * time.Second << min(attempts, 7)
+	return min(d, time.Hour)
+}
+
+// send delivers one message over SMTP, with STARTTLS when the server offers
+// it and authentication when the URL has a user.
+func (m *mailer) send(msg models.OutboxMessage) error {
+	host, port := m.server.Hostname(), m.server.Port()
+	if port == "" {
+		port = "25"
+		if m.server.Scheme == "smtps" {
+			port = "465"
+		}
+	}
+	addr := net.JoinHostPort(host, port)
+	conn, err := net.DialTimeout("tcp", addr, 15*time.Second)
+	if err != nil {
+		return err
+	}
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	if m.server.Scheme == "smtps" {
+		conn = tls.Client(conn, &tls.Config{ServerName: host})
+	}
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok && m.server.Scheme == "smtp" {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return fmt.Errorf("starttls: %w", err)
+		}
+	}
+	if u := m.server.User; u != nil {
+		password, _ := u.Password()
+		if err := c.Auth(smtp.PlainAuth("", u.Username(), password, host)); err != nil {
+			return fmt.Errorf("auth: %w", err)
+		}
+	}
+	if err := c.Mail(m.from); err != nil {
+		return err
+	}
+	if err := c.Rcpt(msg.Recipient); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(m.compose(msg)); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// compose writes a message as plain UTF-8 text, quoted-printable, with a
+// Message-ID made from its outbox id so that a copy could be recognised.
+func (m *mailer) compose(msg models.OutboxMessage) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <outbox-%s.%d@%s>\r\n",
+		m.from, msg.Recipient, mime.QEncoding.Encode("utf-8", msg.Subject), msg.CreatedAt.Format(time.RFC1123Z),
+		strconv.FormatInt(msg.ID, 10), msg.CreatedAt.Unix(), m.hostname)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write(bytes.ReplaceAll([]byte(msg.Body), []byte("\n"), []byte("\r\n")))
+	qp.Close()
+	return b.Bytes()
+}

@@ -1,0 +1,55 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// AuditAction names what was done to a letter's signatures.
+type AuditAction string
+
+// The actions the audit log records.
+const (
+	AuditApprove  AuditAction = "approve"
+	AuditReject   AuditAction = "reject"
+	AuditRemove   AuditAction = "remove"
+	AuditSortName AuditAction = "sort_name"
+	AuditExport   AuditAction = "export"
+	AuditWithdraw AuditAction = "withdraw" // by the signer; the entry names no one
+)
+
+// AuditEntry is one line of a letter's audit log: who did what, and when.
+type AuditEntry struct {
+	ID        int64
+	LetterID  int64
+	UserID    *int64
+	UserName  string `gorm:"->"` // read through the join with users
+	Action    AuditAction
+	Detail    string
+	CreatedAt time.Time
+}
+
+// TableName is the audit log's table.
+func (AuditEntry) TableName() string { return "audit_log" }
+
+func (s *Store) audit(tx *gorm.DB, letterID int64, userID *int64, action AuditAction, detail string) error {
+	return tx.Create(&AuditEntry{LetterID: letterID, UserID: userID, Action: action, Detail: detail, CreatedAt: s.now()}).Error
+}
+
+// LogExport records that a coordinator downloaded a letter's signatures.
+func (s *Store) LogExport(ctx context.Context, l *Letter, userID int64) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error { return s.audit(tx, l.ID, &userID, AuditExport, "") })
+}
+
+// AuditLog returns the newest entries of a letter's audit log, with the
+// names of the coordinators who acted. The caller has authorised access to l.
+func (s *Store) AuditLog(ctx context.Context, l *Letter, limit int) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := s.read.WithContext(ctx).Table("audit_log").
+		Select("audit_log.*, COALESCE(users.name, '') AS user_name").
+		Joins("LEFT JOIN users ON users.id = audit_log.user_id").
+		Where("audit_log.letter_id = ?", l.ID).Order("audit_log.id DESC").Limit(limit).Scan(&out).Error
+	return out, err
+}
