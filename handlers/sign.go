@@ -15,9 +15,10 @@ import (
 	"undersigned/views"
 )
 
-// signatureCookie keeps, for an hour after signing, the private management
-// token of the signature this browser just made, so that the thank-you page
-// can say what happens next and resend the confirmation.
+// signatureCookie keeps the private management token of the signature this
+// browser just made, so that the thank-you page can say what happens next
+// and resend the confirmation; for 20 minutes only, as the browser may be a
+// shared one.
 const signatureCookie = "undersigned_signature"
 
 // SignView is the signing form beside an open letter.
@@ -153,7 +154,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 // browser made, for the thank-you page, on the letter's paths only.
 func (h *Handler) rememberSignature(c *fiber.Ctx, l *models.Letter, token string) {
 	c.Cookie(&fiber.Cookie{
-		Name: signatureCookie, Value: token, Path: "/letters/" + l.Slug, MaxAge: 3600,
+		Name: signatureCookie, Value: token, Path: "/letters/" + l.Slug, MaxAge: 20 * 60,
 		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode,
 	})
 }
@@ -275,6 +276,8 @@ func (h *Handler) confirm(c *fiber.Ctx) error {
 		key = "already_confirmed"
 	case errors.Is(err, models.ErrLinkExpired):
 		status, key = fiber.StatusGone, "expired"
+	case errors.Is(err, models.ErrLetterClosed):
+		return h.renderNotTaking(c, l, err)
 	case err != nil:
 		return err
 	case l.ReviewOrganisations || l.ReviewIndividuals:

@@ -144,7 +144,9 @@ func DefaultLetterSettings() LetterSettings {
 }
 
 // SignatureCount is the number of signatures counted: named on the list or not.
-func (l *Letter) SignatureCount() int64 { return l.IndividualCount + l.OrganisationCount + l.UnlistedCount }
+func (l *Letter) SignatureCount() int64 {
+	return l.IndividualCount + l.OrganisationCount + l.UnlistedCount
+}
 
 // NamedCount is the number of entries on the list.
 func (l *Letter) NamedCount() int64 { return l.IndividualCount + l.OrganisationCount }

@@ -251,6 +251,9 @@ func (s *Store) Confirm(ctx context.Context, token string) (*Letter, error) {
 		case sig.ConfirmExpiresAt != nil && !s.now().Before(*sig.ConfirmExpiresAt):
 			return ErrLinkExpired
 		}
+		if err := l.AcceptsSignatures(s.now()); err != nil {
+			return err // closed since: the list no longer changes
+		}
 		now := s.now()
 		sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
 		if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
@@ -350,6 +353,11 @@ func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, erro
 		if err := s.countOnList(tx, &sig, -1); err != nil {
 			return err
 		}
+		// Sent mail to the signer goes too; mail not yet sent only carries
+		// links that no longer work.
+		if err := tx.Where("recipient = ? AND sent_at IS NOT NULL", sig.Email).Delete(&OutboxMessage{}).Error; err != nil {
+			return err
+		}
 		return s.audit(tx, sig.LetterID, nil, AuditWithdraw, "")
 	})
 	return &l, err
@@ -390,6 +398,12 @@ func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind Signatur
 	var page []Signature
 	err := s.read.WithContext(ctx).Select(publicColumns).
 		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind).Order(order).Offset(offset).Limit(limit).Find(&page).Error
+	for i := range page {
+		if page[i].Display == DisplayAnonymous {
+			// Nothing public may show what an anonymous signer hid.
+			page[i].Name, page[i].Affiliation, page[i].Role = "", "", ""
+		}
+	}
 	return page, err
 }
 

@@ -49,6 +49,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "FULL")
 	q.Set("_txlock", "immediate")
+	// Deleted rows are overwritten: a withdrawn or erased signer's email
+	// does not linger in free pages of the file.
+	q.Set("_secure_delete", "on")
 	dsn := "file:" + path + "?" + q.Encode()
 
 	write, err := gorm.Open(sqlite.Open(dsn), cfg)
@@ -62,6 +65,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writeDB.SetMaxOpenConns(1)
 	writeDB.SetConnMaxIdleTime(0)
 
+	// Migrate before the read pool opens: a connection open during a
+	// migration answers its next query with the columns it knew before, and
+	// GORM would read the added ones as zero values.
+	s := &Store{write: write, now: cfg.NowFunc}
+	if err := s.migrate(ctx); err != nil {
+		writeDB.Close()
+		return nil, err
+	}
+
 	q.Set("mode", "ro")
 	read, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), cfg)
 	if err != nil {
@@ -71,12 +83,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	readDB, _ := read.DB()
 	readDB.SetMaxOpenConns(8)
 	readDB.SetMaxIdleConns(8)
-
-	s := &Store{read: read, write: write, now: cfg.NowFunc}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
+	s.read = read
 	return s, nil
 }
 

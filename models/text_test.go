@@ -42,6 +42,31 @@ func TestValidPlainText(t *testing.T) {
 	}
 }
 
+// SignerEmailKey folds the ways of writing one mailbox that a signer could
+// use to sign twice: case and spaces everywhere, and for Gmail, which
+// delivers them all to one inbox, the dots and +tag of the local part and
+// the googlemail.com domain. Other providers may treat dots and + as part
+// of distinct addresses, so those stay.
+func TestSignerEmailKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Leyla.Yunus@Example.org", "leyla.yunus@example.org"},
+		{"  leyla@example.org\t", "leyla@example.org"},
+		{"Leyla.Yunus@Gmail.com", "leylayunus@gmail.com"},
+		{"leyla.yunus+letters@gmail.com", "leylayunus@gmail.com"},
+		{"l.e.y.l.a+one+two@googlemail.com", "leyla@gmail.com"},
+		{" LeylaYunus@GOOGLEMAIL.COM ", "leylayunus@gmail.com"},
+		{"leyla.yunus+letters@example.org", "leyla.yunus+letters@example.org"},
+		{"leyla.yunus+letters@gmail.com.example.org", "leyla.yunus+letters@gmail.com.example.org"},
+		{"leyla.yunus@mail.gmail.com", "leyla.yunus@mail.gmail.com"},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		if got := models.SignerEmailKey(tt.in); got != tt.want {
+			t.Errorf("SignerEmailKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestSlugify(t *testing.T) {
 	tests := map[string]string{
 		"Joint Letter to UN Human Rights Council: More attention needed": "joint-letter-to-un-human-rights-council-more-attention-needed",
@@ -149,6 +174,10 @@ func FuzzNormalizeText(f *testing.F) {
 		}
 		if key := models.EmailKey(s); models.EmailKey(key) != key {
 			t.Errorf("EmailKey not idempotent: %q -> %q -> %q", s, key, models.EmailKey(key))
+		}
+		// The key is stored: folding it again must find the same signature.
+		if key := models.SignerEmailKey(s); models.SignerEmailKey(key) != key {
+			t.Errorf("SignerEmailKey not idempotent: %q -> %q -> %q", s, key, models.SignerEmailKey(key))
 		}
 	})
 }

@@ -25,6 +25,8 @@ type testClock struct{ t time.Time }
 func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func (c *testClock) set(t time.Time)         { c.t = t }
+
+// stoppedClock puts the store on a testClock that starts at start.
 func stoppedClock(s *models.Store, start time.Time) *testClock {
 	c := &testClock{t: start}
 	s.SetClock(c.now)
@@ -236,43 +238,62 @@ func TestConfirmationLinkExpires(t *testing.T) {
 	}
 }
 
-// A signer whose link expired or got lost asks for another: the new link
-// works, the old one no longer does, and there is still one signature.
-func TestResendConfirmationReplacesTheLink(t *testing.T) {
-	ctx := context.Background()
-	s := modeltest.Open(t)
-	clock := stoppedClock(s, asOf)
-	_, l := openLetter(t, s)
-	leyla := person("Leyla Yunus", "AZ", "leyla@example.org")
-	sign(t, s, l, leyla)
-	old, manage := mailedLinks(t, s, leyla.Email)
-	clock.advance(models.ConfirmationTTL + day)
+// A signer whose link expired or got lost asks for another, from their
+// private link or from the expired link itself: the new links work, the old
+// ones no longer do, and there is still one signature.
+func TestResendConfirmationReplacesTheLinks(t *testing.T) {
+	tests := []struct {
+		name string
+		from func(confirm, manage string) string
+	}{
+		{"from the private link", func(_, manage string) string { return manage }},
+		{"from the expired link", func(confirm, _ string) string { return confirm }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := modeltest.Open(t)
+			clock := stoppedClock(s, asOf)
+			_, l := openLetter(t, s)
+			leyla := person("Leyla Yunus", "AZ", "leyla@example.org")
+			sign(t, s, l, leyla)
+			oldConfirm, oldManage := mailedLinks(t, s, leyla.Email)
+			clock.advance(models.ConfirmationTTL + day)
 
-	if err := s.ResendConfirmation(ctx, manage, modeltest.Mail); err != nil {
-		t.Fatalf("resend: %v", err)
-	}
-	if n := len(mailTo(t, s, leyla.Email)); n != 2 {
-		t.Fatalf("%d messages to the signer, want 2", n)
-	}
-	fresh, _ := mailedLinks(t, s, leyla.Email)
-	if fresh == "" || fresh == old {
-		t.Fatalf("resent link %q, want a new one (old %q)", fresh, old)
-	}
-	if _, err := s.Confirm(ctx, old); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("old link: err = %v, want ErrNotFound", err)
-	}
-	if _, err := s.Confirm(ctx, fresh); err != nil {
-		t.Fatalf("new link: %v", err)
-	}
-	l = reload(t, s, l.Slug)
-	if _, total, err := s.CoordinatorSignatures(ctx, l, 0, 10); err != nil || total != 1 || l.SignatureCount() != 1 {
-		t.Errorf("%d signatures stored (%v), count %d; want 1 and 1", total, err, l.SignatureCount())
-	}
-	if err := s.ResendConfirmation(ctx, manage, modeltest.Mail); !errors.Is(err, models.ErrAlreadyConfirmed) {
-		t.Errorf("resend after confirmation: err = %v, want ErrAlreadyConfirmed", err)
-	}
-	if n := len(mailTo(t, s, leyla.Email)); n != 2 {
-		t.Errorf("%d messages to the signer after a refused resend, want 2", n)
+			returned, err := s.ResendConfirmation(ctx, tt.from(oldConfirm, oldManage), modeltest.Mail)
+			if err != nil {
+				t.Fatalf("resend: %v", err)
+			}
+			if n := len(mailTo(t, s, leyla.Email)); n != 2 {
+				t.Fatalf("%d messages to the signer, want 2", n)
+			}
+			confirm, manage := mailedLinks(t, s, leyla.Email)
+			if confirm == "" || confirm == oldConfirm || manage == oldManage || manage != returned {
+				t.Fatalf("resent links confirm %q, manage %q (returned %q); old %q, %q", confirm, manage, returned, oldConfirm, oldManage)
+			}
+			if _, err := s.Confirm(ctx, oldConfirm); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("old confirmation link: err = %v, want ErrNotFound", err)
+			}
+			if _, _, err := s.SignatureByManageToken(ctx, oldManage); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("old private link: err = %v, want ErrNotFound", err)
+			}
+			if _, err := s.Confirm(ctx, confirm); err != nil {
+				t.Fatalf("new confirmation link: %v", err)
+			}
+			if _, _, err := s.SignatureByManageToken(ctx, manage); err != nil {
+				t.Errorf("new private link: %v", err)
+			}
+			l = reload(t, s, l.Slug)
+			if _, total, err := s.CoordinatorSignatures(ctx, l, 0, 10); err != nil || total != 1 || l.SignatureCount() != 1 {
+				t.Errorf("%d signatures stored (%v), count %d; want 1 and 1", total, err, l.SignatureCount())
+			}
+			if _, err := s.ResendConfirmation(ctx, manage, modeltest.Mail); !errors.Is(err, models.ErrAlreadyConfirmed) {
+				t.Errorf("resend after confirmation: err = %v, want ErrAlreadyConfirmed", err)
+			}
+			if n := len(mailTo(t, s, leyla.Email)); n != 2 {
+				t.Errorf("%d messages to the signer after a refused resend, want 2", n)
+			}
+		})
 	}
 }
 
