@@ -24,8 +24,9 @@ const (
 type AuditEntry struct {
 	ID        int64
 	LetterID  int64
-	UserID    *int64
-	UserName  string `gorm:"->"` // read through the join with users
+	UserID      *int64
+	UserName    string `gorm:"->"` // read through the join with users
+	SignatureID *int64
 	Action    AuditAction
 	Detail    string
 	CreatedAt time.Time
@@ -34,13 +35,19 @@ type AuditEntry struct {
 // TableName is the audit log's table.
 func (AuditEntry) TableName() string { return "audit_log" }
 
-func (s *Store) audit(tx *gorm.DB, letterID int64, userID *int64, action AuditAction, detail string) error {
-	return tx.Create(&AuditEntry{LetterID: letterID, UserID: userID, Action: action, Detail: detail, CreatedAt: s.now()}).Error
+// audit logs an action on a letter's signatures; sig is the signature it
+// names, if any.
+func (s *Store) audit(tx *gorm.DB, letterID int64, userID *int64, sig *Signature, action AuditAction, detail string) error {
+	e := &AuditEntry{LetterID: letterID, UserID: userID, Action: action, Detail: detail, CreatedAt: s.now()}
+	if sig != nil {
+		e.SignatureID = &sig.ID
+	}
+	return tx.Create(e).Error
 }
 
 // LogExport records that a coordinator downloaded a letter's signatures.
 func (s *Store) LogExport(ctx context.Context, l *Letter, userID int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error { return s.audit(tx, l.ID, &userID, AuditExport, "") })
+	return s.transaction(ctx, func(tx *gorm.DB) error { return s.audit(tx, l.ID, &userID, nil, AuditExport, "") })
 }
 
 // AuditLog returns the newest entries of a letter's audit log, with the

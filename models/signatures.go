@@ -358,7 +358,11 @@ func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, erro
 		if err := tx.Where("recipient = ? AND sent_at IS NOT NULL", sig.Email).Delete(&OutboxMessage{}).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, sig.LetterID, nil, AuditWithdraw, "")
+		// What the log said of the signer goes with them.
+		if err := tx.Model(&AuditEntry{}).Where("signature_id = ?", sig.ID).Updates(map[string]any{"detail": "", "signature_id": nil}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, sig.LetterID, nil, nil, AuditWithdraw, "")
 	})
 	return &l, err
 }
@@ -462,7 +466,7 @@ func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatur
 		if err := s.countOnList(tx, &sig, -1); err != nil {
 			return err
 		}
-		return s.audit(tx, l.ID, &userID, AuditRemove, entry(&sig)+" — "+reason)
+		return s.audit(tx, l.ID, &userID, nil, AuditRemove, entry(&sig)+" — "+reason)
 	})
 }
 
@@ -479,7 +483,7 @@ func (s *Store) SetSortName(ctx context.Context, l *Letter, userID, signatureID 
 		if err := tx.Model(&sig).Select("sort_name", "sort_key").Updates(&sig).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, l.ID, &userID, AuditSortName, entry(&sig)+" — "+sortName)
+		return s.audit(tx, l.ID, &userID, &sig, AuditSortName, entry(&sig)+" — "+sortName)
 	})
 }
 
@@ -532,7 +536,7 @@ func (s *Store) Moderate(ctx context.Context, l *Letter, userID int64, ids []int
 			if err := s.countOnList(tx, sig, 1); err != nil {
 				return err
 			}
-			if err := s.audit(tx, l.ID, &userID, action, entry(sig)); err != nil {
+			if err := s.audit(tx, l.ID, &userID, sig, action, entry(sig)); err != nil {
 				return err
 			}
 		}

@@ -732,3 +732,31 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 		t.Errorf("audit log %q, want %q", got, want)
 	}
 }
+
+// A coordinator's earlier actions named the signer in the audit log; once
+// the signer withdraws, the log keeps that the actions happened, not whom
+// they were about.
+func TestWithdrawalErasesTheSignerFromTheAuditLog(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	u, l := openLetter(t, s)
+	manage := signAndConfirm(t, s, l, organisation("Institute for Peace and Democracy", "AZ", "office@ipd.example"))
+	queue, _, err := s.ReviewQueue(ctx, l, models.ReviewFilter{}, 0, 10)
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("review queue: %v (%v)", queue, err)
+	}
+	entry := func(sig *models.Signature) string { return sig.Entry("Anonymous") }
+	if _, err := s.Moderate(ctx, l, u.ID, []int64{queue[0].ID}, true, entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSortName(ctx, l, u.ID, queue[0].ID, entry, "Peace"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Withdraw(ctx, manage); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{u.Name + "|approve|", u.Name + "|sort_name|", "|withdraw|"}
+	if got := auditLines(t, s, l); !slices.Equal(got, want) {
+		t.Errorf("audit log after withdrawal %q, want %q", got, want)
+	}
+}

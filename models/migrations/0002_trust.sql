@@ -37,15 +37,18 @@ CREATE UNIQUE INDEX signatures_manage_token ON signatures(manage_token_hash) WHE
 
 -- Who did what to a letter's signatures, and when. A signer's withdrawal is
 -- recorded without anything that names them.
+-- signature_id lets a withdrawal erase what earlier entries said of the signer.
 CREATE TABLE audit_log (
-	id         INTEGER PRIMARY KEY,
-	letter_id  INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
-	user_id    INTEGER REFERENCES users(id) ON DELETE SET NULL,
-	action     TEXT NOT NULL,
-	detail     TEXT NOT NULL DEFAULT '',
-	created_at DATETIME NOT NULL
+	id           INTEGER PRIMARY KEY,
+	letter_id    INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+	user_id      INTEGER REFERENCES users(id) ON DELETE SET NULL,
+	signature_id INTEGER,
+	action       TEXT NOT NULL,
+	detail       TEXT NOT NULL DEFAULT '',
+	created_at   DATETIME NOT NULL
 );
 CREATE INDEX audit_log_letter ON audit_log(letter_id, id);
+CREATE INDEX audit_log_signature ON audit_log(signature_id) WHERE signature_id IS NOT NULL;
 INSERT INTO audit_log (letter_id, user_id, action, detail, created_at)
 	SELECT letter_id, removed_by, 'remove', entry || ' — ' || reason, removed_at FROM signature_removals;
 DROP TABLE signature_removals;
