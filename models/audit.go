@@ -22,14 +22,14 @@ const (
 
 // AuditEntry is one line of a letter's audit log: who did what, and when.
 type AuditEntry struct {
-	ID        int64
-	LetterID  int64
+	ID          int64
+	LetterID    int64
 	UserID      *int64
 	UserName    string `gorm:"->"` // read through the join with users
 	SignatureID *int64
-	Action    AuditAction
-	Detail    string
-	CreatedAt time.Time
+	Action      AuditAction
+	Detail      string
+	CreatedAt   time.Time
 }
 
 // TableName is the audit log's table.
