@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -46,12 +48,14 @@ func newSite(t *testing.T, cfg handlers.Config) *site {
 	return &site{t: t, app: app, h: h, store: store}
 }
 
-// browser is one visitor: it keeps its cookies and the CSRF token of the
-// last page it loaded, as a browser with that page open would.
+// browser is one visitor: it keeps its cookies, and the CSRF token and the
+// signing form's "started" stamp of the last page it loaded, as a browser
+// with that page open would send them.
 type browser struct {
 	s       *site
 	cookies map[string]string
 	csrf    string
+	started string
 }
 
 func (s *site) browser() *browser { return &browser{s: s, cookies: map[string]string{}} }
@@ -64,7 +68,10 @@ type response struct {
 	header   http.Header
 }
 
-var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+var (
+	csrfInput    = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	startedInput = regexp.MustCompile(`name="started" value="([^"]+)"`)
+)
 
 func (b *browser) do(req *http.Request) response {
 	b.s.t.Helper()
@@ -87,6 +94,9 @@ func (b *browser) do(req *http.Request) response {
 	if m := csrfInput.FindStringSubmatch(string(body)); m != nil {
 		b.csrf = m[1]
 	}
+	if m := startedInput.FindStringSubmatch(string(body)); m != nil {
+		b.started = m[1]
+	}
 	return response{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
 }
 
@@ -94,10 +104,14 @@ func (b *browser) get(path string) response {
 	return b.do(httptest.NewRequest(http.MethodGet, path, nil))
 }
 
-// post sends a form with the browser's CSRF token.
+// post sends a form with the browser's CSRF token and, unless the form
+// sets its own, the "started" stamp of the last signing form it was shown.
 func (b *browser) post(path string, form url.Values) response {
 	if form.Get("_csrf") == "" {
 		form.Set("_csrf", b.csrf)
+	}
+	if _, ok := form["started"]; !ok && b.started != "" {
+		form.Set("started", b.started)
 	}
 	return b.postRaw(path, form.Encode())
 }
@@ -159,16 +173,28 @@ func letterForm(action string) url.Values {
 	return f
 }
 
-// publishedLetter drafts and publishes seed 003's letter; it returns the
-// coordinator's browser and the letter's dashboard path.
+// publishedLetter drafts and publishes seed 003's letter, listing
+// signatures at once; it returns the coordinator's browser and the letter's
+// dashboard path.
 func (s *site) publishedLetter(email, org string) (*browser, string) {
+	s.t.Helper()
+	return s.openLetter(email, org, listAtOnce())
+}
+
+// openLetter drafts seed 003's letter, saves settings unless they are nil
+// (a new letter's defaults: confirmation by email, review of
+// organisations), and publishes it. It returns the coordinator's browser
+// and the letter's dashboard path.
+func (s *site) openLetter(email, org string, settings url.Values) (*browser, string) {
 	s.t.Helper()
 	b := s.coordinator(email, org)
 	b.get("/dashboard/letters/new")
 	r := b.post("/dashboard/letters", letterForm("save")).expect(s.t, http.StatusSeeOther)
 	path := strings.TrimSuffix(r.location, "?saved=1")
 	b.get(path)
-	b.post(path+"/settings", listAtOnce()).expect(s.t, http.StatusSeeOther)
+	if settings != nil {
+		b.post(path+"/settings", settings).expect(s.t, http.StatusSeeOther)
+	}
 	b.post(path+"/state", url.Values{"state": {"open"}}).expect(s.t, http.StatusSeeOther)
 	return b, path
 }
@@ -179,6 +205,16 @@ func listAtOnce() url.Values {
 	return url.Values{"lang": {"en"}, "signers": {"both"}, "list_order": {"alphabetical"}, "listed": {"true"}, "retention_days": {"180"}}
 }
 
+// withSettings returns listAtOnce with some settings ticked, such as
+// "confirm_email" or "allow_indexing".
+func withSettings(ticked ...string) url.Values {
+	f := listAtOnce()
+	for _, name := range ticked {
+		f.Set(name, "true")
+	}
+	return f
+}
+
 const seedSlug = "/letters/joint-statement-on-the-human-rights-situation-in-azerbaijan"
 
 // signForm is a valid signature.
@@ -186,8 +222,86 @@ func signForm(name, country, email string) url.Values {
 	return url.Values{"kind": {"individual"}, "name": {name}, "country": {country}, "email": {email}, "display": {"full"}, "agree": {"true"}}
 }
 
+// signatures returns how many signatures of the seed letter are stored, in
+// any status: what a bot or a refused form must not add to.
+func (s *site) signatures() int64 {
+	s.t.Helper()
+	l := s.letter()
+	counts, err := s.store.StatusCounts(context.Background(), l.ID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var n int64
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// letter returns the seed letter as stored, with its counters.
+func (s *site) letter() *models.Letter {
+	s.t.Helper()
+	l, err := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return l
+}
+
+// mailedLinkPattern finds the site's links in an email.
+var mailedLinkPattern = regexp.MustCompile(`http://undersigned\.test(/(?:confirm|signature)/[A-Za-z0-9_-]+)`)
+
+// inbox returns the emails the site has written to address and not yet
+// sent, oldest first: in tests nothing sends them, so this is all of them.
+func (s *site) inbox(address string) []models.OutboxMessage {
+	s.t.Helper()
+	all, err := s.store.DueMessages(context.Background(), 10000)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var out []models.OutboxMessage
+	for _, m := range all {
+		if m.Recipient == address {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// mailedLink returns the path of the link starting with prefix ("/confirm/"
+// or "/signature/") in the newest email to address.
+func (s *site) mailedLink(address, prefix string) string {
+	s.t.Helper()
+	msgs := s.inbox(address)
+	if len(msgs) == 0 {
+		s.t.Fatalf("no email to %s in the outbox", address)
+	}
+	for _, m := range mailedLinkPattern.FindAllStringSubmatch(msgs[len(msgs)-1].Body, -1) {
+		if strings.HasPrefix(m[1], prefix) {
+			return m[1]
+		}
+	}
+	s.t.Fatalf("the email to %s has no %s link:\n%s", address, prefix, msgs[len(msgs)-1].Body)
+	return ""
+}
+
+// reviewRow finds a signature's checkbox in the review queue by its entry.
+var reviewRow = regexp.MustCompile(`name="ids" value="(\d+)"><label for="pick-\d+" class="visually-hidden">[^:<]+: ([^<]+)</label>`)
+
+// reviewIDs returns the ids of the signatures a review page lists, by their entries.
+func reviewIDs(body string) map[string]string {
+	out := map[string]string{}
+	for _, m := range reviewRow.FindAllStringSubmatch(body, -1) {
+		out[m[2]] = m[1]
+	}
+	return out
+}
+
 // overLoopback posts body to the app served on a loopback port: fasthttp
 // answers some errors, such as an oversized body, before app.Test sees them.
+// It writes the request while it reads the answer, as a browser does: the
+// server rightly answers a too-large body and hangs up before reading it
+// all, and a client that insists on writing first sees only the hang-up.
 func (s *site) overLoopback(t *testing.T, path, body string) response {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -196,11 +310,24 @@ func (s *site) overLoopback(t *testing.T, path, body string) response {
 	}
 	go s.app.Listener(ln)
 	defer s.app.Shutdown()
-	resp, err := http.Post("http://"+ln.Addr().String()+path, "application/x-www-form-urlencoded", strings.NewReader(body))
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go func() {
+		// An error here is the server hanging up after it answered.
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: undersigned.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s",
+			path, len(body), body)
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("POST %s: reading the answer: %v", path, err)
+	}
 	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
 }

@@ -384,6 +384,7 @@ func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
 		}),
 		Signatures: h.signatureRows(sigs), Pagination: paginate(c.Path(), page, total, signaturesPerPage),
 	}
+	v.Pagination.Query = url.Values{"filter_kind": {v.Kind}, "filter_country": {v.Country}}
 	if n := c.QueryInt("approved", -1); n >= 0 {
 		v.Done = h.msg("review.approved", n)
 	} else if n := c.QueryInt("rejected", -1); n >= 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -166,6 +167,17 @@ func pageNumber(c *fiber.Ctx) int {
 type Pagination struct {
 	Page, Pages int
 	Path        string
+	Query       url.Values // kept on every page's link, such as a filter
+}
+
+// Link is the address of page n.
+func (p Pagination) Link(n int) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		q[k] = v
+	}
+	q.Set("page", strconv.Itoa(n))
+	return p.Path + "?" + q.Encode()
 }
 
 // Prev returns the previous page's number, or 0.

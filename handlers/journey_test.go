@@ -13,9 +13,11 @@ import (
 	"undersigned/views"
 )
 
-// TestJourney walks the whole first product: set up, log in, draft seed
-// 003's letter with its two demand groups, preview, publish, sign as several
-// people, refuse a duplicate and an invalid form, read the dated list, close.
+// TestJourney walks the whole product with a new letter's defaults: set up,
+// log in, draft seed 003's letter with its two demand groups, preview,
+// publish, sign as several people who confirm by email, approve the
+// organisation, refuse a duplicate and an invalid form, read the dated list,
+// close.
 func TestJourney(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	ctx := context.Background()
@@ -76,9 +78,12 @@ func TestJourney(t *testing.T) {
 	}
 	assertOrder(t, public.body, "The International Coalition for Democratic Renewal", "We, the undersigned members of ICDR", "Unconditionally release", "We further call on", "Unwaveringly stand", "Sincerely,")
 
-	// Sign as the 22 signatories of seed 003, an Arabic name and an organisation.
+	// Sign as the 22 signatories of seed 003, an Arabic name and an
+	// organisation. A new letter asks signers to confirm by email: until they
+	// do, no one is counted.
 	signer := s.browser()
 	signer.get(seedSlug)
+	var emails []string
 	for i, sig := range modeltest.AzerbaijanSignatories {
 		f := signForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
 		f.Set("affiliation", sig.Affiliation)
@@ -88,11 +93,27 @@ func TestJourney(t *testing.T) {
 		if r.location != seedSlug+"/thanks" {
 			t.Fatalf("signing redirected to %q", r.location)
 		}
+		emails = append(emails, modeltest.SignerEmail(i))
 	}
 	signer.post(seedSlug+"/sign", signForm("ليلى يوسف", "EG", "layla@example.org")).expect(t, http.StatusSeeOther)
-	org := url.Values{"kind": {"organisation"}, "name": {"Anna Novak"}, "affiliation": {"Civic IDEA"}, "country": {"GE"}, "email": {"office@civicidea.example"}, "agree": {"true"}}
+	org := url.Values{"kind": {"organisation"}, "name": {"Anna Novak"}, "affiliation": {"Civic IDEA"}, "country": {"GE"}, "email": {"office@civicidea.example"},
+		"display": {"full"}, "agree": {"true"}}
 	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
-	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Thank you for signing", "http://undersigned.test"+seedSlug)
+	emails = append(emails, "layla@example.org", "office@civicidea.example")
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Please confirm your signature", "We have sent an email to office@civicidea.example",
+		"http://undersigned.test"+seedSlug)
+	visitor.get(seedSlug).expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
+
+	// Each signer opens the link emailed to them. The organisation then waits
+	// for the coordinator, who approves it from the review queue.
+	for _, email := range emails {
+		s.browser().get(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK, "Your signature is confirmed")
+	}
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "will appear once the letter’s coordinators have reviewed it")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "23 signatures")
+	queue := coord.get(editor+"/review").expect(t, http.StatusOK, "Waiting: 1", "Civic IDEA, Georgia", "office@civicidea.example")
+	r = coord.post(editor+"/review", url.Values{"approve": {reviewIDs(queue.body)["Civic IDEA, Georgia"]}}).expect(t, http.StatusSeeOther)
+	coord.get(r.location).expect(t, http.StatusOK, "Approved: 1.", "Waiting: 0")
 
 	// A duplicate is refused kindly; an invalid form comes back with its values.
 	dup := signForm("Arif Yunus", "AZ", "  SIGNER21@example.org ")

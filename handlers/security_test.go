@@ -56,15 +56,25 @@ func TestEveryStateChangingRouteRefusesRequestsWithoutCSRFToken(t *testing.T) {
 	}
 }
 
+// TestCoordinatorsSeeNothingOfOtherOrganisations walks every route of a
+// letter's dashboard as a coordinator of another organisation, with a form
+// that would close the letter, remove or approve a signature if it got
+// through: each answers 404, shows nothing of the letter and changes nothing.
 func TestCoordinatorsSeeNothingOfOtherOrganisations(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	owner, letterPath := s.publishedLetter("owner@example.org", "Owner org")
 	owner.get(seedSlug)
 	owner.post(seedSlug+"/sign", signForm("Igor Blazevic", "CZ", "igor@example.org")).expect(t, http.StatusSeeOther)
+	owner.get(letterPath)
+	owner.post(letterPath+"/settings", withSettings("review_organisations")).expect(t, http.StatusSeeOther)
+	owner.get(seedSlug)
+	waiting := url.Values{"kind": {"organisation"}, "name": {"Anna Novak"}, "affiliation": {"Civic IDEA"}, "country": {"GE"},
+		"email": {"office@civicidea.example"}, "display": {"full"}, "agree": {"true"}}
+	owner.post(seedSlug+"/sign", waiting).expect(t, http.StatusSeeOther) // signature 2, in review
 
 	intruder := s.coordinator("intruder@example.org", "Intruder org")
 	intruder.get("/dashboard").expect(t, http.StatusOK)
-	walked := 0
+	walked := map[string]bool{}
 	for _, r := range s.app.GetRoutes(true) {
 		if !strings.HasPrefix(r.Path, "/dashboard/letters/:id") && !strings.HasPrefix(r.Path, "/dashboard/organisations/") {
 			continue
@@ -75,27 +85,31 @@ func TestCoordinatorsSeeNothingOfOtherOrganisations(t *testing.T) {
 		case http.MethodGet:
 			resp = intruder.get(path)
 		case http.MethodPost:
-			resp = intruder.post(path, url.Values{"state": {"closed"}, "reason": {"x"}, "sort_name": {"x"}, "title": {"Hijacked"}})
+			resp = intruder.post(path, url.Values{"state": {"closed"}, "reason": {"x"}, "sort_name": {"x"}, "title": {"Hijacked"},
+				"action": {"approve"}, "ids": {"1", "2"}, "approve": {"2"}})
 		default:
 			continue
 		}
-		walked++
+		walked[r.Method+" "+r.Path] = true
 		if resp.status != http.StatusNotFound {
 			t.Errorf("%s %s as another organisation: status %d, want 404", r.Method, path, resp.status)
 		}
-		if strings.Contains(resp.body, "igor@example.org") || strings.Contains(resp.body, "Azerbaijan") {
-			t.Errorf("%s %s shows the other organisation's data", r.Method, path)
+		for _, private := range []string{"igor@example.org", "office@civicidea.example", "Azerbaijan"} {
+			if strings.Contains(resp.body, private) {
+				t.Errorf("%s %s shows the other organisation's %q", r.Method, path, private)
+			}
 		}
 	}
-	if walked < 10 {
-		t.Fatalf("walked only %d coordinator routes", walked)
+	if len(walked) < 12 || !walked["GET /dashboard/letters/:id/review"] || !walked["POST /dashboard/letters/:id/review"] {
+		t.Fatalf("walked only %v", walked)
 	}
 	if r := intruder.get("/dashboard"); strings.Contains(r.body, "Azerbaijan") {
 		t.Error("the dashboard lists another organisation's letter")
 	}
-	l, _ := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/"))
-	if l.State != models.StateOpen || l.SignatureCount() != 1 {
-		t.Errorf("another organisation changed the letter: state %s, count %d", l.State, l.SignatureCount())
+	l := s.letter()
+	counts, _ := s.store.StatusCounts(context.Background(), l.ID)
+	if l.State != models.StateOpen || l.SignatureCount() != 1 || counts[models.StatusInReview] != 1 {
+		t.Errorf("another organisation changed the letter: state %s, count %d, statuses %v", l.State, l.SignatureCount(), counts)
 	}
 }
 
@@ -193,6 +207,7 @@ func TestHostileInputIsShownAsText(t *testing.T) {
 	r := coord.post("/dashboard/letters", form).expect(t, http.StatusSeeOther)
 	path := strings.TrimSuffix(r.location, "?saved=1")
 	coord.get(path)
+	coord.post(path+"/settings", listAtOnce()).expect(t, http.StatusSeeOther) // the hostile name goes straight onto the page
 	coord.post(path+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
 	l, err := s.store.CoordinatorLetter(context.Background(), 1, 1)
 	if err != nil {
@@ -202,7 +217,7 @@ func TestHostileInputIsShownAsText(t *testing.T) {
 	signer := s.browser()
 	signer.get(page)
 	hostile := url.Values{"kind": {"individual"}, "name": {`<script>alert("name")</script>`}, "affiliation": {`"><img src=x onerror=alert(6)>`},
-		"country": {"FR"}, "email": {"x@example.org"}, "agree": {"true"}}
+		"country": {"FR"}, "email": {"x@example.org"}, "display": {"full"}, "agree": {"true"}}
 	signer.post(page+"/sign", hostile).expect(t, http.StatusSeeOther)
 	r = signer.get(page).expect(t, http.StatusOK, "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;", "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;",
 		"&#39;; DROP TABLE signatures; --", "&lt;iframe")
@@ -226,19 +241,6 @@ func TestMalformedTextIsRefusedWithAMessage(t *testing.T) {
 	l, _ := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/"))
 	if l.SignatureCount() != 0 {
 		t.Errorf("malformed signatures stored: %d", l.SignatureCount())
-	}
-}
-
-func TestHoneypotStoresNothing(t *testing.T) {
-	s := newSite(t, handlers.Config{})
-	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
-	f := signForm("Bot", "FR", "bot@example.org")
-	f.Set("website", "http://spam.example")
-	b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-	if l, _ := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/")); l.SignatureCount() != 0 {
-		t.Error("a bot filling the honeypot was stored")
 	}
 }
 
@@ -278,7 +280,7 @@ func TestCoordinatorCurationAndCSV(t *testing.T) {
 	b.post(seedSlug+"/sign", signForm("=HYPERLINK(\"http://evil.example\")", "FR", "formula@example.org")).expect(t, http.StatusSeeOther)
 
 	csv := coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "javier@example.org", "'=HYPERLINK")
-	if !strings.HasPrefix(csv.body, "\ufeffkind,name,affiliation") {
+	if !strings.HasPrefix(csv.body, "\ufeffkind,display,name,affiliation") {
 		t.Errorf("CSV starts %q, want a byte-order mark and the header", csv.body[:min(40, len(csv.body))])
 	}
 	if !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") {
@@ -290,7 +292,8 @@ func TestCoordinatorCurationAndCSV(t *testing.T) {
 	coord.get(letterPath + "/signatures")
 	coord.post(letterPath+"/signatures/2/remove", url.Values{"reason": {""}}).expect(t, http.StatusUnprocessableEntity, "Reason for removal")
 	coord.post(letterPath+"/signatures/2/remove", url.Values{"reason": {"Formula spam"}}).expect(t, http.StatusSeeOther)
-	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "Removed signatures", "Formula spam")
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "Coordinator Org: removed:", "Formula spam",
+		"Coordinator Org: corrected the sort name: <span dir=\"auto\">Javier El-Hage, Bolivia — Hage</span>", "Coordinator Org: downloaded the list")
 	r := b.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Javier El-Hage, Bolivia")
 	if strings.Contains(r.body, "HYPERLINK") {
 		t.Error("a removed signature is still listed")
@@ -308,12 +311,14 @@ func TestIndexShowsPublishedListedLettersOnly(t *testing.T) {
 		t.Error("the index lists a draft")
 	}
 	coord.get(letterPath)
-	coord.post(letterPath+"/settings", url.Values{"lang": {"en"}, "signers": {"both"}, "list_order": {"alphabetical"}}).expect(t, http.StatusSeeOther)
+	unlisted := listAtOnce()
+	unlisted.Del("listed")
+	coord.post(letterPath+"/settings", unlisted).expect(t, http.StatusSeeOther)
 	if strings.Contains(visitor.get("/").body, "Azerbaijan") {
 		t.Error("the index lists an unlisted letter")
 	}
 	visitor.get(seedSlug).expect(t, http.StatusOK, "Sign the letter")
-	coord.post(letterPath+"/settings", url.Values{"lang": {"not a tag!"}, "closes_on": {"tomorrow"}, "signers": {"both"}, "list_order": {"alphabetical"}}).
+	coord.post(letterPath+"/settings", url.Values{"lang": {"not a tag!"}, "closes_on": {"tomorrow"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}}).
 		expect(t, http.StatusUnprocessableEntity, "language tag", "YYYY-MM-DD", `value="not a tag!"`)
 }
 

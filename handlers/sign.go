@@ -269,7 +269,7 @@ type LinkView struct {
 // to review. A used or expired link gets a page that says so.
 func (h *Handler) confirm(c *fiber.Ctx) error {
 	token := c.Params("token")
-	l, err := h.store.Confirm(c.UserContext(), token)
+	l, to, err := h.store.Confirm(c.UserContext(), token)
 	status, key := fiber.StatusOK, "confirmed"
 	switch {
 	case errors.Is(err, models.ErrAlreadyConfirmed):
@@ -280,7 +280,7 @@ func (h *Handler) confirm(c *fiber.Ctx) error {
 		return h.renderNotTaking(c, l, err)
 	case err != nil:
 		return err
-	case l.ReviewOrganisations || l.ReviewIndividuals:
+	case to == models.StatusInReview:
 		key = "confirmed_review"
 	}
 	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link." + key + ".heading"), Text: h.msg("link." + key + ".text")}

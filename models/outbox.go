@@ -19,6 +19,7 @@ type OutboxMessage struct {
 	LastError     string
 	SentAt        *time.Time
 	PrintedAt     *time.Time
+	GivenUpAt     *time.Time
 }
 
 // TableName is the outbox's table.
@@ -34,7 +35,7 @@ func (s *Store) enqueue(tx *gorm.DB, m Message) error {
 // DueMessages returns up to limit unsent messages whose next attempt is due, oldest first.
 func (s *Store) DueMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := s.read.WithContext(ctx).Where("sent_at IS NULL AND next_attempt_at <= ?", s.now()).
+	err := s.read.WithContext(ctx).Where("sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?", s.now()).
 		Order("next_attempt_at, id").Limit(limit).Find(&out).Error
 	return out, err
 }
@@ -66,6 +67,15 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, cause error, retryIn t
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
 			"attempts": gorm.Expr("attempts + 1"), "last_error": cause.Error(), "next_attempt_at": s.now().Add(retryIn),
+		}).Error
+	})
+}
+
+// GiveUp records that the server refused a message for good; it is not tried again.
+func (s *Store) GiveUp(ctx context.Context, id int64, cause error) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
+			"attempts": gorm.Expr("attempts + 1"), "last_error": cause.Error(), "given_up_at": s.now(),
 		}).Error
 	})
 }

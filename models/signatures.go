@@ -232,11 +232,13 @@ func (s *Store) countOnList(tx *gorm.DB, sig *Signature, delta int) error {
 }
 
 // Confirm confirms the signature whose confirmation link carries token: it
-// goes onto the list, or to review. A link used before returns
-// ErrAlreadyConfirmed, an expired one ErrLinkExpired, and both name the
-// letter; an unknown one returns ErrNotFound.
-func (s *Store) Confirm(ctx context.Context, token string) (*Letter, error) {
+// goes onto the list, or to review, as the returned status says. A link used
+// before returns ErrAlreadyConfirmed, an expired one ErrLinkExpired, one of a
+// letter closed since ErrLetterClosed, all with the letter; an unknown one
+// returns ErrNotFound.
+func (s *Store) Confirm(ctx context.Context, token string) (*Letter, SignatureStatus, error) {
 	var l Letter
+	var status SignatureStatus
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
 		if err := tx.Where("confirm_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
@@ -259,9 +261,10 @@ func (s *Store) Confirm(ctx context.Context, token string) (*Letter, error) {
 		if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
 			return err
 		}
+		status = sig.Status
 		return s.countOnList(tx, &sig, 1)
 	})
-	return &l, err
+	return &l, status, err
 }
 
 // SignatureByManageToken returns the signature a signer's private link leads

@@ -94,7 +94,7 @@ func signAndConfirm(t *testing.T, s *models.Store, l *models.Letter, in models.N
 	t.Helper()
 	sign(t, s, l, in)
 	confirm, manage := mailedLinks(t, s, in.Email)
-	if _, err := s.Confirm(context.Background(), confirm); err != nil {
+	if _, _, err := s.Confirm(context.Background(), confirm); err != nil {
 		t.Fatalf("confirm %s: %v", in.Email, err)
 	}
 	return manage
@@ -181,7 +181,7 @@ func TestSignatureIsListedOnlyOnceConfirmed(t *testing.T) {
 				t.Fatalf("outbox holds %d messages to %s with confirm token %q, want one with %q", len(msgs), tt.sig.Email, confirm, signed.ConfirmToken)
 			}
 
-			got, err := s.Confirm(ctx, confirm)
+			got, _, err := s.Confirm(ctx, confirm)
 			if err != nil || got.ID != l.ID {
 				t.Fatalf("Confirm: letter %v, err %v", got, err)
 			}
@@ -193,7 +193,7 @@ func TestSignatureIsListedOnlyOnceConfirmed(t *testing.T) {
 				t.Errorf("after confirmation: count %d, list %q; want %d", l.SignatureCount(), entries(t, s, l, 0), tt.count)
 			}
 
-			if _, err := s.Confirm(ctx, confirm); !errors.Is(err, models.ErrAlreadyConfirmed) {
+			if _, _, err := s.Confirm(ctx, confirm); !errors.Is(err, models.ErrAlreadyConfirmed) {
 				t.Errorf("second click: err = %v, want ErrAlreadyConfirmed", err)
 			}
 			if again := reload(t, s, l.Slug).SignatureCount(); again != tt.count {
@@ -226,7 +226,7 @@ func TestConfirmationLinkExpires(t *testing.T) {
 			_, l := openLetter(t, s)
 			signed := sign(t, s, l, person("Leyla Yunus", "AZ", "leyla@example.org"))
 			clock.advance(tt.after)
-			_, err := s.Confirm(context.Background(), tt.link(signed.ConfirmToken))
+			_, _, err := s.Confirm(context.Background(), tt.link(signed.ConfirmToken))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Confirm: err = %v, want %v", err, tt.want)
 			}
@@ -271,13 +271,13 @@ func TestResendConfirmationReplacesTheLinks(t *testing.T) {
 			if confirm == "" || confirm == oldConfirm || manage == oldManage || manage != returned {
 				t.Fatalf("resent links confirm %q, manage %q (returned %q); old %q, %q", confirm, manage, returned, oldConfirm, oldManage)
 			}
-			if _, err := s.Confirm(ctx, oldConfirm); !errors.Is(err, models.ErrNotFound) {
+			if _, _, err := s.Confirm(ctx, oldConfirm); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("old confirmation link: err = %v, want ErrNotFound", err)
 			}
 			if _, _, err := s.SignatureByManageToken(ctx, oldManage); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("old private link: err = %v, want ErrNotFound", err)
 			}
-			if _, err := s.Confirm(ctx, confirm); err != nil {
+			if _, _, err := s.Confirm(ctx, confirm); err != nil {
 				t.Fatalf("new confirmation link: %v", err)
 			}
 			if _, _, err := s.SignatureByManageToken(ctx, manage); err != nil {
@@ -459,7 +459,7 @@ func TestPendingSignaturesCountNowhere(t *testing.T) {
 	if l = reload(t, s, l.Slug); l.SignatureCount() != 0 {
 		t.Errorf("unconfirmed counted signature: count %d, want 0", l.SignatureCount())
 	}
-	if _, err := s.Confirm(ctx, confirm); err != nil {
+	if _, _, err := s.Confirm(ctx, confirm); err != nil {
 		t.Fatal(err)
 	}
 	signAndConfirm(t, s, l, person("Andreas Bummel", "FR", "andreas@example.org"))
@@ -504,7 +504,7 @@ func TestWithdrawErasesTheSignature(t *testing.T) {
 			sign(t, s, l, tt.sig)
 			confirm, manage := mailedLinks(t, s, tt.sig.Email)
 			if tt.confirm {
-				if _, err := s.Confirm(ctx, confirm); err != nil {
+				if _, _, err := s.Confirm(ctx, confirm); err != nil {
 					t.Fatal(err)
 				}
 			}

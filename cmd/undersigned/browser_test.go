@@ -7,7 +7,6 @@ package main
 // tests print at the end.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -157,6 +156,11 @@ func field(label string, within ...string) string {
 	return sel
 }
 
+// rowButton is the button with text in the table row that mentions entry.
+func rowButton(entry, text string) string {
+	return fmt.Sprintf(`//tr[td[contains(normalize-space(), %q)]]//button[normalize-space() = %q]`, entry, text)
+}
+
 func button(text string) string { return fmt.Sprintf(`//button[normalize-space() = %q]`, text) }
 func link(text string) string   { return fmt.Sprintf(`//a[normalize-space() = %q]`, text) }
 
@@ -229,6 +233,12 @@ func (tb *tab) text(sel string) string {
 func (tb *tab) value(sel string) string {
 	tb.t.Helper()
 	return run(tb, "value of "+sel, chromedp.Value(sel))
+}
+
+// checked reports whether the checkbox or radio button sel finds is ticked.
+func (tb *tab) checked(sel string) bool {
+	tb.t.Helper()
+	return eval[bool](tb, fmt.Sprintf(`document.evaluate(%q, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.checked`, sel))
 }
 
 // mainText is the text of the page's main landmark, spaces folded.
@@ -362,32 +372,9 @@ func (b *browser) validateHTML(t *testing.T) {
 }
 
 // serveFresh starts the binary on a fresh database and a free loopback port,
-// and returns its URL and the one-time setup link it printed.
-func serveFresh(t *testing.T) (base, setupLink string) {
+// and returns it and the one-time setup link it printed.
+func serveFresh(t *testing.T) (srv *server, setupLink string) {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(binary, "-addr", addr, "-db", filepath.Join(t.TempDir(), "u.db"), "-sign-limit", "1000/1m")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	found := make(chan string, 1)
-	go func() {
-		lines := bufio.NewScanner(stdout)
-		for lines.Scan() {
-			if l := strings.TrimSpace(lines.Text()); strings.Contains(l, "/setup/") {
-				found <- l
-			}
-		}
-	}()
-	select {
-	case setupLink = <-found:
-	case <-time.After(15 * time.Second):
-		t.Fatal("the server printed no setup link within 15 s")
-	}
-	return "http://" + addr, setupLink
+	srv = start(t, filepath.Join(t.TempDir(), "u.db"), freeAddr(t))
+	return srv, srv.console.setupLink(t)
 }

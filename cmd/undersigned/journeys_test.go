@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -27,11 +28,14 @@ const (
 // TestBrowserJourneys walks the product in Chromium as its people do, on
 // one server: a coordinator publishes seed 003's letter, signers sign it by
 // keyboard, without JavaScript and on a phone, the public reads it, and
-// hostile text is shown as text. Every key page passes axe and html-validate.
+// hostile text is shown as text. On seed 000's letter, left with the default
+// settings, signers confirm by the link the server prints, organisations wait
+// for review, signers choose how they appear, and one withdraws. Every key
+// page passes axe and html-validate.
 func TestBrowserJourneys(t *testing.T) {
-	base, setupLink := serveFresh(t)
-	b := startBrowser(t, base)
-	addr := strings.TrimPrefix(base, "http://")
+	srv, setupLink := serveFresh(t)
+	addr := srv.addr
+	b := startBrowser(t, "http://"+addr)
 	letter := modeltest.Azerbaijan
 	var letterPath, editorPath string
 
@@ -74,6 +78,20 @@ func TestBrowserJourneys(t *testing.T) {
 		c.expectText("Saved.", "Draft")
 		c.check("editor")
 		editorPath = eval[string](c, `location.pathname`)
+
+		// Seed 003 was published with the names its coalition gathered: this
+		// letter lists a signature at once, without the default confirmation
+		// by email and review of organisations.
+		confirm, review := field("Confirm signatures by email"), field("Review signatures of organisations before they appear")
+		if !c.checked(confirm) || !c.checked(review) {
+			t.Error("a new letter does not confirm signatures by email and review organisations by default")
+		}
+		c.do(chromedp.Click(confirm), chromedp.Click(review))
+		c.navigate(http.StatusOK, chromedp.Click(button("Save the settings")))
+		c.expectText("Saved.")
+		if c.checked(confirm) || c.checked(review) {
+			t.Error("the settings form shows confirmation or review ticked after saving them unticked")
+		}
 
 		c.navigate(http.StatusOK, chromedp.Click(link("Preview")))
 		c.expectText("Preview: this is how the letter will look", letter.Title, "To:", "RE: Political prisoners in Azerbaijan",
@@ -152,11 +170,13 @@ func TestBrowserJourneys(t *testing.T) {
 		if sig.Name == "Leyla Yunus" {
 			continue // signed in the browser above
 		}
-		signer.mustPost(letterPath+"/sign", url.Values{"kind": {"individual"}, "name": {sig.Name}, "affiliation": {sig.Affiliation},
-			"role": {sig.Role}, "country": {sig.Country}, "country2": {sig.Country2}, "email": {modeltest.SignerEmail(i)}, "agree": {"true"}}, http.StatusSeeOther)
+		form := signForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
+		form.Set("affiliation", sig.Affiliation)
+		form.Set("role", sig.Role)
+		form.Set("country2", sig.Country2)
+		signer.mustPost(letterPath+"/sign", form, http.StatusSeeOther)
 	}
-	signer.mustPost(letterPath+"/sign", url.Values{"kind": {"organisation"}, "name": {"Jakub Klepal"}, "affiliation": {"Forum 2000 Foundation"},
-		"country": {"CZ"}, "email": {"office@forum2000.example"}, "agree": {"true"}}, http.StatusSeeOther)
+	signer.mustPost(letterPath+"/sign", orgForm("Jakub Klepal", "Forum 2000 Foundation", "CZ", "office@forum2000.example"), http.StatusSeeOther)
 
 	t.Run("3 visitor reads the index, the letter and the full list", func(t *testing.T) {
 		v := b.newTab(t)
@@ -252,6 +272,134 @@ func TestBrowserJourneys(t *testing.T) {
 		c.check("404")
 	})
 
+	// A second letter, seed 000's, keeps the default settings: signatures
+	// are confirmed by email, and organisations' reviewed.
+	coord := loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
+	chinaEditor := coord.publishLetter("More attention needed on human rights violations in China", "china")
+	const chinaPath = "/letters/china"
+
+	t.Run("6 organisations wait for review; the coordinator approves one and rejects another", func(t *testing.T) {
+		o := b.newTab(t)
+		o.open(chinaPath, http.StatusOK)
+		o.do(
+			chromedp.Click(field("On behalf of an organisation")),
+			chromedp.SendKeys(field("Full name"), "Natalia Morozova"),
+			chromedp.SendKeys(field("Organisation or affiliation"), "Human Rights House Foundation"),
+			chromedp.SendKeys(field("Country"), "Norway"),
+			chromedp.SendKeys(field("Email address"), "office@hrh.example"),
+			chromedp.Click(field("I have read the letter and agree to add my name to it.")),
+		)
+		o.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
+		o.expectText("Please confirm your signature", "We have sent an email to office@hrh.example", "Until you do, your signature is not counted or listed.")
+		o.check("thanks-confirm")
+		o.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "office@hrh.example").link("/confirm/")))
+		o.expectText("Your signature is confirmed", "yours will appear once reviewed")
+		o.check("confirmed-review")
+
+		// A front organisation signs too, over HTTP, and confirms.
+		front := newClient(t, addr)
+		front.get(chinaPath)
+		front.mustPost(chinaPath+"/sign", orgForm("Li Wei", "Association for Harmonious Development", "CN", "li@harmony.example"), http.StatusSeeOther)
+		front.expect(linkPath(t, srv.console.next(t, "li@harmony.example").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		o.open(chinaPath, http.StatusOK)
+		o.expectText("0 signatures")
+
+		c := b.newTab(t)
+		c.login()
+		c.open(chinaEditor+"/signatures", http.StatusOK)
+		c.navigate(http.StatusOK, chromedp.Click(link("2 signatures wait for review")))
+		c.expectText("Signatures waiting for review", "Waiting: 2", "Human Rights House Foundation, Norway", "Association for Harmonious Development, China")
+		c.check("review")
+		c.do(chromedp.SendKeys(field("Kind"), "Individuals"))
+		c.navigate(http.StatusOK, chromedp.Click(button("Filter")))
+		c.expectText("Waiting: 0")
+		c.do(chromedp.SendKeys(field("Kind"), "Organisations"))
+		c.navigate(http.StatusOK, chromedp.Click(button("Filter")))
+		c.expectText("Waiting: 2")
+		c.navigate(http.StatusOK, chromedp.Click(rowButton("Human Rights House Foundation", "Approve")))
+		c.expectText("Approved: 1.", "Waiting: 1")
+		if got := c.value(field("Kind")); got != "organisation" {
+			t.Errorf("after approving, the queue's kind filter is %q, want organisation as it was", got)
+		}
+		c.navigate(http.StatusOK, chromedp.Click(rowButton("Association for Harmonious Development", "Reject")))
+		c.expectText("Rejected: 1.", "Waiting: 0")
+
+		o.open(chinaPath, http.StatusOK)
+		o.expectText("1 signature", "Organisations (1)", "Human Rights House Foundation, Norway")
+		if strings.Contains(o.mainText(), "Harmonious") {
+			t.Error("the rejected organisation is on the letter")
+		}
+	})
+
+	t.Run("7 signers appear as Anonymous with their country, or only in the count", func(t *testing.T) {
+		s := b.newTab(t)
+		s.open(chinaPath, http.StatusOK)
+		s.navigate(http.StatusOK, chromedp.Click(link("What we keep, and for how long")))
+		s.expectText("What we publish, what we keep, and for how long")
+		s.check("privacy")
+		s.open(chinaPath, http.StatusOK)
+		s.do(
+			chromedp.SendKeys(field("Full name"), "Aigerim Seitkali"),
+			chromedp.SendKeys(field("Country"), "Kazakhstan"),
+			chromedp.SendKeys(field("Email address"), "aigerim@example.kz"),
+			chromedp.Click(field("As “Anonymous”, with my country only")),
+			chromedp.Click(field("I have read the letter and agree to add my name to it.")),
+		)
+		s.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
+		s.expectText("Please confirm your signature")
+		s.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "aigerim@example.kz").link("/confirm/")))
+		s.expectText("Your signature is confirmed", "Your signature is now on the letter.")
+		s.check("confirmed")
+
+		counted := newClient(t, addr)
+		counted.get(chinaPath)
+		form := signForm("Bolat Nurlanov", "KZ", "bolat@example.kz")
+		form.Set("display", "counted")
+		counted.mustPost(chinaPath+"/sign", form, http.StatusSeeOther)
+		counted.expect(linkPath(t, srv.console.next(t, "bolat@example.kz").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+
+		s.open(chinaPath, http.StatusOK)
+		s.expectText("3 signatures", "Anonymous, Kazakhstan", "1 more person signed without being named.")
+		for _, path := range []string{"/", chinaPath, chinaPath + "/signatories"} {
+			_, page := counted.get(path)
+			for _, name := range []string{"Aigerim", "Seitkali", "Bolat", "Nurlanov"} {
+				if strings.Contains(page, name) {
+					t.Errorf("%s names %s, who chose not to be named", path, name)
+				}
+			}
+		}
+	})
+
+	t.Run("8 a signer withdraws by the private link on the thank-you page", func(t *testing.T) {
+		w := b.newTab(t)
+		w.open(chinaPath, http.StatusOK)
+		w.do(
+			chromedp.SendKeys(field("Full name"), "Tomasz Nowicki"),
+			chromedp.SendKeys(field("Country"), "Poland"),
+			chromedp.SendKeys(field("Email address"), "tomasz@example.pl"),
+			chromedp.Click(field("I have read the letter and agree to add my name to it.")),
+		)
+		w.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
+		w.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "tomasz@example.pl").link("/confirm/")))
+		w.open(chinaPath, http.StatusOK)
+		w.expectText("4 signatures", "Tomasz Nowicki, Poland")
+
+		w.open(chinaPath+"/thanks", http.StatusOK)
+		w.navigate(http.StatusOK, chromedp.Click(link("manage your signature")))
+		w.expectText("Your signature", "It appears as: Tomasz Nowicki, Poland", "It is counted on the letter.")
+		w.check("manage")
+		manage := eval[string](w, `location.pathname`)
+		w.navigate(http.StatusOK, chromedp.Click(button("Withdraw my signature")))
+		w.expectText("Your signature has been withdrawn")
+		w.check("withdrawn")
+		w.open(chinaPath, http.StatusOK)
+		w.expectText("3 signatures")
+		if strings.Contains(w.mainText(), "Tomasz") {
+			t.Error("the withdrawn signature is still on the letter")
+		}
+		w.open(manage, http.StatusNotFound)
+	})
+
 	t.Run("hostile text is shown as text, never run", func(t *testing.T) {
 		testHostileText(t, b, addr)
 	})
@@ -282,6 +430,9 @@ var hostile = []string{
 	`Robert'); DROP TABLE signatures;--`,
 }
 
+// reviewPick finds the ids of the signatures a review queue offers.
+var reviewPick = regexp.MustCompile(`name="ids" value="(\d+)"`)
+
 // testHostileText fills every text field a coordinator or a signer can with
 // hostile payloads, then opens every page that shows them in the browser:
 // no dialog may open, no element may be injected, and the payloads must
@@ -296,13 +447,38 @@ func testHostileText(t *testing.T, b *browser, addr string) {
 		"body":          {payload + "\n\n[click me](javascript:alert('xss-md')) <iframe src=\"javascript:alert(1)\" data-xss></iframe>"},
 		"group_lead_in": {payload}, "group_demands": {strings.Join(hostile, "\n")}, "action": {"save"},
 	}, http.StatusSeeOther), "?saved=1")
+	// Organisations' signatures are reviewed, without confirmation by email:
+	// all but one are approved onto the list, and one stays in the review
+	// queue, so that both show the payloads.
+	coord.saveSettings(editor, "listed", "review_organisations")
 	coord.get(editor)
 	coord.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
 	signer := newClient(t, addr)
 	signer.get("/letters/hostile")
 	for i, p := range hostile {
-		signer.mustPost("/letters/hostile/sign", url.Values{"kind": {"organisation"}, "name": {p}, "affiliation": {p}, "role": {p},
-			"country": {"FR"}, "email": {fmt.Sprintf("hostile%d@example.org", i)}, "agree": {"true"}}, http.StatusSeeOther)
+		form := orgForm(p, p, "FR", fmt.Sprintf("hostile%d@example.org", i))
+		form.Set("role", p)
+		signer.mustPost("/letters/hostile/sign", form, http.StatusSeeOther)
+	}
+	_, queue := coord.get(editor + "/review")
+	var ids []string
+	for _, m := range reviewPick.FindAllStringSubmatch(queue, -1) {
+		ids = append(ids, m[1])
+	}
+	if len(ids) != len(hostile) {
+		t.Fatalf("the review queue offers %d signatures, want %d", len(ids), len(hostile))
+	}
+	coord.mustPost(editor+"/review", url.Values{"action": {"approve"}, "ids": ids[1:]}, http.StatusSeeOther)
+	// The signer's private page shows their entry too; its link is in the cookie of the thank-you page.
+	var manage string
+	thanks, _ := url.Parse("http://" + addr + "/letters/hostile/thanks")
+	for _, c := range signer.http.Jar.Cookies(thanks) {
+		if c.Name == "undersigned_signature" {
+			manage = "/signature/" + c.Value
+		}
+	}
+	if manage == "" {
+		t.Fatal("signing left no private link in the thank-you page's cookie")
 	}
 
 	v := b.newTab(t)
@@ -324,7 +500,7 @@ func testHostileText(t *testing.T, b *browser, addr string) {
 		}
 	}()
 	v.login()
-	for _, path := range []string{"/", "/letters/hostile", "/letters/hostile/signatories", editor, editor + "/preview", editor + "/signatures"} {
+	for _, path := range []string{"/", "/letters/hostile", "/letters/hostile/signatories", editor, editor + "/preview", editor + "/signatures", editor + "/review", manage} {
 		v.open(path, http.StatusOK)
 		injected := eval[string](v, `(() => {
 			const bad = [...document.querySelectorAll('[data-xss], script, iframe, svg, img, a[href^="javascript:"]')]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"time"
@@ -28,7 +30,9 @@ type mailer struct {
 	from     string
 	hostname string // for Message-IDs
 	console  io.Writer
+	local    bool // the site is reached on loopback only: the console may show recipients
 	poll     time.Duration
+	retry    time.Duration // the wait after a first failure, doubled after each further one
 }
 
 // parseSMTPURL reads UNDERSIGNED_SMTP_URL; "" means no SMTP.
@@ -67,7 +71,12 @@ func (m *mailer) deliver(ctx context.Context) {
 			m.log.Error("reading the outbox", "err", err)
 		}
 		for _, msg := range msgs {
-			fmt.Fprintf(m.console, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nSubject: %s\n\n%s\n", msg.ID, msg.Subject, msg.Body)
+			// The recipient is printed so that whoever reads the console knows whom to pass the links to.
+			to := msg.Recipient
+			if !m.local {
+				to = "(hidden: this site is not on this machine alone)"
+			}
+			fmt.Fprintf(m.console, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nTo: %s\nSubject: %s\n\n%s\n", msg.ID, to, msg.Subject, msg.Body)
 			if err := m.store.MarkPrinted(ctx, msg.ID); err != nil {
 				m.log.Error("marking an email printed", "id", msg.ID, "err", err)
 			}
@@ -82,8 +91,17 @@ func (m *mailer) deliver(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := m.send(msg); err != nil {
-			retry := backoff(msg.Attempts)
+		if err := m.send(ctx, msg); err != nil {
+			var reply *textproto.Error
+			if errors.As(err, &reply) && reply.Code >= 500 {
+				// A permanent refusal, such as an unknown mailbox: retrying cannot help.
+				m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", err)
+				if err := m.store.GiveUp(ctx, msg.ID, err); err != nil {
+					m.log.Error("recording a refused email", "id", msg.ID, "err", err)
+				}
+				continue
+			}
+			retry := m.backoff(msg.Attempts)
 			m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
 			if err := m.store.MarkFailed(ctx, msg.ID, err, retry); err != nil {
 				m.log.Error("recording a failed email", "id", msg.ID, "err", err)
@@ -96,15 +114,16 @@ func (m *mailer) deliver(ctx context.Context) {
 	}
 }
 
-// backoff is how long to wait after the n-th failed attempt: 30 s, doubling, at most an hour.
-func backoff(attempts int) time.Duration {
-	d := 30 * time.Second << min(attempts, 7)
+// backoff is how long to wait after a message's failed attempt, given the
+// attempts that failed before it: the retry interval, doubling, at most an hour.
+func (m *mailer) backoff(attempts int) time.Duration {
+	d := m.retry << min(attempts, 7)
 	return min(d, time.Hour)
 }
 
 // send delivers one message over SMTP, with STARTTLS when the server offers
 // it and authentication when the URL has a user.
-func (m *mailer) send(msg models.OutboxMessage) error {
+func (m *mailer) send(ctx context.Context, msg models.OutboxMessage) error {
 	host, port := m.server.Hostname(), m.server.Port()
 	if port == "" {
 		port = "25"
@@ -113,7 +132,7 @@ func (m *mailer) send(msg models.OutboxMessage) error {
 		}
 	}
 	addr := net.JoinHostPort(host, port)
-	conn, err := net.DialTimeout("tcp", addr, 15*time.Second)
+	conn, err := (&net.Dialer{Timeout: 15 * time.Second}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -154,7 +173,12 @@ func (m *mailer) send(msg models.OutboxMessage) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	return c.Quit()
+	// The server took the message when it answered the end of the data: a
+	// failed goodbye must not have it sent again.
+	if err := c.Quit(); err != nil {
+		m.log.Warn("email sent, but the SMTP server did not answer QUIT", "id", msg.ID, "err", err)
+	}
+	return nil
 }
 
 // compose writes a message as plain UTF-8 text, quoted-printable, with a

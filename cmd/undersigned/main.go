@@ -61,6 +61,7 @@ func serve(args []string, log *slog.Logger) error {
 	smtpURL := fs.String("smtp-url", env("UNDERSIGNED_SMTP_URL", ""), "SMTP server for outgoing mail, smtp://user:password@host:port (STARTTLS when offered) or smtps://…; empty prints mail to the console (env UNDERSIGNED_SMTP_URL)")
 	mailFrom := fs.String("mail-from", env("UNDERSIGNED_MAIL_FROM", ""), "sender address of outgoing mail (env UNDERSIGNED_MAIL_FROM; default undersigned@HOST of the base URL)")
 	proxies := fs.String("trusted-proxies", env("UNDERSIGNED_TRUSTED_PROXIES", ""), "comma-separated addresses of reverse proxies whose X-Forwarded-For gives the client's address (env UNDERSIGNED_TRUSTED_PROXIES)")
+	mailRetry := fs.Duration("mail-retry", envDuration("UNDERSIGNED_MAIL_RETRY", 30*time.Second), "wait after an email's first failed attempt, doubling after each further failure, at most an hour (env UNDERSIGNED_MAIL_RETRY)")
 	minSignTime := fs.Duration("min-sign-time", envDuration("UNDERSIGNED_MIN_SIGN_TIME", 2*time.Second), "least time between showing the signing form and sending it; faster forms are dropped as bots' (env UNDERSIGNED_MIN_SIGN_TIME)")
 	d := handlers.DefaultLimits()
 	limits := []struct {
@@ -142,7 +143,11 @@ func serve(args []string, log *slog.Logger) error {
 		}
 		return err
 	})
-	mail := &mailer{store: store, log: log, server: server, from: *mailFrom, hostname: base.Hostname(), console: os.Stdout, poll: 2 * time.Second}
+	local := base.Hostname() == "localhost" || net.ParseIP(base.Hostname()).IsLoopback()
+	if server == nil && !local {
+		log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
+	}
+	mail := &mailer{store: store, log: log, server: server, from: *mailFrom, hostname: base.Hostname(), console: os.Stdout, local: local, poll: 2 * time.Second, retry: *mailRetry}
 	mailDone := make(chan struct{})
 	go func() { mail.run(ctx); close(mailDone) }()
 

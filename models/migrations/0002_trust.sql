@@ -65,6 +65,8 @@ CREATE TABLE outbox (
 	attempts        INTEGER NOT NULL DEFAULT 0,
 	last_error      TEXT NOT NULL DEFAULT '',
 	sent_at         DATETIME,
-	printed_at      DATETIME
+	printed_at      DATETIME,
+	-- set when the server refused the message for good (a 5xx reply)
+	given_up_at     DATETIME
 );
-CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL;
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL AND given_up_at IS NULL;

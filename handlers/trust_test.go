@@ -1,0 +1,515 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/handlers"
+)
+
+// manageLink finds the private management link on the thank-you page.
+var manageLink = regexp.MustCompile(`href="(/signature/[A-Za-z0-9_-]+)"`)
+
+// signAndKeepLink signs the seed letter from a fresh browser and returns
+// the private management link its thank-you page shows.
+func (s *site) signAndKeepLink(f url.Values) string {
+	s.t.Helper()
+	b := s.browser()
+	b.get(seedSlug)
+	b.post(seedSlug+"/sign", f).expect(s.t, http.StatusSeeOther)
+	m := manageLink.FindStringSubmatch(b.get(seedSlug+"/thanks").expect(s.t, http.StatusOK).body)
+	if m == nil {
+		s.t.Fatalf("the thank-you page of %s has no management link", f.Get("email"))
+	}
+	return m[1]
+}
+
+// publicPages are the pages anyone can read that show the seed letter's list.
+func (s *site) publicPages() map[string]string {
+	s.t.Helper()
+	v := s.browser()
+	return map[string]string{
+		"letter page": v.get(seedSlug).expect(s.t, http.StatusOK).body,
+		"full list":   v.get(seedSlug+"/signatories").expect(s.t, http.StatusOK).body,
+		"index":       v.get("/").expect(s.t, http.StatusOK).body,
+	}
+}
+
+// assertAbsent fails for every output that contains one of the fragments.
+func assertAbsent(t *testing.T, outputs map[string]string, fragments ...string) {
+	t.Helper()
+	for name, body := range outputs {
+		for _, f := range fragments {
+			if strings.Contains(body, f) {
+				t.Errorf("the %s shows %q", name, f)
+			}
+		}
+	}
+}
+
+// TestConfirmationByEmail follows a signature on a letter with the default
+// settings: not counted until its signer opens the emailed link; the email
+// can be sent again without a second signature; a link works once.
+//
+// The expired link (410 with "Send me a new link") is not exercised here:
+// the store's clock can only be moved from the models package's own tests
+// (models.Store.SetClock is in export_test.go), where its expiry is tested.
+// Its renewal button's target, POST /confirm/:token, is exercised below.
+func TestConfirmationByEmail(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", nil)
+	const email = "leyla@example.org"
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", email)).expect(t, http.StatusSeeOther)
+
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Please confirm your signature", "We have sent an email to "+email,
+		"Until you do, your signature is not counted or listed.", `action="`+seedSlug+`/resend"`, `href="/signature/`)
+	page := s.publicPages()
+	if !strings.Contains(page["letter page"], "No one has signed yet.") || !strings.Contains(page["letter page"], "0 signatures") {
+		t.Error("an unconfirmed signature is counted")
+	}
+	assertAbsent(t, page, "Leyla Yunus")
+
+	mail := s.inbox(email)
+	if len(mail) != 1 || !strings.Contains(mail[0].Subject, "Please confirm your signature: Joint statement on the human rights situation in Azerbaijan") {
+		t.Fatalf("outbox to %s: %+v", email, mail)
+	}
+	firstLink := s.mailedLink(email, "/confirm/")
+
+	// Sending the email again writes a second message with a new link, and
+	// makes no second signature; the first link stops working, as the page says.
+	r := signer.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+	signer.get(r.location).expect(t, http.StatusOK, "We have sent the email again. The link in the earlier email no longer works.")
+	if n := len(s.inbox(email)); n != 2 {
+		t.Errorf("%d emails after resending, want 2", n)
+	}
+	if n := s.signatures(); n != 1 {
+		t.Errorf("%d signatures stored after resending, want 1", n)
+	}
+	link := s.mailedLink(email, "/confirm/")
+	if link == firstLink {
+		t.Fatal("the email sent again carries the same link")
+	}
+	visitor := s.browser()
+	visitor.get(firstLink).expect(t, http.StatusNotFound)
+
+	visitor.get(link).expect(t, http.StatusOK, "Your signature is confirmed")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Leyla Yunus, Azerbaijan")
+	visitor.get(s.mailedLink(email, "/signature/")).expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan", "It is counted on the letter.")
+	visitor.get(link).expect(t, http.StatusOK, "This link has already been used", "There is nothing more to do.")
+	if l := s.letter(); l.SignatureCount() != 1 {
+		t.Errorf("opening the link twice counts %d signatures", l.SignatureCount())
+	}
+
+	// A confirmed signature has nothing to resend: no mail goes out.
+	signer.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+	if n := len(s.inbox(email)); n != 2 {
+		t.Errorf("%d emails after resending for a confirmed signature, want still 2", n)
+	}
+
+	// The expired page's button asks for a new link by the old link's token.
+	const late = "arif@example.org"
+	other := s.browser()
+	other.get(seedSlug)
+	other.post(seedSlug+"/sign", signForm("Arif Yunus", "AZ", late)).expect(t, http.StatusSeeOther)
+	old := s.mailedLink(late, "/confirm/")
+	other.post(old, url.Values{}).expect(t, http.StatusOK, "A new link is on its way")
+	renewed := s.mailedLink(late, "/confirm/")
+	if len(s.inbox(late)) != 2 || renewed == old {
+		t.Fatalf("asking for a new link sent %d emails", len(s.inbox(late)))
+	}
+	other.get(old).expect(t, http.StatusNotFound)
+	other.get(renewed).expect(t, http.StatusOK, "Your signature is confirmed")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Arif Yunus, Azerbaijan")
+
+	// Once the letter has closed, its list no longer changes: a link opened
+	// late says so and counts nothing.
+	const slow = "nicolas@example.org"
+	other.get(seedSlug)
+	other.post(seedSlug+"/sign", signForm("Nicolas Tenzer", "FR", slow)).expect(t, http.StatusSeeOther)
+	coord.get(letterPath)
+	coord.post(letterPath+"/state", url.Values{"state": {"closed"}}).expect(t, http.StatusSeeOther)
+	other.get(s.mailedLink(slow, "/confirm/")).expect(t, http.StatusGone, "This letter no longer takes signatures")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "2 signatures")
+	assertAbsent(t, s.publicPages(), "Tenzer")
+}
+
+// TestResendingIsLimited keeps the resend button from flooding a mailbox:
+// past the limit the thank-you page says how long to wait, and no email is written.
+func TestResendingIsLimited(t *testing.T) {
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{Resend: handlers.RateLimit{Max: 2, Window: time.Hour}}})
+	s.openLetter("c@example.org", "Org", nil)
+	const email = "target@example.org"
+	b := s.browser()
+	b.get(seedSlug)
+	b.post(seedSlug+"/sign", signForm("Jessica Ludwig", "US", email)).expect(t, http.StatusSeeOther)
+	b.get(seedSlug + "/thanks")
+	for range 2 {
+		b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+	}
+	r := b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusTooManyRequests, "The email has been sent several times already. Please wait 60 minute(s)")
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	if n := len(s.inbox(email)); n != 3 {
+		t.Errorf("%d emails to %s, want the first and 2 resent", n, email)
+	}
+}
+
+// TestReviewQueue: confirmed signatures of a letter that reviews them wait
+// for a coordinator, who filters the queue, approves in bulk or one by one,
+// and rejects; a rejected signer cannot sign again, and the log says who did what.
+func TestReviewQueue(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", withSettings("confirm_email", "review_individuals", "review_organisations"))
+	type signer struct{ kind, name, affiliation, country, email, entry string }
+	signers := []signer{
+		{"organisation", "Tinatin Khidasheli", "Civic IDEA", "GE", "office@civicidea.example", "Civic IDEA, Georgia"},
+		{"organisation", "Stevan Dojcinovic", "KRIK", "RS", "office@krik.example", "KRIK, Serbia"},
+		{"organisation", "Baia Pataraia", "Sapari", "GE", "info@sapari.example", "Sapari, Georgia"},
+		{"individual", "Ucha Nanuashvili", "", "GE", "ucha@example.org", "Ucha Nanuashvili, Georgia"},
+	}
+	for _, sg := range signers {
+		b := s.browser()
+		b.get(seedSlug)
+		f := signForm(sg.name, sg.country, sg.email)
+		f.Set("kind", sg.kind)
+		f.Set("affiliation", sg.affiliation)
+		b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+		b.get(s.mailedLink(sg.email, "/confirm/")).expect(t, http.StatusOK, "yours will appear once reviewed")
+	}
+	unconfirmed := signForm("Someone", "GE", "late@example.org")
+	unconfirmed.Set("kind", "organisation")
+	unconfirmed.Set("affiliation", "Not Yet Confirmed")
+	late := s.browser()
+	late.get(seedSlug)
+	late.post(seedSlug+"/sign", unconfirmed).expect(t, http.StatusSeeOther)
+
+	public := s.publicPages()
+	assertAbsent(t, public, "Civic IDEA", "KRIK", "Sapari", "Nanuashvili", "Not Yet Confirmed")
+	if !strings.Contains(public["letter page"], "0 signatures") {
+		t.Error("signatures in review are counted")
+	}
+
+	queue := coord.get(letterPath+"/review").expect(t, http.StatusOK, "Waiting: 4", `<label for="f-filter_kind">Kind`, `<label for="f-filter_country">Country`)
+	ids := reviewIDs(queue.body)
+	for _, sg := range signers {
+		if ids[sg.entry] == "" {
+			t.Fatalf("the queue lacks %s: %v", sg.entry, ids)
+		}
+	}
+	if len(ids) != len(signers) {
+		t.Fatalf("the queue lists %v, want the confirmed signatures only", ids)
+	}
+	filters := []struct {
+		query string
+		want  []string
+	}{
+		{"filter_kind=organisation", []string{"Civic IDEA, Georgia", "KRIK, Serbia", "Sapari, Georgia"}},
+		{"filter_kind=individual", []string{"Ucha Nanuashvili, Georgia"}},
+		{"filter_country=GE", []string{"Civic IDEA, Georgia", "Sapari, Georgia", "Ucha Nanuashvili, Georgia"}},
+		{"filter_country=ge&filter_kind=organisation", []string{"Civic IDEA, Georgia", "Sapari, Georgia"}},
+		{"filter_country=RS&filter_kind=individual", nil},
+	}
+	for _, f := range filters {
+		r := coord.get(letterPath+"/review?"+f.query).expect(t, http.StatusOK, "Waiting: "+strconv.Itoa(len(f.want)))
+		got := reviewIDs(r.body)
+		if len(got) != len(f.want) {
+			t.Errorf("?%s lists %v, want %v", f.query, got, f.want)
+		}
+		for _, entry := range f.want {
+			if _, ok := got[entry]; !ok {
+				t.Errorf("?%s lacks %s", f.query, entry)
+			}
+		}
+	}
+
+	// Approve the two Georgian organisations together, from the filtered
+	// queue; the queue comes back with its filter.
+	coord.get(letterPath + "/review?filter_kind=organisation&filter_country=GE")
+	r := coord.post(letterPath+"/review", url.Values{"ids": {ids["Civic IDEA, Georgia"], ids["Sapari, Georgia"]}, "action": {"approve"},
+		"filter_kind": {"organisation"}, "filter_country": {"GE"}}).expect(t, http.StatusSeeOther)
+	coord.get(r.location).expect(t, http.StatusOK, "Approved: 2.", "Waiting: 0", `<option value="organisation" selected>`, `<option value="GE" selected>`)
+	r = coord.post(letterPath+"/review", url.Values{"reject": {ids["KRIK, Serbia"]}}).expect(t, http.StatusSeeOther)
+	coord.get(r.location).expect(t, http.StatusOK, "Rejected: 1.", "Waiting: 1", "Ucha Nanuashvili, Georgia")
+
+	public = s.publicPages()
+	for _, want := range []string{"2 signatures", "Organisations (2)", "Civic IDEA, Georgia", "Sapari, Georgia"} {
+		if !strings.Contains(public["letter page"], want) {
+			t.Errorf("the letter page lacks %q after approval", want)
+		}
+	}
+	assertAbsent(t, public, "KRIK", "Nanuashvili")
+
+	// The rejected organisation cannot come back with the same address.
+	again := s.browser()
+	again.get(seedSlug)
+	f := signForm("Stevan Dojcinovic", "RS", "Office@KRIK.example")
+	f.Set("kind", "organisation")
+	f.Set("affiliation", "KRIK")
+	again.post(seedSlug+"/sign", f).expect(t, http.StatusConflict, "This email address has already signed this letter.")
+	assertAbsent(t, s.publicPages(), "KRIK")
+
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "1 signature waits for review", "Rejected", "Waiting for email confirmation",
+		`Coordinator Org: approved: <span dir="auto">Civic IDEA, Georgia</span>`, `Coordinator Org: approved: <span dir="auto">Sapari, Georgia</span>`,
+		`Coordinator Org: rejected: <span dir="auto">KRIK, Serbia</span>`)
+}
+
+// TestDisplayChoices checks every output of the list against each signer's
+// choice, first as they signed, then after they changed it through their
+// private links: a full signer is named; an anonymous one reads "Anonymous,
+// Country" and sorts last; a counted one is counted and named nowhere. A
+// hidden name is in no public page and not in the coordinators' CSV.
+func TestDisplayChoices(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	type signer struct {
+		first, last, country, countryName, email string
+		link                                     string
+	}
+	signers := []*signer{
+		{first: "Zoe", last: "Zimmer", country: "FR", countryName: "France", email: "zoe@example.org"},
+		{first: "Aida", last: "Abbasova", country: "AZ", countryName: "Azerbaijan", email: "aida@example.org"},
+		{first: "Cora", last: "Quist", country: "BY", countryName: "Belarus", email: "cora@example.org"},
+		{first: "Maria", last: "Mendes", country: "PT", countryName: "Portugal", email: "maria@example.org"},
+	}
+	rounds := []struct {
+		name     string
+		displays []string // of each signer, in order
+		order    []string // of the individuals on the list
+	}{
+		// Abbasova would sort first: anonymous, she goes last.
+		{"as signed", []string{"full", "anonymous", "counted", "full"},
+			[]string{"Maria Mendes, Portugal", "Zoe Zimmer, France", "Anonymous, Azerbaijan"}},
+		// Named again, she takes her place by name.
+		{"after changing through the private links", []string{"counted", "full", "anonymous", "full"},
+			[]string{"Aida Abbasova, Azerbaijan", "Maria Mendes, Portugal", "Anonymous, Belarus"}},
+	}
+	for i, round := range rounds {
+		for j, sg := range signers {
+			if i == 0 {
+				f := signForm(sg.first+" "+sg.last, sg.country, sg.email)
+				f.Set("display", round.displays[j])
+				sg.link = s.signAndKeepLink(f)
+				continue
+			}
+			b := s.browser()
+			b.get(sg.link).expect(t, http.StatusOK, "How your signature appears")
+			r := b.post(sg.link+"/display", url.Values{"display": {round.displays[j]}}).expect(t, http.StatusSeeOther)
+			b.get(r.location).expect(t, http.StatusOK, "Saved.", `value="`+round.displays[j]+`" checked`)
+		}
+
+		public := s.publicPages()
+		csv := coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK).body
+		outputs := map[string]string{"CSV": csv}
+		for name, body := range public {
+			outputs[name] = body
+		}
+		for _, page := range []string{"letter page", "full list"} {
+			if !strings.Contains(public[page], "4 signatures") || !strings.Contains(public[page], "1 more person signed without being named.") {
+				t.Errorf("%s: the %s has a wrong count or lacks the line for the unnamed signer", round.name, page)
+			}
+			assertOrder(t, public[page], append([]string{"Individuals (3)"}, round.order...)...)
+		}
+		for j, sg := range signers {
+			display := round.displays[j]
+			row := "individual," + display + "," + sg.first + " " + sg.last + ",,," + sg.country + ",," + sg.email
+			switch display {
+			case "anonymous":
+				row = "individual,anonymous,Anonymous,,," + sg.country + ",," + sg.email
+			case "counted":
+				row = "individual,counted,,,," + sg.country + ",," + sg.email
+			}
+			if !strings.Contains(csv, row) {
+				t.Errorf("%s: the CSV lacks the row %q", round.name, row)
+			}
+			if display != "full" {
+				// Neither the first name nor the family name (the sort name) shows.
+				assertAbsent(t, outputs, sg.first, sg.last)
+			}
+		}
+	}
+}
+
+// TestWithdrawal: a signer withdraws through their private link; the
+// signature leaves every page, the count and the CSV, the coordinators'
+// log names no one, and the link no longer works.
+func TestWithdrawal(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	link := s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Maiko Ichihara, Japan")
+
+	b := s.browser()
+	b.get(link).expect(t, http.StatusOK, "Maiko Ichihara, Japan", "It is counted on the letter.", "Withdraw my signature")
+	b.post(link+"/withdraw", url.Values{}).expect(t, http.StatusOK, "Your signature has been withdrawn")
+
+	outputs := s.publicPages()
+	if !strings.Contains(outputs["letter page"], "1 signature") || !strings.Contains(outputs["letter page"], "Igor Blazevic, Czechia") {
+		t.Error("the letter page does not show the remaining signature and count")
+	}
+	outputs["CSV"] = coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Igor Blazevic").body
+	signatures := coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "A signer: withdrew one signature").body
+	outputs["coordinators' page"] = signatures
+	assertAbsent(t, outputs, "Ichihara", "Maiko", "maiko@example.org")
+	if n := strings.Count(signatures[strings.Index(signatures, "What was done"):], "<li>"); n != 2 {
+		t.Errorf("the log has %d entries, want the download and the withdrawal", n)
+	}
+
+	for _, r := range []response{
+		b.get(link),
+		b.post(link+"/display", url.Values{"display": {"full"}}),
+		b.post(link+"/withdraw", url.Values{}),
+	} {
+		r.expect(t, http.StatusNotFound, "Page not found")
+	}
+}
+
+// TestSigningFloodIsLimited: one address sending 100 valid signatures in a
+// minute gets its first 5 through and the rest refused with the form kept;
+// forms refused as invalid do not count, so a person fixing typos is never
+// locked out.
+func TestSigningFloodIsLimited(t *testing.T) {
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 5, Window: time.Minute}}})
+	s.publishedLetter("c@example.org", "Org")
+	b := s.browser()
+	b.get(seedSlug)
+	for range 10 {
+		b.post(seedSlug+"/sign", signForm("Typo", "XX", "typo@example.org")).expect(t, http.StatusUnprocessableEntity)
+	}
+	statuses := map[int]int{}
+	var last response
+	for i := range 100 {
+		last = b.post(seedSlug+"/sign", signForm("Flood "+strconv.Itoa(i), "FR", "flood"+strconv.Itoa(i)+"@example.org"))
+		statuses[last.status]++
+	}
+	if statuses[http.StatusSeeOther] != 5 || statuses[http.StatusTooManyRequests] != 95 || len(statuses) != 2 {
+		t.Errorf("statuses %v, want 5 × 303 and 95 × 429", statuses)
+	}
+	last.expect(t, http.StatusTooManyRequests, "please try again in 1 minute", `value="Flood 99"`, `value="flood99@example.org"`, `<option value="FR" selected>`)
+	if n := s.signatures(); n != 5 {
+		t.Errorf("%d signatures stored, want 5", n)
+	}
+}
+
+// TestBotsAreShownSuccessAndNothingIsStored: a form that fills the hidden
+// honeypot, or comes faster than a person can fill it, or with a forged or
+// missing "started" stamp, gets the same redirect as a real signature and
+// stores nothing, and sends no email; a person who took their time signs.
+func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
+	s := newSite(t, handlers.Config{MinSignTime: 2 * time.Second})
+	s.openLetter("c@example.org", "Org", nil)
+	b := s.browser()
+	b.get(seedSlug)
+	tests := []struct {
+		name      string
+		afterWait bool // sent once MinSignTime has passed since the page was shown
+		change    func(url.Values)
+		stored    bool
+	}{
+		{"sent at once", false, func(url.Values) {}, false},
+		{"started stamp forged an hour back", false, func(f url.Values) {
+			f.Set("started", strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)+".AAAAAAAAAAAAAAAAAAAAAA")
+		}, false},
+		{"started stamp missing", false, func(f url.Values) { f.Set("started", "") }, false},
+		{"honeypot filled after a person's pause", true, func(f url.Values) { f.Set("referral_code", "http://spam.example") }, false},
+		{"a person who took their time", true, func(url.Values) {}, true},
+	}
+	waited := false
+	for i, tt := range tests {
+		if tt.afterWait && !waited {
+			time.Sleep(2 * time.Second)
+			waited = true
+		}
+		email := "signer" + strconv.Itoa(i) + "@example.org"
+		before := s.signatures()
+		f := signForm("Signer "+strconv.Itoa(i), "FR", email)
+		tt.change(f)
+		r := b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+		if r.location != seedSlug+"/thanks" {
+			t.Errorf("%s: redirected to %q, want the thank-you page", tt.name, r.location)
+		}
+		stored := s.signatures() > before
+		if stored != tt.stored || (len(s.inbox(email)) > 0) != tt.stored {
+			t.Errorf("%s: stored %v with %d emails, want stored %v", tt.name, stored, len(s.inbox(email)), tt.stored)
+		}
+	}
+}
+
+// TestGmailAddressesSignOnce: Gmail ignores dots, case and "+tags", so
+// those variants of one address sign once; elsewhere a dot is a different person.
+func TestGmailAddressesSignOnce(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	s.publishedLetter("c@example.org", "Org")
+	b := s.browser()
+	b.get(seedSlug)
+	b.post(seedSlug+"/sign", signForm("Jane Doe", "GB", "janedoe@gmail.com")).expect(t, http.StatusSeeOther)
+	b.post(seedSlug+"/sign", signForm("Jane Doe", "GB", "janedoe@example.org")).expect(t, http.StatusSeeOther)
+	tests := []struct {
+		email  string
+		status int
+	}{
+		{"Jane.Doe+x@GMAIL.com", http.StatusConflict},
+		{"j.a.n.e.d.o.e@googlemail.com", http.StatusConflict},
+		{" JANEDOE@gmail.com ", http.StatusConflict},
+		{"jane.doe@example.org", http.StatusSeeOther},
+	}
+	for _, tt := range tests {
+		r := b.post(seedSlug+"/sign", signForm("Jane Doe", "GB", tt.email))
+		if r.status != tt.status {
+			t.Errorf("%q: status %d, want %d", tt.email, r.status, tt.status)
+		}
+		if already := strings.Contains(r.body, "This email address has already signed this letter."); already != (tt.status == http.StatusConflict) {
+			t.Errorf("%q: already-signed message shown %v", tt.email, already)
+		}
+	}
+	if n := s.signatures(); n != 3 {
+		t.Errorf("%d signatures stored, want 3", n)
+	}
+}
+
+// TestPagesNamingSignersAreNotIndexed: the public pages that name signers
+// ask search engines not to index them, in the page and in a header, unless
+// the letter allows it; a signer's private page never allows it.
+func TestPagesNamingSignersAreNotIndexed(t *testing.T) {
+	for name, settings := range map[string]url.Values{"by default": listAtOnce(), "with allow_indexing": withSettings("allow_indexing")} {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, handlers.Config{})
+			s.openLetter("c@example.org", "Org", settings)
+			link := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+			v := s.browser()
+			want := settings.Get("allow_indexing") == ""
+			for _, path := range []string{seedSlug, seedSlug + "/signatories"} {
+				r := v.get(path).expect(t, http.StatusOK, "Igor Blazevic")
+				meta := strings.Contains(r.body, `<meta name="robots" content="noindex">`)
+				header := r.header.Get("X-Robots-Tag") == "noindex"
+				if meta != want || header != want {
+					t.Errorf("%s: meta noindex %v, X-Robots-Tag %q; want noindex %v", path, meta, r.header.Get("X-Robots-Tag"), want)
+				}
+			}
+			v.get(link).expect(t, http.StatusOK, "Igor Blazevic", `<meta name="robots" content="noindex">`)
+		})
+	}
+}
+
+// TestPrivacyPageIsLinkedFromTheSignForm: a signer can read what is kept
+// before signing.
+func TestPrivacyPageIsLinkedFromTheSignForm(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	s.publishedLetter("c@example.org", "Org")
+	v := s.browser()
+	page := v.get(seedSlug).expect(t, http.StatusOK).body
+	form := page[strings.Index(page, `<section class="sign"`):]
+	form = form[:strings.Index(form, "</section>")]
+	if !strings.Contains(form, `<a href="/privacy">What we keep, and for how long</a>`) {
+		t.Error("the signing form does not link the privacy page")
+	}
+	v.get("/privacy").expect(t, http.StatusOK, "What we publish, what we keep, and for how long", "Your IP address is never stored")
+}
