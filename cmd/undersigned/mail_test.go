@@ -560,19 +560,28 @@ func TestOutboxSurvivesKillAndSendsOnce(t *testing.T) {
 	}
 }
 
+// withRelay starts the binary on a fresh database, mailing through mx and
+// retrying failures fast, publishes a letter with confirmation by email, and
+// returns the database, a signer with the letter's page open, and the
+// letter's path.
+func withRelay(t *testing.T, mx *smtpServer) (db string, signer *client, letter string) {
+	t.Helper()
+	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
+	newCoordinator(t, db)
+	start(t, db, addr, "-smtp-url", mx.url(), "-mail-retry", "200ms")
+	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free them all", "free-them-all")
+	signer = newClient(t, addr)
+	signer.get("/letters/free-them-all")
+	return db, signer, "/letters/free-them-all"
+}
+
 // TestUnknownMailboxIsNotRetried: a relay's permanent refusal (5xx) is
 // recorded once and the message is not tried again, while mail to others
 // goes on.
 func TestUnknownMailboxIsNotRetried(t *testing.T) {
-	const letter = "/letters/free-the-journalists"
 	mx := startSMTP(t, "", "")
 	mx.unknown = "nobody@example.org"
-	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
-	newCoordinator(t, db)
-	start(t, db, addr, "-smtp-url", mx.url(), "-mail-retry", "200ms")
-	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free the journalists", "free-the-journalists")
-	signer := newClient(t, addr)
-	signer.get(letter)
+	db, signer, letter := withRelay(t, mx)
 	signer.mustPost(letter+"/sign", signForm("Nobody", "FR", mx.unknown), http.StatusSeeOther)
 	signer.mustPost(letter+"/sign", signForm("Somebody", "FR", "somebody@example.org"), http.StatusSeeOther)
 	waitFor(t, "the email to somebody", func() bool { return mx.received.sentTo("somebody@example.org") == 1 })
@@ -636,15 +645,9 @@ func TestConfirmationPrintedWithoutSMTP(t *testing.T) {
 // the email was delivered all the same, so the server must mark it sent and
 // never send it again.
 func TestRelayHangingUpAfterTakingAnEmailGetsItOnce(t *testing.T) {
-	const letter = "/letters/free-them-all"
 	mx := startSMTP(t, "", "")
 	mx.hangUp.Store(true)
-	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
-	newCoordinator(t, db)
-	start(t, db, addr, "-smtp-url", mx.url(), "-mail-retry", "200ms")
-	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free them all", "free-them-all")
-	signer := newClient(t, addr)
-	signer.get(letter)
+	db, signer, letter := withRelay(t, mx)
 	signer.mustPost(letter+"/sign", signForm("Ana Ruiz", "ES", "ana@example.org"), http.StatusSeeOther)
 	mx.received.next(t, "ana@example.org")
 	waitFor(t, "the outbox to mark the email sent", func() bool { unsent, _ := outboxState(t, db); return unsent == 0 })
