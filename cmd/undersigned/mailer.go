@@ -47,12 +47,18 @@ func parseSMTPURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// run delivers what is due every poll interval until ctx ends.
+// batch is how many messages the mailer reads from the outbox at a time.
+const batch = 50
+
+// run delivers what is due every poll interval until ctx ends, and at once
+// again after a full batch, so that a busy letter's mail does not queue up.
 func (m *mailer) run(ctx context.Context) {
 	t := time.NewTicker(m.poll)
 	defer t.Stop()
 	for {
-		m.deliver(ctx)
+		if m.deliver(ctx) == batch && ctx.Err() == nil {
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -61,12 +67,12 @@ func (m *mailer) run(ctx context.Context) {
 	}
 }
 
-// deliver sends, or prints, what the outbox holds now. A message is marked
-// sent right after the server accepts it; one that fails waits longer
-// before each new attempt.
-func (m *mailer) deliver(ctx context.Context) {
+// deliver sends, or prints, what the outbox holds now, and returns how many
+// messages it read. A message is marked sent right after the server accepts
+// it; one that fails waits longer before each new attempt.
+func (m *mailer) deliver(ctx context.Context) int {
 	if m.server == nil {
-		msgs, err := m.store.UnprintedMessages(ctx, 50)
+		msgs, err := m.store.UnprintedMessages(ctx, batch)
 		if err != nil && ctx.Err() == nil {
 			m.log.Error("reading the outbox", "err", err)
 		}
@@ -81,15 +87,15 @@ func (m *mailer) deliver(ctx context.Context) {
 				m.log.Error("marking an email printed", "id", msg.ID, "err", err)
 			}
 		}
-		return
+		return len(msgs)
 	}
-	msgs, err := m.store.DueMessages(ctx, 50)
+	msgs, err := m.store.DueMessages(ctx, batch)
 	if err != nil && ctx.Err() == nil {
 		m.log.Error("reading the outbox", "err", err)
 	}
 	for _, msg := range msgs {
 		if ctx.Err() != nil {
-			return
+			return 0
 		}
 		if err := m.send(ctx, msg); err != nil {
 			var reply *textproto.Error
@@ -110,8 +116,10 @@ func (m *mailer) deliver(ctx context.Context) {
 		}
 		if err := m.store.MarkSent(ctx, msg.ID); err != nil {
 			m.log.Error("marking an email sent", "id", msg.ID, "err", err)
+			return 0 // wait for the next round rather than send it again at once
 		}
 	}
+	return len(msgs)
 }
 
 // backoff is how long to wait after a message's failed attempt, given the
