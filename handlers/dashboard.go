@@ -82,6 +82,10 @@ type EditorView struct {
 	Problem       string
 	SignerChoices *views.Options
 	OrderChoices  *views.Options
+	DatedLists    []DatedListView // newest first
+	Published     bool            // the list was just published as of today
+	Updates       []UpdateView    // newest first
+	Update        UpdateForm      // the form of a new update
 }
 
 // editorView shows the form's demand groups and one empty group after them,
@@ -113,7 +117,15 @@ func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form L
 	v := h.editorView(form)
 	v.LetterID, v.State, v.Slug, v.Count, v.Settings = l.ID, l.State, l.Slug, l.SignatureCount(), settings
 	locked, err := h.store.TextLocked(ctx, l.ID)
+	if err != nil {
+		return v, err
+	}
 	v.Locked = locked
+	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
+	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
+		return v, err
+	}
+	v.Updates, err = h.letterUpdates(ctx, l)
 	return v, err
 }
 
@@ -177,6 +189,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	v.Saved = c.Query("saved") != ""
+	v.Published = c.Query("published") != ""
 	return h.renderEditor(c, fiber.StatusOK, l, v, nil)
 }
 
@@ -423,21 +436,14 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 // exportSignatures streams the coordinator's CSV of a letter's list, as it
 // is delivered: listed signatures only, each as its signer chose to appear
 // (an anonymous signer's name is not in it), with the email for follow-up.
-// UTF-8 with a byte-order mark, so spreadsheets read Arabic and Czech names
-// right. The download goes to the audit log.
+// The download goes to the audit log.
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 	if err := h.store.LogExport(c.UserContext(), l, coordinator(c).ID); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+l.Slug+`-signatures.csv"`)
-	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		bw.WriteString("\ufeff")
-		w := csv.NewWriter(bw)
-		w.Write([]string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"})
-		err := h.store.EachSignature(ctx, l, func(s *models.Signature) error {
+	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"}
+	h.streamCSV(c, l.Slug+"-signatures.csv", header, func(ctx context.Context, write func(...string) error) error {
+		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
 			switch s.Display {
 			case models.DisplayAnonymous:
@@ -445,15 +451,33 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 			case models.DisplayCounted:
 				name, affiliation, role, sortName = "", "", "", ""
 			}
-			return w.Write(csvSafe(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
-				s.CreatedAt.UTC().Format(time.RFC3339)))
+			return write(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
+				s.CreatedAt.UTC().Format(time.RFC3339))
 		})
-		w.Flush()
-		if err != nil {
-			h.log.Error("csv export failed", "letter", l.ID, "err", err)
-		}
 	})
 	return nil
+}
+
+// streamCSV answers with a CSV download, written row by row as rows calls
+// write, so that a large list is never held in memory. It is UTF-8 with a
+// byte-order mark, so spreadsheets read Arabic and Czech names right, and
+// every cell is formula-safe.
+func (h *Handler) streamCSV(c *fiber.Ctx, filename string, header []string, rows func(ctx context.Context, write func(...string) error) error) {
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
+		// The request's context ends when the handler returns, before the body is written.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		bw.WriteString("\ufeff")
+		w := csv.NewWriter(bw)
+		w.Write(header)
+		err := rows(ctx, func(cells ...string) error { return w.Write(csvSafe(cells...)) })
+		w.Flush()
+		if err != nil {
+			h.log.Error("csv export failed", "file", filename, "err", err)
+		}
+	})
 }
 
 // csvSafe defuses cells a spreadsheet would run as a formula.

@@ -17,9 +17,9 @@ type ErrorView struct {
 	Text    string
 }
 
-// handleError renders every error as a page in the site's layout. A person
-// reads the catalogue's text for the status; the internal error goes only to
-// the log.
+// handleError renders every error as a page in the site's layout, or on the
+// JSON API's routes as {"error": "..."}. A person reads the catalogue's text
+// for the status; the internal error goes only to the log.
 func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	status := fiber.StatusInternalServerError
 	var fe *fiber.Error
@@ -38,6 +38,9 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		key = "error.other"
 	}
 	c.Response().ResetBody()
+	if c.Locals(localJSON) != nil {
+		return c.Status(status).JSON(APIError{Error: h.msg(key + ".title")}, jsonType)
+	}
 	p := h.page(c, h.msg(key+".title"), ErrorView{Status: status, Heading: h.msg(key + ".title"), Text: h.msg(key + ".text")})
 	return h.render(c, status, "error", p)
 }

@@ -212,6 +212,17 @@ func (f *SortNameForm) normalize() { f.SortName = models.NormalizeText(f.SortNam
 
 func (f *RemoveForm) normalize() { f.Reason = models.NormalizeText(f.Reason) }
 
+// UpdateForm posts a dated update on a letter: its date (today unless
+// changed) and its text in Markdown.
+type UpdateForm struct {
+	On   string `form:"update_on" validate:"required,datetime=2006-01-02"`
+	Body string `form:"update_body" validate:"required,max=10000,multiline"`
+}
+
+func (f *UpdateForm) normalize() {
+	f.On, f.Body = strings.TrimSpace(f.On), models.NormalizeMultiline(f.Body)
+}
+
 // newValidator returns the validator with Undersigned's own rules, naming
 // fields by their form names.
 func newValidator() *validator.Validate {

@@ -36,6 +36,8 @@ type LetterView struct {
 	Unlisted    int64 // of them, counted but not named, by their signers' choice
 	URL         string
 	Indexable   bool // search engines may index pages that name its signers
+
+	LatestUpdate *UpdateView // on the index: the letter's newest update, if any
 }
 
 // GroupView is one demand group.
@@ -107,6 +109,9 @@ func (h *Handler) index(c *fiber.Ctx) error {
 	for i := range letters {
 		v.Letters = append(v.Letters, h.letterView(&letters[i]))
 	}
+	if err := h.setLatestUpdates(c.UserContext(), letters, v.Letters); err != nil {
+		return err
+	}
 	p := h.page(c, h.msg("index.title"), v)
 	p.Canonical = h.absolute("/")
 	return h.render(c, fiber.StatusOK, "index", p)
@@ -120,6 +125,11 @@ type LetterPageView struct {
 	Sections []SectionView
 	Sign     *SignView
 	Preview  bool
+	Charts   []ChartView // the public page's figures, once anyone has signed
+	Share    *ShareView  // the public page's share panel
+
+	Updates    []UpdateView    // newest first, shown above the list
+	DatedLists []DatedListView // the list as published on dates, newest first
 }
 
 func (h *Handler) letter(c *fiber.Ctx) error {
@@ -140,9 +150,13 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	if l.AcceptsSignatures(time.Now()) == nil {
 		v.Sign = h.signView(l, form, problem)
 	}
+	if v.Charts, err = h.charts(c.UserContext(), l); err != nil {
+		return err
+	}
+	v.Share = h.shareView(l, v.Letter)
 	p := h.page(c, l.Title, v)
 	p.Errors = errs
-	p.Canonical = v.Letter.URL
+	p.Canonical, p.Summary, p.Article = v.Letter.URL, l.Summary, true
 	h.protectNames(c, p, l)
 	return h.render(c, status, "letter", p)
 }
@@ -156,7 +170,12 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 		}
 		v.Sections = append(v.Sections, h.sections(l, sigs)...)
 	}
-	return v, nil
+	var err error
+	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
+		return nil, err
+	}
+	v.DatedLists, err = h.datedLists(c.UserContext(), l)
+	return v, err
 }
 
 // SignatoriesView is the view of the full list.
@@ -182,7 +201,7 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 	}
 	v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: paginate(c.Path(), page, total, signatoriesPerPage)}
 	p := h.page(c, h.msg("signatories.title", l.Title), v)
-	p.Canonical = h.absolute(c.Path())
+	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	h.protectNames(c, p, l)
 	return h.render(c, fiber.StatusOK, "signatories", p)
 }

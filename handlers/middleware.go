@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +47,14 @@ func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
 	if h.secure {
 		c.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+}
+
+// allowFraming lets any site frame this response, overriding the headers
+// securityHeaders set: only a letter's embeddable counter calls it. An error
+// page sets every header again, unframeable.
+func allowFraming(c *fiber.Ctx) {
+	c.Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "frame-ancestors 'none'", "frame-ancestors *", 1))
+	c.Response().Header.Del("X-Frame-Options")
 }
 
 // logRequests writes one structured line per request. It logs the route

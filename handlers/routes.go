@@ -21,10 +21,25 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(public.Files), MaxAge: int((24 * time.Hour).Seconds())}))
 	app.Get("/healthz", h.health)
 
+	// Exports, the read-only JSON API and the feed: public data, which any
+	// site may read. Before /letters/:slug, which would take "slug.json".
+	app.Get("/feed.atom", h.feed)
+	app.Get("/letters/:slug.json", h.jsonAPI, h.apiLetter)
+	app.Get("/letters/:slug/signatories.json", h.jsonAPI, h.apiSignatories)
+	app.Get("/letters/:slug/signatories.csv", h.signatoriesCSV)
+	api := app.Group("/api", h.jsonAPI)
+	api.Get("/letters", h.apiLetters)
+	api.Get("/letters/:slug", h.apiLetter)
+	api.Get("/letters/:slug/signatories", h.apiSignatories)
+
 	// The public: letters and their lists.
 	app.Get("/", h.index)
 	app.Get("/letters/:slug", h.letter)
 	app.Get("/letters/:slug/signatories", h.signatories)
+	app.Get("/letters/:slug/as-of/:date", h.snapshot)
+	app.Get("/letters/:slug/print", h.printLetter)
+	app.Get("/letters/:slug/print.css", h.printStylesheet)
+	app.Get("/letters/:slug/embed", h.embed) // the only page other sites may frame
 	app.Post("/letters/:slug/sign", append(h.signLimits, h.sign)...)
 	app.Get("/letters/:slug/thanks", h.thanks)
 	app.Post("/letters/:slug/resend", h.resendLimit, h.resend)
@@ -64,6 +79,12 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/review", h.withLetter(h.moderate))
 	d.Post("/letters/:id/signatures/:sig/remove", h.withLetter(h.removeSignature))
 	d.Post("/letters/:id/signatures/:sig/sort-name", h.withLetter(h.setSortName))
+	d.Get("/letters/:id/import", h.withLetter(h.importForm))
+	d.Post("/letters/:id/import/preview", h.withLetter(h.previewImport))
+	d.Post("/letters/:id/import", h.withLetter(h.importSignatures))
+	d.Post("/letters/:id/snapshots", h.withLetter(h.publishSnapshot))
+	d.Post("/letters/:id/updates", h.withLetter(h.postUpdate))
+	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

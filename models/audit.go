@@ -18,6 +18,7 @@ const (
 	AuditSortName AuditAction = "sort_name"
 	AuditExport   AuditAction = "export"
 	AuditWithdraw AuditAction = "withdraw" // by the signer; the entry names no one
+	AuditImport   AuditAction = "import"   // signatories collected elsewhere; the detail is how many
 )
 
 // AuditEntry is one line of a letter's audit log: who did what, and when.

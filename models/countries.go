@@ -7,7 +7,8 @@ type Country struct {
 	Name string // English name
 }
 
-// countries holds every assigned ISO 3166-1 alpha-2 code, sorted by name
+// countries holds every assigned ISO 3166-1 alpha-2 code, and Kosovo's XK
+// (signers from Kosovo must be able to name it), sorted by name
 // with diacritics folded (Åland Islands beside Albania).
 var countries = []Country{
 	{"AF", "Afghanistan"},
@@ -127,6 +128,7 @@ var countries = []Country{
 	{"KZ", "Kazakhstan"},
 	{"KE", "Kenya"},
 	{"KI", "Kiribati"},
+	{"XK", "Kosovo"}, // user-assigned, not ISO: the code Kosovo's own institutions and the EU use
 	{"KW", "Kuwait"},
 	{"KG", "Kyrgyzstan"},
 	{"LA", "Laos"},

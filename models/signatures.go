@@ -114,6 +114,7 @@ func (s Signature) Countries() string {
 // Role, Affiliation, Country" for a person, "Organisation, Country" for an
 // organisation, "Anonymous, Country" (anonymous is the word in the list's
 // language) for a signer who chose so; empty parts are left out.
+// snapshotEntrySQL says the same in SQL, for dated lists: change both.
 func (s Signature) Entry(anonymous string) string {
 	parts := []string{s.Name, s.Role, s.Affiliation, s.Countries()}
 	switch {
@@ -398,18 +399,10 @@ func (s *Store) Signatories(ctx context.Context, l *Letter, offset, limit int) (
 
 // SectionSignatories returns a page of one section of a letter's public list.
 func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) ([]Signature, error) {
-	order := "sort_key, id"
-	if l.ListOrder == OrderSigned {
-		order = "id"
-	}
 	var page []Signature
-	err := s.read.WithContext(ctx).Select(publicColumns).
-		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind).Order(order).Offset(offset).Limit(limit).Find(&page).Error
+	err := s.sectionQuery(ctx, l, kind).Offset(offset).Limit(limit).Find(&page).Error
 	for i := range page {
-		if page[i].Display == DisplayAnonymous {
-			// Nothing public may show what an anonymous signer hid.
-			page[i].Name, page[i].Affiliation, page[i].Role = "", "", ""
-		}
+		page[i].hidePrivate()
 	}
 	return page, err
 }

@@ -67,6 +67,20 @@ func (t *Templates) Render(w io.Writer, page string, p *Page) error {
 	return err
 }
 
+// Stream writes a page straight to w as it renders, for a page too long to
+// hold in memory, such as the full list of a large letter: its Data yields
+// the list while the page is written. An error leaves the page cut short.
+func (t *Templates) Stream(w io.Writer, page string, p *Page) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	if err := tmpl.ExecuteTemplate(w, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	return nil
+}
+
 // Page is what every template receives: the layout's needs and the page's own Data.
 type Page struct {
 	Lang        string        // language of the interface
@@ -76,6 +90,9 @@ type Page struct {
 	Path        string        // path of the page, to mark the current navigation item
 	Robots      string        // content of a robots meta tag, if any
 	Canonical   string        // absolute URL of the page, if it has one
+	Summary     string        // what the page is about, for link previews (og:description)
+	Article     bool          // the page is a letter's: og:type article rather than website
+	Stylesheet  string        // a page's own print stylesheet, after the site's
 	Errors      FormErrors
 	Data        any
 }

@@ -54,6 +54,10 @@ func needBrowser(t *testing.T) (chromium string, axe string) {
 	return chromium, string(src)
 }
 
+// emptyArtefacts empties $UNDERSIGNED_ARTEFACTS once per run, so that the
+// browser tests after the first add to it.
+var emptyArtefacts sync.Once
+
 // artefactDir is where screenshots and page sources land: $UNDERSIGNED_ARTEFACTS
 // (emptied first), or a new undersigned-browser-* folder in the temporary directory.
 func artefactDir(t *testing.T) string {
@@ -66,7 +70,9 @@ func artefactDir(t *testing.T) string {
 		return dir
 	}
 	dir, _ = filepath.Abs(dir)
-	if err := os.RemoveAll(dir); err != nil {
+	var err error
+	emptyArtefacts.Do(func() { err = os.RemoveAll(dir) })
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

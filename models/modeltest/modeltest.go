@@ -158,3 +158,30 @@ func ChangeSettings(t testing.TB, s *models.Store, l *models.Letter, change func
 func SignerEmail(n int) string {
 	return "signer" + strconv.Itoa(n) + "@example.org"
 }
+
+// AzerbaijanListText is seed 003's list exactly as the letter prints it
+// under "The signatories as of November 11, 2024": what a coordinator pastes
+// into the import form.
+const AzerbaijanListText = `- Igor Blazevic, Prague Civil Society Centre, Czechia
+- Andreas Bummel, Democracy Without Borders, France
+- Ketevan Chachava, Center for Development and Democracy, Georgia
+- Javier El-Hage, Human Rights Foundation, Bolivia/USA
+- Stevan Dojcinovic, KRIK, Serbia
+- Carl Gershman, formerly NED, USA
+- Sascha Hannig, CAD, Chile
+- Maiko Ichihara, Hitotsubashi University, Japan
+- Vladimir Kara-Murza, Free Russia Foundation, Russia
+- Tinatin Khidasheli, Civic IDEA, Georgia
+- Jakub Klepal, Forum 2000, Czechia
+- Jessica Ludwig, George W. Bush Institute, USA
+- Nyaradzo Mashayamombe, Zimbabwe
+- Constanza Mazzina, Cescos, Argentina
+- Ucha Nanuashvili, Democracy Research Center (DRC), Georgia
+- Andrea Ngombet, Sassoufit collective, Republic of Congo
+- Baia Pataraia, Sapari, Georgia
+- Pavel Pšeja, CEVRO University, Czechia
+- Niranjan Sahoo, Observer Research Foundation, India
+- Nicolas Tenzer, CERAP, France
+- Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands
+- Arif Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands
+`

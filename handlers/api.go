@@ -1,0 +1,398 @@
+package handlers
+
+import (
+	"context"
+	"encoding/xml"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+)
+
+// Exports and feeds: the public list as CSV and JSON, a read-only JSON API
+// of published letters, and an Atom feed of new letters. Everything here is
+// what the public pages show, no more: each signer appears as they chose
+// (an anonymous one as "Anonymous" with their country, one counted but not
+// listed only in the counts), and no email or unlisted status ever leaves.
+
+const (
+	jsonType    = "application/json; charset=utf-8"
+	localJSON   = "json" // set on routes whose errors are answered in JSON
+	feedEntries = 50
+	// feedSummaryLength is how much of an update the feed's summary shows.
+	feedSummaryLength = 400
+)
+
+// jsonAPI marks a route as part of the JSON API: its errors are answered as
+// {"error": "..."}, and, being public data, any site may read it.
+func (h *Handler) jsonAPI(c *fiber.Ctx) error {
+	c.Locals(localJSON, true)
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	}
+	return c.Next()
+}
+
+// APIError is the body of every error the JSON API answers.
+type APIError struct {
+	Error string `json:"error"`
+}
+
+// APICounts are a letter's signature counts, from its counters: Total is
+// every signature counted, Organisations and Individuals the entries on the
+// list, Unlisted the signatures counted but not listed.
+type APICounts struct {
+	Total         int64 `json:"total"`
+	Organisations int64 `json:"organisations"`
+	Individuals   int64 `json:"individuals"`
+	Unlisted      int64 `json:"unlisted"`
+}
+
+// APILetterURLs are the absolute addresses of a letter and its exports.
+type APILetterURLs struct {
+	HTML            string `json:"html"`
+	Signatories     string `json:"signatories"`
+	SignatoriesCSV  string `json:"signatories_csv"`
+	SignatoriesJSON string `json:"signatories_json"`
+	API             string `json:"api"`
+}
+
+// APILetterSummary is a letter as the API's index lists it.
+type APILetterSummary struct {
+	Slug        string        `json:"slug"`
+	Title       string        `json:"title"`
+	Summary     string        `json:"summary"`
+	Lang        string        `json:"lang"`
+	State       string        `json:"state"`
+	PublishedAt string        `json:"published_at"` // RFC 3339, UTC
+	ClosesOn    *string       `json:"closes_on"`    // the last day signatures are taken, 2006-01-02; null for none
+	AsOf        string        `json:"as_of"`        // when the list last changed, RFC 3339, UTC
+	Counts      APICounts     `json:"counts"`
+	URLs        APILetterURLs `json:"urls"`
+}
+
+// APILetter is a letter with what its public page shows.
+type APILetter struct {
+	APILetterSummary
+	Initiators   []string         `json:"initiators"`
+	Addressees   []string         `json:"addressees"`
+	Subject      string           `json:"subject"`
+	Salutation   string           `json:"salutation"`
+	BodyHTML     string           `json:"body_html"` // sanitised as on the page
+	DemandGroups []APIDemandGroup `json:"demand_groups"`
+	ClosingHTML  string           `json:"closing_html"`
+	Countries    []APICountry     `json:"countries"`
+}
+
+// APIDemandGroup is one lead-in and its demands.
+type APIDemandGroup struct {
+	LeadIn  string   `json:"lead_in"`
+	Demands []string `json:"demands"`
+}
+
+// APICountry is how many entries of the list give a country first.
+type APICountry struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// APISignatory is one entry of a public list, as its signer chose to
+// appear: an anonymous one has the name "Anonymous" and no affiliation or
+// role; an organisation has its name as Name, and no affiliation or role
+// (the person who signed for it is not public).
+type APISignatory struct {
+	Kind        string `json:"kind"`
+	Anonymous   bool   `json:"anonymous"`
+	Name        string `json:"name"`
+	Affiliation string `json:"affiliation"`
+	Role        string `json:"role"`
+	Country     string `json:"country"`
+	Country2    string `json:"country2"`
+	Countries   string `json:"countries"` // "Azerbaijan/Netherlands"
+	Entry       string `json:"entry"`     // as the list reads
+}
+
+// signatoryColumns head the public CSV; csvRow fills them.
+var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry"}
+
+func (s APISignatory) csvRow() []string {
+	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry}
+}
+
+// APILinks are the addresses of a paginated answer's pages; Prev and Next
+// are null on the first and last page.
+type APILinks struct {
+	Self  string  `json:"self"`
+	First string  `json:"first"`
+	Last  string  `json:"last"`
+	Prev  *string `json:"prev"`
+	Next  *string `json:"next"`
+}
+
+// APISignatoriesPage is one page of a letter's public list.
+type APISignatoriesPage struct {
+	Letter      string         `json:"letter"` // its slug
+	AsOf        string         `json:"as_of"`
+	Page        int            `json:"page"`
+	Pages       int            `json:"pages"`
+	PerPage     int            `json:"per_page"`
+	Counts      APICounts      `json:"counts"`
+	Signatories []APISignatory `json:"signatories"`
+	Links       APILinks       `json:"links"`
+}
+
+// APILettersPage is one page of the index of published, listed letters.
+type APILettersPage struct {
+	Page    int                `json:"page"`
+	Pages   int                `json:"pages"`
+	PerPage int                `json:"per_page"`
+	Total   int64              `json:"total"`
+	Letters []APILetterSummary `json:"letters"`
+	Links   APILinks           `json:"links"`
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// nonNil keeps an empty list a list in JSON, never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
+	path := "/letters/" + l.Slug
+	v := APILetterSummary{
+		Slug: l.Slug, Title: l.Title, Summary: l.Summary, Lang: l.Lang, State: string(l.State),
+		PublishedAt: isoTime(l.Date(time.Now())), AsOf: isoTime(l.AsOf()),
+		Counts: APICounts{Total: l.SignatureCount(), Organisations: l.OrganisationCount, Individuals: l.IndividualCount, Unlisted: l.UnlistedCount},
+		URLs: APILetterURLs{
+			HTML: h.absolute(path), Signatories: h.absolute(path + "/signatories"), SignatoriesCSV: h.absolute(path + "/signatories.csv"),
+			SignatoriesJSON: h.absolute(path + "/signatories.json"), API: h.absolute("/api" + path),
+		},
+	}
+	if l.ClosesOn != nil {
+		day := l.ClosesOn.UTC().Format(time.DateOnly)
+		v.ClosesOn = &day
+	}
+	return v
+}
+
+func (h *Handler) apiSignatory(s *models.Signature) APISignatory {
+	v := APISignatory{
+		Kind: string(s.Kind), Anonymous: s.Display == models.DisplayAnonymous, Name: s.Name, Affiliation: s.Affiliation, Role: s.Role,
+		Country: s.Country, Country2: s.Country2, Countries: s.Countries(), Entry: h.entry(s),
+	}
+	switch {
+	case v.Anonymous:
+		v.Name = h.msg("list.anonymous")
+	case s.Kind == models.KindOrganisation:
+		v.Name, v.Affiliation, v.Role = s.Affiliation, "", ""
+	}
+	return v
+}
+
+// apiLinks are the links of page of a list of pages at path.
+func (h *Handler) apiLinks(path string, page, pages int) APILinks {
+	link := func(n int) string { return h.absolute(path + "?page=" + strconv.Itoa(n)) }
+	v := APILinks{Self: link(page), First: link(1), Last: link(pages)}
+	if page > 1 {
+		prev := link(min(page-1, pages))
+		v.Prev = &prev
+	}
+	if page < pages {
+		next := link(page + 1)
+		v.Next = &next
+	}
+	return v
+}
+
+// apiLetters answers GET /api/letters?page=N: published, listed letters,
+// newest first, 20 a page. Unlisted letters are reachable by their address
+// only.
+func (h *Handler) apiLetters(c *fiber.Ctx) error {
+	page := pageNumber(c)
+	letters, total, err := h.store.PublicLetters(c.UserContext(), (page-1)*lettersPerPage, lettersPerPage)
+	if err != nil {
+		return err
+	}
+	if len(letters) == 0 && page > 1 {
+		return fiber.ErrNotFound
+	}
+	p := paginate(c.Path(), page, total, lettersPerPage)
+	v := APILettersPage{Page: page, Pages: p.Pages, PerPage: lettersPerPage, Total: total, Letters: []APILetterSummary{},
+		Links: h.apiLinks(c.Path(), page, p.Pages)}
+	for i := range letters {
+		v.Letters = append(v.Letters, h.apiLetterSummary(&letters[i]))
+	}
+	return c.JSON(v, jsonType)
+}
+
+// apiLetter answers GET /api/letters/{slug} and /letters/{slug}.json: a
+// published letter (listed or not) with its counts by kind and by country.
+func (h *Handler) apiLetter(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	countries, err := h.store.CountryCounts(c.UserContext(), l)
+	if err != nil {
+		return err
+	}
+	v := APILetter{
+		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorList()), Addressees: nonNil(l.AddresseeList()),
+		Subject: l.Subject, Salutation: l.Salutation, BodyHTML: l.BodyHTML, ClosingHTML: l.ClosingHTML,
+		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{},
+	}
+	for _, g := range l.DemandGroups {
+		v.DemandGroups = append(v.DemandGroups, APIDemandGroup{LeadIn: g.LeadIn, Demands: nonNil(g.DemandList())})
+	}
+	for _, cc := range countries {
+		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryName(cc.Country), Count: cc.Count})
+	}
+	return c.JSON(v, jsonType)
+}
+
+// apiSignatories answers GET /api/letters/{slug}/signatories?page=N and
+// /letters/{slug}/signatories.json: a page of the public list, 100 a page
+// as on the full list's page.
+func (h *Handler) apiSignatories(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	page := pageNumber(c)
+	if page > 1 && int64((page-1)*signatoriesPerPage) >= l.NamedCount() {
+		return fiber.ErrNotFound
+	}
+	sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
+	if err != nil {
+		return err
+	}
+	summary := h.apiLetterSummary(l)
+	pages := paginate(c.Path(), page, l.NamedCount(), signatoriesPerPage).Pages
+	v := APISignatoriesPage{
+		Letter: l.Slug, AsOf: summary.AsOf, Page: page, Pages: pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
+		Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(c.Path(), page, pages),
+	}
+	for i := range sigs {
+		v.Signatories = append(v.Signatories, h.apiSignatory(&sigs[i]))
+	}
+	keepNamesUnindexed(c, l)
+	return c.JSON(v, jsonType)
+}
+
+// signatoriesCSV streams a letter's public list as CSV, entry by entry,
+// with the columns of APISignatory.
+func (h *Handler) signatoriesCSV(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	keepNamesUnindexed(c, l)
+	h.streamCSV(c, l.Slug+"-signatories.csv", signatoryColumns, func(ctx context.Context, write func(...string) error) error {
+		return h.store.EachPublicSignatory(ctx, l, func(s *models.Signature) error {
+			return write(h.apiSignatory(s).csvRow()...)
+		})
+	})
+	return nil
+}
+
+// The Atom 1.0 feed (RFC 4287), as much of it as the feed of letters uses.
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomPerson  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	ID        string       `xml:"id"`
+	Title     string       `xml:"title"`
+	Updated   string       `xml:"updated"`
+	Published string       `xml:"published"`
+	Links     []atomLink   `xml:"link"`
+	Authors   []atomPerson `xml:"author"`
+	Summary   string       `xml:"summary,omitempty"`
+}
+
+// feed answers GET /feed.atom: the newest published, listed letters and
+// the updates posted on them, newest first. A letter's entry is identified
+// by its permanent address, an update's by that address and its anchor.
+func (h *Handler) feed(c *fiber.Ctx) error {
+	letters, _, err := h.store.PublicLetters(c.UserContext(), 0, feedEntries)
+	if err != nil {
+		return err
+	}
+	updates, err := h.store.PublicUpdates(c.UserContext(), feedEntries)
+	if err != nil {
+		return err
+	}
+	var entries []atomEntry
+	for i := range letters {
+		l := &letters[i]
+		url := h.absolute("/letters/" + l.Slug)
+		e := atomEntry{ID: url, Title: l.Title, Summary: l.Summary, Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
+		e.Published = isoTime(l.Date(time.Now()))
+		e.Updated = e.Published
+		for _, name := range l.InitiatorList() {
+			e.Authors = append(e.Authors, atomPerson{Name: name})
+		}
+		entries = append(entries, e)
+	}
+	for _, u := range updates {
+		url := h.absolute("/letters/" + u.Slug + "#update-" + strconv.FormatInt(u.ID, 10))
+		e := atomEntry{ID: url, Title: h.msg("feed.update_title", u.Title), Summary: u.Excerpt(feedSummaryLength),
+			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
+		e.Published = isoTime(u.PostedOn)
+		e.Updated = e.Published
+		entries = append(entries, e)
+	}
+	// RFC 3339 times in UTC sort as text.
+	slices.SortStableFunc(entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
+	f := atomFeed{
+		ID: h.absolute("/feed.atom"), Title: h.msg("feed.title"), Updated: isoTime(time.Now()),
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: h.absolute("/feed.atom")},
+			{Rel: "alternate", Type: "text/html", Href: h.absolute("/")},
+		},
+		Author:  atomPerson{Name: h.msg("site.name")},
+		Entries: entries[:min(len(entries), feedEntries)],
+	}
+	if len(entries) > 0 {
+		f.Updated = entries[0].Updated
+	}
+	body, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
+	return c.Send(append([]byte(xml.Header), body...))
+}
+
+// keepNamesUnindexed asks search engines not to index an answer that names
+// a letter's signers, unless the letter allows it.
+func keepNamesUnindexed(c *fiber.Ctx, l *models.Letter) {
+	if !l.AllowIndexing {
+		c.Set("X-Robots-Tag", "noindex")
+	}
+}

@@ -1,0 +1,181 @@
+package handlers
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"html"
+	"iter"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+)
+
+// printChunk is how many entries the delivery packet reads at a time: the
+// list of a letter with 100,000 signatories is never in memory at once.
+const printChunk = 500
+
+// PrintView is the view of a letter's delivery packet: the letter, then its
+// whole dated list, streamed section by section as the page is written.
+type PrintView struct {
+	Letter   LetterView
+	Sections iter.Seq[StreamedSection]
+}
+
+// StreamedSection is one section of a streamed list; its entries are read
+// from the database while the page is written.
+type StreamedSection struct {
+	Kind    models.SignatureKind
+	Count   int64
+	Entries iter.Seq[string]
+}
+
+// printLetter writes the delivery packet. The page is streamed after the
+// handler returns, so the view holds nothing of the request.
+func (h *Handler) printLetter(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	ctx := context.WithoutCancel(c.UserContext())
+	var failed error
+	v := &PrintView{Letter: h.letterView(l), Sections: h.streamSections(ctx, l, &failed)}
+	p := h.page(c, h.msg("print.title", l.Title), v)
+	p.CSRFToken = nil // the page has no form, and the request is gone while it is written
+	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
+	p.Stylesheet = c.Path() + ".css"
+	h.protectNames(c, p, l)
+	c.Status(fiber.StatusOK).Type("html", "utf-8")
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		err := h.views.Stream(w, "print", p)
+		if err == nil {
+			err = failed
+		}
+		if err != nil {
+			h.log.Error("delivery packet cut short", "letter", l.ID, "err", err)
+		}
+	})
+	return nil
+}
+
+// streamSections yields the sections of a letter's list that have entries,
+// each reading its entries printChunk at a time. A failed read ends the
+// list and is kept in *failed.
+func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *error) iter.Seq[StreamedSection] {
+	return func(yield func(StreamedSection) bool) {
+		for _, part := range []struct {
+			kind  models.SignatureKind
+			count int64
+		}{{models.KindOrganisation, l.OrganisationCount}, {models.KindIndividual, l.IndividualCount}} {
+			if part.count == 0 {
+				continue
+			}
+			if !yield(StreamedSection{Kind: part.kind, Count: part.count, Entries: h.streamEntries(ctx, l, part.kind, failed)}) {
+				return
+			}
+		}
+	}
+}
+
+func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind models.SignatureKind, failed *error) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for offset := 0; *failed == nil; offset += printChunk {
+			page, err := h.store.SectionSignatories(ctx, l, kind, offset, printChunk)
+			if err != nil {
+				*failed = fmt.Errorf("%s entries from %d: %w", kind, offset, err)
+				return
+			}
+			for i := range page {
+				if !yield(h.entry(&page[i])) {
+					return
+				}
+			}
+			if len(page) < printChunk {
+				return
+			}
+		}
+	}
+}
+
+// printStylesheet is the delivery packet's own print stylesheet: its
+// running header names the letter and the date of its list, and its footer
+// numbers the pages, in the page margins of browsers that print them. It is
+// a stylesheet of the site rather than an inline style, which the
+// Content-Security-Policy forbids.
+func (h *Handler) printStylesheet(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	const box = "font: 8pt/1.3 system-ui, \"DejaVu Sans\", sans-serif; color: #333;"
+	css := "@page {\n" +
+		"  @top-left { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @top-right { content: " + cssString(h.msg("list.as_of")+" "+h.date(l.AsOf())) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @bottom-center { content: " + cssString(h.msg("print.page")+" ") + " counter(page) " + cssString(" "+h.msg("print.page_of")+" ") + " counter(pages); " + box + " }\n" +
+		"}\n"
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Type("css", "utf-8")
+	return c.SendString(css)
+}
+
+// cssString quotes s as a CSS string: letters, digits and spaces as they
+// are, everything else as a hex escape, so that no text can end the string
+// or the rule.
+func cssString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, "\\%x ", r) // the space ends the escape, and is not part of the text
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// EmbedView is the view of a letter's counter, framed by other sites.
+type EmbedView struct {
+	Letter LetterView
+	Open   bool // the letter takes signatures: its link says "Sign"
+}
+
+// embed is a letter's counter for other sites to frame: the only page that
+// may be framed.
+func (h *Handler) embed(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	allowFraming(c)
+	p := h.page(c, l.Title, EmbedView{Letter: h.letterView(l), Open: l.AcceptsSignatures(time.Now()) == nil})
+	p.CSRFToken = nil
+	p.Robots = "noindex" // the letter's own page is the one to find
+	return h.render(c, fiber.StatusOK, "embed", p)
+}
+
+// ShareView is the letter page's share panel: the link, a plain text to
+// paste anywhere, and the code that frames the counter on another site.
+type ShareView struct {
+	URL, Text, Embed, Print string
+}
+
+func (h *Handler) shareView(l *models.Letter, v LetterView) *ShareView {
+	lines := []string{l.Title}
+	if l.Summary != "" {
+		lines = append(lines, l.Summary)
+	}
+	if l.AcceptsSignatures(time.Now()) == nil {
+		lines = append(lines, h.msg("share.read_sign", v.URL))
+	} else {
+		lines = append(lines, h.msg("share.read", v.URL))
+	}
+	frame := fmt.Sprintf(`<iframe src="%s/embed" title="%s" width="320" height="240" loading="lazy"></iframe>`,
+		v.URL, html.EscapeString(h.msg("embed.frame", l.Title)))
+	return &ShareView{URL: v.URL, Text: strings.Join(lines, "\n\n"), Embed: frame, Print: "/letters/" + l.Slug + "/print"}
+}

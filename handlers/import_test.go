@@ -1,0 +1,222 @@
+package handlers_test
+
+import (
+	"bytes"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"undersigned/handlers"
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// postMultipart sends a form as the import page does, multipart with the
+// browser's CSRF token, and a CSV file when name is not empty; without one
+// it sends the empty file part a browser sends when no file was chosen.
+func (b *browser) postMultipart(path string, form url.Values, name, content string) response {
+	b.s.t.Helper()
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", b.csrf)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	fw, err := w.CreateFormFile("csv_file", name)
+	if err != nil {
+		b.s.t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
+}
+
+// importForm is the import form with pasted lines.
+func importForm(lines, kind string) url.Values {
+	return url.Values{"lines": {lines}, "import_kind": {kind}, "import_display": {"full"}}
+}
+
+// carriedSource finds what a preview carries to its confirming form.
+var carriedSource = regexp.MustCompile(`<input type="hidden" name="(lines|csv)" value="([^"]*)">`)
+
+// confirmForm is the preview's confirming form as a browser sends it.
+func confirmForm(t *testing.T, preview response) url.Values {
+	t.Helper()
+	m := carriedSource.FindStringSubmatch(preview.body)
+	if m == nil {
+		t.Fatalf("the preview has no confirming form:\n%s", excerpt(preview.body))
+	}
+	kind := regexp.MustCompile(`name="import_kind" value="([^"]*)"`).FindStringSubmatch(preview.body)
+	return url.Values{m[1]: {html.UnescapeString(m[2])}, "import_kind": {kind[1]}, "import_display": {"full"}}
+}
+
+// importSettings keep the defaults a coordinator would leave on, email
+// confirmation and review, to show they do not hold back names the
+// coordinators entered, and list in signing order.
+func importSettings() url.Values {
+	f := withSettings("confirm_email", "review_individuals", "review_organisations")
+	f.Set("list_order", "signed")
+	return f
+}
+
+func TestSeedListImportedThroughPreviewAndConfirmation(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, `href="`+letterPath+`/import"`, "Add signatories collected elsewhere")
+	coord.get(letterPath+"/import").expect(t, http.StatusOK, `enctype="multipart/form-data"`, `<label for="f-lines">Signatories, one per line`,
+		`<label for="f-csv_file">Or a CSV file`, `<option value="individual" selected>`, `<option value="full" selected>`)
+
+	preview := coord.postMultipart(letterPath+"/import/preview", importForm(modeltest.AzerbaijanListText, "individual"), "", "").
+		expect(t, http.StatusOK, "To add: 22. Already on the list or repeated, skipped: 0. Cannot be read: 0.",
+			"<caption>Each line of the import", "<td dir=\"auto\">Javier El-Hage</td>", "<td>Bolivia/United States</td>",
+			"<td dir=\"auto\">Nyaradzo Mashayamombe</td>\n    <td dir=\"auto\"></td>\n    <td>Zimbabwe</td>", "Add 22 signatories to the list")
+	if n := strings.Count(preview.body, "Will be added"); n != 22 {
+		t.Errorf("the preview shows %d rows to add, want 22", n)
+	}
+	if strings.Contains(preview.body, "has-error") {
+		t.Error("the preview shows an error")
+	}
+	if n := s.signatures(); n != 0 {
+		t.Fatalf("the preview stored %d signatures", n)
+	}
+
+	r := coord.postMultipart(letterPath+"/import", confirmForm(t, preview), "", "").expect(t, http.StatusSeeOther)
+	if r.location != letterPath+"/import?imported=22&skipped=0" {
+		t.Fatalf("redirected to %q", r.location)
+	}
+	coord.get(r.location).expect(t, http.StatusOK, "Added to the list: 22. Skipped as already on the list or repeated: 0.")
+	if l := s.letter(); l.IndividualCount != 22 || l.SignatureCount() != 22 {
+		t.Errorf("counted %d individuals, %d in all; want 22", l.IndividualCount, l.SignatureCount())
+	}
+
+	// The public list reads as the seed did, in its order.
+	list := s.browser().get(seedSlug+"/signatories").expect(t, http.StatusOK, "Javier El-Hage, Human Rights Foundation, Bolivia/United States",
+		"Nyaradzo Mashayamombe, Zimbabwe<", "Carl Gershman, formerly NED, United States", "Pavel Pšeja, CEVRO University, Czechia",
+		"Andrea Ngombet, Sassoufit collective, Republic of the Congo")
+	last := -1
+	for _, sig := range modeltest.AzerbaijanSignatories {
+		at := strings.Index(list.body, sig.Name+",")
+		if at < last {
+			t.Errorf("%s is out of the seed's order", sig.Name)
+		}
+		last = at
+	}
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK,
+		`Coordinator Org: added signatories collected elsewhere: <span dir="auto">22</span>`)
+
+	// The same list again adds no one, and says why.
+	coord.get(letterPath + "/import")
+	again := coord.postMultipart(letterPath+"/import/preview", importForm(modeltest.AzerbaijanListText, "individual"), "", "").
+		expect(t, http.StatusOK, "To add: 0. Already on the list or repeated, skipped: 22.", "Nothing to add")
+	if strings.Contains(again.body, `action="`+letterPath+`/import" enctype`) {
+		t.Error("a preview with nothing to add offers to confirm")
+	}
+}
+
+func TestImportWithAnUnreadableLineWritesNothing(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath + "/import")
+	lines := modeltest.AzerbaijanListText + "Anna Novak, Civic IDEA, Narnia\n"
+	preview := coord.postMultipart(letterPath+"/import/preview", importForm(lines, "individual"), "", "").
+		expect(t, http.StatusUnprocessableEntity, "To add: 22. Already on the list or repeated, skipped: 0. Cannot be read: 1.",
+			`<tr class="has-error">`, "<td>23</td>", "Anna Novak, Civic IDEA, Narnia</td>", "Country not recognised: “Narnia”",
+			`href="#f-lines"`, "Lines that cannot be read: 1.", `aria-invalid="true"`, "Anna Novak, Civic IDEA, Narnia</textarea>")
+	if strings.Contains(preview.body, "Add 22 signatories") {
+		t.Error("a preview with an unreadable line offers to confirm")
+	}
+	// Sent anyway, as a stale page or a script would: all or none.
+	coord.postMultipart(letterPath+"/import", importForm(lines, "individual"), "", "").
+		expect(t, http.StatusUnprocessableEntity, "Country not recognised")
+	if n := s.signatures(); n != 0 {
+		t.Fatalf("a refused import stored %d signatures", n)
+	}
+}
+
+func TestImportFromACSVFile(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath + "/import")
+	file := "\ufeffName;Affiliation;Role;Country;Country2\r\nLeyla Yunus;Institute for Peace and Democracy;;Azerbaijan;Netherlands\r\n" +
+		"Javier El-Hage;Human Rights Foundation;;Bolivia/USA;\r\n"
+	form := url.Values{"import_kind": {"individual"}, "import_display": {"anonymous"}}
+	preview := coord.postMultipart(letterPath+"/import/preview", form, "list.csv", file).
+		expect(t, http.StatusOK, "To add: 2.", "<td>Azerbaijan/Netherlands</td>", "<td>Bolivia/United States</td>", `name="csv"`)
+	coord.postMultipart(letterPath+"/import", confirmForm(t, preview), "", "").expect(t, http.StatusSeeOther)
+	if l := s.letter(); l.IndividualCount != 2 {
+		t.Errorf("counted %d, want 2", l.IndividualCount)
+	}
+}
+
+func TestImportFormRefusesWhatItCannotRead(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath + "/import")
+	tests := []struct {
+		name        string
+		form        url.Values
+		file, csv   string
+		field, text string
+	}{
+		{name: "nothing", form: importForm("  \n", "individual"), field: "lines", text: "Paste at least one line"},
+		{name: "no kind", form: importForm("Anna Novak, France", ""), field: "import_kind", text: "This field is required"},
+		{name: "control characters", form: importForm("Anna\x00Novak, France", "individual"), field: "lines", text: "cannot be shown"},
+		{name: "lines and a file", form: importForm("Anna Novak, France", "individual"), file: "list.csv", csv: "name,country\nA,France\n", field: "csv_file", text: "not both"},
+		{name: "CSV without header", form: importForm("", "individual"), file: "list.csv", csv: "Anna Novak,Civic IDEA,France\n", field: "csv_file", text: "first row must name"},
+		{name: "not a CSV", form: importForm("", "individual"), file: "list.xlsx", csv: "PK\x03\x04\x00\x00\xff", field: "csv_file", text: "not a CSV file in UTF-8"},
+		{name: "file too large", form: importForm("", "individual"), file: "list.csv", csv: "name,country\n" + strings.Repeat("Anna Novak,France\n", models.ImportMaxBytes/18+1), field: "csv_file", text: "at most 5,000 lines and 200 KB"},
+		{name: "too many lines", form: importForm(strings.Repeat("A B, France\n", models.ImportMaxRows+1), "individual"), field: "lines", text: "at most 5,000 lines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := coord.postMultipart(letterPath+"/import/preview", tt.form, tt.file, tt.csv).
+				expect(t, http.StatusUnprocessableEntity, `href="#f-`+tt.field+`"`, `id="f-`+tt.field+`-error"`, tt.text)
+			if v := tt.form.Get("lines"); strings.TrimSpace(v) != "" && !strings.Contains(v, "\x00") && len(v) < 1000 &&
+				!strings.Contains(r.body, html.EscapeString(strings.TrimSpace(v))+"</textarea>") {
+				t.Errorf("the lines were not kept")
+			}
+		})
+	}
+
+	// Organisations where the letter takes individuals only.
+	coord.get(letterPath)
+	individuals := importSettings()
+	individuals.Set("signers", "individuals")
+	coord.post(letterPath+"/settings", individuals).expect(t, http.StatusSeeOther)
+	coord.get(letterPath + "/import")
+	coord.postMultipart(letterPath+"/import/preview", importForm("Civic IDEA, Georgia", "organisation"), "", "").
+		expect(t, http.StatusUnprocessableEntity, `href="#f-import_kind"`, "does not take signatures of this kind")
+
+	// A closed letter's list no longer changes.
+	coord.post(letterPath+"/state", url.Values{"state": {"closed"}}).expect(t, http.StatusSeeOther)
+	coord.get(letterPath+"/import").expect(t, http.StatusOK, "takes no signatures now")
+	coord.postMultipart(letterPath+"/import", importForm("Anna Novak, France", "individual"), "", "").
+		expect(t, http.StatusConflict, "takes no signatures now")
+	if n := s.signatures(); n != 0 {
+		t.Fatalf("refused imports stored %d signatures", n)
+	}
+}
+
+func TestOrganisationsImportedAsOrganisations(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath + "/import")
+	preview := coord.postMultipart(letterPath+"/import/preview", importForm("Civic IDEA, Georgia\nCentre for Peace, Justice and Reconciliation, Kenya\n", "organisation"), "", "").
+		expect(t, http.StatusOK, "To add: 2.", "<td dir=\"auto\">Centre for Peace, Justice and Reconciliation</td>")
+	coord.postMultipart(letterPath+"/import", confirmForm(t, preview), "", "").expect(t, http.StatusSeeOther)
+	if l := s.letter(); l.OrganisationCount != 2 {
+		t.Errorf("counted %d organisations, want 2", l.OrganisationCount)
+	}
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "Civic IDEA, Georgia", "Centre for Peace, Justice and Reconciliation, Kenya")
+}

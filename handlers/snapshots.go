@@ -1,0 +1,174 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+	"undersigned/views"
+)
+
+// changesShown is how many added and how many gone entries a dated list's
+// page shows; it says how many more there are.
+const changesShown = 100
+
+// DatedListView links a published dated list.
+type DatedListView struct {
+	AsOf  time.Time
+	Count int64 // signatures counted on that date
+	URL   string
+}
+
+func datedListPath(slug string, asOf time.Time) string {
+	return "/letters/" + slug + "/as-of/" + asOf.Format(time.DateOnly)
+}
+
+// datedLists returns the letter's published lists, newest first.
+func (h *Handler) datedLists(ctx context.Context, l *models.Letter) ([]DatedListView, error) {
+	snaps, err := h.store.Snapshots(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DatedListView, len(snaps))
+	for i := range snaps {
+		out[i] = DatedListView{AsOf: snaps[i].AsOf, Count: snaps[i].SignatureCount(), URL: datedListPath(l.Slug, snaps[i].AsOf)}
+	}
+	return out, nil
+}
+
+// SnapshotView is the view of a dated list: the list as it read on its
+// date, and on its first page what changed since the previous one.
+type SnapshotView struct {
+	Letter     LetterView // only what was frozen: title, language, date, counts
+	Sections   []SectionView
+	Pagination Pagination
+	Previous   *DatedListView
+	Added      []string
+	Gone       []string
+	AddedCount int64
+	GoneCount  int64
+	AddedMore  int64
+	GoneMore   int64
+}
+
+// snapshot shows a letter's list as published on a date. Everything on the
+// page comes from the frozen snapshot, so that its body reads byte for byte
+// the same forever, whatever happens to the letter and its list later.
+func (h *Handler) snapshot(c *fiber.Ctx) error {
+	date, err := time.Parse(time.DateOnly, c.Params("date"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	ctx := c.UserContext()
+	l, err := h.store.PublicLetter(ctx, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	snap, err := h.store.SnapshotAsOf(ctx, l.ID, date)
+	if err != nil {
+		return err
+	}
+	page := pageNumber(c)
+	offset := (page - 1) * signatoriesPerPage
+	if page > 1 && int64(offset) >= snap.NamedCount() {
+		return fiber.ErrNotFound
+	}
+	entries, err := h.store.SnapshotEntries(ctx, snap, offset, signatoriesPerPage)
+	if err != nil {
+		return err
+	}
+	v := SnapshotView{
+		Letter: LetterView{Title: snap.Title, Slug: l.Slug, Lang: snap.Lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
+			Unlisted: snap.UnlistedCount},
+		Sections:   snapshotSections(snap, entries),
+		Pagination: paginate(c.Path(), page, snap.NamedCount(), signatoriesPerPage),
+	}
+	if page == 1 && snap.PreviousID != nil {
+		if err := h.setChanges(ctx, l, snap, &v); err != nil {
+			return err
+		}
+	}
+	p := h.page(c, h.msg("snapshot.title", snap.Title, views.FormatDate(snap.Lang, snap.AsOf)), v)
+	// Nothing on the page may vary per visitor or per request: no CSRF
+	// token, no coordinator's name, no "today".
+	p.CSRFToken, p.Coordinator = nil, ""
+	p.Canonical = h.absolute(c.Path())
+	// A dated list is never indexed, whatever the letter allows now: its
+	// body cannot follow a later change of that setting, and names found
+	// through a search engine can put signers at risk.
+	p.Robots = "noindex"
+	c.Set("X-Robots-Tag", "noindex")
+	// It never changes, so caches may keep it; an hour, not forever, in
+	// case a list must one day be taken down.
+	c.Set("Cache-Control", "public, max-age=3600")
+	return h.render(c, fiber.StatusOK, "snapshot", p)
+}
+
+// setChanges fills in what changed since the snapshot before snap.
+func (h *Handler) setChanges(ctx context.Context, l *models.Letter, snap *models.Snapshot, v *SnapshotView) error {
+	prev, err := h.store.SnapshotByID(ctx, l.ID, *snap.PreviousID)
+	if err != nil {
+		return err
+	}
+	added, gone, err := h.store.SnapshotChanges(ctx, snap, changesShown)
+	if err != nil {
+		return err
+	}
+	v.Previous = &DatedListView{AsOf: prev.AsOf, Count: prev.SignatureCount(), URL: datedListPath(l.Slug, prev.AsOf)}
+	v.Added, v.Gone = entryTexts(added), entryTexts(gone)
+	v.AddedCount, v.GoneCount = snap.AddedCount, snap.GoneCount
+	v.AddedMore, v.GoneMore = snap.AddedCount-int64(len(added)), snap.GoneCount-int64(len(gone))
+	return nil
+}
+
+func entryTexts(entries []models.SnapshotEntry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Entry
+	}
+	return out
+}
+
+// snapshotSections groups a page of frozen entries into its sections.
+func snapshotSections(snap *models.Snapshot, entries []models.SnapshotEntry) []SectionView {
+	var out []SectionView
+	for _, e := range entries {
+		if len(out) == 0 || out[len(out)-1].Kind != e.Kind {
+			count := snap.IndividualCount
+			if e.Kind == models.KindOrganisation {
+				count = snap.OrganisationCount
+			}
+			out = append(out, SectionView{Kind: e.Kind, Count: count})
+		}
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, e.Entry)
+	}
+	return out
+}
+
+// publishSnapshot freezes the letter's list as of today.
+func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
+	_, err := h.store.PublishSnapshot(c.UserContext(), l, h.msg("list.anonymous"))
+	switch {
+	case errors.Is(err, models.ErrSnapshotExists):
+		return h.editorProblem(c, l, fiber.StatusConflict, h.msg("editor.snapshot_exists"))
+	case errors.Is(err, models.ErrLetterNotOpen):
+		return h.editorProblem(c, l, fiber.StatusConflict, h.msg("editor.snapshot_draft"))
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?published=1#dated-lists", fiber.StatusSeeOther)
+}
+
+// editorProblem shows the letter's editor with a problem at its top.
+func (h *Handler) editorProblem(c *fiber.Ctx, l *models.Letter, status int, problem string) error {
+	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
+	if err != nil {
+		return err
+	}
+	v.Problem = problem
+	return h.renderEditor(c, status, l, v, nil)
+}

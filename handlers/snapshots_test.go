@@ -1,0 +1,213 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/handlers"
+	"undersigned/models"
+	"undersigned/models/modeltest"
+	"undersigned/views"
+)
+
+// datedListLink finds the link to a dated list on a page.
+var datedListLink = regexp.MustCompile(`href="(/letters/[a-z0-9-]+/as-of/\d{4}-\d{2}-\d{2})"`)
+
+// publishList publishes the letter's list as of today from the editor and
+// returns the dated list's address, as the editor links it.
+func publishList(t *testing.T, coord *browser, letterPath string) string {
+	t.Helper()
+	coord.get(letterPath)
+	r := coord.post(letterPath+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	editor := coord.get(r.location).expect(t, http.StatusOK, "The list is published as of today.")
+	m := datedListLink.FindStringSubmatch(editor.body)
+	if m == nil {
+		t.Fatalf("the editor links no dated list:\n%s", excerpt(editor.body))
+	}
+	return m[1]
+}
+
+// readUnchanged reads a dated list as a new visitor and fails unless its
+// body is byte for byte what it was.
+func readUnchanged(t *testing.T, s *site, path, before, after string) {
+	t.Helper()
+	r := s.browser().get(path).expect(t, http.StatusOK)
+	if r.body != before {
+		t.Errorf("%s changed after %s:\n--- before\n%s\n--- now\n%s", path, after, excerpt(before), excerpt(r.body))
+	}
+}
+
+// TestDatedListNeverChanges: the list published as of a date reads as its
+// signers chose to appear then (anonymous as "Anonymous, Country", counted
+// signers counted, not named), and its page stays byte for byte the same
+// after new signatures, a withdrawal, a change of display and a change of
+// settings; a second list the same day is refused.
+func TestDatedListNeverChanges(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	igor := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	anonymous := signForm("Aida Abbasova", "AZ", "aida@example.org")
+	anonymous.Set("display", "anonymous")
+	aida := s.signAndKeepLink(anonymous)
+	counted := signForm("Cora Quist", "BY", "cora@example.org")
+	counted.Set("display", "counted")
+	s.signAndKeepLink(counted)
+	s.signAndKeepLink(url.Values{"kind": {"organisation"}, "name": {"Tinatin Khidasheli"}, "affiliation": {"Civic IDEA"}, "country": {"GE"},
+		"email": {"office@civicidea.example"}, "display": {"full"}, "agree": {"true"}})
+
+	dated := publishList(t, coord, letterPath)
+	first := s.browser().get(dated).expect(t, http.StatusOK, "Signatories as of", "4 signatures", "Organisations (1)", "Civic IDEA, Georgia",
+		"Individuals (2)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "1 more person signed without being named.",
+		"will not change", `<meta name="robots" content="noindex">`)
+	assertAbsent(t, map[string]string{"dated list": first.body}, "Abbasova", "Aida", "Quist", "Cora", "_csrf", "Changes since")
+	if first.header.Get("Set-Cookie") != "" {
+		t.Errorf("the dated list sets a cookie: %q", first.header.Get("Set-Cookie"))
+	}
+	if r := coord.get(dated).expect(t, http.StatusOK); r.body != first.body {
+		t.Error("a logged-in coordinator reads a different dated list than a visitor")
+	}
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "Published lists", `href="`+dated+`"`, "(4 signatures)")
+
+	coord.get(letterPath)
+	coord.post(letterPath+"/snapshots", url.Values{}).expect(t, http.StatusConflict, "already published as of today")
+
+	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	readUnchanged(t, s, dated, first.body, "a new signature")
+	b := s.browser()
+	b.get(igor)
+	b.post(igor+"/withdraw", url.Values{}).expect(t, http.StatusOK)
+	readUnchanged(t, s, dated, first.body, "a withdrawal")
+	b.get(aida)
+	b.post(aida+"/display", url.Values{"display": {"full"}}).expect(t, http.StatusSeeOther)
+	readUnchanged(t, s, dated, first.body, "a change of display")
+	coord.get(letterPath)
+	settings := withSettings("allow_indexing")
+	settings.Set("list_order", "signed")
+	settings.Set("lang", "fr")
+	coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
+	readUnchanged(t, s, dated, first.body, "a change of settings")
+
+	// The current list has moved on.
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "Aida Abbasova, Azerbaijan", "Maiko Ichihara, Japan")
+	for _, missing := range []string{dated + "?page=2", strings.Replace(dated, "as-of/", "as-of/1999-", 1), dated[:len(dated)-2] + "32"} {
+		s.browser().get(missing).expect(t, http.StatusNotFound)
+	}
+}
+
+// TestDatedListKeepsItsTextAfterAnEdit: a list published before anyone
+// signed keeps the title it had, though the text was edited afterwards.
+func TestDatedListKeepsItsTextAfterAnEdit(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	dated := publishList(t, coord, letterPath)
+	first := s.browser().get(dated).expect(t, http.StatusOK, "No one has signed yet.", "Joint statement on the human rights situation in Azerbaijan")
+
+	coord.get(letterPath)
+	edit := letterForm("save")
+	edit.Set("title", "Corrected statement on Azerbaijan")
+	edit.Set("slug", strings.TrimPrefix(seedSlug, "/letters/"))
+	coord.post(letterPath, edit).expect(t, http.StatusSeeOther)
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "Corrected statement on Azerbaijan")
+	readUnchanged(t, s, dated, first.body, "a text edit")
+	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	readUnchanged(t, s, dated, first.body, "a signature")
+}
+
+// TestDatedListPages: a long dated list reads 100 entries a page, each page
+// frozen.
+func TestDatedListPages(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	l := s.letter()
+	for i := range 150 {
+		in := models.NewSignature{Kind: models.KindIndividual, Name: "Signer " + strconv.Itoa(1000+i), Country: "CZ", Email: modeltest.SignerEmail(i)}
+		if _, err := s.store.AddSignature(context.Background(), l.ID, in, modeltest.Mail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dated := publishList(t, coord, letterPath)
+	one := s.browser().get(dated).expect(t, http.StatusOK, "150 signatures", "Signer 1000, Czechia", "Signer 1099, Czechia", "Page 1 of 2")
+	two := s.browser().get(dated+"?page=2").expect(t, http.StatusOK, "Signer 1100, Czechia", "Signer 1149, Czechia", "Page 2 of 2")
+	if strings.Contains(one.body, "Signer 1100") || strings.Contains(two.body, "Signer 1099") {
+		t.Error("pages overlap")
+	}
+	s.signAndKeepLink(signForm("Aaron Early", "CZ", "aaron@example.org"))
+	readUnchanged(t, s, dated+"?page=2", two.body, "a signature")
+	s.browser().get(dated+"?page=3").expect(t, http.StatusNotFound)
+}
+
+// TestLetterUpdates: a coordinator posts dated updates; the letter's page
+// shows them newest first above the list, and the index the latest one's
+// date and beginning. An empty one is refused with the form kept.
+func TestLetterUpdates(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	coord.get(letterPath).expect(t, http.StatusOK, "No updates yet.", `name="update_on"`)
+	post := func(on, body string) response {
+		coord.get(letterPath)
+		return coord.post(letterPath+"/updates", url.Values{"update_on": {on}, "update_body": {body}})
+	}
+	post("2017-02-01", "The statement was delivered to the *Parliamentary Assembly*.").expect(t, http.StatusSeeOther)
+	post("2017-02-08", "Two of the prisoners were **released** on 7 February. <script>alert(1)</script>").expect(t, http.StatusSeeOther)
+	post("2017-02-09", "").expect(t, http.StatusUnprocessableEntity, "Please correct the following", `value="2017-02-09"`)
+
+	page := s.browser().get(seedSlug).expect(t, http.StatusOK,
+		`Update: <time datetime="2017-02-08">February 8, 2017</time>`, "<strong>released</strong>",
+		`Update: <time datetime="2017-02-01">February 1, 2017</time>`, "<em>Parliamentary Assembly</em>")
+	assertOrder(t, page.body, "February 8, 2017", "February 1, 2017", `id="signatories-title"`)
+	if strings.Contains(page.body, "<script>alert") {
+		t.Error("the update's script is on the page")
+	}
+	s.browser().get("/").expect(t, http.StatusOK, `February 8, 2017</time></strong> — <span lang="en">Two of the prisoners were released on 7 February.`)
+
+	editor := coord.get(letterPath).expect(t, http.StatusOK)
+	ids := regexp.MustCompile(`action="(`+letterPath+`/updates/\d+/delete)"`).FindAllStringSubmatch(editor.body, -1)
+	if len(ids) != 2 {
+		t.Fatalf("the editor has %d delete buttons, want 2", len(ids))
+	}
+	coord.post(ids[0][1], url.Values{}).expect(t, http.StatusSeeOther)
+	index := s.browser().get("/").expect(t, http.StatusOK, "February 1, 2017</time></strong> — <span lang=\"en\">The statement was delivered")
+	if strings.Contains(index.body, "released") {
+		t.Error("the index still shows the deleted update")
+	}
+	coord.post(ids[0][1], url.Values{}).expect(t, http.StatusNotFound)
+}
+
+// TestDatedListShowsWhatChanged renders a dated list's page with changes
+// since the previous one, as the store computes them (see the models'
+// TestSnapshotFreezesTheListAsItRead): the store's clock cannot be moved
+// from here to publish on two dates.
+func TestDatedListShowsWhatChanged(t *testing.T) {
+	tmpl, err := views.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := time.Date(2024, 11, 12, 0, 0, 0, 0, time.UTC)
+	v := handlers.SnapshotView{
+		Letter:   handlers.LetterView{Title: "Joint statement", Slug: "joint-statement", Lang: "en", AsOf: asOf, Count: 3},
+		Previous: &handlers.DatedListView{AsOf: asOf.AddDate(0, 0, -1), URL: "/letters/joint-statement/as-of/2024-11-11"},
+		Added:    []string{"Maiko Ichihara, Japan"}, AddedCount: 1,
+		Gone: []string{"Igor Blazevic, Czechia", "Anonymous, Azerbaijan"}, GoneCount: 150, GoneMore: 148,
+	}
+	var b strings.Builder
+	if err := tmpl.Render(&b, "snapshot", &views.Page{Lang: "en", Data: v}); err != nil {
+		t.Fatal(err)
+	}
+	assertOrder(t, b.String(), `Changes since the list as of <a href="/letters/joint-statement/as-of/2024-11-11"><time datetime="2024-11-11">November 11, 2024</time></a>`,
+		"Added (1)", "Maiko Ichihara, Japan", "Withdrawn or removed (150)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "and 148 more.")
+
+	v.Added, v.Gone, v.AddedCount, v.GoneCount, v.GoneMore = nil, nil, 0, 0, 0
+	b.Reset()
+	if err := tmpl.Render(&b, "snapshot", &views.Page{Lang: "en", Data: v}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "No changes.") {
+		t.Error("an unchanged list does not say so")
+	}
+}

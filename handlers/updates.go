@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"context"
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+)
+
+// updateExcerptLength is how much of its latest update a letter's card on
+// the index shows.
+const updateExcerptLength = 200
+
+// UpdateView is a dated update on a letter.
+type UpdateView struct {
+	ID      int64
+	Date    time.Time
+	HTML    template.HTML // sanitised by models.RenderMarkdown
+	Excerpt string
+}
+
+func updateView(u *models.LetterUpdate) UpdateView {
+	return UpdateView{ID: u.ID, Date: u.PostedOn, HTML: template.HTML(u.BodyHTML), Excerpt: u.Excerpt(updateExcerptLength)}
+}
+
+// letterUpdates returns the letter's updates, newest first.
+func (h *Handler) letterUpdates(ctx context.Context, l *models.Letter) ([]UpdateView, error) {
+	updates, err := h.store.LetterUpdates(ctx, l.ID)
+	out := make([]UpdateView, len(updates))
+	for i := range updates {
+		out[i] = updateView(&updates[i])
+	}
+	return out, err
+}
+
+// setLatestUpdates gives each letter card its newest update, in one query.
+func (h *Handler) setLatestUpdates(ctx context.Context, letters []models.Letter, views []LetterView) error {
+	ids := make([]int64, len(letters))
+	for i := range letters {
+		ids[i] = letters[i].ID
+	}
+	latest, err := h.store.LatestUpdates(ctx, ids)
+	for i := range letters {
+		if u, ok := latest[letters[i].ID]; ok {
+			uv := updateView(&u)
+			views[i].LatestUpdate = &uv
+		}
+	}
+	return err
+}
+
+// postUpdate posts a dated update on the letter.
+func (h *Handler) postUpdate(c *fiber.Ctx, l *models.Letter) error {
+	var form UpdateForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	if len(errs) == 0 {
+		on, _ := time.Parse(time.DateOnly, form.On) // validated
+		if _, err := h.store.AddUpdate(c.UserContext(), l, on, form.Body); err != nil {
+			return err
+		}
+		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1#updates", fiber.StatusSeeOther)
+	}
+	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
+	if err != nil {
+		return err
+	}
+	v.Update = form
+	return h.renderEditor(c, fiber.StatusUnprocessableEntity, l, v, errs)
+}
+
+// deleteUpdate deletes one of the letter's updates.
+func (h *Handler) deleteUpdate(c *fiber.Ctx, l *models.Letter) error {
+	id, err := strconv.ParseInt(c.Params("update"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	if err := h.store.DeleteUpdate(c.UserContext(), l, id); err != nil {
+		return err
+	}
+	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1#updates", fiber.StatusSeeOther)
+}

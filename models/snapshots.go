@@ -1,0 +1,245 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrSnapshotExists says the letter's list was already published as of that
+// date: a dated list never changes, so it is not taken again.
+var ErrSnapshotExists = errors.New("the list was already published as of this date")
+
+// Snapshot is a letter's public list frozen as it read on a date: the
+// entries are kept as text in snapshot_entries and never change.
+//
+// A signer who withdraws later, or changes how they appear, leaves the
+// snapshots taken before as they were: a snapshot is what was public on its
+// date, and its page must read the same forever. Erasure applies to the
+// signature, the live list, the count and the CSV; the dated lists are a
+// record of what was published, as a printed copy would be. /privacy says so.
+type Snapshot struct {
+	ID                int64
+	LetterID          int64
+	AsOf              time.Time // midnight UTC of the date
+	PreviousID        *int64
+	Title             string
+	Lang              string
+	OrganisationCount int64
+	IndividualCount   int64
+	UnlistedCount     int64
+	AddedCount        int64 // entries not in the previous snapshot
+	GoneCount         int64 // entries of the previous snapshot no longer there
+	CreatedAt         time.Time
+}
+
+// SignatureCount is the number of signatures counted on the date: named or not.
+func (s *Snapshot) SignatureCount() int64 {
+	return s.OrganisationCount + s.IndividualCount + s.UnlistedCount
+}
+
+// NamedCount is the number of entries on the frozen list.
+func (s *Snapshot) NamedCount() int64 { return s.OrganisationCount + s.IndividualCount }
+
+// SnapshotEntry is one frozen entry of a snapshot.
+type SnapshotEntry struct {
+	SnapshotID int64
+	Position   int64
+	Kind       SignatureKind
+	Entry      string
+	Occurrence int64
+}
+
+// Day is t's date, at midnight UTC: how dates of snapshots and updates are stored.
+func Day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// sqlParts is the SQL for Signature.Entry's joining of the non-empty parts
+// with ", ": each present part is prefixed with ", " and the first prefix is
+// cut off.
+func sqlParts(parts ...string) string {
+	var b strings.Builder
+	b.WriteString("substr(")
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(" || ")
+		}
+		fmt.Fprintf(&b, "CASE WHEN %[1]s <> '' THEN ', ' || %[1]s ELSE '' END", p)
+	}
+	b.WriteString(", 3)")
+	return b.String()
+}
+
+// snapshotEntrySQL computes in SQL what Signature.Entry computes in Go, so
+// that a list of any length is copied without passing through memory. The
+// word for "Anonymous" is words.anonymous; c1 and c2 are the names of the
+// signature's countries, joined from the table countryTable fills.
+var snapshotEntrySQL = func() string {
+	countries := "(coalesce(c1.cname, '') || CASE WHEN s.country2 <> '' THEN '/' || coalesce(c2.cname, '') ELSE '' END)"
+	return "CASE WHEN s.display = 'anonymous' THEN " + sqlParts("words.anonymous", countries) +
+		" WHEN s.kind = 'organisation' THEN " + sqlParts("s.affiliation", countries) +
+		" ELSE " + sqlParts("s.name", "s.role", "s.affiliation", countries) + " END"
+}()
+
+// countryTable fills a temporary table with the country names, for the
+// copy of a snapshot's entries to join: a table with its primary key, since
+// a join on a list of values reads the whole list for every signature.
+func countryTable(tx *gorm.DB) error {
+	if err := tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS snapshot_countries (code TEXT PRIMARY KEY, cname TEXT NOT NULL) WITHOUT ROWID`).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM temp.snapshot_countries`).Error; err != nil {
+		return err
+	}
+	rows := make([]string, len(countries))
+	args := make([]any, 0, 2*len(countries))
+	for i, c := range countries {
+		rows[i] = "(?, ?)"
+		args = append(args, c.Code, c.Name)
+	}
+	return tx.Exec(`INSERT INTO temp.snapshot_countries (code, cname) VALUES `+strings.Join(rows, ", "), args...).Error
+}
+
+// PublishSnapshot freezes the letter's public list as of today, in one
+// transaction: the entries are copied by INSERT … SELECT, so a list of any
+// length is never held in memory. anonymous is the word anonymous signers
+// appear as. A letter not yet published returns ErrLetterNotOpen; a list
+// already published today, ErrSnapshotExists. The caller has authorised
+// access to l.
+func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string) (*Snapshot, error) {
+	now := s.now()
+	snap := &Snapshot{LetterID: l.ID, AsOf: Day(now), CreatedAt: now}
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var cur Letter
+		if err := tx.Take(&cur, l.ID).Error; err != nil {
+			return notFound(err)
+		}
+		if !cur.IsPublic() {
+			return ErrLetterNotOpen
+		}
+		var taken int64
+		if err := tx.Model(&Snapshot{}).Where("letter_id = ? AND as_of = ?", l.ID, snap.AsOf).Count(&taken).Error; err != nil {
+			return err
+		}
+		if taken > 0 {
+			return ErrSnapshotExists
+		}
+		var prev []Snapshot
+		if err := tx.Where("letter_id = ?", l.ID).Order("as_of DESC").Limit(1).Find(&prev).Error; err != nil {
+			return err
+		}
+		if len(prev) == 1 {
+			snap.PreviousID = &prev[0].ID
+		}
+		snap.Title, snap.Lang, snap.UnlistedCount = cur.Title, cur.Lang, cur.UnlistedCount
+		if err := tx.Create(snap).Error; err != nil {
+			if isDuplicate(err) {
+				return ErrSnapshotExists
+			}
+			return fmt.Errorf("create snapshot: %w", err)
+		}
+		if err := countryTable(tx); err != nil {
+			return fmt.Errorf("country names: %w", err)
+		}
+		order := "sort_key, id"
+		if cur.ListOrder == OrderSigned {
+			order = "id"
+		}
+		var position int64
+		for _, part := range []struct {
+			kind  SignatureKind
+			count *int64
+		}{{KindOrganisation, &snap.OrganisationCount}, {KindIndividual, &snap.IndividualCount}} {
+			res := tx.Exec(`WITH words(anonymous) AS (SELECT ?)
+				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence)
+				SELECT ?, ? + ROW_NUMBER() OVER (ORDER BY `+order+`), kind, entry,
+					ROW_NUMBER() OVER (PARTITION BY entry ORDER BY `+order+`)
+				FROM (SELECT s.id, s.sort_key, s.kind, `+snapshotEntrySQL+` AS entry
+					FROM signatures s CROSS JOIN words
+					LEFT JOIN temp.snapshot_countries c1 ON c1.code = s.country
+					LEFT JOIN temp.snapshot_countries c2 ON c2.code = s.country2
+					WHERE s.letter_id = ? AND s.kind = ? AND s.status = 'listed' AND s.display <> 'counted')`,
+				anonymous, snap.ID, position, l.ID, part.kind)
+			if res.Error != nil {
+				return fmt.Errorf("copy %s entries: %w", part.kind, res.Error)
+			}
+			*part.count = res.RowsAffected
+			position += res.RowsAffected
+		}
+		if snap.PreviousID != nil {
+			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`)`, snap.ID, *snap.PreviousID).Scan(&snap.AddedCount).Error; err != nil {
+				return err
+			}
+			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`)`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Model(snap).Select("organisation_count", "individual_count", "added_count", "gone_count").Updates(snap).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// changesSQL selects the entries of one snapshot (the first parameter) that
+// another (the second) lacks, entry for entry, in list order.
+const changesSQL = `SELECT e.kind, e.entry, e.position FROM snapshot_entries e
+	WHERE e.snapshot_id = ? AND NOT EXISTS (SELECT 1 FROM snapshot_entries p
+		WHERE p.snapshot_id = ? AND p.kind = e.kind AND p.entry = e.entry AND p.occurrence = e.occurrence)`
+
+// Snapshots returns a letter's snapshots, newest first.
+func (s *Store) Snapshots(ctx context.Context, letterID int64) ([]Snapshot, error) {
+	var out []Snapshot
+	err := s.read.WithContext(ctx).Where("letter_id = ?", letterID).Order("as_of DESC").Find(&out).Error
+	return out, err
+}
+
+// SnapshotAsOf returns the letter's snapshot of a date, or ErrNotFound.
+func (s *Store) SnapshotAsOf(ctx context.Context, letterID int64, date time.Time) (*Snapshot, error) {
+	var snap Snapshot
+	if err := s.read.WithContext(ctx).Where("letter_id = ? AND as_of = ?", letterID, Day(date)).Take(&snap).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &snap, nil
+}
+
+// SnapshotByID returns a snapshot of a letter, or ErrNotFound.
+func (s *Store) SnapshotByID(ctx context.Context, letterID, id int64) (*Snapshot, error) {
+	var snap Snapshot
+	if err := s.read.WithContext(ctx).Where("letter_id = ?", letterID).Take(&snap, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &snap, nil
+}
+
+// SnapshotEntries returns a page of a snapshot's entries in list order,
+// read by position through the primary key.
+func (s *Store) SnapshotEntries(ctx context.Context, snap *Snapshot, offset, limit int) ([]SnapshotEntry, error) {
+	var out []SnapshotEntry
+	err := s.read.WithContext(ctx).Where("snapshot_id = ? AND position > ?", snap.ID, offset).
+		Order("position").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// SnapshotChanges returns, in list order, up to limit entries added since the
+// previous snapshot and up to limit of its entries no longer there
+// (withdrawn or removed, or shown differently since). Their counts are in
+// snap.AddedCount and snap.GoneCount.
+func (s *Store) SnapshotChanges(ctx context.Context, snap *Snapshot, limit int) (added, gone []SnapshotEntry, err error) {
+	if snap.PreviousID == nil {
+		return nil, nil, nil
+	}
+	db := s.read.WithContext(ctx)
+	if err := db.Raw(changesSQL+` ORDER BY e.position LIMIT ?`, snap.ID, *snap.PreviousID, limit).Scan(&added).Error; err != nil {
+		return nil, nil, err
+	}
+	err = db.Raw(changesSQL+` ORDER BY e.position LIMIT ?`, *snap.PreviousID, snap.ID, limit).Scan(&gone).Error
+	return added, gone, err
+}

@@ -1,0 +1,220 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// snapshotEntries reads a page of a snapshot as "kind: entry" lines.
+func snapshotEntries(t *testing.T, s *models.Store, snap *models.Snapshot, offset, limit int) []string {
+	t.Helper()
+	page, err := s.SnapshotEntries(context.Background(), snap, offset, limit)
+	if err != nil {
+		t.Fatalf("snapshot entries: %v", err)
+	}
+	out := []string{}
+	for _, e := range page {
+		out = append(out, string(e.Kind)+": "+e.Entry)
+	}
+	return out
+}
+
+// liveList reads the whole public list as "kind: entry" lines, through the
+// Go rendering of entries the live pages use.
+func liveList(t *testing.T, s *models.Store, l *models.Letter) []string {
+	t.Helper()
+	page, err := s.Signatories(context.Background(), l, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, sig := range page {
+		out = append(out, string(sig.Kind)+": "+listEntry(&sig))
+	}
+	return out
+}
+
+func entryTexts(es []models.SnapshotEntry) []string {
+	out := []string{}
+	for _, e := range es {
+		out = append(out, e.Entry)
+	}
+	return out
+}
+
+// A snapshot freezes the list as it read, each entry as its signer chose to
+// appear then, in order and by section; what happens to the list afterwards
+// (withdrawals, new signatures, display changes, corrected sort names) leaves
+// it as it was. The next day's snapshot says what was added and what went.
+func TestSnapshotFreezesTheListAsItRead(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	u, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	var bummel int64 // Andreas Bummel, second on the list by name
+	for i, sig := range modeltest.AzerbaijanSignatories {
+		if signed := sig.Sign(t, s, l.ID, i); signed.Name == "Andreas Bummel" {
+			bummel = signed.ID
+		}
+	}
+	anonymous := person("Gubad Ibadoghlu", "AZ", "gubad@example.org")
+	anonymous.Display = models.DisplayAnonymous
+	counted := person("Carl Counted", "US", "counted@example.org")
+	counted.Display = models.DisplayCounted
+	sign(t, s, l, anonymous)
+	sign(t, s, l, counted)
+	civic := sign(t, s, l, organisation("Civic IDEA", "GE", "office@civicidea.example"))
+	tenzer := sign(t, s, l, models.NewSignature{Kind: models.KindIndividual, Name: "Zoé Zed", Role: "Director", Affiliation: "CERAP",
+		Country: "FR", Country2: "CZ", Email: "zoe@example.org"})
+	l = reload(t, s, l.Slug)
+	before := liveList(t, s, l)
+
+	first, err := s.PublishSnapshot(ctx, l, "Anonymous")
+	if err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if !first.AsOf.Equal(time.Date(2024, 11, 11, 0, 0, 0, 0, time.UTC)) || first.Title != l.Title {
+		t.Errorf("snapshot as of %v titled %q", first.AsOf, first.Title)
+	}
+	if first.OrganisationCount != 1 || first.IndividualCount != 24 || first.UnlistedCount != 1 || first.SignatureCount() != 26 {
+		t.Errorf("counts: %d organisations, %d individuals, %d unlisted", first.OrganisationCount, first.IndividualCount, first.UnlistedCount)
+	}
+	// The SQL that freezes entries reads exactly as the live list's Go does.
+	if got := snapshotEntries(t, s, first, 0, 1000); !slices.Equal(got, before) {
+		t.Fatalf("snapshot\n%s\nwant the live list\n%s", strings.Join(got, "\n"), strings.Join(before, "\n"))
+	}
+	for _, want := range []string{"organisation: Civic IDEA, Georgia", "individual: Anonymous, Azerbaijan", "individual: Zoé Zed, Director, CERAP, France/Czechia"} {
+		if !slices.Contains(before, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+	if slices.ContainsFunc(before, func(e string) bool { return strings.Contains(e, "Counted") || strings.Contains(e, "Gubad") }) {
+		t.Error("the list names a signer who chose not to be named")
+	}
+	// Pages read by position.
+	if got := snapshotEntries(t, s, first, 20, 3); !slices.Equal(got, before[20:23]) {
+		t.Errorf("entries 21-23: %q, want %q", got, before[20:23])
+	}
+
+	// Same day: refused, whatever changed.
+	if _, err := s.PublishSnapshot(ctx, l, "Anonymous"); !errors.Is(err, models.ErrSnapshotExists) {
+		t.Fatalf("second snapshot the same day: err = %v, want ErrSnapshotExists", err)
+	}
+
+	// The list changes.
+	clock.advance(day)
+	if _, err := s.Withdraw(ctx, tenzer.ManageToken); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDisplay(ctx, civic.ManageToken, models.DisplayAnonymous); err != nil {
+		t.Fatal(err)
+	}
+	sign(t, s, l, person("Maiko Ichihara", "JP", "maiko@example.org"))
+	sign(t, s, l, anonymous2())
+	if err := s.SetSortName(ctx, l, u.ID, bummel, listEntry, "Zzz"); err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshotEntries(t, s, first, 0, 1000); !slices.Equal(got, before) {
+		t.Errorf("the first snapshot changed after the list did:\n%s", strings.Join(got, "\n"))
+	}
+
+	l = reload(t, s, l.Slug)
+	second, err := s.PublishSnapshot(ctx, l, "Anonymous")
+	if err != nil {
+		t.Fatalf("publish the next day: %v", err)
+	}
+	if second.PreviousID == nil || *second.PreviousID != first.ID || second.AddedCount != 3 || second.GoneCount != 2 {
+		t.Errorf("second snapshot: previous %v, added %d, gone %d; want %d, 3, 2", second.PreviousID, second.AddedCount, second.GoneCount, first.ID)
+	}
+	added, gone, err := s.SnapshotChanges(ctx, second, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second "Anonymous, Azerbaijan" is a new entry though one read so before.
+	if want := []string{"Anonymous, Georgia", "Maiko Ichihara, Japan", "Anonymous, Azerbaijan"}; !slices.Equal(entryTexts(added), want) {
+		t.Errorf("added %q, want %q", entryTexts(added), want)
+	}
+	if want := []string{"Civic IDEA, Georgia", "Zoé Zed, Director, CERAP, France/Czechia"}; !slices.Equal(entryTexts(gone), want) {
+		t.Errorf("gone %q, want %q", entryTexts(gone), want)
+	}
+	if added, _, _ := s.SnapshotChanges(ctx, second, 1); len(added) != 1 {
+		t.Errorf("changes capped at 1: %d added", len(added))
+	}
+	if added, gone, _ := s.SnapshotChanges(ctx, first, 100); added != nil || gone != nil {
+		t.Error("the first snapshot has changes")
+	}
+	list, err := s.Snapshots(ctx, l.ID)
+	if err != nil || len(list) != 2 || list[0].ID != second.ID {
+		t.Errorf("snapshots newest first: %+v (%v)", list, err)
+	}
+	got, err := s.SnapshotAsOf(ctx, l.ID, time.Date(2024, 11, 12, 15, 0, 0, 0, time.UTC))
+	if err != nil || got.ID != second.ID {
+		t.Errorf("snapshot as of November 12: %+v (%v)", got, err)
+	}
+}
+
+func anonymous2() models.NewSignature {
+	in := person("Leyla Yunus", "AZ", "leyla@example.org")
+	in.Display = models.DisplayAnonymous
+	return in
+}
+
+func TestDraftListIsNotPublished(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	u, org := modeltest.Coordinator(t, s, "c@example.org", "Org")
+	l, err := s.CreateLetter(ctx, u.ID, org, modeltest.Azerbaijan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PublishSnapshot(ctx, l, "Anonymous"); !errors.Is(err, models.ErrLetterNotOpen) {
+		t.Errorf("snapshot of a draft: err = %v, want ErrLetterNotOpen", err)
+	}
+}
+
+func TestLetterUpdates(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	older, err := s.AddUpdate(ctx, l, time.Date(2017, 2, 1, 0, 0, 0, 0, time.UTC), "First *news*.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer, err := s.AddUpdate(ctx, l, time.Date(2017, 2, 8, 13, 0, 0, 0, time.UTC),
+		"Two of the prisoners were **released** on 7 February; <script>alert(1)</script>the others remain in detention, and their trials go on.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(newer.BodyHTML, "<script") || !strings.Contains(newer.BodyHTML, "<strong>released</strong>") {
+		t.Errorf("rendered %q", newer.BodyHTML)
+	}
+	if got, want := newer.Excerpt(40), "Two of the prisoners were released on 7…"; got != want {
+		t.Errorf("excerpt %q, want %q", got, want)
+	}
+	list, err := s.LetterUpdates(ctx, l.ID)
+	if err != nil || len(list) != 2 || list[0].ID != newer.ID || !list[0].PostedOn.Equal(time.Date(2017, 2, 8, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("updates: %+v (%v)", list, err)
+	}
+	latest, err := s.LatestUpdates(ctx, []int64{l.ID, l.ID + 1})
+	if err != nil || len(latest) != 1 || latest[l.ID].ID != newer.ID {
+		t.Errorf("latest: %+v (%v)", latest, err)
+	}
+	other := &models.Letter{ID: l.ID + 1}
+	if err := s.DeleteUpdate(ctx, other, newer.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("deleting through another letter: err = %v", err)
+	}
+	if err := s.DeleteUpdate(ctx, l, newer.ID); err != nil {
+		t.Fatal(err)
+	}
+	if latest, _ := s.LatestUpdates(ctx, []int64{l.ID}); latest[l.ID].ID != older.ID {
+		t.Errorf("after deleting the newest, latest is %+v", latest[l.ID])
+	}
+}

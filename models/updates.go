@@ -1,0 +1,91 @@
+package models
+
+import (
+	"context"
+	"html"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"gorm.io/gorm"
+)
+
+// LetterUpdate is a dated update a coordinator posts on a letter ("The
+// authorities released two of the prisoners named…").
+type LetterUpdate struct {
+	ID        int64
+	LetterID  int64
+	PostedOn  time.Time // midnight UTC of its date
+	Body      string    // Markdown
+	BodyHTML  string    `gorm:"column:body_html"` // sanitised rendering of Body
+	CreatedAt time.Time
+}
+
+// TableName is the updates' table.
+func (LetterUpdate) TableName() string { return "letter_updates" }
+
+// markupStripper keeps the text of sanitised HTML and drops every tag.
+var markupStripper = bluemonday.StrictPolicy()
+
+// Excerpt is the update's text without markup, cut to at most n characters
+// at a word's end, with "…" when cut.
+func (u LetterUpdate) Excerpt(n int) string {
+	text := strings.Join(strings.Fields(html.UnescapeString(markupStripper.Sanitize(u.BodyHTML))), " ")
+	runes := []rune(text)
+	if len(runes) <= n {
+		return text
+	}
+	cut := string(runes[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// AddUpdate posts a dated update on a letter. The caller has authorised access to l.
+func (s *Store) AddUpdate(ctx context.Context, l *Letter, postedOn time.Time, body string) (*LetterUpdate, error) {
+	u := &LetterUpdate{LetterID: l.ID, PostedOn: Day(postedOn), Body: body, BodyHTML: RenderMarkdown(body), CreatedAt: s.now()}
+	err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(u).Error })
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// DeleteUpdate deletes an update of a letter, or returns ErrNotFound. The
+// caller has authorised access to l.
+func (s *Store) DeleteUpdate(ctx context.Context, l *Letter, id int64) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("letter_id = ?", l.ID).Delete(&LetterUpdate{}, id)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// LetterUpdates returns a letter's updates, newest first.
+func (s *Store) LetterUpdates(ctx context.Context, letterID int64) ([]LetterUpdate, error) {
+	var out []LetterUpdate
+	err := s.read.WithContext(ctx).Where("letter_id = ?", letterID).Order("posted_on DESC, id DESC").Find(&out).Error
+	return out, err
+}
+
+// LatestUpdates returns the newest update of each of the letters that has
+// one, by letter id, in one query.
+func (s *Store) LatestUpdates(ctx context.Context, letterIDs []int64) (map[int64]LetterUpdate, error) {
+	out := map[int64]LetterUpdate{}
+	if len(letterIDs) == 0 {
+		return out, nil
+	}
+	var rows []LetterUpdate
+	err := s.read.WithContext(ctx).Where(`letter_id IN ? AND id = (SELECT u.id FROM letter_updates u
+		WHERE u.letter_id = letter_updates.letter_id ORDER BY u.posted_on DESC, u.id DESC LIMIT 1)`, letterIDs).Find(&rows).Error
+	for _, u := range rows {
+		out[u.LetterID] = u
+	}
+	return out, err
+}
