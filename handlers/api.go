@@ -217,17 +217,12 @@ func (h *Handler) apiLinks(path string, page, pages int) APILinks {
 // newest first, 20 a page. Unlisted letters are reachable by their address
 // only.
 func (h *Handler) apiLetters(c *fiber.Ctx) error {
-	page := pageNumber(c)
-	letters, total, err := h.store.PublicLetters(c.UserContext(), (page-1)*lettersPerPage, lettersPerPage)
+	letters, p, err := h.publicLetters(c, c.Path())
 	if err != nil {
 		return err
 	}
-	if len(letters) == 0 && page > 1 {
-		return fiber.ErrNotFound
-	}
-	p := paginate(c.Path(), page, total, lettersPerPage)
-	v := APILettersPage{Page: page, Pages: p.Pages, PerPage: lettersPerPage, Total: total, Letters: []APILetterSummary{},
-		Links: h.apiLinks(c.Path(), page, p.Pages)}
+	v := APILettersPage{Page: p.Page, Pages: p.Pages, PerPage: lettersPerPage, Total: p.Total, Letters: []APILetterSummary{},
+		Links: h.apiLinks(c.Path(), p.Page, p.Pages)}
 	for i := range letters {
 		v.Letters = append(v.Letters, h.apiLetterSummary(&letters[i]))
 	}

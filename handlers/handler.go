@@ -166,6 +166,7 @@ func pageNumber(c *fiber.Ctx) int {
 // Pagination is the view of a paginated list's navigation.
 type Pagination struct {
 	Page, Pages int
+	Total       int64
 	Path        string
 	Query       url.Values // kept on every page's link, such as a filter
 }
@@ -198,5 +199,5 @@ func (p Pagination) Next() int {
 
 func paginate(path string, page int, total int64, perPage int) Pagination {
 	pages := int((total + int64(perPage) - 1) / int64(perPage))
-	return Pagination{Page: page, Pages: max(pages, 1), Path: path}
+	return Pagination{Page: page, Pages: max(pages, 1), Total: total, Path: path}
 }

@@ -96,16 +96,23 @@ type IndexView struct {
 	Pagination Pagination
 }
 
-func (h *Handler) index(c *fiber.Ctx) error {
+// publicLetters reads the ?page=N page of published, listed letters, newest
+// first, for the index and its API: past the last page is 404.
+func (h *Handler) publicLetters(c *fiber.Ctx, path string) ([]models.Letter, Pagination, error) {
 	page := pageNumber(c)
 	letters, total, err := h.store.PublicLetters(c.UserContext(), (page-1)*lettersPerPage, lettersPerPage)
+	if err == nil && len(letters) == 0 && page > 1 {
+		err = fiber.ErrNotFound
+	}
+	return letters, paginate(path, page, total, lettersPerPage), err
+}
+
+func (h *Handler) index(c *fiber.Ctx) error {
+	letters, pagination, err := h.publicLetters(c, "/")
 	if err != nil {
 		return err
 	}
-	if len(letters) == 0 && page > 1 {
-		return fiber.ErrNotFound
-	}
-	v := IndexView{Pagination: paginate("/", page, total, lettersPerPage)}
+	v := IndexView{Pagination: pagination}
 	for i := range letters {
 		v.Letters = append(v.Letters, h.letterView(&letters[i]))
 	}

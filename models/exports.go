@@ -45,7 +45,15 @@ func (s *Store) EachPublicSignatory(ctx context.Context, l *Letter, fn func(*Sig
 }
 
 func (s *Store) eachInSection(ctx context.Context, l *Letter, kind SignatureKind, fn func(*Signature) error) error {
-	db := s.sectionQuery(ctx, l, kind)
+	return eachRow(s.sectionQuery(ctx, l, kind), func(sig *Signature) error {
+		sig.hidePrivate()
+		return fn(sig)
+	})
+}
+
+// eachRow calls fn for every signature the query finds, reading one row at
+// a time, so that a large list is never held in memory.
+func eachRow(db *gorm.DB, fn func(*Signature) error) error {
 	rows, err := db.Rows()
 	if err != nil {
 		return err
@@ -56,7 +64,6 @@ func (s *Store) eachInSection(ctx context.Context, l *Letter, kind SignatureKind
 		if err := db.ScanRows(rows, &sig); err != nil {
 			return err
 		}
-		sig.hidePrivate()
 		if err := fn(&sig); err != nil {
 			return err
 		}

@@ -429,22 +429,7 @@ func (s *Store) EachSignature(ctx context.Context, l *Letter, fn func(*Signature
 	if l.ListOrder == OrderSigned {
 		order = "display = 'counted', kind DESC, id"
 	}
-	db := s.read.WithContext(ctx)
-	rows, err := db.Model(&Signature{}).Where("letter_id = ? AND status = 'listed'", l.ID).Order(order).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var sig Signature
-		if err := db.ScanRows(rows, &sig); err != nil {
-			return err
-		}
-		if err := fn(&sig); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND status = 'listed'", l.ID).Order(order), fn)
 }
 
 // RemoveSignature takes a signature off the list and the count, recording
