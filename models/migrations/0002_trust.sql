@@ -32,6 +32,8 @@ CREATE INDEX signatures_list_alphabetical ON signatures(letter_id, kind, sort_ke
 CREATE INDEX signatures_list_signed ON signatures(letter_id, kind, id)
 	WHERE status = 'listed' AND display <> 'counted';
 CREATE INDEX signatures_status ON signatures(letter_id, status, kind, country, id);
+-- The chart and counts of named entries by country.
+CREATE INDEX signatures_list_country ON signatures(letter_id, country) WHERE status = 'listed' AND display <> 'counted';
 CREATE UNIQUE INDEX signatures_confirm_token ON signatures(confirm_token_hash) WHERE confirm_token_hash IS NOT NULL;
 CREATE UNIQUE INDEX signatures_manage_token ON signatures(manage_token_hash) WHERE manage_token_hash IS NOT NULL;
 
