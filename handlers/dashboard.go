@@ -295,6 +295,8 @@ type SignatureRow struct {
 	Email    string
 	SortName string
 	SignedAt time.Time
+	// AddedByCoordinators marks a signature collected elsewhere, which has no email.
+	AddedByCoordinators bool
 }
 
 func (h *Handler) signatureRows(sigs []models.Signature) []SignatureRow {
@@ -302,7 +304,7 @@ func (h *Handler) signatureRows(sigs []models.Signature) []SignatureRow {
 	for i := range sigs {
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
-			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt}
+			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators()}
 	}
 	return rows
 }

@@ -516,7 +516,7 @@ func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, k
 			}
 			sig := Signature{LetterID: l.ID, Kind: kind, Status: StatusListed, Display: display, Name: r.Name,
 				Affiliation: r.Affiliation, Role: r.Role, Country: r.Country, Country2: r.Country2,
-				EmailKey: "import:" + token, SortName: sortName, CreatedAt: now}
+				EmailKey: importedKeyPrefix + token, SortName: sortName, CreatedAt: now}
 			sig.SortKey = sig.listKey()
 			sigs = append(sigs, sig)
 		}
@@ -543,4 +543,14 @@ func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, k
 // can take: UTF-8 without NUL bytes (a spreadsheet's binary file is not).
 func CSVLooksLikeText(b []byte) bool {
 	return utf8.Valid(b) && !bytes.ContainsRune(b, 0)
+}
+
+// importedKeyPrefix starts the email key of a signature added by the
+// coordinators: it has no email, and the key only keeps it unique.
+const importedKeyPrefix = "import:"
+
+// AddedByCoordinators reports whether the coordinators added the signature,
+// collected elsewhere, rather than its signer through the form.
+func (s Signature) AddedByCoordinators() bool {
+	return strings.HasPrefix(s.EmailKey, importedKeyPrefix)
 }
