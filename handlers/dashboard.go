@@ -74,7 +74,9 @@ type EditorView struct {
 	Form          LetterForm
 	Groups        []models.DemandGroupText
 	Settings      SettingsForm
-	Locked        bool
+	Locked        bool           // people have signed: saving the text makes a new revision
+	Revision      int            // the current revision's number
+	Asked         int            // signers just asked to agree to the current revision, or -1
 	Organisations []views.Option // for a new letter: whose letter it is
 	OrgChoices    *views.Options
 	Organisation  string
@@ -120,7 +122,7 @@ func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form L
 	if err != nil {
 		return v, err
 	}
-	v.Locked = locked
+	v.Locked, v.Revision, v.Asked = locked || l.Revision > 1, l.Revision, -1
 	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
 	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
 		return v, err
@@ -190,6 +192,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 	}
 	v.Saved = c.Query("saved") != ""
 	v.Published = c.Query("published") != ""
+	v.Asked = c.QueryInt("asked", -1)
 	return h.renderEditor(c, fiber.StatusOK, l, v, nil)
 }
 
@@ -214,12 +217,10 @@ func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
 	}
 	status := fiber.StatusUnprocessableEntity
 	if len(errs) == 0 {
-		err := h.store.UpdateLetterText(c.UserContext(), l, form.text())
+		err := h.store.UpdateLetterText(c.UserContext(), coordinator(c).ID, l, form.text())
 		switch {
 		case errors.Is(err, models.ErrSlugTaken):
 			errs = h.fieldError("slug", "error.slug_taken")
-		case errors.Is(err, models.ErrTextLocked):
-			status, v.Problem = fiber.StatusConflict, h.msg("editor.locked")
 		case err != nil:
 			return err
 		default:
@@ -295,6 +296,7 @@ type SignatureRow struct {
 	Email    string
 	SortName string
 	SignedAt time.Time
+	Revision int // the revision of the text the signer agreed to
 	// AddedByCoordinators marks a signature collected elsewhere, which has no email.
 	AddedByCoordinators bool
 }
@@ -304,7 +306,8 @@ func (h *Handler) signatureRows(sigs []models.Signature) []SignatureRow {
 	for i := range sigs {
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
-			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators()}
+			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
+			Revision: s.Revision}
 	}
 	return rows
 }

@@ -136,9 +136,18 @@ func TestJourney(t *testing.T) {
 	}
 	visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic", "Civic IDEA, Georgia")
 
-	// The coordinator sees emails; the text is locked now.
+	// The coordinator sees emails. The text people signed no longer changes:
+	// saving it unchanged makes nothing new, and an edit makes revision 2,
+	// under the same address, with the signatures so far marked.
 	coord.get(editor+"/signatures").expect(t, http.StatusOK, "signer0@example.org", "office@civicidea.example")
-	coord.post(editor, letterForm("save")).expect(t, http.StatusConflict, "can no longer change")
+	coord.get(editor).expect(t, http.StatusOK, "Saving a change makes it revision 2")
+	coord.post(editor, letterForm("save")).expect(t, http.StatusSeeOther)
+	visitor.get(seedSlug+"/revisions/2").expect(t, http.StatusNotFound)
+	revised := letterForm("save")
+	revised.Set("subject", "Political prisoners in Azerbaijan after COP29")
+	coord.post(editor, revised).expect(t, http.StatusSeeOther)
+	visitor.get(seedSlug).expect(t, http.StatusOK, "Revision 2 of this letter", "RE:</span> Political prisoners in Azerbaijan after COP29",
+		"24 signatures", "Igor Blazevic, Prague Civil Society Centre, Czechia (signed revision 1)")
 
 	// Close: the letter stays public and refuses signatures.
 	coord.get(editor)

@@ -35,7 +35,9 @@ type LetterView struct {
 	Count       int64 // signatures counted
 	Unlisted    int64 // of them, counted but not named, by their signers' choice
 	URL         string
-	Indexable   bool // search engines may index pages that name its signers
+	Indexable   bool       // search engines may index pages that name its signers
+	Revision    int        // the number of the text's revision shown
+	RevisedAt   *time.Time // when it was made; nil for revision 1
 
 	LatestUpdate *UpdateView // on the index: the letter's newest update, if any
 }
@@ -59,6 +61,7 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: template.HTML(l.BodyHTML), ClosingHTML: template.HTML(l.ClosingHTML), Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute("/letters/" + l.Slug), Indexable: l.AllowIndexing,
+		Revision: l.Revision, RevisedAt: l.RevisedAt,
 	}
 	for _, g := range l.DemandGroups {
 		v.Groups = append(v.Groups, GroupView{LeadIn: g.LeadIn, Demands: g.DemandList()})
@@ -70,6 +73,9 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 func (h *Handler) entry(s *models.Signature) string {
 	if s.Display == models.DisplayCounted {
 		return h.msg("display.counted")
+	}
+	if s.Superseded {
+		return h.revisionNote(s.Entry(h.msg("list.anonymous")), s.Revision)
 	}
 	return s.Entry(h.msg("list.anonymous"))
 }

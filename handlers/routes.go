@@ -37,6 +37,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/letters/:slug", h.letter)
 	app.Get("/letters/:slug/signatories", h.signatories)
 	app.Get("/letters/:slug/as-of/:date", h.snapshot)
+	app.Get("/letters/:slug/revisions/:n", h.revision)
 	app.Get("/letters/:slug/print", h.printLetter)
 	app.Get("/letters/:slug/print.css", h.printStylesheet)
 	app.Get("/letters/:slug/embed", h.embed) // the only page other sites may frame
@@ -51,6 +52,9 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/signature/:token", h.manageSignature)
 	app.Post("/signature/:token/display", h.setDisplay)
 	app.Post("/signature/:token/withdraw", h.withdraw)
+	// Agreeing to a revised text, or withdrawing, from the emailed link.
+	app.Get("/reconfirm/:token", h.reconfirm)
+	app.Post("/reconfirm/:token/withdraw", h.withdrawByReconfirmation)
 
 	// Coordinators' accounts.
 	app.Get("/login", h.loginForm)
@@ -83,6 +87,7 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/import/preview", h.withLetter(h.previewImport))
 	d.Post("/letters/:id/import", h.withLetter(h.importSignatures))
 	d.Post("/letters/:id/snapshots", h.withLetter(h.publishSnapshot))
+	d.Post("/letters/:id/reconfirm", h.withLetter(h.askReconfirmation))
 	d.Post("/letters/:id/updates", h.withLetter(h.postUpdate))
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
 

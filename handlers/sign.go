@@ -312,6 +312,10 @@ type ManageView struct {
 	Displays []views.Option
 	Action   string
 	Saved    bool
+	// Signed is the revision of the text the signer agreed to, Current the
+	// letter's, and RevisionURL shows the first and what changed since.
+	Signed, Current int
+	RevisionURL     string
 }
 
 func (h *Handler) manageSignature(c *fiber.Ctx) error {
@@ -322,6 +326,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 	v := ManageView{
 		Letter: h.letterView(l), Entry: h.entry(sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
 		Displays: h.signView(l, &SignForm{}, "").Displays, Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
+		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(l.Slug, sig.Revision),
 	}
 	p := h.page(c, h.msg("manage.title"), v)
 	p.Robots = "noindex"
@@ -349,6 +354,11 @@ func (h *Handler) withdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.renderWithdrawn(c, l)
+}
+
+// renderWithdrawn says that a signature of l has been withdrawn.
+func (h *Handler) renderWithdrawn(c *fiber.Ctx, l *models.Letter) error {
 	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link.withdrawn.heading"), Text: h.msg("link.withdrawn.text")}
 	p := h.page(c, v.Heading, v)
 	p.Robots = "noindex"

@@ -84,7 +84,7 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	v := SnapshotView{
 		Letter: LetterView{Title: snap.Title, Slug: l.Slug, Lang: snap.Lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
 			Unlisted: snap.UnlistedCount},
-		Sections:   snapshotSections(snap, entries),
+		Sections:   h.snapshotSections(snap, entries),
 		Pagination: paginate(c.Path(), page, snap.NamedCount(), signatoriesPerPage),
 	}
 	if page == 1 && snap.PreviousID != nil {
@@ -119,24 +119,34 @@ func (h *Handler) setChanges(ctx context.Context, l *models.Letter, snap *models
 		return err
 	}
 	v.Previous = &DatedListView{AsOf: prev.AsOf, Count: prev.SignatureCount(), URL: datedListPath(l.Slug, prev.AsOf)}
-	v.Added, v.Gone = entryTexts(added), entryTexts(gone)
+	v.Added, v.Gone = h.entryTexts(added), h.entryTexts(gone)
 	v.AddedCount, v.GoneCount = snap.AddedCount, snap.GoneCount
 	v.AddedMore, v.GoneMore = snap.AddedCount-int64(len(added)), snap.GoneCount-int64(len(gone))
 	return nil
 }
 
-func entryTexts(entries []models.SnapshotEntry) []string {
+func (h *Handler) entryTexts(entries []models.SnapshotEntry) []string {
 	out := make([]string, len(entries))
-	for i, e := range entries {
-		out[i] = e.Entry
+	for i := range entries {
+		out[i] = h.snapshotEntry(&entries[i])
 	}
 	return out
 }
 
+// snapshotEntry is a frozen entry as its dated list reads it: marked, as the
+// live list marks it, when its signer had agreed to an earlier revision.
+func (h *Handler) snapshotEntry(e *models.SnapshotEntry) string {
+	if e.SignedRevision != nil {
+		return h.revisionNote(e.Entry, *e.SignedRevision)
+	}
+	return e.Entry
+}
+
 // snapshotSections groups a page of frozen entries into its sections.
-func snapshotSections(snap *models.Snapshot, entries []models.SnapshotEntry) []SectionView {
+func (h *Handler) snapshotSections(snap *models.Snapshot, entries []models.SnapshotEntry) []SectionView {
 	var out []SectionView
-	for _, e := range entries {
+	for i := range entries {
+		e := &entries[i]
 		if len(out) == 0 || out[len(out)-1].Kind != e.Kind {
 			count := snap.IndividualCount
 			if e.Kind == models.KindOrganisation {
@@ -144,7 +154,7 @@ func snapshotSections(snap *models.Snapshot, entries []models.SnapshotEntry) []S
 			}
 			out = append(out, SectionView{Kind: e.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, e.Entry)
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.snapshotEntry(e))
 	}
 	return out
 }

@@ -19,6 +19,8 @@ const (
 	AuditExport   AuditAction = "export"
 	AuditWithdraw AuditAction = "withdraw" // by the signer; the entry names no one
 	AuditImport   AuditAction = "import"   // signatories collected elsewhere; the detail is how many
+	// signers of earlier revisions asked to agree to the current one; the detail says how many and which revision
+	AuditReconfirm AuditAction = "reconfirm"
 )
 
 // AuditEntry is one line of a letter's audit log: who did what, and when.

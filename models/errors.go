@@ -11,7 +11,6 @@ var (
 	ErrAlreadyMember     = errors.New("already a member of this organisation")
 	ErrInvitationInvalid = errors.New("invitation unknown, used or expired")
 	ErrSlugTaken         = errors.New("slug already used by another letter")
-	ErrTextLocked        = errors.New("letter text is locked once signatures exist")
 	ErrAlreadySigned     = errors.New("this email has already signed the letter")
 	ErrLetterNotOpen     = errors.New("letter is not open for signatures")
 	ErrLetterClosed      = errors.New("letter no longer takes signatures")

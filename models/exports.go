@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -14,7 +15,9 @@ func (s *Store) sectionQuery(ctx context.Context, l *Letter, kind SignatureKind)
 	if l.ListOrder == OrderSigned {
 		order = "id"
 	}
-	return s.read.WithContext(ctx).Model(&Signature{}).Select(publicColumns).
+	// An entry whose signer agreed to an earlier revision than the current one says so.
+	columns := strings.Join(publicColumns, ", ") + ", revision < ? AS superseded"
+	return s.read.WithContext(ctx).Model(&Signature{}).Select(columns, l.Revision).
 		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind).Order(order)
 }
 

@@ -66,6 +66,8 @@ type Letter struct {
 	PublishedAt    *time.Time
 	ListChangedAt  *time.Time
 	ClosedAt       *time.Time // when it was last closed; retention counts from here
+	Revision       int        // the number of the current revision of the text, from 1
+	RevisedAt      *time.Time // when the current revision was made; nil for revision 1
 
 	ConfirmEmail        bool // new signatures wait for the signer to open an emailed link
 	ReviewIndividuals   bool // confirmed signatures of individuals wait for a coordinator
@@ -238,7 +240,7 @@ func (s *Store) CreateLetter(ctx context.Context, userID, orgID int64, text Lett
 		return nil, ErrNotFound
 	}
 	now := s.now()
-	l := &Letter{OrganisationID: orgID, State: StateDraft, CreatedAt: now, UpdatedAt: now}
+	l := &Letter{OrganisationID: orgID, State: StateDraft, Revision: 1, CreatedAt: now, UpdatedAt: now}
 	DefaultLetterSettings().apply(l)
 	text.apply(l)
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
@@ -256,38 +258,52 @@ func (s *Store) CreateLetter(ctx context.Context, userID, orgID int64, text Lett
 	return l, nil
 }
 
-// UpdateLetterText changes a letter's text. Once anyone has signed, the text
-// is what they agreed to and ErrTextLocked is returned.
-func (s *Store) UpdateLetterText(ctx context.Context, l *Letter, text LetterText) error {
+// UpdateLetterText changes a letter's text. Until anyone has signed, the
+// text is edited in place. Once anyone has signed, the text is what they
+// agreed to: the edit becomes the letter's next revision instead (see
+// revise), made by userID, and the slug no longer changes.
+func (s *Store) UpdateLetterText(ctx context.Context, userID int64, l *Letter, text LetterText) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
+		var cur Letter
+		if err := withGroups(tx).Take(&cur, l.ID).Error; err != nil {
+			return notFound(err)
+		}
 		locked, err := textLocked(tx, l.ID)
 		if err != nil {
 			return err
 		}
-		if locked {
-			return ErrTextLocked
+		if locked || cur.Revision > 1 {
+			return s.revise(tx, userID, l, &cur, text)
 		}
+		// A copy of revision 1 frozen by the migration no longer reads so.
+		if err := tx.Where("letter_id = ? AND number = 1", l.ID).Delete(&LetterRevision{}).Error; err != nil {
+			return err
+		}
+		*l = cur
 		text.apply(l)
 		if err := assignSlug(tx, l, text.Slug == ""); err != nil {
 			return err
 		}
 		l.UpdatedAt = s.now()
-		if err := tx.Omit(clause.Associations).Save(l).Error; err != nil {
-			return fmt.Errorf("save letter: %w", err)
+		if err := saveText(tx, l); err != nil {
+			return err
 		}
 		return replaceGroups(tx, l, text)
 	})
 }
 
-// TextLocked reports whether the letter has been signed, so its text may no longer change.
+// TextLocked reports whether the letter has been signed, so that a change
+// of its text makes a new revision.
 func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
 	return textLocked(s.read.WithContext(ctx), letterID)
 }
 
+// textLocked also counts signatures since removed or withdrawn, which the
+// audit log remembers; a download of the list is no signature.
 func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 	var n int64
 	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
-		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ?)`, letterID, letterID).Scan(&n).Error
+		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action <> ?)`, letterID, letterID, AuditExport).Scan(&n).Error
 	return n > 0, err
 }
 

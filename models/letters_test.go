@@ -278,23 +278,37 @@ func TestSeedListReadsInFamilyNameOrder(t *testing.T) {
 	}
 }
 
-func TestTextLocksAtFirstSignatureButSettingsStayEditable(t *testing.T) {
+func TestEditAfterFirstSignatureMakesARevisionAndSettingsStayEditable(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
-	_, l := openLetter(t, s)
+	u, l := openLetter(t, s)
 	modeltest.ListAtOnce(t, s, l)
 	text := modeltest.Azerbaijan
 	text.Title = "Corrected title"
-	if err := s.UpdateLetterText(ctx, l, text); err != nil {
+	if err := s.UpdateLetterText(ctx, u.ID, l, text); err != nil {
 		t.Fatalf("edit before signatures: %v", err)
 	}
-	modeltest.AzerbaijanSignatories[0].Sign(t, s, l.ID, 0)
-	text.Title = "Changed after signing"
-	if err := s.UpdateLetterText(ctx, l, text); !errors.Is(err, models.ErrTextLocked) {
-		t.Fatalf("edit after a signature: err = %v, want ErrTextLocked", err)
+	if got := reload(t, s, "corrected-title"); got.Revision != 1 {
+		t.Errorf("an edit before anyone signed made revision %d, want 1 (edited in place)", got.Revision)
 	}
-	if got := reload(t, s, "corrected-title"); got.Title != "Corrected title" {
-		t.Errorf("title = %q after a refused edit", got.Title)
+	first := modeltest.AzerbaijanSignatories[0].Sign(t, s, l.ID, 0)
+	text.Title = "Changed after signing"
+	if err := s.UpdateLetterText(ctx, u.ID, l, text); err != nil {
+		t.Fatalf("edit after a signature: %v", err)
+	}
+	got := reload(t, s, "corrected-title") // the address stays once signed
+	if got.Title != "Changed after signing" || got.Revision != 2 || got.RevisedAt == nil {
+		t.Errorf("after the edit: title %q, revision %d, revised at %v", got.Title, got.Revision, got.RevisedAt)
+	}
+	old, err := s.LetterRevisionByNumber(ctx, got, 1)
+	if err != nil || old.Title != "Corrected title" {
+		t.Fatalf("revision 1: %+v (%v), want the title signed", old, err)
+	}
+	if first.Revision != 1 {
+		t.Errorf("the first signature agreed to revision %d, want 1", first.Revision)
+	}
+	if err := s.UpdateLetterText(ctx, u.ID, l, text); err != nil || reload(t, s, "corrected-title").Revision != 2 {
+		t.Errorf("saving the same text again made a revision (%v)", err)
 	}
 	st := models.DefaultLetterSettings()
 	st.ListOrder = models.OrderSigned

@@ -70,6 +70,13 @@ type Signature struct {
 	ManageTokenHash  *string
 	IPHash           string `gorm:"column:ip_hash"`
 	CreatedAt        time.Time
+	// Revision is the revision of the letter's text the signer agreed to.
+	// Superseded is set on a public list's entries when the letter has been
+	// revised since: the entry then says which revision its signer signed.
+	Revision           int
+	Superseded         bool `gorm:"->"`
+	ReconfirmTokenHash *string
+	ReconfirmAsked     *int // the revision the signer was last asked to agree to
 }
 
 // NewSignature is what a signer submits.
@@ -115,6 +122,9 @@ func (s Signature) Countries() string {
 // organisation, "Anonymous, Country" (anonymous is the word in the list's
 // language) for a signer who chose so; empty parts are left out.
 // snapshotEntrySQL says the same in SQL, for dated lists: change both.
+// The mark of a signer of an earlier revision is not part of the entry: it
+// goes beside it (Superseded here, SnapshotEntry.SignedRevision in a dated
+// list), so that agreeing to a new text is not a change of entry.
 func (s Signature) Entry(anonymous string) string {
 	parts := []string{s.Name, s.Role, s.Affiliation, s.Countries()}
 	switch {
@@ -141,7 +151,7 @@ func (s Signature) listKey() string {
 }
 
 // publicColumns are the columns a public list may read: never the email.
-var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2"}
+var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2", "revision"}
 
 // onList is the condition of the entries a public list shows, written as the
 // partial indexes' condition so that SQLite uses them.
@@ -181,6 +191,7 @@ func (s *Store) AddSignature(ctx context.Context, letterID int64, in NewSignatur
 		if !l.AllowsKind(in.Kind) {
 			return ErrKindNotAllowed
 		}
+		sig.Revision = l.Revision // what the signer read and agreed to
 		sig.Status = l.statusAfterConfirmation(in.Kind)
 		if l.ConfirmEmail {
 			token, hash := NewToken()
@@ -342,10 +353,15 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) e
 // erases it at once. The letter's audit log records only that one signature
 // was withdrawn.
 func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, error) {
+	return s.withdraw(ctx, "manage_token_hash", manageToken)
+}
+
+// withdraw withdraws the signature whose tokenColumn holds the hash of token.
+func (s *Store) withdraw(ctx context.Context, tokenColumn, token string) (*Letter, error) {
 	var l Letter
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
-		if err := tx.Where("manage_token_hash = ?", TokenHash(manageToken)).Take(&sig).Error; err != nil {
+		if err := tx.Where(tokenColumn+" = ?", TokenHash(token)).Take(&sig).Error; err != nil {
 			return notFound(err)
 		}
 		if err := tx.Take(&l, sig.LetterID).Error; err != nil {

@@ -52,6 +52,9 @@ type SnapshotEntry struct {
 	Kind       SignatureKind
 	Entry      string
 	Occurrence int64
+	// SignedRevision is the revision the signer had agreed to, when the
+	// letter had been revised since on the date; it is not part of Entry.
+	SignedRevision *int
 }
 
 // Day is t's date, at midnight UTC: how dates of snapshots and updates are stored.
@@ -157,15 +160,16 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			count *int64
 		}{{KindOrganisation, &snap.OrganisationCount}, {KindIndividual, &snap.IndividualCount}} {
 			res := tx.Exec(`WITH words(anonymous) AS (SELECT ?)
-				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence)
+				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence, signed_revision)
 				SELECT ?, ? + ROW_NUMBER() OVER (ORDER BY `+order+`), kind, entry,
-					ROW_NUMBER() OVER (PARTITION BY entry ORDER BY `+order+`)
-				FROM (SELECT s.id, s.sort_key, s.kind, `+snapshotEntrySQL+` AS entry
+					ROW_NUMBER() OVER (PARTITION BY entry ORDER BY `+order+`),
+					CASE WHEN revision < ? THEN revision END
+				FROM (SELECT s.id, s.sort_key, s.kind, s.revision, `+snapshotEntrySQL+` AS entry
 					FROM signatures s CROSS JOIN words
 					LEFT JOIN temp.snapshot_countries c1 ON c1.code = s.country
 					LEFT JOIN temp.snapshot_countries c2 ON c2.code = s.country2
 					WHERE s.letter_id = ? AND s.kind = ? AND s.status = 'listed' AND s.display <> 'counted')`,
-				anonymous, snap.ID, position, l.ID, part.kind)
+				anonymous, snap.ID, position, cur.Revision, l.ID, part.kind)
 			if res.Error != nil {
 				return fmt.Errorf("copy %s entries: %w", part.kind, res.Error)
 			}
@@ -190,7 +194,7 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 
 // changesSQL selects the entries of one snapshot (the first parameter) that
 // another (the second) lacks, entry for entry, in list order.
-const changesSQL = `SELECT e.kind, e.entry, e.position FROM snapshot_entries e
+const changesSQL = `SELECT e.kind, e.entry, e.position, e.signed_revision FROM snapshot_entries e
 	WHERE e.snapshot_id = ? AND NOT EXISTS (SELECT 1 FROM snapshot_entries p
 		WHERE p.snapshot_id = ? AND p.kind = e.kind AND p.entry = e.entry AND p.occurrence = e.occurrence)`
 

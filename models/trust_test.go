@@ -709,6 +709,8 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 			VALUES (1, 'individual', 'Leyla Yunus', 'Institute for Peace and Democracy', 'AZ', 'leyla@example.org', 'leyla@example.org', 'Yunus', 'yunus', '` + at + `')`,
 		`INSERT INTO signature_removals (letter_id, removed_by, entry, reason, removed_at)
 			VALUES (1, 1, 'Andreas Bummel, France', 'Not a real person', '` + at + `')`,
+		`INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 2, 'We further call on:', 'Stand behind them;')`,
+		`INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 1, 'We demand:', 'Release;' || char(10) || 'Respect;')`,
 	} {
 		if _, err := db.Exec(stmt); err != nil {
 			t.Fatalf("old database: %v", err)
@@ -730,6 +732,19 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 	}
 	if got, want := auditLines(t, s, l), []string{"Coordinator ICDR|remove|Andreas Bummel, France — Not a real person"}; !slices.Equal(got, want) {
 		t.Errorf("audit log %q, want %q", got, want)
+	}
+	// What was signed before revisions existed is revision 1, groups in order.
+	r, err := s.LetterRevisionByNumber(ctx, l, 1)
+	if err != nil {
+		t.Fatalf("revision 1 after the upgrade: %v", err)
+	}
+	first, err := r.AsLetter(l)
+	if err != nil || l.Revision != 1 || first.Title != "Joint statement" || len(first.DemandGroups) != 2 ||
+		first.DemandGroups[0].LeadIn != "We demand:" || first.DemandGroups[0].Demands != "Release;\nRespect;" {
+		t.Errorf("revision 1 after the upgrade: %+v (%v), letter at revision %d", first, err, l.Revision)
+	}
+	if page, _ := s.Signatories(ctx, l, 0, 10); len(page) != 1 || page[0].Revision != 1 || page[0].Superseded {
+		t.Errorf("upgraded signature: %+v, want revision 1, not superseded", page)
 	}
 }
 

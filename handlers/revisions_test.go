@@ -1,0 +1,161 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"undersigned/handlers"
+)
+
+const (
+	oldDemand = "Unconditionally release and drop the charges against all political prisoners;"
+	newDemand = "Unconditionally release all political prisoners <b>now</b>;"
+)
+
+// reviseSeedLetter saves seed 003's letter with its first demand rewritten,
+// as a coordinator does in the editor once people have signed.
+func reviseSeedLetter(t *testing.T, coord *browser, letterPath string) {
+	t.Helper()
+	coord.get(letterPath).expect(t, http.StatusOK, "Saving a change makes it revision 2")
+	form := letterForm("save")
+	form["group_demands"] = append([]string{}, form["group_demands"]...)
+	form["group_demands"][0] = strings.Replace(form["group_demands"][0], oldDemand, newDemand, 1)
+	form.Set("slug", "an-attempt-to-move-the-letter")
+	coord.post(letterPath, form).expect(t, http.StatusSeeOther)
+}
+
+// TestEditAfterSigningMakesARevision: once people have signed, an edit
+// becomes revision 2 at the same address; revision 1 stays readable byte for
+// byte as it was, with what changed since, escaped; new signatures agree to
+// revision 2 and the list marks the entries of revision 1.
+func TestEditAfterSigningMakesARevision(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Igor Blazevic", "CZ", "igor@example.org")).expect(t, http.StatusSeeOther)
+	visitor := s.browser()
+	before := letterText(visitor.get(seedSlug).expect(t, http.StatusOK, oldDemand).body)
+	if strings.Contains(before, "Revision") {
+		t.Error("a letter never revised speaks of revisions")
+	}
+
+	reviseSeedLetter(t, coord, letterPath)
+	page := visitor.get(seedSlug).expect(t, http.StatusOK, "Revision 2 of this letter", `href="`+seedSlug+`/revisions/1"`,
+		"Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;", "Igor Blazevic, Czechia (signed revision 1)")
+	if strings.Contains(page.body, oldDemand) {
+		t.Error("the letter page still reads the demand of revision 1")
+	}
+
+	old := visitor.get(seedSlug+"/revisions/1").expect(t, http.StatusOK, "This is revision 1 of this letter", "The current text is revision 2",
+		"<del><span class=\"visually-hidden\">Removed: </span>"+oldDemand+"</del>",
+		"<ins><span class=\"visually-hidden\">Added: </span>Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;</ins>",
+		`<a href="`+seedSlug+`/revisions/2">Revision 2</a>`)
+	if got := letterText(old.body); got != before {
+		t.Errorf("revision 1 does not read as it did:\n%s\nwant\n%s", got, before)
+	}
+	if strings.Count(old.body, "<ins>") != 1 || strings.Count(old.body, "<del>") != 1 || strings.Contains(old.body, "<b>") {
+		t.Errorf("the difference marks more than the changed demand, or lets markup through:\n%s", excerpt(old.body))
+	}
+	visitor.get(seedSlug+"/revisions/2").expect(t, http.StatusOK, "This is the current text of the letter, revision 2.")
+	for _, n := range []string{"0", "3", "x", "-1"} {
+		visitor.get(seedSlug+"/revisions/"+n).expect(t, http.StatusNotFound)
+	}
+
+	// Igor's private page says what he signed.
+	manage := regexp.MustCompile(`/signature/[A-Za-z0-9_-]+`).FindString(signer.get(seedSlug + "/thanks").body)
+	signer.get(manage).expect(t, http.StatusOK, "You signed revision 1 of the text", `href="`+seedSlug+`/revisions/1"`)
+
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Ketevan Chachava", "GE", "ketevan@example.org")).expect(t, http.StatusSeeOther)
+	list := visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic, Czechia (signed revision 1)", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>")
+	if strings.Contains(list.body, "Ketevan Chachava, Georgia (signed") {
+		t.Error("a signer of the current revision is marked")
+	}
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "<th scope=\"col\">Revision</th>", "<td>1</td>", "<td>2</td>")
+
+	// A dated list published now keeps the marks as the live list shows them.
+	dated := publishList(t, coord, letterPath)
+	visitor.get(dated).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia (signed revision 1)</li>", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>")
+}
+
+// reconfirmLink finds the link asking a signer to agree to a new revision.
+var reconfirmLink = regexp.MustCompile(`http://undersigned\.test(/reconfirm/[A-Za-z0-9_-]+)`)
+
+// reconfirmPath returns the reconfirmation link in the newest email to address.
+func (s *site) reconfirmPath(address string) string {
+	s.t.Helper()
+	msgs := s.inbox(address)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if m := reconfirmLink.FindStringSubmatch(msgs[i].Body); m != nil {
+			return m[1]
+		}
+	}
+	s.t.Fatalf("no reconfirmation email to %s", address)
+	return ""
+}
+
+// TestSignersOfEarlierRevisionsConfirmByEmail: the coordinator asks the
+// signers of revision 1 to agree to revision 2; each reachable signer gets
+// one email, whose link records their agreement or withdraws the signature.
+func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Igor Blazevic", "CZ", "igor@example.org")).expect(t, http.StatusSeeOther)
+	signer.post(seedSlug+"/sign", signForm("Andreas Bummel", "FR", "andreas@example.org")).expect(t, http.StatusSeeOther)
+	coord.get(letterPath)
+	coord.post(letterPath+"/settings", withSettings("confirm_email")).expect(t, http.StatusSeeOther)
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Una Unconfirmed", "UA", "una@example.org")).expect(t, http.StatusSeeOther)
+
+	editor := coord.get(letterPath).body
+	if strings.Contains(editor, "Ask signers of earlier revisions") {
+		t.Error("the editor offers to ask signers before any revision")
+	}
+	reviseSeedLetter(t, coord, letterPath)
+	coord.get(letterPath).expect(t, http.StatusOK, "This is revision 2 of the text", "Ask signers of earlier revisions to confirm the new text")
+	r := coord.post(letterPath+"/reconfirm", url.Values{}).expect(t, http.StatusSeeOther)
+	coord.get(r.location).expect(t, http.StatusOK, "Emails asking signers to confirm the new text: 2.")
+	r = coord.post(letterPath+"/reconfirm", url.Values{}).expect(t, http.StatusSeeOther)
+	coord.get(r.location).expect(t, http.StatusOK, "Emails asking signers to confirm the new text: 0.")
+	for address, want := range map[string]int{"igor@example.org": 1, "andreas@example.org": 1, "una@example.org": 0} {
+		n := 0
+		for _, m := range s.inbox(address) {
+			if reconfirmLink.MatchString(m.Body) {
+				n++
+				if !strings.Contains(m.Body, seedSlug+"/revisions/1") || !strings.Contains(m.Subject, "The letter you signed has changed") {
+					t.Errorf("the email to %s lacks the link to what was signed:\n%s", address, m.Body)
+				}
+			}
+		}
+		if n != want {
+			t.Errorf("%s got %d reconfirmation emails, want %d", address, n, want)
+		}
+	}
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK,
+		"asked signers of earlier revisions to confirm the new text: <span dir=\"auto\">2 signers, revision 2</span>")
+
+	visitor := s.browser()
+	igor := s.reconfirmPath("igor@example.org")
+	visitor.get(igor).expect(t, http.StatusOK, "You agree to revision 2", "given to revision 1", "Withdraw my signature")
+	visitor.get(igor).expect(t, http.StatusOK, "You have agreed already")
+	list := visitor.get(seedSlug).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "Andreas Bummel, France (signed revision 1)")
+	if strings.Contains(list.body, "Igor Blazevic, Czechia (signed") {
+		t.Error("a signer who agreed to the new text is still marked")
+	}
+
+	andreas := s.reconfirmPath("andreas@example.org")
+	withdrawer := s.browser()
+	withdrawer.get(andreas).expect(t, http.StatusOK, "You agree to revision 2")
+	withdrawer.post(andreas+"/withdraw", url.Values{}).expect(t, http.StatusOK, "Your signature has been withdrawn")
+	if strings.Contains(visitor.get(seedSlug).body, "Andreas Bummel") || s.letter().SignatureCount() != 1 {
+		t.Errorf("a withdrawn signature is still listed or counted (%d)", s.letter().SignatureCount())
+	}
+	withdrawer.get(andreas).expect(t, http.StatusNotFound)
+	visitor.get("/reconfirm/not-a-token").expect(t, http.StatusNotFound)
+}
