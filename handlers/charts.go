@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"undersigned/models"
@@ -55,11 +56,51 @@ type Label struct {
 // Rule is a horizontal line across a chart.
 type Rule struct{ X1, X2, Y int }
 
+// chartCache keeps each letter's charts, since they are counted over all of
+// its signatures: drawn again when the list has changed and the drawing is
+// over a minute old, so that a crowd reading a letter that many sign at
+// once costs one count a minute, not one a view.
+type chartCache struct {
+	mu      sync.Mutex
+	entries map[int64]chartEntry
+}
+
+type chartEntry struct {
+	asOf   time.Time // the list's last change when drawn
+	drawn  time.Time
+	charts []ChartView
+}
+
+// chartsMaxAge is how stale a letter's charts may be while its list changes.
+const chartsMaxAge = time.Minute
+
 // charts returns the letter page's charts, or none before anyone signed.
 func (h *Handler) charts(ctx context.Context, l *models.Letter) ([]ChartView, error) {
 	if l.SignatureCount() == 0 {
 		return nil, nil
 	}
+	cc := &h.chartCache
+	cc.mu.Lock()
+	e, ok := cc.entries[l.ID]
+	cc.mu.Unlock()
+	if ok && (e.asOf.Equal(l.AsOf()) || time.Since(e.drawn) < chartsMaxAge) {
+		return e.charts, nil
+	}
+	charts, err := h.drawCharts(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	cc.mu.Lock()
+	if cc.entries == nil || len(cc.entries) >= 1000 {
+		cc.entries = map[int64]chartEntry{} // a bound, not an eviction policy: letters read at once are few
+	}
+	cc.entries[l.ID] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), charts: charts}
+	cc.mu.Unlock()
+	return charts, nil
+}
+
+// drawCharts counts a letter's signatures by day and by country and draws them.
+func (h *Handler) drawCharts(ctx context.Context, l *models.Letter) ([]ChartView, error) {
 	days, err := h.store.SignaturesByDay(ctx, l)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,8 @@ type Handler struct {
 
 	setupMu    sync.Mutex
 	setupToken string
+
+	chartCache chartCache
 }
 
 // New builds the Fiber app serving Undersigned.
