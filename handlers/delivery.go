@@ -162,7 +162,7 @@ func (h *Handler) embed(c *fiber.Ctx) error {
 // ShareView is the letter page's share panel: the link, a plain text to
 // paste anywhere, and the code that frames the counter on another site.
 type ShareView struct {
-	URL, Text, Embed, Print string
+	URL, Text, Embed, Print, PDF string
 }
 
 func (h *Handler) shareView(l *models.Letter, v LetterView) *ShareView {
@@ -177,5 +177,5 @@ func (h *Handler) shareView(l *models.Letter, v LetterView) *ShareView {
 	}
 	frame := fmt.Sprintf(`<iframe src="%s/embed" title="%s" width="320" height="240" loading="lazy"></iframe>`,
 		v.URL, html.EscapeString(h.msg("embed.frame", l.Title)))
-	return &ShareView{URL: v.URL, Text: strings.Join(lines, "\n\n"), Embed: frame, Print: "/letters/" + l.Slug + "/print"}
+	return &ShareView{URL: v.URL, Text: strings.Join(lines, "\n\n"), Embed: frame, Print: "/letters/" + l.Slug + "/print", PDF: "/letters/" + l.Slug + "/packet.pdf"}
 }

@@ -40,6 +40,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/letters/:slug/revisions/:n", h.revision)
 	app.Get("/letters/:slug/print", h.printLetter)
 	app.Get("/letters/:slug/print.css", h.printStylesheet)
+	app.Get("/letters/:slug/packet.pdf", h.packetPDF)
 	app.Get("/letters/:slug/embed", h.embed) // the only page other sites may frame
 	app.Post("/letters/:slug/sign", append(h.signLimits, h.sign)...)
 	app.Get("/letters/:slug/thanks", h.thanks)

@@ -2,12 +2,15 @@ package models
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -165,4 +168,80 @@ func RenderMarkdown(src string) string {
 		return markdownPolicy.Sanitize("<p>" + src + "</p>")
 	}
 	return markdownPolicy.Sanitize(buf.String())
+}
+
+// PlainBlock is one paragraph of a letter's Markdown as plain text, for
+// output that cannot show HTML, such as the PDF of the delivery packet.
+type PlainBlock struct {
+	Text   string
+	Marker string // a list item's "•" or "3."; "" for a paragraph
+	Depth  int    // how deeply its list is nested: 0 outside lists
+}
+
+// PlainBlocks reads a letter's Markdown as the paragraphs and list items
+// its HTML shows, without emphasis markers; raw HTML is left out, as
+// RenderMarkdown leaves it out, and a link keeps only its text.
+func PlainBlocks(src string) []PlainBlock {
+	source := []byte(src)
+	var out []PlainBlock
+	var walk func(n ast.Node, marker string, depth int)
+	walk = func(n ast.Node, marker string, depth int) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.List:
+				number := c.Start
+				for item := c.FirstChild(); item != nil; item = item.NextSibling() {
+					m := "•"
+					if c.IsOrdered() {
+						m = strconv.Itoa(number) + "."
+						number++
+					}
+					walk(item, m, depth+1)
+				}
+			case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *ast.CodeBlock, *ast.FencedCodeBlock:
+				if t := strings.Join(strings.Fields(inlineText(c, source)), " "); t != "" {
+					out = append(out, PlainBlock{Text: t, Marker: marker, Depth: depth})
+					marker = "" // a second paragraph of an item has no marker of its own
+				}
+			default:
+				walk(c, marker, depth)
+			}
+		}
+	}
+	walk(markdown.Parser().Parse(text.NewReader(source)), "", 0)
+	return out
+}
+
+// inlineText is the text of a block's inline content, line breaks as spaces.
+func inlineText(n ast.Node, source []byte) string {
+	var b strings.Builder
+	if n.Type() == ast.TypeBlock && n.FirstChild() == nil {
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			b.Write(seg.Value(source))
+			b.WriteByte(' ')
+		}
+		return b.String()
+	}
+	ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			b.Write(c.Segment.Value(source))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.AutoLink:
+			b.Write(c.URL(source))
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
 }

@@ -267,3 +267,26 @@ func safeHref(href string) bool {
 	}
 	return false
 }
+
+func TestPlainBlocksReadMarkdownAsItsParagraphsAndItems(t *testing.T) {
+	src := "We are *deeply* concerned with **the situation** in [Azerbaijan](https://example.org).\n" +
+		"It worsens <b>daily</b>.\n\n" +
+		"- release `all` prisoners;\n- end the _crackdown_.\n\n" +
+		"3. first\n4. second\n\n<div>raw HTML</div>\n"
+	want := []models.PlainBlock{
+		{Text: "We are deeply concerned with the situation in Azerbaijan. It worsens daily."},
+		{Text: "release all prisoners;", Marker: "•", Depth: 1},
+		{Text: "end the crackdown.", Marker: "•", Depth: 1},
+		{Text: "first", Marker: "3.", Depth: 1},
+		{Text: "second", Marker: "4.", Depth: 1},
+	}
+	got := models.PlainBlocks(src)
+	if len(got) != len(want) {
+		t.Fatalf("PlainBlocks = %#v, want %#v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("block %d = %#v, want %#v", i, got[i], want[i])
+		}
+	}
+}

@@ -8,3 +8,11 @@ import "embed"
 //
 //go:embed *.css *.svg
 var Files embed.FS
+
+// Fonts are DejaVu Sans and its bold, which the server's PDF of a delivery
+// packet embeds: a font of the binary's own, so that the PDF does not depend
+// on the fonts of the host it runs on. Their licence, which allows
+// redistribution, is fonts/LICENSE-DejaVu.txt.
+//
+//go:embed fonts/*.ttf
+var Fonts embed.FS

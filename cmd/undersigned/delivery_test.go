@@ -190,14 +190,7 @@ func TestBrowserDeliveryPacket(t *testing.T) {
 // needPdftotext returns the path of pdftotext, or skips the test (fails it under CI=true).
 func needPdftotext(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI: pdftotext is missing; .ci/run installs poppler-utils")
-		}
-		t.Skip("delivery packet test skipped: pdftotext not found. To run it: apt-get install poppler-utils")
-	}
-	return path
+	return modeltest.Tool(t, "pdftotext", "apt-get install poppler-utils")
 }
 
 // publishSeedLetter sets up the first coordinator by the one-time link,

@@ -5,6 +5,8 @@ package modeltest
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -185,3 +187,18 @@ const AzerbaijanListText = `- Igor Blazevic, Prague Civil Society Centre, Czechi
 - Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands
 - Arif Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands
 `
+
+// Tool returns the path of a command a test needs, or skips the test with
+// how to install it; under CI=true, where .ci/run installs it, its absence
+// fails the test instead.
+func Tool(t testing.TB, name, install string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: %s is missing; .ci/run installs it (%s)", name, install)
+		}
+		t.Skipf("skipped: %s not found. To run this test: %s", name, install)
+	}
+	return path
+}

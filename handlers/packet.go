@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+	"undersigned/views"
+)
+
+const (
+	// packetMaxEntries caps the named entries of a PDF the server makes:
+	// the list is read printChunk at a time, but fpdf holds the document
+	// in memory until it is written. Longer lists are saved as PDF from
+	// the print page, which the browser lays out.
+	packetMaxEntries = 20000
+
+	packetMargin = 20.0   // mm, left and right
+	pageTotal    = "{nb}" // fpdf's stand-in for the number of pages
+)
+
+// NoPacketView is the view of the page that answers for a PDF the server
+// will not make, and says why.
+type NoPacketView struct {
+	Letter LetterView
+	Why    string
+	Print  string
+}
+
+// packetPDF sends the delivery packet as a PDF made on the server: the
+// letter, then on a new page its list as of its date, as the print page
+// shows it. A list the PDF cannot show faithfully, or too long to hold,
+// gets a page pointing to the print page instead.
+func (h *Handler) packetPDF(c *fiber.Ctx) error {
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if l.NamedCount() > packetMaxEntries {
+		return h.renderNoPacket(c, l, h.msg("packet.too_long", packetMaxEntries))
+	}
+	fonts, err := pdfFonts()
+	if err != nil {
+		return fmt.Errorf("packet fonts: %w", err)
+	}
+	t := h.newPacket(l, fonts)
+	h.writePacketLetter(t, l)
+	if err := h.writePacketList(c.UserContext(), t, l); err != nil {
+		return err
+	}
+	if errors.Is(t.err, errUnfaithful) {
+		h.log.Info("no PDF of the packet", "letter", l.ID, "why", t.err)
+		return h.renderNoPacket(c, l, h.msg("packet.unfaithful"))
+	}
+	var buf bytes.Buffer
+	if err := t.pdf.Output(&buf); err != nil {
+		return fmt.Errorf("PDF of letter %d: %w", l.ID, err)
+	}
+	h.protectNames(c, new(views.Page), l) // for a PDF, only its header counts
+	c.Attachment(l.Slug + ".pdf")
+	return c.Send(buf.Bytes())
+}
+
+// renderNoPacket answers a request for a PDF the server will not make with
+// a page saying why, and linking the print page. It is 200: the page is
+// the answer to the visitor's request, the way to their PDF.
+func (h *Handler) renderNoPacket(c *fiber.Ctx, l *models.Letter, why string) error {
+	v := NoPacketView{Letter: h.letterView(l), Why: why, Print: "/letters/" + l.Slug + "/print"}
+	p := h.page(c, h.msg("packet.title", l.Title), v)
+	p.CSRFToken = nil
+	p.Robots = "noindex"
+	return h.render(c, fiber.StatusOK, "packet", p)
+}
+
+// newPacket starts an A4 PDF with the packet's fonts, its running header
+// (the title and the date of the list) and its numbered pages.
+func (h *Handler) newPacket(l *models.Letter, fonts map[string]*pdfFont) *pdfText {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	for style, f := range fonts {
+		pdf.AddUTF8FontFromBytes("DejaVu", style, f.data)
+	}
+	pdf.SetMargins(packetMargin, 22, packetMargin)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetCellMargin(0)
+	pdf.SetTitle(l.Title, true)
+	pdf.AliasNbPages(pageTotal)
+	t := &pdfText{pdf: pdf, fonts: fonts}
+	head := h.msg("packet.running_head", l.Title, h.date(l.AsOf()))
+	// fpdf restores its font, colour and position after these; the style
+	// the shaper reads and a list item's indent are restored here.
+	pdf.SetHeaderFunc(func() {
+		style := t.style
+		left, _, _, _ := pdf.GetMargins()
+		pdf.SetLeftMargin(packetMargin)
+		pdf.SetXY(packetMargin, 10)
+		pdf.SetTextColor(80, 80, 80)
+		t.font("", 8)
+		t.write(4, head)
+		pdf.SetLeftMargin(left)
+		pdf.SetY(22)
+		t.style = style
+	})
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetTextColor(80, 80, 80)
+		pdf.SetFont("DejaVu", "", 8)
+		pdf.CellFormat(0, 4, h.msg("packet.page", pdf.PageNo(), pageTotal), "", 0, "C", false, 0, "")
+	})
+	return t
+}
+
+// writePacketLetter writes the letter as its page reads: its Markdown as
+// plain paragraphs and list items, since the PDF shows no HTML.
+func (h *Handler) writePacketLetter(t *pdfText, l *models.Letter) {
+	t.pdf.AddPage()
+	if in := l.InitiatorList(); len(in) > 0 {
+		t.font("", 10)
+		t.paragraph(5, h.msg("letter.initiators")+" "+(&views.Page{Lang: uiLang}).List(in))
+	}
+	t.font("B", 16)
+	t.paragraph(7.5, l.Title)
+	t.font("", 10)
+	t.paragraph(5, h.date(l.Date(time.Now())))
+	if to := l.AddresseeList(); len(to) > 0 {
+		t.font("B", 11)
+		t.line(5.5, h.msg("letter.to"))
+		t.font("", 11)
+		for _, a := range to {
+			t.line(5.5, a)
+		}
+		t.pdf.Ln(3)
+	}
+	if l.Subject != "" {
+		t.font("B", 11)
+		t.write(5.5, h.msg("letter.re")+" ")
+		t.font("", 11)
+		t.paragraph(5.5, l.Subject)
+	}
+	t.font("", 11)
+	if l.Salutation != "" {
+		t.paragraph(5.5, l.Salutation)
+	}
+	t.markdown(5.5, l.Body)
+	for _, g := range l.DemandGroups {
+		t.paragraph(5.5, g.LeadIn)
+		for _, d := range g.DemandList() {
+			t.item(5.5, models.PlainBlock{Text: d, Marker: "•", Depth: 1})
+		}
+		t.pdf.Ln(2)
+	}
+	t.markdown(5.5, l.Closing)
+}
+
+// writePacketList writes the list on a page of its own, reading it
+// printChunk entries at a time with the entries the print page shows.
+func (h *Handler) writePacketList(ctx context.Context, t *pdfText, l *models.Letter) error {
+	t.pdf.AddPage()
+	t.font("B", 14)
+	t.paragraph(7, h.msg("list.as_of")+" "+h.date(l.AsOf()))
+	t.font("", 10)
+	t.paragraph(5, h.plural(l.SignatureCount(), "list.count_one", "list.count"))
+	var failed error
+	for section := range h.streamSections(ctx, l, &failed) {
+		t.font("B", 11)
+		if section.Kind == models.KindOrganisation {
+			t.paragraph(6, h.msg("list.organisations", section.Count))
+		} else {
+			t.paragraph(6, h.msg("list.individuals", section.Count))
+		}
+		t.font("", 10)
+		for e := range section.Entries {
+			if t.err != nil {
+				break
+			}
+			t.line(5, e)
+		}
+		t.pdf.Ln(3)
+	}
+	if failed != nil {
+		return failed
+	}
+	if l.UnlistedCount > 0 {
+		t.paragraph(5, h.plural(l.UnlistedCount, "list.unlisted_one", "list.unlisted"))
+	}
+	return nil
+}
+
+// plural is the catalogue's message for n of something: key one for 1,
+// many (formatted with n) otherwise.
+func (h *Handler) plural(n int64, one, many string) string {
+	if n == 1 {
+		return h.msg(one)
+	}
+	return h.msg(many, n)
+}

@@ -1,0 +1,137 @@
+package handlers_test
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"undersigned/handlers"
+	"undersigned/models/modeltest"
+)
+
+const seedTitle = "Joint statement on the human rights situation in Azerbaijan"
+
+// packetSite publishes seed 003's letter with its list (an Arabic and a
+// Cyrillic name, a signer counted only, an organisation) and an anonymous
+// signer.
+func packetSite(t *testing.T) *site {
+	s := newSite(t, handlers.Config{})
+	s.publishedLetter("c@example.org", "Org")
+	signSeedList(t, s)
+	anonymous := signForm("Aigerim Seitkali", "KZ", "aigerim@example.kz")
+	anonymous.Set("display", "anonymous")
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", anonymous).expect(t, http.StatusSeeOther)
+	return s
+}
+
+func TestPacketPDFIsOfferedAndSent(t *testing.T) {
+	s := packetSite(t)
+	v := s.browser()
+	v.get(seedSlug).expect(t, http.StatusOK, `href="`+seedSlug+`/packet.pdf">Download the PDF</a>`)
+	v.get(seedSlug+"/print").expect(t, http.StatusOK, `href="`+seedSlug+`/packet.pdf">Download the PDF</a>`)
+
+	r := v.get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	if ct := r.header.Get("Content-Type"); ct != "application/pdf" {
+		t.Errorf("Content-Type %q, want application/pdf", ct)
+	}
+	if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "joint-statement-on-the-human-rights-situation-in-azerbaijan.pdf") {
+		t.Errorf("Content-Disposition %q does not name the file after the letter", cd)
+	}
+	if r.header.Get("X-Robots-Tag") != "noindex" {
+		t.Error("the PDF names signers without X-Robots-Tag noindex")
+	}
+}
+
+// TestPacketPDFReadsAsTheList extracts the PDF's text as a reader's tools
+// do (pdftotext): every name reads as signed, in its script, and the
+// choices of signers who are anonymous or counted only are kept.
+func TestPacketPDFReadsAsTheList(t *testing.T) {
+	pdftotext := needPdftotext(t)
+	s := packetSite(t)
+	pdf := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	text := extractText(t, pdftotext, pdf.body)
+
+	want := []string{seedTitle, "Signatories as of ", "Page 1 of ", "To:", "RE: Political prisoners in Azerbaijan", "Excellencies,",
+		"We further call on the international community to:", "Sincerely,", "Organisations (1)", "Individuals (25)",
+		"Forum 2000 Foundation, Czechia", "ليلى يونس, Azerbaijan", "Андрей Сахаров, Russia",
+		"Pavel Pšeja, CEVRO University, Czechia", "Anonymous, Kazakhstan", "1 more person signed without being named."}
+	for _, sig := range modeltest.AzerbaijanSignatories {
+		want = append(want, sig.Name)
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the PDF's text lacks %q:\n%.3000s", w, text)
+		}
+	}
+	for _, secret := range []string{"Hidden Signer", "Aigerim", "@example"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the PDF shows %q", secret)
+		}
+	}
+	if strings.Index(text, "Sincerely,") > strings.Index(text, "Organisations (1)") { // the running head names the list on every page
+		t.Error("the list comes before the letter's closing")
+	}
+}
+
+func TestPacketPDFIsNotMadeWhenItCannotShowANameFaithfully(t *testing.T) {
+	for _, name := range []string{"مُحَمَّد", "דוד גרוסמן", "ليلى 2 يونس"} {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, handlers.Config{})
+			s.publishedLetter("c@example.org", "Org")
+			signer := s.browser()
+			signer.get(seedSlug)
+			signer.post(seedSlug+"/sign", signForm(name, "AZ", "m@example.org")).expect(t, http.StatusSeeOther)
+
+			r := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK,
+				"Save this letter as PDF from its print page", `href="`+seedSlug+`/print"`)
+			if strings.HasPrefix(r.body, "%PDF") || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+				t.Errorf("a PDF was sent for a list with %q", name)
+			}
+		})
+	}
+}
+
+func TestPacketPDFOfADraftIsNotFound(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord := s.coordinator("c@example.org", "Org")
+	coord.get("/dashboard/letters/new")
+	coord.post("/dashboard/letters", letterForm("save")).expect(t, http.StatusSeeOther)
+	s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusNotFound)
+}
+
+// needPdftotext returns pdftotext's path, or skips the test without it;
+// CI installs it, so there its absence fails.
+func needPdftotext(t *testing.T) string {
+	t.Helper()
+	return modeltest.Tool(t, "pdftotext", "apt-get install poppler-utils")
+}
+
+// extractText is a PDF's text as pdftotext reads it, in NFKC (Arabic
+// presentation forms as their letters), without the direction marks it
+// adds around right-to-left text, and with its spaces and line breaks
+// folded to single spaces.
+func extractText(t *testing.T, pdftotext, pdf string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "packet.pdf")
+	if err := os.WriteFile(file, []byte(pdf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Map(func(r rune) rune {
+		if r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') {
+			return -1
+		}
+		return r
+	}, norm.NFKC.String(string(out)))
+	return strings.Join(strings.Fields(text), " ")
+}
