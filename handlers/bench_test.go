@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"undersigned/handlers"
 	"undersigned/models"
@@ -41,5 +42,39 @@ func BenchmarkLetterPage(b *testing.B) {
 			b.Fatalf("status %v, %v", resp, err)
 		}
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkSign validates and stores a signature through the signing form,
+// a new email each time, as a signer's POST does, under limits that never
+// refuse it.
+func BenchmarkSign(b *testing.B) {
+	t := &testing.T{}
+	var cfg handlers.Config
+	unlimited := handlers.RateLimit{Max: 1 << 30, Window: time.Minute}
+	cfg.Limits.SignBurst, cfg.Limits.SignSustained, cfg.Limits.SignOverall = unlimited, unlimited, unlimited
+	s := newSite(t, cfg)
+	s.t = t
+	_, _ = s.publishedLetter("c@example.org", "Org")
+	visitor := s.browser()
+	visitor.get(seedSlug)
+	cookie := &http.Cookie{Name: "undersigned_csrf", Value: visitor.cookies["undersigned_csrf"]}
+	i := 0
+	for b.Loop() {
+		i++
+		form := signForm("Signer "+strconv.Itoa(i), "FR", "bench"+strconv.Itoa(i)+"@example.org")
+		form.Set("_csrf", visitor.csrf)
+		req := httptest.NewRequest(http.MethodPost, seedSlug+"/sign", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
+		resp, err := s.app.Test(req, -1)
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			b.Fatalf("status %v, %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	b.StopTimer()
+	if n := s.signatures(); n != int64(i) {
+		b.Fatalf("%d signatures stored, %d sent", n, i) // a form taken for a bot's is answered 303 too
 	}
 }

@@ -19,4 +19,8 @@ var (
 	ErrSetupAlreadyDone  = errors.New("the first account already exists")
 	ErrAlreadyConfirmed  = errors.New("signature already confirmed")
 	ErrLinkExpired       = errors.New("link expired")
+	ErrBackupExists      = errors.New("the backup file already exists")
+	// ErrBulkNeedsNoConfirmation refuses bulk signing of a letter that asks
+	// for confirmation by email: bulk signatures get no email sent.
+	ErrBulkNeedsNoConfirmation = errors.New("bulk signing needs a letter without confirmation by email")
 )

@@ -3,6 +3,7 @@
 //
 //	undersigned [flags]                                  serve
 //	undersigned user add --email E --name N --org "Org"  add a coordinator (password on standard input)
+//	undersigned backup [-db DB] FILE                     copy the live database to a new FILE
 package main
 
 import (
@@ -32,6 +33,8 @@ func main() {
 	var err error
 	if len(os.Args) > 2 && os.Args[1] == "user" && os.Args[2] == "add" {
 		err = userAdd(os.Args[3:], os.Stdin, os.Stdout)
+	} else if len(os.Args) > 1 && os.Args[1] == "backup" {
+		err = backup(os.Args[2:], os.Stdout)
 	} else {
 		err = serve(os.Args[1:], log)
 	}
@@ -86,7 +89,7 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage:\n  undersigned [flags]\n  undersigned user add --email E --name N --org ORG   (password read from standard input)\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage:\n  undersigned [flags]\n  undersigned user add --email E --name N --org ORG   (password read from standard input)\n  undersigned backup [-db DB] FILE   (a consistent copy of the live database, to a new FILE)\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

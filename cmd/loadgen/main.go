@@ -1,0 +1,181 @@
+// Command loadgen measures Undersigned under load, on this machine and over
+// loopback only. It fills a new database with an open letter and its
+// signatories, starts the real server on it, drives one scenario with
+// vegeta at a constant rate or a fixed concurrency, and drives the
+// server's plainest route, GET /healthz, the same way in the same run as a
+// baseline: every figure is printed beside its ratio to the baseline's, which
+// says more than absolute figures on a shared machine do.
+//
+//	go run ./cmd/loadgen -scenario letter -signatures 10000 -workers 64 -duration 20s
+//
+// Scenarios: letter (GET the letter's page), list (GET a page of its list of
+// signatories), sign (POST signatures: valid ones with a new email each,
+// and a share of duplicates and of invalid forms, each outcome checked).
+// The attack stops by itself after -duration or -max-requests, and the
+// server is stopped at the end.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// config is what the flags say.
+type config struct {
+	db          string
+	server      string
+	scenario    string
+	signatures  int
+	batch       int
+	rate        int
+	workers     int
+	duration    time.Duration
+	maxRequests int
+	page        int
+	duplicates  float64
+	invalid     float64
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end)")
+	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from ./cmd/undersigned into a temporary directory)")
+	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), list (GET a page of its signatories), sign (POST signatures)")
+	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
+	fs.IntVar(&c.batch, "batch", 10_000, "signatories inserted per transaction while preparing")
+	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 sends as fast as -workers connections allow")
+	fs.IntVar(&c.workers, "workers", 64, "connections in flight: the fixed concurrency when -rate is 0, the most in flight at a -rate")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each of the two attacks (baseline, then scenario), at most 10m")
+	fs.IntVar(&c.maxRequests, "max-requests", 2_000_000, "requests per attack at most")
+	fs.IntVar(&c.page, "page", 50, "page of the list of signatories the list scenario asks for")
+	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (409 expected)")
+	fs.Float64Var(&c.invalid, "invalid", 0.1, "share of sign requests with an invalid form (422 expected)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case c.scenario != "letter" && c.scenario != "list" && c.scenario != "sign":
+		return c, fmt.Errorf("-scenario %q: want letter, list or sign", c.scenario)
+	case c.signatures < 0 || c.signatures > 1_000_000:
+		return c, fmt.Errorf("-signatures %d: want 0 to 1,000,000", c.signatures)
+	case c.batch < 1:
+		return c, fmt.Errorf("-batch %d: want at least 1", c.batch)
+	case c.rate < 0:
+		return c, fmt.Errorf("-rate %d: want 0 or more", c.rate)
+	case c.workers < 1 || c.workers > 10_000:
+		return c, fmt.Errorf("-workers %d: want 1 to 10,000", c.workers)
+	case c.duration <= 0 || c.duration > 10*time.Minute:
+		return c, fmt.Errorf("-duration %s: want more than 0, at most 10m", c.duration)
+	case c.maxRequests < 1:
+		return c, fmt.Errorf("-max-requests %d: want at least 1", c.maxRequests)
+	case c.page < 1:
+		return c, fmt.Errorf("-page %d: want at least 1", c.page)
+	case c.duplicates < 0 || c.invalid < 0 || c.duplicates+c.invalid > 1:
+		return c, fmt.Errorf("-duplicates %g and -invalid %g: want shares between 0 and 1 that add up to at most 1", c.duplicates, c.invalid)
+	case c.scenario == "sign" && c.duplicates > 0 && c.signatures == 0:
+		return c, errors.New("-duplicates needs signatories to duplicate: -signatures above 0")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	cfg, err := parseFlags(args, os.Stderr)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "loadgen-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	db := cfg.db
+	if db == "" {
+		db = filepath.Join(tmp, "undersigned.db")
+	} else if _, err := os.Stat(db); err == nil {
+		return fmt.Errorf("-db %s exists already: loadgen fills a new database", db)
+	}
+
+	began := time.Now()
+	slug, err := prepare(ctx, db, cfg.signatures, cfg.batch)
+	if err != nil {
+		return fmt.Errorf("prepare %s: %w", db, err)
+	}
+	fmt.Fprintf(out, "prepared %s: an open letter with %d signatories in %s\n", db, cfg.signatures, time.Since(began).Round(time.Millisecond))
+
+	bin := cfg.server
+	if bin == "" {
+		if bin, err = buildServer(ctx, tmp); err != nil {
+			return err
+		}
+	}
+	srv, err := startServer(ctx, bin, db, tmp)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	fmt.Fprintf(out, "server pid %d on http://%s\n", srv.pid(), srv.addr)
+
+	baseline, err := measure(ctx, srv, "baseline", healthTargeter(srv.url()), cfg)
+	if err != nil {
+		return err
+	}
+	var tr *scenarioTargeter
+	switch cfg.scenario {
+	case "letter":
+		tr = getTargeter(srv.url() + "/letters/" + slug)
+	case "list":
+		tr = getTargeter(fmt.Sprintf("%s/letters/%s/signatories?page=%d", srv.url(), slug, cfg.page))
+	case "sign":
+		if tr, err = signTargeter(ctx, srv.url(), slug, cfg); err != nil {
+			return err
+		}
+	}
+	scenario, err := measure(ctx, srv, cfg.scenario, tr, cfg)
+	if err != nil {
+		return err
+	}
+	mode := fmt.Sprintf("%d workers", cfg.workers)
+	if cfg.rate > 0 {
+		mode = fmt.Sprintf("%d/s (at most %d in flight)", cfg.rate, cfg.workers)
+	}
+	fmt.Fprintf(out, "%s for %s each, %d signatories, %s\n", mode, cfg.duration, cfg.signatures, time.Now().UTC().Format(time.RFC3339))
+	report(out, baseline, scenario)
+	if scenario.unexpected > 0 || baseline.unexpected > 0 {
+		return fmt.Errorf("%d responses with an unexpected status", scenario.unexpected+baseline.unexpected)
+	}
+	if cfg.scenario == "sign" {
+		srv.stop()
+		thanked := int64(scenario.outcomes[signValid].count(http.StatusSeeOther))
+		if err := checkCount(ctx, db, slug, int64(cfg.signatures)+thanked); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "stored: the letter counts the %d signatories prepared and the %d signatures thanked for\n", cfg.signatures, thanked)
+	}
+	return nil
+}

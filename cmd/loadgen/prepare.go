@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"undersigned/models"
+)
+
+// loadText is the letter under load: as long as a real joint letter, with
+// two groups of demands.
+var loadText = models.LetterText{
+	Title:      "Joint letter under load",
+	Summary:    "A letter with many signatories, made by loadgen to measure the pages that show it.",
+	Initiators: "Loadgen Coalition\nMeasure First Foundation",
+	Addressees: "Permanent Representatives of Member and Observer States of the UN Human Rights Council",
+	Subject:    "Measuring before changing",
+	Salutation: "Excellencies,",
+	Body: "We, the undersigned organisations and individuals, write to express our deep concern about the situation of human rights defenders, journalists and lawyers. " +
+		"For months the authorities have escalated their repression, using fabricated charges, arbitrary arrests and judicial harassment to silence dissenting voices.\n\n" +
+		"Despite repeated condemnation from international human rights bodies, the authorities continue to disregard their obligations under international law.",
+	Groups: []models.DemandGroupText{
+		{LeadIn: "We demand that the authorities:", Demands: "Release all political prisoners;\nEnd the judicial harassment of human rights defenders;\nRespect international human rights law."},
+		{LeadIn: "We further call on the international community to:", Demands: "Stand behind the political prisoners;\nAttend their court hearings and report on them."},
+	},
+	Closing: "Sincerely,",
+}
+
+var (
+	givenNames  = []string{"Amina", "Jakub", "Leyla", "Carl", "Ketevan", "Maiko", "Andrea", "Pavel", "Niranjan", "Constanza", "Ucha", "Baia", "Nicolas"}
+	familyNames = []string{"Haddad", "Klepal", "Yunus", "Gershman", "Chachava", "Ichihara", "Ngombet", "Pšeja", "Sahoo", "Mazzina", "Nanuashvili", "Pataraia", "Tenzer", "Ludwig", "Hannig", "Bummel", "Blazevic"}
+	countries   = []string{"AZ", "GE", "CZ", "FR", "US", "JP", "IN", "AR", "RS", "ZW", "CG", "CL", "BO", "RU", "NL"}
+)
+
+// seedEmail is the email of the i-th signatory the database is filled with;
+// the sign scenario sends some of them again, as duplicates.
+func seedEmail(i int) string { return "seed" + strconv.Itoa(i) + "@example.org" }
+
+// seedSignatory is the i-th signatory: one in ten an organisation.
+func seedSignatory(i int) models.NewSignature {
+	sig := models.NewSignature{
+		Kind: models.KindIndividual, Display: models.DisplayFull,
+		Name:        givenNames[i%len(givenNames)] + " " + familyNames[(i/len(givenNames))%len(familyNames)],
+		Affiliation: "Organisation " + strconv.Itoa(i%97), Country: countries[i%len(countries)], Email: seedEmail(i),
+	}
+	if i%10 == 0 {
+		sig.Kind = models.KindOrganisation
+		sig.Affiliation = "Civil Society Organisation " + strconv.Itoa(i)
+	}
+	return sig
+}
+
+// prepare creates the database at path with a coordinator and an open
+// letter that lists signatures at once (no confirmation, no review), signed
+// by n signatories, batch in each transaction. It returns the letter's slug.
+func prepare(ctx context.Context, path string, n, batch int) (slug string, err error) {
+	s, err := models.Open(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	defer func() { err = errors.Join(err, s.Close()) }()
+	u, err := s.CreateUserWithOrganisation(ctx, models.NewAccount{Email: "coordinator@example.org", Name: "Load Coordinator", Password: rand.Text()}, "Loadgen Coalition")
+	if err != nil {
+		return "", err
+	}
+	orgs, err := s.Organisations(ctx, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(orgs) != 1 {
+		return "", errors.New("the coordinator has no organisation")
+	}
+	l, err := s.CreateLetter(ctx, u.ID, orgs[0].ID, loadText)
+	if err != nil {
+		return "", err
+	}
+	st := models.DefaultLetterSettings()
+	st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations = false, false, false
+	if err := s.UpdateLetterSettings(ctx, l, st); err != nil {
+		return "", err
+	}
+	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
+		return "", err
+	}
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, n, batch, seedSignatory); err != nil {
+		return "", err
+	}
+	return l.Slug, nil
+}
+
+// checkCount reads the letter's counter from the database, with the server
+// stopped, and compares it with the signatories prepared and the
+// signatures the server thanked for: an acknowledged signature must not be
+// lost, nor a refused one counted.
+func checkCount(ctx context.Context, path, slug string, want int64) (err error) {
+	s, err := models.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, s.Close()) }()
+	l, err := s.PublicLetter(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if got := l.SignatureCount(); got != want {
+		return fmt.Errorf("the letter counts %d signatures, want %d (prepared and thanked for)", got, want)
+	}
+	return nil
+}
