@@ -198,17 +198,15 @@ func (h *Handler) apiSignatory(s *models.Signature) APISignatory {
 	return v
 }
 
-// apiLinks are the links of page of a list of pages at path.
-func (h *Handler) apiLinks(path string, page, pages int) APILinks {
-	link := func(n int) string { return h.absolute(path + "?page=" + strconv.Itoa(n)) }
-	v := APILinks{Self: link(page), First: link(1), Last: link(pages)}
-	if page > 1 {
-		prev := link(min(page-1, pages))
-		v.Prev = &prev
+// apiLinks are the absolute links of a page of a paginated list.
+func (h *Handler) apiLinks(p Pagination) APILinks {
+	link := func(n int) *string { s := h.absolute(p.Link(n)); return &s }
+	v := APILinks{Self: *link(p.Page), First: *link(1), Last: *link(p.Pages)}
+	if n := p.Prev(); n > 0 {
+		v.Prev = link(n)
 	}
-	if page < pages {
-		next := link(page + 1)
-		v.Next = &next
+	if n := p.Next(); n > 0 {
+		v.Next = link(n)
 	}
 	return v
 }
@@ -222,7 +220,7 @@ func (h *Handler) apiLetters(c *fiber.Ctx) error {
 		return err
 	}
 	v := APILettersPage{Page: p.Page, Pages: p.Pages, PerPage: lettersPerPage, Total: p.Total, Letters: []APILetterSummary{},
-		Links: h.apiLinks(c.Path(), p.Page, p.Pages)}
+		Links: h.apiLinks(p)}
 	for i := range letters {
 		v.Letters = append(v.Letters, h.apiLetterSummary(&letters[i]))
 	}
@@ -262,19 +260,14 @@ func (h *Handler) apiSignatories(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := pageNumber(c)
-	if page > 1 && int64((page-1)*signatoriesPerPage) >= l.NamedCount() {
-		return fiber.ErrNotFound
-	}
-	sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
+	sigs, p, err := h.publicSignatories(c, l)
 	if err != nil {
 		return err
 	}
 	summary := h.apiLetterSummary(l)
-	pages := paginate(c.Path(), page, l.NamedCount(), signatoriesPerPage).Pages
 	v := APISignatoriesPage{
-		Letter: l.Slug, AsOf: summary.AsOf, Page: page, Pages: pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
-		Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(c.Path(), page, pages),
+		Letter: l.Slug, AsOf: summary.AsOf, Page: p.Page, Pages: p.Pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
+		Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(p),
 	}
 	for i := range sigs {
 		v.Signatories = append(v.Signatories, h.apiSignatory(&sigs[i]))
@@ -382,12 +375,4 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
 	return c.Send(append([]byte(xml.Header), body...))
-}
-
-// keepNamesUnindexed asks search engines not to index an answer that names
-// a letter's signers, unless the letter allows it.
-func keepNamesUnindexed(c *fiber.Ctx, l *models.Letter) {
-	if !l.AllowIndexing {
-		c.Set("X-Robots-Tag", "noindex")
-	}
 }

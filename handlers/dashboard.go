@@ -122,7 +122,7 @@ func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form L
 	if err != nil {
 		return v, err
 	}
-	v.Locked, v.Revision, v.Asked = locked || l.Revision > 1, l.Revision, -1
+	v.Locked, v.Revision, v.Asked = locked, l.Revision, -1
 	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
 	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
 		return v, err
@@ -326,12 +326,12 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, e
 	if err != nil {
 		return err
 	}
-	counts, err := h.store.StatusCounts(c.UserContext(), l.ID)
+	_, inReview, err := h.store.ReviewQueue(c.UserContext(), l, models.ReviewFilter{}, 0, 0) // the count only
 	if err != nil {
 		return err
 	}
 	v := SignaturesView{
-		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), InReview: counts[models.StatusInReview],
+		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), InReview: inReview,
 		Signatures: h.signatureRows(sigs), Audit: audit, Pagination: paginate(c.Path(), page, total, signaturesPerPage),
 	}
 	p := h.page(c, h.msg("signatures.title", l.Title), v)

@@ -198,21 +198,28 @@ type SignatoriesView struct {
 	Pagination Pagination
 }
 
+// publicSignatories reads the ?page=N page of a letter's public list, 100 a
+// page, for the full list and its API: past the last page is 404.
+func (h *Handler) publicSignatories(c *fiber.Ctx, l *models.Letter) ([]models.Signature, Pagination, error) {
+	page := pageNumber(c)
+	p := paginate(c.Path(), page, l.NamedCount(), signatoriesPerPage)
+	if page > 1 && int64((page-1)*signatoriesPerPage) >= p.Total {
+		return nil, p, fiber.ErrNotFound
+	}
+	sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
+	return sigs, p, err
+}
+
 func (h *Handler) signatories(c *fiber.Ctx) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	page := pageNumber(c)
-	total := l.NamedCount()
-	if page > 1 && int64((page-1)*signatoriesPerPage) >= total {
-		return fiber.ErrNotFound
-	}
-	sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
+	sigs, pagination, err := h.publicSignatories(c, l)
 	if err != nil {
 		return err
 	}
-	v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: paginate(c.Path(), page, total, signatoriesPerPage)}
+	v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: pagination}
 	p := h.page(c, h.msg("signatories.title", l.Title), v)
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	h.protectNames(c, p, l)
@@ -225,6 +232,14 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 func (h *Handler) protectNames(c *fiber.Ctx, p *views.Page, l *models.Letter) {
 	if !l.AllowIndexing {
 		p.Robots = "noindex"
+	}
+	keepNamesUnindexed(c, l)
+}
+
+// keepNamesUnindexed is protectNames for an answer that is not a page (a
+// download, JSON): the header only.
+func keepNamesUnindexed(c *fiber.Ctx, l *models.Letter) {
+	if !l.AllowIndexing {
 		c.Set("X-Robots-Tag", "noindex")
 	}
 }

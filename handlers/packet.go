@@ -62,7 +62,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	if err := t.pdf.Output(&buf); err != nil {
 		return fmt.Errorf("PDF of letter %d: %w", l.ID, err)
 	}
-	h.protectNames(c, new(views.Page), l) // for a PDF, only its header counts
+	keepNamesUnindexed(c, l)
 	c.Attachment(l.Slug + ".pdf")
 	return c.Send(buf.Bytes())
 }

@@ -54,9 +54,7 @@ func (h *Handler) signView(l *models.Letter, form *SignForm, problem string) *Si
 			{Value: string(models.KindOrganisation), Label: h.msg("sign.kind.organisation")},
 		}
 	}
-	for _, d := range []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted} {
-		v.Displays = append(v.Displays, views.Option{Value: string(d), Label: h.msg("display." + string(d))})
-	}
+	v.Displays = h.displayOptions()
 	if form.Kind == "" {
 		form.Kind = string(models.KindIndividual)
 		if v.Kind != "" {
@@ -70,6 +68,15 @@ func (h *Handler) signView(l *models.Letter, form *SignForm, problem string) *Si
 		form.Started = h.startedToken(time.Now())
 	}
 	return v
+}
+
+// displayOptions are the choices of how a signature appears.
+func (h *Handler) displayOptions() []views.Option {
+	var out []views.Option
+	for _, d := range []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted} {
+		out = append(out, views.Option{Value: string(d), Label: h.msg("display." + string(d))})
+	}
+	return out
 }
 
 // startedToken signs the time a signing form was shown, so that a bot cannot
@@ -325,7 +332,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 	}
 	v := ManageView{
 		Letter: h.letterView(l), Entry: h.entry(sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
-		Displays: h.signView(l, &SignForm{}, "").Displays, Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
+		Displays: h.displayOptions(), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
 		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(l.Slug, sig.Revision),
 	}
 	p := h.page(c, h.msg("manage.title"), v)

@@ -24,7 +24,7 @@ type UpdateView struct {
 }
 
 func updateView(u *models.LetterUpdate) UpdateView {
-	return UpdateView{ID: u.ID, Date: u.PostedOn, HTML: template.HTML(u.BodyHTML), Excerpt: u.Excerpt(updateExcerptLength)}
+	return UpdateView{ID: u.ID, Date: u.PostedOn, HTML: template.HTML(u.BodyHTML)}
 }
 
 // letterUpdates returns the letter's updates, newest first.
@@ -47,6 +47,7 @@ func (h *Handler) setLatestUpdates(ctx context.Context, letters []models.Letter,
 	for i := range letters {
 		if u, ok := latest[letters[i].ID]; ok {
 			uv := updateView(&u)
+			uv.Excerpt = u.Excerpt(updateExcerptLength) // only the index shows it
 			views[i].LatestUpdate = &uv
 		}
 	}

@@ -272,7 +272,7 @@ func (s *Store) UpdateLetterText(ctx context.Context, userID int64, l *Letter, t
 		if err != nil {
 			return err
 		}
-		if locked || cur.Revision > 1 {
+		if locked {
 			return s.revise(tx, userID, l, &cur, text)
 		}
 		// A copy of revision 1 frozen by the migration no longer reads so.
@@ -299,11 +299,13 @@ func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
 }
 
 // textLocked also counts signatures since removed or withdrawn, which the
-// audit log remembers; a download of the list is no signature.
+// audit log remembers (a download of the list is no signature), and a letter
+// already revised, whose signatures may all have been erased since.
 func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 	var n int64
 	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
-		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action <> ?)`, letterID, letterID, AuditExport).Scan(&n).Error
+		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action <> ?)
+		OR EXISTS (SELECT 1 FROM letters WHERE id = ? AND revision > 1)`, letterID, letterID, AuditExport, letterID).Scan(&n).Error
 	return n > 0, err
 }
 

@@ -133,13 +133,7 @@ func (s Signature) Entry(anonymous string) string {
 	case s.Kind == KindOrganisation:
 		parts = []string{s.Affiliation, s.Countries()}
 	}
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, ", ")
+	return joinNonEmpty(parts)
 }
 
 // listKey is the key the alphabetical list sorts the signature by.
@@ -256,7 +250,7 @@ func (s *Store) Confirm(ctx context.Context, token string) (*Letter, SignatureSt
 		if err := tx.Where("confirm_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
 			return notFound(err)
 		}
-		if err := withGroups(tx).Take(&l, sig.LetterID).Error; err != nil {
+		if err := tx.Take(&l, sig.LetterID).Error; err != nil {
 			return err
 		}
 		switch {
@@ -504,6 +498,9 @@ func (s *Store) ReviewQueue(ctx context.Context, l *Letter, f ReviewFilter, offs
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
+	}
+	if limit == 0 {
+		return nil, total, nil // the count only
 	}
 	var page []Signature
 	err := db.Order("id").Offset(offset).Limit(limit).Find(&page).Error

@@ -55,13 +55,9 @@ func Parse() (*Templates, error) {
 // Render writes a page. It renders to a buffer first, so that a template
 // error never leaves half a page behind.
 func (t *Templates) Render(w io.Writer, page string, p *Page) error {
-	tmpl, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("no page template %q", page)
-	}
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return fmt.Errorf("render %s: %w", page, err)
+	if err := t.Stream(&buf, page, p); err != nil {
+		return err
 	}
 	_, err := buf.WriteTo(w)
 	return err

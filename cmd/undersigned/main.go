@@ -78,7 +78,7 @@ func serve(args []string, log *slog.Logger) error {
 		{"login-limit", "UNDERSIGNED_LOGIN_LIMIT", "failed logins per account (three times as many per IP address)", &d.Login},
 	}
 	for _, l := range limits {
-		def := env(l.env, strconv.Itoa(l.limit.Max)+"/"+shortDuration(l.limit.Window))
+		def := env(l.env, strconv.Itoa(l.limit.Max)+"/"+l.limit.Window.String())
 		fs.Func(l.name, fmt.Sprintf("%s, as COUNT/DURATION (env %s; default %s)", l.usage, l.env, def), func(v string) error {
 			rl, err := parseRateLimit(v)
 			*l.limit = rl
@@ -178,13 +178,6 @@ func envDuration(name string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
-}
-
-// shortDuration writes 1h0m0s as 1h and 15m0s as 15m.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
 }
 
 // parseRateLimit reads "COUNT/DURATION", such as "20/10m".

@@ -72,3 +72,5 @@ CREATE TABLE outbox (
 	given_up_at     DATETIME
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+-- A withdrawal deletes the mail sent to its signer.
+CREATE INDEX outbox_sent_to ON outbox(recipient) WHERE sent_at IS NOT NULL;
