@@ -150,6 +150,10 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return h.renderLetter(c, fiber.StatusConflict, l, &form, h.fieldError("email", "sign.already_signed"), "")
 	case errors.Is(err, models.ErrLetterClosed), errors.Is(err, models.ErrLetterNotOpen):
 		return h.renderNotTaking(c, l, err)
+	case errors.Is(err, models.ErrNotSaved):
+		h.log.Error("signature not saved", "id", c.GetRespHeader(fiber.HeaderXRequestID), "letter", l.ID, "err", err)
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, h.msg("sign.not_saved"))
 	case err != nil:
 		return err
 	}

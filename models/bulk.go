@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 )
@@ -43,21 +42,9 @@ func (s *Store) AddSignaturesInBatches(ctx context.Context, letterID int64, n, b
 				if !l.AllowsKind(in.Kind) {
 					return ErrKindNotAllowed
 				}
-				if in.Display == "" {
-					in.Display = DisplayFull
-				}
-				sortName := DefaultSortName(in.Kind, in.Name)
-				if in.Kind == KindOrganisation {
-					sortName = DefaultSortName(in.Kind, in.Affiliation)
-				}
-				sig := Signature{
-					LetterID: letterID, Kind: in.Kind, Status: l.statusAfterConfirmation(in.Kind), Display: in.Display,
-					Name: in.Name, Affiliation: in.Affiliation, Role: in.Role, Country: in.Country, Country2: in.Country2,
-					Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email), SortName: sortName,
-					IPHash: in.IPHash, CreatedAt: now, Revision: l.Revision,
-				}
-				sig.SortKey = sig.listKey()
-				sigs = append(sigs, sig)
+				sig := newSignature(letterID, in, now)
+				sig.Status, sig.Revision = l.statusAfterConfirmation(in.Kind), l.Revision
+				sigs = append(sigs, *sig)
 			}
 			// 500 rows of about 25 columns stay under SQLite's limit of
 			// 32,766 bound variables in one statement.
@@ -67,24 +54,12 @@ func (s *Store) AddSignaturesInBatches(ctx context.Context, letterID int64, n, b
 				}
 				return fmt.Errorf("insert signatures: %w", err)
 			}
-			// One counter update per kind of entry, not per signature.
-			type counter struct {
-				kind    SignatureKind
-				display Display
-			}
-			counts := map[counter]int{}
-			first := map[counter]*Signature{}
+			var counts listCounts
 			for i := range sigs {
-				k := counter{sigs[i].Kind, sigs[i].Display}
-				if first[k] == nil {
-					first[k] = &sigs[i]
-				}
-				counts[k]++
+				counts.add(&sigs[i], 1)
 			}
-			for k, c := range counts {
-				if err := s.countOnList(tx, first[k], c); err != nil {
-					return fmt.Errorf("count signatures: %w", err)
-				}
+			if err := s.addCounts(tx, letterID, counts); err != nil {
+				return fmt.Errorf("count signatures: %w", err)
 			}
 			return nil
 		})

@@ -1,8 +1,56 @@
 package models
 
-import "time"
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // SetClock makes the store read the time from now, so that tests can step
 // past a link's expiry or a letter's retention instead of waiting for it.
 // It exists only in test builds.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// HoldWriter takes the store's write connection until the returned release
+// is called, and returns once the signature writer waits behind it with
+// queued signatures queued after the one in its hands: the test can then
+// see what the next batch does with them.
+func (s *Store) HoldWriter(t testing.TB, queued int) (waitQueued func(), release func()) {
+	held, done := make(chan struct{}), make(chan struct{})
+	go s.write.Transaction(func(*gorm.DB) error {
+		close(held)
+		<-done
+		return nil
+	})
+	<-held
+	waitQueued = func() {
+		for deadline := time.Now().Add(10 * time.Second); len(s.signatures.queue) < queued; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d signatures queued, want %d", len(s.signatures.queue), queued)
+			}
+		}
+	}
+	return waitQueued, func() { close(done) }
+}
+
+// FailInsertsNamed makes the database refuse, from now on, to insert a
+// signature with this name, as a full disk or a broken constraint would.
+func (s *Store) FailInsertsNamed(t testing.TB, name string) {
+	t.Helper()
+	stmts := []string{fmt.Sprintf(`CREATE TRIGGER fail_%[1]d BEFORE INSERT ON signatures WHEN NEW.name = '%[2]s'
+		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`, len(name), name)}
+	if s.write.Dialector.Name() == "postgres" {
+		stmts = []string{
+			fmt.Sprintf(`CREATE FUNCTION fail_%[1]d() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN IF NEW.name = '%[2]s' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`, len(name), name),
+			fmt.Sprintf(`CREATE TRIGGER fail_%[1]d BEFORE INSERT ON signatures FOR EACH ROW EXECUTE FUNCTION fail_%[1]d()`, len(name)),
+		}
+	}
+	for _, stmt := range stmts {
+		if err := s.write.Exec(stmt).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

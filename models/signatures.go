@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -157,8 +156,25 @@ const onList = "status = 'listed' AND display <> 'counted'"
 // unconfirmed, and the confirmation email goes to the outbox in the same
 // transaction; a letter that reviews this kind puts it in review; otherwise
 // it is listed at once.
+//
+// The signature is written by the store's single signature writer, which
+// commits the signatures waiting at the same moment together (see
+// writer.go): AddSignature returns once that commit is durable, or with
+// ErrNotSaved when it failed and nothing of the batch was written.
 func (s *Store) AddSignature(ctx context.Context, letterID int64, in NewSignature, mail ConfirmationMail) (*Signed, error) {
-	now := s.now()
+	sig := newSignature(letterID, in, s.now())
+	manage, manageHash := NewToken()
+	sig.ManageTokenHash = &manageHash
+	req := &signRequest{signed: &Signed{Signature: sig, ManageToken: manage}, mail: mail, done: make(chan error, 1)}
+	if err := s.signatures.submit(ctx, req); err != nil {
+		return nil, err
+	}
+	return req.signed, nil
+}
+
+// newSignature is the row a signer's submission becomes, before the letter
+// it signs decides its status and revision.
+func newSignature(letterID int64, in NewSignature, now time.Time) *Signature {
 	sortName := DefaultSortName(in.Kind, in.Name)
 	if in.Kind == KindOrganisation {
 		sortName = DefaultSortName(in.Kind, in.Affiliation)
@@ -166,47 +182,13 @@ func (s *Store) AddSignature(ctx context.Context, letterID int64, in NewSignatur
 	if in.Display == "" {
 		in.Display = DisplayFull
 	}
-	manage, manageHash := NewToken()
 	sig := &Signature{
 		LetterID: letterID, Kind: in.Kind, Display: in.Display, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
 		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email),
-		SortName: sortName, ManageTokenHash: &manageHash, IPHash: in.IPHash, CreatedAt: now,
+		SortName: sortName, IPHash: in.IPHash, CreatedAt: now,
 	}
 	sig.SortKey = sig.listKey()
-	signed := &Signed{Signature: sig, ManageToken: manage}
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var l Letter
-		if err := tx.Take(&l, letterID).Error; err != nil {
-			return notFound(err)
-		}
-		if err := l.AcceptsSignatures(now); err != nil {
-			return err
-		}
-		if !l.AllowsKind(in.Kind) {
-			return ErrKindNotAllowed
-		}
-		sig.Revision = l.Revision // what the signer read and agreed to
-		sig.Status = l.statusAfterConfirmation(in.Kind)
-		if l.ConfirmEmail {
-			token, hash := NewToken()
-			expires := now.Add(ConfirmationTTL)
-			sig.Status, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, signed.ConfirmToken = StatusUnconfirmed, &hash, &expires, token
-		}
-		if err := tx.Create(sig).Error; err != nil {
-			if isDuplicate(err) {
-				return ErrAlreadySigned
-			}
-			return fmt.Errorf("insert signature: %w", err)
-		}
-		if l.ConfirmEmail {
-			return s.enqueue(tx, mail(&l, signed))
-		}
-		return s.countOnList(tx, sig, 1)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return signed, nil
+	return sig
 }
 
 // statusAfterConfirmation is where a confirmed signature of kind goes: to
@@ -221,19 +203,38 @@ func (l *Letter) statusAfterConfirmation(kind SignatureKind) SignatureStatus {
 // countOnList adds delta to the counter a listed signature is counted in
 // and marks the list changed; signatures that are not listed count nowhere.
 func (s *Store) countOnList(tx *gorm.DB, sig *Signature, delta int) error {
-	if sig.Status != StatusListed {
+	var c listCounts
+	c.add(sig, delta)
+	return s.addCounts(tx, sig.LetterID, c)
+}
+
+// listCounts are changes to a letter's counters.
+type listCounts struct{ individuals, organisations, unlisted int }
+
+// add counts delta signatures like sig; one that is not listed counts nowhere.
+func (c *listCounts) add(sig *Signature, delta int) {
+	switch {
+	case sig.Status != StatusListed:
+	case sig.Display == DisplayCounted:
+		c.unlisted += delta
+	case sig.Kind == KindOrganisation:
+		c.organisations += delta
+	default:
+		c.individuals += delta
+	}
+}
+
+// addCounts changes a letter's counters by c, in one update of its row, and
+// marks its list changed; no change leaves the row alone.
+func (s *Store) addCounts(tx *gorm.DB, letterID int64, c listCounts) error {
+	if c == (listCounts{}) {
 		return nil
 	}
-	column := "individual_count"
-	switch {
-	case sig.Display == DisplayCounted:
-		column = "unlisted_count"
-	case sig.Kind == KindOrganisation:
-		column = "organisation_count"
-	}
-	return tx.Model(&Letter{}).Where("id = ?", sig.LetterID).Updates(map[string]any{
-		column:            gorm.Expr(column+" + ?", delta),
-		"list_changed_at": s.now(),
+	return tx.Model(&Letter{}).Where("id = ?", letterID).Updates(map[string]any{
+		"individual_count":   gorm.Expr("individual_count + ?", c.individuals),
+		"organisation_count": gorm.Expr("organisation_count + ?", c.organisations),
+		"unlisted_count":     gorm.Expr("unlisted_count + ?", c.unlisted),
+		"list_changed_at":    s.now(),
 	}).Error
 }
 

@@ -25,9 +25,11 @@ var migrationFiles embed.FS
 // connections; every write goes through a single connection, so SQLite never
 // sees two writers and never answers "database is locked".
 type Store struct {
-	read  *gorm.DB
-	write *gorm.DB
-	now   func() time.Time
+	read       *gorm.DB
+	write      *gorm.DB
+	now        func() time.Time
+	signatures *signatureWriter
+	generation generation
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies the
@@ -84,11 +86,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	readDB.SetMaxOpenConns(8)
 	readDB.SetMaxIdleConns(8)
 	s.read = read
+	s.startSignatureWriter()
 	return s, nil
 }
 
-// Close closes both connection pools.
+// Close stops the signature writer, after the batch in hand, and closes
+// both connection pools.
 func (s *Store) Close() error {
+	s.signatures.stop()
 	var errs []error
 	for _, g := range []*gorm.DB{s.read, s.write} {
 		if db, err := g.DB(); err == nil {
@@ -104,9 +109,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.read.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
 }
 
-// transaction runs fn in one immediate write transaction.
+// transaction runs fn in one immediate write transaction, and records a
+// change once it committed: whatever a transaction changes may be on a public
+// page. (Writes no page shows, such as sessions and the outbox, go without.)
 func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.write.WithContext(ctx).Transaction(fn)
+	if err := s.write.WithContext(ctx).Transaction(fn); err != nil {
+		return err
+	}
+	s.Changed()
+	return nil
 }
 
 // migrate applies, in order and each in its own transaction, the numbered SQL

@@ -105,6 +105,7 @@ var catalogue = map[string]map[string]string{
 		"sign.kind.individual":   "As an individual",
 		"sign.kind.organisation": "On behalf of an organisation",
 		"sign.already_signed":    "This email address has already signed this letter. Each person signs once; your signature is already counted.",
+		"sign.not_saved":         "Your signature could not be saved just now, and nothing of it was stored. Your details are kept below: please send the form again.",
 		"sign.rate_limited":      "Too many signatures have come from your connection in a short time. Your details are kept below: please try again in %d minute(s).",
 		"sign.privacy_note":      "Your email address is never published.",
 		"sign.privacy_link":      "What we keep, and for how long",
