@@ -33,7 +33,12 @@ type site struct {
 
 func newSite(t *testing.T, cfg handlers.Config) *site {
 	t.Helper()
-	store := modeltest.Open(t)
+	return newSiteOn(t, modeltest.Open(t), cfg)
+}
+
+// newSiteOn is newSite on a store the test opened itself.
+func newSiteOn(t *testing.T, store *models.Store, cfg handlers.Config) *site {
+	t.Helper()
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://undersigned.test"
 	}

@@ -58,6 +58,7 @@ type Handler struct {
 	setupToken string
 
 	chartCache chartCache
+	pageCache  *pageCache
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -81,7 +82,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	}
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
-		csrfKey: csrfKey, ipKey: ipKey, validate: newValidator(),
+		csrfKey: csrfKey, ipKey: ipKey, validate: newValidator(), pageCache: newPageCache(),
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),

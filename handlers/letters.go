@@ -146,11 +146,13 @@ type LetterPageView struct {
 }
 
 func (h *Handler) letter(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
-	if err != nil {
-		return err
-	}
-	return h.renderLetter(c, fiber.StatusOK, l, &SignForm{}, nil, "")
+	return h.cached(c, func(c *fiber.Ctx) error {
+		l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+		if err != nil {
+			return err
+		}
+		return h.renderLetter(c, fiber.StatusOK, l, &SignForm{}, nil, "")
+	})
 }
 
 // renderLetter renders a letter's page, with the signing form holding form
@@ -162,6 +164,9 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	}
 	if l.AcceptsSignatures(time.Now()) == nil {
 		v.Sign = h.signView(l, form, problem)
+		if marker, ok := c.Locals(localStartedToken).(string); ok {
+			form.Started = marker
+		}
 	}
 	if v.Charts, err = h.charts(c.UserContext(), l); err != nil {
 		return err
@@ -210,20 +215,24 @@ func (h *Handler) publicSignatories(c *fiber.Ctx, l *models.Letter) ([]models.Si
 	return sigs, p, err
 }
 
+// signatories is a page of a letter's full list; the first, the one shared
+// and linked from the letter, comes from the page cache.
 func (h *Handler) signatories(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
-	if err != nil {
-		return err
-	}
-	sigs, pagination, err := h.publicSignatories(c, l)
-	if err != nil {
-		return err
-	}
-	v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: pagination}
-	p := h.page(c, h.msg("signatories.title", l.Title), v)
-	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
-	h.protectNames(c, p, l)
-	return h.render(c, fiber.StatusOK, "signatories", p)
+	return h.cached(c, func(c *fiber.Ctx) error {
+		l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+		if err != nil {
+			return err
+		}
+		sigs, pagination, err := h.publicSignatories(c, l)
+		if err != nil {
+			return err
+		}
+		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: pagination}
+		p := h.page(c, h.msg("signatories.title", l.Title), v)
+		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
+		h.protectNames(c, p, l)
+		return h.render(c, fiber.StatusOK, "signatories", p)
+	})
 }
 
 // protectNames keeps search engines from indexing a page that names

@@ -22,7 +22,10 @@ const (
 	csrfField     = "_csrf"
 	sessionUserID = "uid"
 	localUser     = "user"
-	localLetter   = "letter"
+	// localStartedToken, set while a page renders for the cache, is the
+	// marker that stands for the signing form's started token.
+	localStartedToken = "started"
+	localLetter       = "letter"
 )
 
 // contentSecurityPolicy allows nothing from other hosts, no inline script or

@@ -1,0 +1,156 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/singleflight"
+)
+
+// pageTTL is the longest a rendered page is served from the cache. A change
+// the store records ends it at once; the time limit covers what changes
+// without a write, such as a letter reaching its closing date, and changes
+// made by another instance that this one has not heard of.
+const pageTTL = time.Second
+
+// maxCachedPages bounds the cache: a letter's page and the first page of its
+// list, for the letters being read at the moment.
+const maxCachedPages = 512
+
+// pageCache keeps the public pages a crowd reloads (a letter, the first page
+// of its list) as rendered bytes, so that reading a viral letter costs a
+// copy, not queries and a template. A page is rendered once per change of
+// the store's generation: concurrent misses wait for one rendering.
+//
+// The bytes hold markers where each visitor's own values go (the CSRF token
+// of their cookie, the signed time their signing form was shown), and
+// serving fills them in.
+type pageCache struct {
+	mu      sync.Mutex
+	pages   map[string]*cachedPage
+	renders singleflight.Group
+	// csrfMarker and startedMarker stand for a visitor's values in cached
+	// bytes: random, so no text typed into a letter can forge one.
+	csrfMarker, startedMarker string
+}
+
+// cachedPage is a rendered page, cut at its markers.
+type cachedPage struct {
+	generation uint64
+	rendered   time.Time
+	status     int
+	robots     string   // the X-Robots-Tag header, when the page has one
+	parts      [][]byte // the page between markers
+	fills      []string // the marker that follows each part but the last
+}
+
+func newPageCache() *pageCache {
+	marker := func(kind string) string {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		return kind + hex.EncodeToString(b)
+	}
+	return &pageCache{pages: map[string]*cachedPage{}, csrfMarker: marker("csrf"), startedMarker: marker("started")}
+}
+
+// cached answers a public GET with the page render would write, from the
+// cache when it holds one rendered at the store's current generation less
+// than pageTTL ago. render writes the page to c as usual; while it renders
+// for the cache, the visitor's values are markers. Requests with a query
+// string are rendered each time: the cache keeps the plain address only.
+func (h *Handler) cached(c *fiber.Ctx, render func(*fiber.Ctx) error) error {
+	if len(c.Request().URI().QueryString()) > 0 {
+		return render(c)
+	}
+	key := c.Path()
+	pc := h.pageCache
+	gen := h.store.Generation()
+	pc.mu.Lock()
+	p := pc.pages[key]
+	pc.mu.Unlock()
+	if p == nil || p.generation != gen || time.Since(p.rendered) >= pageTTL {
+		v, err, _ := pc.renders.Do(key, func() (any, error) { return h.renderForCache(c, gen, render) })
+		if err != nil {
+			return err
+		}
+		p = v.(*cachedPage)
+	}
+	return h.serveCached(c, p)
+}
+
+// renderForCache renders a page with markers for the visitor's values and
+// keeps it. An error, or a page that is not 200, is not kept.
+func (h *Handler) renderForCache(c *fiber.Ctx, gen uint64, render func(*fiber.Ctx) error) (*cachedPage, error) {
+	pc := h.pageCache
+	began := time.Now()
+	c.Locals(csrfCookie, pc.csrfMarker)
+	c.Locals(localStartedToken, pc.startedMarker)
+	defer func() {
+		c.Locals(csrfCookie, nil)
+		c.Locals(localStartedToken, nil)
+	}()
+	if err := render(c); err != nil {
+		return nil, err
+	}
+	p := &cachedPage{generation: gen, rendered: began, status: c.Response().StatusCode(), robots: string(c.Response().Header.Peek("X-Robots-Tag"))}
+	p.cut(bytes.Clone(c.Response().Body()), pc.csrfMarker, pc.startedMarker)
+	c.Response().ResetBody()
+	if p.status != fiber.StatusOK {
+		return p, nil
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if len(pc.pages) >= maxCachedPages {
+		clear(pc.pages) // the pages in demand come back at their next request
+	}
+	pc.pages[c.Path()] = p
+	return p, nil
+}
+
+// cut splits body at every marker.
+func (p *cachedPage) cut(body []byte, markers ...string) {
+	for {
+		at, which := -1, ""
+		for _, m := range markers {
+			if i := bytes.Index(body, []byte(m)); i >= 0 && (at < 0 || i < at) {
+				at, which = i, m
+			}
+		}
+		if at < 0 {
+			p.parts = append(p.parts, body)
+			return
+		}
+		p.parts = append(p.parts, body[:at])
+		p.fills = append(p.fills, which)
+		body = body[at+len(which):]
+	}
+}
+
+// serveCached writes a cached page with this visitor's values in place of
+// its markers.
+func (h *Handler) serveCached(c *fiber.Ctx, p *cachedPage) error {
+	c.Status(p.status).Type("html", "utf-8")
+	if p.robots != "" {
+		c.Set("X-Robots-Tag", p.robots)
+	}
+	w := c.Response().BodyWriter()
+	for i, part := range p.parts {
+		w.Write(part)
+		if i == len(p.fills) {
+			break
+		}
+		switch p.fills[i] {
+		case h.pageCache.csrfMarker:
+			w.Write([]byte(h.csrfToken(c)))
+		default:
+			w.Write([]byte(h.startedToken(time.Now())))
+		}
+	}
+	return nil
+}

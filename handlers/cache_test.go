@@ -1,0 +1,73 @@
+package handlers_test
+
+import (
+	"database/sql"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/handlers"
+	"undersigned/models/modeltest"
+)
+
+// marker is what the page cache puts where a visitor's own values go.
+var marker = regexp.MustCompile(`(csrf|started)[0-9a-f]{32}`)
+
+func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	s.publishedLetter("coordinator@icdr.example", "ICDR")
+	first, second := s.browser(), s.browser()
+	for _, b := range []*browser{first, second} {
+		r := b.get(seedSlug).expect(t, http.StatusOK, "0 signatures")
+		if m := marker.FindString(r.body); m != "" {
+			t.Fatalf("the page shows the cache's marker %q", m)
+		}
+		if b.csrf == "" || b.started == "" {
+			t.Fatal("the cached page has no signing form tokens")
+		}
+	}
+	if first.csrf == second.csrf {
+		t.Fatal("two visitors got one CSRF token")
+	}
+	// Each visitor's form works with the page they were served: their token
+	// matches their own cookie, and the started stamp is signed.
+	first.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	second.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Leyla Yunus")
+	second.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Leyla Yunus")
+	second.post(seedSlug+"/sign", signForm("Arif Yunus", "AZ", "arif@example.org")).expect(t, http.StatusSeeOther)
+	first.get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Arif Yunus")
+	first.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Arif Yunus")
+}
+
+func TestCachedPagesExpireWithinASecond(t *testing.T) {
+	store, path := modeltest.OpenPath(t)
+	s := newSiteOn(t, store, handlers.Config{})
+	s.publishedLetter("coordinator@icdr.example", "ICDR")
+	visitor := s.browser()
+	title := "Joint statement on the human rights situation in Azerbaijan"
+	visitor.get(seedSlug).expect(t, http.StatusOK, title)
+	visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, title)
+
+	// A change the store does not know of, as another instance's would be
+	// before its notice arrives: the cached pages go on for at most a second.
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	changed := time.Now()
+	if _, err := db.Exec(`UPDATE letters SET title = 'Changed elsewhere'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{seedSlug, seedSlug + "/signatories"} {
+		if r := visitor.get(page); time.Since(changed) < 500*time.Millisecond && !strings.Contains(r.body, title) {
+			t.Errorf("%s was rendered again at once: not cached", page)
+		}
+	}
+	time.Sleep(time.Second + 50*time.Millisecond)
+	for _, page := range []string{seedSlug, seedSlug + "/signatories"} {
+		visitor.get(page).expect(t, http.StatusOK, "Changed elsewhere")
+	}
+}
