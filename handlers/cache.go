@@ -34,8 +34,9 @@ type pageCache struct {
 	pages   map[string]*cachedPage
 	renders singleflight.Group
 	// csrfMarker and startedMarker stand for a visitor's values in cached
-	// bytes: random, so no text typed into a letter can forge one.
-	csrfMarker, startedMarker string
+	// bytes, formMarker for a signing form rendered for one visitor: random,
+	// so no text typed into a letter can forge one.
+	csrfMarker, startedMarker, formMarker string
 }
 
 // cachedPage is a rendered page, cut at its markers.
@@ -56,7 +57,7 @@ func newPageCache() *pageCache {
 		}
 		return kind + hex.EncodeToString(b)
 	}
-	return &pageCache{pages: map[string]*cachedPage{}, csrfMarker: marker("csrf"), startedMarker: marker("started")}
+	return &pageCache{pages: map[string]*cachedPage{}, csrfMarker: marker("csrf"), startedMarker: marker("started"), formMarker: marker("form")}
 }
 
 // cached answers a public GET with the page render would write, from the
@@ -68,25 +69,34 @@ func (h *Handler) cached(c *fiber.Ctx, render func(*fiber.Ctx) error) error {
 	if len(c.Request().URI().QueryString()) > 0 {
 		return render(c)
 	}
-	key := c.Path()
+	p, err := h.cachedPage(c, c.Path(), render)
+	if err != nil {
+		return err
+	}
+	return h.serveCached(c, p.status, p, nil)
+}
+
+// cachedPage returns the page kept under key, rendering it with render when
+// the cache holds none that is current.
+func (h *Handler) cachedPage(c *fiber.Ctx, key string, render func(*fiber.Ctx) error) (*cachedPage, error) {
 	pc := h.pageCache
 	gen := h.store.Generation()
 	pc.mu.Lock()
 	p := pc.pages[key]
 	pc.mu.Unlock()
-	if p == nil || p.generation != gen || time.Since(p.rendered) >= pageTTL {
-		v, err, _ := pc.renders.Do(key, func() (any, error) { return h.renderForCache(c, gen, render) })
-		if err != nil {
-			return err
-		}
-		p = v.(*cachedPage)
+	if p != nil && p.generation == gen && time.Since(p.rendered) < pageTTL {
+		return p, nil
 	}
-	return h.serveCached(c, p)
+	v, err, _ := pc.renders.Do(key, func() (any, error) { return h.renderForCache(c, key, gen, render) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*cachedPage), nil
 }
 
 // renderForCache renders a page with markers for the visitor's values and
 // keeps it. An error, or a page that is not 200, is not kept.
-func (h *Handler) renderForCache(c *fiber.Ctx, gen uint64, render func(*fiber.Ctx) error) (*cachedPage, error) {
+func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render func(*fiber.Ctx) error) (*cachedPage, error) {
 	pc := h.pageCache
 	began := time.Now()
 	c.Locals(csrfCookie, pc.csrfMarker)
@@ -99,7 +109,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, gen uint64, render func(*fiber.Ct
 		return nil, err
 	}
 	p := &cachedPage{generation: gen, rendered: began, status: c.Response().StatusCode(), robots: string(c.Response().Header.Peek("X-Robots-Tag"))}
-	p.cut(bytes.Clone(c.Response().Body()), pc.csrfMarker, pc.startedMarker)
+	p.cut(bytes.Clone(c.Response().Body()), pc.csrfMarker, pc.startedMarker, pc.formMarker)
 	c.Response().ResetBody()
 	if p.status != fiber.StatusOK {
 		return p, nil
@@ -109,7 +119,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, gen uint64, render func(*fiber.Ct
 	if len(pc.pages) >= maxCachedPages {
 		clear(pc.pages) // the pages in demand come back at their next request
 	}
-	pc.pages[c.Path()] = p
+	pc.pages[key] = p
 	return p, nil
 }
 
@@ -132,10 +142,11 @@ func (p *cachedPage) cut(body []byte, markers ...string) {
 	}
 }
 
-// serveCached writes a cached page with this visitor's values in place of
-// its markers.
-func (h *Handler) serveCached(c *fiber.Ctx, p *cachedPage) error {
-	c.Status(p.status).Type("html", "utf-8")
+// serveCached writes a cached page with status and this visitor's values in
+// place of its markers: their CSRF token, a signed time for the form, and
+// form, the signing form rendered for them.
+func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []byte) error {
+	c.Status(status).Type("html", "utf-8")
 	if p.robots != "" {
 		c.Set("X-Robots-Tag", p.robots)
 	}
@@ -148,8 +159,10 @@ func (h *Handler) serveCached(c *fiber.Ctx, p *cachedPage) error {
 		switch p.fills[i] {
 		case h.pageCache.csrfMarker:
 			w.Write([]byte(h.csrfToken(c)))
-		default:
+		case h.pageCache.startedMarker:
 			w.Write([]byte(h.startedToken(time.Now())))
+		default:
+			w.Write(form)
 		}
 	}
 	return nil

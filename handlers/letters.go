@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"html/template"
 	"time"
 
@@ -151,23 +152,49 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return h.renderLetter(c, fiber.StatusOK, l, &SignForm{}, nil, "")
+		var sign *SignView
+		if l.AcceptsSignatures(time.Now()) == nil {
+			form := &SignForm{}
+			sign = h.signView(l, form, "")
+			if marker, ok := c.Locals(localStartedToken).(string); ok {
+				form.Started = marker // rendered for the cache: each visitor gets their own
+			}
+		}
+		return h.renderLetterPage(c, fiber.StatusOK, l, sign, nil)
 	})
 }
 
-// renderLetter renders a letter's page, with the signing form holding form
-// and its errors while the letter is open.
+// renderLetter renders a letter's page with the signing form holding form,
+// and its errors, while the letter is open. The page around the form comes
+// from the page cache: a crowd of signers whose forms come back, as
+// duplicates or with a typo, costs the form only.
 func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form *SignForm, errs views.FormErrors, problem string) error {
+	if l.AcceptsSignatures(time.Now()) != nil {
+		return h.renderLetterPage(c, status, l, nil, errs)
+	}
+	around, err := h.cachedPage(c, "form-around:"+l.Slug, func(c *fiber.Ctx) error {
+		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, nil)
+	})
+	if err != nil {
+		return err
+	}
+	p := h.page(c, l.Title, &LetterPageView{Sign: h.signView(l, form, problem)})
+	p.Errors = errs
+	var signForm bytes.Buffer
+	if err := h.views.Partial(&signForm, "letter", "sign-form", p); err != nil {
+		return err
+	}
+	return h.serveCached(c, status, around, signForm.Bytes())
+}
+
+// renderLetterPage renders a letter's whole page, with sign as its signing
+// form (nil when it takes no signatures).
+func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, sign *SignView, errs views.FormErrors) error {
 	v, err := h.letterPage(c, l)
 	if err != nil {
 		return err
 	}
-	if l.AcceptsSignatures(time.Now()) == nil {
-		v.Sign = h.signView(l, form, problem)
-		if marker, ok := c.Locals(localStartedToken).(string); ok {
-			form.Started = marker
-		}
-	}
+	v.Sign = sign
 	if v.Charts, err = h.charts(c.UserContext(), l); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type SignView struct {
 	Displays  []views.Option
 	Countries *views.Options
 	Problem   string // a message for the whole form
+	// HTML, when set, is the form already rendered: the page shows it as is.
+	HTML template.HTML
 }
 
 // countryOptions are the choices of the country selects, built once.

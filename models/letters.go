@@ -402,12 +402,21 @@ func withGroups(db *gorm.DB) *gorm.DB {
 }
 
 // PublicLetter returns a published letter by its slug, with its demand groups.
+//
+// A letter read in the last second is not read again while the store's
+// generation stays the same (see generation.go): every public request of a
+// crowd starts here.
 func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) {
+	if l := s.generation.letter(slug); l != nil {
+		return l, nil
+	}
+	gen := s.Generation()
 	var l Letter
 	err := withGroups(s.read.WithContext(ctx)).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
+	s.generation.keep(gen, &l)
 	return &l, nil
 }
 

@@ -77,6 +77,19 @@ func (t *Templates) Stream(w io.Writer, page string, p *Page) error {
 	return nil
 }
 
+// Partial renders one named template of a page's set, such as a form
+// that goes into a page rendered before.
+func (t *Templates) Partial(w io.Writer, page, name string, p *Page) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	if err := tmpl.ExecuteTemplate(w, name, p); err != nil {
+		return fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return nil
+}
+
 // Page is what every template receives: the layout's needs and the page's own Data.
 type Page struct {
 	Lang        string        // language of the interface
