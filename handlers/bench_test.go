@@ -78,3 +78,26 @@ func BenchmarkSign(b *testing.B) {
 		b.Fatalf("%d signatures stored, %d sent", n, i) // a form taken for a bot's is answered 303 too
 	}
 }
+
+// BenchmarkListPage renders page 50 of the list of a letter with 10,000
+// signatories, which no cache holds.
+func BenchmarkListPage(b *testing.B) {
+	t := &testing.T{}
+	s := newSite(t, handlers.Config{})
+	s.t = t
+	_, _ = s.publishedLetter("c@example.org", "Org")
+	l := s.letter()
+	_, err := s.store.AddSignaturesInBatches(context.Background(), l.ID, 10_000, 5_000, func(i int) models.NewSignature {
+		return models.NewSignature{Kind: models.KindIndividual, Name: "Signer " + strconv.Itoa(i), Affiliation: "Organisation " + strconv.Itoa(i%37), Country: "FR", Email: strconv.Itoa(i) + "@example.org"}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		resp, err := s.app.Test(httptest.NewRequest(http.MethodGet, seedSlug+"/signatories?page=50", nil), -1)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %v, %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+}

@@ -69,7 +69,7 @@ func (h *Handler) cached(c *fiber.Ctx, render func(*fiber.Ctx) error) error {
 	if len(c.Request().URI().QueryString()) > 0 {
 		return render(c)
 	}
-	p, err := h.cachedPage(c, c.Path(), render)
+	p, err := h.cachedPage(c, c.Path(), true, render)
 	if err != nil {
 		return err
 	}
@@ -77,14 +77,15 @@ func (h *Handler) cached(c *fiber.Ctx, render func(*fiber.Ctx) error) error {
 }
 
 // cachedPage returns the page kept under key, rendering it with render when
-// the cache holds none that is current.
-func (h *Handler) cachedPage(c *fiber.Ctx, key string, render func(*fiber.Ctx) error) (*cachedPage, error) {
+// the cache holds none that is current: rendered less than pageTTL ago and,
+// if everyChange, at the store's current generation.
+func (h *Handler) cachedPage(c *fiber.Ctx, key string, everyChange bool, render func(*fiber.Ctx) error) (*cachedPage, error) {
 	pc := h.pageCache
 	gen := h.store.Generation()
 	pc.mu.Lock()
 	p := pc.pages[key]
 	pc.mu.Unlock()
-	if p != nil && p.generation == gen && time.Since(p.rendered) < pageTTL {
+	if p != nil && (p.generation == gen || !everyChange) && time.Since(p.rendered) < pageTTL {
 		return p, nil
 	}
 	v, err, _ := pc.renders.Do(key, func() (any, error) { return h.renderForCache(c, key, gen, render) })

@@ -167,12 +167,15 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 // renderLetter renders a letter's page with the signing form holding form,
 // and its errors, while the letter is open. The page around the form comes
 // from the page cache: a crowd of signers whose forms come back, as
-// duplicates or with a typo, costs the form only.
+// duplicates or with a typo, costs the form only. That page is at most a
+// second old, and not rendered again on every signature meanwhile: the
+// signer's attention is on the form, and their own signature is not on the
+// list yet anyway.
 func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form *SignForm, errs views.FormErrors, problem string) error {
 	if l.AcceptsSignatures(time.Now()) != nil {
 		return h.renderLetterPage(c, status, l, nil, errs)
 	}
-	around, err := h.cachedPage(c, "form-around:"+l.Slug, func(c *fiber.Ctx) error {
+	around, err := h.cachedPage(c, "form-around:"+l.Slug, false, func(c *fiber.Ctx) error {
 		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, nil)
 	})
 	if err != nil {

@@ -8,17 +8,22 @@ import (
 )
 
 // sectionQuery selects the public columns of one section of a letter's
-// public list, in the letter's order. Its condition is the partial indexes'
-// one, so each section is read in index order without sorting.
-func (s *Store) sectionQuery(ctx context.Context, l *Letter, kind SignatureKind) *gorm.DB {
+// public list, in the letter's order (eachInSection scans them in theirs),
+// from offset on and at most limit of them (all when limit is 0). Its
+// condition is the partial indexes' one, so each section is read in index
+// order without sorting.
+func (s *Store) sectionQuery(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) *gorm.DB {
 	order := "sort_key, id"
 	if l.ListOrder == OrderSigned {
 		order = "id"
 	}
 	// An entry whose signer agreed to an earlier revision than the current one says so.
-	columns := strings.Join(publicColumns, ", ") + ", revision < ? AS superseded"
-	return s.read.WithContext(ctx).Model(&Signature{}).Select(columns, l.Revision).
+	q := s.read.WithContext(ctx).Model(&Signature{}).Select(strings.Join(publicColumns, ", ")+", revision < ? AS superseded", l.Revision).
 		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind).Order(order)
+	if limit > 0 {
+		q = q.Offset(offset).Limit(limit)
+	}
+	return q
 }
 
 // hidePrivate blanks what a public list does not show: what an anonymous
@@ -40,18 +45,38 @@ func (sig *Signature) hidePrivate() {
 // and signatures counted but not listed are not among the entries.
 func (s *Store) EachPublicSignatory(ctx context.Context, l *Letter, fn func(*Signature) error) error {
 	for _, kind := range []SignatureKind{KindOrganisation, KindIndividual} {
-		if err := s.eachInSection(ctx, l, kind, fn); err != nil {
+		if err := s.eachInSection(ctx, l, kind, 0, 0, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) eachInSection(ctx context.Context, l *Letter, kind SignatureKind, fn func(*Signature) error) error {
-	return eachRow(s.sectionQuery(ctx, l, kind), func(sig *Signature) error {
+// eachInSection calls fn for the entries of one section of a letter's
+// public list, in list order, from offset on and at most limit of them (all
+// when limit is 0), with what they hide blanked.
+func (s *Store) eachInSection(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int, fn func(*Signature) error) error {
+	rows, err := s.sectionQuery(ctx, l, kind, offset, limit).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		// Scanned by hand, in the order of sectionQuery's columns: on a page
+		// of a long list, gorm's scanning by reflection cost more than the
+		// query itself.
+		var sig Signature
+		err := rows.Scan(&sig.ID, &sig.Kind, &sig.Display, &sig.Name, &sig.Affiliation, &sig.Role,
+			&sig.Country, &sig.Country2, &sig.Revision, &sig.Superseded)
+		if err != nil {
+			return err
+		}
 		sig.hidePrivate()
-		return fn(sig)
-	})
+		if err := fn(&sig); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // eachRow calls fn for every signature the query finds, reading one row at

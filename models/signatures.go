@@ -144,6 +144,7 @@ func (s Signature) listKey() string {
 }
 
 // publicColumns are the columns a public list may read: never the email.
+// eachInSection scans them in this order.
 var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2", "revision"}
 
 // onList is the condition of the entries a public list shows, written as the
@@ -410,11 +411,11 @@ func (s *Store) Signatories(ctx context.Context, l *Letter, offset, limit int) (
 
 // SectionSignatories returns a page of one section of a letter's public list.
 func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) ([]Signature, error) {
-	var page []Signature
-	err := s.sectionQuery(ctx, l, kind).Offset(offset).Limit(limit).Find(&page).Error
-	for i := range page {
-		page[i].hidePrivate()
-	}
+	page := make([]Signature, 0, limit)
+	err := s.eachInSection(ctx, l, kind, offset, limit, func(sig *Signature) error {
+		page = append(page, *sig)
+		return nil
+	})
 	return page, err
 }
 

@@ -183,38 +183,37 @@ type Option struct {
 	Label string
 }
 
-// Options is a select's choices, escaped once when built: a long list such
-// as the countries costs a string join per page instead of 249 escapes.
+// Options is a select's choices, escaped and joined once when built: a long
+// list such as the countries costs two string copies per page instead of
+// 249 escapes.
 type Options struct {
-	values   []string
-	plain    []string // each <option>, unselected
-	selected []string // each <option>, selected
+	plain    string         // every <option>, none selected, each on its line
+	at       map[string]int // where each value's option starts in plain
+	selected map[string]string
 }
 
 // NewOptions builds a select's choices; the first is always an empty "—".
 func NewOptions(opts []Option) *Options {
-	o := &Options{}
+	o := &Options{at: map[string]int{}, selected: map[string]string{}}
+	var b strings.Builder
 	for _, opt := range append([]Option{{Value: "", Label: "—"}}, opts...) {
 		v, l := template.HTMLEscapeString(opt.Value), template.HTMLEscapeString(opt.Label)
-		o.values = append(o.values, opt.Value)
-		o.plain = append(o.plain, `<option value="`+v+`">`+l+"</option>")
-		o.selected = append(o.selected, `<option value="`+v+`" selected>`+l+"</option>")
+		o.at[opt.Value] = b.Len()
+		o.selected[opt.Value] = `<option value="` + v + `" selected>` + l + "</option>\n"
+		b.WriteString(`<option value="` + v + `">` + l + "</option>\n")
 	}
+	o.plain = b.String()
 	return o
 }
 
 // HTML renders the options with value selected.
 func (o *Options) HTML(value string) template.HTML {
-	var b strings.Builder
-	for i, v := range o.values {
-		if v == value {
-			b.WriteString(o.selected[i])
-		} else {
-			b.WriteString(o.plain[i])
-		}
-		b.WriteByte('\n')
+	at, ok := o.at[value]
+	if !ok {
+		return template.HTML(o.plain) // built from escaped parts above
 	}
-	return template.HTML(b.String()) // built from escaped parts above
+	end := at + strings.IndexByte(o.plain[at:], '\n') + 1
+	return template.HTML(o.plain[:at] + o.selected[value] + o.plain[end:])
 }
 
 // Field describes one labelled form control for the "field" partial.
