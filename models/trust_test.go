@@ -6,7 +6,6 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -498,7 +497,7 @@ func TestWithdrawErasesTheSignature(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, path := modeltest.OpenPath(t)
+			s, path := modeltest.OpenSQLite(t)
 			_, l := openLetter(t, s)
 			signAndConfirm(t, s, l, person("Andreas Bummel", "FR", "andreas@example.org"))
 			sign(t, s, l, tt.sig)
@@ -687,19 +686,25 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 // its counts and its record of removals when it is upgraded.
 func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "u.db")
-	db, err := sql.Open("sqlite3", path)
+	// The upgrade runs on the database the suite runs on: the data
+	// migrations are written once per dialect.
+	dsn := modeltest.DSN(t)
+	driver, dialect, timestamp := "sqlite3", "sqlite", "DATETIME"
+	if models.IsPostgres(dsn) {
+		driver, dialect, timestamp = "pgx", "postgres", "TIMESTAMPTZ"
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema, err := os.ReadFile("migrations/0001_init.sql")
+	schema, err := os.ReadFile("migrations/" + dialect + "/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := "2024-11-11 09:00:00+00:00"
 	for _, stmt := range []string{
 		string(schema),
-		`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)`,
+		`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at ` + timestamp + ` NOT NULL)`,
 		`INSERT INTO schema_migrations VALUES ('0001_init', '` + at + `')`,
 		`INSERT INTO users VALUES (1, 'c@icdr.example', 'Coordinator ICDR', 'x', '` + at + `')`,
 		`INSERT INTO organisations VALUES (1, 'ICDR', '` + at + `')`,
@@ -710,7 +715,7 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 		`INSERT INTO signature_removals (letter_id, removed_by, entry, reason, removed_at)
 			VALUES (1, 1, 'Andreas Bummel, France', 'Not a real person', '` + at + `')`,
 		`INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 2, 'We further call on:', 'Stand behind them;')`,
-		`INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 1, 'We demand:', 'Release;' || char(10) || 'Respect;')`,
+		"INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 1, 'We demand:', 'Release;\nRespect;')",
 	} {
 		if _, err := db.Exec(stmt); err != nil {
 			t.Fatalf("old database: %v", err)
@@ -718,7 +723,7 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 	}
 	db.Close()
 
-	s, err := models.Open(ctx, path)
+	s, err := models.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}

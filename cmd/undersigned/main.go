@@ -53,7 +53,16 @@ func env(name, def string) string {
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", env("UNDERSIGNED_DB", "undersigned.db"), "SQLite database file, created if missing (env UNDERSIGNED_DB)")
+	return fs.String("db", env("UNDERSIGNED_DB", "undersigned.db"), "SQLite database file, created if missing, or a PostgreSQL URL, postgres://user:password@host:port/dbname (env UNDERSIGNED_DB)")
+}
+
+// redactDSN is the database as logs and messages may show it: a PostgreSQL
+// URL without its password.
+func redactDSN(db string) string {
+	if u, err := url.Parse(db); err == nil && models.IsPostgres(db) {
+		return u.Redacted()
+	}
+	return db
 }
 
 func serve(args []string, log *slog.Logger) error {
@@ -156,7 +165,7 @@ func serve(args []string, log *slog.Logger) error {
 
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("listening", "addr", *addr, "db", *db, "base_url", *baseURL, "smtp", server != nil)
+		log.Info("listening", "addr", *addr, "db", redactDSN(*db), "base_url", *baseURL, "smtp", server != nil)
 		errc <- app.Listener(ln)
 	}()
 	select {
