@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"slices"
@@ -43,17 +42,8 @@ func TestMigrationsApplyOnceWhenServersStartTogether(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("servers starting together: %v", err)
 	}
-	driver := "sqlite3"
-	if models.IsPostgres(dsn) {
-		driver = "pgx"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var versions, rows int
-	if err := db.QueryRow("SELECT COUNT(DISTINCT version), COUNT(*) FROM schema_migrations").Scan(&versions, &rows); err != nil {
+	if err := modeltest.RawDB(t, dsn).QueryRow("SELECT COUNT(DISTINCT version), COUNT(*) FROM schema_migrations").Scan(&versions, &rows); err != nil {
 		t.Fatal(err)
 	}
 	if want := len(migrationNames(t, "sqlite")); versions != want || rows != want {

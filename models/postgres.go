@@ -51,7 +51,7 @@ func openPostgres(ctx context.Context, dsn string, cfg *gorm.Config) (*Store, er
 		pool.Close()
 		return nil, fmt.Errorf("open database on %s: %w", pcfg.Host, err)
 	}
-	s := &Store{read: db, write: db, now: cfg.NowFunc, dialect: Postgres, dsn: dsn}
+	s := &Store{read: db, write: db, now: cfg.NowFunc, dialect: Postgres, dsn: dsn, instance: newInstanceID()}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/sqlite"
@@ -43,6 +44,10 @@ type Store struct {
 	// dsn is PostgreSQL's connection string, for the connection that listens
 	// to other instances; empty on SQLite.
 	dsn string
+	// instance tells this store's notifications from other instances'.
+	instance string
+	// generation counts changes to letters and their lists (generation.go).
+	generation atomic.Uint64
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a

@@ -131,6 +131,12 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
+	if store.Dialect() == models.Postgres {
+		// Instances behind one load balancer count each client's requests
+		// together; on SQLite, one process counts them in memory.
+		cfg.Limits.Storage = store.RateLimits()
+		go store.FollowOtherInstances(ctx, log)
+	}
 	app, h, err := handlers.New(ctx, store, log, cfg)
 	if err != nil {
 		return err
@@ -147,7 +153,7 @@ func serve(args []string, log *slog.Logger) error {
 	if link != "" {
 		fmt.Printf("\nNo coordinator account exists yet. Open this one-time link to create the first one:\n\n  %s\n\n", link)
 	}
-	go every(ctx, time.Hour, log, "deleting expired sessions", func(ctx context.Context) error { return store.DeleteExpiredSessions(ctx) })
+	go every(ctx, time.Hour, log, "deleting expired sessions and rate limits", func(ctx context.Context) error { return store.DeleteExpired(ctx) })
 	go every(ctx, 24*time.Hour, log, "erasing expired personal data", func(ctx context.Context) error {
 		erased, err := store.EraseExpired(ctx)
 		if err == nil {

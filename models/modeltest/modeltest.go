@@ -75,6 +75,23 @@ func DSN(t testing.TB) string {
 	return u.String()
 }
 
+// RawDB opens the database dsn names (what DSN returns) with database/sql,
+// beside any store on it, for tests that look behind the store's back. It
+// is closed when t ends.
+func RawDB(t testing.TB, dsn string) *sql.DB {
+	t.Helper()
+	driver := "sqlite3" // registered by SQLite's driver, which models uses
+	if models.IsPostgres(dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("open %s database: %v", driver, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // OpenSQLite is Open on SQLite whatever UNDERSIGNED_TEST_DB says, and also
 // returns the database file's path, for tests of SQLite itself that check
 // what is stored behind the store's back.
