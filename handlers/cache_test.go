@@ -1,7 +1,7 @@
 package handlers_test
 
 import (
-	"database/sql"
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/models"
 	"undersigned/models/modeltest"
 )
 
@@ -42,7 +43,12 @@ func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
 }
 
 func TestCachedPagesExpireWithinASecond(t *testing.T) {
-	store, path := modeltest.OpenPath(t)
+	dsn := modeltest.DSN(t)
+	store, err := models.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
 	s := newSiteOn(t, store, handlers.Config{})
 	s.publishedLetter("coordinator@icdr.example", "ICDR")
 	visitor := s.browser()
@@ -52,13 +58,8 @@ func TestCachedPagesExpireWithinASecond(t *testing.T) {
 
 	// A change the store does not know of, as another instance's would be
 	// before its notice arrives: the cached pages go on for at most a second.
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	changed := time.Now()
-	if _, err := db.Exec(`UPDATE letters SET title = 'Changed elsewhere'`); err != nil {
+	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET title = 'Changed elsewhere'`); err != nil {
 		t.Fatal(err)
 	}
 	for _, page := range []string{seedSlug, seedSlug + "/signatories"} {

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -8,10 +10,11 @@ import (
 )
 
 // generation counts the committed changes that may alter what a public page
-// shows: a letter, its list, its counts. Caches keep the generation they
+// shows: a letter, its list, its counts, here and, on PostgreSQL, in the
+// other instances sharing the database. Caches keep the generation they
 // were filled at, and fill again once it moved, or after at most a second,
-// for what changes without a write here (another instance's writes, a
-// letter reaching its closing date).
+// for what changes without a write (a letter reaching its closing date, a
+// notice from another instance that was lost).
 type generation struct {
 	n atomic.Uint64
 
@@ -32,11 +35,34 @@ const letterTTL = time.Second
 // maxCachedLetters bounds the letters kept: those being read at the moment.
 const maxCachedLetters = 1024
 
-// Changed records a change that public pages may show.
-func (s *Store) Changed() { s.generation.n.Add(1) }
+// Changed records that a letter or its list changed: it bumps this
+// instance's generation and, on PostgreSQL, tells the other instances
+// sharing the database, whose generation FollowOtherInstances bumps in turn.
+// Whatever is cached by generation is then stale everywhere.
+func (s *Store) Changed() {
+	s.generation.n.Add(1)
+	if s.dialect != Postgres {
+		return
+	}
+	// A lost notification leaves other instances' caches stale for at most
+	// their TTL; a stuck database must not hold up the request that changed
+	// something, so the notification gets a short while of its own.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.notify(ctx)
+}
 
-// Generation is the number of changes recorded so far.
+// Generation counts the changes Changed recorded, here and, on PostgreSQL,
+// in the other instances: a cached page made at an earlier generation is
+// stale.
 func (s *Store) Generation() uint64 { return s.generation.n.Load() }
+
+// FollowOtherInstances bumps the generation whenever another instance
+// sharing the database records a change, until ctx ends. On SQLite, one
+// process, it returns at once.
+func (s *Store) FollowOtherInstances(ctx context.Context, log *slog.Logger) {
+	s.Listen(ctx, log, func() { s.generation.n.Add(1) })
+}
 
 // letter returns a copy of the letter kept under slug, if it is current.
 func (g *generation) letter(slug string) *Letter {

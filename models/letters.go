@@ -302,11 +302,11 @@ func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
 // audit log remembers (a download of the list is no signature), and a letter
 // already revised, whose signatures may all have been erased since.
 func textLocked(db *gorm.DB, letterID int64) (bool, error) {
-	var n int64
+	var locked bool
 	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
 		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action <> ?)
-		OR EXISTS (SELECT 1 FROM letters WHERE id = ? AND revision > 1)`, letterID, letterID, AuditExport, letterID).Scan(&n).Error
-	return n > 0, err
+		OR EXISTS (SELECT 1 FROM letters WHERE id = ? AND revision > 1)`, letterID, letterID, AuditExport, letterID).Scan(&locked).Error
+	return locked, err
 }
 
 // UpdateLetterSettings changes the settings that stay editable at all times.

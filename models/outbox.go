@@ -2,9 +2,11 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // OutboxMessage is an email waiting in the outbox, or sent from it.
@@ -35,9 +37,13 @@ func (s *Store) enqueue(tx *gorm.DB, m Message) error {
 // DueMessages returns up to limit unsent messages whose next attempt is due, oldest first.
 func (s *Store) DueMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := s.read.WithContext(ctx).Where("sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?", s.now()).
-		Order("next_attempt_at, id").Limit(limit).Find(&out).Error
+	err := s.dueMessages(s.read.WithContext(ctx)).Limit(limit).Find(&out).Error
 	return out, err
+}
+
+// dueMessages selects the unsent messages whose next attempt is due, oldest first.
+func (s *Store) dueMessages(db *gorm.DB) *gorm.DB {
+	return db.Where("sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?", s.now()).Order("next_attempt_at, id")
 }
 
 // UnprintedMessages returns up to limit unsent messages not yet shown on the
@@ -48,13 +54,6 @@ func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]OutboxMessa
 	return out, err
 }
 
-// MarkSent records that a message was delivered.
-func (s *Store) MarkSent(ctx context.Context, id int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{"sent_at": s.now(), "last_error": ""}).Error
-	})
-}
-
 // MarkPrinted records that a message was shown on the console; it stays unsent.
 func (s *Store) MarkPrinted(ctx context.Context, id int64) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
@@ -62,20 +61,82 @@ func (s *Store) MarkPrinted(ctx context.Context, id int64) error {
 	})
 }
 
-// MarkFailed records a failed attempt and when to try again.
-func (s *Store) MarkFailed(ctx context.Context, id int64, cause error, retryIn time.Duration) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
-			"attempts": gorm.Expr("attempts + 1"), "last_error": cause.Error(), "next_attempt_at": s.now().Add(retryIn),
-		}).Error
-	})
+// Delivery is what became of one attempt to deliver a message.
+type Delivery struct {
+	// Err is why the attempt failed; nil when the server took the message.
+	Err error
+	// RetryIn is when to try a failed message again; zero gives it up for
+	// good, as after a server's permanent refusal.
+	RetryIn time.Duration
 }
 
-// GiveUp records that the server refused a message for good; it is not tried again.
-func (s *Store) GiveUp(ctx context.Context, id int64, cause error) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
-			"attempts": gorm.Expr("attempts + 1"), "last_error": cause.Error(), "given_up_at": s.now(),
-		}).Error
-	})
+// DeliverDue hands up to limit due messages, oldest first, to send, one at
+// a time, records what send says became of each, and returns how many it
+// handed over. It stops early when ctx ends or a record fails.
+//
+// On PostgreSQL, where several instances deliver the same outbox, each
+// message is claimed with SELECT … FOR UPDATE SKIP LOCKED in a transaction
+// that stays open while send runs and records the outcome: no other
+// instance sees the message until it is recorded, and if this instance dies
+// half-way, the lock goes with its connection and another one sends it. On
+// SQLite, one process, the messages are read and each outcome recorded in a
+// transaction of its own, so that no write waits for the mail server.
+func (s *Store) DeliverDue(ctx context.Context, limit int, send func(OutboxMessage) Delivery) (int, error) {
+	if s.dialect != Postgres {
+		msgs, err := s.DueMessages(ctx, limit)
+		if err != nil {
+			return 0, fmt.Errorf("read the outbox: %w", err)
+		}
+		for i, msg := range msgs {
+			if ctx.Err() != nil {
+				return i, ctx.Err()
+			}
+			d := send(msg)
+			if err := s.transaction(ctx, func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) }); err != nil {
+				return i + 1, err
+			}
+		}
+		return len(msgs), nil
+	}
+	for n := 0; n < limit; n++ {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		// Once the server took a message, its record must commit even if
+		// ctx ends meanwhile: a rolled-back claim would be sent again.
+		found := false
+		err := s.write.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
+			var msgs []OutboxMessage
+			err := s.dueMessages(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Limit(1).Find(&msgs).Error
+			if err != nil || len(msgs) == 0 {
+				return err
+			}
+			found = true
+			return s.record(tx, msgs[0].ID, send(msgs[0]))
+		})
+		if err != nil {
+			return n, fmt.Errorf("deliver the outbox: %w", err)
+		}
+		if !found {
+			return n, nil
+		}
+	}
+	return limit, nil
+}
+
+// record writes down what became of an attempt to deliver message id.
+func (s *Store) record(tx *gorm.DB, id int64, d Delivery) error {
+	updates := map[string]any{"sent_at": s.now(), "last_error": ""}
+	if d.Err != nil {
+		updates = map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": d.Err.Error()}
+		if d.RetryIn > 0 {
+			updates["next_attempt_at"] = s.now().Add(d.RetryIn)
+		} else {
+			updates["given_up_at"] = s.now()
+		}
+	}
+	if err := tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("record delivery of message %d: %w", id, err)
+	}
+	return nil
 }

@@ -4,58 +4,75 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-type session struct {
+// hashedEntry is a row of a HashedStorage's table.
+type hashedEntry struct {
 	KeyHash   string `gorm:"primaryKey"`
 	Data      []byte
 	ExpiresAt time.Time
 }
 
-// SessionStorage keeps coordinators' sessions in the database, under the hash
-// of their key. It has the methods of fiber.Storage, so Fiber's session
-// middleware can use it, without models knowing about HTTP.
-type SessionStorage struct{ store *Store }
+// HashedStorage keeps values with an expiry in a table of the database,
+// under the hash of their key: coordinators' sessions, and the rate limits'
+// counters when several instances share the database. It has the methods of
+// fiber.Storage, so Fiber's middleware can use it, without models knowing
+// about HTTP. A copy of the database neither logs anyone in nor names whom
+// a limit counts.
+type HashedStorage struct {
+	store *Store
+	table string
+}
 
 // Sessions returns the session storage backed by this store.
-func (s *Store) Sessions() *SessionStorage { return &SessionStorage{store: s} }
+func (s *Store) Sessions() *HashedStorage { return &HashedStorage{store: s, table: "sessions"} }
 
-// Get returns a live session's data, or nil when there is none.
-func (ss *SessionStorage) Get(key string) ([]byte, error) {
-	var sess session
-	err := ss.store.read.Where("key_hash = ? AND expires_at > ?", TokenHash(key), ss.store.now()).Take(&sess).Error
+// RateLimits returns the rate limits' storage backed by this store, for
+// instances sharing a database to count requests together.
+func (s *Store) RateLimits() *HashedStorage { return &HashedStorage{store: s, table: "rate_limits"} }
+
+// Get returns a live entry's data, or nil when there is none.
+func (hs *HashedStorage) Get(key string) ([]byte, error) {
+	var e hashedEntry
+	err := hs.store.read.Table(hs.table).Where("key_hash = ? AND expires_at > ?", TokenHash(key), hs.store.now()).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
-	return sess.Data, err
+	return e.Data, err
 }
 
-// Set stores a session's data for exp.
-func (ss *SessionStorage) Set(key string, val []byte, exp time.Duration) error {
-	sess := session{KeyHash: TokenHash(key), Data: val, ExpiresAt: ss.store.now().Add(exp)}
-	return ss.store.write.Clauses(clause.OnConflict{UpdateAll: true}).Create(&sess).Error
+// Set stores an entry's data for exp.
+func (hs *HashedStorage) Set(key string, val []byte, exp time.Duration) error {
+	e := hashedEntry{KeyHash: TokenHash(key), Data: val, ExpiresAt: hs.store.now().Add(exp)}
+	return hs.store.write.Table(hs.table).Clauses(clause.OnConflict{UpdateAll: true}).Create(&e).Error
 }
 
-// Delete ends a session.
-func (ss *SessionStorage) Delete(key string) error {
-	return ss.store.write.Where("key_hash = ?", TokenHash(key)).Delete(&session{}).Error
+// Delete removes an entry: ends a session.
+func (hs *HashedStorage) Delete(key string) error {
+	return hs.store.write.Table(hs.table).Where("key_hash = ?", TokenHash(key)).Delete(&hashedEntry{}).Error
 }
 
-// Reset ends every session.
-func (ss *SessionStorage) Reset() error {
-	return ss.store.write.Where("1 = 1").Delete(&session{}).Error
+// Reset removes every entry.
+func (hs *HashedStorage) Reset() error {
+	return hs.store.write.Table(hs.table).Where("1 = 1").Delete(&hashedEntry{}).Error
 }
 
 // Close does nothing: the store owns the connection.
-func (ss *SessionStorage) Close() error { return nil }
+func (hs *HashedStorage) Close() error { return nil }
 
-// DeleteExpiredSessions removes sessions past their expiry.
-func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
-	return s.write.WithContext(ctx).Where("expires_at <= ?", s.now()).Delete(&session{}).Error
+// DeleteExpired removes sessions and rate-limit counters past their expiry.
+func (s *Store) DeleteExpired(ctx context.Context) error {
+	for _, table := range []string{"sessions", "rate_limits"} {
+		if err := s.write.WithContext(ctx).Table(table).Where("expires_at <= ?", s.now()).Delete(&hashedEntry{}).Error; err != nil {
+			return fmt.Errorf("delete expired %s: %w", table, err)
+		}
+	}
+	return nil
 }
 
 type setting struct {

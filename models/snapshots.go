@@ -94,10 +94,16 @@ var snapshotEntrySQL = func() string {
 // copy of a snapshot's entries to join: a table with its primary key, since
 // a join on a list of values reads the whole list for every signature.
 func countryTable(tx *gorm.DB) error {
-	if err := tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS snapshot_countries (code TEXT PRIMARY KEY, cname TEXT NOT NULL) WITHOUT ROWID`).Error; err != nil {
+	create := `CREATE TEMP TABLE IF NOT EXISTS snapshot_countries (code TEXT PRIMARY KEY, cname TEXT NOT NULL)`
+	if Dialect(tx.Dialector.Name()) == SQLite {
+		create += " WITHOUT ROWID"
+	}
+	if err := tx.Exec(create).Error; err != nil {
 		return err
 	}
-	if err := tx.Exec(`DELETE FROM temp.snapshot_countries`).Error; err != nil {
+	// Unqualified, the name finds the temporary table first on SQLite and
+	// on PostgreSQL alike.
+	if err := tx.Exec(`DELETE FROM snapshot_countries`).Error; err != nil {
 		return err
 	}
 	rows := make([]string, len(countries))
@@ -106,7 +112,7 @@ func countryTable(tx *gorm.DB) error {
 		rows[i] = "(?, ?)"
 		args = append(args, c.Code, c.Name)
 	}
-	return tx.Exec(`INSERT INTO temp.snapshot_countries (code, cname) VALUES `+strings.Join(rows, ", "), args...).Error
+	return tx.Exec(`INSERT INTO snapshot_countries (code, cname) VALUES `+strings.Join(rows, ", "), args...).Error
 }
 
 // PublishSnapshot freezes the letter's public list as of today, in one
@@ -159,16 +165,16 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			kind  SignatureKind
 			count *int64
 		}{{KindOrganisation, &snap.OrganisationCount}, {KindIndividual, &snap.IndividualCount}} {
-			res := tx.Exec(`WITH words(anonymous) AS (SELECT ?)
+			res := tx.Exec(`WITH words(anonymous) AS (SELECT CAST(? AS TEXT))
 				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence, signed_revision)
 				SELECT ?, ? + ROW_NUMBER() OVER (ORDER BY `+order+`), kind, entry,
 					ROW_NUMBER() OVER (PARTITION BY entry ORDER BY `+order+`),
 					CASE WHEN revision < ? THEN revision END
 				FROM (SELECT s.id, s.sort_key, s.kind, s.revision, `+snapshotEntrySQL+` AS entry
 					FROM signatures s CROSS JOIN words
-					LEFT JOIN temp.snapshot_countries c1 ON c1.code = s.country
-					LEFT JOIN temp.snapshot_countries c2 ON c2.code = s.country2
-					WHERE s.letter_id = ? AND s.kind = ? AND s.status = 'listed' AND s.display <> 'counted')`,
+					LEFT JOIN snapshot_countries c1 ON c1.code = s.country
+					LEFT JOIN snapshot_countries c2 ON c2.code = s.country2
+					WHERE s.letter_id = ? AND s.kind = ? AND s.status = 'listed' AND s.display <> 'counted') AS listed`,
 				anonymous, snap.ID, position, cur.Revision, l.ID, part.kind)
 			if res.Error != nil {
 				return fmt.Errorf("copy %s entries: %w", part.kind, res.Error)
@@ -177,10 +183,10 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			position += res.RowsAffected
 		}
 		if snap.PreviousID != nil {
-			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`)`, snap.ID, *snap.PreviousID).Scan(&snap.AddedCount).Error; err != nil {
+			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, snap.ID, *snap.PreviousID).Scan(&snap.AddedCount).Error; err != nil {
 				return err
 			}
-			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`)`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error; err != nil {
+			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error; err != nil {
 				return err
 			}
 		}

@@ -20,7 +20,9 @@ func (s *Store) SignaturesByDay(ctx context.Context, l *Letter) ([]DayCount, err
 		Day   string
 		Count int64
 	}
-	err := s.read.WithContext(ctx).Model(&Signature{}).Select("date(created_at) AS day, count(*) AS count").
+	// The day as text, YYYY-MM-DD, in UTC.
+	day := map[Dialect]string{SQLite: "date(created_at)", Postgres: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"}[s.dialect]
+	err := s.read.WithContext(ctx).Model(&Signature{}).Select(day+" AS day, count(*) AS count").
 		Where("letter_id = ? AND status = 'listed'", l.ID).Group("day").Order("day").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("signatures by day: %w", err)

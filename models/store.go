@@ -18,29 +18,68 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
-// Store is the database behind Undersigned. Reads go through a pool of
-// connections; every write goes through a single connection, so SQLite never
-// sees two writers and never answers "database is locked".
+// Dialect names the SQL database a Store runs on.
+type Dialect string
+
+// The databases Undersigned runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is the database behind Undersigned. On SQLite, reads go through a
+// pool of connections and every write through a single connection, so SQLite
+// never sees two writers and never answers "database is locked". On
+// PostgreSQL both are one pool, and write transactions take a lock that
+// serialises them across every instance sharing the database.
 type Store struct {
-	read       *gorm.DB
-	write      *gorm.DB
-	now        func() time.Time
+	read    *gorm.DB
+	write   *gorm.DB
+	now     func() time.Time
+	dialect Dialect
+	// dsn is PostgreSQL's connection string, for the connection that listens
+	// to other instances; empty on SQLite.
+	dsn string
+	// instance tells this store's notifications from other instances'.
+	instance string
+	// signatures is the single writer of signatures (writer.go).
 	signatures *signatureWriter
+	// generation counts changes to letters and their lists (generation.go).
 	generation generation
 }
 
-// Open opens (creating if needed) the SQLite database at path and applies the
-// migrations it has not seen yet.
-func Open(ctx context.Context, path string) (*Store, error) {
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a
+// SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database dsn names and applies the migrations it has not
+// seen yet: a postgres:// or postgresql:// URL is a PostgreSQL database;
+// anything else is the path of a SQLite file, created if needed.
+func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
 	}
+	open := openSQLite
+	if IsPostgres(dsn) {
+		open = openPostgres
+	}
+	s, err := open(ctx, dsn, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.startSignatureWriter()
+	return s, nil
+}
+
+func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Store, error) {
 	// Pragmas in the DSN apply to every connection the pool opens: WAL lets
 	// readers go on while the writer commits, synchronous=FULL makes an
 	// acknowledged commit durable, and _txlock=immediate takes the write lock
@@ -70,7 +109,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Migrate before the read pool opens: a connection open during a
 	// migration answers its next query with the columns it knew before, and
 	// GORM would read the added ones as zero values.
-	s := &Store{write: write, now: cfg.NowFunc}
+	s := &Store{write: write, now: cfg.NowFunc, dialect: SQLite}
 	if err := s.migrate(ctx); err != nil {
 		writeDB.Close()
 		return nil, err
@@ -86,7 +125,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	readDB.SetMaxOpenConns(8)
 	readDB.SetMaxIdleConns(8)
 	s.read = read
-	s.startSignatureWriter()
 	return s, nil
 }
 
@@ -99,9 +137,15 @@ func (s *Store) Close() error {
 		if db, err := g.DB(); err == nil {
 			errs = append(errs, db.Close())
 		}
+		if s.read == s.write {
+			break
+		}
 	}
 	return errors.Join(errs...)
 }
+
+// Dialect is the database the store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
@@ -109,39 +153,82 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.read.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
 }
 
-// transaction runs fn in one immediate write transaction, and records a
-// change once it committed: whatever a transaction changes may be on a public
-// page. (Writes no page shows, such as sessions and the outbox, go without.)
+// transaction runs fn in one write transaction, and records a change once
+// it committed: whatever a transaction changes may be on a public page.
+// (Writes no page shows, such as sessions and the outbox, go without.)
 func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.write.WithContext(ctx).Transaction(fn); err != nil {
+	if err := s.write.WithContext(ctx).Transaction(s.serialised(fn)); err != nil {
 		return err
 	}
 	s.Changed()
 	return nil
 }
 
+// serialised is fn run under the write lock: SQLite's transactions are
+// immediate ones, which take it as they begin; on PostgreSQL fn first takes
+// an advisory lock, so that the domain's rules (a closed letter takes no
+// signature, counters match the list, a signer is asked once) hold as they
+// do with SQLite's single writer, across every instance sharing the database.
+func (s *Store) serialised(fn func(tx *gorm.DB) error) func(tx *gorm.DB) error {
+	if s.dialect != Postgres {
+		return fn
+	}
+	return func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", writeLock).Error; err != nil {
+			return fmt.Errorf("take the write lock: %w", err)
+		}
+		return fn(tx)
+	}
+}
+
+// Keys of PostgreSQL's advisory locks: any two numbers no other program
+// sharing the database would choose.
+const (
+	writeLock   int64 = 0x756e646572 // "under"
+	migrateLock int64 = 0x7369676e   // "sign"
+)
+
 // migrate applies, in order and each in its own transaction, the numbered SQL
-// files in migrations/ that the schema_migrations table does not list yet.
+// files in migrations/DIALECT/ that the schema_migrations table does not list
+// yet. On PostgreSQL each transaction first takes a lock, so two instances
+// starting together apply each migration once.
 func (s *Store) migrate(ctx context.Context) error {
 	db := s.write.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+	lock := func(tx *gorm.DB) error {
+		if s.dialect != Postgres {
+			return nil
+		}
+		return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrateLock).Error
+	}
+	timestamp := map[Dialect]string{SQLite: "DATETIME", Postgres: "TIMESTAMPTZ"}[s.dialect]
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := lock(tx); err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version TEXT PRIMARY KEY,
-		applied_at DATETIME NOT NULL
-	)`).Error; err != nil {
+		applied_at ` + timestamp + ` NOT NULL
+	)`).Error
+	})
+	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	dir := "migrations/" + string(s.dialect) + "/"
+	names, err := fs.Glob(migrationFiles, dir+"*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		version := strings.TrimSuffix(strings.TrimPrefix(name, dir), ".sql")
 		body, err := migrationFiles.ReadFile(name)
 		if err != nil {
 			return err
 		}
 		err = db.Transaction(func(tx *gorm.DB) error {
+			if err := lock(tx); err != nil {
+				return err
+			}
 			var applied int64
 			if err := tx.Table("schema_migrations").Where("version = ?", version).Count(&applied).Error; err != nil {
 				return err

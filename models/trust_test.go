@@ -6,7 +6,6 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -498,7 +497,7 @@ func TestWithdrawErasesTheSignature(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, path := modeltest.OpenPath(t)
+			s, path := modeltest.OpenSQLite(t)
 			_, l := openLetter(t, s)
 			signAndConfirm(t, s, l, person("Andreas Bummel", "FR", "andreas@example.org"))
 			sign(t, s, l, tt.sig)
@@ -660,10 +659,21 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 		t.Fatalf("due %+v, want one fresh message", due)
 	}
 	id := due[0].ID
-	for attempt := 1; attempt <= 2; attempt++ {
-		if err := s.MarkFailed(ctx, id, errors.New("451 4.7.1 try again later"), 10*time.Minute); err != nil {
-			t.Fatal(err)
+	// deliver hands the due messages to a mail server that answers with d,
+	// and checks the message was the only one handed over.
+	deliver := func(d models.Delivery) {
+		t.Helper()
+		var handed []int64
+		n, err := s.DeliverDue(ctx, 100, func(m models.OutboxMessage) models.Delivery {
+			handed = append(handed, m.ID)
+			return d
+		})
+		if err != nil || n != 1 || !slices.Equal(handed, []int64{id}) {
+			t.Fatalf("delivered %d messages %v (%v), want message %d alone", n, handed, err, id)
 		}
+	}
+	for attempt := 1; attempt <= 2; attempt++ {
+		deliver(models.Delivery{Err: errors.New("451 4.7.1 try again later"), RetryIn: 10 * time.Minute})
 		clock.advance(10*time.Minute - time.Second)
 		if due := mailTo(t, s, "leyla@example.org"); len(due) != 0 {
 			t.Errorf("attempt %d: due again before its retry: %+v", attempt, due)
@@ -674,9 +684,7 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 			t.Fatalf("attempt %d: due %+v, want the message with %d attempts and the error", attempt, due, attempt)
 		}
 	}
-	if err := s.MarkSent(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	deliver(models.Delivery{})
 	clock.advance(day)
 	if due := mailTo(t, s, "leyla@example.org"); len(due) != 0 {
 		t.Errorf("sent message due again: %+v", due)
@@ -687,19 +695,22 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 // its counts and its record of removals when it is upgraded.
 func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "u.db")
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
+	// The upgrade runs on the database the suite runs on: the data
+	// migrations are written once per dialect.
+	dsn := modeltest.DSN(t)
+	dialect, timestamp := "sqlite", "DATETIME"
+	if models.IsPostgres(dsn) {
+		dialect, timestamp = "postgres", "TIMESTAMPTZ"
 	}
-	schema, err := os.ReadFile("migrations/0001_init.sql")
+	db := modeltest.RawDB(t, dsn)
+	schema, err := os.ReadFile("migrations/" + dialect + "/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := "2024-11-11 09:00:00+00:00"
 	for _, stmt := range []string{
 		string(schema),
-		`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)`,
+		`CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at ` + timestamp + ` NOT NULL)`,
 		`INSERT INTO schema_migrations VALUES ('0001_init', '` + at + `')`,
 		`INSERT INTO users VALUES (1, 'c@icdr.example', 'Coordinator ICDR', 'x', '` + at + `')`,
 		`INSERT INTO organisations VALUES (1, 'ICDR', '` + at + `')`,
@@ -710,7 +721,7 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 		`INSERT INTO signature_removals (letter_id, removed_by, entry, reason, removed_at)
 			VALUES (1, 1, 'Andreas Bummel, France', 'Not a real person', '` + at + `')`,
 		`INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 2, 'We further call on:', 'Stand behind them;')`,
-		`INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 1, 'We demand:', 'Release;' || char(10) || 'Respect;')`,
+		"INSERT INTO demand_groups (letter_id, position, lead_in, demands) VALUES (1, 1, 'We demand:', 'Release;\nRespect;')",
 	} {
 		if _, err := db.Exec(stmt); err != nil {
 			t.Fatalf("old database: %v", err)
@@ -718,7 +729,7 @@ func TestUpgradeKeepsListAndRemovals(t *testing.T) {
 	}
 	db.Close()
 
-	s, err := models.Open(ctx, path)
+	s, err := models.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}

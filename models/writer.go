@@ -163,7 +163,7 @@ func (s *Store) writeBatch(fn func(tx *gorm.DB) error) (err error) {
 			err = fmt.Errorf("%w: panic: %v", errBatch, p)
 		}
 	}()
-	return s.write.Transaction(fn)
+	return s.write.Transaction(s.serialised(fn))
 }
 
 // errBatch marks a failure that fails the whole batch, unlike the rules one

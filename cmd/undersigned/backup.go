@@ -17,7 +17,7 @@ import (
 // server may be serving it: `undersigned backup [-db DB] FILE`.
 func backup(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("undersigned backup", flag.ContinueOnError)
-	db := fs.String("db", env("UNDERSIGNED_DB", "undersigned.db"), "SQLite database file to copy (env UNDERSIGNED_DB)")
+	db := fs.String("db", env("UNDERSIGNED_DB", "undersigned.db"), "SQLite database file to copy (env UNDERSIGNED_DB); for PostgreSQL use pg_dump")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage:\n  undersigned backup [-db DB] FILE\n\nWrites a consistent copy of the database, while the server runs, to FILE, which must not exist.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -33,6 +33,9 @@ func backup(args []string, stdout io.Writer) error {
 	if file == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return errors.New("backup takes one argument: the file to write")
+	}
+	if models.IsPostgres(*db) {
+		return fmt.Errorf("backup copies a SQLite file; back up a PostgreSQL database with its own tools, which also copy it while the server runs: pg_dump -Fc -f %s '%s' (restore with pg_restore; see the README)", file, redactDSN(*db))
 	}
 	// Opening a missing database would create an empty one and back it up.
 	if _, err := os.Stat(*db); err != nil {

@@ -131,3 +131,12 @@ func countSignatures(t *testing.T, db string) int {
 	}
 	return n
 }
+
+// `undersigned backup` copies SQLite files; given a PostgreSQL URL it says
+// which tool backs that up, without showing the password it was given.
+func TestBackupOfPostgresPointsToPgDump(t *testing.T) {
+	out, err := runBackup(t, "postgres://undersigned:s3cret@127.0.0.1:5432/undersigned", filepath.Join(t.TempDir(), "copy.dump"))
+	if err == nil || !strings.Contains(out, "pg_dump -Fc") || !strings.Contains(out, "pg_restore") || strings.Contains(out, "s3cret") {
+		t.Errorf("backup of a PostgreSQL URL: %v %q; want a refusal naming pg_dump -Fc and pg_restore, password hidden", err, out)
+	}
+}

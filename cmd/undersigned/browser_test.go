@@ -22,6 +22,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"undersigned/models/modeltest"
 )
 
 // ciTools is the folder .ci/run installs axe-core and html-validate into (npm ci --prefix .ci).
@@ -381,6 +383,6 @@ func (b *browser) validateHTML(t *testing.T) {
 // and returns it and the one-time setup link it printed.
 func serveFresh(t *testing.T) (srv *server, setupLink string) {
 	t.Helper()
-	srv = start(t, filepath.Join(t.TempDir(), "u.db"), freeAddr(t))
+	srv = start(t, modeltest.DSN(t), freeAddr(t))
 	return srv, srv.console.setupLink(t)
 }

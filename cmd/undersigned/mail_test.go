@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,6 +25,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"undersigned/models/modeltest"
 )
 
 // email is one message as its recipient reads it.
@@ -449,7 +450,7 @@ func TestConfirmationByRealSMTP(t *testing.T) {
 		sender      = "letters@undersigned.example"
 	)
 	mx := startSMTP(t, "letters", "relay pass: wörd")
-	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
+	db, addr := modeltest.DSN(t), freeAddr(t)
 	newCoordinator(t, db)
 	start(t, db, addr, "-smtp-url", mx.url(), "-mail-from", sender)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
@@ -507,7 +508,7 @@ func TestOutboxSurvivesKillAndSendsOnce(t *testing.T) {
 	const letter = "/letters/free-the-journalists"
 	mx := startSMTP(t, "", "")
 	mx.refusing.Store(true)
-	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
+	db, addr := modeltest.DSN(t), freeAddr(t)
 	newCoordinator(t, db)
 	flags := []string{"-smtp-url", mx.url(), "-mail-retry", "200ms"}
 	srv := start(t, db, addr, flags...)
@@ -566,7 +567,7 @@ func TestOutboxSurvivesKillAndSendsOnce(t *testing.T) {
 // letter's path.
 func withRelay(t *testing.T, mx *smtpServer) (db string, signer *client, letter string) {
 	t.Helper()
-	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
+	db, addr := modeltest.DSN(t), freeAddr(t)
 	newCoordinator(t, db)
 	start(t, db, addr, "-smtp-url", mx.url(), "-mail-retry", "200ms")
 	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free them all", "free-them-all")
@@ -616,7 +617,7 @@ func outboxState(t *testing.T, db string) (unsent, failed int) {
 // flow on one machine.
 func TestConfirmationPrintedWithoutSMTP(t *testing.T) {
 	const letter = "/letters/free-them-all"
-	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
+	db, addr := modeltest.DSN(t), freeAddr(t)
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
 	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free them all", "free-them-all")

@@ -89,37 +89,26 @@ func (m *mailer) deliver(ctx context.Context) int {
 		}
 		return len(msgs)
 	}
-	msgs, err := m.store.DueMessages(ctx, batch)
+	n, err := m.store.DeliverDue(ctx, batch, func(msg models.OutboxMessage) models.Delivery {
+		err := m.send(ctx, msg)
+		if err == nil {
+			return models.Delivery{}
+		}
+		var reply *textproto.Error
+		if errors.As(err, &reply) && reply.Code >= 500 {
+			// A permanent refusal, such as an unknown mailbox: retrying cannot help.
+			m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", err)
+			return models.Delivery{Err: err}
+		}
+		retry := m.backoff(msg.Attempts)
+		m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
+		return models.Delivery{Err: err, RetryIn: retry}
+	})
 	if err != nil && ctx.Err() == nil {
-		m.log.Error("reading the outbox", "err", err)
+		m.log.Error("delivering the outbox", "err", err)
+		return 0 // wait for the next round rather than go on at once
 	}
-	for _, msg := range msgs {
-		if ctx.Err() != nil {
-			return 0
-		}
-		if err := m.send(ctx, msg); err != nil {
-			var reply *textproto.Error
-			if errors.As(err, &reply) && reply.Code >= 500 {
-				// A permanent refusal, such as an unknown mailbox: retrying cannot help.
-				m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", err)
-				if err := m.store.GiveUp(ctx, msg.ID, err); err != nil {
-					m.log.Error("recording a refused email", "id", msg.ID, "err", err)
-				}
-				continue
-			}
-			retry := m.backoff(msg.Attempts)
-			m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
-			if err := m.store.MarkFailed(ctx, msg.ID, err, retry); err != nil {
-				m.log.Error("recording a failed email", "id", msg.ID, "err", err)
-			}
-			continue
-		}
-		if err := m.store.MarkSent(ctx, msg.ID); err != nil {
-			m.log.Error("marking an email sent", "id", msg.ID, "err", err)
-			return 0 // wait for the next round rather than send it again at once
-		}
-	}
-	return len(msgs)
+	return n
 }
 
 // backoff is how long to wait after a message's failed attempt, given the

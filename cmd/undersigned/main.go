@@ -53,7 +53,16 @@ func env(name, def string) string {
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", env("UNDERSIGNED_DB", "undersigned.db"), "SQLite database file, created if missing (env UNDERSIGNED_DB)")
+	return fs.String("db", env("UNDERSIGNED_DB", "undersigned.db"), "SQLite database file, created if missing, or a PostgreSQL URL, postgres://user:password@host:port/dbname (env UNDERSIGNED_DB)")
+}
+
+// redactDSN is the database as logs and messages may show it: a PostgreSQL
+// URL without its password.
+func redactDSN(db string) string {
+	if u, err := url.Parse(db); err == nil && models.IsPostgres(db) {
+		return u.Redacted()
+	}
+	return db
 }
 
 func serve(args []string, log *slog.Logger) error {
@@ -122,6 +131,12 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
+	if store.Dialect() == models.Postgres {
+		// Instances behind one load balancer count each client's requests
+		// together; on SQLite, one process counts them in memory.
+		cfg.Limits.Storage = store.RateLimits()
+		go store.FollowOtherInstances(ctx, log)
+	}
 	app, h, err := handlers.New(ctx, store, log, cfg)
 	if err != nil {
 		return err
@@ -138,7 +153,7 @@ func serve(args []string, log *slog.Logger) error {
 	if link != "" {
 		fmt.Printf("\nNo coordinator account exists yet. Open this one-time link to create the first one:\n\n  %s\n\n", link)
 	}
-	go every(ctx, time.Hour, log, "deleting expired sessions", func(ctx context.Context) error { return store.DeleteExpiredSessions(ctx) })
+	go every(ctx, time.Hour, log, "deleting expired sessions and rate limits", func(ctx context.Context) error { return store.DeleteExpired(ctx) })
 	go every(ctx, 24*time.Hour, log, "erasing expired personal data", func(ctx context.Context) error {
 		erased, err := store.EraseExpired(ctx)
 		if err == nil {
@@ -156,7 +171,7 @@ func serve(args []string, log *slog.Logger) error {
 
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("listening", "addr", *addr, "db", *db, "base_url", *baseURL, "smtp", server != nil)
+		log.Info("listening", "addr", *addr, "db", redactDSN(*db), "base_url", *baseURL, "smtp", server != nil)
 		errc <- app.Listener(ln)
 	}()
 	select {

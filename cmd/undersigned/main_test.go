@@ -23,6 +23,9 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // for integrity_check on the server's database file
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
 )
 
 var binary string
@@ -208,7 +211,7 @@ func loggedIn(t *testing.T, addr, email, password string) *client {
 }
 
 func TestUserAddFromTheCommandLine(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "u.db")
+	db := modeltest.DSN(t)
 	add := func(password string) (string, error) {
 		cmd := exec.Command(binary, "user", "add", "-db", db, "-email", "Jakub@Forum2000.example", "-name", "Jakub Klepal", "-org", "Forum 2000")
 		cmd.Stdin = strings.NewReader(password)
@@ -237,6 +240,8 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 		kills, signers = 10, 32
 		letter, thanks = "/letters/free-them-all", "/letters/free-them-all/thanks"
 	)
+	// On SQLite in both runs of the suite: the test ends with SQLite's
+	// integrity_check of the file.
 	db, addr := filepath.Join(t.TempDir(), "u.db"), freeAddr(t)
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
@@ -335,10 +340,16 @@ func signatureEmails(t *testing.T, coord *client, editor string) map[string]int 
 	return emails
 }
 
-// openReadOnly opens the server's database file read-only, beside the running server.
+// openReadOnly opens the server's database read-only, beside the running
+// server: a SQLite file, or a PostgreSQL database whose transactions are
+// read-only.
 func openReadOnly(t *testing.T, db string) *sql.DB {
 	t.Helper()
-	conn, err := sql.Open("sqlite3", "file:"+db+"?mode=ro")
+	driver, dsn := "sqlite3", "file:"+db+"?mode=ro"
+	if models.IsPostgres(db) {
+		driver, dsn = "pgx", db+"&default_transaction_read_only=on"
+	}
+	conn, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +382,7 @@ func integrityCheck(t *testing.T, db string) string {
 }
 
 func TestSIGTERMStopsCleanly(t *testing.T) {
-	srv := start(t, filepath.Join(t.TempDir(), "u.db"), freeAddr(t))
+	srv := start(t, modeltest.DSN(t), freeAddr(t))
 	srv.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- srv.Wait() }()

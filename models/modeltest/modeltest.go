@@ -1,10 +1,15 @@
-// Package modeltest holds the fixtures the tests share: a store on a real
-// SQLite file in a temporary directory, a coordinator, and the joint letter
-// of seed 003 with its dated list of 22 signatories.
+// Package modeltest holds the fixtures the tests share: a store on a fresh
+// database (a real SQLite file in a temporary directory, or a PostgreSQL
+// database of its own when UNDERSIGNED_TEST_DB is set), a coordinator, and
+// the joint letter of seed 003 with its dated list of 22 signatories.
 package modeltest
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,19 +17,85 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create and drop test databases
+
 	"undersigned/models"
 )
 
-// Open returns a store on a fresh SQLite file in t's temporary directory.
+// TestDBEnv names the environment variable that runs the tests on
+// PostgreSQL: the URL of a server's maintenance database, such as
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable, on which
+// every test creates a database of its own.
+const TestDBEnv = "UNDERSIGNED_TEST_DB"
+
+// Open returns a store on a fresh database: the one DSN gives.
 func Open(t testing.TB) *models.Store {
 	t.Helper()
-	s, _ := OpenPath(t)
+	s, err := models.Open(context.Background(), DSN(t))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-// OpenPath is Open that also returns the database file's path, for tests
-// that check what is stored behind the store's back.
-func OpenPath(t testing.TB) (*models.Store, string) {
+// DSN returns what -db or models.Open takes for a fresh, empty database:
+// with UNDERSIGNED_TEST_DB set, the URL of a new PostgreSQL database, dropped
+// when t ends; otherwise the path of a new SQLite file in t's temporary
+// directory.
+func DSN(t testing.TB) string {
+	t.Helper()
+	server := os.Getenv(TestDBEnv)
+	if server == "" {
+		return filepath.Join(t.TempDir(), "undersigned.db")
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatalf("%s: %v", TestDBEnv, err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 8)
+	rand.Read(b)
+	name := "undersigned_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	// Cleanups run last-added first: the database is dropped after the
+	// stores and servers using it are closed; FORCE ends what is left.
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatalf("%s: %v", TestDBEnv, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// RawDB opens the database dsn names (what DSN returns) with database/sql,
+// beside any store on it, for tests that look behind the store's back. It
+// is closed when t ends.
+func RawDB(t testing.TB, dsn string) *sql.DB {
+	t.Helper()
+	driver := "sqlite3" // registered by SQLite's driver, which models uses
+	if models.IsPostgres(dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("open %s database: %v", driver, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// OpenSQLite is Open on SQLite whatever UNDERSIGNED_TEST_DB says, and also
+// returns the database file's path, for tests of SQLite itself that check
+// what is stored behind the store's back.
+func OpenSQLite(t testing.TB) (*models.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "undersigned.db")
 	s, err := models.Open(context.Background(), path)

@@ -1,0 +1,60 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+)
+
+// postgresConns is the size of the one pool that reads and writes on
+// PostgreSQL; every instance sharing the database has its own.
+const postgresConns = 16
+
+// postgresConfig parses a postgres:// URL into pgx's configuration, with the
+// session's time zone set to UTC, so that dates the database computes from a
+// timestamp are UTC dates, as on SQLite.
+func postgresConfig(dsn string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// The error would quote the URL, password included.
+		return nil, fmt.Errorf("open database: invalid PostgreSQL URL")
+	}
+	cfg.RuntimeParams["timezone"] = "UTC"
+	return cfg, nil
+}
+
+// utcTimes makes a connection read TIMESTAMPTZ columns as UTC times, as
+// SQLite's driver does, instead of in the machine's local time zone.
+func utcTimes(_ context.Context, c *pgx.Conn) error {
+	c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+		Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+	return nil
+}
+
+func openPostgres(ctx context.Context, dsn string, cfg *gorm.Config) (*Store, error) {
+	pcfg, err := postgresConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	pool := stdlib.OpenDB(*pcfg, stdlib.OptionAfterConnect(utcTimes))
+	pool.SetMaxOpenConns(postgresConns)
+	pool.SetMaxIdleConns(postgresConns / 4)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: pool}), cfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database on %s: %w", pcfg.Host, err)
+	}
+	s := &Store{read: db, write: db, now: cfg.NowFunc, dialect: Postgres, dsn: dsn, instance: newInstanceID()}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
