@@ -56,7 +56,7 @@ func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]OutboxMessa
 
 // MarkPrinted records that a message was shown on the console; it stays unsent.
 func (s *Store) MarkPrinted(ctx context.Context, id int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.privateTransaction(ctx, func(tx *gorm.DB) error {
 		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Update("printed_at", s.now()).Error
 	})
 }
@@ -92,7 +92,7 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, send func(OutboxMessa
 				return i, ctx.Err()
 			}
 			d := send(msg)
-			if err := s.transaction(ctx, func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) }); err != nil {
+			if err := s.privateTransaction(ctx, func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) }); err != nil {
 				return i + 1, err
 			}
 		}

@@ -84,7 +84,7 @@ type setting struct {
 // first use. Keys live in the database so that tokens survive a restart.
 func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 	var st setting
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.privateTransaction(ctx, func(tx *gorm.DB) error {
 		err := tx.Where("name = ?", name).Take(&st).Error
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err

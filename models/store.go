@@ -155,13 +155,19 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // transaction runs fn in one write transaction, and records a change once
 // it committed: whatever a transaction changes may be on a public page.
-// (Writes no page shows, such as sessions and the outbox, go without.)
 func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.write.WithContext(ctx).Transaction(s.serialised(fn)); err != nil {
+	if err := s.privateTransaction(ctx, fn); err != nil {
 		return err
 	}
 	s.Changed()
 	return nil
+}
+
+// privateTransaction is transaction for writes no public page shows, such
+// as the outbox's and the keys': it records no change, so that no cached
+// page is rendered again for them.
+func (s *Store) privateTransaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.write.WithContext(ctx).Transaction(s.serialised(fn))
 }
 
 // serialised is fn run under the write lock: SQLite's transactions are
