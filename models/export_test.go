@@ -1,7 +1,6 @@
 package models
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -33,24 +32,4 @@ func (s *Store) HoldWriter(t testing.TB, queued int) (waitQueued func(), release
 		}
 	}
 	return waitQueued, func() { close(done) }
-}
-
-// FailInsertsNamed makes the database refuse, from now on, to insert a
-// signature with this name, as a full disk or a broken constraint would.
-func (s *Store) FailInsertsNamed(t testing.TB, name string) {
-	t.Helper()
-	stmts := []string{fmt.Sprintf(`CREATE TRIGGER fail_%[1]d BEFORE INSERT ON signatures WHEN NEW.name = '%[2]s'
-		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`, len(name), name)}
-	if s.write.Dialector.Name() == "postgres" {
-		stmts = []string{
-			fmt.Sprintf(`CREATE FUNCTION fail_%[1]d() RETURNS trigger LANGUAGE plpgsql AS $$
-				BEGIN IF NEW.name = '%[2]s' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`, len(name), name),
-			fmt.Sprintf(`CREATE TRIGGER fail_%[1]d BEFORE INSERT ON signatures FOR EACH ROW EXECUTE FUNCTION fail_%[1]d()`, len(name)),
-		}
-	}
-	for _, stmt := range stmts {
-		if err := s.write.Exec(stmt).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
 }

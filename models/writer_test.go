@@ -57,9 +57,9 @@ func TestSignaturesWaitingTogetherAreCommittedTogether(t *testing.T) {
 }
 
 func TestAFailedBatchAnswersEverySignerAndWritesNothing(t *testing.T) {
-	s := modeltest.Open(t)
+	s, dsn := modeltest.OpenDSN(t)
 	_, l := openLetter(t, s) // asks for confirmation: each signature queues an email too
-	s.FailInsertsNamed(t, "Disk Full")
+	modeltest.FailInsertsNamed(t, dsn, "Disk Full")
 	before := len(mailTo(t, s, "arif@example.org"))
 
 	errs := signTogether(t, s, l,

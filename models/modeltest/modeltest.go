@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -31,12 +32,43 @@ const TestDBEnv = "UNDERSIGNED_TEST_DB"
 // Open returns a store on a fresh database: the one DSN gives.
 func Open(t testing.TB) *models.Store {
 	t.Helper()
-	s, err := models.Open(context.Background(), DSN(t))
+	s, _ := OpenDSN(t)
+	return s
+}
+
+// OpenDSN is Open that also returns the database's DSN, for tests that look
+// behind the store's back with RawDB.
+func OpenDSN(t testing.TB) (*models.Store, string) {
+	t.Helper()
+	dsn := DSN(t)
+	s, err := models.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, dsn
+}
+
+// FailInsertsNamed makes the database dsn names refuse, from now on, to
+// insert a signature with this name, as a full disk or a broken constraint
+// would: a trigger raises an error.
+func FailInsertsNamed(t testing.TB, dsn, name string) {
+	t.Helper()
+	stmts := []string{fmt.Sprintf(`CREATE TRIGGER fail_inserts BEFORE INSERT ON signatures WHEN NEW.name = '%s'
+		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`, name)}
+	if models.IsPostgres(dsn) {
+		stmts = []string{
+			fmt.Sprintf(`CREATE FUNCTION fail_inserts() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN IF NEW.name = '%s' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`, name),
+			`CREATE TRIGGER fail_inserts BEFORE INSERT ON signatures FOR EACH ROW EXECUTE FUNCTION fail_inserts()`,
+		}
+	}
+	db := RawDB(t, dsn)
+	for _, stmt := range stmts {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("make inserts fail: %v", err)
+		}
+	}
 }
 
 // DSN returns what -db or models.Open takes for a fresh, empty database:

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"undersigned/handlers"
-	"undersigned/models"
 	"undersigned/models/modeltest"
 )
 
@@ -43,12 +41,7 @@ func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
 }
 
 func TestCachedPagesExpireWithinASecond(t *testing.T) {
-	dsn := modeltest.DSN(t)
-	store, err := models.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, dsn := modeltest.OpenDSN(t)
 	s := newSiteOn(t, store, handlers.Config{})
 	s.publishedLetter("coordinator@icdr.example", "ICDR")
 	visitor := s.browser()
@@ -71,4 +64,24 @@ func TestCachedPagesExpireWithinASecond(t *testing.T) {
 	for _, page := range []string{seedSlug, seedSlug + "/signatories"} {
 		visitor.get(page).expect(t, http.StatusOK, "Changed elsewhere")
 	}
+}
+
+func TestASignatureTheDatabaseFailsToSaveComesBackWithItsValues(t *testing.T) {
+	store, dsn := modeltest.OpenDSN(t)
+	s := newSiteOn(t, store, handlers.Config{})
+	s.publishedLetter("coordinator@icdr.example", "ICDR")
+	modeltest.FailInsertsNamed(t, dsn, "Disk Full")
+	signer := s.browser()
+	signer.get(seedSlug)
+	r := signer.post(seedSlug+"/sign", signForm("Disk Full", "AZ", "disk@example.org")).expect(t, http.StatusServiceUnavailable,
+		"Your signature could not be saved just now, and nothing of it was stored.", `value="Disk Full"`, `value="disk@example.org"`,
+		`<option value="AZ" selected>`)
+	if r.header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	if n := s.signatures(); n != 0 {
+		t.Fatalf("%d signatures stored after the failure", n)
+	}
+	// The writer goes on: the next signature is saved.
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
 }
