@@ -16,6 +16,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -169,6 +170,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if scenario.unexpected > 0 || baseline.unexpected > 0 {
 		return fmt.Errorf("%d responses with an unexpected status", scenario.unexpected+baseline.unexpected)
 	}
+	if err := checkServerLog(out, filepath.Join(tmp, "server.log")); err != nil {
+		return err
+	}
 	if cfg.scenario == "sign" {
 		srv.stop()
 		thanked := int64(scenario.outcomes[signValid].count(http.StatusSeeOther))
@@ -176,6 +180,25 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "stored: the letter counts the %d signatories prepared and the %d signatures thanked for\n", cfg.signatures, thanked)
+	}
+	return nil
+}
+
+// checkServerLog reads the server's log after the run: an error it logged,
+// such as SQLite's "database is locked", fails the run even when every
+// status was the one wanted.
+func checkServerLog(out io.Writer, path string) error {
+	log, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	errors := bytes.Count(log, []byte("level=ERROR"))
+	locked := bytes.Count(log, []byte("database is locked"))
+	fmt.Fprintf(out, "server log: %d errors, %d \"database is locked\"\n", errors, locked)
+	for line := range bytes.Lines(log) {
+		if bytes.Contains(line, []byte("level=ERROR")) || bytes.Contains(line, []byte("database is locked")) {
+			return fmt.Errorf("the server logged %d errors (%d \"database is locked\"), the first: %s", errors, locked, line)
+		}
 	}
 	return nil
 }
