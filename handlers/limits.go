@@ -19,8 +19,9 @@ type RateLimit struct {
 }
 
 // Limits are the rate limits of the public and login forms. Every limit is
-// enforced here, by Fiber's limiter over a fiber.Storage (in memory now), so
-// a later version can move their state to a shared store by passing one.
+// enforced here, by Fiber's limiter over a fiber.Storage: this process's
+// memory by default, or the database's table that instances sharing it
+// count in together (models.Store.RateLimits).
 type Limits struct {
 	// SignBurst and SignSustained limit signatures of one letter from one IP
 	// address: a short burst, and a longer sustained rate.
@@ -32,6 +33,7 @@ type Limits struct {
 	// Login limits failed logins per account; per IP address it allows three times as many.
 	Login RateLimit
 	// Storage keeps the counters; nil keeps them in this process's memory.
+	// Its keys hold keyed hashes of IP addresses and the emails logins try.
 	Storage fiber.Storage
 }
 

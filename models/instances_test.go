@@ -101,3 +101,14 @@ func TestChangesReachTheOtherInstance(t *testing.T) {
 		t.Errorf("generation of the changing instance %d, want its %d changes", a.Generation(), changes)
 	}
 }
+
+// Times come back from either database in UTC, as they are stored, so that
+// a letter's dates read the same whatever the server's time zone.
+func TestTimesReadBackInUTC(t *testing.T) {
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	l = reload(t, s, l.Slug)
+	if l.PublishedAt == nil || l.PublishedAt.Location() != time.UTC || l.CreatedAt.Location() != time.UTC {
+		t.Errorf("published %v, created %v; want both in UTC", l.PublishedAt, l.CreatedAt)
+	}
+}

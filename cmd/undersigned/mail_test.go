@@ -218,6 +218,9 @@ type smtpServer struct {
 	hangUp atomic.Bool
 	// unknown is a recipient the relay refuses for good, as it does an address that does not exist.
 	unknown string
+	// slow is how long the relay takes to accept each message, as a busy
+	// relay does; time.Duration, 0 for at once.
+	slow atomic.Int64
 
 	mu      sync.Mutex
 	refused map[string]int
@@ -339,6 +342,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	time.Sleep(time.Duration(s.relay.slow.Load()))
 	e := readEmail(raw)
 	e.From, e.Rcpt = s.from, s.rcpt
 	s.relay.received.add(e)

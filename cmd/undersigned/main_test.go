@@ -347,7 +347,14 @@ func openReadOnly(t *testing.T, db string) *sql.DB {
 	t.Helper()
 	driver, dsn := "sqlite3", "file:"+db+"?mode=ro"
 	if models.IsPostgres(db) {
-		driver, dsn = "pgx", db+"&default_transaction_read_only=on"
+		u, err := url.Parse(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("default_transaction_read_only", "on")
+		u.RawQuery = q.Encode()
+		driver, dsn = "pgx", u.String()
 	}
 	conn, err := sql.Open(driver, dsn)
 	if err != nil {
