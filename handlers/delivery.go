@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"html/template"
 	"iter"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type StreamedSection struct {
 	Count   int64
 	Entries iter.Seq[string]
 }
+
+// Items are the section's entries as the list's items (see listItems).
+func (s StreamedSection) Items() iter.Seq[template.HTML] { return listItems(s.Entries) }
 
 // printLetter writes the delivery packet. The page is streamed after the
 // handler returns, so the view holds nothing of the request.
