@@ -30,8 +30,14 @@ func (OutboxMessage) TableName() string { return "outbox" }
 // enqueue writes a message to the outbox inside the transaction that causes
 // it, so that it exists exactly when the change does.
 func (s *Store) enqueue(tx *gorm.DB, m Message) error {
+	msg := s.outboxMessage(m)
+	return tx.Create(&msg).Error
+}
+
+// outboxMessage is m as the outbox keeps it, due at once.
+func (s *Store) outboxMessage(m Message) OutboxMessage {
 	now := s.now()
-	return tx.Create(&OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}).Error
+	return OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
 }
 
 // DueMessages returns up to limit unsent messages whose next attempt is due, oldest first.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ErrNotSaved answers every signature of a batch whose commit failed:
@@ -102,7 +102,7 @@ func (s *Store) writeSignatures() {
 // with ErrNotSaved when the transaction failed as a whole.
 func (s *Store) commitSignatures(first *signRequest) {
 	batch := []*signRequest{first}
-	answers := make([]error, 0, maxSignBatch)
+	var answers []error
 	listed := false
 	err := s.writeBatch(func(tx *gorm.DB) error {
 		// The signatures that arrived while the transaction waited for the
@@ -116,25 +116,25 @@ func (s *Store) commitSignatures(first *signRequest) {
 				break collect
 			}
 		}
-		letters := map[int64]*Letter{}
+		var err error
+		answers, err = s.insertSignatures(tx, batch)
+		if err != nil {
+			return err
+		}
 		counts := map[int64]*listCounts{}
-		for _, req := range batch {
-			err := s.insertSignature(tx, req, letters)
-			if errors.Is(err, errBatch) {
-				return err
+		for i, req := range batch {
+			if answers[i] != nil {
+				continue
 			}
-			answers = append(answers, err)
-			if err == nil {
-				sig := req.signed.Signature
-				if counts[sig.LetterID] == nil {
-					counts[sig.LetterID] = &listCounts{}
-				}
-				counts[sig.LetterID].add(sig, 1)
+			sig := req.signed.Signature
+			if counts[sig.LetterID] == nil {
+				counts[sig.LetterID] = &listCounts{}
 			}
+			counts[sig.LetterID].add(sig, 1)
 		}
 		for id, c := range counts {
 			if err := s.addCounts(tx, id, *c); err != nil {
-				return fmt.Errorf("%w: count signatures: %w", errBatch, err)
+				return fmt.Errorf("count signatures: %w", err)
 			}
 			listed = listed || *c != listCounts{}
 		}
@@ -155,43 +155,123 @@ func (s *Store) commitSignatures(first *signRequest) {
 	}
 }
 
-// writeBatch runs fn in one write transaction; a panic in fn rolls it back
-// and is returned as an error, so that the writer goes on for the next batch.
-func (s *Store) writeBatch(fn func(tx *gorm.DB) error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: panic: %v", errBatch, p)
-		}
-	}()
-	return s.write.Transaction(s.serialised(fn))
+// insertColumns are the columns a new signature sets, in the order of
+// insertValues.
+const insertColumns = "letter_id, kind, status, display, name, affiliation, role, country, country2, email, email_key, " +
+	"sort_name, sort_key, confirm_token_hash, confirm_expires_at, manage_token_hash, ip_hash, created_at, revision"
+
+func insertValues(sig *Signature) []any {
+	return []any{sig.LetterID, sig.Kind, sig.Status, sig.Display, sig.Name, sig.Affiliation, sig.Role, sig.Country, sig.Country2,
+		sig.Email, sig.EmailKey, sig.SortName, sig.SortKey, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, sig.ManageTokenHash,
+		sig.IPHash, sig.CreatedAt, sig.Revision}
 }
 
-// errBatch marks a failure that fails the whole batch, unlike the rules one
-// signature can break.
-var errBatch = errors.New("signature batch failed")
+// signatureKey is what the one-signature-per-email rule compares.
+type signatureKey struct {
+	letterID int64
+	emailKey string
+}
 
-// insertSignature writes one request's signature, and its confirmation
-// email, in the batch's transaction. A broken rule (letter closed, kind not
-// taken, email already signed) is the request's answer and writes nothing;
-// any other error is wrapped in errBatch.
-func (s *Store) insertSignature(tx *gorm.DB, req *signRequest, letters map[int64]*Letter) error {
-	sig := req.signed.Signature
-	l := letters[sig.LetterID]
-	if l == nil {
-		l = &Letter{}
-		if err := tx.Take(l, sig.LetterID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return fmt.Errorf("%w: read letter: %w", errBatch, err)
+// insertSignatures writes a batch's signatures, and their confirmation
+// emails, in tx, with one statement for all the signatures and one for all
+// the emails. It answers each request: nil when its signature was written,
+// or the rule it broke (letter closed, kind not taken, email already signed,
+// in the database or earlier in the batch), which writes nothing of it. An
+// error it returns fails the whole batch.
+func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest) ([]error, error) {
+	answers := make([]error, len(batch))
+	letters := map[int64]*Letter{}
+	pending := map[signatureKey]int{} // the request that inserts each key
+	var placeholders []string
+	var values []any
+	for i, req := range batch {
+		sig := req.signed.Signature
+		l, err := s.batchLetter(tx, letters, sig.LetterID)
+		if err != nil {
+			return nil, err
 		}
-		letters[sig.LetterID] = l
+		if answers[i] = acceptSignature(l, req); answers[i] != nil {
+			continue
+		}
+		key := signatureKey{sig.LetterID, sig.EmailKey}
+		if _, ok := pending[key]; ok {
+			answers[i] = ErrAlreadySigned
+			continue
+		}
+		pending[key] = i
+		placeholders = append(placeholders, "(?"+strings.Repeat(", ?", 18)+")")
+		values = append(values, insertValues(sig)...)
+	}
+	if len(pending) == 0 {
+		return answers, nil
+	}
+	// A key already signed is a row not inserted, not an error: an error
+	// would abort the whole transaction on PostgreSQL.
+	rows, err := tx.Raw("INSERT INTO signatures ("+insertColumns+") VALUES "+strings.Join(placeholders, ", ")+
+		" ON CONFLICT (letter_id, email_key) DO NOTHING RETURNING id, letter_id, email_key", values...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("insert signatures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var key signatureKey
+		if err := rows.Scan(&id, &key.letterID, &key.emailKey); err != nil {
+			return nil, fmt.Errorf("insert signatures: %w", err)
+		}
+		batch[pending[key]].signed.Signature.ID = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("insert signatures: %w", err)
+	}
+	var mail []OutboxMessage
+	for _, i := range pending {
+		req := batch[i]
+		if req.signed.Signature.ID == 0 {
+			answers[i] = ErrAlreadySigned
+			continue
+		}
+		if l := letters[req.signed.Signature.LetterID]; l.ConfirmEmail {
+			mail = append(mail, s.outboxMessage(req.mail(l, req.signed)))
+		}
+	}
+	if len(mail) > 0 {
+		if err := tx.Create(&mail).Error; err != nil {
+			return nil, fmt.Errorf("enqueue confirmations: %w", err)
+		}
+	}
+	return answers, nil
+}
+
+// batchLetter reads a letter once per batch; ErrNotFound is an answer, not
+// a failure of the batch.
+func (s *Store) batchLetter(tx *gorm.DB, letters map[int64]*Letter, id int64) (*Letter, error) {
+	if l, ok := letters[id]; ok {
+		return l, nil
+	}
+	l := &Letter{}
+	if err := tx.Take(l, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		l = nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read letter: %w", err)
+	}
+	letters[id] = l
+	return l, nil
+}
+
+// acceptSignature applies a letter's rules to a request's signature and
+// fills in what the letter decides: its status, the revision agreed to,
+// the confirmation token. It returns the rule broken, if any.
+func acceptSignature(l *Letter, req *signRequest) error {
+	sig := req.signed.Signature
+	switch {
+	case l == nil:
+		return ErrNotFound
+	case !l.AllowsKind(sig.Kind):
+		return ErrKindNotAllowed
 	}
 	if err := l.AcceptsSignatures(sig.CreatedAt); err != nil {
 		return err
-	}
-	if !l.AllowsKind(sig.Kind) {
-		return ErrKindNotAllowed
 	}
 	sig.Revision = l.Revision // what the signer read and agreed to
 	sig.Status = l.statusAfterConfirmation(sig.Kind)
@@ -200,19 +280,16 @@ func (s *Store) insertSignature(tx *gorm.DB, req *signRequest, letters map[int64
 		expires := sig.CreatedAt.Add(ConfirmationTTL)
 		sig.Status, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, req.signed.ConfirmToken = StatusUnconfirmed, &hash, &expires, token
 	}
-	// A duplicate email is a row not inserted, not an error: an error would
-	// abort the whole transaction on PostgreSQL.
-	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "letter_id"}, {Name: "email_key"}}, DoNothing: true}).Create(sig)
-	switch {
-	case res.Error != nil:
-		return fmt.Errorf("%w: insert signature: %w", errBatch, res.Error)
-	case res.RowsAffected == 0:
-		return ErrAlreadySigned
-	}
-	if l.ConfirmEmail {
-		if err := s.enqueue(tx, req.mail(l, req.signed)); err != nil {
-			return fmt.Errorf("%w: enqueue confirmation: %w", errBatch, err)
-		}
-	}
 	return nil
+}
+
+// writeBatch runs fn in one write transaction; a panic in fn rolls it back
+// and is returned as an error, so that the writer goes on for the next batch.
+func (s *Store) writeBatch(fn func(tx *gorm.DB) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return s.write.Transaction(s.serialised(fn))
 }

@@ -41,6 +41,11 @@ func TestSignaturesWaitingTogetherAreCommittedTogether(t *testing.T) {
 		person("Arif, twice in one batch", "AZ", "arif@example.org"),
 		person("Jakub Klepal", "CZ", "jakub@example.org"),
 	)
+	// Of the two signatures with one email, whichever reached the writer
+	// first is taken.
+	if errs[3] == nil {
+		errs[0], errs[3] = errs[3], errs[0]
+	}
 	want := []error{nil, models.ErrAlreadySigned, nil, models.ErrAlreadySigned, nil}
 	for i := range want {
 		if !errors.Is(errs[i], want[i]) || (want[i] == nil && errs[i] != nil) {
