@@ -244,35 +244,17 @@ func (s *Store) addCounts(tx *gorm.DB, letterID int64, c listCounts) error {
 // before returns ErrAlreadyConfirmed, an expired one ErrLinkExpired, one of a
 // letter closed since ErrLetterClosed, all with the letter; an unknown one
 // returns ErrNotFound.
+//
+// Confirmations go through the signature writer, as signatures do: a crowd
+// confirming at once shares commits, and the letter's counters move once
+// per batch.
 func (s *Store) Confirm(ctx context.Context, token string) (*Letter, SignatureStatus, error) {
-	var l Letter
-	var status SignatureStatus
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var sig Signature
-		if err := tx.Where("confirm_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
-			return notFound(err)
-		}
-		if err := tx.Take(&l, sig.LetterID).Error; err != nil {
-			return err
-		}
-		switch {
-		case sig.ConfirmedAt != nil:
-			return ErrAlreadyConfirmed
-		case sig.ConfirmExpiresAt != nil && !s.now().Before(*sig.ConfirmExpiresAt):
-			return ErrLinkExpired
-		}
-		if err := l.AcceptsSignatures(s.now()); err != nil {
-			return err // closed since: the list no longer changes
-		}
-		now := s.now()
-		sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
-		if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
-			return err
-		}
-		status = sig.Status
-		return s.countOnList(tx, &sig, 1)
-	})
-	return &l, status, err
+	req := &signRequest{confirm: &confirmation{token: token}, done: make(chan error, 1)}
+	err := s.signatures.submit(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		return nil, "", err // the writer may not have answered: req is still its
+	}
+	return &req.confirm.letter, req.confirm.status, err
 }
 
 // SignatureByManageToken returns the signature a signer's private link leads

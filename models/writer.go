@@ -22,11 +22,22 @@ var errStoreClosed = errors.New("the store is closed")
 // signer, grow without end.
 const maxSignBatch = 256
 
-// signRequest is one signature waiting for the writer.
+// signRequest is one signature, or one confirmation of a signature,
+// waiting for the writer.
 type signRequest struct {
-	signed *Signed
+	signed *Signed // the new signature; a confirmation's signature once confirmed
 	mail   ConfirmationMail
-	done   chan error // buffered: the writer never waits for the signer
+	// confirm, when set, makes the request a confirmation link followed.
+	confirm *confirmation
+	done    chan error // buffered: the writer never waits for the signer
+}
+
+// confirmation is the token of a confirmation link and, once the writer
+// answered, the letter and where the signature went.
+type confirmation struct {
+	token  string
+	letter Letter
+	status SignatureStatus
 }
 
 // signatureWriter is the single goroutine that writes signatures, with
@@ -116,9 +127,20 @@ func (s *Store) commitSignatures(first *signRequest) {
 				break collect
 			}
 		}
-		var err error
-		answers, err = s.insertSignatures(tx, batch)
-		if err != nil {
+		answers = make([]error, len(batch))
+		letters := map[int64]*Letter{}
+		var signing []int
+		for i, req := range batch {
+			if req.confirm == nil {
+				signing = append(signing, i)
+				continue
+			}
+			var err error
+			if answers[i], err = s.confirmInBatch(tx, req, letters); err != nil {
+				return err
+			}
+		}
+		if err := s.insertSignatures(tx, batch, signing, answers, letters); err != nil {
 			return err
 		}
 		counts := map[int64]*listCounts{}
@@ -172,23 +194,22 @@ type signatureKey struct {
 	emailKey string
 }
 
-// insertSignatures writes a batch's signatures, and their confirmation
-// emails, in tx, with one statement for all the signatures and one for all
-// the emails. It answers each request: nil when its signature was written,
-// or the rule it broke (letter closed, kind not taken, email already signed,
-// in the database or earlier in the batch), which writes nothing of it. An
-// error it returns fails the whole batch.
-func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest) ([]error, error) {
-	answers := make([]error, len(batch))
-	letters := map[int64]*Letter{}
+// insertSignatures writes the signatures of batch[i] for each i of signing,
+// and their confirmation emails, in tx, with one statement for all the
+// signatures and one for all the emails. It answers each request: nil when
+// its signature was written, or the rule it broke (letter closed, kind not
+// taken, email already signed, in the database or earlier in the batch),
+// which writes nothing of it. An error it returns fails the whole batch.
+func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []int, answers []error, letters map[int64]*Letter) error {
 	pending := map[signatureKey]int{} // the request that inserts each key
 	var placeholders []string
 	var values []any
-	for i, req := range batch {
+	for _, i := range signing {
+		req := batch[i]
 		sig := req.signed.Signature
 		l, err := s.batchLetter(tx, letters, sig.LetterID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if answers[i] = acceptSignature(l, req); answers[i] != nil {
 			continue
@@ -203,26 +224,26 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest) ([]error, er
 		values = append(values, insertValues(sig)...)
 	}
 	if len(pending) == 0 {
-		return answers, nil
+		return nil
 	}
 	// A key already signed is a row not inserted, not an error: an error
 	// would abort the whole transaction on PostgreSQL.
 	rows, err := tx.Raw("INSERT INTO signatures ("+insertColumns+") VALUES "+strings.Join(placeholders, ", ")+
 		" ON CONFLICT (letter_id, email_key) DO NOTHING RETURNING id, letter_id, email_key", values...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("insert signatures: %w", err)
+		return fmt.Errorf("insert signatures: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var key signatureKey
 		if err := rows.Scan(&id, &key.letterID, &key.emailKey); err != nil {
-			return nil, fmt.Errorf("insert signatures: %w", err)
+			return fmt.Errorf("insert signatures: %w", err)
 		}
 		batch[pending[key]].signed.Signature.ID = id
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("insert signatures: %w", err)
+		return fmt.Errorf("insert signatures: %w", err)
 	}
 	var mail []OutboxMessage
 	for _, i := range pending {
@@ -237,10 +258,46 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest) ([]error, er
 	}
 	if len(mail) > 0 {
 		if err := tx.Create(&mail).Error; err != nil {
-			return nil, fmt.Errorf("enqueue confirmations: %w", err)
+			return fmt.Errorf("enqueue confirmations: %w", err)
 		}
 	}
-	return answers, nil
+	return nil
+}
+
+// confirmInBatch confirms the signature of a confirmation request in tx: it
+// goes onto the list, or to review. The answer is nil, or the rule the link
+// broke (unknown, used before, expired, letter closed since), which changes
+// nothing; an error fails the whole batch.
+func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]*Letter) (answer, err error) {
+	var sig Signature
+	err = tx.Where("confirm_token_hash = ?", TokenHash(req.confirm.token)).Take(&sig).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read signature: %w", err)
+	}
+	l, err := s.batchLetter(tx, letters, sig.LetterID)
+	if err != nil || l == nil {
+		return ErrNotFound, err
+	}
+	req.confirm.letter = *l
+	now := s.now()
+	switch {
+	case sig.ConfirmedAt != nil:
+		return ErrAlreadyConfirmed, nil
+	case sig.ConfirmExpiresAt != nil && !now.Before(*sig.ConfirmExpiresAt):
+		return ErrLinkExpired, nil
+	}
+	if err := l.AcceptsSignatures(now); err != nil {
+		return err, nil // closed since: the list no longer changes
+	}
+	sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
+	if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
+		return nil, fmt.Errorf("confirm signature: %w", err)
+	}
+	req.confirm.status = sig.Status
+	req.signed = &Signed{Signature: &sig} // counted with the batch's signatures
+	return nil, nil
 }
 
 // batchLetter reads a letter once per batch; ErrNotFound is an answer, not

@@ -11,21 +11,30 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// signTogether sends the signatures ins at the same moment, while the
-// writer is held, so that they are committed in one batch, and returns each
-// one's answer.
-func signTogether(t *testing.T, s *models.Store, l *models.Letter, ins ...models.NewSignature) []error {
+// together runs do(0) … do(n-1) at the same moment, while the writer is
+// held, so that the writer takes them in one batch, and returns each one's
+// answer.
+func together(t *testing.T, s *models.Store, n int, do func(i int) error) []error {
 	t.Helper()
-	waitQueued, release := s.HoldWriter(t, len(ins)-1)
-	errs := make([]error, len(ins))
+	waitQueued, release := s.HoldWriter(t, n-1)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for i, in := range ins {
-		wg.Go(func() { _, errs[i] = s.AddSignature(context.Background(), l.ID, in, modeltest.Mail) })
+	for i := range n {
+		wg.Go(func() { errs[i] = do(i) })
 	}
 	waitQueued()
 	release()
 	wg.Wait()
 	return errs
+}
+
+// signTogether signs with ins together (see together).
+func signTogether(t *testing.T, s *models.Store, l *models.Letter, ins ...models.NewSignature) []error {
+	t.Helper()
+	return together(t, s, len(ins), func(i int) error {
+		_, err := s.AddSignature(context.Background(), l.ID, ins[i], modeltest.Mail)
+		return err
+	})
 }
 
 func TestSignaturesWaitingTogetherAreCommittedTogether(t *testing.T) {
@@ -124,5 +133,35 @@ func TestACrowdOfSignersKeepsEveryRule(t *testing.T) {
 	}
 	if l = reload(t, s, l.Slug); l.IndividualCount != int64(wantOK) {
 		t.Errorf("counter %d, want %d", l.IndividualCount, wantOK)
+	}
+}
+
+func TestConfirmationsWaitingTogetherAreCommittedTogether(t *testing.T) {
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s) // asks for confirmation by email
+	var tokens []string
+	for _, email := range []string{"arif@example.org", "leyla@example.org", "jakub@example.org"} {
+		sign(t, s, l, person("Signer "+email, "AZ", email))
+		confirm, _ := mailedLinks(t, s, email)
+		tokens = append(tokens, confirm)
+	}
+	tokens = append(tokens, tokens[0], "no-such-token")
+	errs := together(t, s, len(tokens), func(i int) error {
+		_, _, err := s.Confirm(context.Background(), tokens[i])
+		return err
+	})
+	// Of the two clicks on one link, whichever reached the writer first
+	// confirms.
+	if errs[3] == nil {
+		errs[0], errs[3] = errs[3], errs[0]
+	}
+	want := []error{nil, nil, nil, models.ErrAlreadyConfirmed, models.ErrNotFound}
+	for i := range want {
+		if !errors.Is(errs[i], want[i]) || (want[i] == nil && errs[i] != nil) {
+			t.Errorf("confirmation %d: got %v, want %v", i, errs[i], want[i])
+		}
+	}
+	if l = reload(t, s, l.Slug); l.IndividualCount != 3 {
+		t.Errorf("counter after the batch: %d, want 3", l.IndividualCount)
 	}
 }
