@@ -14,12 +14,18 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// BenchmarkLetterPage renders the page of a letter with 1,000 signatories.
-func BenchmarkLetterPage(b *testing.B) {
+// benchSite is a site with seed 003's letter published, for benchmarks.
+func benchSite(cfg handlers.Config) *site {
 	t := &testing.T{}
-	s := newSite(t, handlers.Config{})
+	s := newSite(t, cfg)
 	s.t = t
 	_, _ = s.publishedLetter("c@example.org", "Org")
+	return s
+}
+
+// BenchmarkLetterPage renders the page of a letter with 1,000 signatories.
+func BenchmarkLetterPage(b *testing.B) {
+	s := benchSite(handlers.Config{})
 	ctx := context.Background()
 	l, err := s.store.PublicLetter(ctx, strings.TrimPrefix(seedSlug, "/letters/"))
 	if err != nil {
@@ -49,13 +55,10 @@ func BenchmarkLetterPage(b *testing.B) {
 // a new email each time, as a signer's POST does, under limits that never
 // refuse it.
 func BenchmarkSign(b *testing.B) {
-	t := &testing.T{}
 	var cfg handlers.Config
 	unlimited := handlers.RateLimit{Max: 1 << 30, Window: time.Minute}
 	cfg.Limits.SignBurst, cfg.Limits.SignSustained, cfg.Limits.SignOverall = unlimited, unlimited, unlimited
-	s := newSite(t, cfg)
-	s.t = t
-	_, _ = s.publishedLetter("c@example.org", "Org")
+	s := benchSite(cfg)
 	visitor := s.browser()
 	visitor.get(seedSlug)
 	cookie := &http.Cookie{Name: "undersigned_csrf", Value: visitor.cookies["undersigned_csrf"]}
@@ -82,10 +85,7 @@ func BenchmarkSign(b *testing.B) {
 // BenchmarkListPage renders page 50 of the list of a letter with 10,000
 // signatories, which no cache holds.
 func BenchmarkListPage(b *testing.B) {
-	t := &testing.T{}
-	s := newSite(t, handlers.Config{})
-	s.t = t
-	_, _ = s.publishedLetter("c@example.org", "Org")
+	s := benchSite(handlers.Config{})
 	l := s.letter()
 	_, err := s.store.AddSignaturesInBatches(context.Background(), l.ID, 10_000, 5_000, func(i int) models.NewSignature {
 		return models.NewSignature{Kind: models.KindIndividual, Name: "Signer " + strconv.Itoa(i), Affiliation: "Organisation " + strconv.Itoa(i%37), Country: "FR", Email: strconv.Itoa(i) + "@example.org"}
