@@ -73,7 +73,7 @@ func redactDSN(db string) string {
 // in the environment win.
 const (
 	gcPercent   = 400
-	memoryLimit = 120 << 20
+	memoryLimit = 100 << 20
 )
 
 func tuneGC() {
