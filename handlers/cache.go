@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 	"sync"
 	"time"
 
@@ -88,7 +89,13 @@ func (h *Handler) cachedPage(c *fiber.Ctx, key string, everyChange bool, render 
 	if p != nil && (p.generation == gen || !everyChange) && time.Since(p.rendered) < pageTTL {
 		return p, nil
 	}
-	v, err, _ := pc.renders.Do(key, func() (any, error) { return h.renderForCache(c, key, gen, render) })
+	// A rendering that began before the latest change must not serve
+	// those who came after it: they wait for one of their own generation.
+	flight := key
+	if everyChange {
+		flight += "@" + strconv.FormatUint(gen, 10)
+	}
+	v, err, _ := pc.renders.Do(flight, func() (any, error) { return h.renderForCache(c, key, gen, render) })
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +127,9 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 	if len(pc.pages) >= maxCachedPages {
 		clear(pc.pages) // the pages in demand come back at their next request
 	}
-	pc.pages[key] = p
+	if old := pc.pages[key]; old == nil || old.generation <= gen {
+		pc.pages[key] = p
+	}
 	return p, nil
 }
 

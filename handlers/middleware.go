@@ -25,7 +25,6 @@ const (
 	// localStartedToken, set while a page renders for the cache, is the
 	// marker that stands for the signing form's started token.
 	localStartedToken = "started"
-	localLetter       = "letter"
 )
 
 // contentSecurityPolicy allows nothing from other hosts, no inline script or

@@ -12,17 +12,17 @@ import (
 // It exists only in test builds.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
-// HoldWriter takes the store's write connection until the returned release
+// HoldWriter takes the store's write lock until the returned release
 // is called, and returns once the signature writer waits behind it with
 // queued signatures queued after the one in its hands: the test can then
 // see what the next batch does with them.
 func (s *Store) HoldWriter(t testing.TB, queued int) (waitQueued func(), release func()) {
 	held, done := make(chan struct{}), make(chan struct{})
-	go s.write.Transaction(func(*gorm.DB) error {
+	go s.write.Transaction(s.serialised(func(*gorm.DB) error {
 		close(held)
 		<-done
 		return nil
-	})
+	}))
 	<-held
 	waitQueued = func() {
 		for deadline := time.Now().Add(10 * time.Second); len(s.signatures.queue) < queued; time.Sleep(time.Millisecond) {

@@ -40,7 +40,16 @@ const maxCachedLetters = 1024
 // sharing the database, whose generation FollowOtherInstances bumps in turn.
 // Whatever is cached by generation is then stale everywhere.
 func (s *Store) Changed() {
-	s.generation.n.Add(1)
+	s.changedHere()
+	s.tellOthers()
+}
+
+// changedHere bumps this instance's generation.
+func (s *Store) changedHere() { s.generation.n.Add(1) }
+
+// tellOthers notifies the other instances sharing a PostgreSQL database of a
+// change; on SQLite there are none.
+func (s *Store) tellOthers() {
 	if s.dialect != Postgres {
 		return
 	}

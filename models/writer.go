@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -12,7 +13,7 @@ import (
 
 // ErrNotSaved answers every signature of a batch whose commit failed:
 // nothing of the batch was written, and sending the form again is safe.
-var ErrNotSaved = errors.New("the signature was not saved, as the database failed; nothing of it was written")
+var ErrNotSaved = errors.New("the signature was not saved: the batch it was in failed and was rolled back")
 
 // errStoreClosed answers a signature that reaches a store being closed.
 var errStoreClosed = errors.New("the store is closed")
@@ -62,8 +63,9 @@ func (s *Store) startSignatureWriter() {
 }
 
 // submit hands req to the writer and waits for the commit of its batch.
-// A signer who goes away while the batch commits gets ctx's error, and the
+// A caller whose ctx ends while the batch commits gets ctx's error, and the
 // signature may still be stored, as if the answer had been lost on the way.
+// A request that reaches a writer stopped meanwhile gets errStoreClosed.
 func (w *signatureWriter) submit(ctx context.Context, req *signRequest) error {
 	select {
 	case w.queue <- req:
@@ -77,6 +79,15 @@ func (w *signatureWriter) submit(ctx context.Context, req *signRequest) error {
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-w.stopped:
+		// The writer answered what it took before it stopped; a request
+		// queued after its last look at the queue has no one to answer it.
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return errStoreClosed
+		}
 	}
 }
 
@@ -169,11 +180,17 @@ func (s *Store) commitSignatures(first *signRequest) {
 		}
 		return
 	}
+	// Changed here before answering, so that a signer's next page shows
+	// their name; the other instances are told after, so that nobody waits
+	// for the notice.
 	if listed {
-		s.Changed()
+		s.changedHere()
 	}
 	for i, req := range batch {
 		req.done <- answers[i]
+	}
+	if listed {
+		s.tellOthers()
 	}
 }
 
@@ -220,8 +237,9 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []in
 			continue
 		}
 		pending[key] = i
-		placeholders = append(placeholders, "(?"+strings.Repeat(", ?", 18)+")")
-		values = append(values, insertValues(sig)...)
+		row := insertValues(sig)
+		placeholders = append(placeholders, "(?"+strings.Repeat(", ?", len(row)-1)+")")
+		values = append(values, row...)
 	}
 	if len(pending) == 0 {
 		return nil
@@ -321,14 +339,14 @@ func (s *Store) batchLetter(tx *gorm.DB, letters map[int64]*Letter, id int64) (*
 // the confirmation token. It returns the rule broken, if any.
 func acceptSignature(l *Letter, req *signRequest) error {
 	sig := req.signed.Signature
-	switch {
-	case l == nil:
+	if l == nil {
 		return ErrNotFound
-	case !l.AllowsKind(sig.Kind):
-		return ErrKindNotAllowed
 	}
 	if err := l.AcceptsSignatures(sig.CreatedAt); err != nil {
 		return err
+	}
+	if !l.AllowsKind(sig.Kind) {
+		return ErrKindNotAllowed
 	}
 	sig.Revision = l.Revision // what the signer read and agreed to
 	sig.Status = l.statusAfterConfirmation(sig.Kind)
@@ -345,7 +363,7 @@ func acceptSignature(l *Letter, req *signRequest) error {
 func (s *Store) writeBatch(fn func(tx *gorm.DB) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v", p)
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
 	return s.write.Transaction(s.serialised(fn))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"undersigned/models"
 	"undersigned/models/modeltest"
@@ -163,5 +164,19 @@ func TestConfirmationsWaitingTogetherAreCommittedTogether(t *testing.T) {
 	}
 	if l = reload(t, s, l.Slug); l.IndividualCount != 3 {
 		t.Errorf("counter after the batch: %d, want 3", l.IndividualCount)
+	}
+}
+
+func TestSigningAfterCloseIsAnsweredAtOnce(t *testing.T) {
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	s.Close()
+	for i := range 40 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := s.AddSignature(ctx, l.ID, person("Late", "FR", fmt.Sprintf("late%d@example.org", i)), modeltest.Mail)
+		cancel()
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("signature %d after Close: %v, want an answer that the store is closed", i, err)
+		}
 	}
 }

@@ -170,11 +170,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if scenario.unexpected > 0 || baseline.unexpected > 0 {
 		return fmt.Errorf("%d responses with an unexpected status", scenario.unexpected+baseline.unexpected)
 	}
+	// Stopped, the server has logged what its shutdown had to say too.
+	srv.stop()
 	if err := checkServerLog(out, filepath.Join(tmp, "server.log")); err != nil {
 		return err
 	}
 	if cfg.scenario == "sign" {
-		srv.stop()
 		thanked := int64(scenario.outcomes[signValid].count(http.StatusSeeOther))
 		if err := checkCount(ctx, db, slug, int64(cfg.signatures)+thanked); err != nil {
 			return err
@@ -192,12 +193,12 @@ func checkServerLog(out io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	errors := bytes.Count(log, []byte("level=ERROR"))
+	failures := bytes.Count(log, []byte("level=ERROR"))
 	locked := bytes.Count(log, []byte("database is locked"))
-	fmt.Fprintf(out, "server log: %d errors, %d \"database is locked\"\n", errors, locked)
+	fmt.Fprintf(out, "server log: %d errors, %d \"database is locked\"\n", failures, locked)
 	for line := range bytes.Lines(log) {
 		if bytes.Contains(line, []byte("level=ERROR")) || bytes.Contains(line, []byte("database is locked")) {
-			return fmt.Errorf("the server logged %d errors (%d \"database is locked\"), the first: %s", errors, locked, line)
+			return fmt.Errorf("the server logged %d errors (%d \"database is locked\"), the first: %s", failures, locked, line)
 		}
 	}
 	return nil

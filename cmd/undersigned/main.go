@@ -69,20 +69,21 @@ func redactDSN(db string) string {
 // Garbage collection for a server that renders many short-lived pages: the
 // heap may grow to five times what is live before a collection (GOGC=400
 // instead of 100), which costs far less time collecting under a crowd, and a
-// soft limit keeps the process small all the same. GOGC and GOMEMLIMIT set
-// in the environment win.
+// soft limit keeps the process small all the same. An operator who sets
+// GOGC or GOMEMLIMIT gets the Go runtime's own rules instead.
 const (
 	gcPercent   = 400
 	memoryLimit = 100 << 20
 )
 
 func tuneGC() {
-	if _, ok := os.LookupEnv("GOGC"); !ok {
-		debug.SetGCPercent(gcPercent)
+	_, gogc := os.LookupEnv("GOGC")
+	_, limit := os.LookupEnv("GOMEMLIMIT")
+	if gogc || limit {
+		return
 	}
-	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
-		debug.SetMemoryLimit(memoryLimit)
-	}
+	debug.SetGCPercent(gcPercent)
+	debug.SetMemoryLimit(memoryLimit)
 }
 
 func serve(args []string, log *slog.Logger) error {
