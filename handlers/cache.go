@@ -64,10 +64,12 @@ func newPageCache() *pageCache {
 // cached answers a public GET with the page render would write, from the
 // cache when it holds one rendered at the store's current generation less
 // than pageTTL ago. render writes the page to c as usual; while it renders
-// for the cache, the visitor's values are markers. Requests with a query
-// string are rendered each time: the cache keeps the plain address only.
-func (h *Handler) cached(c *fiber.Ctx, render func(*fiber.Ctx) error) error {
-	if len(c.Request().URI().QueryString()) > 0 {
+// for the cache, the visitor's values are markers. The cache keeps one page
+// per path: shared says the request asks for that page, whatever else its
+// query holds (links shared on social media carry tracking parameters);
+// other requests are rendered each time.
+func (h *Handler) cached(c *fiber.Ctx, shared bool, render func(*fiber.Ctx) error) error {
+	if !shared {
 		return render(c)
 	}
 	p, err := h.cachedPage(c, c.Path(), true, render)

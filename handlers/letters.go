@@ -178,7 +178,7 @@ type LetterPageView struct {
 }
 
 func (h *Handler) letter(c *fiber.Ctx) error {
-	return h.cached(c, func(c *fiber.Ctx) error {
+	return h.cached(c, true, func(c *fiber.Ctx) error { // the page reads no query
 		l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 		if err != nil {
 			return err
@@ -279,7 +279,7 @@ func (h *Handler) publicSignatories(c *fiber.Ctx, l *models.Letter) ([]models.Si
 // signatories is a page of a letter's full list; the first, the one shared
 // and linked from the letter, comes from the page cache.
 func (h *Handler) signatories(c *fiber.Ctx) error {
-	return h.cached(c, func(c *fiber.Ctx) error {
+	return h.cached(c, pageNumber(c) == 1, func(c *fiber.Ctx) error {
 		l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 		if err != nil {
 			return err
