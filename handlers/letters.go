@@ -185,11 +185,7 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 		}
 		var sign *SignView
 		if l.AcceptsSignatures(time.Now()) == nil {
-			form := &SignForm{}
-			sign = h.signView(l, form, "")
-			if marker, ok := c.Locals(localStartedToken).(string); ok {
-				form.Started = marker // rendered for the cache: each visitor gets their own
-			}
+			sign = h.signView(c, l, &SignForm{}, "")
 		}
 		return h.renderLetterPage(c, fiber.StatusOK, l, sign, nil)
 	})
@@ -212,7 +208,7 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	if err != nil {
 		return err
 	}
-	p := h.page(c, l.Title, &LetterPageView{Sign: h.signView(l, form, problem)})
+	p := h.page(c, l.Title, &LetterPageView{Sign: h.signView(c, l, form, problem)})
 	p.Errors = errs
 	var signForm bytes.Buffer
 	if err := h.views.Partial(&signForm, "letter", "sign-form", p); err != nil {

@@ -44,7 +44,7 @@ var countryOptions = func() *views.Options {
 	return views.NewOptions(out)
 }()
 
-func (h *Handler) signView(l *models.Letter, form *SignForm, problem string) *SignView {
+func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm, problem string) *SignView {
 	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions, Problem: problem}
 	switch l.Signers {
 	case models.SignersIndividuals:
@@ -68,9 +68,19 @@ func (h *Handler) signView(l *models.Letter, form *SignForm, problem string) *Si
 		form.Display = string(models.DisplayFull)
 	}
 	if _, ok := h.startedAt(form.Started); !ok {
-		form.Started = h.startedToken(time.Now())
+		form.Started = h.formStarted(c)
 	}
 	return v
+}
+
+// formStarted is the started token of a signing form shown now: the page
+// cache's marker while a page renders for the cache, which then gives each
+// visitor their own.
+func (h *Handler) formStarted(c *fiber.Ctx) string {
+	if marker, ok := c.Locals(localStartedToken).(string); ok {
+		return marker
+	}
+	return h.startedToken(time.Now())
 }
 
 // displayOptions are the choices of how a signature appears.

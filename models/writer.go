@@ -138,40 +138,9 @@ func (s *Store) commitSignatures(first *signRequest) {
 				break collect
 			}
 		}
-		answers = make([]error, len(batch))
-		letters := map[int64]*Letter{}
-		var signing []int
-		for i, req := range batch {
-			if req.confirm == nil {
-				signing = append(signing, i)
-				continue
-			}
-			var err error
-			if answers[i], err = s.confirmInBatch(tx, req, letters); err != nil {
-				return err
-			}
-		}
-		if err := s.insertSignatures(tx, batch, signing, answers, letters); err != nil {
-			return err
-		}
-		counts := map[int64]*listCounts{}
-		for i, req := range batch {
-			if answers[i] != nil {
-				continue
-			}
-			sig := req.signed.Signature
-			if counts[sig.LetterID] == nil {
-				counts[sig.LetterID] = &listCounts{}
-			}
-			counts[sig.LetterID].add(sig, 1)
-		}
-		for id, c := range counts {
-			if err := s.addCounts(tx, id, *c); err != nil {
-				return fmt.Errorf("count signatures: %w", err)
-			}
-			listed = listed || *c != listCounts{}
-		}
-		return nil
+		var err error
+		answers, listed, err = s.applyBatch(tx, batch)
+		return err
 	})
 	if err != nil {
 		err = fmt.Errorf("%w (a batch of %d signatures): %w", ErrNotSaved, len(batch), err)
@@ -192,6 +161,42 @@ func (s *Store) commitSignatures(first *signRequest) {
 	if listed {
 		s.tellOthers()
 	}
+}
+
+// applyBatch writes a batch in tx: its confirmations, its new signatures,
+// and the change they make to each letter's counters. It returns each
+// request's answer (see commitSignatures) and whether a public list
+// changed; an error fails the whole batch.
+func (s *Store) applyBatch(tx *gorm.DB, batch []*signRequest) (answers []error, listed bool, err error) {
+	answers = make([]error, len(batch))
+	letters := map[int64]*Letter{}
+	var signing []int
+	for i, req := range batch {
+		if req.confirm == nil {
+			signing = append(signing, i)
+		} else if answers[i], err = s.confirmInBatch(tx, req, letters); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := s.insertSignatures(tx, batch, signing, answers, letters); err != nil {
+		return nil, false, err
+	}
+	counts := map[int64]listCounts{}
+	for i, req := range batch {
+		if answers[i] == nil {
+			sig := req.signed.Signature
+			c := counts[sig.LetterID]
+			c.add(sig, 1)
+			counts[sig.LetterID] = c
+		}
+	}
+	for id, c := range counts {
+		if err := s.addCounts(tx, id, c); err != nil {
+			return nil, false, fmt.Errorf("count signatures: %w", err)
+		}
+		listed = listed || c != listCounts{}
+	}
+	return answers, listed, nil
 }
 
 // insertColumns are the columns a new signature sets, in the order of

@@ -67,14 +67,7 @@ func (t *Templates) Render(w io.Writer, page string, p *Page) error {
 // hold in memory, such as the full list of a large letter: its Data yields
 // the list while the page is written. An error leaves the page cut short.
 func (t *Templates) Stream(w io.Writer, page string, p *Page) error {
-	tmpl, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("no page template %q", page)
-	}
-	if err := tmpl.ExecuteTemplate(w, "layout", p); err != nil {
-		return fmt.Errorf("render %s: %w", page, err)
-	}
-	return nil
+	return t.Partial(w, page, "layout", p)
 }
 
 // Partial renders one named template of a page's set, such as a form
