@@ -12,6 +12,16 @@ import (
 // It exists only in test builds.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
+// Changed records a change that may alter a public page, as a write
+// transaction does, without writing anything: the generation moves here
+// and, on PostgreSQL, in the other instances sharing the database.
+func (s *Store) Changed(t testing.TB) {
+	if err := s.write.Transaction(s.tellOthers); err != nil {
+		t.Fatal(err)
+	}
+	s.changedHere()
+}
+
 // HoldWriter takes the store's write lock until the returned release
 // is called, and returns once the signature writer waits behind it with
 // queued signatures queued after the one in its hands: the test can then

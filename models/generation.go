@@ -2,11 +2,14 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // generation counts the committed changes that may alter what a public page
@@ -35,35 +38,28 @@ const letterTTL = time.Second
 // maxCachedLetters bounds the letters kept: those being read at the moment.
 const maxCachedLetters = 1024
 
-// Changed records that a letter or its list changed: it bumps this
-// instance's generation and, on PostgreSQL, tells the other instances
-// sharing the database, whose generation FollowOtherInstances bumps in turn.
-// Whatever is cached by generation is then stale everywhere.
-func (s *Store) Changed() {
-	s.changedHere()
-	s.tellOthers()
-}
-
-// changedHere bumps this instance's generation.
+// changedHere bumps this instance's generation. A write calls it after
+// its commit, and before it answers, so that the writer's next page shows
+// the change.
 func (s *Store) changedHere() { s.generation.n.Add(1) }
 
-// tellOthers notifies the other instances sharing a PostgreSQL database of a
-// change; on SQLite there are none.
-func (s *Store) tellOthers() {
+// tellOthers notifies, within tx, the other instances sharing a PostgreSQL
+// database of a change; on SQLite there are none. PostgreSQL sends the
+// notice as tx commits, and only if it does: the others hear of a change
+// exactly when it can be read, and before the writer is answered.
+func (s *Store) tellOthers(tx *gorm.DB) error {
 	if s.dialect != Postgres {
-		return
+		return nil
 	}
-	// A lost notification leaves other instances' caches stale for at most
-	// their TTL; a stuck database must not hold up the request that changed
-	// something, so the notification gets a short while of its own.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.notify(ctx)
+	if err := tx.Exec("SELECT pg_notify(?, ?)", changeChannel, s.instance).Error; err != nil {
+		return fmt.Errorf("notify other instances: %w", err)
+	}
+	return nil
 }
 
-// Generation counts the changes Changed recorded, here and, on PostgreSQL,
-// in the other instances: a cached page made at an earlier generation is
-// stale.
+// Generation counts the changes that may alter a public page, made here
+// and, on PostgreSQL, in the other instances: a cached page made at an
+// earlier generation is stale.
 func (s *Store) Generation() uint64 { return s.generation.n.Load() }
 
 // FollowOtherInstances bumps the generation whenever another instance

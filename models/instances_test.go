@@ -73,7 +73,7 @@ func TestChangesReachTheOtherInstance(t *testing.T) {
 	go b.FollowOtherInstances(ctx, log)
 
 	if a.Dialect() != models.Postgres {
-		a.Changed()
+		a.Changed(t)
 		if a.Generation() != 1 || b.Generation() != 0 {
 			t.Errorf("generations after one change on SQLite: %d and %d, want 1 and 0", a.Generation(), b.Generation())
 		}
@@ -85,11 +85,11 @@ func TestChangesReachTheOtherInstance(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the other instance heard nothing of 10 s of changes")
 		}
-		a.Changed()
+		a.Changed(t)
 		changes++
 	}
 	heard := b.Generation()
-	a.Changed()
+	a.Changed(t)
 	changes++
 	for deadline := time.Now().Add(5 * time.Second); b.Generation() == heard; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -22,16 +22,6 @@ func newInstanceID() string {
 	return hex.EncodeToString(b)
 }
 
-// notify tells the other instances sharing a PostgreSQL database that
-// something changed. The payload names this instance, whose own Listen
-// ignores it.
-func (s *Store) notify(ctx context.Context) error {
-	if err := s.write.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", changeChannel, s.instance).Error; err != nil {
-		return fmt.Errorf("notify other instances: %w", err)
-	}
-	return nil
-}
-
 // Listen calls fn whenever another instance sharing the PostgreSQL database
 // announces a change, until ctx ends. It listens on a connection of its own
 // and, when that connection fails, connects again (after a pause that

@@ -156,10 +156,16 @@ func (s *Store) Ping(ctx context.Context) error {
 // transaction runs fn in one write transaction, and records a change once
 // it committed: whatever a transaction changes may be on a public page.
 func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.privateTransaction(ctx, fn); err != nil {
+	err := s.privateTransaction(ctx, func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.tellOthers(tx)
+	})
+	if err != nil {
 		return err
 	}
-	s.Changed()
+	s.changedHere()
 	return nil
 }
 

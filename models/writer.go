@@ -139,8 +139,10 @@ func (s *Store) commitSignatures(first *signRequest) {
 			}
 		}
 		var err error
-		answers, listed, err = s.applyBatch(tx, batch)
-		return err
+		if answers, listed, err = s.applyBatch(tx, batch); err != nil || !listed {
+			return err
+		}
+		return s.tellOthers(tx)
 	})
 	if err != nil {
 		err = fmt.Errorf("%w (a batch of %d signatures): %w", ErrNotSaved, len(batch), err)
@@ -149,17 +151,11 @@ func (s *Store) commitSignatures(first *signRequest) {
 		}
 		return
 	}
-	// Changed here before answering, so that a signer's next page shows
-	// their name; the other instances are told after, so that nobody waits
-	// for the notice.
 	if listed {
 		s.changedHere()
 	}
 	for i, req := range batch {
 		req.done <- answers[i]
-	}
-	if listed {
-		s.tellOthers()
 	}
 }
 
