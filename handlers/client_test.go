@@ -127,6 +127,14 @@ func (b *browser) postRaw(path, body string) response {
 	return b.do(req)
 }
 
+// confirm follows a confirmation link as its signer does: opening it shows
+// the entry and a button, and confirms nothing until the button is pressed.
+func (b *browser) confirm(link string) response {
+	b.s.t.Helper()
+	b.get(link).expect(b.s.t, http.StatusOK, "Confirm your signature", `action="`+link+`"`, "Confirm my signature")
+	return b.post(link, url.Values{})
+}
+
 // expect fails the test unless r has the status and contains every fragment.
 func (r response) expect(t *testing.T, status int, fragments ...string) response {
 	t.Helper()

@@ -107,7 +107,7 @@ func TestJourney(t *testing.T) {
 	// Each signer opens the link emailed to them. The organisation then waits
 	// for the coordinator, who approves it from the review queue.
 	for _, email := range emails {
-		s.browser().get(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK, "Your signature is confirmed")
+		s.browser().confirm(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK, "Your signature is confirmed")
 	}
 	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "will appear once the letter’s coordinators have reviewed it")
 	visitor.get(seedSlug).expect(t, http.StatusOK, "23 signatures")

@@ -109,22 +109,46 @@ type ReconfirmView struct {
 	Letter  LetterView
 	Heading string
 	Text    string
+	Agree   string // where the agreement form goes, while there is one
+	Changes string // what the signer signed, and what changed since
 	Action  string // where the withdrawal form goes
 }
 
-// reconfirm opens the link of a signer of an earlier revision: it records
-// that they agree to the current text, and offers to withdraw instead.
-func (h *Handler) reconfirm(c *fiber.Ctx) error {
-	token := c.Params("token")
-	sig, l, agreed, err := h.store.Reconfirm(c.UserContext(), token)
+// reconfirmPage opens the link of a signer of an earlier revision. It
+// records nothing, since mail scanners open links too: it asks the signer
+// to agree to the revised text, or to withdraw.
+func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
+	sig, l, err := h.store.Reconfirmation(c.UserContext(), c.Params("token"))
 	if err != nil {
 		return err
 	}
-	v := ReconfirmView{Letter: h.letterView(l), Heading: h.msg("reconfirm.done.heading", *sig.ReconfirmAsked),
-		Text: h.msg("reconfirm.done.text", sig.Revision, *sig.ReconfirmAsked), Action: "/reconfirm/" + token + "/withdraw"}
-	if !agreed {
-		v.Heading, v.Text = h.msg("reconfirm.already.heading"), h.msg("reconfirm.already.text", sig.Revision)
+	if sig.Revision >= *sig.ReconfirmAsked {
+		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
 	}
+	return h.renderReconfirm(c, l, ReconfirmView{
+		Heading: h.msg("reconfirm.ask.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.ask.text", sig.Revision, *sig.ReconfirmAsked),
+		Agree: "/reconfirm/" + c.Params("token"), Changes: revisionPath(l.Slug, sig.Revision),
+	})
+}
+
+// reconfirm records that the signer of a reconfirmation link agrees to the
+// revision it asked about.
+func (h *Handler) reconfirm(c *fiber.Ctx) error {
+	sig, l, agreed, err := h.store.Reconfirm(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	if !agreed {
+		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
+	}
+	return h.renderReconfirm(c, l, ReconfirmView{
+		Heading: h.msg("reconfirm.done.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.done.text", sig.Revision, *sig.ReconfirmAsked),
+	})
+}
+
+// renderReconfirm shows v, of letter l, with the form to withdraw instead.
+func (h *Handler) renderReconfirm(c *fiber.Ctx, l *models.Letter, v ReconfirmView) error {
+	v.Letter, v.Action = h.letterView(l), "/reconfirm/"+c.Params("token")+"/withdraw"
 	p := h.page(c, v.Heading, v)
 	p.Robots = "noindex"
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -48,13 +48,17 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/privacy", h.privacy)
 
 	// A signer's private links: confirmation, and changing or withdrawing a signature.
-	app.Get("/confirm/:token", h.confirm)
-	app.Post("/confirm/:token", h.resendLimit, h.renewConfirmation)
+	// Opening a link changes nothing: mail scanners open links too. Its page
+	// has the button that acts.
+	app.Get("/confirm/:token", h.confirmPage)
+	app.Post("/confirm/:token", h.confirm)
+	app.Post("/confirm/:token/renew", h.resendLimit, h.renewConfirmation)
 	app.Get("/signature/:token", h.manageSignature)
 	app.Post("/signature/:token/display", h.setDisplay)
 	app.Post("/signature/:token/withdraw", h.withdraw)
 	// Agreeing to a revised text, or withdrawing, from the emailed link.
-	app.Get("/reconfirm/:token", h.reconfirm)
+	app.Get("/reconfirm/:token", h.reconfirmPage)
+	app.Post("/reconfirm/:token", h.reconfirm)
 	app.Post("/reconfirm/:token/withdraw", h.withdrawByReconfirmation)
 
 	// Coordinators' accounts.

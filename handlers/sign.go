@@ -286,14 +286,36 @@ type LinkView struct {
 	Letter  LetterView
 	Heading string
 	Text    string
+	Entry   string // the list entry the confirmation form would confirm
+	Confirm string // where that form goes
 	Renew   string // where to ask for a new link, for an expired one
 }
 
-// confirm opens a confirmation link: the signature goes onto the list, or
-// to review. A used or expired link gets a page that says so.
+// confirmPage opens a confirmation link. It confirms nothing, since mail
+// scanners open links too and must not confirm a signature for someone who
+// did not sign: it shows the entry as the list would show it, and a button
+// that confirms it. A link that can no longer confirm says why.
+func (h *Handler) confirmPage(c *fiber.Ctx) error {
+	sig, l, err := h.store.Confirmation(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return h.confirmed(c, l, "", err)
+	}
+	return h.renderLink(c, fiber.StatusOK, LinkView{
+		Letter: h.letterView(l), Heading: h.msg("link.confirm.heading"), Text: h.msg("link.confirm.text", l.Title),
+		Entry: h.entry(sig), Confirm: "/confirm/" + c.Params("token"),
+	})
+}
+
+// confirm confirms the signature of a confirmation link: it goes onto the
+// list, or to review.
 func (h *Handler) confirm(c *fiber.Ctx) error {
-	token := c.Params("token")
-	l, to, err := h.store.Confirm(c.UserContext(), token)
+	l, to, err := h.store.Confirm(c.UserContext(), c.Params("token"))
+	return h.confirmed(c, l, to, err)
+}
+
+// confirmed shows what came of a confirmation link: the signature's new
+// status to, or why the link can no longer confirm.
+func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, to models.SignatureStatus, err error) error {
 	status, key := fiber.StatusOK, "confirmed"
 	switch {
 	case errors.Is(err, models.ErrAlreadyConfirmed):
@@ -309,10 +331,16 @@ func (h *Handler) confirm(c *fiber.Ctx) error {
 	}
 	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link." + key + ".heading"), Text: h.msg("link." + key + ".text")}
 	if status == fiber.StatusGone {
-		v.Renew = "/confirm/" + token
+		v.Renew = "/confirm/" + c.Params("token") + "/renew"
 	}
+	return h.renderLink(c, status, v)
+}
+
+// renderLink shows the page of a signer's emailed link, to them alone.
+func (h *Handler) renderLink(c *fiber.Ctx, status int, v LinkView) error {
 	p := h.page(c, v.Heading, v)
 	p.Robots = "noindex"
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return h.render(c, status, "link", p)
 }
 
@@ -322,9 +350,7 @@ func (h *Handler) renewConfirmation(c *fiber.Ctx) error {
 	if err != nil && !errors.Is(err, models.ErrAlreadyConfirmed) {
 		return err
 	}
-	p := h.page(c, h.msg("link.renewed.heading"), LinkView{Heading: h.msg("link.renewed.heading"), Text: h.msg("link.renewed.text")})
-	p.Robots = "noindex"
-	return h.render(c, fiber.StatusOK, "link", p)
+	return h.renderLink(c, fiber.StatusOK, LinkView{Heading: h.msg("link.renewed.heading"), Text: h.msg("link.renewed.text")})
 }
 
 // ManageView is a signer's private page for their signature.
@@ -383,10 +409,7 @@ func (h *Handler) withdraw(c *fiber.Ctx) error {
 
 // renderWithdrawn says that a signature of l has been withdrawn.
 func (h *Handler) renderWithdrawn(c *fiber.Ctx, l *models.Letter) error {
-	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link.withdrawn.heading"), Text: h.msg("link.withdrawn.text")}
-	p := h.page(c, v.Heading, v)
-	p.Robots = "noindex"
-	return h.render(c, fiber.StatusOK, "link", p)
+	return h.renderLink(c, fiber.StatusOK, LinkView{Letter: h.letterView(l), Heading: h.msg("link.withdrawn.heading"), Text: h.msg("link.withdrawn.text")})
 }
 
 // privacy says what is public, what is kept, for how long and who sees it.

@@ -59,7 +59,7 @@ func assertAbsent(t *testing.T, outputs map[string]string, fragments ...string) 
 // The expired link (410 with "Send me a new link") is not exercised here:
 // the store's clock can only be moved from the models package's own tests
 // (models.Store.SetClock is in export_test.go), where its expiry is tested.
-// Its renewal button's target, POST /confirm/:token, is exercised below.
+// Its renewal button's target, POST /confirm/:token/renew, is exercised below.
 func TestConfirmationByEmail(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.openLetter("c@example.org", "Org", nil)
@@ -99,12 +99,24 @@ func TestConfirmationByEmail(t *testing.T) {
 	visitor := s.browser()
 	visitor.get(firstLink).expect(t, http.StatusNotFound)
 
-	visitor.get(link).expect(t, http.StatusOK, "Your signature is confirmed")
+	// A mail scanner opens every link of an email: that confirms nothing.
+	scanner := s.browser()
+	for range 2 {
+		scanner.get(link).expect(t, http.StatusOK, "Confirm your signature", "Leyla Yunus, Azerbaijan",
+			"If you did not sign this letter, leave this page: nothing will be published.")
+	}
+	if l := s.letter(); l.SignatureCount() != 0 {
+		t.Fatalf("opening the link counts %d signatures, want 0 until its button is pressed", l.SignatureCount())
+	}
+	assertAbsent(t, s.publicPages(), "Leyla Yunus")
+
+	visitor.confirm(link).expect(t, http.StatusOK, "Your signature is confirmed")
 	visitor.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Leyla Yunus, Azerbaijan")
 	visitor.get(s.mailedLink(email, "/signature/")).expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan", "It is counted on the letter.")
 	visitor.get(link).expect(t, http.StatusOK, "This link has already been used", "There is nothing more to do.")
+	visitor.post(link, url.Values{}).expect(t, http.StatusOK, "This link has already been used")
 	if l := s.letter(); l.SignatureCount() != 1 {
-		t.Errorf("opening the link twice counts %d signatures", l.SignatureCount())
+		t.Errorf("confirming twice counts %d signatures", l.SignatureCount())
 	}
 
 	// A confirmed signature has nothing to resend: no mail goes out.
@@ -119,13 +131,13 @@ func TestConfirmationByEmail(t *testing.T) {
 	other.get(seedSlug)
 	other.post(seedSlug+"/sign", signForm("Arif Yunus", "AZ", late)).expect(t, http.StatusSeeOther)
 	old := s.mailedLink(late, "/confirm/")
-	other.post(old, url.Values{}).expect(t, http.StatusOK, "A new link is on its way")
+	other.post(old+"/renew", url.Values{}).expect(t, http.StatusOK, "A new link is on its way")
 	renewed := s.mailedLink(late, "/confirm/")
 	if len(s.inbox(late)) != 2 || renewed == old {
 		t.Fatalf("asking for a new link sent %d emails", len(s.inbox(late)))
 	}
 	other.get(old).expect(t, http.StatusNotFound)
-	other.get(renewed).expect(t, http.StatusOK, "Your signature is confirmed")
+	other.confirm(renewed).expect(t, http.StatusOK, "Your signature is confirmed")
 	visitor.get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Arif Yunus, Azerbaijan")
 
 	// Once the letter has closed, its list no longer changes: a link opened
@@ -135,7 +147,9 @@ func TestConfirmationByEmail(t *testing.T) {
 	other.post(seedSlug+"/sign", signForm("Nicolas Tenzer", "FR", slow)).expect(t, http.StatusSeeOther)
 	coord.get(letterPath)
 	coord.post(letterPath+"/state", url.Values{"state": {"closed"}}).expect(t, http.StatusSeeOther)
-	other.get(s.mailedLink(slow, "/confirm/")).expect(t, http.StatusGone, "This letter no longer takes signatures")
+	tooLate := s.mailedLink(slow, "/confirm/")
+	other.get(tooLate).expect(t, http.StatusGone, "This letter no longer takes signatures")
+	other.post(tooLate, url.Values{}).expect(t, http.StatusGone, "This letter no longer takes signatures")
 	visitor.get(seedSlug).expect(t, http.StatusOK, "2 signatures")
 	assertAbsent(t, s.publicPages(), "Tenzer")
 }
@@ -182,7 +196,7 @@ func TestReviewQueue(t *testing.T) {
 		f.Set("kind", sg.kind)
 		f.Set("affiliation", sg.affiliation)
 		b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-		b.get(s.mailedLink(sg.email, "/confirm/")).expect(t, http.StatusOK, "yours will appear once reviewed")
+		b.confirm(s.mailedLink(sg.email, "/confirm/")).expect(t, http.StatusOK, "yours will appear once reviewed")
 	}
 	unconfirmed := signForm("Someone", "GE", "late@example.org")
 	unconfirmed.Set("kind", "organisation")

@@ -236,6 +236,31 @@ func (s *Store) AskReconfirmation(ctx context.Context, l *Letter, userID int64, 
 	return asked, err
 }
 
+// Reconfirmation returns the signature whose reconfirmation link carries
+// token, with its letter, and records nothing: the page the link opens asks
+// the signer, since a mail scanner opening the link must not agree for them.
+// The signature's Revision is the one they signed, ReconfirmAsked the one
+// the link asks them to agree to. An unknown link returns ErrNotFound.
+func (s *Store) Reconfirmation(ctx context.Context, token string) (*Signature, *Letter, error) {
+	return reconfirmation(s.read.WithContext(ctx), token)
+}
+
+// reconfirmation is Reconfirmation, read in db.
+func reconfirmation(db *gorm.DB, token string) (*Signature, *Letter, error) {
+	var sig Signature
+	if err := db.Where("reconfirm_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
+		return nil, nil, notFound(err)
+	}
+	if sig.ReconfirmAsked == nil {
+		return nil, nil, ErrNotFound // a link is made with the revision it asks about
+	}
+	var l Letter
+	if err := db.Take(&l, sig.LetterID).Error; err != nil {
+		return nil, nil, notFound(err)
+	}
+	return &sig, &l, nil
+}
+
 // Reconfirm records that the signer whose reconfirmation link carries token
 // agrees to the revision the link's email asked about (the current one,
 // unless the text was revised again since: they agree to what they were
@@ -244,16 +269,9 @@ func (s *Store) AskReconfirmation(ctx context.Context, l *Letter, userID int64, 
 // letter; agreed is false when they had agreed to it already. An unknown
 // link returns ErrNotFound.
 func (s *Store) Reconfirm(ctx context.Context, token string) (sig *Signature, l *Letter, agreed bool, err error) {
-	sig, l = &Signature{}, &Letter{}
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("reconfirm_token_hash = ?", TokenHash(token)).Take(sig).Error; err != nil {
-			return notFound(err)
-		}
-		if err := tx.Take(l, sig.LetterID).Error; err != nil {
+		if sig, l, err = reconfirmation(tx, token); err != nil {
 			return err
-		}
-		if sig.ReconfirmAsked == nil {
-			return ErrNotFound // a link is made with the revision it asks about
 		}
 		if sig.Revision >= *sig.ReconfirmAsked {
 			return nil

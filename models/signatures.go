@@ -257,11 +257,43 @@ func (s *Store) Confirm(ctx context.Context, token string) (*Letter, SignatureSt
 	return &req.confirm.letter, req.confirm.status, err
 }
 
+// Confirmation returns the signature whose confirmation link carries
+// token, with its letter, and confirms nothing: the page the link opens
+// shows what confirming would publish, and a mail scanner opening the link
+// must not confirm for the signer. It returns the error Confirm would
+// return for the link now, with the signature and letter when known.
+func (s *Store) Confirmation(ctx context.Context, token string) (*Signature, *Letter, error) {
+	sig, l, err := s.signatureByToken(ctx, "confirm_token_hash", token)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sig, l, confirmable(sig, l, s.now())
+}
+
+// confirmable says whether sig, of l, can be confirmed at now: not once its
+// link was used (ErrAlreadyConfirmed) or expired (ErrLinkExpired), nor once
+// the letter stopped taking signatures, since its list no longer changes.
+func confirmable(sig *Signature, l *Letter, now time.Time) error {
+	switch {
+	case sig.ConfirmedAt != nil:
+		return ErrAlreadyConfirmed
+	case sig.ConfirmExpiresAt != nil && !now.Before(*sig.ConfirmExpiresAt):
+		return ErrLinkExpired
+	}
+	return l.AcceptsSignatures(now)
+}
+
 // SignatureByManageToken returns the signature a signer's private link leads
 // to, with its letter, or ErrNotFound.
 func (s *Store) SignatureByManageToken(ctx context.Context, token string) (*Signature, *Letter, error) {
+	return s.signatureByToken(ctx, "manage_token_hash", token)
+}
+
+// signatureByToken returns the signature whose column holds the hash of
+// token, with its letter, or ErrNotFound.
+func (s *Store) signatureByToken(ctx context.Context, column, token string) (*Signature, *Letter, error) {
 	var sig Signature
-	if err := s.read.WithContext(ctx).Where("manage_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
+	if err := s.read.WithContext(ctx).Where(column+" = ?", TokenHash(token)).Take(&sig).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
 	var l Letter

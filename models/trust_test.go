@@ -203,7 +203,8 @@ func TestSignatureIsListedOnlyOnceConfirmed(t *testing.T) {
 }
 
 // A link works until ConfirmationTTL has passed; an expired, unknown or
-// mangled link lists nothing.
+// mangled link lists nothing. Reading the link, as the page it opens does,
+// tells the same and confirms nothing.
 func TestConfirmationLinkExpires(t *testing.T) {
 	clicked := func(token string) string { return token }
 	tests := []struct {
@@ -225,6 +226,12 @@ func TestConfirmationLinkExpires(t *testing.T) {
 			_, l := openLetter(t, s)
 			signed := sign(t, s, l, person("Leyla Yunus", "AZ", "leyla@example.org"))
 			clock.advance(tt.after)
+			if _, _, err := s.Confirmation(context.Background(), tt.link(signed.ConfirmToken)); !errors.Is(err, tt.want) {
+				t.Fatalf("Confirmation: err = %v, want %v", err, tt.want)
+			}
+			if got := reload(t, s, l.Slug).SignatureCount(); got != 0 {
+				t.Fatalf("reading the link counts %d signatures", got)
+			}
 			_, _, err := s.Confirm(context.Background(), tt.link(signed.ConfirmToken))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Confirm: err = %v, want %v", err, tt.want)

@@ -301,14 +301,8 @@ func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]
 	}
 	req.confirm.letter = *l
 	now := s.now()
-	switch {
-	case sig.ConfirmedAt != nil:
-		return ErrAlreadyConfirmed, nil
-	case sig.ConfirmExpiresAt != nil && !now.Before(*sig.ConfirmExpiresAt):
-		return ErrLinkExpired, nil
-	}
-	if err := l.AcceptsSignatures(now); err != nil {
-		return err, nil // closed since: the list no longer changes
+	if err := confirmable(&sig, l, now); err != nil {
+		return err, nil
 	}
 	sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
 	if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {

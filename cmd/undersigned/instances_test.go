@@ -99,7 +99,7 @@ func TestTwoInstancesShareState(t *testing.T) {
 	public := map[string]*client{"A": newClient(t, addrA), "B": newClient(t, addrB)}
 	for n, confirmOn := range []string{"A", "B"} {
 		e := mx.received.next(t, recipients[n])
-		public[confirmOn].expect(linkPath(t, e.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		public[confirmOn].confirm(linkPath(t, e.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
 		want := int64(n + 1)
 		wantPage := fmt.Sprintf("%d signature", want)
 		agrees := func(on string) bool {

@@ -293,6 +293,8 @@ func TestBrowserJourneys(t *testing.T) {
 		o.expectText("Please confirm your signature", "We have sent an email to office@hrh.example", "Until you do, your signature is not counted or listed.")
 		o.check("thanks-confirm")
 		o.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "office@hrh.example").link("/confirm/")))
+		o.expectText("Confirm your signature", "On the list it will read: Human Rights House Foundation, Norway")
+		o.navigate(http.StatusOK, chromedp.Click(button("Confirm my signature")))
 		o.expectText("Your signature is confirmed", "yours will appear once reviewed")
 		o.check("confirmed-review")
 
@@ -300,7 +302,7 @@ func TestBrowserJourneys(t *testing.T) {
 		front := newClient(t, addr)
 		front.get(chinaPath)
 		front.mustPost(chinaPath+"/sign", orgForm("Li Wei", "Association for Harmonious Development", "CN", "li@harmony.example"), http.StatusSeeOther)
-		front.expect(linkPath(t, srv.console.next(t, "li@harmony.example").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		front.confirm(linkPath(t, srv.console.next(t, "li@harmony.example").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
 		o.open(chinaPath, http.StatusOK)
 		o.expectText("0 signatures")
 
@@ -348,6 +350,10 @@ func TestBrowserJourneys(t *testing.T) {
 		s.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
 		s.expectText("Please confirm your signature")
 		s.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "aigerim@example.kz").link("/confirm/")))
+		s.expectText("Confirm your signature", "On the list it will read: Anonymous, Kazakhstan",
+			"If you did not sign this letter, leave this page: nothing will be published.")
+		s.check("confirm")
+		s.navigate(http.StatusOK, chromedp.Click(button("Confirm my signature")))
 		s.expectText("Your signature is confirmed", "Your signature is now on the letter.")
 		s.check("confirmed")
 
@@ -356,7 +362,7 @@ func TestBrowserJourneys(t *testing.T) {
 		form := signForm("Bolat Nurlanov", "KZ", "bolat@example.kz")
 		form.Set("display", "counted")
 		counted.mustPost(chinaPath+"/sign", form, http.StatusSeeOther)
-		counted.expect(linkPath(t, srv.console.next(t, "bolat@example.kz").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		counted.confirm(linkPath(t, srv.console.next(t, "bolat@example.kz").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
 
 		s.open(chinaPath, http.StatusOK)
 		s.expectText("3 signatures", "Anonymous, Kazakhstan", "1 more person signed without being named.")
@@ -381,6 +387,7 @@ func TestBrowserJourneys(t *testing.T) {
 		)
 		w.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
 		w.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "tomasz@example.pl").link("/confirm/")))
+		w.navigate(http.StatusOK, chromedp.Click(button("Confirm my signature")))
 		w.open(chinaPath, http.StatusOK)
 		w.expectText("4 signatures", "Tomasz Nowicki, Poland")
 

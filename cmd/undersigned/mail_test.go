@@ -385,15 +385,37 @@ func readEmail(raw []byte) email {
 func (c *client) expect(path string, status int, fragments ...string) string {
 	c.t.Helper()
 	got, body := c.get(path)
+	c.check("GET "+path, got, body, status, fragments)
+	return body
+}
+
+// confirm follows a confirmation link as its signer does: the page it
+// opens confirms nothing until its button is pressed, which confirm then
+// presses, expecting status and fragments of the page that answers.
+func (c *client) confirm(path string, status int, fragments ...string) {
+	c.t.Helper()
+	c.expect(path, http.StatusOK, "Confirm your signature", "Confirm my signature")
+	resp, err := c.http.PostForm(c.base+path, url.Values{"_csrf": {c.csrf}})
+	if err != nil {
+		c.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	c.check("POST "+path, resp.StatusCode, string(body), status, fragments)
+}
+
+// check fails the test unless a response to request has the status and
+// contains every fragment.
+func (c *client) check(request string, got int, body string, status int, fragments []string) {
+	c.t.Helper()
 	if got != status {
-		c.t.Fatalf("GET %s: status %d, want %d", path, got, status)
+		c.t.Fatalf("%s: status %d, want %d", request, got, status)
 	}
 	for _, f := range fragments {
 		if !strings.Contains(body, f) {
-			c.t.Fatalf("GET %s does not show %q", path, f)
+			c.t.Fatalf("%s does not show %q", request, f)
 		}
 	}
-	return body
 }
 
 var messageID = regexp.MustCompile(`^<outbox-\d+\.\d+@127\.0\.0\.1>$`)
@@ -471,7 +493,7 @@ func TestConfirmationByRealSMTP(t *testing.T) {
 	first := mx.received.next(t, "vera@example.cz")
 	checkConfirmationEmail(t, first, sender, "vera@example.cz", title, addr)
 	confirm := linkPath(t, first.link("/confirm/"))
-	public.expect(confirm, http.StatusOK, "Your signature is confirmed")
+	public.confirm(confirm, http.StatusOK, "Your signature is confirmed")
 	public.expect(letter, http.StatusOK, "1 signature", "Věra Čáslavská, Czechia")
 	public.expect(confirm, http.StatusOK, "This link has already been used")
 
@@ -491,7 +513,7 @@ func TestConfirmationByRealSMTP(t *testing.T) {
 	}
 	public.expect(linkPath(t, lost.link("/confirm/")), http.StatusNotFound)
 	public.expect(linkPath(t, lost.link("/signature/")), http.StatusNotFound)
-	public.expect(linkPath(t, again.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+	public.confirm(linkPath(t, again.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
 	public.expect(linkPath(t, again.link("/signature/")), http.StatusOK, "It is counted on the letter.")
 	if page := public.expect(letter, http.StatusOK, "2 signatures"); strings.Count(page, "Pavel Novák, Czechia") != 1 {
 		t.Errorf("Pavel Novák is listed %d times, want once", strings.Count(page, "Pavel Novák, Czechia"))
@@ -633,7 +655,7 @@ func TestConfirmationPrintedWithoutSMTP(t *testing.T) {
 		t.Errorf("printed subject %q, want %q", printed.Subject, want)
 	}
 	public := newClient(t, addr)
-	public.expect(linkPath(t, printed.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+	public.confirm(linkPath(t, printed.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
 	public.expect(letter, http.StatusOK, "1 signature", "Ana Ruiz, Spain")
 
 	// The mailer prints in the order of the outbox, so by the time the next
