@@ -3,8 +3,10 @@ package models
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -76,58 +78,90 @@ type Delivery struct {
 	RetryIn time.Duration
 }
 
-// DeliverDue hands up to limit due messages, oldest first, to send, one at
-// a time, records what send says became of each, and returns how many it
-// handed over. It stops early when ctx ends or a record fails.
+// DeliverDue hands up to limit due messages, oldest first, to the senders,
+// records what each sender says became of its message, and returns how many
+// it handed over. Each sender gets one message at a time, in a goroutine of
+// its own, so that each can keep a connection to the mail server busy. It
+// stops handing out messages when ctx ends or a record fails.
 //
 // On PostgreSQL, where several instances deliver the same outbox, each
 // message is claimed with SELECT … FOR UPDATE SKIP LOCKED in a transaction
-// that stays open while send runs and records the outcome: no other
-// instance sees the message until it is recorded, and if this instance dies
-// half-way, the lock goes with its connection and another one sends it. On
-// SQLite, one process, the messages are read and each outcome recorded in a
-// transaction of its own, so that no write waits for the mail server.
-func (s *Store) DeliverDue(ctx context.Context, limit int, send func(OutboxMessage) Delivery) (int, error) {
+// that stays open while it is sent and its outcome recorded: no other
+// sender, here or in another instance, sees the message until it is
+// recorded, and if this instance dies half-way, the lock goes with its
+// connection and another one sends it. On SQLite, one process, the messages
+// are read and handed out, and each outcome is recorded in a transaction of
+// its own, so that no write waits for the mail server.
+//
+// Once the server took a message, its record is written even if ctx ends
+// meanwhile: a message not recorded as sent would be sent again.
+func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(OutboxMessage) Delivery) (int, error) {
+	var msgs chan OutboxMessage
 	if s.dialect != Postgres {
-		msgs, err := s.DueMessages(ctx, limit)
+		due, err := s.DueMessages(ctx, limit)
 		if err != nil {
 			return 0, fmt.Errorf("read the outbox: %w", err)
 		}
-		for i, msg := range msgs {
-			if ctx.Err() != nil {
-				return i, ctx.Err()
-			}
-			d := send(msg)
-			if err := s.privateTransaction(ctx, func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) }); err != nil {
-				return i + 1, err
-			}
+		msgs = make(chan OutboxMessage, len(due))
+		for _, msg := range due {
+			msgs <- msg
 		}
-		return len(msgs), nil
+		close(msgs)
 	}
-	for n := 0; n < limit; n++ {
-		if ctx.Err() != nil {
-			return n, ctx.Err()
+	deliverOne := func(send func(OutboxMessage) Delivery) (bool, error) {
+		if msgs != nil {
+			return s.deliverRead(msgs, send)
 		}
-		// Once the server took a message, its record must commit even if
-		// ctx ends meanwhile: a rolled-back claim would be sent again.
-		found := false
-		err := s.write.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
-			var msgs []OutboxMessage
-			err := s.dueMessages(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Limit(1).Find(&msgs).Error
-			if err != nil || len(msgs) == 0 {
-				return err
+		return s.deliverClaimed(send)
+	}
+	var handed, left atomic.Int64
+	left.Store(int64(limit))
+	g, gctx := errgroup.WithContext(ctx)
+	for _, send := range senders {
+		g.Go(func() error {
+			for gctx.Err() == nil && left.Add(-1) >= 0 {
+				ok, err := deliverOne(send)
+				if ok {
+					handed.Add(1)
+				}
+				if err != nil || !ok {
+					return err
+				}
 			}
-			found = true
-			return s.record(tx, msgs[0].ID, send(msgs[0]))
+			return nil
 		})
-		if err != nil {
-			return n, fmt.Errorf("deliver the outbox: %w", err)
-		}
-		if !found {
-			return n, nil
-		}
 	}
-	return limit, nil
+	err := g.Wait()
+	return int(handed.Load()), err
+}
+
+// deliverRead sends the next message read from the outbox, if any is left,
+// and records its outcome.
+func (s *Store) deliverRead(msgs <-chan OutboxMessage, send func(OutboxMessage) Delivery) (handed bool, err error) {
+	msg, ok := <-msgs
+	if !ok {
+		return false, nil
+	}
+	d := send(msg)
+	return true, s.privateTransaction(context.Background(), func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) })
+}
+
+// deliverClaimed claims the oldest due message no one else holds, if any,
+// sends it and records its outcome, in one transaction.
+func (s *Store) deliverClaimed(send func(OutboxMessage) Delivery) (handed bool, err error) {
+	err = s.write.Transaction(func(tx *gorm.DB) error {
+		var msgs []OutboxMessage
+		err := s.dueMessages(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Limit(1).Find(&msgs).Error
+		if err != nil || len(msgs) == 0 {
+			return err
+		}
+		handed = true
+		return s.record(tx, msgs[0].ID, send(msgs[0]))
+	})
+	if err != nil {
+		return handed, fmt.Errorf("deliver the outbox: %w", err)
+	}
+	return handed, nil
 }
 
 // record writes down what became of an attempt to deliver message id.

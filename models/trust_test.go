@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -671,10 +673,10 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 	deliver := func(d models.Delivery) {
 		t.Helper()
 		var handed []int64
-		n, err := s.DeliverDue(ctx, 100, func(m models.OutboxMessage) models.Delivery {
+		n, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{func(m models.OutboxMessage) models.Delivery {
 			handed = append(handed, m.ID)
 			return d
-		})
+		}})
 		if err != nil || n != 1 || !slices.Equal(handed, []int64{id}) {
 			t.Fatalf("delivered %d messages %v (%v), want message %d alone", n, handed, err, id)
 		}
@@ -695,6 +697,58 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 	clock.advance(day)
 	if due := mailTo(t, s, "leyla@example.org"); len(due) != 0 {
 		t.Errorf("sent message due again: %+v", due)
+	}
+}
+
+// Senders working at once share out the outbox: each message goes to one
+// of them, once, each sender has one message at a time, and every outcome
+// is recorded; the limit holds.
+func TestOutboxSendersShareTheMessages(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	const messages, senders, limit = 40, 4, 30
+	for i := range messages {
+		sign(t, s, l, person("Signer", "FR", modeltest.SignerEmail(i)))
+	}
+	var mu sync.Mutex
+	handed := map[int64]int{}
+	bySender := make([]int, senders)
+	send := make([]func(models.OutboxMessage) models.Delivery, senders)
+	for i := range send {
+		var busy atomic.Bool
+		send[i] = func(m models.OutboxMessage) models.Delivery {
+			if !busy.CompareAndSwap(false, true) {
+				t.Errorf("sender %d handed a message while it sends another", i)
+			}
+			defer busy.Store(false)
+			time.Sleep(5 * time.Millisecond) // as a mail server takes its time
+			mu.Lock()
+			defer mu.Unlock()
+			handed[m.ID]++
+			bySender[i]++
+			return models.Delivery{}
+		}
+	}
+	n, err := s.DeliverDue(ctx, limit, send)
+	if err != nil || n != limit || len(handed) != limit {
+		t.Fatalf("handed %d messages, %d different (%v); want %d", n, len(handed), err, limit)
+	}
+	for id, k := range handed {
+		if k != 1 {
+			t.Errorf("message %d handed %d times", id, k)
+		}
+	}
+	for i, k := range bySender {
+		if k == 0 {
+			t.Errorf("sender %d got no message (%v): the senders did not work at once", i, bySender)
+		}
+	}
+	if n, err := s.DeliverDue(ctx, limit, send); err != nil || n != messages-limit {
+		t.Fatalf("the next round handed %d messages (%v), want the %d left", n, err, messages-limit)
+	}
+	if due, err := s.DueMessages(ctx, messages); err != nil || len(due) != 0 {
+		t.Errorf("%d messages still due after every one was sent (%v)", len(due), err)
 	}
 }
 

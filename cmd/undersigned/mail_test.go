@@ -221,9 +221,29 @@ type smtpServer struct {
 	// slow is how long the relay takes to accept each message, as a busy
 	// relay does; time.Duration, 0 for at once.
 	slow atomic.Int64
+	// away is how long each of the client's commands takes to reach the
+	// relay, as over a network rather than loopback; time.Duration.
+	away atomic.Int64
 
 	mu      sync.Mutex
 	refused map[string]int
+	conns   []net.Conn // every connection clients opened
+}
+
+// connections is how many connections clients have opened.
+func (mx *smtpServer) connections() int {
+	mx.mu.Lock()
+	defer mx.mu.Unlock()
+	return len(mx.conns)
+}
+
+// hangUpAll closes every connection, as a relay does with those idle too long.
+func (mx *smtpServer) hangUpAll() {
+	mx.mu.Lock()
+	defer mx.mu.Unlock()
+	for _, c := range mx.conns {
+		c.Close()
+	}
 }
 
 // relayListener hands the relay its connections, each able to hang up on QUIT.
@@ -234,6 +254,11 @@ type relayListener struct {
 
 func (l relayListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
+	if err == nil {
+		l.relay.mu.Lock()
+		l.relay.conns = append(l.relay.conns, c)
+		l.relay.mu.Unlock()
+	}
 	return relayConn{c, l.relay}, err
 }
 
@@ -245,6 +270,9 @@ type relayConn struct {
 // Read passes on what the client sends, but for a QUIT while the relay hangs up.
 func (c relayConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if n > 0 {
+		time.Sleep(time.Duration(c.relay.away.Load()))
+	}
 	if c.relay.hangUp.Load() && bytes.HasPrefix(bytes.ToUpper(p[:n]), []byte("QUIT")) {
 		c.Conn.Close()
 		return 0, io.EOF
@@ -253,7 +281,7 @@ func (c relayConn) Read(p []byte) (int, error) {
 }
 
 // startSMTP starts a relay that wants user and password, or no login if they are empty.
-func startSMTP(t *testing.T, user, password string) *smtpServer {
+func startSMTP(t testing.TB, user, password string) *smtpServer {
 	t.Helper()
 	mx := &smtpServer{received: newMailbox(), user: user, password: password, refused: map[string]int{}}
 	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{relay: mx}, nil }))

@@ -33,6 +33,10 @@ type mailer struct {
 	local    bool // the site is reached on loopback only: the console may show recipients
 	poll     time.Duration
 	retry    time.Duration // the wait after a first failure, doubled after each further one
+	// sessions are the connections to the SMTP server that deliver at the
+	// same time, kept open from one message to the next while the outbox
+	// is busy.
+	sessions []*session
 }
 
 // parseSMTPURL reads UNDERSIGNED_SMTP_URL; "" means no SMTP.
@@ -52,12 +56,17 @@ const batch = 50
 
 // run delivers what is due every poll interval until ctx ends, and at once
 // again after a full batch, so that a busy letter's mail does not queue up.
+// Its connections to the SMTP server stay open while the outbox is busy, and
+// are closed once it is not.
 func (m *mailer) run(ctx context.Context) {
 	t := time.NewTicker(m.poll)
 	defer t.Stop()
 	for {
 		if m.deliver(ctx) == batch && ctx.Err() == nil {
 			continue
+		}
+		for _, s := range m.sessions {
+			s.close()
 		}
 		select {
 		case <-ctx.Done():
@@ -89,26 +98,32 @@ func (m *mailer) deliver(ctx context.Context) int {
 		}
 		return len(msgs)
 	}
-	n, err := m.store.DeliverDue(ctx, batch, func(msg models.OutboxMessage) models.Delivery {
-		err := m.send(ctx, msg)
-		if err == nil {
-			return models.Delivery{}
-		}
-		var reply *textproto.Error
-		if errors.As(err, &reply) && reply.Code >= 500 {
-			// A permanent refusal, such as an unknown mailbox: retrying cannot help.
-			m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", err)
-			return models.Delivery{Err: err}
-		}
-		retry := m.backoff(msg.Attempts)
-		m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
-		return models.Delivery{Err: err, RetryIn: retry}
-	})
+	senders := make([]func(models.OutboxMessage) models.Delivery, len(m.sessions))
+	for i, s := range m.sessions {
+		senders[i] = func(msg models.OutboxMessage) models.Delivery { return m.outcome(msg, s.send(ctx, msg)) }
+	}
+	n, err := m.store.DeliverDue(ctx, batch, senders)
 	if err != nil && ctx.Err() == nil {
 		m.log.Error("delivering the outbox", "err", err)
 		return 0 // wait for the next round rather than go on at once
 	}
 	return n
+}
+
+// outcome is what becomes of a message the server took, or refused with err.
+func (m *mailer) outcome(msg models.OutboxMessage, err error) models.Delivery {
+	if err == nil {
+		return models.Delivery{}
+	}
+	var reply *textproto.Error
+	if errors.As(err, &reply) && reply.Code >= 500 {
+		// A permanent refusal, such as an unknown mailbox: retrying cannot help.
+		m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", err)
+		return models.Delivery{Err: err}
+	}
+	retry := m.backoff(msg.Attempts)
+	m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
+	return models.Delivery{Err: err, RetryIn: retry}
 }
 
 // backoff is how long to wait after a message's failed attempt, given the
@@ -118,23 +133,65 @@ func (m *mailer) backoff(attempts int) time.Duration {
 	return min(d, time.Hour)
 }
 
-// send delivers one message over SMTP, with STARTTLS when the server offers
-// it and authentication when the URL has a user.
-func (m *mailer) send(ctx context.Context, msg models.OutboxMessage) error {
-	host, port := m.server.Hostname(), m.server.Port()
+// session is one connection to the SMTP server, which carries message
+// after message: a relay far away costs a round trip per command, and a
+// new connection several more, with its TLS handshake and login.
+type session struct {
+	m      *mailer
+	conn   net.Conn
+	client *smtp.Client
+}
+
+// send delivers msg, on the session's connection if it has one, or else on
+// a new one. A connection kept from an earlier message may have been closed
+// by the server meanwhile: when its first command finds it closed, send
+// connects again, once, as nothing of msg was sent yet.
+func (s *session) send(ctx context.Context, msg models.OutboxMessage) error {
+	kept := s.client != nil
+	if !kept {
+		if err := s.connect(ctx); err != nil {
+			return err
+		}
+	}
+	err := s.transact(msg)
+	if kept && errors.Is(err, errClosed) {
+		if err := s.connect(ctx); err != nil {
+			return err
+		}
+		err = s.transact(msg)
+	}
+	return err
+}
+
+// errClosed marks a transaction whose first command found the connection
+// closed, or being closed by the server.
+var errClosed = errors.New("the SMTP server closed the connection")
+
+// connect opens a connection to the server, with STARTTLS when the server
+// offers it and authentication when the URL has a user. A failure here is
+// no refusal of an email, even when the server answered it with a permanent
+// code (a refused login, say): the error it returns does not read as one,
+// so that the emails wait and are tried again rather than given up.
+func (s *session) connect(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			err = errors.New("connect to the SMTP server: " + err.Error())
+		}
+	}()
+	server := s.m.server
+	host, port := server.Hostname(), server.Port()
 	if port == "" {
 		port = "25"
-		if m.server.Scheme == "smtps" {
+		if server.Scheme == "smtps" {
 			port = "465"
 		}
 	}
-	addr := net.JoinHostPort(host, port)
-	conn, err := (&net.Dialer{Timeout: 15 * time.Second}).DialContext(ctx, "tcp", addr)
+	conn, err := (&net.Dialer{Timeout: 15 * time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return err
 	}
 	conn.SetDeadline(time.Now().Add(time.Minute))
-	if m.server.Scheme == "smtps" {
+	if server.Scheme == "smtps" {
 		conn = tls.Client(conn, &tls.Config{ServerName: host})
 	}
 	c, err := smtp.NewClient(conn, host)
@@ -142,40 +199,80 @@ func (m *mailer) send(ctx context.Context, msg models.OutboxMessage) error {
 		conn.Close()
 		return err
 	}
-	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok && m.server.Scheme == "smtp" {
+	s.conn, s.client = conn, c
+	if ok, _ := c.Extension("STARTTLS"); ok && server.Scheme == "smtp" {
 		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			s.drop()
 			return fmt.Errorf("starttls: %w", err)
 		}
 	}
-	if u := m.server.User; u != nil {
+	if u := server.User; u != nil {
 		password, _ := u.Password()
 		if err := c.Auth(smtp.PlainAuth("", u.Username(), password, host)); err != nil {
+			s.drop()
 			return fmt.Errorf("auth: %w", err)
 		}
 	}
-	if err := c.Mail(m.from); err != nil {
-		return err
+	return nil
+}
+
+// transact sends msg as one mail transaction. After a refusal the server
+// answered, the connection is made ready for the next message; after any
+// other failure it is dropped, and the next message gets a new one.
+func (s *session) transact(msg models.OutboxMessage) error {
+	c := s.client
+	s.conn.SetDeadline(time.Now().Add(time.Minute))
+	if err := c.Mail(s.m.from); err != nil {
+		var reply *textproto.Error
+		if !errors.As(err, &reply) || reply.Code == 421 { // 421: the server is closing the connection
+			s.drop()
+			return fmt.Errorf("%w: %w", errClosed, err)
+		}
+		return s.refused(err)
 	}
 	if err := c.Rcpt(msg.Recipient); err != nil {
-		return err
+		return s.refused(err)
 	}
 	w, err := c.Data()
 	if err != nil {
+		return s.refused(err)
+	}
+	if _, err := w.Write(s.m.compose(msg)); err != nil {
+		s.drop()
 		return err
 	}
-	if _, err := w.Write(m.compose(msg)); err != nil {
-		return err
-	}
+	// The server took the message when it answered the end of the data.
 	if err := w.Close(); err != nil {
-		return err
-	}
-	// The server took the message when it answered the end of the data: a
-	// failed goodbye must not have it sent again.
-	if err := c.Quit(); err != nil {
-		m.log.Warn("email sent, but the SMTP server did not answer QUIT", "id", msg.ID, "err", err)
+		return s.refused(err)
 	}
 	return nil
+}
+
+// refused ends a transaction that failed with err: after a refusal the
+// server answered, RSET clears it for the next message; otherwise, or if
+// that fails, the connection is dropped.
+func (s *session) refused(err error) error {
+	var reply *textproto.Error
+	if !errors.As(err, &reply) || s.client.Reset() != nil {
+		s.drop()
+	}
+	return err
+}
+
+// close says goodbye to the server, if connected. Every message the
+// session carried was taken when the server answered its data: a failed
+// goodbye changes nothing.
+func (s *session) close() {
+	if s.client != nil {
+		s.client.Quit()
+		s.drop()
+	}
+}
+
+// drop closes the connection without a word.
+func (s *session) drop() {
+	s.client.Close()
+	s.conn, s.client = nil, nil
 }
 
 // compose writes a message as plain UTF-8 text, quoted-printable, with a

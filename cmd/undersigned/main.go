@@ -95,6 +95,18 @@ func serve(args []string, log *slog.Logger) error {
 	smtpURL := fs.String("smtp-url", env("UNDERSIGNED_SMTP_URL", ""), "SMTP server for outgoing mail, smtp://user:password@host:port (STARTTLS when offered) or smtps://…; empty prints mail to the console (env UNDERSIGNED_SMTP_URL)")
 	mailFrom := fs.String("mail-from", env("UNDERSIGNED_MAIL_FROM", ""), "sender address of outgoing mail (env UNDERSIGNED_MAIL_FROM; default undersigned@HOST of the base URL)")
 	proxies := fs.String("trusted-proxies", env("UNDERSIGNED_TRUSTED_PROXIES", ""), "comma-separated addresses of reverse proxies whose X-Forwarded-For gives the client's address (env UNDERSIGNED_TRUSTED_PROXIES)")
+	connections := 0
+	fs.Func("smtp-connections", "connections to the SMTP server that deliver at the same time, each kept open from one email to the next while mail waits (env UNDERSIGNED_SMTP_CONNECTIONS; default 4)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return fmt.Errorf("%q: want a number from 1 to 64", v)
+		}
+		connections = n
+		return nil
+	})
+	if err := fs.Set("smtp-connections", env("UNDERSIGNED_SMTP_CONNECTIONS", "4")); err != nil {
+		return fmt.Errorf("UNDERSIGNED_SMTP_CONNECTIONS: %w", err)
+	}
 	mailRetry := fs.Duration("mail-retry", envDuration("UNDERSIGNED_MAIL_RETRY", 30*time.Second), "wait after an email's first failed attempt, doubling after each further failure, at most an hour (env UNDERSIGNED_MAIL_RETRY)")
 	minSignTime := fs.Duration("min-sign-time", envDuration("UNDERSIGNED_MIN_SIGN_TIME", 2*time.Second), "least time between showing the signing form and sending it; faster forms are dropped as bots' (env UNDERSIGNED_MIN_SIGN_TIME)")
 	d := handlers.DefaultLimits()
@@ -188,6 +200,9 @@ func serve(args []string, log *slog.Logger) error {
 		log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
 	}
 	mail := &mailer{store: store, log: log, server: server, from: *mailFrom, hostname: base.Hostname(), console: os.Stdout, local: local, poll: 2 * time.Second, retry: *mailRetry}
+	for range connections {
+		mail.sessions = append(mail.sessions, &session{m: mail})
+	}
 	mailDone := make(chan struct{})
 	go func() { mail.run(ctx); close(mailDone) }()
 

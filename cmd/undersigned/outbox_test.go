@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// TestMailerKeepsItsConnections delivers a busy outbox over a few
+// connections, each carrying message after message, and carries on when the
+// relay has closed the connections it kept: every email arrives once, none
+// is recorded as failed, and the relay sees no more connections than the
+// mailer has, per round.
+func TestMailerKeepsItsConnections(t *testing.T) {
+	const connections = 3
+	mx := startSMTP(t, "", "")
+	s, db, fill := outboxFiller(t)
+	m := testMailer(s, mx, connections)
+	ctx := context.Background()
+
+	fill(40)
+	for m.deliver(ctx) > 0 {
+	}
+	if got := len(mx.received.all()); got != 40 {
+		t.Fatalf("%d emails at the relay, want 40", got)
+	}
+	if got := mx.connections(); got > connections {
+		t.Errorf("40 emails took %d connections; want at most %d", got, connections)
+	}
+
+	// The relay closes the kept connections; the next emails go all the same.
+	mx.hangUpAll()
+	fill(10)
+	for m.deliver(ctx) > 0 {
+	}
+	if got := len(mx.received.all()); got != 50 {
+		t.Fatalf("%d emails at the relay after it closed the connections, want 50", got)
+	}
+	if got := mx.connections(); got > 2*connections {
+		t.Errorf("%d connections in all; want at most %d, the mailer's twice", got, 2*connections)
+	}
+	byID := map[string]int{}
+	for _, e := range mx.received.all() {
+		byID[e.ID]++
+	}
+	for id, n := range byID {
+		if n != 1 {
+			t.Errorf("message %s arrived %d times", id, n)
+		}
+	}
+	if unsent, failed := outboxState(t, db); unsent != 0 || failed != 0 {
+		t.Errorf("%d emails unsent, %d with a failure recorded; want none", unsent, failed)
+	}
+}
+
+// BenchmarkDeliverOutbox drains an outbox of confirmation emails, as a
+// crowd signing a letter fills it, through an SMTP relay on loopback, and
+// through one whose every command takes 5 ms to arrive, as over a network,
+// with one connection and with the default four.
+func BenchmarkDeliverOutbox(b *testing.B) {
+	for _, connections := range []int{1, 4} {
+		b.Run(fmt.Sprintf("loopback/%d connections", connections), func(b *testing.B) { benchmarkDeliverOutbox(b, 2000, 0, connections) })
+		b.Run(fmt.Sprintf("5ms away/%d connections", connections), func(b *testing.B) { benchmarkDeliverOutbox(b, 200, 5*time.Millisecond, connections) })
+	}
+}
+
+func benchmarkDeliverOutbox(b *testing.B, messages int, away time.Duration, connections int) {
+	mx := startSMTP(b, "", "")
+	mx.away.Store(int64(away))
+	s, _, fill := outboxFiller(b)
+	m := testMailer(s, mx, connections)
+	ctx := context.Background()
+	sent := 0
+	for b.Loop() {
+		b.StopTimer()
+		fill(messages)
+		b.StartTimer()
+		for m.deliver(ctx) > 0 {
+		}
+		sent += messages
+	}
+	b.ReportMetric(float64(sent)/b.Elapsed().Seconds(), "emails/s")
+	if got := len(mx.received.all()); got != sent {
+		b.Fatalf("%d emails at the relay, want %d", got, sent)
+	}
+}
+
+// outboxFiller opens a store with an open letter, and returns it, its
+// database and a function that signs the letter n times at once, each
+// signature putting its confirmation email in the outbox.
+func outboxFiller(tb testing.TB) (*models.Store, string, func(n int)) {
+	s, db := modeltest.OpenDSN(tb)
+	ctx := context.Background()
+	u, org := modeltest.Coordinator(tb, s, "c@example.org", "Org")
+	l, err := s.CreateLetter(ctx, u.ID, org, modeltest.Azerbaijan)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
+		tb.Fatal(err)
+	}
+	signed := 0
+	return s, db, func(n int) {
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				in := models.NewSignature{Kind: models.KindIndividual, Name: "Signer", Country: "FR", Email: "s" + strconv.Itoa(signed+i) + "@example.org"}
+				if _, err := s.AddSignature(ctx, l.ID, in, modeltest.Mail); err != nil {
+					tb.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		signed += n
+	}
+}
+
+// testMailer is a mailer of s through mx, with connections sessions, closed
+// when the test ends.
+func testMailer(s *models.Store, mx *smtpServer, connections int) *mailer {
+	server, _ := url.Parse(mx.url())
+	m := &mailer{store: s, log: slog.New(slog.NewTextHandler(io.Discard, nil)), server: server,
+		from: "a@undersigned.example", hostname: "undersigned.example", poll: time.Second, retry: time.Second}
+	for range connections {
+		m.sessions = append(m.sessions, &session{m: m})
+	}
+	return m
+}
+
+// A connection count the mailer cannot use stops the server at once, with
+// the setting named, whether it came as a flag or from the environment.
+func TestSMTPConnectionsMustBeUsable(t *testing.T) {
+	for _, tt := range []struct{ flag, env, want string }{
+		{flag: "0", want: `invalid value "0" for flag -smtp-connections: "0": want a number from 1 to 64`},
+		{env: "lots", want: `UNDERSIGNED_SMTP_CONNECTIONS: "lots": want a number from 1 to 64`},
+	} {
+		args := []string{"-db", filepath.Join(t.TempDir(), "u.db"), "-addr", "127.0.0.1:0"}
+		if tt.flag != "" {
+			args = append(args, "-smtp-connections", tt.flag)
+		}
+		cmd := exec.Command(binary, args...)
+		if tt.env != "" {
+			cmd.Env = append(os.Environ(), "UNDERSIGNED_SMTP_CONNECTIONS="+tt.env)
+		}
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tt.want) {
+			t.Errorf("with %+v: %v, output %q; want a failure saying %q", tt, err, out, tt.want)
+		}
+	}
+}
+
+// A relay refusing the mailer's login refuses no email, though it answers
+// with a permanent code: the emails wait, and go once the login is right.
+func TestRefusedLoginGivesUpNoEmail(t *testing.T) {
+	mx := startSMTP(t, "undersigned", "right password")
+	s, db, fill := outboxFiller(t)
+	m := testMailer(s, mx, 2)
+	m.server.User = url.UserPassword("undersigned", "wrong password")
+	ctx := context.Background()
+	fill(3)
+	m.deliver(ctx)
+	if unsent, failed := outboxState(t, db); unsent != 3 || failed != 3 {
+		t.Fatalf("after the refused login: %d emails unsent, %d with the failure recorded; want 3 and 3", unsent, failed)
+	}
+	m.server.User = url.UserPassword("undersigned", "right password")
+	time.Sleep(m.retry + 100*time.Millisecond)
+	m.deliver(ctx)
+	if got := len(mx.received.all()); got != 3 {
+		t.Errorf("%d emails at the relay once the login is right, want 3: the others were given up", got)
+	}
+}
