@@ -148,6 +148,16 @@ func (h *Handler) page(c *fiber.Ctx, title string, data any) *views.Page {
 	return p
 }
 
+// privatePage is page for one person's eyes, such as the page of a signer's
+// emailed link: search engines are told not to index it, and caches not to
+// keep it.
+func (h *Handler) privatePage(c *fiber.Ctx, title string, data any) *views.Page {
+	p := h.page(c, title, data)
+	p.Robots = "noindex"
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return p
+}
+
 // render writes a page with a status code.
 func (h *Handler) render(c *fiber.Ctx, status int, name string, p *views.Page) error {
 	c.Status(status).Type("html", "utf-8")

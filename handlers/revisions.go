@@ -122,7 +122,7 @@ func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if sig.Revision >= *sig.ReconfirmAsked {
+	if sig.Reconfirmed() {
 		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
 	}
 	return h.renderReconfirm(c, l, ReconfirmView{
@@ -149,10 +149,7 @@ func (h *Handler) reconfirm(c *fiber.Ctx) error {
 // renderReconfirm shows v, of letter l, with the form to withdraw instead.
 func (h *Handler) renderReconfirm(c *fiber.Ctx, l *models.Letter, v ReconfirmView) error {
 	v.Letter, v.Action = h.letterView(l), "/reconfirm/"+c.Params("token")+"/withdraw"
-	p := h.page(c, v.Heading, v)
-	p.Robots = "noindex"
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return h.render(c, fiber.StatusOK, "reconfirm", p)
+	return h.render(c, fiber.StatusOK, "reconfirm", h.privatePage(c, v.Heading, v))
 }
 
 // withdrawByReconfirmation withdraws the signature of a reconfirmation link.

@@ -145,6 +145,7 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 	// Opening the link, as a mail scanner does too, only asks.
 	for range 2 {
 		visitor.get(igor).expect(t, http.StatusOK, "Do you agree to revision 2?", "You signed revision 1 of this letter",
+			`Read the letter: <span lang="en">Joint statement on the human rights situation in Azerbaijan</span>`,
 			`href="`+seedSlug+`/revisions/1"`, `action="`+igor+`"`, "I agree to the revised text", "Withdraw my signature")
 	}
 	visitor.get(seedSlug).expect(t, http.StatusOK, "Igor Blazevic, Czechia (signed revision 1)")

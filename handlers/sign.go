@@ -218,7 +218,8 @@ type ClosedView struct {
 // renderNotTaking answers a signature a letter does not take: 410 Gone once
 // it has closed.
 func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) error {
-	p := h.page(c, h.msg("closed.title"), ClosedView{Letter: h.letterView(l), Reason: h.msg("closed.text")})
+	// It answers a signer's form or emailed link: it is theirs alone.
+	p := h.privatePage(c, h.msg("closed.title"), ClosedView{Letter: h.letterView(l), Reason: h.msg("closed.text")})
 	status := fiber.StatusGone
 	if errors.Is(why, models.ErrLetterNotOpen) {
 		status = fiber.StatusConflict
@@ -253,10 +254,7 @@ func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 			v.Status, v.Email, v.ManageURL = sig.Status, sig.Email, "/signature/"+token
 		}
 	}
-	p := h.page(c, h.msg("thanks.title"), v)
-	p.Robots = "noindex"
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return h.render(c, status, "thanks", p)
+	return h.render(c, status, "thanks", h.privatePage(c, h.msg("thanks.title"), v))
 }
 
 // resend sends the confirmation email of this browser's signature again.
@@ -301,7 +299,7 @@ func (h *Handler) confirmPage(c *fiber.Ctx) error {
 		return h.confirmed(c, l, "", err)
 	}
 	return h.renderLink(c, fiber.StatusOK, LinkView{
-		Letter: h.letterView(l), Heading: h.msg("link.confirm.heading"), Text: h.msg("link.confirm.text", l.Title),
+		Letter: h.letterView(l), Heading: h.msg("link.confirm.heading"), Text: h.msg("link.confirm.text"),
 		Entry: h.entry(sig), Confirm: "/confirm/" + c.Params("token"),
 	})
 }
@@ -338,10 +336,7 @@ func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, to models.SignatureS
 
 // renderLink shows the page of a signer's emailed link, to them alone.
 func (h *Handler) renderLink(c *fiber.Ctx, status int, v LinkView) error {
-	p := h.page(c, v.Heading, v)
-	p.Robots = "noindex"
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return h.render(c, status, "link", p)
+	return h.render(c, status, "link", h.privatePage(c, v.Heading, v))
 }
 
 // renewConfirmation sends a new link for an expired one.
@@ -378,10 +373,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 		Displays: h.displayOptions(), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
 		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(l.Slug, sig.Revision),
 	}
-	p := h.page(c, h.msg("manage.title"), v)
-	p.Robots = "noindex"
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return h.render(c, fiber.StatusOK, "manage", p)
+	return h.render(c, fiber.StatusOK, "manage", h.privatePage(c, h.msg("manage.title"), v))
 }
 
 func (h *Handler) setDisplay(c *fiber.Ctx) error {

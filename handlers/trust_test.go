@@ -103,6 +103,7 @@ func TestConfirmationByEmail(t *testing.T) {
 	scanner := s.browser()
 	for range 2 {
 		scanner.get(link).expect(t, http.StatusOK, "Confirm your signature", "Leyla Yunus, Azerbaijan",
+			`lang="en">Joint statement on the human rights situation in Azerbaijan</a>`,
 			"If you did not sign this letter, leave this page: nothing will be published.")
 	}
 	if l := s.letter(); l.SignatureCount() != 0 {

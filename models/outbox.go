@@ -132,6 +132,9 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 		})
 	}
 	err := g.Wait()
+	if err == nil {
+		err = ctx.Err() // the senders stopped for it
+	}
 	return int(handed.Load()), err
 }
 

@@ -16,6 +16,11 @@ import (
 // PostgreSQL; every instance sharing the database has its own.
 const postgresConns = 16
 
+// PostgresMailSenders is the most senders DeliverDue may be given on
+// PostgreSQL: each holds one of the pool's connections, in the transaction
+// that claims its message, while the mail server takes it.
+const PostgresMailSenders = postgresConns / 4
+
 // postgresConfig parses a postgres:// URL into pgx's configuration, with the
 // session's time zone set to UTC, so that dates the database computes from a
 // timestamp are UTC dates, as on SQLite.

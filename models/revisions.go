@@ -247,18 +247,17 @@ func (s *Store) Reconfirmation(ctx context.Context, token string) (*Signature, *
 
 // reconfirmation is Reconfirmation, read in db.
 func reconfirmation(db *gorm.DB, token string) (*Signature, *Letter, error) {
-	var sig Signature
-	if err := db.Where("reconfirm_token_hash = ?", TokenHash(token)).Take(&sig).Error; err != nil {
-		return nil, nil, notFound(err)
+	sig, l, err := signatureByToken(db, "reconfirm_token_hash", token)
+	if err == nil && sig.ReconfirmAsked == nil {
+		err = ErrNotFound // a link is made with the revision it asks about
 	}
-	if sig.ReconfirmAsked == nil {
-		return nil, nil, ErrNotFound // a link is made with the revision it asks about
-	}
-	var l Letter
-	if err := db.Take(&l, sig.LetterID).Error; err != nil {
-		return nil, nil, notFound(err)
-	}
-	return &sig, &l, nil
+	return sig, l, err
+}
+
+// Reconfirmed says whether the signer agreed to the revision their
+// reconfirmation link asks about, or a later one.
+func (sig *Signature) Reconfirmed() bool {
+	return sig.ReconfirmAsked != nil && sig.Revision >= *sig.ReconfirmAsked
 }
 
 // Reconfirm records that the signer whose reconfirmation link carries token
@@ -273,7 +272,7 @@ func (s *Store) Reconfirm(ctx context.Context, token string) (sig *Signature, l 
 		if sig, l, err = reconfirmation(tx, token); err != nil {
 			return err
 		}
-		if sig.Revision >= *sig.ReconfirmAsked {
+		if sig.Reconfirmed() {
 			return nil
 		}
 		if err := tx.Model(&Signature{}).Where("id = ?", sig.ID).UpdateColumn("revision", *sig.ReconfirmAsked).Error; err != nil {

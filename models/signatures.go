@@ -263,7 +263,7 @@ func (s *Store) Confirm(ctx context.Context, token string) (*Letter, SignatureSt
 // must not confirm for the signer. It returns the error Confirm would
 // return for the link now, with the signature and letter when known.
 func (s *Store) Confirmation(ctx context.Context, token string) (*Signature, *Letter, error) {
-	sig, l, err := s.signatureByToken(ctx, "confirm_token_hash", token)
+	sig, l, err := signatureByToken(s.read.WithContext(ctx), "confirm_token_hash", token)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -286,18 +286,18 @@ func confirmable(sig *Signature, l *Letter, now time.Time) error {
 // SignatureByManageToken returns the signature a signer's private link leads
 // to, with its letter, or ErrNotFound.
 func (s *Store) SignatureByManageToken(ctx context.Context, token string) (*Signature, *Letter, error) {
-	return s.signatureByToken(ctx, "manage_token_hash", token)
+	return signatureByToken(s.read.WithContext(ctx), "manage_token_hash", token)
 }
 
-// signatureByToken returns the signature whose column holds the hash of
-// token, with its letter, or ErrNotFound.
-func (s *Store) signatureByToken(ctx context.Context, column, token string) (*Signature, *Letter, error) {
+// signatureByToken reads, in db, the signature whose column holds the hash
+// of token, with its letter, or returns ErrNotFound.
+func signatureByToken(db *gorm.DB, column, token string) (*Signature, *Letter, error) {
 	var sig Signature
-	if err := s.read.WithContext(ctx).Where(column+" = ?", TokenHash(token)).Take(&sig).Error; err != nil {
+	if err := db.Where(column+" = ?", TokenHash(token)).Take(&sig).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
 	var l Letter
-	if err := s.read.WithContext(ctx).Take(&l, sig.LetterID).Error; err != nil {
+	if err := db.Take(&l, sig.LetterID).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
 	return &sig, &l, nil

@@ -218,6 +218,8 @@ type smtpServer struct {
 	hangUp atomic.Bool
 	// unknown is a recipient the relay refuses for good, as it does an address that does not exist.
 	unknown string
+	// notSender is a sender the relay refuses for good, as one not allowed to send through it.
+	notSender atomic.Value
 	// slow is how long the relay takes to accept each message, as a busy
 	// relay does; time.Duration, 0 for at once.
 	slow atomic.Int64
@@ -343,6 +345,9 @@ func (s *smtpSession) Auth(string) (sasl.Server, error) {
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 	if s.relay.user != "" && !s.loggedIn {
 		return smtp.ErrAuthRequired
+	}
+	if from == s.relay.notSender.Load() {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Sender not allowed"}
 	}
 	s.from = from
 	return nil

@@ -164,8 +164,8 @@ func (s *session) send(ctx context.Context, msg models.OutboxMessage) error {
 }
 
 // errClosed marks a transaction whose first command found the connection
-// closed, or being closed by the server.
-var errClosed = errors.New("the SMTP server closed the connection")
+// failed, or being closed by the server: nothing of the email was sent.
+var errClosed = errors.New("the connection to the SMTP server failed before the email was sent")
 
 // connect opens a connection to the server, with STARTTLS when the server
 // offers it and authentication when the URL has a user. A failure here is
@@ -228,7 +228,9 @@ func (s *session) transact(msg models.OutboxMessage) error {
 			s.drop()
 			return fmt.Errorf("%w: %w", errClosed, err)
 		}
-		return s.refused(err)
+		// A refused sender is no refusal of the email, whatever the code:
+		// it waits for the setting to be put right.
+		return errors.New("sender refused: " + s.refused(err).Error())
 	}
 	if err := c.Rcpt(msg.Recipient); err != nil {
 		return s.refused(err)

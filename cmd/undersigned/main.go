@@ -145,6 +145,9 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("-smtp-url: %w", err)
 	}
+	if models.IsPostgres(*db) && connections > models.PostgresMailSenders {
+		return fmt.Errorf("-smtp-connections %d: at most %d on PostgreSQL, where each holds one of the server's database connections while the relay takes its email", connections, models.PostgresMailSenders)
+	}
 	base, err := url.Parse(*baseURL)
 	if err != nil {
 		return fmt.Errorf("-base-url: %w", err)

@@ -141,13 +141,20 @@ func testMailer(s *models.Store, mx *smtpServer, connections int) *mailer {
 }
 
 // A connection count the mailer cannot use stops the server at once, with
-// the setting named, whether it came as a flag or from the environment.
+// the setting named, whether it came as a flag or from the environment; on
+// PostgreSQL, so does one that would hold too many database connections.
 func TestSMTPConnectionsMustBeUsable(t *testing.T) {
-	for _, tt := range []struct{ flag, env, want string }{
+	db := filepath.Join(t.TempDir(), "u.db")
+	cases := []struct{ flag, env, want string }{
 		{flag: "0", want: `invalid value "0" for flag -smtp-connections: "0": want a number from 1 to 64`},
 		{env: "lots", want: `UNDERSIGNED_SMTP_CONNECTIONS: "lots": want a number from 1 to 64`},
-	} {
-		args := []string{"-db", filepath.Join(t.TempDir(), "u.db"), "-addr", "127.0.0.1:0"}
+	}
+	if os.Getenv(modeltest.TestDBEnv) != "" {
+		db = modeltest.DSN(t)
+		cases = append(cases, struct{ flag, env, want string }{flag: "5", want: "-smtp-connections 5: at most 4 on PostgreSQL"})
+	}
+	for _, tt := range cases {
+		args := []string{"-db", db, "-addr", "127.0.0.1:0"}
 		if tt.flag != "" {
 			args = append(args, "-smtp-connections", tt.flag)
 		}
@@ -162,23 +169,43 @@ func TestSMTPConnectionsMustBeUsable(t *testing.T) {
 	}
 }
 
-// A relay refusing the mailer's login refuses no email, though it answers
-// with a permanent code: the emails wait, and go once the login is right.
-func TestRefusedLoginGivesUpNoEmail(t *testing.T) {
-	mx := startSMTP(t, "undersigned", "right password")
-	s, db, fill := outboxFiller(t)
-	m := testMailer(s, mx, 2)
-	m.server.User = url.UserPassword("undersigned", "wrong password")
-	ctx := context.Background()
-	fill(3)
-	m.deliver(ctx)
-	if unsent, failed := outboxState(t, db); unsent != 3 || failed != 3 {
-		t.Fatalf("after the refused login: %d emails unsent, %d with the failure recorded; want 3 and 3", unsent, failed)
-	}
-	m.server.User = url.UserPassword("undersigned", "right password")
-	time.Sleep(m.retry + 100*time.Millisecond)
-	m.deliver(ctx)
-	if got := len(mx.received.all()); got != 3 {
-		t.Errorf("%d emails at the relay once the login is right, want 3: the others were given up", got)
+// A relay refusing the mailer's login, or its sender address, refuses no
+// email, though it answers with a permanent code: the emails wait, and go
+// once the setting is put right.
+func TestRefusedLoginOrSenderGivesUpNoEmail(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		wrong, fix func(*mailer, *smtpServer)
+	}{
+		{
+			"login",
+			func(m *mailer, _ *smtpServer) { m.server.User = url.UserPassword("undersigned", "wrong password") },
+			func(m *mailer, _ *smtpServer) { m.server.User = url.UserPassword("undersigned", "right password") },
+		},
+		{
+			"sender",
+			func(m *mailer, mx *smtpServer) { mx.notSender.Store(m.from) },
+			func(_ *mailer, mx *smtpServer) { mx.notSender.Store("") },
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mx := startSMTP(t, "undersigned", "right password")
+			s, db, fill := outboxFiller(t)
+			m := testMailer(s, mx, 2)
+			m.server.User = url.UserPassword("undersigned", "right password")
+			tt.wrong(m, mx)
+			ctx := context.Background()
+			fill(3)
+			m.deliver(ctx)
+			if unsent, failed := outboxState(t, db); unsent != 3 || failed != 3 {
+				t.Fatalf("after the refusal: %d emails unsent, %d with the failure recorded; want 3 and 3", unsent, failed)
+			}
+			tt.fix(m, mx)
+			time.Sleep(m.retry + 100*time.Millisecond)
+			m.deliver(ctx)
+			if got := len(mx.received.all()); got != 3 {
+				t.Errorf("%d emails at the relay once the %s is right, want 3: the others were given up", got, tt.name)
+			}
+		})
 	}
 }
