@@ -76,6 +76,10 @@ type Delivery struct {
 	// RetryIn is when to try a failed message again; zero gives it up for
 	// good, as after a server's permanent refusal.
 	RetryIn time.Duration
+	// Stop says the sender can take no more messages this round, as when
+	// the mail server cannot be reached: the others wait for the next one
+	// rather than each fail the same way.
+	Stop bool
 }
 
 // DeliverDue hands up to limit due messages, oldest first, to the senders,
@@ -108,7 +112,7 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 		}
 		close(msgs)
 	}
-	deliverOne := func(send func(OutboxMessage) Delivery) (bool, error) {
+	deliverOne := func(send func(OutboxMessage) Delivery) (*Delivery, error) {
 		if msgs != nil {
 			return s.deliverRead(msgs, send)
 		}
@@ -120,11 +124,11 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 	for _, send := range senders {
 		g.Go(func() error {
 			for gctx.Err() == nil && left.Add(-1) >= 0 {
-				ok, err := deliverOne(send)
-				if ok {
+				d, err := deliverOne(send)
+				if d != nil {
 					handed.Add(1)
 				}
-				if err != nil || !ok {
+				if err != nil || d == nil || d.Stop {
 					return err
 				}
 			}
@@ -139,32 +143,35 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 }
 
 // deliverRead sends the next message read from the outbox, if any is left,
-// and records its outcome.
-func (s *Store) deliverRead(msgs <-chan OutboxMessage, send func(OutboxMessage) Delivery) (handed bool, err error) {
+// and records its outcome, which it returns; nil when none was left.
+func (s *Store) deliverRead(msgs <-chan OutboxMessage, send func(OutboxMessage) Delivery) (*Delivery, error) {
 	msg, ok := <-msgs
 	if !ok {
-		return false, nil
+		return nil, nil
 	}
 	d := send(msg)
-	return true, s.privateTransaction(context.Background(), func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) })
+	return &d, s.privateTransaction(context.Background(), func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) })
 }
 
 // deliverClaimed claims the oldest due message no one else holds, if any,
-// sends it and records its outcome, in one transaction.
-func (s *Store) deliverClaimed(send func(OutboxMessage) Delivery) (handed bool, err error) {
-	err = s.write.Transaction(func(tx *gorm.DB) error {
+// sends it and records its outcome, in one transaction. It returns the
+// outcome; nil when no message was due.
+func (s *Store) deliverClaimed(send func(OutboxMessage) Delivery) (*Delivery, error) {
+	var d *Delivery
+	err := s.write.Transaction(func(tx *gorm.DB) error {
 		var msgs []OutboxMessage
 		err := s.dueMessages(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Limit(1).Find(&msgs).Error
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
-		handed = true
-		return s.record(tx, msgs[0].ID, send(msgs[0]))
+		sent := send(msgs[0])
+		d = &sent
+		return s.record(tx, msgs[0].ID, sent)
 	})
 	if err != nil {
-		return handed, fmt.Errorf("deliver the outbox: %w", err)
+		return d, fmt.Errorf("deliver the outbox: %w", err)
 	}
-	return handed, nil
+	return d, nil
 }
 
 // record writes down what became of an attempt to deliver message id.

@@ -752,6 +752,32 @@ func TestOutboxSendersShareTheMessages(t *testing.T) {
 	}
 }
 
+// A sender that says Stop gets no more messages in the round; the others
+// carry on with the rest.
+func TestOutboxSenderThatStopsGetsNoMore(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	for i := range 10 {
+		sign(t, s, l, person("Signer", "FR", modeltest.SignerEmail(i)))
+	}
+	var down, up atomic.Int64
+	n, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{
+		func(models.OutboxMessage) models.Delivery {
+			down.Add(1)
+			return models.Delivery{Err: errors.New("connect: connection refused"), RetryIn: time.Minute, Stop: true}
+		},
+		func(models.OutboxMessage) models.Delivery {
+			up.Add(1)
+			time.Sleep(time.Millisecond)
+			return models.Delivery{}
+		},
+	})
+	if err != nil || n != 10 || down.Load() > 1 || down.Load()+up.Load() != 10 {
+		t.Errorf("handed %d (%v): %d to the sender that stopped, %d to the other; want 10, at most 1 to the first", n, err, down.Load(), up.Load())
+	}
+}
+
 // A database made before confirmation and review existed keeps its list,
 // its counts and its record of removals when it is upgraded.
 func TestUpgradeKeepsListAndRemovals(t *testing.T) {

@@ -123,7 +123,9 @@ func (m *mailer) outcome(msg models.OutboxMessage, err error) models.Delivery {
 	}
 	retry := m.backoff(msg.Attempts)
 	m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
-	return models.Delivery{Err: err, RetryIn: retry}
+	// A server this connection cannot reach will not be reached for the
+	// next email either: it waits for the next round.
+	return models.Delivery{Err: err, RetryIn: retry, Stop: errors.As(err, new(connectError))}
 }
 
 // backoff is how long to wait after a message's failed attempt, given the
@@ -163,6 +165,12 @@ func (s *session) send(ctx context.Context, msg models.OutboxMessage) error {
 	return err
 }
 
+// connectError is a failure to connect or log in to the SMTP server. It
+// keeps the server's words, not its code, which refused no email.
+type connectError struct{ why string }
+
+func (e connectError) Error() string { return "connect to the SMTP server: " + e.why }
+
 // errClosed marks a transaction whose first command found the connection
 // failed, or being closed by the server: nothing of the email was sent.
 var errClosed = errors.New("the connection to the SMTP server failed before the email was sent")
@@ -175,7 +183,7 @@ var errClosed = errors.New("the connection to the SMTP server failed before the 
 func (s *session) connect(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
-			err = errors.New("connect to the SMTP server: " + err.Error())
+			err = connectError{err.Error()}
 		}
 	}()
 	server := s.m.server

@@ -66,6 +66,23 @@ func TestMailerKeepsItsConnections(t *testing.T) {
 	}
 }
 
+// A relay that cannot be reached costs each connection one attempt a
+// round, not one per email: the other emails wait for the next round with
+// no failure recorded.
+func TestUnreachableRelayIsTriedOncePerConnection(t *testing.T) {
+	mx := startSMTP(t, "", "")
+	s, db, fill := outboxFiller(t)
+	m := testMailer(s, mx, 2)
+	m.server.Host = freeAddr(t) // nothing listens there
+	fill(10)
+	if n := m.deliver(context.Background()); n != 2 {
+		t.Errorf("the round handed %d emails to the mailer, want 2, one per connection", n)
+	}
+	if unsent, failed := outboxState(t, db); unsent != 10 || failed != 2 {
+		t.Errorf("%d emails unsent, %d with a failure recorded; want 10 and 2", unsent, failed)
+	}
+}
+
 // BenchmarkDeliverOutbox drains an outbox of confirmation emails, as a
 // crowd signing a letter fills it, through an SMTP relay on loopback, and
 // through one whose every command takes 5 ms to arrive, as over a network,
@@ -197,8 +214,8 @@ func TestRefusedLoginOrSenderGivesUpNoEmail(t *testing.T) {
 			ctx := context.Background()
 			fill(3)
 			m.deliver(ctx)
-			if unsent, failed := outboxState(t, db); unsent != 3 || failed != 3 {
-				t.Fatalf("after the refusal: %d emails unsent, %d with the failure recorded; want 3 and 3", unsent, failed)
+			if unsent, failed := outboxState(t, db); unsent != 3 || failed == 0 {
+				t.Fatalf("after the refusal: %d emails unsent, %d with the failure recorded; want 3, and failures", unsent, failed)
 			}
 			tt.fix(m, mx)
 			time.Sleep(m.retry + 100*time.Millisecond)
