@@ -128,11 +128,17 @@ func (b *browser) postRaw(path, body string) response {
 }
 
 // confirm follows a confirmation link as its signer does: opening it shows
-// the entry and a button, and confirms nothing until the button is pressed.
+// the entry and a button, and confirms nothing until the button is pressed;
+// pressing it leads to the page that says what became of the signature,
+// which confirm returns.
 func (b *browser) confirm(link string) response {
 	b.s.t.Helper()
 	b.get(link).expect(b.s.t, http.StatusOK, "Confirm your signature", `action="`+link+`"`, "Confirm my signature")
-	return b.post(link, url.Values{})
+	r := b.post(link, url.Values{}).expect(b.s.t, http.StatusSeeOther)
+	if r.location != link+"?confirmed=1" {
+		b.s.t.Fatalf("confirming leads to %q, want %q", r.location, link+"?confirmed=1")
+	}
+	return b.get(r.location)
 }
 
 // expect fails the test unless r has the status and contains every fragment.

@@ -116,13 +116,18 @@ type ReconfirmView struct {
 
 // reconfirmPage opens the link of a signer of an earlier revision. It
 // records nothing, since mail scanners open links too: it asks the signer
-// to agree to the revised text, or to withdraw.
+// to agree to the revised text, or to withdraw. With ?agreed, where
+// agreeing leads, it says they agree.
 func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
 	sig, l, err := h.store.Reconfirmation(c.UserContext(), c.Params("token"))
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if sig.Reconfirmed() {
+	case sig.Reconfirmed() && c.Query("agreed") != "":
+		return h.renderReconfirm(c, l, ReconfirmView{
+			Heading: h.msg("reconfirm.done.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.done.text", *sig.ReconfirmAsked),
+		})
+	case sig.Reconfirmed():
 		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
 	}
 	return h.renderReconfirm(c, l, ReconfirmView{
@@ -132,18 +137,12 @@ func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
 }
 
 // reconfirm records that the signer of a reconfirmation link agrees to the
-// revision it asked about.
+// revision it asked about, and sends them to the page that says so.
 func (h *Handler) reconfirm(c *fiber.Ctx) error {
-	sig, l, agreed, err := h.store.Reconfirm(c.UserContext(), c.Params("token"))
-	if err != nil {
+	if _, _, _, err := h.store.Reconfirm(c.UserContext(), c.Params("token")); err != nil {
 		return err
 	}
-	if !agreed {
-		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
-	}
-	return h.renderReconfirm(c, l, ReconfirmView{
-		Heading: h.msg("reconfirm.done.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.done.text", sig.Revision, *sig.ReconfirmAsked),
-	})
+	return c.Redirect("/reconfirm/"+c.Params("token")+"?agreed=1", fiber.StatusSeeOther)
 }
 
 // renderReconfirm shows v, of letter l, with the form to withdraw instead.

@@ -149,9 +149,12 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 			`href="`+seedSlug+`/revisions/1"`, `action="`+igor+`"`, "I agree to the revised text", "Withdraw my signature")
 	}
 	visitor.get(seedSlug).expect(t, http.StatusOK, "Igor Blazevic, Czechia (signed revision 1)")
-	visitor.post(igor, url.Values{}).expect(t, http.StatusOK, "You agree to revision 2", "given to revision 1", "Withdraw my signature")
+	r = visitor.post(igor, url.Values{}).expect(t, http.StatusSeeOther)
+	visitor.get(r.location).expect(t, http.StatusOK, "You agree to revision 2", "now stands for revision 2", "Withdraw my signature")
 	visitor.get(igor).expect(t, http.StatusOK, "You have agreed already")
-	visitor.post(igor, url.Values{}).expect(t, http.StatusOK, "You have agreed already")
+	if again := visitor.post(igor, url.Values{}).expect(t, http.StatusSeeOther); again.location != r.location {
+		t.Errorf("agreeing twice leads to %q, want %q", again.location, r.location)
+	}
 	list := visitor.get(seedSlug).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "Andreas Bummel, France (signed revision 1)")
 	if strings.Contains(list.body, "Igor Blazevic, Czechia (signed") {
 		t.Error("a signer who agreed to the new text is still marked")

@@ -292,46 +292,56 @@ type LinkView struct {
 // confirmPage opens a confirmation link. It confirms nothing, since mail
 // scanners open links too and must not confirm a signature for someone who
 // did not sign: it shows the entry as the list would show it, and a button
-// that confirms it. A link that can no longer confirm says why.
+// that confirms it. A link that can no longer confirm says why, and the
+// link with ?confirmed, where confirming leads, what became of the
+// signature.
 func (h *Handler) confirmPage(c *fiber.Ctx) error {
 	sig, l, err := h.store.Confirmation(c.UserContext(), c.Params("token"))
-	if err != nil {
-		return h.confirmed(c, l, "", err)
+	switch {
+	case err == nil:
+		return h.renderLink(c, fiber.StatusOK, LinkView{
+			Letter: h.letterView(l), Heading: h.msg("link.confirm.heading"), Text: h.msg("link.confirm.text"),
+			Entry: h.entry(sig), Confirm: "/confirm/" + c.Params("token"),
+		})
+	case errors.Is(err, models.ErrAlreadyConfirmed) && c.Query("confirmed") != "":
+		return h.confirmed(c, l, sig.Status, nil)
 	}
-	return h.renderLink(c, fiber.StatusOK, LinkView{
-		Letter: h.letterView(l), Heading: h.msg("link.confirm.heading"), Text: h.msg("link.confirm.text"),
-		Entry: h.entry(sig), Confirm: "/confirm/" + c.Params("token"),
-	})
+	return h.confirmed(c, l, "", err)
 }
 
 // confirm confirms the signature of a confirmation link: it goes onto the
-// list, or to review.
+// list, or to review, and the signer to the page that says which.
 func (h *Handler) confirm(c *fiber.Ctx) error {
 	l, to, err := h.store.Confirm(c.UserContext(), c.Params("token"))
-	return h.confirmed(c, l, to, err)
+	if err != nil {
+		return h.confirmed(c, l, to, err)
+	}
+	return c.Redirect("/confirm/"+c.Params("token")+"?confirmed=1", fiber.StatusSeeOther)
 }
 
-// confirmed shows what came of a confirmation link: the signature's new
-// status to, or why the link can no longer confirm.
-func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, to models.SignatureStatus, err error) error {
-	status, key := fiber.StatusOK, "confirmed"
+// confirmed shows what came of a confirmation link: the signature's status
+// once confirmed, or why the link can no longer confirm.
+func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, status models.SignatureStatus, err error) error {
+	code, key := fiber.StatusOK, "confirmed"
 	switch {
 	case errors.Is(err, models.ErrAlreadyConfirmed):
 		key = "already_confirmed"
 	case errors.Is(err, models.ErrLinkExpired):
-		status, key = fiber.StatusGone, "expired"
+		code, key = fiber.StatusGone, "expired"
 	case errors.Is(err, models.ErrLetterClosed):
 		return h.renderNotTaking(c, l, err)
 	case err != nil:
 		return err
-	case to == models.StatusInReview:
+	case status == models.StatusInReview:
 		key = "confirmed_review"
+	case status != models.StatusListed: // rejected or withdrawn since
+		key = "already_confirmed"
 	}
 	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link." + key + ".heading"), Text: h.msg("link." + key + ".text")}
-	if status == fiber.StatusGone {
+	if code == fiber.StatusGone {
 		v.Renew = "/confirm/" + c.Params("token") + "/renew"
 	}
-	return h.renderLink(c, status, v)
+	return h.renderLink(c, code, v)
 }
 
 // renderLink shows the page of a signer's emailed link, to them alone.

@@ -464,7 +464,7 @@ var catalogue = map[string]map[string]string{
 		"reconfirm.changes":         "Read what you signed, and what changed since",
 		"reconfirm.agree":           "I agree to the revised text",
 		"reconfirm.done.heading":    "You agree to revision %d",
-		"reconfirm.done.text":       "Thank you. Your signature, given to revision %d, now stands for revision %d of the text.",
+		"reconfirm.done.text":       "Thank you. Your signature now stands for revision %d of the text.",
 		"reconfirm.already.heading": "You have agreed already",
 		"reconfirm.already.text":    "Your signature already stands for revision %d of the text.",
 		"reconfirm.read":            "Read the letter",

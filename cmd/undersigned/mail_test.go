@@ -418,37 +418,25 @@ func readEmail(raw []byte) email {
 func (c *client) expect(path string, status int, fragments ...string) string {
 	c.t.Helper()
 	got, body := c.get(path)
-	c.check("GET "+path, got, body, status, fragments)
+	if got != status {
+		c.t.Fatalf("GET %s: status %d, want %d", path, got, status)
+	}
+	for _, f := range fragments {
+		if !strings.Contains(body, f) {
+			c.t.Fatalf("GET %s does not show %q", path, f)
+		}
+	}
 	return body
 }
 
 // confirm follows a confirmation link as its signer does: the page it
 // opens confirms nothing until its button is pressed, which confirm then
-// presses, expecting status and fragments of the page that answers.
+// presses, and follows to the page that says what became of the signature,
+// expecting its status and fragments.
 func (c *client) confirm(path string, status int, fragments ...string) {
 	c.t.Helper()
 	c.expect(path, http.StatusOK, "Confirm your signature", "Confirm my signature")
-	resp, err := c.http.PostForm(c.base+path, url.Values{"_csrf": {c.csrf}})
-	if err != nil {
-		c.t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	c.check("POST "+path, resp.StatusCode, string(body), status, fragments)
-}
-
-// check fails the test unless a response to request has the status and
-// contains every fragment.
-func (c *client) check(request string, got int, body string, status int, fragments []string) {
-	c.t.Helper()
-	if got != status {
-		c.t.Fatalf("%s: status %d, want %d", request, got, status)
-	}
-	for _, f := range fragments {
-		if !strings.Contains(body, f) {
-			c.t.Fatalf("%s does not show %q", request, f)
-		}
-	}
+	c.expect(c.mustPost(path, url.Values{}, http.StatusSeeOther), status, fragments...)
 }
 
 var messageID = regexp.MustCompile(`^<outbox-\d+\.\d+@127\.0\.0\.1>$`)
