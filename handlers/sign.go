@@ -313,7 +313,7 @@ func (h *Handler) confirmPage(c *fiber.Ctx) error {
 // list, or to review, and the signer to the page that says which.
 func (h *Handler) confirm(c *fiber.Ctx) error {
 	l, to, err := h.store.Confirm(c.UserContext(), c.Params("token"))
-	if err != nil {
+	if err != nil && !errors.Is(err, models.ErrAlreadyConfirmed) { // a second click leads where the first did
 		return h.confirmed(c, l, to, err)
 	}
 	return c.Redirect("/confirm/"+c.Params("token")+"?confirmed=1", fiber.StatusSeeOther)
@@ -334,7 +334,7 @@ func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, status models.Signat
 		return err
 	case status == models.StatusInReview:
 		key = "confirmed_review"
-	case status != models.StatusListed: // rejected or withdrawn since
+	case status != models.StatusListed: // rejected since
 		key = "already_confirmed"
 	}
 	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link." + key + ".heading"), Text: h.msg("link." + key + ".text")}

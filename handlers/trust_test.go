@@ -115,7 +115,9 @@ func TestConfirmationByEmail(t *testing.T) {
 	visitor.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Leyla Yunus, Azerbaijan")
 	visitor.get(s.mailedLink(email, "/signature/")).expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan", "It is counted on the letter.")
 	visitor.get(link).expect(t, http.StatusOK, "This link has already been used", "There is nothing more to do.")
-	visitor.post(link, url.Values{}).expect(t, http.StatusOK, "This link has already been used")
+	if again := visitor.post(link, url.Values{}).expect(t, http.StatusSeeOther); again.location != link+"?confirmed=1" {
+		t.Errorf("a second click leads to %q, want where the first did", again.location)
+	}
 	if l := s.letter(); l.SignatureCount() != 1 {
 		t.Errorf("confirming twice counts %d signatures", l.SignatureCount())
 	}

@@ -15,6 +15,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"undersigned/models"
@@ -77,7 +78,8 @@ func (m *mailer) run(ctx context.Context) {
 }
 
 // deliver sends, or prints, what the outbox holds now, and returns how many
-// messages it read. A message is marked sent right after the server accepts
+// messages it read, or 0 when the round should not be followed at once (a
+// failure, or a server that could not be used). A message is marked sent right after the server accepts
 // it; one that fails waits longer before each new attempt.
 func (m *mailer) deliver(ctx context.Context) int {
 	if m.server == nil {
@@ -98,14 +100,24 @@ func (m *mailer) deliver(ctx context.Context) int {
 		}
 		return len(msgs)
 	}
+	var stopped atomic.Bool
 	senders := make([]func(models.OutboxMessage) models.Delivery, len(m.sessions))
 	for i, s := range m.sessions {
-		senders[i] = func(msg models.OutboxMessage) models.Delivery { return m.outcome(msg, s.send(ctx, msg)) }
+		senders[i] = func(msg models.OutboxMessage) models.Delivery {
+			d := m.outcome(msg, s.send(ctx, msg))
+			if d.Stop {
+				stopped.Store(true)
+			}
+			return d
+		}
 	}
 	n, err := m.store.DeliverDue(ctx, batch, senders)
 	if err != nil && ctx.Err() == nil {
 		m.log.Error("delivering the outbox", "err", err)
 		return 0 // wait for the next round rather than go on at once
+	}
+	if stopped.Load() {
+		return 0 // the server cannot be used: wait for the next round
 	}
 	return n
 }
@@ -123,9 +135,10 @@ func (m *mailer) outcome(msg models.OutboxMessage, err error) models.Delivery {
 	}
 	retry := m.backoff(msg.Attempts)
 	m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
-	// A server this connection cannot reach will not be reached for the
-	// next email either: it waits for the next round.
-	return models.Delivery{Err: err, RetryIn: retry, Stop: errors.As(err, new(connectError))}
+	// A server this session cannot reach, or that refuses its login or
+	// sender, will do the same with the next email: it waits for the next
+	// round.
+	return models.Delivery{Err: err, RetryIn: retry, Stop: errors.As(err, new(sessionError))}
 }
 
 // backoff is how long to wait after a message's failed attempt, given the
@@ -165,11 +178,12 @@ func (s *session) send(ctx context.Context, msg models.OutboxMessage) error {
 	return err
 }
 
-// connectError is a failure to connect or log in to the SMTP server. It
-// keeps the server's words, not its code, which refused no email.
-type connectError struct{ why string }
+// sessionError is a failure of the session rather than of an email: the
+// server could not be reached, or refused the login or the sender. It keeps
+// the server's words, not its code, which refused no email.
+type sessionError struct{ why string }
 
-func (e connectError) Error() string { return "connect to the SMTP server: " + e.why }
+func (e sessionError) Error() string { return e.why }
 
 // errClosed marks a transaction whose first command found the connection
 // failed, or being closed by the server: nothing of the email was sent.
@@ -183,7 +197,7 @@ var errClosed = errors.New("the connection to the SMTP server failed before the 
 func (s *session) connect(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
-			err = connectError{err.Error()}
+			err = sessionError{"connect to the SMTP server: " + err.Error()}
 		}
 	}()
 	server := s.m.server
@@ -208,6 +222,12 @@ func (s *session) connect(ctx context.Context) (err error) {
 		return err
 	}
 	s.conn, s.client = conn, c
+	// The greeting, said here so that a server refusing it fails the
+	// connection rather than the email after it.
+	if err := c.Hello("localhost"); err != nil {
+		s.drop()
+		return fmt.Errorf("ehlo: %w", err)
+	}
 	if ok, _ := c.Extension("STARTTLS"); ok && server.Scheme == "smtp" {
 		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
 			s.drop()
@@ -238,7 +258,7 @@ func (s *session) transact(msg models.OutboxMessage) error {
 		}
 		// A refused sender is no refusal of the email, whatever the code:
 		// it waits for the setting to be put right.
-		return errors.New("sender refused: " + s.refused(err).Error())
+		return sessionError{"sender refused: " + s.refused(err).Error()}
 	}
 	if err := c.Rcpt(msg.Recipient); err != nil {
 		return s.refused(err)

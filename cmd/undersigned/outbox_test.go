@@ -67,16 +67,16 @@ func TestMailerKeepsItsConnections(t *testing.T) {
 }
 
 // A relay that cannot be reached costs each connection one attempt a
-// round, not one per email: the other emails wait for the next round with
-// no failure recorded.
+// round, not one per email: the other emails wait, with no failure
+// recorded, for the next round, which does not follow at once.
 func TestUnreachableRelayIsTriedOncePerConnection(t *testing.T) {
 	mx := startSMTP(t, "", "")
 	s, db, fill := outboxFiller(t)
 	m := testMailer(s, mx, 2)
 	m.server.Host = freeAddr(t) // nothing listens there
 	fill(10)
-	if n := m.deliver(context.Background()); n != 2 {
-		t.Errorf("the round handed %d emails to the mailer, want 2, one per connection", n)
+	if n := m.deliver(context.Background()); n != 0 {
+		t.Errorf("the round says %d, want 0: the next round must wait", n)
 	}
 	if unsent, failed := outboxState(t, db); unsent != 10 || failed != 2 {
 		t.Errorf("%d emails unsent, %d with a failure recorded; want 10 and 2", unsent, failed)
@@ -187,8 +187,8 @@ func TestSMTPConnectionsMustBeUsable(t *testing.T) {
 }
 
 // A relay refusing the mailer's login, or its sender address, refuses no
-// email, though it answers with a permanent code: the emails wait, and go
-// once the setting is put right.
+// email, though it answers with a permanent code: each connection stops at
+// its first refusal, the emails wait, and go once the setting is put right.
 func TestRefusedLoginOrSenderGivesUpNoEmail(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
@@ -214,8 +214,8 @@ func TestRefusedLoginOrSenderGivesUpNoEmail(t *testing.T) {
 			ctx := context.Background()
 			fill(3)
 			m.deliver(ctx)
-			if unsent, failed := outboxState(t, db); unsent != 3 || failed == 0 {
-				t.Fatalf("after the refusal: %d emails unsent, %d with the failure recorded; want 3, and failures", unsent, failed)
+			if unsent, failed := outboxState(t, db); unsent != 3 || failed != 2 {
+				t.Fatalf("after the refusal: %d emails unsent, %d with the failure recorded; want 3, and 2, one per connection", unsent, failed)
 			}
 			tt.fix(m, mx)
 			time.Sleep(m.retry + 100*time.Millisecond)
