@@ -223,6 +223,8 @@ type smtpServer struct {
 	// slow is how long the relay takes to accept each message, as a busy
 	// relay does; time.Duration, 0 for at once.
 	slow atomic.Int64
+	// taking counts the messages whose data the relay has begun to take.
+	taking atomic.Int64
 	// away is how long each of the client's commands takes to reach the
 	// relay, as over a network rather than loopback; time.Duration.
 	away atomic.Int64
@@ -371,6 +373,7 @@ func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *smtpSession) Data(r io.Reader) error {
+	s.relay.taking.Add(1)
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err

@@ -168,14 +168,21 @@ func (s *session) send(ctx context.Context, msg models.OutboxMessage) error {
 			return err
 		}
 	}
-	err := s.transact(msg)
+	err := s.transact(ctx, msg)
 	if kept && errors.Is(err, errClosed) {
 		if err := s.connect(ctx); err != nil {
 			return err
 		}
-		err = s.transact(msg)
+		err = s.transact(ctx, msg)
 	}
 	return err
+}
+
+// interruptible makes the end of ctx, when the server stops, interrupt
+// whatever conn waits for, rather than wait for a slow mail server; the
+// email is tried again after the restart. Call the returned stop when done.
+func interruptible(ctx context.Context, conn net.Conn) (stop func() bool) {
+	return context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 }
 
 // sessionError is a failure of the session rather than of an email: the
@@ -216,6 +223,7 @@ func (s *session) connect(ctx context.Context) (err error) {
 	if server.Scheme == "smtps" {
 		conn = tls.Client(conn, &tls.Config{ServerName: host})
 	}
+	defer interruptible(ctx, conn)()
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
@@ -247,9 +255,10 @@ func (s *session) connect(ctx context.Context) (err error) {
 // transact sends msg as one mail transaction. After a refusal the server
 // answered, the connection is made ready for the next message; after any
 // other failure it is dropped, and the next message gets a new one.
-func (s *session) transact(msg models.OutboxMessage) error {
+func (s *session) transact(ctx context.Context, msg models.OutboxMessage) error {
 	c := s.client
 	s.conn.SetDeadline(time.Now().Add(time.Minute))
+	defer interruptible(ctx, s.conn)()
 	if err := c.Mail(s.m.from); err != nil {
 		var reply *textproto.Error
 		if !errors.As(err, &reply) || reply.Code == 421 { // 421: the server is closing the connection

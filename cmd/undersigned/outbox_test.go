@@ -83,6 +83,30 @@ func TestUnreachableRelayIsTriedOncePerConnection(t *testing.T) {
 	}
 }
 
+// Stopping the server does not wait for a slow relay: the email it was
+// taking is left unsent, to be sent after the restart.
+func TestStopDoesNotWaitForASlowRelay(t *testing.T) {
+	mx := startSMTP(t, "", "")
+	mx.slow.Store(int64(time.Minute))
+	s, db, fill := outboxFiller(t)
+	m := testMailer(s, mx, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	fill(1)
+	go func() { m.run(ctx); close(done) }()
+	waitFor(t, "the relay to take the email", func() bool { return mx.taking.Load() == 1 })
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the mailer still waits for the relay 5 s after the stop")
+	}
+	if unsent, _ := outboxState(t, db); unsent != 1 {
+		t.Errorf("%d emails unsent after the interrupted delivery, want 1", unsent)
+	}
+}
+
 // BenchmarkDeliverOutbox drains an outbox of confirmation emails, as a
 // crowd signing a letter fills it, through an SMTP relay on loopback, and
 // through one whose every command takes 5 ms to arrive, as over a network,
