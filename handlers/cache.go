@@ -18,9 +18,13 @@ import (
 // made by another instance that this one has not heard of.
 const pageTTL = time.Second
 
-// maxCachedPages bounds the cache: a letter's page and the first page of its
-// list, for the letters being read at the moment.
-const maxCachedPages = 512
+// The cache's bounds: a letter's page, the first page of its list and its
+// PDF, for the letters being read at the moment. Past either bound the cache
+// is emptied, and the pages in demand come back at their next request.
+const (
+	maxCachedPages = 512
+	maxCachedBytes = 64 << 20
+)
 
 // pageCache keeps the public pages a crowd reloads (a letter, the first page
 // of its list) as rendered bytes, so that reading a viral letter costs a
@@ -33,6 +37,7 @@ const maxCachedPages = 512
 type pageCache struct {
 	mu      sync.Mutex
 	pages   map[string]*cachedPage
+	bytes   int // the size of the pages kept
 	renders singleflight.Group
 	// csrfMarker and startedMarker stand for a visitor's values in cached
 	// bytes, formMarker for a signing form rendered for one visitor: random,
@@ -45,9 +50,12 @@ type cachedPage struct {
 	generation uint64
 	rendered   time.Time
 	status     int
-	robots     string   // the X-Robots-Tag header, when the page has one
-	parts      [][]byte // the page between markers
-	fills      []string // the marker that follows each part but the last
+	// Headers of the response: its type, its Content-Disposition and its
+	// X-Robots-Tag, when it has them.
+	contentType, disposition, robots string
+	parts                            [][]byte // the page between markers
+	fills                            []string // the marker that follows each part but the last
+	size                             int
 }
 
 func newPageCache() *pageCache {
@@ -118,7 +126,11 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 	if err := render(c); err != nil {
 		return nil, err
 	}
-	p := &cachedPage{generation: gen, rendered: began, status: c.Response().StatusCode(), robots: string(c.Response().Header.Peek("X-Robots-Tag"))}
+	resp := &c.Response().Header
+	p := &cachedPage{
+		generation: gen, rendered: began, status: c.Response().StatusCode(), size: len(c.Response().Body()),
+		contentType: string(resp.ContentType()), disposition: string(resp.Peek(fiber.HeaderContentDisposition)), robots: string(resp.Peek("X-Robots-Tag")),
+	}
 	p.cut(bytes.Clone(c.Response().Body()), pc.csrfMarker, pc.startedMarker, pc.formMarker)
 	c.Response().ResetBody()
 	if p.status != fiber.StatusOK {
@@ -126,11 +138,16 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if len(pc.pages) >= maxCachedPages {
-		clear(pc.pages) // the pages in demand come back at their next request
+	if len(pc.pages) >= maxCachedPages || pc.bytes+p.size > maxCachedBytes {
+		clear(pc.pages)
+		pc.bytes = 0
 	}
 	if old := pc.pages[key]; old == nil || old.generation <= gen {
+		if old != nil {
+			pc.bytes -= old.size
+		}
 		pc.pages[key] = p
+		pc.bytes += p.size
 	}
 	return p, nil
 }
@@ -158,7 +175,10 @@ func (p *cachedPage) cut(body []byte, markers ...string) {
 // place of its markers: their CSRF token, a signed time for the form, and
 // form, the signing form rendered for them.
 func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []byte) error {
-	c.Status(status).Type("html", "utf-8")
+	c.Status(status).Set(fiber.HeaderContentType, p.contentType)
+	if p.disposition != "" {
+		c.Set(fiber.HeaderContentDisposition, p.disposition)
+	}
 	if p.robots != "" {
 		c.Set("X-Robots-Tag", p.robots)
 	}

@@ -39,6 +39,12 @@ func newSite(t *testing.T, cfg handlers.Config) *site {
 // newSiteOn is newSite on a store the test opened itself.
 func newSiteOn(t *testing.T, store *models.Store, cfg handlers.Config) *site {
 	t.Helper()
+	return newSiteLogging(t, store, cfg, io.Discard)
+}
+
+// newSiteLogging is newSiteOn with the site's log written to log.
+func newSiteLogging(t *testing.T, store *models.Store, cfg handlers.Config, log io.Writer) *site {
+	t.Helper()
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://undersigned.test"
 	}
@@ -46,7 +52,7 @@ func newSiteOn(t *testing.T, store *models.Store, cfg handlers.Config) *site {
 		many := handlers.RateLimit{Max: 1000, Window: time.Minute}
 		cfg.Limits.SignBurst, cfg.Limits.SignSustained, cfg.Limits.SignOverall = many, many, many
 	}
-	app, h, err := handlers.New(context.Background(), store, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	app, h, err := handlers.New(context.Background(), store, slog.New(slog.NewTextHandler(log, nil)), cfg)
 	if err != nil {
 		t.Fatalf("new app: %v", err)
 	}

@@ -59,6 +59,7 @@ type Handler struct {
 
 	chartCache chartCache
 	pageCache  *pageCache
+	packetSlot chan struct{} // held while a delivery packet's PDF is made
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -83,6 +84,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, ipKey: ipKey, validate: newValidator(), pageCache: newPageCache(),
+		packetSlot: make(chan struct{}, 1),
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),

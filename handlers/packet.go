@@ -37,7 +37,24 @@ type NoPacketView struct {
 // letter, then on a new page its list as of its date, as the print page
 // shows it. A list the PDF cannot show faithfully, or too long to hold,
 // gets a page pointing to the print page instead.
+//
+// A PDF of a long list takes the server a good part of a second and much
+// memory to make, and the link is public: the answer comes from the page
+// cache, at most a second old whatever changed meanwhile, and the server
+// makes one PDF at a time. A crowd asking for it costs one PDF a second.
 func (h *Handler) packetPDF(c *fiber.Ctx) error {
+	p, err := h.cachedPage(c, c.Path(), false, h.makePacket)
+	if err != nil {
+		return err
+	}
+	return h.serveCached(c, p.status, p, nil)
+}
+
+// makePacket answers for packetPDF, making the PDF.
+func (h *Handler) makePacket(c *fiber.Ctx) error {
+	h.packetSlot <- struct{}{}
+	defer func() { <-h.packetSlot }()
+	began := time.Now()
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
@@ -62,6 +79,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	if err := t.pdf.Output(&buf); err != nil {
 		return fmt.Errorf("PDF of letter %d: %w", l.ID, err)
 	}
+	h.log.Info("delivery packet made", "letter", l.ID, "entries", l.NamedCount(), "bytes", buf.Len(), "took", time.Since(began).Round(time.Millisecond).String())
 	keepNamesUnindexed(c, l)
 	c.Attachment(l.Slug + ".pdf")
 	return c.Send(buf.Bytes())

@@ -1,12 +1,15 @@
 package handlers_test
 
 import (
+	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -29,6 +32,67 @@ func packetSite(t *testing.T) *site {
 	signer.get(seedSlug)
 	signer.post(seedSlug+"/sign", anonymous).expect(t, http.StatusSeeOther)
 	return s
+}
+
+// TestPacketPDFIsMadeOnceForACrowd: the PDF of a long list costs the
+// server much time and memory, and its link is public. A crowd asking for
+// it at once gets one PDF, made once; a change to the list is in the PDF a
+// second later.
+func TestPacketPDFIsMadeOnceForACrowd(t *testing.T) {
+	var log lockedBuffer
+	s := newSiteLogging(t, modeltest.Open(t), handlers.Config{}, &log)
+	s.publishedLetter("c@example.org", "Org")
+	signSeedList(t, s)
+	made := func() int { return strings.Count(log.String(), "delivery packet made") }
+
+	const crowd = 16
+	pdfs := make([]response, crowd)
+	began := time.Now()
+	var wg sync.WaitGroup
+	for i := range crowd {
+		wg.Go(func() { pdfs[i] = s.browser().get(seedSlug + "/packet.pdf") })
+	}
+	wg.Wait()
+	took := time.Since(began)
+	for i, r := range pdfs {
+		if r.status != http.StatusOK || !strings.HasPrefix(r.body, "%PDF-") || r.body != pdfs[0].body {
+			t.Fatalf("visitor %d got status %d and %d bytes, not the PDF the first got", i, r.status, len(r.body))
+		}
+	}
+	// One PDF a second at most: once, when the crowd came within a second.
+	if n, most := made(), 1+int(took/time.Second); n > most {
+		t.Errorf("%d visitors within %v had the PDF made %d times, want at most %d", crowd, took.Round(time.Millisecond), n, most)
+	}
+
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Natalia Morozova", "NO", "natalia@example.org")).expect(t, http.StatusSeeOther)
+	time.Sleep(time.Second)
+	r := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	if text := extractText(t, needPdftotext(t), r.body); !strings.Contains(text, "Natalia Morozova, Norway") {
+		t.Errorf("a second after a new signature, the PDF lacks it:\n%.2000s", text)
+	}
+	if n := made(); n < 2 {
+		t.Errorf("the PDF was made %d times in all, want it made again after the change", n)
+	}
+}
+
+// lockedBuffer is a buffer several goroutines write to, as a log.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestPacketPDFIsOfferedAndSent(t *testing.T) {

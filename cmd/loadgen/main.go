@@ -65,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end)")
 	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from ./cmd/undersigned into a temporary directory)")
-	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), list (GET a page of its signatories), sign (POST signatures)")
+	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), list (GET a page of its signatories), packet (GET its delivery packet, a PDF), sign (POST signatures)")
 	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
 	fs.IntVar(&c.batch, "batch", 10_000, "signatories inserted per transaction while preparing")
 	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 sends as fast as -workers connections allow")
@@ -81,8 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case c.scenario != "letter" && c.scenario != "list" && c.scenario != "sign":
-		return c, fmt.Errorf("-scenario %q: want letter, list or sign", c.scenario)
+	case c.scenario != "letter" && c.scenario != "list" && c.scenario != "packet" && c.scenario != "sign":
+		return c, fmt.Errorf("-scenario %q: want letter, list, packet or sign", c.scenario)
 	case c.signatures < 0 || c.signatures > 1_000_000:
 		return c, fmt.Errorf("-signatures %d: want 0 to 1,000,000", c.signatures)
 	case c.batch < 1:
@@ -152,6 +152,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		tr = getTargeter(srv.url() + "/letters/" + slug)
 	case "list":
 		tr = getTargeter(fmt.Sprintf("%s/letters/%s/signatories?page=%d", srv.url(), slug, cfg.page))
+	case "packet":
+		tr = getTargeter(srv.url() + "/letters/" + slug + "/packet.pdf")
 	case "sign":
 		if tr, err = signTargeter(ctx, srv.url(), slug, cfg); err != nil {
 			return err
