@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -95,7 +96,14 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Store, err
 	q.Set("_secure_delete", "on")
 	dsn := "file:" + path + "?" + q.Encode()
 
+	// Turning a new file to WAL needs it alone: a server opening it at that
+	// moment is told "database is locked" at once, whatever the busy
+	// timeout, and tries again for as long as that timeout.
 	write, err := gorm.Open(sqlite.Open(dsn), cfg)
+	for deadline := time.Now().Add(5 * time.Second); isBusy(err) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		write, err = gorm.Open(sqlite.Open(dsn), cfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -191,6 +199,12 @@ func (s *Store) serialised(fn func(tx *gorm.DB) error) func(tx *gorm.DB) error {
 		}
 		return fn(tx)
 	}
+}
+
+// isBusy says whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var e sqlite3.Error
+	return errors.As(err, &e) && e.Code == sqlite3.ErrBusy
 }
 
 // Keys of PostgreSQL's advisory locks: any two numbers no other program
