@@ -52,9 +52,6 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 
 // makePacket answers for packetPDF, making the PDF.
 func (h *Handler) makePacket(c *fiber.Ctx) error {
-	h.packetSlot <- struct{}{}
-	defer func() { <-h.packetSlot }()
-	began := time.Now()
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
@@ -62,6 +59,9 @@ func (h *Handler) makePacket(c *fiber.Ctx) error {
 	if l.NamedCount() > packetMaxEntries {
 		return h.renderNoPacket(c, l, h.msg("packet.too_long", packetMaxEntries))
 	}
+	h.packetSlot <- struct{}{}
+	defer func() { <-h.packetSlot }()
+	began := time.Now()
 	fonts, err := pdfFonts()
 	if err != nil {
 		return fmt.Errorf("packet fonts: %w", err)

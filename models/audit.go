@@ -50,7 +50,7 @@ func (s *Store) audit(tx *gorm.DB, letterID int64, userID *int64, sig *Signature
 
 // LogExport records that a coordinator downloaded a letter's signatures.
 func (s *Store) LogExport(ctx context.Context, l *Letter, userID int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error { return s.audit(tx, l.ID, &userID, nil, AuditExport, "") })
+	return s.privateTransaction(ctx, func(tx *gorm.DB) error { return s.audit(tx, l.ID, &userID, nil, AuditExport, "") })
 }
 
 // AuditLog returns the newest entries of a letter's audit log, with the

@@ -38,12 +38,10 @@ func (s *Store) AddSignaturesInBatches(ctx context.Context, letterID int64, n, b
 			}
 			sigs := make([]Signature, 0, end-start)
 			for i := start; i < end; i++ {
-				in := next(i)
-				if !l.AllowsKind(in.Kind) {
-					return ErrKindNotAllowed
+				sig := newSignature(letterID, next(i), now)
+				if err := acceptSignature(&l, &Signed{Signature: sig}); err != nil {
+					return err
 				}
-				sig := newSignature(letterID, in, now)
-				sig.Status, sig.Revision = l.statusAfterConfirmation(in.Kind), l.Revision
 				sigs = append(sigs, *sig)
 			}
 			// 500 rows of about 25 columns stay under SQLite's limit of

@@ -1,9 +1,7 @@
 package models
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -40,7 +38,7 @@ const maxCachedLetters = 1024
 
 // changedHere bumps this instance's generation. A write calls it after
 // its commit, and before it answers, so that the writer's next page shows
-// the change.
+// the change; FollowOtherInstances calls it for another instance's write.
 func (s *Store) changedHere() { s.generation.n.Add(1) }
 
 // tellOthers notifies, within tx, the other instances sharing a PostgreSQL
@@ -61,13 +59,6 @@ func (s *Store) tellOthers(tx *gorm.DB) error {
 // and, on PostgreSQL, in the other instances: a cached page made at an
 // earlier generation is stale.
 func (s *Store) Generation() uint64 { return s.generation.n.Load() }
-
-// FollowOtherInstances bumps the generation whenever another instance
-// sharing the database records a change, until ctx ends. On SQLite, one
-// process, it returns at once.
-func (s *Store) FollowOtherInstances(ctx context.Context, log *slog.Logger) {
-	s.Listen(ctx, log, func() { s.generation.n.Add(1) })
-}
 
 // letter returns a copy of the letter kept under slug, if it is current.
 func (g *generation) letter(slug string) *Letter {

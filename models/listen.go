@@ -22,19 +22,20 @@ func newInstanceID() string {
 	return hex.EncodeToString(b)
 }
 
-// Listen calls fn whenever another instance sharing the PostgreSQL database
-// announces a change, until ctx ends. It listens on a connection of its own
-// and, when that connection fails, connects again (after a pause that
-// grows up to 30 seconds) and calls fn once it listens again, since a change
-// may have gone unheard meanwhile; failures go to log. On SQLite, one
-// process and nobody to hear from, it returns at once.
-func (s *Store) Listen(ctx context.Context, log *slog.Logger, fn func()) {
+// FollowOtherInstances bumps the generation whenever another instance
+// sharing the PostgreSQL database announces a change, until ctx ends. It
+// listens on a connection of its own and, when that connection fails,
+// connects again (after a pause that grows up to 30 seconds) and bumps the
+// generation once it listens again, since a change may have gone unheard
+// meanwhile; failures go to log. On SQLite, one process and nobody to hear
+// from, it returns at once.
+func (s *Store) FollowOtherInstances(ctx context.Context, log *slog.Logger) {
 	if s.dialect != Postgres {
 		return
 	}
 	pause := time.Second
 	for again := false; ctx.Err() == nil; again = true {
-		listened, err := s.listenOnce(ctx, again, fn)
+		listened, err := s.listenOnce(ctx, again)
 		if ctx.Err() != nil {
 			return
 		}
@@ -52,9 +53,9 @@ func (s *Store) Listen(ctx context.Context, log *slog.Logger, fn func()) {
 }
 
 // listenOnce listens on one new connection until it fails or ctx ends,
-// calling fn as soon as it listens when again is set. It reports whether the
-// connection got as far as listening.
-func (s *Store) listenOnce(ctx context.Context, again bool, fn func()) (listening bool, err error) {
+// bumping the generation as soon as it listens when again is set. It
+// reports whether the connection got as far as listening.
+func (s *Store) listenOnce(ctx context.Context, again bool) (listening bool, err error) {
 	cfg, err := postgresConfig(s.dsn)
 	if err != nil {
 		return false, err
@@ -68,7 +69,7 @@ func (s *Store) listenOnce(ctx context.Context, again bool, fn func()) (listenin
 		return false, fmt.Errorf("listen: %w", err)
 	}
 	if again {
-		fn()
+		s.changedHere()
 	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
@@ -76,7 +77,7 @@ func (s *Store) listenOnce(ctx context.Context, again bool, fn func()) (listenin
 			return true, fmt.Errorf("wait for notification: %w", err)
 		}
 		if n.Payload != s.instance {
-			fn()
+			s.changedHere()
 		}
 	}
 }

@@ -84,7 +84,7 @@ type Delivery struct {
 
 // DeliverDue hands up to limit due messages, oldest first, to the senders,
 // records what each sender says became of its message, and returns how many
-// it handed over. Each sender gets one message at a time, in a goroutine of
+// it handed over and whether a sender stopped (Delivery.Stop). Each sender gets one message at a time, in a goroutine of
 // its own, so that each can keep a connection to the mail server busy. It
 // stops handing out messages when ctx ends or a record fails.
 //
@@ -99,12 +99,12 @@ type Delivery struct {
 //
 // Once the server took a message, its record is written even if ctx ends
 // meanwhile: a message not recorded as sent would be sent again.
-func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(OutboxMessage) Delivery) (int, error) {
+func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(OutboxMessage) Delivery) (int, bool, error) {
 	var msgs chan OutboxMessage
 	if s.dialect != Postgres {
 		due, err := s.DueMessages(ctx, limit)
 		if err != nil {
-			return 0, fmt.Errorf("read the outbox: %w", err)
+			return 0, false, fmt.Errorf("read the outbox: %w", err)
 		}
 		msgs = make(chan OutboxMessage, len(due))
 		for _, msg := range due {
@@ -119,6 +119,7 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 		return s.deliverClaimed(send)
 	}
 	var handed, left atomic.Int64
+	var stopped atomic.Bool
 	left.Store(int64(limit))
 	g, gctx := errgroup.WithContext(ctx)
 	for _, send := range senders {
@@ -127,6 +128,9 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 				d, err := deliverOne(send)
 				if d != nil {
 					handed.Add(1)
+				}
+				if d != nil && d.Stop {
+					stopped.Store(true)
 				}
 				if err != nil || d == nil || d.Stop {
 					return err
@@ -139,7 +143,7 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 	if err == nil {
 		err = ctx.Err() // the senders stopped for it
 	}
-	return int(handed.Load()), err
+	return int(handed.Load()), stopped.Load(), err
 }
 
 // deliverRead sends the next message read from the outbox, if any is left,

@@ -311,7 +311,8 @@ func signatureByToken(db *gorm.DB, column, token string) (*Signature, *Letter, e
 // working, and the new management token is returned. ErrAlreadyConfirmed
 // says there is nothing to confirm.
 func (s *Store) ResendConfirmation(ctx context.Context, token string, mail ConfirmationMail) (manageToken string, err error) {
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
+	// An unconfirmed signature is on no public page: the cached pages stay.
+	err = s.privateTransaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
 		hash := TokenHash(token)
 		if err := tx.Where("manage_token_hash = ? OR confirm_token_hash = ?", hash, hash).Take(&sig).Error; err != nil {

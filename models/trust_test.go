@@ -673,7 +673,7 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 	deliver := func(d models.Delivery) {
 		t.Helper()
 		var handed []int64
-		n, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{func(m models.OutboxMessage) models.Delivery {
+		n, _, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{func(m models.OutboxMessage) models.Delivery {
 			handed = append(handed, m.ID)
 			return d
 		}})
@@ -730,7 +730,7 @@ func TestOutboxSendersShareTheMessages(t *testing.T) {
 			return models.Delivery{}
 		}
 	}
-	n, err := s.DeliverDue(ctx, limit, send)
+	n, _, err := s.DeliverDue(ctx, limit, send)
 	if err != nil || n != limit || len(handed) != limit {
 		t.Fatalf("handed %d messages, %d different (%v); want %d", n, len(handed), err, limit)
 	}
@@ -744,7 +744,7 @@ func TestOutboxSendersShareTheMessages(t *testing.T) {
 			t.Errorf("sender %d got no message (%v): the senders did not work at once", i, bySender)
 		}
 	}
-	if n, err := s.DeliverDue(ctx, limit, send); err != nil || n != messages-limit {
+	if n, _, err := s.DeliverDue(ctx, limit, send); err != nil || n != messages-limit {
 		t.Fatalf("the next round handed %d messages (%v), want the %d left", n, err, messages-limit)
 	}
 	if due, err := s.DueMessages(ctx, messages); err != nil || len(due) != 0 {
@@ -762,7 +762,7 @@ func TestOutboxSenderThatStopsGetsNoMore(t *testing.T) {
 		sign(t, s, l, person("Signer", "FR", modeltest.SignerEmail(i)))
 	}
 	var down, up atomic.Int64
-	n, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{
+	n, stopped, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{
 		func(models.OutboxMessage) models.Delivery {
 			down.Add(1)
 			return models.Delivery{Err: errors.New("connect: connection refused"), RetryIn: time.Minute, Stop: true}
@@ -775,6 +775,9 @@ func TestOutboxSenderThatStopsGetsNoMore(t *testing.T) {
 	})
 	if err != nil || n != 10 || down.Load() > 1 || down.Load()+up.Load() != 10 {
 		t.Errorf("handed %d (%v): %d to the sender that stopped, %d to the other; want 10, at most 1 to the first", n, err, down.Load(), up.Load())
+	}
+	if stopped != (down.Load() == 1) {
+		t.Errorf("DeliverDue says a sender stopped: %v; the stopping sender was handed %d", stopped, down.Load())
 	}
 }
 

@@ -253,7 +253,7 @@ func (s *Store) CreateInvitation(ctx context.Context, userID, orgID int64) (stri
 	}
 	token, hash := NewToken()
 	inv := &invitation{OrganisationID: orgID, TokenHash: hash, CreatedBy: userID, ExpiresAt: s.now().Add(InvitationTTL)}
-	if err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(inv).Error }); err != nil {
+	if err := s.privateTransaction(ctx, func(tx *gorm.DB) error { return tx.Create(inv).Error }); err != nil {
 		return "", fmt.Errorf("create invitation: %w", err)
 	}
 	return token, nil

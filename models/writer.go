@@ -229,7 +229,7 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []in
 		if err != nil {
 			return err
 		}
-		if answers[i] = acceptSignature(l, req); answers[i] != nil {
+		if answers[i] = acceptSignature(l, req.signed); answers[i] != nil {
 			continue
 		}
 		key := signatureKey{sig.LetterID, sig.EmailKey}
@@ -329,11 +329,11 @@ func (s *Store) batchLetter(tx *gorm.DB, letters map[int64]*Letter, id int64) (*
 	return l, nil
 }
 
-// acceptSignature applies a letter's rules to a request's signature and
-// fills in what the letter decides: its status, the revision agreed to,
-// the confirmation token. It returns the rule broken, if any.
-func acceptSignature(l *Letter, req *signRequest) error {
-	sig := req.signed.Signature
+// acceptSignature applies a letter's rules to a new signature and fills in
+// what the letter decides: its status, the revision agreed to, the
+// confirmation token. It returns the rule broken, if any.
+func acceptSignature(l *Letter, signed *Signed) error {
+	sig := signed.Signature
 	if l == nil {
 		return ErrNotFound
 	}
@@ -348,7 +348,7 @@ func acceptSignature(l *Letter, req *signRequest) error {
 	if l.ConfirmEmail {
 		token, hash := NewToken()
 		expires := sig.CreatedAt.Add(ConfirmationTTL)
-		sig.Status, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, req.signed.ConfirmToken = StatusUnconfirmed, &hash, &expires, token
+		sig.Status, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, signed.ConfirmToken = StatusUnconfirmed, &hash, &expires, token
 	}
 	return nil
 }
@@ -361,5 +361,5 @@ func (s *Store) writeBatch(fn func(tx *gorm.DB) error) (err error) {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return s.write.Transaction(s.serialised(fn))
+	return s.privateTransaction(context.Background(), fn)
 }

@@ -15,7 +15,6 @@ import (
 	"net/textproto"
 	"net/url"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"undersigned/models"
@@ -100,23 +99,16 @@ func (m *mailer) deliver(ctx context.Context) int {
 		}
 		return len(msgs)
 	}
-	var stopped atomic.Bool
 	senders := make([]func(models.OutboxMessage) models.Delivery, len(m.sessions))
 	for i, s := range m.sessions {
-		senders[i] = func(msg models.OutboxMessage) models.Delivery {
-			d := m.outcome(msg, s.send(ctx, msg))
-			if d.Stop {
-				stopped.Store(true)
-			}
-			return d
-		}
+		senders[i] = func(msg models.OutboxMessage) models.Delivery { return m.outcome(msg, s.send(ctx, msg)) }
 	}
-	n, err := m.store.DeliverDue(ctx, batch, senders)
+	n, stopped, err := m.store.DeliverDue(ctx, batch, senders)
 	if err != nil && ctx.Err() == nil {
 		m.log.Error("delivering the outbox", "err", err)
 		return 0 // wait for the next round rather than go on at once
 	}
-	if stopped.Load() {
+	if stopped {
 		return 0 // the server cannot be used: wait for the next round
 	}
 	return n
