@@ -53,11 +53,13 @@ type SnapshotView struct {
 	GoneCount  int64
 	AddedMore  int64
 	GoneMore   int64
+	Withdrawn  int64 // entries taken off since publication
 }
 
 // snapshot shows a letter's list as published on a date. Everything on the
 // page comes from the frozen snapshot, so that its body reads byte for byte
-// the same forever, whatever happens to the letter and its list later.
+// the same whatever happens to the letter and its list later, but for the
+// entries withdrawn since, which it no longer shows and counts instead.
 func (h *Handler) snapshot(c *fiber.Ctx) error {
 	date, err := time.Parse(time.DateOnly, c.Params("date"))
 	if err != nil {
@@ -86,6 +88,7 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 			Unlisted: snap.UnlistedCount},
 		Sections:   h.snapshotSections(snap, entries),
 		Pagination: paginate(c.Path(), page, snap.NamedCount(), signatoriesPerPage),
+		Withdrawn:  snap.WithdrawnCount,
 	}
 	if page == 1 && snap.PreviousID != nil {
 		if err := h.setChanges(ctx, l, snap, &v); err != nil {
@@ -102,9 +105,9 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	// through a search engine can put signers at risk.
 	p.Robots = "noindex"
 	c.Set("X-Robots-Tag", "noindex")
-	// It never changes, so caches may keep it; an hour, not forever, in
-	// case a list must one day be taken down.
-	c.Set("Cache-Control", "public, max-age=3600")
+	// A withdrawal changes it: caches ask again each time, so that a
+	// withdrawn name is not served from a copy.
+	c.Set("Cache-Control", "no-cache")
 	return h.render(c, fiber.StatusOK, "snapshot", p)
 }
 

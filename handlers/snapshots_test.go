@@ -46,12 +46,13 @@ func readUnchanged(t *testing.T, s *site, path, before, after string) {
 // TestDatedListNeverChanges: the list published as of a date reads as its
 // signers chose to appear then (anonymous as "Anonymous, Country", counted
 // signers counted, not named), and its page stays byte for byte the same
-// after new signatures, a withdrawal, a change of display and a change of
-// settings; a second list the same day is refused.
+// after new signatures, a change of display and a change of settings (a
+// withdrawal is TestWithdrawalLeavesDatedLists); a second list the same day
+// is refused.
 func TestDatedListNeverChanges(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	igor := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
 	anonymous := signForm("Aida Abbasova", "AZ", "aida@example.org")
 	anonymous.Set("display", "anonymous")
 	aida := s.signAndKeepLink(anonymous)
@@ -64,7 +65,7 @@ func TestDatedListNeverChanges(t *testing.T) {
 	dated := publishList(t, coord, letterPath)
 	first := s.browser().get(dated).expect(t, http.StatusOK, "Signatories as of", "4 signatures", "Organisations (1)", "Civic IDEA, Georgia",
 		"Individuals (2)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "1 more person signed without being named.",
-		"will not change", `<meta name="robots" content="noindex">`)
+		"except those withdrawn since", `<meta name="robots" content="noindex">`)
 	assertAbsent(t, map[string]string{"dated list": first.body}, "Abbasova", "Aida", "Quist", "Cora", "_csrf", "Changes since")
 	if first.header.Get("Set-Cookie") != "" {
 		t.Errorf("the dated list sets a cookie: %q", first.header.Get("Set-Cookie"))
@@ -80,9 +81,6 @@ func TestDatedListNeverChanges(t *testing.T) {
 	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
 	readUnchanged(t, s, dated, first.body, "a new signature")
 	b := s.browser()
-	b.get(igor)
-	b.post(igor+"/withdraw", url.Values{}).expect(t, http.StatusOK)
-	readUnchanged(t, s, dated, first.body, "a withdrawal")
 	b.get(aida)
 	b.post(aida+"/display", url.Values{"display": {"full"}}).expect(t, http.StatusSeeOther)
 	readUnchanged(t, s, dated, first.body, "a change of display")
@@ -98,6 +96,49 @@ func TestDatedListNeverChanges(t *testing.T) {
 	for _, missing := range []string{dated + "?page=2", strings.Replace(dated, "as-of/", "as-of/1999-", 1), dated[:len(dated)-2] + "32"} {
 		s.browser().get(missing).expect(t, http.StatusNotFound)
 	}
+}
+
+// TestWithdrawalLeavesDatedLists: a signer who withdraws is taken off the
+// dated lists already published, as the withdrawal page says: the entry is
+// gone, the counts agree with what is shown, the list keeps its date and
+// says how many entries were withdrawn, and the next day's list does not
+// bring the name back. A coordinator's removal of a fake does the same.
+func TestWithdrawalLeavesDatedLists(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	igor := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	s.signAndKeepLink(signForm("Fake Person", "RU", "fake@example.org"))
+	dated := publishList(t, coord, letterPath)
+	date := `<time datetime="` + dated[len(dated)-10:] + `">`
+	s.browser().get(dated).expect(t, http.StatusOK, "3 signatures", "Individuals (3)", "Igor Blazevic, Czechia")
+
+	b := s.browser()
+	b.get(igor).expect(t, http.StatusOK, "from every dated list already published", "cannot be recalled")
+	b.post(igor+"/withdraw", url.Values{}).expect(t, http.StatusOK, "nor on the dated lists already published")
+	after := s.browser().get(dated).expect(t, http.StatusOK, date, "2 signatures", "Individuals (2)", "Maiko Ichihara, Japan",
+		"1 entry withdrawn since publication")
+	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Blazevic")
+	if got := after.header.Get("Cache-Control"); strings.Contains(got, "max-age") {
+		t.Errorf("the dated list may be kept by caches: Cache-Control %q", got)
+	}
+	s.browser().get(seedSlug).expect(t, http.StatusOK, `href="`+dated+`"`, "(2 signatures)")
+
+	coord.get(letterPath + "/signatures")
+	var fake int64
+	if err := s.store.EachSignature(context.Background(), s.letter(), func(sig *models.Signature) error {
+		if sig.Name == "Fake Person" {
+			fake = sig.ID
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	coord.post(letterPath+"/signatures/"+strconv.FormatInt(fake, 10)+"/remove", url.Values{"reason": {"Not a real person"}}).
+		expect(t, http.StatusSeeOther)
+	after = s.browser().get(dated).expect(t, http.StatusOK, date, "1 signature", "Individuals (1)", "Maiko Ichihara, Japan",
+		"2 entries withdrawn since publication")
+	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Fake Person", "1 entry withdrawn")
 }
 
 // TestDatedListKeepsItsTextAfterAnEdit: a list published before anyone
@@ -200,7 +241,7 @@ func TestDatedListShowsWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertOrder(t, b.String(), `Changes since the list as of <a href="/letters/joint-statement/as-of/2024-11-11"><time datetime="2024-11-11">November 11, 2024</time></a>`,
-		"Added (1)", "Maiko Ichihara, Japan", "Withdrawn or removed (150)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "and 148 more.")
+		"Added (1)", "Maiko Ichihara, Japan", "Shown differently since (150)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "and 148 more.")
 
 	v.Added, v.Gone, v.AddedCount, v.GoneCount, v.GoneMore = nil, nil, 0, 0, 0
 	b.Reset()

@@ -360,8 +360,8 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) e
 	})
 }
 
-// Withdraw takes the signature of manageToken off the list and the count and
-// erases it at once. The letter's audit log records only that one signature
+// Withdraw takes the signature of manageToken off the list, the count and
+// the dated lists already published, and erases it at once. The letter's audit log records only that one signature
 // was withdrawn.
 func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, error) {
 	return s.withdraw(ctx, "manage_token_hash", manageToken)
@@ -378,10 +378,7 @@ func (s *Store) withdraw(ctx context.Context, tokenColumn, token string) (*Lette
 		if err := tx.Take(&l, sig.LetterID).Error; err != nil {
 			return err
 		}
-		if err := tx.Delete(&sig).Error; err != nil {
-			return err
-		}
-		if err := s.countOnList(tx, &sig, -1); err != nil {
+		if err := s.takeOff(tx, &sig); err != nil {
 			return err
 		}
 		// Sent mail to the signer goes too; mail not yet sent only carries
@@ -396,6 +393,18 @@ func (s *Store) withdraw(ctx context.Context, tokenColumn, token string) (*Lette
 		return s.audit(tx, sig.LetterID, nil, nil, AuditWithdraw, "")
 	})
 	return &l, err
+}
+
+// takeOff deletes sig, in tx, from the list, the count and the dated lists
+// already published.
+func (s *Store) takeOff(tx *gorm.DB, sig *Signature) error {
+	if err := tx.Delete(sig).Error; err != nil {
+		return err
+	}
+	if err := s.countOnList(tx, sig, -1); err != nil {
+		return err
+	}
+	return redactSnapshots(tx, sig.ID)
 }
 
 // Signatories returns a page of a letter's public list, in the letter's
@@ -459,7 +468,8 @@ func (s *Store) EachSignature(ctx context.Context, l *Letter, fn func(*Signature
 	return eachRow(s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND status = 'listed'", l.ID).Order(order), fn)
 }
 
-// RemoveSignature takes a signature off the list and the count, recording
+// RemoveSignature takes a signature off the list, the count and the dated
+// lists already published (a fake must not stay on them), recording
 // in the audit log who removed which entry and why. The caller has
 // authorised access to l.
 func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatureID int64, entry func(*Signature) string, reason string) error {
@@ -468,10 +478,7 @@ func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatur
 		if err := tx.Where("letter_id = ?", l.ID).Take(&sig, signatureID).Error; err != nil {
 			return notFound(err)
 		}
-		if err := tx.Delete(&sig).Error; err != nil {
-			return err
-		}
-		if err := s.countOnList(tx, &sig, -1); err != nil {
+		if err := s.takeOff(tx, &sig); err != nil {
 			return err
 		}
 		return s.audit(tx, l.ID, &userID, nil, AuditRemove, entry(&sig)+" — "+reason)

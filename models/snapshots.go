@@ -17,11 +17,11 @@ var ErrSnapshotExists = errors.New("the list was already published as of this da
 // Snapshot is a letter's public list frozen as it read on a date: the
 // entries are kept as text in snapshot_entries and never change.
 //
-// A signer who withdraws later, or changes how they appear, leaves the
-// snapshots taken before as they were: a snapshot is what was public on its
-// date, and its page must read the same forever. Erasure applies to the
-// signature, the live list, the count and the CSV; the dated lists are a
-// record of what was published, as a printed copy would be. /privacy says so.
+// A signer who changes how they appear later leaves the snapshots taken
+// before as they were: a snapshot is what was public on its date. A signer
+// who withdraws, or whom a coordinator removes, leaves them too: their
+// entry is deleted from every snapshot (see redactSnapshots), which then
+// says how many entries went since it was published. /privacy says so.
 type Snapshot struct {
 	ID                int64
 	LetterID          int64
@@ -34,7 +34,11 @@ type Snapshot struct {
 	UnlistedCount     int64
 	AddedCount        int64 // entries not in the previous snapshot
 	GoneCount         int64 // entries of the previous snapshot no longer there
-	CreatedAt         time.Time
+	// WithdrawnCount is how many entries were deleted since publication:
+	// withdrawn by their signers or removed by a coordinator. The counts
+	// above no longer include them.
+	WithdrawnCount int64
+	CreatedAt      time.Time
 }
 
 // SignatureCount is the number of signatures counted on the date: named or not.
@@ -52,6 +56,9 @@ type SnapshotEntry struct {
 	Kind       SignatureKind
 	Entry      string
 	Occurrence int64
+	// SignatureID is the signature the entry was copied from, so that its
+	// withdrawal deletes the entry; nil for entries frozen before that was kept.
+	SignatureID *int64
 	// SignedRevision is the revision the signer had agreed to, when the
 	// letter had been revised since on the date; it is not part of Entry.
 	SignedRevision *int
@@ -166,10 +173,10 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			count *int64
 		}{{KindOrganisation, &snap.OrganisationCount}, {KindIndividual, &snap.IndividualCount}} {
 			res := tx.Exec(`WITH words(anonymous) AS (SELECT CAST(? AS TEXT))
-				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence, signed_revision)
+				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence, signed_revision, signature_id)
 				SELECT ?, ? + ROW_NUMBER() OVER (ORDER BY `+order+`), kind, entry,
 					ROW_NUMBER() OVER (PARTITION BY entry ORDER BY `+order+`),
-					CASE WHEN revision < ? THEN revision END
+					CASE WHEN revision < ? THEN revision END, id
 				FROM (SELECT s.id, s.sort_key, s.kind, s.revision, `+snapshotEntrySQL+` AS entry
 					FROM signatures s CROSS JOIN words
 					LEFT JOIN snapshot_countries c1 ON c1.code = s.country
@@ -182,13 +189,8 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			*part.count = res.RowsAffected
 			position += res.RowsAffected
 		}
-		if snap.PreviousID != nil {
-			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, snap.ID, *snap.PreviousID).Scan(&snap.AddedCount).Error; err != nil {
-				return err
-			}
-			if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error; err != nil {
-				return err
-			}
+		if err := countChanges(tx, snap); err != nil {
+			return err
 		}
 		return tx.Model(snap).Select("organisation_count", "individual_count", "added_count", "gone_count").Updates(snap).Error
 	})
@@ -203,6 +205,80 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 const changesSQL = `SELECT e.kind, e.entry, e.position, e.signed_revision FROM snapshot_entries e
 	WHERE e.snapshot_id = ? AND NOT EXISTS (SELECT 1 FROM snapshot_entries p
 		WHERE p.snapshot_id = ? AND p.kind = e.kind AND p.entry = e.entry AND p.occurrence = e.occurrence)`
+
+// countChanges sets snap's AddedCount and GoneCount, the entries it has
+// that the previous snapshot lacks and the other way round, in tx.
+func countChanges(tx *gorm.DB, snap *Snapshot) error {
+	if snap.PreviousID == nil {
+		return nil
+	}
+	if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, snap.ID, *snap.PreviousID).Scan(&snap.AddedCount).Error; err != nil {
+		return err
+	}
+	return tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error
+}
+
+// redactSnapshots deletes the entries copied from a signature from every
+// snapshot, in tx, when its signer withdraws or a coordinator removes it: a
+// withdrawal that left the name on the dated lists already published would
+// not do what it says. Each snapshot's counts go down, its WithdrawnCount up,
+// and the changes counted against or by it are counted again, so that the
+// next list's "changes since" does not bring the entry back as gone.
+func redactSnapshots(tx *gorm.DB, signatureID int64) error {
+	var gone []SnapshotEntry
+	if err := tx.Where("signature_id = ?", signatureID).Find(&gone).Error; err != nil {
+		return err
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(gone))
+	for i, e := range gone {
+		if err := redactEntry(tx, &e); err != nil {
+			return fmt.Errorf("redact snapshot %d: %w", e.SnapshotID, err)
+		}
+		ids[i] = e.SnapshotID
+	}
+	var affected []Snapshot
+	if err := tx.Where("previous_id IS NOT NULL AND (id IN ? OR previous_id IN ?)", ids, ids).Find(&affected).Error; err != nil {
+		return err
+	}
+	for i := range affected {
+		if err := countChanges(tx, &affected[i]); err != nil {
+			return err
+		}
+		if err := tx.Model(&affected[i]).Select("added_count", "gone_count").Updates(&affected[i]).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redactEntry deletes one entry from its snapshot, in tx. The later entries
+// of the same text move up one occurrence, so that two lists still compare
+// entry for entry; they are negated first, as the unique index is checked
+// row by row. Positions keep their gap: pages are read by offset.
+func redactEntry(tx *gorm.DB, e *SnapshotEntry) error {
+	if err := tx.Where("snapshot_id = ? AND position = ?", e.SnapshotID, e.Position).Delete(&SnapshotEntry{}).Error; err != nil {
+		return err
+	}
+	same := "snapshot_id = ? AND kind = ? AND entry = ?"
+	if err := tx.Model(&SnapshotEntry{}).Where(same+" AND occurrence > ?", e.SnapshotID, e.Kind, e.Entry, e.Occurrence).
+		UpdateColumn("occurrence", gorm.Expr("1 - occurrence")).Error; err != nil {
+		return err
+	}
+	if err := tx.Model(&SnapshotEntry{}).Where(same+" AND occurrence < 0", e.SnapshotID, e.Kind, e.Entry).
+		UpdateColumn("occurrence", gorm.Expr("- occurrence")).Error; err != nil {
+		return err
+	}
+	count := "individual_count"
+	if e.Kind == KindOrganisation {
+		count = "organisation_count"
+	}
+	return tx.Model(&Snapshot{}).Where("id = ?", e.SnapshotID).Updates(map[string]any{
+		count: gorm.Expr(count + " - 1"), "withdrawn_count": gorm.Expr("withdrawn_count + 1"),
+	}).Error
+}
 
 // Snapshots returns a letter's snapshots, newest first.
 func (s *Store) Snapshots(ctx context.Context, letterID int64) ([]Snapshot, error) {
@@ -230,17 +306,18 @@ func (s *Store) SnapshotByID(ctx context.Context, letterID, id int64) (*Snapshot
 }
 
 // SnapshotEntries returns a page of a snapshot's entries in list order,
-// read by position through the primary key.
+// read through the primary key. Offset counts entries, not positions: a
+// withdrawn entry leaves a gap in the positions.
 func (s *Store) SnapshotEntries(ctx context.Context, snap *Snapshot, offset, limit int) ([]SnapshotEntry, error) {
 	var out []SnapshotEntry
-	err := s.read.WithContext(ctx).Where("snapshot_id = ? AND position > ?", snap.ID, offset).
-		Order("position").Limit(limit).Find(&out).Error
+	err := s.read.WithContext(ctx).Where("snapshot_id = ?", snap.ID).
+		Order("position").Offset(offset).Limit(limit).Find(&out).Error
 	return out, err
 }
 
 // SnapshotChanges returns, in list order, up to limit entries added since the
-// previous snapshot and up to limit of its entries no longer there
-// (withdrawn or removed, or shown differently since). Their counts are in
+// previous snapshot and up to limit of its entries no longer there (shown
+// differently since: withdrawn entries are gone from both). Their counts are in
 // snap.AddedCount and snap.GoneCount.
 func (s *Store) SnapshotChanges(ctx context.Context, snap *Snapshot, limit int) (added, gone []SnapshotEntry, err error) {
 	if snap.PreviousID == nil {
