@@ -115,6 +115,9 @@ type APISignatory struct {
 	Country2    string `json:"country2"`
 	Countries   string `json:"countries"` // "Azerbaijan/Netherlands"
 	Entry       string `json:"entry"`     // as the list reads
+	// SignedRevision is the revision of the text the signer agreed to; the
+	// letter's current one is its revision.
+	SignedRevision int `json:"signed_revision"`
 }
 
 // signatoryColumns head the public CSV; csvRow fills them.
@@ -188,6 +191,7 @@ func (h *Handler) apiSignatory(s *models.Signature) APISignatory {
 	v := APISignatory{
 		Kind: string(s.Kind), Anonymous: s.Display == models.DisplayAnonymous, Name: s.Name, Affiliation: s.Affiliation, Role: s.Role,
 		Country: s.Country, Country2: s.Country2, Countries: s.Countries(), Entry: h.entry(s),
+		SignedRevision: s.Revision,
 	}
 	switch {
 	case v.Anonymous:

@@ -212,8 +212,16 @@ func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return err
 	}
-	if form.Action == "add_group" {
+	if form.Action == "add_group" || form.Action == "edit" {
 		return h.renderEditor(c, fiber.StatusOK, l, v, nil)
+	}
+	// A change of a signed text is saved only once the coordinator has seen
+	// what it changes and said whether it is a correction.
+	if len(errs) == 0 && v.Locked && !l.SameText(form.text()) {
+		if form.Action != "confirm" {
+			return h.renderRevise(c, fiber.StatusOK, l, form, nil)
+		}
+		return h.saveSignedText(c, l, form)
 	}
 	status := fiber.StatusUnprocessableEntity
 	if len(errs) == 0 {

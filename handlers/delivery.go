@@ -48,6 +48,9 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 	ctx := context.WithoutCancel(c.UserContext())
 	var failed error
 	v := &PrintView{Letter: h.letterView(l), Sections: h.streamSections(ctx, l, &failed)}
+	if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+		return err
+	}
 	p := h.page(c, h.msg("print.title", l.Title), v)
 	p.CSRFToken = nil // the page has no form, and the request is gone while it is written
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
@@ -94,7 +97,7 @@ func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind mode
 				return
 			}
 			for i := range page {
-				if !yield(h.entry(&page[i])) {
+				if !yield(h.listEntry(&page[i])) {
 					return
 				}
 			}

@@ -102,6 +102,9 @@ type LetterForm struct {
 	GroupDemands []string `form:"group_demands" validate:"max=50,dive,max=20000,multiline"`
 	Closing      string   `form:"closing" validate:"max=10000,multiline"`
 	Action       string   `form:"action" validate:"-"`
+	// Change says what a change of a signed text is: a correction or a
+	// change of substance (see saveSignedText).
+	Change string `form:"change" validate:"-"`
 }
 
 func (f *LetterForm) normalize() {

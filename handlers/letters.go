@@ -42,6 +42,10 @@ type LetterView struct {
 	Indexable   bool       // search engines may index pages that name its signers
 	Revision    int        // the number of the text's revision shown
 	RevisedAt   *time.Time // when it was made; nil for revision 1
+	CorrectedAt *time.Time // when its text was last corrected, if it was
+	// Earlier is the legend of the mark beside entries of the list shown
+	// whose signers agreed to an earlier text; nil when none is marked.
+	Earlier *EarlierNote
 
 	LatestUpdate *UpdateView // on the index: the letter's newest update, if any
 }
@@ -93,7 +97,7 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: template.HTML(l.BodyHTML), ClosingHTML: template.HTML(l.ClosingHTML), Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute("/letters/" + l.Slug), Indexable: l.AllowIndexing,
-		Revision: l.Revision, RevisedAt: l.RevisedAt,
+		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt,
 	}
 	for _, g := range l.DemandGroups {
 		v.Groups = append(v.Groups, GroupView{LeadIn: g.LeadIn, Demands: g.DemandList()})
@@ -106,10 +110,16 @@ func (h *Handler) entry(s *models.Signature) string {
 	if s.Display == models.DisplayCounted {
 		return h.msg("display.counted")
 	}
-	if s.Superseded {
-		return h.revisionNote(s.Entry(h.msg("list.anonymous")), s.Revision)
-	}
 	return s.Entry(h.msg("list.anonymous"))
+}
+
+// listEntry is entry as a public list's item reads: marked when its signer
+// agreed to an earlier revision of the text (see earlierMark).
+func (h *Handler) listEntry(s *models.Signature) string {
+	if s.Superseded {
+		return h.earlierMark(h.entry(s))
+	}
+	return h.entry(s)
 }
 
 // sections groups a page of signatures, in list order, into its sections.
@@ -123,7 +133,7 @@ func (h *Handler) sections(l *models.Letter, sigs []models.Signature) []SectionV
 			}
 			out = append(out, SectionView{Kind: s.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.entry(&s))
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.listEntry(&s))
 	}
 	return out
 }
@@ -246,6 +256,9 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 		v.Sections = append(v.Sections, h.sections(l, sigs)...)
 	}
 	var err error
+	if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+		return nil, err
+	}
 	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
 		return nil, err
 	}
@@ -285,6 +298,9 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 			return err
 		}
 		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: pagination}
+		if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+			return err
+		}
 		p := h.page(c, h.msg("signatories.title", l.Title), v)
 		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 		h.protectNames(c, p, l)

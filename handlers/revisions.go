@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
@@ -8,6 +9,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
+)
+
+// The choices of a change of a signed text.
+const (
+	changeCorrection = "correction" // typos, formatting: no new revision
+	changeSubstance  = "substance"  // a new revision, which signers are asked to agree to
 )
 
 // RevisionView is a letter's page as one revision of its text read: the
@@ -64,9 +72,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	}
 	v := RevisionView{Letter: h.letterView(shown), Number: n, Current: l.Revision, IsCurrent: n == l.Revision}
 	if !v.IsCurrent {
-		for _, p := range models.DiffLetters(shown, l) {
-			v.Diff = append(v.Diff, DiffView{Inserted: p.Op == models.DiffInsert, Deleted: p.Op == models.DiffDelete, Text: p.Text})
-		}
+		v.Diff = diffView(shown, l)
 	}
 	dates, err := h.store.RevisionDates(ctx, l)
 	if err != nil {
@@ -78,6 +84,68 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	p := h.page(c, h.msg("revision.title", l.Title, n), v)
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	return h.render(c, fiber.StatusOK, "revision", p)
+}
+
+// diffView is the difference between two texts of a letter, paragraph by paragraph.
+func diffView(from, to *models.Letter) []DiffView {
+	var out []DiffView
+	for _, p := range models.DiffLetters(from, to) {
+		out = append(out, DiffView{Inserted: p.Op == models.DiffInsert, Deleted: p.Op == models.DiffDelete, Text: p.Text})
+	}
+	return out
+}
+
+// ReviseView is the page on which a coordinator confirms a change of a
+// signed text: what changes, the edited text kept in hidden fields, and the
+// choice between a correction and a change of substance.
+type ReviseView struct {
+	LetterID int64
+	Letter   LetterView // the current text
+	Form     LetterForm
+	Groups   []models.DemandGroupText
+	Diff     []DiffView // from the current text to the edited one
+}
+
+// renderRevise shows what form changes in l's signed text, for the
+// coordinator to confirm or to take back to the editor.
+func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form LetterForm, errs views.FormErrors) error {
+	v := ReviseView{LetterID: l.ID, Letter: h.letterView(l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
+	p := h.page(c, h.msg("revise.title", l.Title), v)
+	p.Errors = errs
+	return h.render(c, status, "revise", p)
+}
+
+// saveSignedText saves a confirmed change of l's signed text as the
+// coordinator chose: a correction in place, or a change of substance as a
+// new revision whose earlier signers are asked at once to agree to it.
+func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm) error {
+	ctx, userID := c.UserContext(), coordinator(c).ID
+	editor := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) + "?saved=1"
+	switch form.Change {
+	case changeCorrection:
+		err := h.store.CorrectLetterText(ctx, userID, l, form.text(), func(revision int) string {
+			return h.msg("audit.correct_detail", revision)
+		})
+		if err != nil {
+			return err
+		}
+		return c.Redirect(editor, fiber.StatusSeeOther)
+	case changeSubstance:
+		if err := h.store.UpdateLetterText(ctx, userID, l, form.text()); err != nil {
+			return err
+		}
+		n, err := h.store.AskReconfirmation(ctx, l, userID, h.reconfirmationMail, h.reconfirmDetail)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(editor+"&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
+	}
+	return h.renderRevise(c, fiber.StatusUnprocessableEntity, l, form, h.fieldError("change", "error.change"))
+}
+
+// reconfirmDetail is the audit log's detail of a request to reconfirm.
+func (h *Handler) reconfirmDetail(asked, revision int) string {
+	return h.msg("audit.reconfirm_detail", asked, revision)
 }
 
 // reconfirmationMail writes the email that asks the signer of an earlier
@@ -94,9 +162,7 @@ func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, to
 // askReconfirmation emails the signers of earlier revisions a link to agree
 // to the current one.
 func (h *Handler) askReconfirmation(c *fiber.Ctx, l *models.Letter) error {
-	n, err := h.store.AskReconfirmation(c.UserContext(), l, coordinator(c).ID, h.reconfirmationMail, func(asked, revision int) string {
-		return h.msg("audit.reconfirm_detail", asked, revision)
-	})
+	n, err := h.store.AskReconfirmation(c.UserContext(), l, coordinator(c).ID, h.reconfirmationMail, h.reconfirmDetail)
 	if err != nil {
 		return err
 	}
@@ -163,8 +229,26 @@ func (h *Handler) withdrawByReconfirmation(c *fiber.Ctx) error {
 	return h.renderWithdrawn(c, l)
 }
 
-// revisionNote is the mark of a list entry whose signer agreed to an
-// earlier revision than the current one.
-func (h *Handler) revisionNote(entry string, signed int) string {
-	return entry + " " + h.msg("list.signed_revision", signed)
+// earlierMark marks a list entry whose signer agreed to an earlier
+// revision than the current one; the list's legend (EarlierNote) says once
+// what the mark means, rather than every entry saying it.
+func (h *Handler) earlierMark(entry string) string {
+	return entry + " " + h.msg("list.earlier_mark")
+}
+
+// EarlierNote is a list's legend of the mark beside entries whose signers
+// agreed to an earlier text, and a link to what changed, when known.
+type EarlierNote struct {
+	Text string
+	URL  string
+}
+
+// earlierNote is the legend of l's public list, or nil when no entry of
+// it is marked.
+func (h *Handler) earlierNote(ctx context.Context, l *models.Letter) (*EarlierNote, error) {
+	found, err := h.store.HasEarlierSigners(ctx, l)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &EarlierNote{Text: h.msg("list.earlier", l.Revision, h.date(*l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
 }

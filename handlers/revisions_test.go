@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,16 +16,44 @@ const (
 	newDemand = "Unconditionally release all political prisoners <b>now</b>;"
 )
 
-// reviseSeedLetter saves seed 003's letter with its first demand rewritten,
-// as a coordinator does in the editor once people have signed.
-func reviseSeedLetter(t *testing.T, coord *browser, letterPath string) {
-	t.Helper()
-	coord.get(letterPath).expect(t, http.StatusOK, "Saving a change makes it revision 2")
+// revisedForm is the editor's form of seed 003's letter with its first
+// demand rewritten.
+func revisedForm() url.Values {
 	form := letterForm("save")
 	form["group_demands"] = append([]string{}, form["group_demands"]...)
 	form["group_demands"][0] = strings.Replace(form["group_demands"][0], oldDemand, newDemand, 1)
 	form.Set("slug", "an-attempt-to-move-the-letter")
-	coord.post(letterPath, form).expect(t, http.StatusSeeOther)
+	return form
+}
+
+// hiddenField finds the hidden fields of a page's form.
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`)
+
+// keptForm is the form the page's hidden fields send again, as a browser
+// sends them, with action and change set.
+func keptForm(body, action, change string) url.Values {
+	f := url.Values{}
+	for _, m := range hiddenField.FindAllStringSubmatch(body, -1) {
+		if m[1] != "_csrf" {
+			f.Add(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	f.Set("action", action)
+	if change != "" {
+		f.Set("change", change)
+	}
+	return f
+}
+
+// reviseSeedLetter saves seed 003's letter with its first demand rewritten,
+// as a coordinator does in the editor once people have signed: the edit
+// shows what changes, and the change is saved as the coordinator says it
+// is, a "correction" or a change of "substance". It returns where saving led.
+func reviseSeedLetter(t *testing.T, coord *browser, letterPath, change string) string {
+	t.Helper()
+	coord.get(letterPath).expect(t, http.StatusOK, "whether it is a correction")
+	confirm := coord.post(letterPath, revisedForm()).expect(t, http.StatusOK, "What changes", "What kind of change is this?")
+	return coord.post(letterPath, keptForm(confirm.body, "confirm", change)).expect(t, http.StatusSeeOther).location
 }
 
 // TestEditAfterSigningMakesARevision: once people have signed, an edit
@@ -43,9 +72,9 @@ func TestEditAfterSigningMakesARevision(t *testing.T) {
 		t.Error("a letter never revised speaks of revisions")
 	}
 
-	reviseSeedLetter(t, coord, letterPath)
+	reviseSeedLetter(t, coord, letterPath, "substance")
 	page := visitor.get(seedSlug).expect(t, http.StatusOK, "Revision 2 of this letter", `href="`+seedSlug+`/revisions/1"`,
-		"Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;", "Igor Blazevic, Czechia (signed revision 1)")
+		"Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;", "Igor Blazevic, Czechia *")
 	if strings.Contains(page.body, oldDemand) {
 		t.Error("the letter page still reads the demand of revision 1")
 	}
@@ -71,15 +100,16 @@ func TestEditAfterSigningMakesARevision(t *testing.T) {
 
 	signer.get(seedSlug)
 	signer.post(seedSlug+"/sign", signForm("Ketevan Chachava", "GE", "ketevan@example.org")).expect(t, http.StatusSeeOther)
-	list := visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic, Czechia (signed revision 1)", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>")
-	if strings.Contains(list.body, "Ketevan Chachava, Georgia (signed") {
+	list := visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic, Czechia *", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>")
+	if strings.Contains(list.body, "Ketevan Chachava, Georgia *") {
 		t.Error("a signer of the current revision is marked")
 	}
 	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "<th scope=\"col\">Revision</th>", "<td>1</td>", "<td>2</td>")
 
 	// A dated list published now keeps the marks as the live list shows them.
 	dated := publishList(t, coord, letterPath)
-	visitor.get(dated).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia (signed revision 1)</li>", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>")
+	visitor.get(dated).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia *</li>", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>",
+		"* Had signed an earlier version of the text than the one current on that date.")
 }
 
 // reconfirmLink finds the link asking a signer to agree to a new revision.
@@ -117,11 +147,10 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 	if strings.Contains(editor, "Ask signers of earlier revisions") {
 		t.Error("the editor offers to ask signers before any revision")
 	}
-	reviseSeedLetter(t, coord, letterPath)
-	coord.get(letterPath).expect(t, http.StatusOK, "This is revision 2 of the text", "Ask signers of earlier revisions to confirm the new text")
+	saved := reviseSeedLetter(t, coord, letterPath, "substance")
+	coord.get(saved).expect(t, http.StatusOK, "This is revision 2 of the text", "Ask signers of earlier revisions to confirm the new text",
+		"Emails asking signers to confirm the new text: 2.")
 	r := coord.post(letterPath+"/reconfirm", url.Values{}).expect(t, http.StatusSeeOther)
-	coord.get(r.location).expect(t, http.StatusOK, "Emails asking signers to confirm the new text: 2.")
-	r = coord.post(letterPath+"/reconfirm", url.Values{}).expect(t, http.StatusSeeOther)
 	coord.get(r.location).expect(t, http.StatusOK, "Emails asking signers to confirm the new text: 0.")
 	for address, want := range map[string]int{"igor@example.org": 1, "andreas@example.org": 1, "una@example.org": 0} {
 		n := 0
@@ -148,15 +177,15 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 			`Read the letter: <span lang="en">Joint statement on the human rights situation in Azerbaijan</span>`,
 			`href="`+seedSlug+`/revisions/1"`, `action="`+igor+`"`, "I agree to the revised text", "Withdraw my signature")
 	}
-	visitor.get(seedSlug).expect(t, http.StatusOK, "Igor Blazevic, Czechia (signed revision 1)")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "Igor Blazevic, Czechia *")
 	r = visitor.post(igor, url.Values{}).expect(t, http.StatusSeeOther)
 	visitor.get(r.location).expect(t, http.StatusOK, "You agree to revision 2", "now stands for revision 2", "Withdraw my signature")
 	visitor.get(igor).expect(t, http.StatusOK, "You have agreed already")
 	if again := visitor.post(igor, url.Values{}).expect(t, http.StatusSeeOther); again.location != r.location {
 		t.Errorf("agreeing twice leads to %q, want %q", again.location, r.location)
 	}
-	list := visitor.get(seedSlug).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "Andreas Bummel, France (signed revision 1)")
-	if strings.Contains(list.body, "Igor Blazevic, Czechia (signed") {
+	list := visitor.get(seedSlug).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "Andreas Bummel, France *")
+	if strings.Contains(list.body, "Igor Blazevic, Czechia *") {
 		t.Error("a signer who agreed to the new text is still marked")
 	}
 

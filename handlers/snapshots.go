@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -90,6 +91,9 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 		Pagination: paginate(c.Path(), page, snap.NamedCount(), signatoriesPerPage),
 		Withdrawn:  snap.WithdrawnCount,
 	}
+	if slices.ContainsFunc(entries, func(e models.SnapshotEntry) bool { return e.SignedRevision != nil }) {
+		v.Letter.Earlier = &EarlierNote{Text: h.msg("snapshot.earlier")}
+	}
 	if page == 1 && snap.PreviousID != nil {
 		if err := h.setChanges(ctx, l, snap, &v); err != nil {
 			return err
@@ -138,9 +142,11 @@ func (h *Handler) entryTexts(entries []models.SnapshotEntry) []string {
 
 // snapshotEntry is a frozen entry as its dated list reads it: marked, as the
 // live list marks it, when its signer had agreed to an earlier revision.
+// The changes since the previous list carry the same mark, explained by the
+// list's legend.
 func (h *Handler) snapshotEntry(e *models.SnapshotEntry) string {
 	if e.SignedRevision != nil {
-		return h.revisionNote(e.Entry, *e.SignedRevision)
+		return h.earlierMark(e.Entry)
 	}
 	return e.Entry
 }

@@ -21,6 +21,8 @@ const (
 	AuditImport   AuditAction = "import"   // signatories collected elsewhere; the detail is how many
 	// signers of earlier revisions asked to agree to the current one; the detail says how many and which revision
 	AuditReconfirm AuditAction = "reconfirm"
+	// a signed text corrected without a new revision; the detail says which revision
+	AuditCorrect AuditAction = "correct"
 )
 
 // AuditEntry is one line of a letter's audit log: who did what, and when.

@@ -68,6 +68,7 @@ type Letter struct {
 	ClosedAt       *time.Time // when it was last closed; retention counts from here
 	Revision       int        // the number of the current revision of the text, from 1
 	RevisedAt      *time.Time // when the current revision was made; nil for revision 1
+	CorrectedAt    *time.Time // when the current revision's text was last corrected, if it was
 
 	ConfirmEmail        bool // new signatures wait for the signer to open an emailed link
 	ReviewIndividuals   bool // confirmed signatures of individuals wait for a coordinator
@@ -264,32 +265,44 @@ func (s *Store) CreateLetter(ctx context.Context, userID, orgID int64, text Lett
 // revise), made by userID, and the slug no longer changes.
 func (s *Store) UpdateLetterText(ctx context.Context, userID int64, l *Letter, text LetterText) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
-		var cur Letter
-		if err := withGroups(tx).Take(&cur, l.ID).Error; err != nil {
-			return notFound(err)
-		}
-		locked, err := textLocked(tx, l.ID)
+		cur, locked, err := currentText(tx, l.ID)
 		if err != nil {
 			return err
 		}
 		if locked {
-			return s.revise(tx, userID, l, &cur, text)
+			return s.revise(tx, userID, l, cur, text)
 		}
-		// A copy of revision 1 frozen by the migration no longer reads so.
-		if err := tx.Where("letter_id = ? AND number = 1", l.ID).Delete(&LetterRevision{}).Error; err != nil {
-			return err
-		}
-		*l = cur
-		text.apply(l)
-		if err := assignSlug(tx, l, text.Slug == ""); err != nil {
-			return err
-		}
-		l.UpdatedAt = s.now()
-		if err := saveText(tx, l); err != nil {
-			return err
-		}
-		return replaceGroups(tx, l, text)
+		return s.editInPlace(tx, l, cur, text)
 	})
+}
+
+// currentText reads the letter with its demand groups in tx, and whether
+// anyone has signed it.
+func currentText(tx *gorm.DB, letterID int64) (*Letter, bool, error) {
+	var cur Letter
+	if err := withGroups(tx).Take(&cur, letterID).Error; err != nil {
+		return nil, false, notFound(err)
+	}
+	locked, err := textLocked(tx, letterID)
+	return &cur, locked, err
+}
+
+// editInPlace replaces the text of cur, a letter no one has signed, in tx.
+func (s *Store) editInPlace(tx *gorm.DB, l, cur *Letter, text LetterText) error {
+	// A copy of revision 1 frozen by the migration no longer reads so.
+	if err := tx.Where("letter_id = ? AND number = 1", l.ID).Delete(&LetterRevision{}).Error; err != nil {
+		return err
+	}
+	*l = *cur
+	text.apply(l)
+	if err := assignSlug(tx, l, text.Slug == ""); err != nil {
+		return err
+	}
+	l.UpdatedAt = s.now()
+	if err := saveText(tx, l); err != nil {
+		return err
+	}
+	return replaceGroups(tx, l, text)
 }
 
 // TextLocked reports whether the letter has been signed, so that a change

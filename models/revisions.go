@@ -50,7 +50,7 @@ func (r *LetterRevision) AsLetter(cur *Letter) (*Letter, error) {
 	l := *cur
 	l.Title, l.Summary, l.Initiators, l.Addressees = r.Title, r.Summary, r.Initiators, r.Addressees
 	l.Subject, l.Salutation, l.Body, l.BodyHTML, l.Closing, l.ClosingHTML = r.Subject, r.Salutation, r.Body, r.BodyHTML, r.Closing, r.ClosingHTML
-	l.Revision, l.RevisedAt = r.Number, nil
+	l.Revision, l.RevisedAt, l.CorrectedAt = r.Number, nil, nil
 	if r.Number > 1 {
 		at := r.CreatedAt
 		l.RevisedAt = &at
@@ -79,9 +79,18 @@ func revisionOf(l *Letter, at time.Time, by *int64) (*LetterRevision, error) {
 	}, nil
 }
 
-// sameText reports whether text would leave l's text as it reads: saving
+// Edited returns a copy of l reading text, for the difference a
+// coordinator confirms before a signed text changes.
+func (l *Letter) Edited(text LetterText) *Letter {
+	e := *l
+	text.apply(&e)
+	e.DemandGroups = text.groups(l.ID)
+	return &e
+}
+
+// SameText reports whether text would leave l's text as it reads: saving
 // the form unchanged makes no new revision.
-func (l *Letter) sameText(text LetterText) bool {
+func (l *Letter) SameText(text LetterText) bool {
 	if l.Title != text.Title || l.Summary != text.Summary || l.Initiators != text.Initiators || l.Addressees != text.Addressees ||
 		l.Subject != text.Subject || l.Salutation != text.Salutation || l.Body != text.Body || l.Closing != text.Closing {
 		return false
@@ -103,7 +112,7 @@ func (l *Letter) sameText(text LetterText) bool {
 // stops being current), the slug stays, since the letter's address is
 // permanent once signed, and the new revision is stored as it is made.
 func (s *Store) revise(tx *gorm.DB, userID int64, l *Letter, cur *Letter, text LetterText) error {
-	if cur.sameText(text) {
+	if cur.SameText(text) {
 		*l = *cur
 		return nil
 	}
@@ -122,7 +131,7 @@ func (s *Store) revise(tx *gorm.DB, userID int64, l *Letter, cur *Letter, text L
 	*l = *cur
 	text.Slug = cur.Slug
 	text.apply(l)
-	l.Revision, l.RevisedAt, l.UpdatedAt = cur.Revision+1, &now, now
+	l.Revision, l.RevisedAt, l.CorrectedAt, l.UpdatedAt = cur.Revision+1, &now, nil, now
 	if err := saveText(tx, l); err != nil {
 		return err
 	}
@@ -136,11 +145,58 @@ func (s *Store) revise(tx *gorm.DB, userID int64, l *Letter, cur *Letter, text L
 	return tx.Create(next).Error
 }
 
+// CorrectLetterText changes a letter's text without making a new revision:
+// for typos and formatting, which change nothing its signers agreed to. A
+// signed letter keeps its revision and slug, its signers are not asked
+// again and their entries get no mark; the letter records when it was
+// corrected, for its page to say so, the stored copy of the current
+// revision reads the corrected text, and the audit log records who
+// corrected it. A letter no one has signed is edited as UpdateLetterText
+// does. The caller has authorised access to l.
+func (s *Store) CorrectLetterText(ctx context.Context, userID int64, l *Letter, text LetterText, detail func(revision int) string) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		cur, locked, err := currentText(tx, l.ID)
+		if err != nil {
+			return err
+		}
+		if !locked {
+			return s.editInPlace(tx, l, cur, text)
+		}
+		*l = *cur
+		if cur.SameText(text) {
+			return nil
+		}
+		now := s.now()
+		text.Slug = cur.Slug
+		text.apply(l)
+		l.CorrectedAt, l.UpdatedAt = &now, now
+		if err := saveText(tx, l); err != nil {
+			return err
+		}
+		if err := replaceGroups(tx, l, text); err != nil {
+			return err
+		}
+		stored, err := revisionOf(l, now, nil)
+		if err != nil {
+			return err
+		}
+		err = tx.Model(&LetterRevision{}).Where("letter_id = ? AND number = ?", l.ID, l.Revision).Updates(map[string]any{
+			"title": stored.Title, "summary": stored.Summary, "initiators": stored.Initiators, "addressees": stored.Addressees,
+			"subject": stored.Subject, "salutation": stored.Salutation, "body": stored.Body, "body_html": stored.BodyHTML,
+			"closing": stored.Closing, "closing_html": stored.ClosingHTML, "demand_groups": stored.DemandGroups,
+		}).Error
+		if err != nil {
+			return fmt.Errorf("correct revision %d: %w", l.Revision, err)
+		}
+		return s.audit(tx, l.ID, &userID, nil, AuditCorrect, detail(l.Revision))
+	})
+}
+
 // saveText writes the letter's text columns only: the counters, kept by the
 // transactions that add and remove signatures, are not touched.
 func saveText(tx *gorm.DB, l *Letter) error {
 	err := tx.Model(l).Select("title", "slug", "summary", "initiators", "addressees", "subject", "salutation", "body", "body_html",
-		"closing", "closing_html", "revision", "revised_at", "updated_at").Updates(l).Error
+		"closing", "closing_html", "revision", "revised_at", "corrected_at", "updated_at").Updates(l).Error
 	if err != nil {
 		return fmt.Errorf("save letter text: %w", err)
 	}
@@ -170,6 +226,19 @@ func (s *Store) RevisionDates(ctx context.Context, l *Letter) ([]RevisionDate, e
 	err := s.read.WithContext(ctx).Model(&LetterRevision{}).Select("number", "created_at").
 		Where("letter_id = ?", l.ID).Order("number").Scan(&out).Error
 	return out, err
+}
+
+// HasEarlierSigners reports whether the letter's public list has entries
+// whose signers agreed to an earlier revision than the current one: the
+// list then explains, once, the mark beside them.
+func (s *Store) HasEarlierSigners(ctx context.Context, l *Letter) (bool, error) {
+	if l.Revision < 2 {
+		return false, nil
+	}
+	var found []int64
+	err := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND revision < ? AND "+onList, l.ID, l.Revision).
+		Limit(1).Pluck("id", &found).Error
+	return len(found) > 0, err
 }
 
 // reconfirmBatch is how many signers AskReconfirmation reads at a time.
