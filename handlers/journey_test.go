@@ -136,18 +136,20 @@ func TestJourney(t *testing.T) {
 	}
 	visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic", "Civic IDEA, Georgia")
 
-	// The coordinator sees emails. The text people signed no longer changes:
-	// saving it unchanged makes nothing new, and an edit makes revision 2,
+	// The coordinator sees emails. The text people signed no longer changes
+	// unawares: saving it unchanged makes nothing new, and an edit shows
+	// what changes; confirmed as a change of substance, it makes revision 2,
 	// under the same address, with the signatures so far marked.
 	coord.get(editor+"/signatures").expect(t, http.StatusOK, "signer0@example.org", "office@civicidea.example")
-	coord.get(editor).expect(t, http.StatusOK, "Saving a change makes it revision 2")
+	coord.get(editor).expect(t, http.StatusOK, "it becomes revision 2")
 	coord.post(editor, letterForm("save")).expect(t, http.StatusSeeOther)
 	visitor.get(seedSlug+"/revisions/2").expect(t, http.StatusNotFound)
 	revised := letterForm("save")
 	revised.Set("subject", "Political prisoners in Azerbaijan after COP29")
-	coord.post(editor, revised).expect(t, http.StatusSeeOther)
+	confirm := coord.post(editor, revised).expect(t, http.StatusOK, "<ins><span class=\"visually-hidden\">Added: </span>Political prisoners in Azerbaijan after COP29</ins>")
+	coord.post(editor, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusSeeOther)
 	visitor.get(seedSlug).expect(t, http.StatusOK, "Revision 2 of this letter", "RE:</span> Political prisoners in Azerbaijan after COP29",
-		"24 signatures", "Igor Blazevic, Prague Civil Society Centre, Czechia (signed revision 1)")
+		"24 signatures", "Igor Blazevic, Prague Civil Society Centre, Czechia *", "Signed an earlier version of the text")
 
 	// Close: the letter stays public and refuses signatures.
 	coord.get(editor)

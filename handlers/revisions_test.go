@@ -199,3 +199,100 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 	withdrawer.get(andreas).expect(t, http.StatusNotFound)
 	visitor.get("/reconfirm/not-a-token").expect(t, http.StatusNotFound)
 }
+
+// TestChangingASignedTextAsksFirst: an edit of a signed text is not saved
+// until the coordinator has seen what changes and confirmed it; going back
+// to the editor, or confirming without saying what kind of change it is,
+// keeps the edited text and saves nothing.
+func TestChangingASignedTextAsksFirst(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+
+	coord.get(letterPath)
+	confirm := coord.post(letterPath, revisedForm()).expect(t, http.StatusOK, "Confirm the change",
+		"<del><span class=\"visually-hidden\">Removed: </span>"+oldDemand+"</del>",
+		"<ins><span class=\"visually-hidden\">Added: </span>Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;</ins>",
+		`name="_csrf"`, `value="correction"`, `value="substance"`)
+	unchanged := func(after string) {
+		t.Helper()
+		if page := s.browser().get(seedSlug).expect(t, http.StatusOK, oldDemand); strings.Contains(page.body, "Revision 2") || strings.Contains(page.body, "corrected") {
+			t.Errorf("the text changed after %s", after)
+		}
+	}
+	unchanged("the edit was shown")
+
+	coord.post(letterPath, keptForm(confirm.body, "confirm", "")).expect(t, http.StatusUnprocessableEntity,
+		"Choose whether this is a correction or a change of substance", "What changes")
+	unchanged("a confirmation without a choice")
+	forged := keptForm(confirm.body, "confirm", "substance")
+	forged.Set("_csrf", "forged")
+	coord.post(letterPath, forged).expect(t, http.StatusForbidden)
+	unchanged("a forged confirmation")
+
+	editor := coord.post(letterPath, keptForm(confirm.body, "edit", "")).expect(t, http.StatusOK, "Save the text",
+		"Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;")
+	if strings.Contains(editor.body, oldDemand) {
+		t.Error("going back to the editor lost the edited text")
+	}
+	unchanged("going back to the editor")
+}
+
+// TestCorrectionKeepsSignersStanding: a correction changes the text without
+// a new revision: no entry is marked, no one is asked again, and the letter
+// says when its text was corrected.
+func TestCorrectionKeepsSignersStanding(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	s.signAndKeepLink(signForm("Andreas Bummel", "FR", "andreas@example.org"))
+
+	saved := reviseSeedLetter(t, coord, letterPath, "correction")
+	editor := coord.get(saved).expect(t, http.StatusOK, "Saved")
+	if strings.Contains(editor.body, "Emails asking signers") || strings.Contains(editor.body, "This is revision 2") {
+		t.Error("a correction made a new revision or asked signers")
+	}
+	page := s.browser().get(seedSlug).expect(t, http.StatusOK, "Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;",
+		"Text corrected on", "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "<li dir=\"auto\">Andreas Bummel, France</li>")
+	assertAbsent(t, map[string]string{"letter page": page.body}, "Revision 2", "earlier version", "(signed revision")
+	for _, address := range []string{"igor@example.org", "andreas@example.org"} {
+		for _, m := range s.inbox(address) {
+			if reconfirmLink.MatchString(m.Body) {
+				t.Errorf("%s was asked to agree to a correction", address)
+			}
+		}
+	}
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "corrected the text without a new revision")
+}
+
+// TestSubstantiveChangeMarksEarlierSignersOnce: after a change of
+// substance, the entries of earlier signers carry one mark each and the
+// list explains it once, on every page that shows the list; every earlier
+// signer is asked to agree to the new text.
+func TestSubstantiveChangeMarksEarlierSignersOnce(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	names := []string{"Igor Blazevic", "Andreas Bummel", "Ketevan Chachava"}
+	emails := []string{"igor@example.org", "andreas@example.org", "ketevan@example.org"}
+	for i, name := range names {
+		s.signAndKeepLink(signForm(name, "CZ", emails[i]))
+	}
+	reviseSeedLetter(t, coord, letterPath, "substance")
+	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
+
+	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print"} {
+		body := s.browser().get(path).expect(t, http.StatusOK, "<li dir=\"auto\">Maiko Ichihara, Japan</li>").body
+		if n := strings.Count(body, "Signed an earlier version of the text"); n != 1 {
+			t.Errorf("%s explains the mark %d times, want once", path, n)
+		}
+		for _, name := range names {
+			if !strings.Contains(body, "<li dir=\"auto\">"+name+", Czechia *</li>") {
+				t.Errorf("%s does not mark %s", path, name)
+			}
+		}
+		assertAbsent(t, map[string]string{path: body}, "(signed revision", "Maiko Ichihara, Japan *")
+	}
+	for _, address := range emails {
+		s.reconfirmPath(address)
+	}
+}

@@ -404,7 +404,7 @@ func (s *Store) takeOff(tx *gorm.DB, sig *Signature) error {
 	if err := s.countOnList(tx, sig, -1); err != nil {
 		return err
 	}
-	return redactSnapshots(tx, sig.ID)
+	return redactSnapshots(tx, sig)
 }
 
 // Signatories returns a page of a letter's public list, in the letter's

@@ -224,11 +224,16 @@ func countChanges(tx *gorm.DB, snap *Snapshot) error {
 // not do what it says. Each snapshot's counts go down, its WithdrawnCount up,
 // and the changes counted against or by it are counted again, so that the
 // next list's "changes since" does not bring the entry back as gone.
-func redactSnapshots(tx *gorm.DB, signatureID int64) error {
+func redactSnapshots(tx *gorm.DB, sig *Signature) error {
 	var gone []SnapshotEntry
-	if err := tx.Where("signature_id = ?", signatureID).Find(&gone).Error; err != nil {
+	if err := tx.Where("signature_id = ?", sig.ID).Find(&gone).Error; err != nil {
 		return err
 	}
+	legacy, err := legacyEntries(tx, sig)
+	if err != nil {
+		return err
+	}
+	gone = append(gone, legacy...)
 	if len(gone) == 0 {
 		return nil
 	}
@@ -252,6 +257,25 @@ func redactSnapshots(tx *gorm.DB, signatureID int64) error {
 		}
 	}
 	return nil
+}
+
+// legacyEntries finds, in tx, the entries of the letter's snapshots frozen
+// before entries kept their signature that read as sig reads now, one per
+// snapshot: entries of the same text cannot be told apart, and any one of
+// them going reads the same. Only a listed signature shown by name is
+// looked for: an anonymous entry names no one, and a signer who changed how
+// they appear since cannot be found by their text.
+func legacyEntries(tx *gorm.DB, sig *Signature) ([]SnapshotEntry, error) {
+	if sig.Status != StatusListed || sig.Display != DisplayFull {
+		return nil, nil
+	}
+	var out []SnapshotEntry
+	err := tx.Raw(`SELECT e.* FROM snapshot_entries e WHERE e.signature_id IS NULL AND e.kind = ? AND e.entry = ?
+		AND e.snapshot_id IN (SELECT id FROM snapshots WHERE letter_id = ?)
+		AND e.occurrence = (SELECT MAX(o.occurrence) FROM snapshot_entries o
+			WHERE o.snapshot_id = e.snapshot_id AND o.kind = e.kind AND o.entry = e.entry)`,
+		sig.Kind, sig.Entry(""), sig.LetterID).Scan(&out).Error
+	return out, err
 }
 
 // redactEntry deletes one entry from its snapshot, in tx. The later entries

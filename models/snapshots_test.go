@@ -51,8 +51,9 @@ func entryTexts(es []models.SnapshotEntry) []string {
 
 // A snapshot freezes the list as it read, each entry as its signer chose to
 // appear then, in order and by section; what happens to the list afterwards
-// (withdrawals, new signatures, display changes, corrected sort names) leaves
-// it as it was. The next day's snapshot says what was added and what went.
+// (new signatures, display changes, corrected sort names) leaves it as it
+// was, but for a withdrawal, whose entry goes. The next day's snapshot says
+// what was added and what went.
 func TestSnapshotFreezesTheListAsItRead(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
@@ -221,6 +222,38 @@ func TestWithdrawalRedactsDatedLists(t *testing.T) {
 	added, gone, err := s.SnapshotChanges(ctx, wednesday, 100)
 	if err != nil || len(added) != 0 || len(gone) != 0 || wednesday.AddedCount != 0 || wednesday.GoneCount != 0 {
 		t.Errorf("changes since the redacted list: added %q, gone %q (%v)", entryTexts(added), entryTexts(gone), err)
+	}
+}
+
+// A withdrawal reaches the dated lists published before entries kept their
+// signature too, by the entry's text: a named signer leaves them, and of
+// two identical anonymous entries, which name no one, both stay.
+func TestWithdrawalRedactsListsPublishedBeforeTheUpgrade(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := modeltest.OpenDSN(t)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	igor := sign(t, s, l, person("Igor Blazevic", "CZ", "igor@example.org"))
+	sign(t, s, l, person("Igor Blazevic", "CZ", "igor.other@example.org")) // a namesake
+	hidden := sign(t, s, l, anonymous2())
+	sign(t, s, l, person("Maiko Ichihara", "JP", "maiko@example.org"))
+	snap, err := s.PublishSnapshot(ctx, reload(t, s, l.Slug), "Anonymous")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := modeltest.RawDB(t, dsn)
+	if _, err := db.Exec(`UPDATE snapshot_entries SET signature_id = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, token := range []string{igor.ManageToken, hidden.ManageToken} {
+		if _, err := s.Withdraw(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"individual: Igor Blazevic, Czechia", "individual: Maiko Ichihara, Japan", "individual: Anonymous, Azerbaijan"}
+	if got := snapshotEntries(t, s, snap, 0, 100); !slices.Equal(got, want) {
+		t.Errorf("old snapshot after withdrawals reads %q, want %q", got, want)
 	}
 }
 

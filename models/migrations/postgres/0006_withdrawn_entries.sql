@@ -4,7 +4,7 @@
 -- withdrawing it (or a coordinator removing it) deletes the entry from every
 -- dated list; the list counts what went, to say "1 entry withdrawn since
 -- publication" beside its date. Entries frozen before this migration have no
--- signature: they cannot be found again and stay as they were.
+-- signature: a withdrawal finds them by their text (see legacyEntries).
 ALTER TABLE snapshot_entries ADD COLUMN signature_id BIGINT;
 CREATE INDEX snapshot_entries_signature ON snapshot_entries(signature_id) WHERE signature_id IS NOT NULL;
 ALTER TABLE snapshots ADD COLUMN withdrawn_count BIGINT NOT NULL DEFAULT 0;
