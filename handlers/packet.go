@@ -183,6 +183,13 @@ func (h *Handler) writePacketList(ctx context.Context, t *pdfText, l *models.Let
 	t.paragraph(7, h.msg("list.as_of")+" "+h.date(l.AsOf()))
 	t.font("", 10)
 	t.paragraph(5, h.plural(l.SignatureCount(), "list.count_one", "list.count"))
+	earlier, err := h.earlierNote(ctx, l)
+	if err != nil {
+		return err
+	}
+	if earlier != nil {
+		t.paragraph(5, earlier.Text)
+	}
 	var failed error
 	for section := range h.streamSections(ctx, l, &failed) {
 		t.font("B", 11)

@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -291,6 +292,14 @@ func TestSubstantiveChangeMarksEarlierSignersOnce(t *testing.T) {
 			}
 		}
 		assertAbsent(t, map[string]string{path: body}, "(signed revision", "Maiko Ichihara, Japan *")
+	}
+	if pdftotext, err := exec.LookPath("pdftotext"); err == nil {
+		pdf := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+		text := extractText(t, pdftotext, pdf.body)
+		if n := strings.Count(text, "Signed an earlier version of the text"); n != 1 || !strings.Contains(text, "Igor Blazevic, Czechia *") ||
+			strings.Contains(text, "(signed revision") {
+			t.Errorf("the PDF explains the mark %d times, or does not mark the earlier signers:\n%.3000s", n, text)
+		}
 	}
 	for _, address := range emails {
 		s.reconfirmPath(address)
