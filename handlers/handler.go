@@ -59,6 +59,7 @@ type Handler struct {
 
 	chartCache chartCache
 	pageCache  *pageCache
+	tokenPaths tokenPaths    // the private links, which the log hides
 	packetSlot chan struct{} // held while a delivery packet's PDF is made
 }
 

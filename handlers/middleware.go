@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,9 +60,9 @@ func allowFraming(c *fiber.Ctx) {
 	c.Response().Header.Del("X-Frame-Options")
 }
 
-// logRequests writes one structured line per request. It logs the route
-// rather than the path where the path holds a token, and never a query
-// string or a form value.
+// logRequests writes one structured line per request. It logs the path
+// with its tokens hidden (see logPath), and never a query string or a form
+// value.
 func (h *Handler) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -70,18 +71,66 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	path := c.Path()
-	if c.Params("token") != "" {
-		path = c.Route().Path
-	}
 	h.log.Info("request",
 		"id", c.GetRespHeader(fiber.HeaderXRequestID),
 		"method", c.Method(),
-		"path", path,
+		"path", h.logPath(c),
 		"status", c.Response().StatusCode(),
 		"duration_ms", float64(time.Since(start).Microseconds())/1000,
 	)
 	return nil
+}
+
+// tokenPaths are the shapes of the paths of private links, the routes
+// with a :token: the first segments of their paths ("signature"), and the
+// words that follow the token ("withdraw").
+type tokenPaths struct{ prefixes, words map[string]bool }
+
+// findTokenPaths reads the shapes of the private links from the URL map, so
+// that a route added there is hidden in the log without another list to
+// keep.
+func findTokenPaths(routes []fiber.Route) tokenPaths {
+	tp := tokenPaths{prefixes: map[string]bool{}, words: map[string]bool{}}
+	for _, r := range routes {
+		segs := strings.Split(strings.TrimPrefix(r.Path, "/"), "/")
+		at := slices.Index(segs, ":token")
+		if at < 1 {
+			continue
+		}
+		tp.prefixes[strings.ToLower(segs[0])] = true
+		for _, w := range segs[at+1:] {
+			if !strings.HasPrefix(w, ":") {
+				tp.words[w] = true
+			}
+		}
+	}
+	return tp
+}
+
+// logPath is the request's path as logs show it. On a private link's path,
+// every segment after the first is a placeholder but the words of its
+// routes: a token is its holder's key to their signature or account, and
+// whoever reads the log must not hold it. The rule goes by the path, not by
+// the route the request reached, so that a request refused before routing
+// (CSRF) or reaching no route, in any case or with any slashes, is hidden
+// too.
+func (h *Handler) logPath(c *fiber.Ctx) string {
+	path := c.Path()
+	segs := strings.Split(path, "/")
+	first := slices.IndexFunc(segs, func(s string) bool { return s != "" })
+	if first < 0 {
+		return path
+	}
+	prefix, err := url.PathUnescape(segs[first])
+	if err != nil || !h.tokenPaths.prefixes[strings.ToLower(prefix)] {
+		return path
+	}
+	for i := first + 1; i < len(segs); i++ {
+		if segs[i] != "" && !h.tokenPaths.words[segs[i]] {
+			segs[i] = ":token"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // csrfToken returns the token the forms of this response carry, setting the

@@ -97,4 +97,5 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	h.tokenPaths = findTokenPaths(app.GetRoutes())
 }
