@@ -107,6 +107,8 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		IdleTimeout:             90 * time.Second,
 		DisableStartupMessage:   true,
 		Immutable:               true, // strings from a request stay valid after it: no copying by hand
+		CaseSensitive:           true, // one spelling of each path: see canonicalPaths
+		StrictRouting:           true,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),

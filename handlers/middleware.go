@@ -133,6 +133,51 @@ func (h *Handler) logPath(c *fiber.Ctx) string {
 	return strings.Join(segs, "/")
 }
 
+// canonicalPaths answers a GET or HEAD for another spelling of a path
+// (other case, a trailing or doubled slash) with a permanent redirect to the
+// path itself, its query kept. Each page has one address: the page cache,
+// the PDF queue and a link shared around see one page, not one per
+// spelling. The router is strict about case and slashes, so no other
+// method reaches a handler by another spelling either.
+func (h *Handler) canonicalPaths(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return c.Next()
+	}
+	path := h.canonicalPath(c.Path())
+	if path == c.Path() || strings.ContainsFunc(path, unsafeInLocation) {
+		return c.Next()
+	}
+	if q := c.Request().URI().QueryString(); len(q) > 0 {
+		path += "?" + string(q)
+	}
+	return c.Redirect(path, fiber.StatusMovedPermanently)
+}
+
+// canonicalPath is path without empty segments and in lower case, but for
+// what the case of matters: a private link's token, and a static file's
+// name. Slugs are lower case (models.Slugify).
+func (h *Handler) canonicalPath(path string) string {
+	segs := slices.DeleteFunc(strings.Split(path, "/"), func(s string) bool { return s == "" })
+	if len(segs) == 0 {
+		return "/"
+	}
+	first := strings.ToLower(segs[0])
+	for i, s := range segs {
+		switch {
+		case first == "static" && i > 0, h.tokenPaths.prefixes[first] && i == 1:
+		default:
+			segs[i] = strings.ToLower(s)
+		}
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// unsafeInLocation reports whether r may not be in a redirect's path:
+// browsers read a backslash as a slash, and "/\host" as another site.
+func unsafeInLocation(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("/-._~%", r))
+}
+
 // csrfToken returns the token the forms of this response carry, setting the
 // browser's CSRF cookie if it has none. The token is an HMAC of the cookie's
 // random value, so it cannot be made without the server's key, and no state

@@ -83,3 +83,71 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherSpellingsOfAPathRedirect: Fiber matched paths in any case and
+// with trailing slashes, so each spelling of a public page was a page of
+// its own for the page cache and the one-at-a-time PDF queue; a crowd, or
+// one client, asking for /LeTters/x/ and /letters/x/packet.pdf////// had
+// the pages rendered and the PDF made once per spelling. Every other
+// spelling now leads to the page's one address, its query kept, and
+// costs nothing.
+func TestOtherSpellingsOfAPathRedirect(t *testing.T) {
+	var log lockedBuffer
+	s := newSiteLogging(t, modeltest.Open(t), handlers.Config{}, &log)
+	s.publishedLetter("c@example.org", "Org")
+	signSeedList(t, s)
+	made := func() int { return strings.Count(log.String(), "delivery packet made") }
+	token := "/signature/Qm9ndXNUb2tlbk9mRm9ydHlUaHJlZUNoYXJhY3Rlcn"
+	upper := strings.ToUpper(seedSlug)
+
+	for from, to := range map[string]string{
+		"/LeTters/joint-statement-on-the-human-rights-situation-in-azerbaijan/": seedSlug,
+		upper:                               seedSlug,
+		seedSlug + "//":                     seedSlug,
+		"/" + seedSlug:                      seedSlug,
+		"/letters//" + seedSlug[9:]:         seedSlug,
+		seedSlug + "/?utm_source=share&x=Y": seedSlug + "?utm_source=share&x=Y",
+		upper + "/SIGNATORIES/?page=2":      seedSlug + "/signatories?page=2",
+		seedSlug + "/packet.pdf//////":      seedSlug + "/packet.pdf",
+		seedSlug + "/Packet.PDF":            seedSlug + "/packet.pdf",
+		seedSlug + "/print/":                seedSlug + "/print",
+		seedSlug + "/signatories.CSV":       seedSlug + "/signatories.csv",
+		"/API/Letters/":                     "/api/letters",
+		"/Static/style.css":                 "/static/style.css",
+		"/Signature/" + token[11:] + "/":    token, // a token's case is its own
+		"//":                                "/",
+		"//evil.example/":                   "/evil.example",
+		"/Dashboard/":                       "/dashboard",
+	} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			r := s.browser().do(httptest.NewRequest(method, "http://undersigned.test"+from, nil))
+			if r.status != http.StatusMovedPermanently || r.location != to {
+				t.Errorf("%s %s: %d to %q, want 301 to %q", method, from, r.status, r.location, to)
+			}
+		}
+	}
+	if n := made(); n != 0 {
+		t.Errorf("other spellings of the PDF's address had it made %d times, want none", n)
+	}
+	s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	if n := made(); n != 1 {
+		t.Errorf("the PDF was made %d times, want once", n)
+	}
+
+	// No other spelling reaches a page's handler, whatever the method.
+	b := s.browser()
+	b.get(seedSlug)
+	before := s.signatures()
+	b.post(strings.ToUpper(seedSlug)+"/sign", signForm("Anar Mammadli", "AZ", "anar@example.org")).expect(t, http.StatusNotFound)
+	b.post(seedSlug+"/sign/", signForm("Anar Mammadli", "AZ", "anar@example.org")).expect(t, http.StatusNotFound)
+	if s.signatures() != before {
+		t.Error("a signature sent to another spelling of the form's address was stored")
+	}
+	// Nor does a redirect lead off the site.
+	for _, from := range []string{"/\\evil.example/", "/%5Cevil.example/", "/./evil.example/"} {
+		r := s.browser().get(from)
+		if strings.HasPrefix(r.location, "//") || strings.HasPrefix(r.location, "/\\") || strings.Contains(r.location, "evil.example") && r.location[0] != '/' {
+			t.Errorf("GET %s leads to %q", from, r.location)
+		}
+	}
+}

@@ -16,7 +16,8 @@ import (
 
 // routes is the whole URL map.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}), h.checkCSRF)
+	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}),
+		h.canonicalPaths, h.checkCSRF)
 
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(public.Files), MaxAge: int((24 * time.Hour).Seconds())}))
 	app.Get("/healthz", h.health)
@@ -73,7 +74,7 @@ func (h *Handler) routes(app *fiber.App) {
 	// The dashboard: every route checks the coordinator, and each letter
 	// route checks the letter belongs to one of their organisations.
 	d := app.Group("/dashboard", h.requireCoordinator)
-	d.Get("/", h.dashboard)
+	d.Get("", h.dashboard)
 	d.Post("/organisations/:org/invitations", h.createInvitation)
 	d.Get("/letters/new", h.newLetter)
 	d.Post("/letters", h.createLetter)
