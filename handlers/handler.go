@@ -57,10 +57,11 @@ type Handler struct {
 	setupMu    sync.Mutex
 	setupToken string
 
-	chartCache chartCache
-	pageCache  *pageCache
-	tokenPaths tokenPaths    // the private links, which the log hides
-	packetSlot chan struct{} // held while a delivery packet's PDF is made
+	staticFiles map[string]*staticFile
+	chartCache  chartCache
+	pageCache   *pageCache
+	tokenPaths  tokenPaths    // the private links, which the log hides
+	packetSlot  chan struct{} // held while a delivery packet's PDF is made
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -96,6 +97,9 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookiePath:     "/",
 	})
+	if h.staticFiles, err = readStaticFiles(); err != nil {
+		return nil, nil, fmt.Errorf("static files: %w", err)
+	}
 	h.setupLimits()
 
 	app := fiber.New(fiber.Config{

@@ -3,23 +3,17 @@
 package handlers
 
 import (
-	"net/http"
-	"time"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
-
-	"undersigned/public"
 )
 
 // routes is the whole URL map.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}),
+	app.Use(h.securityHeaders, compress, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}),
 		h.canonicalPaths, h.checkCSRF)
 
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(public.Files), MaxAge: int((24 * time.Hour).Seconds())}))
+	app.Get("/static/*", h.static)
 	app.Get("/healthz", h.health)
 
 	// Exports, the read-only JSON API and the feed: public data, which any
