@@ -55,6 +55,7 @@ type cachedPage struct {
 	contentType, disposition, robots string
 	parts                            [][]byte // the page between markers
 	fills                            []string // the marker that follows each part but the last
+	deflated                         [][]byte // the parts compressed, for a page of text
 	size                             int
 }
 
@@ -136,6 +137,13 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 	if p.status != fiber.StatusOK {
 		return p, nil
 	}
+	if compressible(p.contentType) {
+		// Compressed once here, not for each of the crowd reading it.
+		p.deflated = deflateParts(p.parts)
+		for _, d := range p.deflated {
+			p.size += len(d)
+		}
+	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if len(pc.pages) >= maxCachedPages || pc.bytes+p.size > maxCachedBytes {
@@ -183,18 +191,25 @@ func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []by
 		c.Set("X-Robots-Tag", p.robots)
 	}
 	w := c.Response().BodyWriter()
-	for i, part := range p.parts {
-		w.Write(part)
+	part, fill := func(i int) { w.Write(p.parts[i]) }, func(b []byte) { w.Write(b) }
+	if p.deflated != nil && acceptsGzip(c) {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		z := newGzipJoin(w)
+		defer z.close()
+		part, fill = func(i int) { z.compressed(p.deflated[i], p.parts[i]) }, z.stored
+	}
+	for i := range p.parts {
+		part(i)
 		if i == len(p.fills) {
 			break
 		}
 		switch p.fills[i] {
 		case h.pageCache.csrfMarker:
-			w.Write([]byte(h.csrfToken(c)))
+			fill([]byte(h.csrfToken(c)))
 		case h.pageCache.startedMarker:
-			w.Write([]byte(h.startedToken(time.Now())))
+			fill([]byte(h.startedToken(time.Now())))
 		default:
-			w.Write(form)
+			fill(form)
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		status = fiber.StatusNotFound
 	}
 	if status >= 500 {
-		h.log.Error("request failed", "id", c.GetRespHeader(fiber.HeaderXRequestID), "path", c.Path(), "err", err)
+		h.log.Error("request failed", "id", c.GetRespHeader(fiber.HeaderXRequestID), "path", h.logPath(c), "err", err)
 	}
 	h.setSecurityHeaders(c) // errors raised before the middleware ran need them too
 	key := "error." + strconv.Itoa(status)
@@ -47,7 +47,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 
 // logPanic logs a recovered panic with its stack; the person sees the 500 page.
 func (h *Handler) logPanic(c *fiber.Ctx, e any) {
-	h.log.Error("panic", "id", c.GetRespHeader(fiber.HeaderXRequestID), "path", c.Path(), "panic", e, "stack", string(debug.Stack()))
+	h.log.Error("panic", "id", c.GetRespHeader(fiber.HeaderXRequestID), "path", h.logPath(c), "panic", e, "stack", string(debug.Stack()))
 }
 
 // health answers 200 when the database answers.

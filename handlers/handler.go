@@ -57,9 +57,11 @@ type Handler struct {
 	setupMu    sync.Mutex
 	setupToken string
 
-	chartCache chartCache
-	pageCache  *pageCache
-	packetSlot chan struct{} // held while a delivery packet's PDF is made
+	staticFiles map[string]*staticFile
+	chartCache  chartCache
+	pageCache   *pageCache
+	tokenPaths  tokenPaths    // the private links, which the log hides
+	packetSlot  chan struct{} // held while a delivery packet's PDF is made
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -95,6 +97,9 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookiePath:     "/",
 	})
+	if h.staticFiles, err = readStaticFiles(); err != nil {
+		return nil, nil, fmt.Errorf("static files: %w", err)
+	}
 	h.setupLimits()
 
 	app := fiber.New(fiber.Config{
@@ -106,6 +111,8 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		IdleTimeout:             90 * time.Second,
 		DisableStartupMessage:   true,
 		Immutable:               true, // strings from a request stay valid after it: no copying by hand
+		CaseSensitive:           true, // one spelling of each path: see canonicalPaths
+		StrictRouting:           true,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),

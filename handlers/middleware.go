@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,9 +60,9 @@ func allowFraming(c *fiber.Ctx) {
 	c.Response().Header.Del("X-Frame-Options")
 }
 
-// logRequests writes one structured line per request. It logs the route
-// rather than the path where the path holds a token, and never a query
-// string or a form value.
+// logRequests writes one structured line per request. It logs the path
+// with its tokens hidden (see logPath), and never a query string or a form
+// value.
 func (h *Handler) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -70,18 +71,111 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	path := c.Path()
-	if c.Params("token") != "" {
-		path = c.Route().Path
-	}
 	h.log.Info("request",
 		"id", c.GetRespHeader(fiber.HeaderXRequestID),
 		"method", c.Method(),
-		"path", path,
+		"path", h.logPath(c),
 		"status", c.Response().StatusCode(),
 		"duration_ms", float64(time.Since(start).Microseconds())/1000,
 	)
 	return nil
+}
+
+// tokenPaths are the shapes of the paths of private links, the routes
+// with a :token: the first segments of their paths ("signature"), and the
+// words that follow the token ("withdraw").
+type tokenPaths struct{ prefixes, words map[string]bool }
+
+// findTokenPaths reads the shapes of the private links from the URL map, so
+// that a route added there is hidden in the log without another list to
+// keep.
+func findTokenPaths(routes []fiber.Route) tokenPaths {
+	tp := tokenPaths{prefixes: map[string]bool{}, words: map[string]bool{}}
+	for _, r := range routes {
+		segs := strings.Split(strings.TrimPrefix(r.Path, "/"), "/")
+		at := slices.Index(segs, ":token")
+		if at < 1 {
+			continue
+		}
+		tp.prefixes[strings.ToLower(segs[0])] = true
+		for _, w := range segs[at+1:] {
+			if !strings.HasPrefix(w, ":") {
+				tp.words[w] = true
+			}
+		}
+	}
+	return tp
+}
+
+// logPath is the request's path as logs show it. On a private link's path,
+// every segment after the first is a placeholder but the words of its
+// routes: a token is its holder's key to their signature or account, and
+// whoever reads the log must not hold it. The rule goes by the path, not by
+// the route the request reached, so that a request refused before routing
+// (CSRF) or reaching no route, in any case or with any slashes, is hidden
+// too.
+func (h *Handler) logPath(c *fiber.Ctx) string {
+	path := c.Path()
+	segs := strings.Split(path, "/")
+	first := slices.IndexFunc(segs, func(s string) bool { return s != "" })
+	if first < 0 {
+		return path
+	}
+	prefix, err := url.PathUnescape(segs[first])
+	if err != nil || !h.tokenPaths.prefixes[strings.ToLower(prefix)] {
+		return path
+	}
+	for i := first + 1; i < len(segs); i++ {
+		if segs[i] != "" && !h.tokenPaths.words[segs[i]] {
+			segs[i] = ":token"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// canonicalPaths answers a GET or HEAD for another spelling of a path
+// (other case, a trailing or doubled slash) with a permanent redirect to the
+// path itself, its query kept. Each page has one address: the page cache,
+// the PDF queue and a link shared around see one page, not one per
+// spelling. The router is strict about case and slashes, so no other
+// method reaches a handler by another spelling either.
+func (h *Handler) canonicalPaths(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return c.Next()
+	}
+	path := h.canonicalPath(c.Path())
+	if path == c.Path() || strings.ContainsFunc(path, unsafeInLocation) {
+		return c.Next()
+	}
+	if q := c.Request().URI().QueryString(); len(q) > 0 {
+		path += "?" + string(q)
+	}
+	return c.Redirect(path, fiber.StatusMovedPermanently)
+}
+
+// canonicalPath is path without empty segments and in lower case, but for
+// what the case of matters: a private link's token, and a static file's
+// name. Slugs are lower case (models.Slugify).
+func (h *Handler) canonicalPath(path string) string {
+	segs := slices.DeleteFunc(strings.Split(path, "/"), func(s string) bool { return s == "" })
+	if len(segs) == 0 {
+		return "/"
+	}
+	first := strings.ToLower(segs[0])
+	for i, s := range segs {
+		switch {
+		case first == "static" && i > 0, h.tokenPaths.prefixes[first] && i == 1:
+		default:
+			segs[i] = strings.ToLower(s)
+		}
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// unsafeInLocation reports whether r may not be in a redirect's path:
+// browsers read a backslash as a slash, and "/\host" as another site.
+func unsafeInLocation(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("/-._~%", r))
 }
 
 // csrfToken returns the token the forms of this response carry, setting the

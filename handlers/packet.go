@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -42,20 +43,21 @@ type NoPacketView struct {
 // memory to make, and the link is public: the answer comes from the page
 // cache, at most a second old whatever changed meanwhile, and the server
 // makes one PDF at a time. A crowd asking for it costs one PDF a second.
+// The cache keeps it by letter, whatever address asked for it.
 func (h *Handler) packetPDF(c *fiber.Ctx) error {
-	p, err := h.cachedPage(c, c.Path(), false, h.makePacket)
+	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10), false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 	if err != nil {
 		return err
 	}
 	return h.serveCached(c, p.status, p, nil)
 }
 
-// makePacket answers for packetPDF, making the PDF.
-func (h *Handler) makePacket(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
-	if err != nil {
-		return err
-	}
+// makePacket answers for packetPDF, making the PDF of l.
+func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	if l.NamedCount() > packetMaxEntries {
 		return h.renderNoPacket(c, l, h.msg("packet.too_long", packetMaxEntries))
 	}

@@ -3,22 +3,17 @@
 package handlers
 
 import (
-	"net/http"
-	"time"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
-
-	"undersigned/public"
 )
 
 // routes is the whole URL map.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.securityHeaders, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}), h.checkCSRF)
+	app.Use(h.securityHeaders, compress, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}),
+		h.canonicalPaths, h.checkCSRF)
 
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(public.Files), MaxAge: int((24 * time.Hour).Seconds())}))
+	app.Get("/static/*", h.static)
 	app.Get("/healthz", h.health)
 
 	// Exports, the read-only JSON API and the feed: public data, which any
@@ -73,7 +68,7 @@ func (h *Handler) routes(app *fiber.App) {
 	// The dashboard: every route checks the coordinator, and each letter
 	// route checks the letter belongs to one of their organisations.
 	d := app.Group("/dashboard", h.requireCoordinator)
-	d.Get("/", h.dashboard)
+	d.Get("", h.dashboard)
 	d.Post("/organisations/:org/invitations", h.createInvitation)
 	d.Get("/letters/new", h.newLetter)
 	d.Post("/letters", h.createLetter)
@@ -97,4 +92,5 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	h.tokenPaths = findTokenPaths(app.GetRoutes())
 }

@@ -13,6 +13,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"undersigned/public"
 )
 
 //go:embed layouts/*.html partials/*.html pages/*.html
@@ -24,7 +26,8 @@ type Templates struct {
 }
 
 var funcs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
+	"add":    func(a, b int) int { return a + b },
+	"static": public.URL, // a static file's address, which changes with its content
 }
 
 // Parse parses every page in pages/ with the layout and partials.
