@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,8 +34,20 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		p.Errors = errs
 		return h.render(c, fiber.StatusUnprocessableEntity, "login", p)
 	}
+	wait, err := h.loginWait(c, form.Email)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		// Whole seconds, rounded up: trying again when told works.
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		return h.loginRateLimited(c)
+	}
 	u, err := h.store.Authenticate(c.UserContext(), form.Email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
+		if err := h.loginFailed(c, form.Email); err != nil {
+			return err
+		}
 		return h.render(c, fiber.StatusUnauthorized, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: h.msg("login.bad_credentials")}))
 	}
 	if err != nil {
@@ -43,6 +56,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if err := h.startSession(c, u); err != nil {
 		return err
 	}
+	h.rememberDevice(c, form.Email)
 	next := form.Next
 	if next == "" {
 		next = "/dashboard"
@@ -50,7 +64,8 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-// loginRateLimited answers a login over the limit with the form and a clear message.
+// loginRateLimited answers a login that came before its throttle's delay
+// ended with the form and a clear message.
 func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
 	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
 	problem := h.msg("login.rate_limited", retryMinutes(c))

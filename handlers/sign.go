@@ -155,7 +155,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	}
 	in := models.NewSignature{
 		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
-		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email, IPHash: h.ipHash(c),
+		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email,
 	}
 	signed, err := h.store.AddSignature(c.UserContext(), l.ID, in, h.confirmationMail)
 	switch {

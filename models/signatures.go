@@ -46,8 +46,8 @@ const ConfirmationTTL = 7 * 24 * time.Hour
 // place on the list tells nothing about the name they hide.
 const anonymousSortKey = "\U0010FFFF"
 
-// Signature is one signature of a letter. Email, the token hashes and the IP
-// hash are private: they never leave the coordinators' pages.
+// Signature is one signature of a letter. Email and the token hashes are
+// private: they never leave the coordinators' pages.
 type Signature struct {
 	ID               int64
 	LetterID         int64
@@ -67,7 +67,6 @@ type Signature struct {
 	ConfirmExpiresAt *time.Time
 	ConfirmedAt      *time.Time
 	ManageTokenHash  *string
-	IPHash           string `gorm:"column:ip_hash"`
 	CreatedAt        time.Time
 	// Revision is the revision of the letter's text the signer agreed to.
 	// Superseded is set on a public list's entries when the letter has been
@@ -88,7 +87,6 @@ type NewSignature struct {
 	Country     string
 	Country2    string
 	Email       string
-	IPHash      string
 }
 
 // Signed is a signature just made, with the tokens of the signer's private
@@ -186,7 +184,7 @@ func newSignature(letterID int64, in NewSignature, now time.Time) *Signature {
 	sig := &Signature{
 		LetterID: letterID, Kind: in.Kind, Display: in.Display, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
 		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email),
-		SortName: sortName, IPHash: in.IPHash, CreatedAt: now,
+		SortName: sortName, CreatedAt: now,
 	}
 	sig.SortKey = sig.listKey()
 	return sig
