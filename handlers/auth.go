@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // LoginView is the view of the login page.
@@ -130,7 +131,7 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	var form AccountForm
-	errs, err := h.parseForm(c, &form)
+	errs, err := h.parseAccountForm(c, &form)
 	if err != nil {
 		return err
 	}
@@ -157,6 +158,22 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 	p := h.page(c, h.msg("setup.title"), AccountView{Form: form, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
+}
+
+// parseAccountForm is parseForm for an account, with the rules for a new
+// password: long enough, and not among the most common.
+func (h *Handler) parseAccountForm(c *fiber.Ctx, form *AccountForm) (views.FormErrors, error) {
+	errs, err := h.parseForm(c, form)
+	if err != nil || errs.For("password") != "" {
+		return errs, err
+	}
+	switch models.CheckNewPassword(form.Password) {
+	case models.ErrPasswordTooShort:
+		errs = append(errs, h.fieldError("password", "error.password_short")...)
+	case models.ErrPasswordCommon:
+		errs = append(errs, h.fieldError("password", "error.password_common")...)
+	}
+	return errs, nil
 }
 
 func (h *Handler) validSetupToken(token string) bool {
@@ -201,7 +218,7 @@ func (h *Handler) join(c *fiber.Ctx) error {
 		return c.Redirect("/dashboard", fiber.StatusSeeOther)
 	}
 	var form AccountForm
-	errs, err := h.parseForm(c, &form)
+	errs, err := h.parseAccountForm(c, &form)
 	if err != nil {
 		return err
 	}

@@ -289,8 +289,8 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	if len([]rune(password)) < 10 {
-		return errors.New("the password (read from standard input) must have at least 10 characters")
+	if err := models.CheckNewPassword(password); err != nil {
+		return fmt.Errorf("the password read from standard input: %w", err)
 	}
 	ctx := context.Background()
 	store, err := models.Open(ctx, *db)
