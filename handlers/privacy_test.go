@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -132,4 +134,87 @@ func allCells(t *testing.T, db *sql.DB) map[string][]string {
 		rows.Close()
 	}
 	return out
+}
+
+// TestCoordinatorsSeeNoNameOfAHiddenSigner holds the one rule for what
+// coordinators see (models.Display.HidesName) on every surface of theirs:
+// an anonymous and a counted-only signer appear in the review queue, the
+// signatures page, its CSV and its audit log with their country and email
+// but without their name, role or affiliation; and so do two signers who
+// switch to those choices after coordinators acted on their signature,
+// including in the log entries written before the switch.
+func TestCoordinatorsSeeNoNameOfAHiddenSigner(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, path := s.openLetter("c@example.org", "Org", withSettings("confirm_email", "review_individuals"))
+	links := map[string]string{}
+	sign := func(name, affiliation, email, display string) {
+		b := s.browser()
+		b.get(seedSlug)
+		f := signForm(name, "RU", email)
+		f.Set("affiliation", affiliation)
+		f.Set("role", "Role of "+name)
+		f.Set("display", display)
+		b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+		links[name] = s.mailedLink(email, "/signature/")
+		b.confirm(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK)
+	}
+	sign("Zarifa Hiddenova", "Bureau Alpha", "zarifa@example.org", "anonymous")
+	sign("Boris Unlistov", "Institute Beta", "boris@example.org", "counted")
+	sign("Sofia Switchova", "Group Gamma", "sofia@example.org", "full")
+	sign("Ivan Turnov", "Group Delta", "ivan@example.org", "full")
+	sign("Maria Openova", "Open Epsilon", "maria@example.org", "full")
+	hidden := []string{"Zarifa", "Hiddenova", "Bureau Alpha", "Boris", "Unlistov", "Institute Beta"}
+	switching := []string{"Sofia", "Switchova", "Group Gamma", "Ivan", "Turnov", "Group Delta"}
+
+	queue := coord.get(path+"/review").expect(t, http.StatusOK, "Maria Openova", "Sofia Switchova", "zarifa@example.org", "boris@example.org").body
+	assertAbsent(t, map[string]string{"review queue": queue}, hidden...)
+	var ids []string
+	for _, id := range reviewIDs(queue) {
+		ids = append(ids, id)
+	}
+	coord.post(path+"/review", url.Values{"action": {"approve"}, "ids": ids}).expect(t, http.StatusSeeOther)
+	for _, name := range []string{"Sofia Switchova", "Ivan Turnov"} {
+		id := signatureID(t, s, name)
+		coord.post(path+"/signatures/"+id+"/sort-name", url.Values{"sort_name": {name[strings.Index(name, " ")+1:]}}).expect(t, http.StatusSeeOther)
+	}
+	before := coord.get(path+"/signatures").expect(t, http.StatusOK, "Maria Openova", "zarifa@example.org").body
+	log := before[strings.Index(before, "What was done"):]
+	for _, want := range []string{"Sofia Switchova", "Ivan Turnov"} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("the audit log does not name %s before the switch: the test proves nothing", want)
+		}
+	}
+	assertAbsent(t, map[string]string{"signatures page": before}, hidden...)
+
+	for name, display := range map[string]string{"Sofia Switchova": "anonymous", "Ivan Turnov": "counted"} {
+		b := s.browser()
+		b.get(links[name])
+		b.post(links[name]+"/display", url.Values{"display": {display}}).expect(t, http.StatusSeeOther)
+	}
+	surfaces := map[string]string{
+		"review queue":    coord.get(path+"/review").expect(t, http.StatusOK).body,
+		"signatures page": coord.get(path+"/signatures").expect(t, http.StatusOK, "Maria Openova", "sofia@example.org", "ivan@example.org").body,
+		"CSV":             coord.get(path+"/signatures.csv").expect(t, http.StatusOK, "Maria Openova", "Open Epsilon", "zarifa@example.org", "boris@example.org").body,
+	}
+	assertAbsent(t, surfaces, append(hidden, switching...)...)
+
+	// The rule is stated where a signer chooses, and on the privacy page.
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "coordinators see your email address and country whatever you choose")
+	s.browser().get("/privacy").expect(t, http.StatusOK, "they do not see your name, role or affiliation either")
+}
+
+// signatureID returns the id of the seed letter's signature by name.
+func signatureID(t *testing.T, s *site, name string) string {
+	t.Helper()
+	sigs, _, err := s.store.CoordinatorSignatures(context.Background(), s.letter(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range sigs {
+		if sig.Name == name {
+			return strconv.FormatInt(sig.ID, 10)
+		}
+	}
+	t.Fatalf("no signature by %s", name)
+	return ""
 }

@@ -395,7 +395,7 @@ func (h *Handler) setDisplay(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return fiber.ErrUnprocessableEntity
 	}
-	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display)); err != nil {
+	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display), h.entry); err != nil {
 		return err
 	}
 	return c.Redirect("/signature/"+c.Params("token")+"?saved=1", fiber.StatusSeeOther)

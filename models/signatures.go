@@ -46,6 +46,16 @@ const ConfirmationTTL = 7 * 24 * time.Hour
 // place on the list tells nothing about the name they hide.
 const anonymousSortKey = "\U0010FFFF"
 
+// HidesName says whether a signer who chose d keeps their name, role and
+// affiliation from the letter's coordinators too. The rule, stated on the
+// signing form and the privacy page: coordinators see the email address,
+// country, kind and date of every signature, to confirm, moderate and
+// contact signers; the name, role and affiliation only of signers who
+// chose to be listed by name. A signer at risk who signs anonymously is
+// then named to no one, not in a coordinator's download or audit log
+// either, whoever might later read those.
+func (d Display) HidesName() bool { return d != DisplayFull }
+
 // Signature is one signature of a letter. Email and the token hashes are
 // private: they never leave the coordinators' pages.
 type Signature struct {
@@ -336,8 +346,11 @@ func (s *Store) ResendConfirmation(ctx context.Context, token string, mail Confi
 	return manageToken, err
 }
 
-// SetDisplay changes how the signature of manageToken appears.
-func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) error {
+// SetDisplay changes how the signature of manageToken appears. When the new
+// choice hides the signer's name (Display.HidesName), what the audit log
+// said of the signature before reads as entry, the signature as
+// coordinators now see it, so that the log keeps no name it would not show.
+func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, entry func(*Signature) string) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
 		if err := tx.Where("manage_token_hash = ?", TokenHash(manageToken)).Take(&sig).Error; err != nil {
@@ -353,6 +366,11 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) e
 		sig.SortKey = sig.listKey()
 		if err := tx.Model(&sig).Select("display", "sort_key").Updates(&sig).Error; err != nil {
 			return err
+		}
+		if d.HidesName() {
+			if err := tx.Model(&AuditEntry{}).Where("signature_id = ?", sig.ID).Update("detail", entry(&sig)).Error; err != nil {
+				return err
+			}
 		}
 		return s.countOnList(tx, &sig, 1)
 	})

@@ -430,7 +430,7 @@ func TestAnonymousAndCountedSigners(t *testing.T) {
 		{models.DisplayFull, []string{"Andreas Bummel, France", "Nicolas Tenzer, France", "Anonymous, France"}, 1},
 	}
 	for _, step := range steps {
-		if err := s.SetDisplay(ctx, bummel, step.display); err != nil {
+		if err := s.SetDisplay(ctx, bummel, step.display, listEntry); err != nil {
 			t.Fatalf("display %s: %v", step.display, err)
 		}
 		l = reload(t, s, l.Slug)
@@ -461,7 +461,7 @@ func TestPendingSignaturesCountNowhere(t *testing.T) {
 	gershman := person("Carl Gershman", "US", "carl@example.org")
 	sign(t, s, l, gershman)
 	confirm, manage := mailedLinks(t, s, gershman.Email)
-	if err := s.SetDisplay(ctx, manage, models.DisplayCounted); err != nil {
+	if err := s.SetDisplay(ctx, manage, models.DisplayCounted, listEntry); err != nil {
 		t.Fatal(err)
 	}
 	if l = reload(t, s, l.Slug); l.SignatureCount() != 0 {
