@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"testing"
 
+	"undersigned/models"
 	"undersigned/models/modeltest"
 )
 
@@ -30,5 +31,36 @@ func TestDatabaseFilesAreTheOwnersOnly(t *testing.T) {
 		if mode := info.Mode().Perm(); mode != 0o600 {
 			t.Errorf("%s is %v, want -rw-------", filepath.Base(p), mode)
 		}
+	}
+}
+
+// TestUpgradeForgetsClientAddresses: a database of an older version, with
+// keyed hashes of signers' addresses and their key, loses both when a
+// server of this version opens it.
+func TestUpgradeForgetsClientAddresses(t *testing.T) {
+	s, path := modeltest.OpenSQLite(t)
+	s.Close()
+	raw := modeltest.RawDB(t, path)
+	for _, q := range []string{
+		"ALTER TABLE signatures ADD COLUMN ip_hash TEXT NOT NULL DEFAULT ''",
+		"INSERT INTO settings (name, value) VALUES ('ip', x'0102')",
+		"DELETE FROM schema_migrations WHERE version = '0006_no_client_address'",
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	s, err := models.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	raw = modeltest.RawDB(t, path)
+	var columns, secrets int
+	raw.QueryRow("SELECT COUNT(*) FROM pragma_table_info('signatures') WHERE name = 'ip_hash'").Scan(&columns)
+	raw.QueryRow("SELECT COUNT(*) FROM settings WHERE name = 'ip'").Scan(&secrets)
+	if columns != 0 || secrets != 0 {
+		t.Errorf("after the upgrade: %d ip_hash columns, %d ip keys; want none", columns, secrets)
 	}
 }
