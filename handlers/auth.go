@@ -4,10 +4,12 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // LoginView is the view of the login page.
@@ -33,8 +35,20 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		p.Errors = errs
 		return h.render(c, fiber.StatusUnprocessableEntity, "login", p)
 	}
+	wait, err := h.loginWait(c, form.Email)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		// Whole seconds, rounded up: trying again when told works.
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		return h.loginRateLimited(c)
+	}
 	u, err := h.store.Authenticate(c.UserContext(), form.Email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
+		if err := h.loginFailed(c, form.Email); err != nil {
+			return err
+		}
 		return h.render(c, fiber.StatusUnauthorized, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: h.msg("login.bad_credentials")}))
 	}
 	if err != nil {
@@ -43,6 +57,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if err := h.startSession(c, u); err != nil {
 		return err
 	}
+	h.rememberDevice(c, form.Email)
 	next := form.Next
 	if next == "" {
 		next = "/dashboard"
@@ -50,7 +65,8 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-// loginRateLimited answers a login over the limit with the form and a clear message.
+// loginRateLimited answers a login that came before its throttle's delay
+// ended with the form and a clear message.
 func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
 	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
 	problem := h.msg("login.rate_limited", retryMinutes(c))
@@ -115,7 +131,7 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	var form AccountForm
-	errs, err := h.parseForm(c, &form)
+	errs, err := h.parseAccountForm(c, &form)
 	if err != nil {
 		return err
 	}
@@ -142,6 +158,22 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 	p := h.page(c, h.msg("setup.title"), AccountView{Form: form, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
+}
+
+// parseAccountForm is parseForm for an account, with the rules for a new
+// password: long enough, and not among the most common.
+func (h *Handler) parseAccountForm(c *fiber.Ctx, form *AccountForm) (views.FormErrors, error) {
+	errs, err := h.parseForm(c, form)
+	if err != nil || errs.For("password") != "" {
+		return errs, err
+	}
+	switch models.CheckNewPassword(form.Password) {
+	case models.ErrPasswordTooShort:
+		errs = append(errs, h.fieldError("password", "error.password_short")...)
+	case models.ErrPasswordCommon:
+		errs = append(errs, h.fieldError("password", "error.password_common")...)
+	}
+	return errs, nil
 }
 
 func (h *Handler) validSetupToken(token string) bool {
@@ -186,7 +218,7 @@ func (h *Handler) join(c *fiber.Ctx) error {
 		return c.Redirect("/dashboard", fiber.StatusSeeOther)
 	}
 	var form AccountForm
-	errs, err := h.parseForm(c, &form)
+	errs, err := h.parseAccountForm(c, &form)
 	if err != nil {
 		return err
 	}

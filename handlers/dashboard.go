@@ -294,7 +294,8 @@ type SignaturesView struct {
 	Pagination Pagination
 }
 
-// SignatureRow is one signature as coordinators see it, email included.
+// SignatureRow is one signature as coordinators see it, email included;
+// without the name of a signer who hides it (models.Display.HidesName).
 type SignatureRow struct {
 	ID       int64
 	Entry    string
@@ -302,9 +303,11 @@ type SignatureRow struct {
 	Status   models.SignatureStatus
 	Country  string
 	Email    string
-	SortName string
-	SignedAt time.Time
-	Revision int // the revision of the text the signer agreed to
+	SortName string // empty when NameHidden
+	// NameHidden marks an anonymous or counted signer: no sort name to correct.
+	NameHidden bool
+	SignedAt   time.Time
+	Revision   int // the revision of the text the signer agreed to
 	// AddedByCoordinators marks a signature collected elsewhere, which has no email.
 	AddedByCoordinators bool
 }
@@ -315,7 +318,10 @@ func (h *Handler) signatureRows(sigs []models.Signature) []SignatureRow {
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
 			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
-			Revision: s.Revision}
+			Revision: s.Revision, NameHidden: s.Display.HidesName()}
+		if rows[i].NameHidden {
+			rows[i].SortName = ""
+		}
 	}
 	return rows
 }

@@ -75,7 +75,7 @@ type LoginForm struct {
 type AccountForm struct {
 	Name         string `form:"name" validate:"required,max=200,text"`
 	Email        string `form:"email" validate:"required,max=254,email"`
-	Password     string `form:"password" validate:"required,min=10,max=1000"`
+	Password     string `form:"password" validate:"required,max=1000"` // and models.CheckNewPassword
 	Organisation string `form:"organisation" validate:"omitempty,max=200,text"`
 }
 

@@ -37,6 +37,11 @@ type Config struct {
 	// names the client; without them every visitor would share the proxy's
 	// address, and its rate limits.
 	TrustedProxies []string
+	// ClientKey is a secret, kept out of the database, from which each
+	// day's key for hashing client addresses in rate limits is derived.
+	// Instances sharing a database need the same one to count together;
+	// empty, each process makes a random key every day.
+	ClientKey []byte
 }
 
 // Handler holds the dependencies every handler shares.
@@ -50,9 +55,10 @@ type Handler struct {
 	csrfKey  []byte
 	validate *validator.Validate
 
-	ipKey                                              []byte
-	signLimits                                         []fiber.Handler
-	resendLimit, loginLimitPerIP, loginLimitPerAccount fiber.Handler
+	clientKeys  *clientKeys
+	signLimits  []fiber.Handler
+	resendLimit fiber.Handler
+	throttle    *loginThrottle
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -79,13 +85,9 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)
 	}
-	ipKey, err := store.Secret(ctx, "ip")
-	if err != nil {
-		return nil, nil, fmt.Errorf("ip key: %w", err)
-	}
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
-		csrfKey: csrfKey, ipKey: ipKey, validate: newValidator(), pageCache: newPageCache(),
+		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, validate: newValidator(), pageCache: newPageCache(),
 		packetSlot: make(chan struct{}, 1),
 	}
 	h.sessions = session.New(session.Config{
@@ -101,6 +103,11 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		return nil, nil, fmt.Errorf("static files: %w", err)
 	}
 	h.setupLimits()
+	deviceKey, err := store.Secret(ctx, "known-device")
+	if err != nil {
+		return nil, nil, fmt.Errorf("known-device key: %w", err)
+	}
+	h.setupThrottle(deviceKey)
 
 	app := fiber.New(fiber.Config{
 		AppName:                 "Undersigned",

@@ -31,7 +31,7 @@ func TestJourney(t *testing.T) {
 	coord := s.browser()
 	coord.get(setupPath).expect(t, http.StatusOK, "Organisation")
 	coord.post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000"}}).
-		expect(t, http.StatusUnprocessableEntity, "Please use at least 10 characters.", `value="Jakub Klepal"`)
+		expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
 	coord.post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {modeltest.Password}, "organisation": {"Forum 2000"}}).
 		expect(t, http.StatusSeeOther)
 	if again, _ := s.h.SetupLink(ctx); again != "" {

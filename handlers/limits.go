@@ -1,15 +1,10 @@
 package handlers
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
-
-	"undersigned/models"
 )
 
 // RateLimit allows Max requests per Window from one client.
@@ -30,10 +25,13 @@ type Limits struct {
 	SignOverall RateLimit
 	// Resend limits confirmation emails sent again, per IP address.
 	Resend RateLimit
-	// Login limits failed logins per account; per IP address it allows three times as many.
+	// Login throttles failed logins (throttle.go): Max failures per
+	// account, three times as many per IP address, before each further
+	// attempt waits a delay that doubles up to Window.
 	Login RateLimit
 	// Storage keeps the counters; nil keeps them in this process's memory.
-	// Its keys hold keyed hashes of IP addresses and the emails logins try.
+	// Its keys hold keyed hashes of IP addresses (clientkey.go) and hashes
+	// of the emails logins try.
 	Storage fiber.Storage
 }
 
@@ -64,29 +62,16 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// ipHash is the keyed hash that stands for the client's IP address in rate
-// limits and on its signatures: the address itself is never stored.
-func (h *Handler) ipHash(c *fiber.Ctx) string {
-	m := hmac.New(sha256.New, h.ipKey)
-	m.Write([]byte(c.IP()))
-	return hex.EncodeToString(m.Sum(nil)[:16])
-}
-
-// setupLimits builds the limiters of the public and login forms. Signing
-// and resending count what succeeded: a person correcting a typo is never
-// locked out. Logins count what failed: a coordinator who logs in often is
-// never locked out, a password guesser is.
+// setupLimits builds the limiters of the public forms. Signing and
+// resending count what succeeded: a person correcting a typo is never
+// locked out. Logins are throttled apart (throttle.go).
 func (h *Handler) setupLimits() {
 	l := h.cfg.Limits.withDefaults()
 	limit := func(name string, rl RateLimit, key func(*fiber.Ctx) string, reached fiber.Handler) fiber.Handler {
-		login := reached == nil
-		if login {
-			reached = h.loginRateLimited
-		}
 		return limiter.New(limiter.Config{
 			Max: rl.Max, Expiration: rl.Window, Storage: l.Storage, LimiterMiddleware: limiter.SlidingWindow{},
-			SkipFailedRequests: !login, SkipSuccessfulRequests: login,
-			KeyGenerator: func(c *fiber.Ctx) string { return name + ":" + key(c) }, LimitReached: reached,
+			SkipFailedRequests: true, LimitReached: reached,
+			KeyGenerator: func(c *fiber.Ctx) string { return name + ":" + key(c) },
 		})
 	}
 	perLetter := func(c *fiber.Ctx) string { return h.ipHash(c) + ":" + c.Params("slug") }
@@ -96,6 +81,4 @@ func (h *Handler) setupLimits() {
 		limit("sign-overall", l.SignOverall, h.ipHash, h.signRateLimited),
 	}
 	h.resendLimit = limit("resend", l.Resend, h.ipHash, h.resendRateLimited)
-	h.loginLimitPerIP = limit("login-ip", RateLimit{Max: l.Login.Max * 3, Window: l.Login.Window}, h.ipHash, nil)
-	h.loginLimitPerAccount = limit("login-account", l.Login, func(c *fiber.Ctx) string { return models.EmailKey(c.FormValue("email")) }, nil)
 }

@@ -58,7 +58,7 @@ func (h *Handler) routes(app *fiber.App) {
 
 	// Coordinators' accounts.
 	app.Get("/login", h.loginForm)
-	app.Post("/login", h.loginLimitPerIP, h.loginLimitPerAccount, h.login)
+	app.Post("/login", h.login)
 	app.Post("/logout", h.logout)
 	app.Get("/setup/:token", h.setupForm)
 	app.Post("/setup/:token", h.setup)

@@ -155,7 +155,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	}
 	in := models.NewSignature{
 		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
-		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email, IPHash: h.ipHash(c),
+		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email,
 	}
 	signed, err := h.store.AddSignature(c.UserContext(), l.ID, in, h.confirmationMail)
 	switch {
@@ -395,7 +395,7 @@ func (h *Handler) setDisplay(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return fiber.ErrUnprocessableEntity
 	}
-	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display)); err != nil {
+	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display), h.entry); err != nil {
 		return err
 	}
 	return c.Redirect("/signature/"+c.Params("token")+"?saved=1", fiber.StatusSeeOther)

@@ -528,5 +528,5 @@ func TestPrivacyPageIsLinkedFromTheSignForm(t *testing.T) {
 	if !strings.Contains(form, `<a href="/privacy">What we keep, and for how long</a>`) {
 		t.Error("the signing form does not link the privacy page")
 	}
-	v.get("/privacy").expect(t, http.StatusOK, "What we publish, what we keep, and for how long", "Your IP address is never stored")
+	v.get("/privacy").expect(t, http.StatusOK, "What we publish, what we keep, and for how long", "Your IP address is not kept with your signature")
 }

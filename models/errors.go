@@ -8,6 +8,8 @@ var (
 	ErrNotFound          = errors.New("not found")
 	ErrBadCredentials    = errors.New("wrong email or password")
 	ErrEmailTaken        = errors.New("an account with this email exists")
+	ErrPasswordTooShort  = errors.New("choose a password of at least 12 characters")
+	ErrPasswordCommon    = errors.New("this password is among the most common; choose another")
 	ErrAlreadyMember     = errors.New("already a member of this organisation")
 	ErrInvitationInvalid = errors.New("invitation unknown, used or expired")
 	ErrSlugTaken         = errors.New("slug already used by another letter")

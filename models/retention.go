@@ -55,7 +55,7 @@ func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if len(expired) > 0 {
 			res := tx.Model(&Signature{}).Where("letter_id IN ? AND email <> ''", expired).Updates(map[string]any{
-				"email": "", "email_key": gorm.Expr("'erased:' || id"), "manage_token_hash": nil, "confirm_token_hash": nil, "reconfirm_token_hash": nil, "ip_hash": "",
+				"email": "", "email_key": gorm.Expr("'erased:' || id"), "manage_token_hash": nil, "confirm_token_hash": nil, "reconfirm_token_hash": nil,
 			})
 			if res.Error != nil {
 				return res.Error

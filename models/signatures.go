@@ -46,8 +46,18 @@ const ConfirmationTTL = 7 * 24 * time.Hour
 // place on the list tells nothing about the name they hide.
 const anonymousSortKey = "\U0010FFFF"
 
-// Signature is one signature of a letter. Email, the token hashes and the IP
-// hash are private: they never leave the coordinators' pages.
+// HidesName says whether a signer who chose d keeps their name, role and
+// affiliation from the letter's coordinators too. The rule, stated on the
+// signing form and the privacy page: coordinators see the email address,
+// country, kind and date of every signature, to confirm, moderate and
+// contact signers; the name, role and affiliation only of signers who
+// chose to be listed by name. A signer at risk who signs anonymously is
+// then named to no one, not in a coordinator's download or audit log
+// either, whoever might later read those.
+func (d Display) HidesName() bool { return d != DisplayFull }
+
+// Signature is one signature of a letter. Email and the token hashes are
+// private: they never leave the coordinators' pages.
 type Signature struct {
 	ID               int64
 	LetterID         int64
@@ -67,7 +77,6 @@ type Signature struct {
 	ConfirmExpiresAt *time.Time
 	ConfirmedAt      *time.Time
 	ManageTokenHash  *string
-	IPHash           string `gorm:"column:ip_hash"`
 	CreatedAt        time.Time
 	// Revision is the revision of the letter's text the signer agreed to.
 	// Superseded is set on a public list's entries when the letter has been
@@ -88,7 +97,6 @@ type NewSignature struct {
 	Country     string
 	Country2    string
 	Email       string
-	IPHash      string
 }
 
 // Signed is a signature just made, with the tokens of the signer's private
@@ -186,7 +194,7 @@ func newSignature(letterID int64, in NewSignature, now time.Time) *Signature {
 	sig := &Signature{
 		LetterID: letterID, Kind: in.Kind, Display: in.Display, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
 		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email),
-		SortName: sortName, IPHash: in.IPHash, CreatedAt: now,
+		SortName: sortName, CreatedAt: now,
 	}
 	sig.SortKey = sig.listKey()
 	return sig
@@ -338,8 +346,11 @@ func (s *Store) ResendConfirmation(ctx context.Context, token string, mail Confi
 	return manageToken, err
 }
 
-// SetDisplay changes how the signature of manageToken appears.
-func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) error {
+// SetDisplay changes how the signature of manageToken appears. When the new
+// choice hides the signer's name (Display.HidesName), what the audit log
+// said of the signature before reads as entry, the signature as
+// coordinators now see it, so that the log keeps no name it would not show.
+func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, entry func(*Signature) string) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
 		if err := tx.Where("manage_token_hash = ?", TokenHash(manageToken)).Take(&sig).Error; err != nil {
@@ -355,6 +366,11 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display) e
 		sig.SortKey = sig.listKey()
 		if err := tx.Model(&sig).Select("display", "sort_key").Updates(&sig).Error; err != nil {
 			return err
+		}
+		if d.HidesName() {
+			if err := tx.Model(&AuditEntry{}).Where("signature_id = ?", sig.ID).Update("detail", entry(&sig)).Error; err != nil {
+				return err
+			}
 		}
 		return s.countOnList(tx, &sig, 1)
 	})

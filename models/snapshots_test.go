@@ -115,7 +115,7 @@ func TestSnapshotFreezesTheListAsItRead(t *testing.T) {
 	if _, err := s.Withdraw(ctx, tenzer.ManageToken); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetDisplay(ctx, civic.ManageToken, models.DisplayAnonymous); err != nil {
+	if err := s.SetDisplay(ctx, civic.ManageToken, models.DisplayAnonymous, listEntry); err != nil {
 		t.Fatal(err)
 	}
 	sign(t, s, l, person("Maiko Ichihara", "JP", "maiko@example.org"))

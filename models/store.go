@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -80,6 +81,34 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
+// ownerOnly makes the database file at path, creating it if missing, and
+// its -wal and -shm files readable and writable by their owner only: they
+// hold signers' email addresses. SQLite gives the -wal and -shm files it
+// creates the main file's mode; files of an older version, made under the
+// usual umask, lose their group and world permissions.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("database file: %w", err)
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			if err := os.Chmod(p, mode&^0o077); err != nil {
+				return fmt.Errorf("database file: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Store, error) {
 	// Pragmas in the DSN apply to every connection the pool opens: WAL lets
 	// readers go on while the writer commits, synchronous=FULL makes an
@@ -95,6 +124,9 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Store, err
 	// does not linger in free pages of the file.
 	q.Set("_secure_delete", "on")
 	dsn := "file:" + path + "?" + q.Encode()
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 
 	// Turning a new file to WAL needs it alone: a server opening it at that
 	// moment is told "database is locked" at once, whatever the busy

@@ -430,7 +430,7 @@ func TestAnonymousAndCountedSigners(t *testing.T) {
 		{models.DisplayFull, []string{"Andreas Bummel, France", "Nicolas Tenzer, France", "Anonymous, France"}, 1},
 	}
 	for _, step := range steps {
-		if err := s.SetDisplay(ctx, bummel, step.display); err != nil {
+		if err := s.SetDisplay(ctx, bummel, step.display, listEntry); err != nil {
 			t.Fatalf("display %s: %v", step.display, err)
 		}
 		l = reload(t, s, l.Slug)
@@ -461,7 +461,7 @@ func TestPendingSignaturesCountNowhere(t *testing.T) {
 	gershman := person("Carl Gershman", "US", "carl@example.org")
 	sign(t, s, l, gershman)
 	confirm, manage := mailedLinks(t, s, gershman.Email)
-	if err := s.SetDisplay(ctx, manage, models.DisplayCounted); err != nil {
+	if err := s.SetDisplay(ctx, manage, models.DisplayCounted, listEntry); err != nil {
 		t.Fatal(err)
 	}
 	if l = reload(t, s, l.Slug); l.SignatureCount() != 0 {
@@ -592,7 +592,6 @@ func TestEraseExpired(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := person("Leyla Yunus", "AZ", "signer"+l.Slug+"@example.org")
-		in.IPHash = "keyed-hash-of-an-address"
 		manage[i] = signAndConfirm(t, s, l, in)
 		if tt.closedDaysAgo > 0 {
 			clock.set(daysAgo(tt.closedDaysAgo))
@@ -638,9 +637,9 @@ func TestEraseExpired(t *testing.T) {
 			t.Fatalf("%s: signatures %v (%v)", tt.name, sigs, err)
 		}
 		sig := sigs[0]
-		private := sig.Email != "" || sig.IPHash != "" || sig.ManageTokenHash != nil || sig.ConfirmTokenHash != nil
+		private := sig.Email != "" || sig.ManageTokenHash != nil || sig.ConfirmTokenHash != nil
 		if private == tt.erased {
-			t.Errorf("%s: email %q, IP hash %q, links %v %v; want erased %v", tt.name, sig.Email, sig.IPHash, sig.ManageTokenHash, sig.ConfirmTokenHash, tt.erased)
+			t.Errorf("%s: email %q, links %v %v; want erased %v", tt.name, sig.Email, sig.ManageTokenHash, sig.ConfirmTokenHash, tt.erased)
 		}
 		if _, _, err := s.SignatureByManageToken(ctx, manage[i]); errors.Is(err, models.ErrNotFound) != tt.erased {
 			t.Errorf("%s: private link after erasure: err = %v", tt.name, err)

@@ -134,6 +134,9 @@ func (s *Store) UserCount(ctx context.Context) (int64, error) {
 }
 
 func (s *Store) createUser(tx *gorm.DB, a NewAccount) (*User, error) {
+	if err := CheckNewPassword(a.Password); err != nil {
+		return nil, err
+	}
 	hash, err := HashPassword(a.Password)
 	if err != nil {
 		return nil, err

@@ -35,7 +35,9 @@ func TestTwoInstancesShareState(t *testing.T) {
 	mx.slow.Store(int64(300 * time.Millisecond))
 	db := modeltest.DSN(t)
 	newCoordinator(t, db)
-	flags := []string{"-smtp-url", mx.url(), "-mail-retry", "200ms", "-sign-burst", fmt.Sprintf("%d/1m", burst)}
+	// The instances agree on the key that hashes client addresses, which
+	// no database holds: the operator gives it to both.
+	flags := []string{"-client-key", "a secret both instances share", "-smtp-url", mx.url(), "-mail-retry", "200ms", "-sign-burst", fmt.Sprintf("%d/1m", burst)}
 	addrA, addrB := freeAddr(t), freeAddr(t)
 	// The sender's address tells which instance sent an email.
 	start(t, db, addrA, append(flags, "-mail-from", "a@undersigned.example")...)

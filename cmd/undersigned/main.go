@@ -108,6 +108,7 @@ func serve(args []string, log *slog.Logger) error {
 		return fmt.Errorf("UNDERSIGNED_SMTP_CONNECTIONS: %w", err)
 	}
 	mailRetry := fs.Duration("mail-retry", envDuration("UNDERSIGNED_MAIL_RETRY", 30*time.Second), "wait after an email's first failed attempt, doubling after each further failure, at most an hour (env UNDERSIGNED_MAIL_RETRY)")
+	clientKey := fs.String("client-key", env("UNDERSIGNED_CLIENT_KEY", ""), "secret from which each day's key for hashing client addresses in rate limits is derived, never stored; give every instance sharing a PostgreSQL database the same one (env UNDERSIGNED_CLIENT_KEY; default a random key per process and day)")
 	minSignTime := fs.Duration("min-sign-time", envDuration("UNDERSIGNED_MIN_SIGN_TIME", 2*time.Second), "least time between showing the signing form and sending it; faster forms are dropped as bots' (env UNDERSIGNED_MIN_SIGN_TIME)")
 	d := handlers.DefaultLimits()
 	limits := []struct {
@@ -118,7 +119,7 @@ func serve(args []string, log *slog.Logger) error {
 		{"sign-sustained", "UNDERSIGNED_SIGN_SUSTAINED", "signatures of one letter from one IP address over time", &d.SignSustained},
 		{"sign-overall", "UNDERSIGNED_SIGN_OVERALL", "signatures of all letters from one IP address", &d.SignOverall},
 		{"resend-limit", "UNDERSIGNED_RESEND_LIMIT", "confirmation emails sent again for one IP address", &d.Resend},
-		{"login-limit", "UNDERSIGNED_LOGIN_LIMIT", "failed logins per account (three times as many per IP address)", &d.Login},
+		{"login-limit", "UNDERSIGNED_LOGIN_LIMIT", "failed logins per account (three times as many per IP address) before each further attempt waits a delay that doubles, up to DURATION", &d.Login},
 	}
 	for _, l := range limits {
 		def := env(l.env, strconv.Itoa(l.limit.Max)+"/"+l.limit.Window.String())
@@ -155,7 +156,7 @@ func serve(args []string, log *slog.Logger) error {
 	if *mailFrom == "" {
 		*mailFrom = "undersigned@" + base.Hostname()
 	}
-	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime}
+	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime, ClientKey: []byte(*clientKey)}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
 	}
@@ -172,6 +173,9 @@ func serve(args []string, log *slog.Logger) error {
 		// Instances behind one load balancer count each client's requests
 		// together; on SQLite, one process counts them in memory.
 		cfg.Limits.Storage = store.RateLimits()
+		if *clientKey == "" {
+			log.Warn("no client key: this instance hashes client addresses with its own key, so instances do not count rate limits together; set UNDERSIGNED_CLIENT_KEY to the same secret on every instance")
+		}
 		go store.FollowOtherInstances(ctx, log)
 	}
 	app, h, err := handlers.New(ctx, store, log, cfg)
@@ -285,8 +289,8 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	if len([]rune(password)) < 10 {
-		return errors.New("the password (read from standard input) must have at least 10 characters")
+	if err := models.CheckNewPassword(password); err != nil {
+		return fmt.Errorf("the password read from standard input: %w", err)
 	}
 	ctx := context.Background()
 	store, err := models.Open(ctx, *db)

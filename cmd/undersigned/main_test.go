@@ -218,8 +218,11 @@ func TestUserAddFromTheCommandLine(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := add("short\n"); err == nil || !strings.Contains(out, "at least 10 characters") {
+	if out, err := add("aaaaaaaaaa\n"); err == nil || !strings.Contains(out, "at least 12 characters") {
 		t.Fatalf("short password accepted: %v %s", err, out)
+	}
+	if out, err := add("1Qaz2wsx3edc\n"); err == nil || !strings.Contains(out, "among the most common") {
+		t.Fatalf("common password accepted: %v %s", err, out)
 	}
 	if out, err := add("correct horse battery staple\n"); err != nil || !strings.Contains(out, "jakub@forum2000.example") {
 		t.Fatalf("user add: %v %s", err, out)
