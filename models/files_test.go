@@ -44,7 +44,7 @@ func TestUpgradeForgetsClientAddresses(t *testing.T) {
 	for _, q := range []string{
 		"ALTER TABLE signatures ADD COLUMN ip_hash TEXT NOT NULL DEFAULT ''",
 		"INSERT INTO settings (name, value) VALUES ('ip', x'0102')",
-		"DELETE FROM schema_migrations WHERE version = '0006_no_client_address'",
+		"DELETE FROM schema_migrations WHERE version = '0008_no_client_address'",
 	} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
