@@ -37,6 +37,9 @@ type Config struct {
 	// names the client; without them every visitor would share the proxy's
 	// address, and its rate limits.
 	TrustedProxies []string
+	// Exports bounds the long downloads in progress at once; zero values
+	// take the defaults.
+	Exports ExportLimits
 }
 
 // Handler holds the dependencies every handler shares.
@@ -60,6 +63,7 @@ type Handler struct {
 	chartCache chartCache
 	pageCache  *pageCache
 	packetSlot chan struct{} // held while a delivery packet's PDF is made
+	streams    *streamSlots  // the downloads in progress
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -84,7 +88,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, ipKey: ipKey, validate: newValidator(), pageCache: newPageCache(),
-		packetSlot: make(chan struct{}, 1),
+		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports),
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),
@@ -102,7 +106,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		ErrorHandler:            h.handleError,
 		BodyLimit:               256 << 10,
 		ReadTimeout:             15 * time.Second,
-		WriteTimeout:            30 * time.Second,
+		WriteTimeout:            writeTimeout,
 		IdleTimeout:             90 * time.Second,
 		DisableStartupMessage:   true,
 		Immutable:               true, // strings from a request stay valid after it: no copying by hand
