@@ -104,12 +104,14 @@ func (s *Store) EachPublicSignatory(ctx context.Context, l *Letter, fn func(*Sig
 // EachInSection calls fn for every entry of one section of a letter's
 // public list, in list order, exportChunk entries read at a time: the list
 // is never held in memory, and no connection is held while fn runs, however
-// long it takes. It reads only the public columns; an anonymous signer's
-// name, affiliation and role are blanked, and signatures counted but not
-// listed are not among the entries.
+// long it takes. fn must not keep the entry: its memory serves the next
+// chunk. It reads only the public columns; an anonymous signer's name,
+// affiliation and role are blanked, and signatures counted but not listed
+// are not among the entries.
 func (s *Store) EachInSection(ctx context.Context, l *Letter, kind SignatureKind, fn func(*Signature) error) error {
+	chunk := make([]Signature, 0, exportChunk)
 	return eachInChunks(newKeyset(l), func(k *keyset) ([]Signature, error) {
-		chunk := make([]Signature, 0, exportChunk)
+		chunk = chunk[:0]
 		err := scanSection(k.next(s.sectionQuery(ctx, l, kind)), func(sig *Signature, sortKey string) error {
 			chunk = append(chunk, *sig)
 			k.passed(sortKey, sig.ID)
