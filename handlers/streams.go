@@ -124,9 +124,10 @@ func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx contex
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		defer release()
 		// The request's context ends when the handler returns, before the body is written.
-		ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
+		until := time.Now().Add(streamTimeout)
+		ctx, cancel := context.WithDeadline(context.Background(), until)
 		defer cancel()
-		w := &keepWriting{w: bw, conn: conn}
+		w := &keepWriting{w: bw, conn: conn, until: until}
 		err := write(ctx, w)
 		switch {
 		case w.err != nil:
@@ -140,21 +141,27 @@ func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx contex
 }
 
 // keepWriting writes a download, and pushes the connection's write deadline
-// back as long as the client keeps reading: the server's write timeout runs
-// from the start of an answer, and would cut a long download short however
-// fast it is read. A client that reads nothing for writeTimeout is still
-// cut off. Writes wait for the client (the stream's buffers are small), so
-// one that goes through means the client took what came before.
+// back as long as the client keeps reading, up to the download's own
+// deadline: the server's write timeout runs from the start of an answer,
+// and would cut a long download short however fast it is read. A client
+// that reads nothing for writeTimeout is still cut off. Writes wait for the
+// client (the stream's buffers are small), so one that goes through means
+// the client took what came before.
 type keepWriting struct {
 	w      io.Writer
 	conn   net.Conn
+	until  time.Time // the download's deadline
 	pushed time.Time
 	err    error // the first write that failed: the client is gone
 }
 
 func (k *keepWriting) Write(p []byte) (int, error) {
 	if now := time.Now(); now.Sub(k.pushed) >= time.Second {
-		k.conn.SetWriteDeadline(now.Add(writeTimeout))
+		deadline := now.Add(writeTimeout)
+		if deadline.After(k.until) {
+			deadline = k.until
+		}
+		k.conn.SetWriteDeadline(deadline)
 		k.pushed = now
 	}
 	n, err := k.w.Write(p)
