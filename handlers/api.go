@@ -288,12 +288,11 @@ func (h *Handler) signatoriesCSV(c *fiber.Ctx) error {
 		return err
 	}
 	keepNamesUnindexed(c, l)
-	h.streamCSV(c, l.Slug+"-signatories.csv", signatoryColumns, func(ctx context.Context, write func(...string) error) error {
+	return h.streamCSV(c, l.Slug+"-signatories.csv", signatoryColumns, nil, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachPublicSignatory(ctx, l, func(s *models.Signature) error {
 			return write(h.apiSignatory(s).csvRow()...)
 		})
 	})
-	return nil
 }
 
 // The Atom 1.0 feed (RFC 4287), as much of it as the feed of letters uses.

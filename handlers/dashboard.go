@@ -1,10 +1,10 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -457,11 +457,9 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 // (an anonymous signer's name is not in it), with the email for follow-up.
 // The download goes to the audit log.
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
-	if err := h.store.LogExport(c.UserContext(), l, coordinator(c).ID); err != nil {
-		return err
-	}
+	logExport := func() error { return h.store.LogExport(c.UserContext(), l, coordinator(c).ID) }
 	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"}
-	h.streamCSV(c, l.Slug+"-signatures.csv", header, func(ctx context.Context, write func(...string) error) error {
+	return h.streamCSV(c, l.Slug+"-signatures.csv", header, logExport, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
 			switch s.Display {
@@ -474,28 +472,35 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 				s.CreatedAt.UTC().Format(time.RFC3339))
 		})
 	})
-	return nil
 }
 
 // streamCSV answers with a CSV download, written row by row as rows calls
-// write, so that a large list is never held in memory. It is UTF-8 with a
-// byte-order mark, so spreadsheets read Arabic and Czech names right, and
-// every cell is formula-safe.
-func (h *Handler) streamCSV(c *fiber.Ctx, filename string, header []string, rows func(ctx context.Context, write func(...string) error) error) {
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
-		// The request's context ends when the handler returns, before the body is written.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		bw.WriteString("\ufeff")
-		w := csv.NewWriter(bw)
-		w.Write(header)
-		err := rows(ctx, func(cells ...string) error { return w.Write(csvSafe(cells...)) })
-		w.Flush()
-		if err != nil {
-			h.log.Error("csv export failed", "file", filename, "err", err)
+// write (see stream), so that a large list is never held in memory. It is
+// UTF-8 with a byte-order mark, so spreadsheets read Arabic and Czech names
+// right, and every cell is formula-safe. begin, when not nil, runs before
+// the download starts, as stream's does.
+func (h *Handler) streamCSV(c *fiber.Ctx, filename string, header []string, begin func() error,
+	rows func(ctx context.Context, write func(...string) error) error) error {
+	return h.stream(c, func() error {
+		if begin != nil {
+			if err := begin(); err != nil {
+				return err
+			}
 		}
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+		return nil
+	}, func(ctx context.Context, out io.Writer) error {
+		if _, err := io.WriteString(out, "\ufeff"); err != nil {
+			return err
+		}
+		w := csv.NewWriter(out)
+		w.Write(header)
+		if err := rows(ctx, func(cells ...string) error { return w.Write(csvSafe(cells...)) }); err != nil {
+			return err
+		}
+		w.Flush()
+		return w.Error()
 	})
 }
 

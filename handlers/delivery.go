@@ -1,11 +1,12 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"html/template"
+	"io"
 	"iter"
 	"strings"
 	"time"
@@ -14,11 +15,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
-
-// printChunk is how many entries the delivery packet reads at a time: the
-// list of a letter with 100,000 signatories is never in memory at once.
-const printChunk = 500
 
 // PrintView is the view of a letter's delivery packet: the letter, then its
 // whole dated list, streamed section by section as the page is written.
@@ -38,39 +36,38 @@ type StreamedSection struct {
 // Items are the section's entries as the list's items (see listItems).
 func (s StreamedSection) Items() iter.Seq[template.HTML] { return listItems(s.Entries) }
 
-// printLetter writes the delivery packet. The page is streamed after the
-// handler returns, so the view holds nothing of the request.
+// printLetter streams the delivery packet (see stream). The page is written
+// after the handler returns, so the view holds nothing of the request.
 func (h *Handler) printLetter(c *fiber.Ctx) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	ctx := context.WithoutCancel(c.UserContext())
+	var p *views.Page
 	var failed error
-	v := &PrintView{Letter: h.letterView(l), Sections: h.streamSections(ctx, l, &failed)}
-	if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
-		return err
-	}
-	p := h.page(c, h.msg("print.title", l.Title), v)
-	p.CSRFToken = nil // the page has no form, and the request is gone while it is written
-	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
-	p.Stylesheet = c.Path() + ".css"
-	h.protectNames(c, p, l)
-	c.Status(fiber.StatusOK).Type("html", "utf-8")
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		err := h.views.Stream(w, "print", p)
-		if err == nil {
-			err = failed
+	return h.stream(c, func() error {
+		v := &PrintView{Letter: h.letterView(l)}
+		if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+			return err
 		}
-		if err != nil {
-			h.log.Error("delivery packet cut short", "letter", l.ID, "err", err)
+		p = h.page(c, h.msg("print.title", l.Title), v)
+		p.CSRFToken = nil // the page has no form, and the request is gone while it is written
+		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
+		p.Stylesheet = c.Path() + ".css"
+		h.protectNames(c, p, l)
+		c.Status(fiber.StatusOK).Type("html", "utf-8")
+		return nil
+	}, func(ctx context.Context, w io.Writer) error {
+		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, &failed)
+		if err := h.views.Stream(w, "print", p); err != nil {
+			return err
 		}
+		return failed
 	})
-	return nil
 }
 
 // streamSections yields the sections of a letter's list that have entries,
-// each reading its entries printChunk at a time. A failed read ends the
+// each reading its entries as EachInSection does. A failed read ends the
 // list and is kept in *failed.
 func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *error) iter.Seq[StreamedSection] {
 	return func(yield func(StreamedSection) bool) {
@@ -88,22 +85,22 @@ func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *
 	}
 }
 
+// errEnough stops reading a list whose reader has read enough.
+var errEnough = errors.New("enough entries read")
+
 func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind models.SignatureKind, failed *error) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for offset := 0; *failed == nil; offset += printChunk {
-			page, err := h.store.SectionSignatories(ctx, l, kind, offset, printChunk)
-			if err != nil {
-				*failed = fmt.Errorf("%s entries from %d: %w", kind, offset, err)
-				return
+		if *failed != nil {
+			return
+		}
+		err := h.store.EachInSection(ctx, l, kind, func(s *models.Signature) error {
+			if !yield(h.listEntry(s)) {
+				return errEnough
 			}
-			for i := range page {
-				if !yield(h.listEntry(&page[i])) {
-					return
-				}
-			}
-			if len(page) < printChunk {
-				return
-			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errEnough) {
+			*failed = fmt.Errorf("%s entries: %w", kind, err)
 		}
 	}
 }

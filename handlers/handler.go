@@ -42,6 +42,9 @@ type Config struct {
 	// Instances sharing a database need the same one to count together;
 	// empty, each process makes a random key every day.
 	ClientKey []byte
+	// Exports bounds the long downloads in progress at once; zero values
+	// take the defaults.
+	Exports ExportLimits
 }
 
 // Handler holds the dependencies every handler shares.
@@ -68,6 +71,7 @@ type Handler struct {
 	pageCache   *pageCache
 	tokenPaths  tokenPaths    // the private links, which the log hides
 	packetSlot  chan struct{} // held while a delivery packet's PDF is made
+	streams     *streamSlots  // the downloads in progress
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -88,7 +92,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, validate: newValidator(), pageCache: newPageCache(),
-		packetSlot: make(chan struct{}, 1),
+		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports),
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),
@@ -114,7 +118,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		ErrorHandler:            h.handleError,
 		BodyLimit:               256 << 10,
 		ReadTimeout:             15 * time.Second,
-		WriteTimeout:            30 * time.Second,
+		WriteTimeout:            writeTimeout,
 		IdleTimeout:             90 * time.Second,
 		DisableStartupMessage:   true,
 		Immutable:               true, // strings from a request stay valid after it: no copying by hand

@@ -17,7 +17,7 @@ import (
 
 const (
 	// packetMaxEntries caps the named entries of a PDF the server makes:
-	// the list is read printChunk at a time, but fpdf holds the document
+	// the list is read a chunk at a time, but fpdf holds the document
 	// in memory until it is written. Longer lists are saved as PDF from
 	// the print page, which the browser lays out.
 	packetMaxEntries = 20000
@@ -178,7 +178,7 @@ func (h *Handler) writePacketLetter(t *pdfText, l *models.Letter) {
 }
 
 // writePacketList writes the list on a page of its own, reading it
-// printChunk entries at a time with the entries the print page shows.
+// a chunk of entries at a time with the entries the print page shows.
 func (h *Handler) writePacketList(ctx context.Context, t *pdfText, l *models.Letter) error {
 	t.pdf.AddPage()
 	t.font("B", 14)

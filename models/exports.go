@@ -7,23 +7,75 @@ import (
 	"gorm.io/gorm"
 )
 
+// exportChunk is how many entries a whole list's reader takes from the
+// database at a time. Each chunk is a query of its own, whose connection
+// is back in the pool before the chunk's entries are handed on: a client
+// reading an export slowly holds its socket, never the database.
+const exportChunk = 2000
+
+// keyset is where a list read in chunks has got to: the sort key and id of
+// the last entry handed on. The next chunk starts after it in the list's
+// order, which is unique, so an entry that stays on the list while it is
+// read is read once, whatever is added or removed meanwhile.
+type keyset struct {
+	alphabetical bool // by sort key then id; by id otherwise
+	started      bool
+	sortKey      string
+	id           int64
+}
+
+func newKeyset(l *Letter) *keyset { return &keyset{alphabetical: l.ListOrder != OrderSigned} }
+
+// order is the list's order, as SQL.
+func (k *keyset) order() string {
+	if k.alphabetical {
+		return "sort_key, id"
+	}
+	return "id"
+}
+
+// next narrows q to the chunk after the cursor, in the list's order.
+func (k *keyset) next(q *gorm.DB) *gorm.DB {
+	if k.started && k.alphabetical {
+		// A row value, which SQLite and PostgreSQL both compare and seek in
+		// the (…, sort_key, id) indexes.
+		q = q.Where("(sort_key, id) > (?, ?)", k.sortKey, k.id)
+	} else if k.started {
+		q = q.Where("id > ?", k.id)
+	}
+	return q.Order(k.order()).Limit(exportChunk)
+}
+
+// passed moves the cursor past an entry.
+func (k *keyset) passed(sortKey string, id int64) { k.started, k.sortKey, k.id = true, sortKey, id }
+
+// eachInChunks calls fn for every entry of a list, reading them chunk by
+// chunk with read, which returns the entries after k and moves k past them.
+func eachInChunks(k *keyset, read func(*keyset) ([]Signature, error), fn func(*Signature) error) error {
+	for {
+		chunk, err := read(k)
+		if err != nil {
+			return err
+		}
+		for i := range chunk {
+			if err := fn(&chunk[i]); err != nil {
+				return err
+			}
+		}
+		if len(chunk) < exportChunk {
+			return nil
+		}
+	}
+}
+
 // sectionQuery selects the public columns of one section of a letter's
-// public list, in the letter's order (eachInSection scans them in theirs),
-// from offset on and at most limit of them (all when limit is 0). Its
-// condition is the partial indexes' one, so each section is read in index
-// order without sorting.
-func (s *Store) sectionQuery(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) *gorm.DB {
-	order := "sort_key, id"
-	if l.ListOrder == OrderSigned {
-		order = "id"
-	}
+// public list, and its sort key last (scanSection scans them in this
+// order). Its condition is the partial indexes' one, so each section is
+// read in index order without sorting.
+func (s *Store) sectionQuery(ctx context.Context, l *Letter, kind SignatureKind) *gorm.DB {
 	// An entry whose signer agreed to an earlier revision than the current one says so.
-	q := s.read.WithContext(ctx).Model(&Signature{}).Select(strings.Join(publicColumns, ", ")+", revision < ? AS superseded", l.Revision).
-		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind).Order(order)
-	if limit > 0 {
-		q = q.Offset(offset).Limit(limit)
-	}
-	return q
+	return s.read.WithContext(ctx).Model(&Signature{}).Select(strings.Join(publicColumns, ", ")+", revision < ? AS superseded, sort_key", l.Revision).
+		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind)
 }
 
 // hidePrivate blanks what a public list does not show: what an anonymous
@@ -39,24 +91,40 @@ func (sig *Signature) hidePrivate() {
 }
 
 // EachPublicSignatory calls fn for every entry of a letter's public list, in
-// list order (organisations, then individuals), reading one row at a time
-// so that a large list is never held in memory. It reads only the public
-// columns; an anonymous signer's name, affiliation and role are blanked,
-// and signatures counted but not listed are not among the entries.
+// list order (organisations, then individuals), as EachInSection does.
 func (s *Store) EachPublicSignatory(ctx context.Context, l *Letter, fn func(*Signature) error) error {
 	for _, kind := range []SignatureKind{KindOrganisation, KindIndividual} {
-		if err := s.eachInSection(ctx, l, kind, 0, 0, fn); err != nil {
+		if err := s.EachInSection(ctx, l, kind, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// eachInSection calls fn for the entries of one section of a letter's
-// public list, in list order, from offset on and at most limit of them (all
-// when limit is 0), with what they hide blanked.
-func (s *Store) eachInSection(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int, fn func(*Signature) error) error {
-	rows, err := s.sectionQuery(ctx, l, kind, offset, limit).Rows()
+// EachInSection calls fn for every entry of one section of a letter's
+// public list, in list order, exportChunk entries read at a time: the list
+// is never held in memory, and no connection is held while fn runs, however
+// long it takes. fn must not keep the entry: its memory serves the next
+// chunk. It reads only the public columns; an anonymous signer's name,
+// affiliation and role are blanked, and signatures counted but not listed
+// are not among the entries.
+func (s *Store) EachInSection(ctx context.Context, l *Letter, kind SignatureKind, fn func(*Signature) error) error {
+	chunk := make([]Signature, 0, exportChunk)
+	return eachInChunks(newKeyset(l), func(k *keyset) ([]Signature, error) {
+		chunk = chunk[:0]
+		err := scanSection(k.next(s.sectionQuery(ctx, l, kind)), func(sig *Signature, sortKey string) error {
+			chunk = append(chunk, *sig)
+			k.passed(sortKey, sig.ID)
+			return nil
+		})
+		return chunk, err
+	}, fn)
+}
+
+// scanSection calls fn for the entries a sectionQuery finds, with what they
+// hide blanked, and each one's sort key, which is not part of the entry.
+func scanSection(q *gorm.DB, fn func(sig *Signature, sortKey string) error) error {
+	rows, err := q.Rows()
 	if err != nil {
 		return err
 	}
@@ -66,33 +134,14 @@ func (s *Store) eachInSection(ctx context.Context, l *Letter, kind SignatureKind
 		// of a long list, gorm's scanning by reflection cost more than the
 		// query itself.
 		var sig Signature
+		var sortKey string
 		err := rows.Scan(&sig.ID, &sig.Kind, &sig.Display, &sig.Name, &sig.Affiliation, &sig.Role,
-			&sig.Country, &sig.Country2, &sig.Revision, &sig.Superseded)
+			&sig.Country, &sig.Country2, &sig.Revision, &sig.Superseded, &sortKey)
 		if err != nil {
 			return err
 		}
 		sig.hidePrivate()
-		if err := fn(&sig); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// eachRow calls fn for every signature the query finds, reading one row at
-// a time, so that a large list is never held in memory.
-func eachRow(db *gorm.DB, fn func(*Signature) error) error {
-	rows, err := db.Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var sig Signature
-		if err := db.ScanRows(rows, &sig); err != nil {
-			return err
-		}
-		if err := fn(&sig); err != nil {
+		if err := fn(&sig, sortKey); err != nil {
 			return err
 		}
 	}

@@ -152,7 +152,7 @@ func (s Signature) listKey() string {
 }
 
 // publicColumns are the columns a public list may read: never the email.
-// eachInSection scans them in this order.
+// scanSection scans them in this order.
 var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2", "revision"}
 
 // onList is the condition of the entries a public list shows, written as the
@@ -449,10 +449,12 @@ func (s *Store) Signatories(ctx context.Context, l *Letter, offset, limit int) (
 	return out, nil
 }
 
-// SectionSignatories returns a page of one section of a letter's public list.
+// SectionSignatories returns a page of one section of a letter's public
+// list, as EachInSection reads it.
 func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) ([]Signature, error) {
 	page := make([]Signature, 0, limit)
-	err := s.eachInSection(ctx, l, kind, offset, limit, func(sig *Signature) error {
+	q := s.sectionQuery(ctx, l, kind).Order(newKeyset(l).order()).Offset(offset).Limit(limit)
+	err := scanSection(q, func(sig *Signature, _ string) error {
 		page = append(page, *sig)
 		return nil
 	})
@@ -474,14 +476,28 @@ func (s *Store) CoordinatorSignatures(ctx context.Context, l *Letter, offset, li
 }
 
 // EachSignature calls fn for every listed signature of a letter in list
-// order, named ones first, reading one row at a time so that a large list is
-// never held in memory.
+// order, named ones first, then those counted but not listed, each of them
+// organisations first. It reads them exportChunk at a time, as
+// EachInSection does, and holds no connection while fn runs.
 func (s *Store) EachSignature(ctx context.Context, l *Letter, fn func(*Signature) error) error {
-	order := "display = 'counted', kind DESC, sort_key, id"
-	if l.ListOrder == OrderSigned {
-		order = "display = 'counted', kind DESC, id"
+	for _, shown := range []string{"display <> 'counted'", "display = 'counted'"} {
+		for _, kind := range []SignatureKind{KindOrganisation, KindIndividual} {
+			err := eachInChunks(newKeyset(l), func(k *keyset) ([]Signature, error) {
+				var chunk []Signature
+				q := s.read.WithContext(ctx).Where("letter_id = ? AND kind = ? AND status = 'listed' AND "+shown, l.ID, kind)
+				if err := k.next(q).Find(&chunk).Error; err != nil || len(chunk) == 0 {
+					return chunk, err
+				}
+				last := chunk[len(chunk)-1]
+				k.passed(last.SortKey, last.ID)
+				return chunk, nil
+			}, fn)
+			if err != nil {
+				return err
+			}
+		}
 	}
-	return eachRow(s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND status = 'listed'", l.ID).Order(order), fn)
+	return nil
 }
 
 // RemoveSignature takes a signature off the list, the count and the dated

@@ -132,6 +132,27 @@ func serve(args []string, log *slog.Logger) error {
 			return fmt.Errorf("%s: %w", l.env, err)
 		}
 	}
+	exports := handlers.DefaultExportLimits()
+	for _, f := range []struct {
+		name, env, usage string
+		n                *int
+	}{
+		{"exports-per-client", "UNDERSIGNED_EXPORTS_PER_CLIENT", "downloads of lists (CSV exports, print pages) one IP address may have in progress at once", &exports.PerClient},
+		{"exports-overall", "UNDERSIGNED_EXPORTS_OVERALL", "downloads of lists the site sends at once; one more is refused with 429 and Retry-After", &exports.Overall},
+	} {
+		def := env(f.env, strconv.Itoa(*f.n))
+		fs.Func(f.name, fmt.Sprintf("%s (env %s; default %s)", f.usage, f.env, def), func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q: want a number, 1 or more", v)
+			}
+			*f.n = n
+			return nil
+		})
+		if err := fs.Set(f.name, def); err != nil {
+			return fmt.Errorf("%s: %w", f.env, err)
+		}
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage:\n  undersigned [flags]\n  undersigned user add --email E --name N --org ORG   (password read from standard input)\n  undersigned backup [-db DB] FILE   (a consistent copy of the live database, to a new FILE)\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -156,7 +177,7 @@ func serve(args []string, log *slog.Logger) error {
 	if *mailFrom == "" {
 		*mailFrom = "undersigned@" + base.Hostname()
 	}
-	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime, ClientKey: []byte(*clientKey)}
+	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime, ClientKey: []byte(*clientKey), Exports: exports}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
 	}
