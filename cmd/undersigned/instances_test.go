@@ -49,8 +49,8 @@ func TestTwoInstancesShareState(t *testing.T) {
 	coord.publishLetter("Free them all", slug)
 	onB := *coord
 	onB.base = "http://" + addrB
-	onB.expect("/dashboard/", http.StatusOK, "Free them all")
-	if status, _ := newClient(t, addrB).get("/dashboard/"); status == http.StatusOK {
+	onB.expect("/dashboard", http.StatusOK, "Free them all")
+	if status, _ := newClient(t, addrB).get("/dashboard"); status == http.StatusOK {
 		t.Fatal("B shows the dashboard without a session: the check above proves nothing")
 	}
 
