@@ -2,6 +2,7 @@ package models
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -53,6 +54,55 @@ func ValidPlainText(s string, multiline bool) bool {
 	}
 	return true
 }
+
+// InvisibleIn returns the first invisible formatting character (Unicode
+// category Cf) in a name, affiliation, role or line of names, and whether
+// there is one. Such characters show nothing, yet a bidi override (U+202E)
+// reverses the rest of a list entry, a mark (U+200F) moves its punctuation,
+// and a zero-width space makes a second "Amnesty" that no duplicate check
+// finds. Pages already isolate each name's direction (dir="auto", <bdi>),
+// so no name needs them. The exception is the joiners, ZWNJ (U+200C) and
+// ZWJ (U+200D): Persian writes "حسین‌زاده" with a ZWNJ, Indic scripts and
+// emoji need both; they are kept between two letters, marks or symbols, and
+// refused anywhere else (at an edge, beside a space, alone).
+func InvisibleIn(s string) (rune, bool) {
+	prev := ' '
+	for i, r := range s {
+		if !unicode.Is(unicode.Cf, r) {
+			prev = r
+			continue
+		}
+		if r == '\u200c' || r == '\u200d' {
+			rest := s[i+utf8.RuneLen(r):]
+			next, _ := utf8.DecodeRuneInString(rest)
+			if rest != "" && joinable(prev) && joinable(next) {
+				prev = r
+				continue
+			}
+		}
+		return r, true
+	}
+	return 0, false
+}
+
+// joinable reports whether a joiner may stand beside r.
+func joinable(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.Is(unicode.So, r)
+}
+
+// InvisibleInEmail is InvisibleIn for an email address, which no script
+// needs a joiner in: every formatting character is refused.
+func InvisibleInEmail(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// CodePoint writes r as Unicode charts name it: "U+202E".
+func CodePoint(r rune) string { return fmt.Sprintf("U+%04X", r) }
 
 // Lines splits a text area into its non-empty lines.
 func Lines(s string) []string {
