@@ -3,6 +3,8 @@ package models
 import (
 	"bytes"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,6 +13,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -195,8 +198,49 @@ func ValidSlug(slug string) bool {
 	return slug != "" && len(slug) <= 80 && Slugify(slug) == slug
 }
 
+// maxMarkdownNesting is how deeply blockquotes and lists nest in a letter.
+// goldmark's time grows with the square of the depth: a body of 59,000
+// nested ">" took seconds to render, and a real letter nests two or three
+// deep. A marker deeper than this is read as text.
+const maxMarkdownNesting = 20
+
+// shallowContainer is goldmark's parser of blockquotes or of lists that
+// opens no container deeper than maxMarkdownNesting.
+type shallowContainer struct{ parser.BlockParser }
+
+// Open opens the container unless parent is already maxMarkdownNesting deep.
+func (p shallowContainer) Open(parent ast.Node, r text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	depth := 0
+	for n := parent; n != nil; n = n.Parent() {
+		if k := n.Kind(); k == ast.KindBlockquote || k == ast.KindList {
+			depth++
+		}
+	}
+	if depth >= maxMarkdownNesting {
+		return nil, parser.NoChildren
+	}
+	return p.BlockParser.Open(parent, r, pc)
+}
+
+// newMarkdown is goldmark with CommonMark's parsers, its blockquotes and
+// lists shallow. List items need no cap: they open only inside a list.
+func newMarkdown() goldmark.Markdown {
+	containers := []reflect.Type{reflect.TypeOf(parser.NewBlockquoteParser()), reflect.TypeOf(parser.NewListParser())}
+	blocks := parser.DefaultBlockParsers()
+	for i, b := range blocks {
+		if slices.Contains(containers, reflect.TypeOf(b.Value)) {
+			blocks[i].Value = shallowContainer{b.Value.(parser.BlockParser)}
+		}
+	}
+	return goldmark.New(goldmark.WithParser(parser.NewParser(
+		parser.WithBlockParsers(blocks...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+	)))
+}
+
 var (
-	markdown = goldmark.New() // raw HTML is not rendered, dangerous link schemes are dropped
+	markdown = newMarkdown() // raw HTML is not rendered, dangerous link schemes are dropped
 	// markdownPolicy keeps the safe subset a letter needs: paragraphs,
 	// emphasis, links and lists.
 	markdownPolicy = func() *bluemonday.Policy {

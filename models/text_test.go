@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -142,6 +143,49 @@ func TestRenderMarkdownKeepsTheSafeSubsetOnly(t *testing.T) {
 			t.Errorf("RenderMarkdown(%q) = %q contains %q", tt.in, got, tt.unwanted)
 		}
 	}
+}
+
+// A letter's Markdown renders in bounded time however deeply it nests: a
+// body of 59,000 nested ">" took seconds, as goldmark's time grows with the
+// square of the depth. Beyond 20 levels, markers are read as text.
+func TestRenderMarkdownTimeIsBoundedWhateverTheNesting(t *testing.T) {
+	tests := map[string]string{
+		"blockquotes":         strings.Repeat(">", 59000) + " x",
+		"spaced blockquotes":  strings.Repeat("> ", 29500) + "x",
+		"lists":               strings.Repeat("- ", 29500) + "x",
+		"ordered lists":       strings.Repeat("1. ", 19600) + "x",
+		"quotes in lists":     strings.Repeat("> - ", 14700) + "x",
+		"a deep line a line":  strings.Repeat(strings.Repeat(">", 40)+" x\n", 1400),
+		"indented list items": indentedList(60000),
+	}
+	for name, src := range tests {
+		start := time.Now()
+		out := models.RenderMarkdown(src)
+		models.PlainBlocks(src)
+		if took := time.Since(start); took > 500*time.Millisecond {
+			t.Errorf("%s: rendering %d bytes took %v", name, len(src), took)
+		}
+		if depth := strings.Count(out, "<blockquote>") + strings.Count(out, "<ul>") + strings.Count(out, "<ol>"); !strings.Contains(out, "x") || depth == 0 {
+			t.Errorf("%s: rendered as %.200q", name, out)
+		}
+	}
+	nested := models.RenderMarkdown(strings.Repeat(">", 25) + " x")
+	if n := strings.Count(nested, "<blockquote>"); n != 20 {
+		t.Errorf("25 nested blockquotes render %d deep, want 20", n)
+	}
+	if !strings.Contains(nested, "&gt;&gt;&gt;&gt;&gt; x") {
+		t.Errorf("the markers beyond 20 levels are not kept as text: %q", nested)
+	}
+}
+
+// indentedList is a list each of whose items is nested in the one before,
+// by indentation, n bytes long.
+func indentedList(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(strings.Repeat(" ", 2*i) + "- x\n")
+	}
+	return b.String()
 }
 
 // Signers sign at the same moment: folding their names must not share state.
