@@ -3,8 +3,10 @@ package handlers_test
 import (
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"undersigned/handlers"
 )
@@ -96,4 +98,90 @@ func (r response) shows(t *testing.T, fragments ...string) response {
 		}
 	}
 	return r
+}
+
+// Coordinators' forms speak to coordinators: the signer's hints about the
+// list and one signature per email address do not belong there.
+func TestCoordinatorFormsHaveTheirOwnHints(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	signerHints := []string{"One signature per email address", "As it should appear on the list"}
+	login := s.browser().get("/login").expect(t, http.StatusOK)
+	lead := s.coordinator("lead@example.org", "Forum 2000")
+	join := s.browser().get(invite(t, lead, "1")).
+		expect(t, http.StatusOK, "You log in with this address. It is never shown publicly.", "Shown to your colleagues")
+	// A new password's rule is the coordinator's to know; not at login.
+	pages := map[string][]string{login.body: append(signerHints, "At least 10 characters"), join.body: signerHints}
+	for body, hints := range pages {
+		for _, hint := range hints {
+			if strings.Contains(body, hint) {
+				t.Errorf("a coordinator's form says %q:\n%s", hint, excerpt(body))
+			}
+		}
+	}
+}
+
+// The affiliation field is never marked "(optional)" beside a hint that
+// says it is required: it says what the letter's kinds of signer need.
+func TestAffiliationFieldSaysWhenItIsNeeded(t *testing.T) {
+	label := `<label for="f-affiliation">Organisation or affiliation`
+	tests := []struct {
+		signers string
+		want    []string
+		not     []string
+	}{
+		{"both", []string{label + `</label>`, "Needed when you sign on behalf of an organisation; optional for individuals."}, []string{"Required when"}},
+		{"organisations", []string{label + `</label>`, "The name of the organisation you sign for.", `name="affiliation" type="text" value="" required`}, []string{"optional for individuals"}},
+		{"individuals", []string{label + ` <span class="optional">(optional)</span></label>`, "Where you work or what you belong to"}, []string{"on behalf of", "Required when"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.signers, func(t *testing.T) {
+			s := newSite(t, handlers.Config{})
+			settings := listAtOnce()
+			settings.Set("signers", tt.signers)
+			s.openLetter("c@example.org", "Org", settings)
+			page := s.browser().get(seedSlug).expect(t, http.StatusOK, tt.want...)
+			for _, unwanted := range tt.not {
+				if strings.Contains(page.body, unwanted) {
+					t.Errorf("the signing form says %q", unwanted)
+				}
+			}
+		})
+	}
+}
+
+// A number field says what number it takes, not how many characters.
+func TestRetentionDaysAsksForANumberOfDays(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", nil)
+	for days, message := range map[string]string{"-5": "Enter a number of days, 1 or more.", "0": "Enter a number of days, 1 or more.", "5000": "Enter a number of days, 3650 or fewer."} {
+		settings := listAtOnce()
+		settings.Set("retention_days", days)
+		r := coord.post(letterPath+"/settings", settings).
+			expect(t, http.StatusUnprocessableEntity, `href="#f-retention_days"`, message, `name="retention_days" type="number" value="`+days+`"`)
+		if strings.Contains(r.body, "characters") {
+			t.Errorf("retention of %s days: the page speaks of characters", days)
+		}
+	}
+}
+
+// Counts read as English does: "1 minute", "10 minutes", never "minute(s)".
+func TestMessagesUseRealPlurals(t *testing.T) {
+	for window, want := range map[time.Duration]string{time.Minute: "try again in 1 minute.", 10 * time.Minute: "try again in 10 minutes."} {
+		s := newSite(t, handlers.Config{Limits: handlers.Limits{Login: handlers.RateLimit{Max: 1, Window: window}}})
+		s.coordinator("c@example.org", "Org")
+		b := s.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}})
+		r := b.post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).
+			expect(t, http.StatusTooManyRequests, want)
+		if strings.Contains(r.body, "(s)") {
+			t.Errorf("the login page says %q", "(s)")
+		}
+	}
+
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath + "/import")
+	coord.postMultipart(letterPath+"/import/preview", importForm("Leyla Yunus, Institute for Peace, Azerbaijan", "individual"), "", "").
+		expect(t, http.StatusOK, "Add 1 signatory to the list")
 }

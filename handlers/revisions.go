@@ -95,6 +95,9 @@ func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, to
 // to the current one.
 func (h *Handler) askReconfirmation(c *fiber.Ctx, l *models.Letter) error {
 	n, err := h.store.AskReconfirmation(c.UserContext(), l, coordinator(c).ID, h.reconfirmationMail, func(asked, revision int) string {
+		if asked == 1 {
+			return h.msg("audit.reconfirm_detail_one", revision)
+		}
 		return h.msg("audit.reconfirm_detail", asked, revision)
 	})
 	if err != nil {
