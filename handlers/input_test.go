@@ -1,12 +1,15 @@
 package handlers_test
 
 import (
+	"bytes"
 	"html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	xhtml "golang.org/x/net/html"
 
 	"undersigned/handlers"
 )
@@ -184,4 +187,51 @@ func TestMessagesUseRealPlurals(t *testing.T) {
 	coord.get(letterPath + "/import")
 	coord.postMultipart(letterPath+"/import/preview", importForm("Leyla Yunus, Institute for Peace, Azerbaijan", "individual"), "", "").
 		expect(t, http.StatusOK, "Add 1 signatory to the list")
+}
+
+// checkHeadingLevels fails the test when a page skips a heading level (an
+// h3 after an h1), which leaves a screen reader's outline with a hole: every
+// page a test renders is checked.
+func checkHeadingLevels(t *testing.T, path string, page []byte) {
+	t.Helper()
+	z := xhtml.NewTokenizer(bytes.NewReader(page))
+	prev := 0
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return
+		case xhtml.StartTagToken:
+			name, _ := z.TagName()
+			if len(name) != 2 || name[0] != 'h' || name[1] < '1' || name[1] > '6' {
+				continue
+			}
+			level := int(name[1] - '0')
+			if level > prev+1 {
+				t.Errorf("%s: an h%d follows an h%d, skipping a level", path, level, prev)
+			}
+			prev = level
+		}
+	}
+}
+
+// Every page keeps its heading levels in order (checkHeadingLevels, which
+// every test's browser applies): here the pages of a letter with a list,
+// as a reader, a signer and its coordinator see them.
+func TestPagesKeepHeadingLevelsInOrder(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	org := signForm("Jakub Klepal", "CZ", "forum@example.org")
+	org.Set("kind", "organisation")
+	org.Set("affiliation", "Forum 2000 Foundation")
+	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
+	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", seedSlug + "/thanks", "/", "/privacy", "/login"} {
+		signer.get(path).expect(t, http.StatusOK)
+	}
+	for _, path := range []string{"/dashboard", letterPath, letterPath + "/signatures", letterPath + "/import"} {
+		coord.get(path).expect(t, http.StatusOK)
+	}
+	s.browser().get(seedSlug+"/signatories").expect(t, http.StatusOK, `<h2 class="count">2 signatures</h2>`, `<h3 id="section-organisation">Organisations (1)</h3>`)
 }
