@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +235,38 @@ func TestPagesKeepHeadingLevelsInOrder(t *testing.T) {
 		coord.get(path).expect(t, http.StatusOK)
 	}
 	s.browser().get(seedSlug+"/signatories").expect(t, http.StatusOK, `<h2 class="count">2 signatures</h2>`, `<h3 id="section-organisation">Organisations (1)</h3>`)
+}
+
+// People of one family name are listed by given name, and people of one
+// name in the order they signed, in every form of the list: the Browns
+// signed as Michael, Sarah, Emily (of the United Kingdom, then of Ireland)
+// and David, and came out in that order.
+func TestFamilyNameOrderBreaksTiesByGivenNameThenSigningOrder(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	for i, who := range []struct{ name, country string }{
+		{"Michael Brown", "GB"}, {"Sarah Brown", "GB"}, {"Emily Brown", "GB"}, {"Emily Brown", "IE"}, {"David Brown", "GB"}, {"Anna Browne", "GB"},
+	} {
+		signer.post(seedSlug+"/sign", signForm(who.name, who.country, "brown"+strconv.Itoa(i)+"@example.org")).expect(t, http.StatusSeeOther)
+	}
+	order := []string{"David Brown, United Kingdom", "Emily Brown, United Kingdom", "Emily Brown, Ireland", "Michael Brown, United Kingdom",
+		"Sarah Brown, United Kingdom", "Anna Browne, United Kingdom"}
+	dated := publishList(t, coord, letterPath)
+	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", dated} {
+		assertOrder(t, signer.get(path).expect(t, http.StatusOK).body, order...)
+	}
+	var csvEntries []string
+	for _, row := range readCSV(t, signer.get(seedSlug+"/signatories.csv").expect(t, http.StatusOK))[1:] {
+		csvEntries = append(csvEntries, row[len(row)-1]) // the entry, as the list reads
+	}
+	if strings.Join(csvEntries, "; ") != strings.Join(order, "; ") {
+		t.Errorf("the CSV lists %q, want %q", csvEntries, order)
+	}
+	var jsonEntries []string
+	for _, e := range order {
+		jsonEntries = append(jsonEntries, `"entry":"`+e+`"`)
+	}
+	assertOrder(t, signer.get(seedSlug+"/signatories.json").expect(t, http.StatusOK).body, jsonEntries...)
 }
