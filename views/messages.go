@@ -285,7 +285,7 @@ var catalogue = map[string]map[string]string{
 		"error.same_country":              "The second country is the same as the first.",
 		"error.plain_text":                "This contains characters that cannot be shown (control characters or invalid text). Please retype it.",
 		"error.invisible":                 "This contains an invisible formatting character (%s), which can change how the text reads. Please type it again rather than pasting it.",
-		"error.invisible.name":            "Your name contains an invisible formatting character (%s), which can change how your name reads on the list. Please type your name again rather than pasting it.",
+		"error.invisible.name":            "Your name contains an invisible formatting character (%s), which can change how it reads. Please type your name again rather than pasting it.",
 		"error.invisible.affiliation":     "The organisation or affiliation contains an invisible formatting character (%s), which can change how it reads on the list. Please type it again rather than pasting it.",
 		"error.invisible.role":            "Your title or role contains an invisible formatting character (%s), which can change how it reads on the list. Please type it again rather than pasting it.",
 		"error.invisible.email":           "Your email address contains an invisible formatting character (%s), which no address contains. Please type your address again rather than pasting it.",
