@@ -256,19 +256,21 @@ func newValidator() *validator.Validate {
 
 // errorMessages maps a validator tag to the catalogue key of its message.
 var errorMessages = map[string]string{
-	"required":      "error.required",
-	"required_if":   "error.required",
-	"max":           "error.too_long",
-	"min":           "error.too_short",
-	"email":         "error.email",
-	"country":       "error.country",
-	"nefield":       "error.same_country",
-	"text":          "error.plain_text",
-	"multiline":     "error.plain_text",
-	"oneof":         "error.choice",
-	"slug":          "error.slug",
-	"bcp47":         "error.lang",
-	"datetime":      "error.date",
+	"required":    "error.required",
+	"required_if": "error.required",
+	"max":         "error.too_long",
+	"min":         "error.too_short",
+	"email":       "error.email",
+	"country":     "error.country",
+	"nefield":     "error.same_country",
+	"text":        "error.plain_text",
+	"multiline":   "error.plain_text",
+	"oneof":       "error.choice",
+	"slug":        "error.slug",
+	"bcp47":       "error.lang",
+	"datetime":    "error.date",
+
+	// Their message names the character (see fieldErrorArgs).
 	"visible":       "error.invisible",
 	"visible_email": "error.invisible",
 }
