@@ -69,7 +69,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 // ended with the form and a clear message.
 func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
 	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
-	problem := h.msg("login.rate_limited", retryMinutes(c))
+	problem := h.plural(int64(retryMinutes(c)), "login.rate_limited_one", "login.rate_limited")
 	return h.render(c, fiber.StatusTooManyRequests, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: problem}))
 }
 

@@ -17,12 +17,12 @@ import (
 // SignForm is the public signing form.
 type SignForm struct {
 	Kind        string `form:"kind" validate:"required,oneof=individual organisation"`
-	Name        string `form:"name" validate:"required,max=200,text"`
-	Affiliation string `form:"affiliation" validate:"required_if=Kind organisation,max=200,text"`
-	Role        string `form:"role" validate:"max=200,text"`
+	Name        string `form:"name" validate:"required,max=200,text,visible"`
+	Affiliation string `form:"affiliation" validate:"required_if=Kind organisation,max=200,text,visible"`
+	Role        string `form:"role" validate:"max=200,text,visible"`
 	Country     string `form:"country" validate:"required,country"`
 	Country2    string `form:"country2" validate:"omitempty,country,nefield=Country"`
-	Email       string `form:"email" validate:"required,max=254,email"`
+	Email       string `form:"email" validate:"required,max=254,email,visible_email"`
 	Display     string `form:"display" validate:"required,oneof=full anonymous counted"`
 	Agree       bool   `form:"agree" validate:"required"`
 	// Code is a honeypot: hidden from people and from assistive technology,
@@ -73,10 +73,10 @@ type LoginForm struct {
 // AccountForm creates a coordinator's account: at setup (with an
 // organisation) or through an invitation (without).
 type AccountForm struct {
-	Name         string `form:"name" validate:"required,max=200,text"`
-	Email        string `form:"email" validate:"required,max=254,email"`
+	Name         string `form:"name" validate:"required,max=200,text,visible"`
+	Email        string `form:"email" validate:"required,max=254,email,visible_email"`
 	Password     string `form:"password" validate:"required,max=1000"` // and models.CheckNewPassword
-	Organisation string `form:"organisation" validate:"omitempty,max=200,text"`
+	Organisation string `form:"organisation" validate:"omitempty,max=200,text,visible"`
 }
 
 func (f *AccountForm) normalize() {
@@ -93,8 +93,8 @@ type LetterForm struct {
 	Title        string   `form:"title" validate:"required,max=200,text"`
 	Slug         string   `form:"slug" validate:"omitempty,max=80,slug"`
 	Summary      string   `form:"summary" validate:"max=600,multiline"`
-	Initiators   string   `form:"initiators" validate:"max=2000,multiline"`
-	Addressees   string   `form:"addressees" validate:"max=2000,multiline"`
+	Initiators   string   `form:"initiators" validate:"max=2000,multiline,visible"`
+	Addressees   string   `form:"addressees" validate:"max=2000,multiline,visible"`
 	Subject      string   `form:"subject" validate:"max=300,text"`
 	Salutation   string   `form:"salutation" validate:"max=200,text"`
 	Body         string   `form:"body" validate:"max=60000,multiline"`
@@ -208,7 +208,7 @@ type RemoveForm struct {
 
 // SortNameForm corrects a signature's sort name.
 type SortNameForm struct {
-	SortName string `form:"sort_name" validate:"required,max=200,text"`
+	SortName string `form:"sort_name" validate:"required,max=200,text,visible"`
 }
 
 func (f *SortNameForm) normalize() { f.SortName = models.NormalizeText(f.SortName) }
@@ -238,6 +238,14 @@ func newValidator() *validator.Validate {
 		"multiline": func(s string) bool { return models.ValidPlainText(s, true) },
 		"country":   models.IsCountryCode,
 		"slug":      models.ValidSlug,
+		"visible": func(s string) bool {
+			_, found := models.InvisibleIn(s)
+			return !found
+		},
+		"visible_email": func(s string) bool {
+			_, found := models.InvisibleInEmail(s)
+			return !found
+		},
 		"bcp47": func(s string) bool {
 			_, err := language.Parse(s)
 			return err == nil
@@ -264,6 +272,10 @@ var errorMessages = map[string]string{
 	"slug":        "error.slug",
 	"bcp47":       "error.lang",
 	"datetime":    "error.date",
+
+	// Their message names the character (see fieldErrorArgs).
+	"visible":       "error.invisible",
+	"visible_email": "error.invisible",
 }
 
 // parseForm reads the request's form into form, normalises it when it can,
@@ -293,16 +305,37 @@ func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 		if !ok {
 			key = "error.invalid"
 		}
+		if isNumber(fe.Kind()) && (fe.Tag() == "min" || fe.Tag() == "max") {
+			key = "error.number." + fe.Tag() // a bound of a number, not of a length
+		}
 		if specific := key + "." + field; h.msg(specific) != specific {
 			key = specific // a message written for this field, such as error.required.country
 		}
-		var args []any
-		if fe.Tag() == "max" || fe.Tag() == "min" {
-			args = append(args, fe.Param())
-		}
-		out = append(out, views.FieldError{Field: field, Label: h.summaryLabel(field), Message: h.msg(key, args...)})
+		out = append(out, views.FieldError{Field: field, Label: h.summaryLabel(field), Message: h.msg(key, fieldErrorArgs(fe)...)})
 	}
 	return out, nil
+}
+
+// isNumber reports whether a form field of kind k holds a number.
+func isNumber(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Float64
+}
+
+// fieldErrorArgs are what a field's message says beside its text: the
+// limit broken, or the invisible character found.
+func fieldErrorArgs(fe validator.FieldError) []any {
+	value, _ := fe.Value().(string)
+	switch fe.Tag() {
+	case "max", "min":
+		return []any{fe.Param()}
+	case "visible":
+		r, _ := models.InvisibleIn(value)
+		return []any{models.CodePoint(r)}
+	case "visible_email":
+		r, _ := models.InvisibleInEmail(value)
+		return []any{models.CodePoint(r)}
+	}
+	return nil
 }
 
 // fieldError is a FormErrors with one field's message, for errors the store finds.

@@ -258,7 +258,7 @@ func (h *Handler) importPreview(format models.ImportFormat, src string, rows []m
 			p.Problems++
 			var args []any
 			if r.Detail != "" {
-				args = append(args, r.Detail) // the country not recognised
+				args = append(args, r.Detail) // the country not recognised, the invisible character
 			}
 			row.Problem = h.msg("import.problem."+string(r.Problem), args...)
 		case r.Duplicate:

@@ -145,6 +145,9 @@ func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm
 
 // reconfirmDetail is the audit log's detail of a request to reconfirm.
 func (h *Handler) reconfirmDetail(asked, revision int) string {
+	if asked == 1 {
+		return h.msg("audit.reconfirm_detail_one", revision)
+	}
 	return h.msg("audit.reconfirm_detail", asked, revision)
 }
 

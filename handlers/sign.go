@@ -31,6 +31,10 @@ type SignView struct {
 	Displays  []views.Option
 	Countries *views.Options
 	Problem   string // a message for the whole form
+	// AffiliationRule and AffiliationHint are the affiliation field's flags
+	// (see views.Page.Field): required for organisations, optional for
+	// individuals, and which the hint says when a letter takes both.
+	AffiliationRule, AffiliationHint string
 	// HTML, when set, is the form already rendered: the page shows it as is.
 	HTML template.HTML
 }
@@ -49,9 +53,12 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm, probl
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
+		v.AffiliationHint = "hint=affiliation_person"
 	case models.SignersOrganisations:
 		v.Kind = string(models.KindOrganisation)
+		v.AffiliationRule, v.AffiliationHint = "required", "hint=affiliation_org"
 	default:
+		v.AffiliationRule = "optional="
 		v.Kinds = []views.Option{
 			{Value: string(models.KindIndividual), Label: h.msg("sign.kind.individual")},
 			{Value: string(models.KindOrganisation), Label: h.msg("sign.kind.organisation")},

@@ -46,7 +46,12 @@ const (
 	ProblemNoName           ImportProblem = "no_name"
 	ProblemTooLong          ImportProblem = "too_long"
 	ProblemInvalidText      ImportProblem = "invalid_text"
-	ProblemBadRecord        ImportProblem = "bad_record" // a CSV record that cannot be read
+	// An invisible formatting character (see InvisibleIn) in one field;
+	// Detail names the character ("U+202E").
+	ProblemInvisibleName        ImportProblem = "invisible_name"
+	ProblemInvisibleAffiliation ImportProblem = "invisible_affiliation"
+	ProblemInvisibleRole        ImportProblem = "invisible_role"
+	ProblemBadRecord            ImportProblem = "bad_record" // a CSV record that cannot be read
 )
 
 // Errors about an import as a whole.
@@ -257,13 +262,20 @@ func csvSeparator(src string) rune {
 // check normalises a parsed row's text and country as the signing form
 // does, and records the first problem it finds.
 func (r *ImportRow) check(kind SignatureKind, country string) {
-	for _, p := range []*string{&r.Name, &r.Affiliation, &r.Role} {
-		*p = NormalizeText(*p)
+	fields := []struct {
+		text      *string
+		invisible ImportProblem
+	}{{&r.Name, ProblemInvisibleName}, {&r.Affiliation, ProblemInvisibleAffiliation}, {&r.Role, ProblemInvisibleRole}}
+	for _, f := range fields {
+		*f.text = NormalizeText(*f.text)
+		invisible, found := InvisibleIn(*f.text)
 		switch {
 		case r.Problem != "":
-		case !ValidPlainText(*p, false):
+		case !ValidPlainText(*f.text, false):
 			r.Problem = ProblemInvalidText
-		case utf8.RuneCountInString(*p) > importMaxField:
+		case found:
+			r.Problem, r.Detail = f.invisible, CodePoint(invisible)
+		case utf8.RuneCountInString(*f.text) > importMaxField:
 			r.Problem = ProblemTooLong
 		}
 	}

@@ -258,15 +258,16 @@ func TestSeedListReadsInFamilyNameOrder(t *testing.T) {
 	if strings.Join(entries[:len(want)], "\n") != strings.Join(want, "\n") {
 		t.Errorf("list starts\n%s\nwant\n%s", strings.Join(entries[:len(want)], "\n"), strings.Join(want, "\n"))
 	}
-	// Pšeja sorts as Pseja, between Pataraia and Sahoo; the Yunuses keep signing order.
+	// Pšeja sorts as Pseja, between Pataraia and Sahoo; the Yunuses by given
+	// name, Arif before Leyla, though Leyla signed first.
 	tail := strings.Join(entries[len(entries)-6:], "\n")
 	wantTail := strings.Join([]string{
 		"Baia Pataraia, Sapari, Georgia",
 		"Pavel Pšeja, CEVRO University, Czechia",
 		"Niranjan Sahoo, Observer Research Foundation, India",
 		"Nicolas Tenzer, CERAP, France",
-		"Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands",
 		"Arif Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands",
+		"Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands",
 	}, "\n")
 	if tail != wantTail {
 		t.Errorf("list ends\n%s\nwant\n%s", tail, wantTail)

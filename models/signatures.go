@@ -143,12 +143,26 @@ func (s Signature) Entry(anonymous string) string {
 	return joinNonEmpty(parts)
 }
 
-// listKey is the key the alphabetical list sorts the signature by.
+// sortKeyTie joins a sort key's parts: below every character a name may
+// hold (ValidPlainText refuses control characters), so that "Brown" with
+// its tie-breaker still sorts before "Browne".
+const sortKeyTie = "\x01"
+
+// listKey is the key the alphabetical list sorts the signature by: its
+// folded sort name, then, between people of one family name, their whole
+// name, given name first, so that the Browns read David, Emily, Michael,
+// Sarah. Every list orders by it, then by id, the order of signing: the
+// pages, print, CSV, JSON and dated lists ("sort_key, id"), and the
+// migration 0009_sort_ties gave rows written before the same shape.
 func (s Signature) listKey() string {
 	if s.Display == DisplayAnonymous {
 		return anonymousSortKey
 	}
-	return SortKey(s.SortName)
+	key := SortKey(s.SortName)
+	if s.Kind == KindIndividual && s.Name != "" {
+		key += sortKeyTie + SortKey(s.Name)
+	}
+	return key
 }
 
 // publicColumns are the columns a public list may read: never the email.

@@ -2,6 +2,9 @@ package models
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -10,6 +13,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -53,6 +57,55 @@ func ValidPlainText(s string, multiline bool) bool {
 	}
 	return true
 }
+
+// InvisibleIn returns the first invisible formatting character (Unicode
+// category Cf) in a name, affiliation, role or line of names, and whether
+// there is one. Such characters show nothing, yet a bidi override (U+202E)
+// reverses the rest of a list entry, a mark (U+200F) moves its punctuation,
+// and a zero-width space makes a second "Amnesty" that no duplicate check
+// finds. Pages already isolate each name's direction (dir="auto", <bdi>),
+// so no name needs them. The exception is the joiners, ZWNJ (U+200C) and
+// ZWJ (U+200D): Persian writes "حسین‌زاده" with a ZWNJ, Indic scripts and
+// emoji need both; they are kept between two letters, marks or symbols, and
+// refused anywhere else (at an edge, beside a space, alone).
+func InvisibleIn(s string) (rune, bool) {
+	prev := ' '
+	for i, r := range s {
+		if !unicode.Is(unicode.Cf, r) {
+			prev = r
+			continue
+		}
+		if r == '\u200c' || r == '\u200d' {
+			rest := s[i+utf8.RuneLen(r):]
+			next, _ := utf8.DecodeRuneInString(rest)
+			if rest != "" && joinable(prev) && joinable(next) {
+				prev = r
+				continue
+			}
+		}
+		return r, true
+	}
+	return 0, false
+}
+
+// joinable reports whether a joiner may stand beside r.
+func joinable(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.Is(unicode.So, r)
+}
+
+// InvisibleInEmail is InvisibleIn for an email address, which no script
+// needs a joiner in: every formatting character is refused.
+func InvisibleInEmail(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// CodePoint writes r as Unicode charts name it: "U+202E".
+func CodePoint(r rune) string { return fmt.Sprintf("U+%04X", r) }
 
 // Lines splits a text area into its non-empty lines.
 func Lines(s string) []string {
@@ -145,8 +198,49 @@ func ValidSlug(slug string) bool {
 	return slug != "" && len(slug) <= 80 && Slugify(slug) == slug
 }
 
+// maxMarkdownNesting is how deeply blockquotes and lists nest in a letter.
+// goldmark's time grows with the square of the depth: a body of 59,000
+// nested ">" took seconds to render, and a real letter nests two or three
+// deep. A marker deeper than this is read as text.
+const maxMarkdownNesting = 20
+
+// shallowContainer is goldmark's parser of blockquotes or of lists that
+// opens no container deeper than maxMarkdownNesting.
+type shallowContainer struct{ parser.BlockParser }
+
+// Open opens the container unless parent is already maxMarkdownNesting deep.
+func (p shallowContainer) Open(parent ast.Node, r text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	depth := 0
+	for n := parent; n != nil; n = n.Parent() {
+		if k := n.Kind(); k == ast.KindBlockquote || k == ast.KindList {
+			depth++
+		}
+	}
+	if depth >= maxMarkdownNesting {
+		return nil, parser.NoChildren
+	}
+	return p.BlockParser.Open(parent, r, pc)
+}
+
+// newMarkdown is goldmark with CommonMark's parsers, its blockquotes and
+// lists shallow. List items need no cap: they open only inside a list.
+func newMarkdown() goldmark.Markdown {
+	containers := []reflect.Type{reflect.TypeOf(parser.NewBlockquoteParser()), reflect.TypeOf(parser.NewListParser())}
+	blocks := parser.DefaultBlockParsers()
+	for i, b := range blocks {
+		if slices.Contains(containers, reflect.TypeOf(b.Value)) {
+			blocks[i].Value = shallowContainer{b.Value.(parser.BlockParser)}
+		}
+	}
+	return goldmark.New(goldmark.WithParser(parser.NewParser(
+		parser.WithBlockParsers(blocks...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+	)))
+}
+
 var (
-	markdown = goldmark.New() // raw HTML is not rendered, dangerous link schemes are dropped
+	markdown = newMarkdown() // raw HTML is not rendered, dangerous link schemes are dropped
 	// markdownPolicy keeps the safe subset a letter needs: paragraphs,
 	// emphasis, links and lists.
 	markdownPolicy = func() *bluemonday.Policy {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -33,12 +35,52 @@ func TestValidPlainText(t *testing.T) {
 		{"bell\a", true, false},
 		{"nul\x00", false, false},
 		{"bad \xff utf-8", false, false},
-		{"rtl override \u202e", false, true}, // a format character, shown safely with dir="auto"
+		{"rtl override \u202e", false, true}, // a letter's text may need marks; names are held to InvisibleIn
 	}
 	for _, tt := range tests {
 		if got := models.ValidPlainText(tt.in, tt.multiline); got != tt.ok {
 			t.Errorf("ValidPlainText(%q, %v) = %v, want %v", tt.in, tt.multiline, got, tt.ok)
 		}
+	}
+}
+
+// A name may not carry an invisible formatting character, except the
+// joiners inside a word, where Persian, Indic scripts and emoji need them.
+func TestInvisibleIn(t *testing.T) {
+	tests := []struct {
+		in    string
+		found rune
+	}{
+		{"Leyla Yunus", 0},
+		{"Leyla \u202eYunus", 0x202e},
+		{"\u2067ليلى يونس\u2069", 0x2067},
+		{"Leyla\u200eYunus", 0x200e},
+		{"\u061cليلى", 0x061c},
+		{"Amn\u200besty", 0x200b},
+		{"\ufeffLeyla", 0xfeff},
+		{"Leyla\u2060Yunus", 0x2060},
+		{"Menschen\u00adrechte", 0x00ad},
+		{"مهدی حسین\u200cزاده", 0},        // Persian: ZWNJ inside a word
+		{"\u0915\u094d\u200d\u0937", 0},   // Devanagari: ZWJ after a virama
+		{"\U0001f469\u200d\U0001f4bb", 0}, // an emoji sequence
+		{"\u200cLeyla", 0x200c},
+		{"Leyla\u200d", 0x200d},
+		{"Leyla \u200cYunus", 0x200c},
+		{"Leyla\u200c\u200cYunus", 0x200c},
+	}
+	for _, tt := range tests {
+		r, found := models.InvisibleIn(tt.in)
+		if found != (tt.found != 0) || r != tt.found {
+			t.Errorf("InvisibleIn(%q) = %U, %v; want %U", tt.in, r, found, tt.found)
+		}
+	}
+	for _, email := range []string{"ley\u200cla@example.org", "leyla@exa\u200dmple.org", "\ufeffleyla@example.org"} {
+		if _, found := models.InvisibleInEmail(email); !found {
+			t.Errorf("InvisibleInEmail(%q) finds nothing", email)
+		}
+	}
+	if _, found := models.InvisibleInEmail("leyla.yunus+letters@example.org"); found {
+		t.Error("InvisibleInEmail refuses a plain address")
 	}
 }
 
@@ -103,6 +145,49 @@ func TestRenderMarkdownKeepsTheSafeSubsetOnly(t *testing.T) {
 	}
 }
 
+// A letter's Markdown renders in bounded time however deeply it nests: a
+// body of 59,000 nested ">" took seconds, as goldmark's time grows with the
+// square of the depth. Beyond 20 levels, markers are read as text.
+func TestRenderMarkdownTimeIsBoundedWhateverTheNesting(t *testing.T) {
+	tests := map[string]string{
+		"blockquotes":         strings.Repeat(">", 59000) + " x",
+		"spaced blockquotes":  strings.Repeat("> ", 29500) + "x",
+		"lists":               strings.Repeat("- ", 29500) + "x",
+		"ordered lists":       strings.Repeat("1. ", 19600) + "x",
+		"quotes in lists":     strings.Repeat("> - ", 14700) + "x",
+		"a deep line a line":  strings.Repeat(strings.Repeat(">", 40)+" x\n", 1400),
+		"indented list items": indentedList(60000),
+	}
+	for name, src := range tests {
+		start := time.Now()
+		out := models.RenderMarkdown(src)
+		models.PlainBlocks(src)
+		if took := time.Since(start); took > 500*time.Millisecond {
+			t.Errorf("%s: rendering %d bytes took %v", name, len(src), took)
+		}
+		if depth := strings.Count(out, "<blockquote>") + strings.Count(out, "<ul>") + strings.Count(out, "<ol>"); !strings.Contains(out, "x") || depth == 0 {
+			t.Errorf("%s: rendered as %.200q", name, out)
+		}
+	}
+	nested := models.RenderMarkdown(strings.Repeat(">", 25) + " x")
+	if n := strings.Count(nested, "<blockquote>"); n != 20 {
+		t.Errorf("25 nested blockquotes render %d deep, want 20", n)
+	}
+	if !strings.Contains(nested, "&gt;&gt;&gt;&gt;&gt; x") {
+		t.Errorf("the markers beyond 20 levels are not kept as text: %q", nested)
+	}
+}
+
+// indentedList is a list each of whose items is nested in the one before,
+// by indentation, n bytes long.
+func indentedList(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(strings.Repeat(" ", 2*i) + "- x\n")
+	}
+	return b.String()
+}
+
 // Signers sign at the same moment: folding their names must not share state.
 func TestSortKeyIsSafeForConcurrentSigners(t *testing.T) {
 	names := map[string]string{"Pšeja": "pseja", "Čapek": "capek", "Kara-Murza": "kara-murza", "Ichihara": "ichihara"}
@@ -158,6 +243,9 @@ func FuzzNormalizeText(f *testing.F) {
 			if again := models.NormalizeText(n); again != n {
 				t.Errorf("NormalizeText not idempotent: %q -> %q -> %q", s, n, again)
 			}
+		}
+		if r, found := models.InvisibleIn(n); found && !unicode.Is(unicode.Cf, r) {
+			t.Errorf("InvisibleIn(%q) refuses %U, not a formatting character", n, r)
 		}
 		if m := models.NormalizeMultiline(s); models.ValidPlainText(m, true) && models.NormalizeMultiline(m) != m {
 			t.Errorf("NormalizeMultiline not idempotent: %q -> %q -> %q", s, m, models.NormalizeMultiline(m))

@@ -154,12 +154,16 @@ var catalogue = map[string]map[string]string{
 		"label.listed":               "Listed on the public index",
 
 		"hint.name":                 "As it should appear on the list, in any script.",
-		"hint.affiliation":          "Required when you sign on behalf of an organisation.",
+		"hint.affiliation":          "Needed when you sign on behalf of an organisation; optional for individuals.",
+		"hint.affiliation_org":      "The name of the organisation you sign for.",
+		"hint.affiliation_person":   "Where you work or what you belong to, if you want it shown.",
 		"hint.role":                 "For example “Director” or “formerly NED”.",
 		"hint.country2":             "If you want two countries shown, such as Azerbaijan/Netherlands.",
 		"hint.email":                "Never shown publicly. One signature per email address.",
 		"hint.display":              "The letter’s coordinators see your email address and country whatever you choose; your name, role and affiliation only if you choose to appear with your name.",
 		"hint.password":             "At least 12 characters, and not one of the most common passwords.",
+		"hint.account_name":         "Shown to your colleagues and in the record of what was done on a letter.",
+		"hint.account_email":        "You log in with this address. It is never shown publicly.",
 		"hint.slug":                 "The letter’s address: /letters/your-slug. Leave empty to make it from the title.",
 		"hint.summary":              "The excerpt shown on the list of letters.",
 		"hint.initiators":           "One organisation per line, shown above the text.",
@@ -299,11 +303,26 @@ var catalogue = map[string]map[string]string{
 		"error.required.affiliation": "Please give the name of the organisation you sign for.",
 		"error.email_taken":          "An account with this email address already exists. Log in first, then open the invitation again.",
 
+		// An invisible formatting character in a name or email (the
+		// character's code point), and the bounds of a number field.
+		"error.invisible":                 "This contains an invisible formatting character (%s), which can change how the text reads. Please type it again rather than pasting it.",
+		"error.invisible.name":            "Your name contains an invisible formatting character (%s), which can change how it reads. Please type your name again rather than pasting it.",
+		"error.invisible.affiliation":     "The organisation or affiliation contains an invisible formatting character (%s), which can change how it reads on the list. Please type it again rather than pasting it.",
+		"error.invisible.role":            "Your title or role contains an invisible formatting character (%s), which can change how it reads on the list. Please type it again rather than pasting it.",
+		"error.invisible.email":           "Your email address contains an invisible formatting character (%s), which no address contains. Please type your address again rather than pasting it.",
+		"error.number.min":                "Enter a number, %s or more.",
+		"error.number.max":                "Enter a number, %s or less.",
+		"error.number.min.retention_days": "Enter a number of days, %s or more.",
+		"error.number.max.retention_days": "Enter a number of days, %s or fewer.",
+
 		"login.title":           "Log in",
 		"login.heading":         "Log in as a coordinator",
 		"login.submit":          "Log in",
 		"login.bad_credentials": "The email address or password is not right.",
-		"login.rate_limited":    "Too many attempts to log in. For your account’s safety, please try again in %d minute(s).",
+		"login.rate_limited":    "Too many attempts to log in. For your account’s safety, please try again in %d minutes.",
+
+		// The _one twin of login.rate_limited.
+		"login.rate_limited_one": "Too many attempts to log in. For your account’s safety, please try again in 1 minute.",
 
 		"setup.title":       "Set up Undersigned",
 		"setup.text":        "Create the first coordinator account and its organisation.",
@@ -373,6 +392,7 @@ var catalogue = map[string]map[string]string{
 		"import.preview_summary":            "To add: %d. Already on the list or repeated, skipped: %d. Cannot be read: %d.",
 		"import.nothing":                    "Nothing to add: everyone in this list is already on the letter.",
 		"import.confirm":                    "Add %d signatories to the list",
+		"import.confirm_one":                "Add 1 signatory to the list",
 		"import.edit_heading":               "Change what you import",
 		"import.caption":                    "Each line of the import and what will happen to it",
 		"import.col.line":                   "Line",
@@ -408,6 +428,11 @@ var catalogue = map[string]map[string]string{
 		"import.error.not_text":             "This is not a CSV file in UTF-8. Save it from your spreadsheet as “CSV UTF-8”.",
 		"import.error.kind":                 "This letter does not take signatures of this kind.",
 		"import.error.rows":                 "Lines that cannot be read: %d. The preview says why beside each; nothing has been saved.",
+
+		// An invisible formatting character in one field of a row (its code point).
+		"import.problem.invisible_name":        "The name contains an invisible formatting character (%s), which can change how the list reads. Type the name again rather than pasting it.",
+		"import.problem.invisible_affiliation": "The organisation or affiliation contains an invisible formatting character (%s), which can change how the list reads. Type it again rather than pasting it.",
+		"import.problem.invisible_role":        "The title or role contains an invisible formatting character (%s), which can change how the list reads. Type it again rather than pasting it.",
 
 		"review.title":            "Review signatures of %s",
 		"review.heading":          "Signatures waiting for review",
@@ -495,6 +520,9 @@ var catalogue = map[string]map[string]string{
 		"reconfirm.read":            "Read the letter",
 		"manage.revision":           "You signed revision %d of the text. It has been revised since and now reads as revision %d; your signature stays, marked as agreeing to an earlier version of the text.",
 		"manage.revision_link":      "What you signed, and what changed",
+
+		// The _one twin of audit.reconfirm_detail.
+		"audit.reconfirm_detail_one": "1 signer, revision %d",
 
 		// Dated lists (snapshots) and updates.
 		"snapshot.title":            "Signatories of %s as of %s",

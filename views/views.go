@@ -231,7 +231,10 @@ type Field struct {
 
 // Field builds a control for the "field" partial: its label and hint come
 // from the catalogue ("label.NAME", "hint.NAME"), its error from the page.
-// Flags: "required", "rows=N", "autocomplete=X", "dir=auto".
+// Flags: "required", "rows=N", "autocomplete=X", "dir=auto"; "hint=KEY" for
+// the hint "hint.KEY" instead ("hint=" for none), where one field name serves
+// two kinds of user; "optional=" for no "(optional)" mark on a field whose
+// hint says when it is needed.
 func (p *Page) Field(name, typ, value string, flags ...string) Field {
 	f := Field{
 		Name: name, Type: typ, Value: value, Label: p.T("label." + name), Error: p.Errors.For(name),
@@ -251,6 +254,13 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 			f.Autocomplete = v
 		case "dir":
 			f.Dir = v
+		case "hint":
+			f.Hint = ""
+			if v != "" {
+				f.Hint = p.T("hint." + v)
+			}
+		case "optional":
+			f.Optional = v
 		}
 	}
 	return f

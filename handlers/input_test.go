@@ -1,0 +1,273 @@
+package handlers_test
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	xhtml "golang.org/x/net/html"
+
+	"undersigned/handlers"
+)
+
+// An invisible formatting character in a list entry changes how the list
+// reads: U+202E reverses the rest of the entry, so "Leyla Yunus, Azerbaijan"
+// can be made to show a country or a name that was never typed. The signing
+// form refuses it in the field it is in, says which character, keeps what
+// was typed and stores nothing.
+func TestSigningFormRefusesInvisibleFormattingCharacters(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	s.publishedLetter("c@example.org", "Org")
+	tests := []struct {
+		field, value, message string
+	}{
+		{"name", "Leyla \u202eYunus", "Your name contains an invisible formatting character (U+202E)"},
+		{"name", "\u200fLeyla Yunus", "Your name contains an invisible formatting character (U+200F)"},
+		{"name", "Leyla Yunus\u200c", "Your name contains an invisible formatting character (U+200C)"},
+		{"affiliation", "Institute for \u2066Peace", "The organisation or affiliation contains an invisible formatting character (U+2066)"},
+		{"role", "Dir\u200bector", "Your title or role contains an invisible formatting character (U+200B)"},
+		{"email", "leyla\u202e@example.org", "Your email address contains an invisible formatting character (U+202E)"},
+		{"email", "ley\u200cla@example.org", "Your email address contains an invisible formatting character (U+200C)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+" "+tt.message[len(tt.message)-7:], func(t *testing.T) {
+			b := s.browser()
+			b.get(seedSlug)
+			form := signForm("Leyla Yunus", "AZ", "leyla@example.org")
+			form.Set("role", "Director")
+			form.Set(tt.field, tt.value)
+			b.post(seedSlug+"/sign", form).expect(t, http.StatusUnprocessableEntity,
+				`href="#f-`+tt.field+`"`, `id="f-`+tt.field+`-error"`, `<option value="AZ" selected>`).
+				shows(t, tt.message, `value="`+tt.value+`"`)
+		})
+	}
+	if n := s.signatures(); n != 0 {
+		t.Fatalf("refused signatures stored: %d", n)
+	}
+	// The joiners Persian, Indic scripts and emoji need stay, inside a word.
+	b := s.browser()
+	b.get(seedSlug)
+	b.post(seedSlug+"/sign", signForm("مهدی حسین\u200cزاده", "IR", "mehdi@example.org")).expect(t, http.StatusSeeOther)
+	b.post(seedSlug+"/sign", signForm("Shreya \u0915\u094d\u200d\u0937", "IN", "shreya@example.org")).expect(t, http.StatusSeeOther)
+}
+
+// The import refuses the same characters, row by row, naming the field, in
+// its preview and when its confirmation is sent anyway, as a stale page
+// would: all or nothing.
+func TestImportRefusesInvisibleFormattingCharacters(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	lines := "Leyla Yunus, Institute for Peace, Azerbaijan\nArif \u202eYunus, Institute for Peace, Azerbaijan\n" +
+		"Anar Mammadli, EMDS\u2069, Azerbaijan\n"
+	for _, step := range []string{"/import/preview", "/import"} {
+		coord.get(letterPath + "/import")
+		r := coord.postMultipart(letterPath+step, importForm(lines, "individual"), "", "").expect(t, http.StatusUnprocessableEntity).
+			shows(t, "To add: 1. Already on the list or repeated, skipped: 0. Cannot be read: 2.",
+				"The name contains an invisible formatting character (U+202E)",
+				"The organisation or affiliation contains an invisible formatting character (U+2069)",
+				"Arif \u202eYunus, Institute for Peace, Azerbaijan\nAnar Mammadli, EMDS\u2069, Azerbaijan</textarea>")
+		if strings.Contains(r.body, `action="`+letterPath+`/import" enctype`) {
+			t.Errorf("%s: a preview with refused lines offers to confirm", step)
+		}
+	}
+	if n := s.signatures(); n != 0 {
+		t.Fatalf("a refused import stored %d signatures", n)
+	}
+}
+
+// A coordinator's account and the editor's lines of names are held to the
+// same rule: they are shown on public pages too.
+func TestCoordinatorFormsRefuseInvisibleFormattingCharacters(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord := s.coordinator("c@example.org", "Org")
+	coord.get("/dashboard/letters/new")
+	form := letterForm("save")
+	form.Set("initiators", "CIVICUS\nFreedom \u202eNow")
+	coord.post("/dashboard/letters", form).expect(t, http.StatusUnprocessableEntity,
+		`href="#f-initiators"`).shows(t, "invisible formatting character (U+202E)", "Freedom \u202eNow</textarea>")
+}
+
+// shows fails the test unless the page, read as text (entities decoded, as
+// a reader sees it), contains every fragment.
+func (r response) shows(t *testing.T, fragments ...string) response {
+	t.Helper()
+	text := html.UnescapeString(r.body)
+	for _, f := range fragments {
+		if !strings.Contains(text, f) {
+			t.Fatalf("the page does not say %q:\n%s", f, excerpt(text))
+		}
+	}
+	return r
+}
+
+// Coordinators' forms speak to coordinators: the signer's hints about the
+// list and one signature per email address do not belong there.
+func TestCoordinatorFormsHaveTheirOwnHints(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	signerHints := []string{"One signature per email address", "As it should appear on the list"}
+	login := s.browser().get("/login").expect(t, http.StatusOK)
+	lead := s.coordinator("lead@example.org", "Forum 2000")
+	join := s.browser().get(invite(t, lead, "1")).
+		expect(t, http.StatusOK, "You log in with this address. It is never shown publicly.", "Shown to your colleagues")
+	// A new password's rule is the coordinator's to know; not at login.
+	pages := map[string][]string{login.body: append(signerHints, "At least 10 characters"), join.body: signerHints}
+	for body, hints := range pages {
+		for _, hint := range hints {
+			if strings.Contains(body, hint) {
+				t.Errorf("a coordinator's form says %q:\n%s", hint, excerpt(body))
+			}
+		}
+	}
+}
+
+// The affiliation field is never marked "(optional)" beside a hint that
+// says it is required: it says what the letter's kinds of signer need.
+func TestAffiliationFieldSaysWhenItIsNeeded(t *testing.T) {
+	label := `<label for="f-affiliation">Organisation or affiliation`
+	tests := []struct {
+		signers string
+		want    []string
+		not     []string
+	}{
+		{"both", []string{label + `</label>`, "Needed when you sign on behalf of an organisation; optional for individuals."}, []string{"Required when"}},
+		{"organisations", []string{label + `</label>`, "The name of the organisation you sign for.", `name="affiliation" type="text" value="" required`}, []string{"optional for individuals"}},
+		{"individuals", []string{label + ` <span class="optional">(optional)</span></label>`, "Where you work or what you belong to"}, []string{"on behalf of", "Required when"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.signers, func(t *testing.T) {
+			s := newSite(t, handlers.Config{})
+			settings := listAtOnce()
+			settings.Set("signers", tt.signers)
+			s.openLetter("c@example.org", "Org", settings)
+			page := s.browser().get(seedSlug).expect(t, http.StatusOK, tt.want...)
+			for _, unwanted := range tt.not {
+				if strings.Contains(page.body, unwanted) {
+					t.Errorf("the signing form says %q", unwanted)
+				}
+			}
+		})
+	}
+}
+
+// A number field says what number it takes, not how many characters.
+func TestRetentionDaysAsksForANumberOfDays(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", nil)
+	for days, message := range map[string]string{"-5": "Enter a number of days, 1 or more.", "0": "Enter a number of days, 1 or more.", "5000": "Enter a number of days, 3650 or fewer."} {
+		settings := listAtOnce()
+		settings.Set("retention_days", days)
+		r := coord.post(letterPath+"/settings", settings).
+			expect(t, http.StatusUnprocessableEntity, `href="#f-retention_days"`, message, `name="retention_days" type="number" value="`+days+`"`)
+		if strings.Contains(r.body, "characters") {
+			t.Errorf("retention of %s days: the page speaks of characters", days)
+		}
+	}
+}
+
+// Counts read as English does: "1 minute", "10 minutes", never "minute(s)".
+func TestMessagesUseRealPlurals(t *testing.T) {
+	for window, want := range map[time.Duration]string{time.Minute: "try again in 1 minute.", 10 * time.Minute: "try again in 10 minutes."} {
+		s := newSite(t, handlers.Config{Limits: handlers.Limits{Login: handlers.RateLimit{Max: 1, Window: window}}})
+		s.coordinator("c@example.org", "Org")
+		b := s.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}})
+		r := b.post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).
+			expect(t, http.StatusTooManyRequests, want)
+		if strings.Contains(r.body, "(s)") {
+			t.Errorf("the login page says %q", "(s)")
+		}
+	}
+
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
+	coord.get(letterPath + "/import")
+	coord.postMultipart(letterPath+"/import/preview", importForm("Leyla Yunus, Institute for Peace, Azerbaijan", "individual"), "", "").
+		expect(t, http.StatusOK, "Add 1 signatory to the list")
+}
+
+// checkHeadingLevels fails the test when a page skips a heading level (an
+// h3 after an h1), which leaves a screen reader's outline with a hole: every
+// page a test renders is checked.
+func checkHeadingLevels(t *testing.T, path string, page []byte) {
+	t.Helper()
+	z := xhtml.NewTokenizer(bytes.NewReader(page))
+	prev := 0
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return
+		case xhtml.StartTagToken:
+			name, _ := z.TagName()
+			if len(name) != 2 || name[0] != 'h' || name[1] < '1' || name[1] > '6' {
+				continue
+			}
+			level := int(name[1] - '0')
+			if level > prev+1 {
+				t.Errorf("%s: an h%d follows an h%d, skipping a level", path, level, prev)
+			}
+			prev = level
+		}
+	}
+}
+
+// Every page keeps its heading levels in order (checkHeadingLevels, which
+// every test's browser applies): here the pages of a letter with a list,
+// as a reader, a signer and its coordinator see them.
+func TestPagesKeepHeadingLevelsInOrder(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	org := signForm("Jakub Klepal", "CZ", "forum@example.org")
+	org.Set("kind", "organisation")
+	org.Set("affiliation", "Forum 2000 Foundation")
+	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
+	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", seedSlug + "/thanks", "/", "/privacy", "/login"} {
+		signer.get(path).expect(t, http.StatusOK)
+	}
+	for _, path := range []string{"/dashboard", letterPath, letterPath + "/signatures", letterPath + "/import"} {
+		coord.get(path).expect(t, http.StatusOK)
+	}
+	s.browser().get(seedSlug+"/signatories").expect(t, http.StatusOK, `<h2 class="count">2 signatures</h2>`, `<h3 id="section-organisation">Organisations (1)</h3>`)
+}
+
+// People of one family name are listed by given name, and people of one
+// name in the order they signed, in every form of the list: the Browns
+// signed as Michael, Sarah, Emily (of the United Kingdom, then of Ireland)
+// and David, and came out in that order.
+func TestFamilyNameOrderBreaksTiesByGivenNameThenSigningOrder(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	for i, who := range []struct{ name, country string }{
+		{"Michael Brown", "GB"}, {"Sarah Brown", "GB"}, {"Emily Brown", "GB"}, {"Emily Brown", "IE"}, {"David Brown", "GB"}, {"Anna Browne", "GB"},
+	} {
+		signer.post(seedSlug+"/sign", signForm(who.name, who.country, "brown"+strconv.Itoa(i)+"@example.org")).expect(t, http.StatusSeeOther)
+	}
+	order := []string{"David Brown, United Kingdom", "Emily Brown, United Kingdom", "Emily Brown, Ireland", "Michael Brown, United Kingdom",
+		"Sarah Brown, United Kingdom", "Anna Browne, United Kingdom"}
+	dated := publishList(t, coord, letterPath)
+	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", dated} {
+		assertOrder(t, signer.get(path).expect(t, http.StatusOK).body, order...)
+	}
+	var csvEntries []string
+	for _, row := range readCSV(t, signer.get(seedSlug+"/signatories.csv").expect(t, http.StatusOK))[1:] {
+		csvEntries = append(csvEntries, row[len(row)-1]) // the entry, as the list reads
+	}
+	if strings.Join(csvEntries, "; ") != strings.Join(order, "; ") {
+		t.Errorf("the CSV lists %q, want %q", csvEntries, order)
+	}
+	var jsonEntries []string
+	for _, e := range order {
+		jsonEntries = append(jsonEntries, `"entry":"`+e+`"`)
+	}
+	assertOrder(t, signer.get(seedSlug+"/signatories.json").expect(t, http.StatusOK).body, jsonEntries...)
+}
