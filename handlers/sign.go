@@ -30,7 +30,6 @@ type SignView struct {
 	Kind      string         // that one kind
 	Displays  []views.Option
 	Countries *views.Options
-	Problem   string // a message for the whole form
 	// HTML, when set, is the form already rendered: the page shows it as is.
 	HTML template.HTML
 }
@@ -44,8 +43,8 @@ var countryOptions = func() *views.Options {
 	return views.NewOptions(out)
 }()
 
-func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm, problem string) *SignView {
-	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions, Problem: problem}
+func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
+	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
