@@ -46,21 +46,16 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		p.open(letterPath, http.StatusOK)
 		p.viewportShot("phone-letter")
 		p.check("phone-letter")
-		p.expectAboveTheFold(letterPath)
+		p.expectAboveTheFold("phone-letter", letterPath)
 	})
 
 	typed := map[string]string{"Organisation or affiliation": "Institute for Peace and Democracy", "Email address": "leyla@example.org"}
 	t.Run("a form without a name (422) opens at its focused error summary", func(t *testing.T) {
 		p.t = t
-		p.do(
-			chromedp.SendKeys(field("Organisation or affiliation"), typed["Organisation or affiliation"]),
-			chromedp.SendKeys(field("Country"), "Azerbaijan"),
-			chromedp.SendKeys(field("Email address"), typed["Email address"]),
-			chromedp.Tap(field("I have read the letter and agree to add my name to it.")),
-		)
+		p.fillSignForm(typed)
 		p.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button("Sign the letter")))
 		p.expectRefusal("phone-sign-422", "Full name: This field is required.", typed)
-		if !p.checked(field("I have read the letter and agree to add my name to it.")) {
+		if !p.checked(agreement) {
 			t.Error("the agreement ticked before the refusal came back unticked")
 		}
 	})
@@ -110,7 +105,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		}
 		a.viewportShot("phone-arabic")
 		a.check("phone-arabic")
-		a.expectAboveTheFold("/letters/arabic")
+		a.expectAboveTheFold("phone-arabic", "/letters/arabic")
 		a.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button("Sign the letter")))
 		a.expectRefusal("phone-arabic-422", "Full name: This field is required.", nil)
 	})
@@ -131,14 +126,9 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		p.expectText("Thank you for signing")
 		p.open(letterPath, http.StatusOK)
 		typed := map[string]string{"Full name": "Dinara Yunus", "Email address": "dinara@example.org"}
-		p.do(
-			chromedp.SendKeys(field("Full name"), typed["Full name"]),
-			chromedp.SendKeys(field("Country"), "Azerbaijan"),
-			chromedp.SendKeys(field("Email address"), typed["Email address"]),
-			chromedp.Tap(field("I have read the letter and agree to add my name to it.")),
-		)
+		p.fillSignForm(typed)
 		p.navigate(http.StatusTooManyRequests, chromedp.Tap(button("Sign the letter")))
-		p.expectRefusal("phone-sign-429", "please try again in", typed)
+		p.expectRefusal("phone-sign-429", "There is a problem", typed)
 	})
 
 	t.Run("every page checked is valid HTML", func(t *testing.T) {
@@ -147,11 +137,25 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 	t.Logf("screenshots and page sources: %s", b.artefacts)
 }
 
+// agreement is the signing form's checkbox that agrees to the letter.
+var agreement = field("I have read the letter and agree to add my name to it.")
+
+// fillSignForm fills the signing form by touch: each field labelled in
+// typed gets its text, the country is Azerbaijan, the agreement is ticked.
+func (tb *tab) fillSignForm(typed map[string]string) {
+	tb.t.Helper()
+	steps := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(field("Country"), "Azerbaijan"), chromedp.Tap(agreement)}
+	for label, text := range typed {
+		steps = append(steps, chromedp.SendKeys(field(label), text))
+	}
+	tb.do(steps...)
+}
+
 // expectAboveTheFold checks the letter at path, on screen at its top: its
 // count and a "Sign this letter" button of at least 44×44 px show without
 // scrolling, and a tap on the button brings the form's first field into
-// view.
-func (tb *tab) expectAboveTheFold(path string) {
+// view, as name-tapped-screen.png shows.
+func (tb *tab) expectAboveTheFold(name, path string) {
 	tb.t.Helper()
 	count := `(//main//*[contains(@class, "count")])[1]`
 	if top, bottom := tb.onScreen(count); top < 0 || bottom > phoneHeight {
@@ -170,6 +174,7 @@ func (tb *tab) expectAboveTheFold(path string) {
 	var top, bottom float64
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if top, bottom = tb.onScreen(first); top >= 0 && bottom <= phoneHeight {
+			tb.viewportShot(name + "-tapped")
 			return
 		}
 	}
