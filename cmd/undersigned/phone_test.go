@@ -39,6 +39,8 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 	b := startBrowser(t, "http://"+srv.addr)
 	letterPath := publishSeedLetter(t, srv.addr, srv.console.setupLink(t))
 	phone := chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	// One signer's tab goes from one refusal to the next, keeping what was
+	// typed, as a person would; each step reports to its own subtest.
 	p := b.newTab(t, phone)
 
 	t.Run("the count and the sign button are above the fold, and a tap opens the form", func(t *testing.T) {
