@@ -276,7 +276,7 @@ func (h *Handler) previewLetter(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	v.Preview = true
-	v.Sign = h.signView(c, l, &SignForm{}, "")
+	v.Sign = h.signView(c, l, &SignForm{})
 	p := h.page(c, h.msg("preview.title", l.Title), v)
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "letter", p)

@@ -168,7 +168,15 @@ func letterText(body string) string {
 	if start < 0 || end < start {
 		return ""
 	}
-	return body[start:end]
+	text := body[start:end]
+	// The count and the sign button under the title are the page's, not the
+	// letter's: their lines go.
+	if at := strings.Index(text, `<div class="letter-call"`); at >= 0 {
+		from := strings.LastIndex(text[:at], "\n")
+		to := at + strings.Index(text[at:], "</div>") + len("</div>")
+		text = text[:from] + text[to:]
+	}
+	return text
 }
 
 // assertOrder fails unless the fragments appear in body in this order.

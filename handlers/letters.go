@@ -195,31 +195,32 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 		}
 		var sign *SignView
 		if l.AcceptsSignatures(time.Now()) == nil {
-			sign = h.signView(c, l, &SignForm{}, "")
+			sign = h.signView(c, l, &SignForm{})
 		}
-		return h.renderLetterPage(c, fiber.StatusOK, l, sign, nil)
+		return h.renderLetterPage(c, fiber.StatusOK, l, sign, false)
 	})
 }
 
 // renderLetter renders a letter's page with the signing form holding form,
-// and its errors, while the letter is open. The page around the form comes
-// from the page cache: a crowd of signers whose forms come back, as
-// duplicates or with a typo, costs the form only. That page is at most a
-// second old, and not rendered again on every signature meanwhile: the
-// signer's attention is on the form, and their own signature is not on the
-// list yet anyway.
+// refused: with errs, its invalid fields, or problem, what was wrong with it
+// as a whole. The page around the form comes from the page cache: a crowd
+// of signers whose forms come back, as duplicates or with a typo, costs the
+// form only. That page is at most a second old, and not rendered again on
+// every signature meanwhile: the signer's attention is on the form, and
+// their own signature is not on the list yet anyway. It is the page of a
+// refused form, whatever the form's errors: its title says "Error:".
 func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form *SignForm, errs views.FormErrors, problem string) error {
 	if l.AcceptsSignatures(time.Now()) != nil {
-		return h.renderLetterPage(c, status, l, nil, errs)
+		return h.renderLetterPage(c, status, l, nil, false)
 	}
 	around, err := h.cachedPage(c, "form-around:"+l.Slug, false, func(c *fiber.Ctx) error {
-		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, nil)
+		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, true)
 	})
 	if err != nil {
 		return err
 	}
-	p := h.page(c, l.Title, &LetterPageView{Sign: h.signView(c, l, form, problem)})
-	p.Errors = errs
+	p := h.page(c, l.Title, &LetterPageView{Sign: h.signView(c, l, form)})
+	p.Errors, p.Problem = errs, problem
 	var signForm bytes.Buffer
 	if err := h.views.Partial(&signForm, "letter", "sign-form", p); err != nil {
 		return err
@@ -228,8 +229,8 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 }
 
 // renderLetterPage renders a letter's whole page, with sign as its signing
-// form (nil when it takes no signatures).
-func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, sign *SignView, errs views.FormErrors) error {
+// form (nil when it takes no signatures); refused says the form was.
+func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, sign *SignView, refused bool) error {
 	v, err := h.letterPage(c, l)
 	if err != nil {
 		return err
@@ -240,7 +241,7 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 	}
 	v.Share = h.shareView(l, v.Letter)
 	p := h.page(c, l.Title, v)
-	p.Errors = errs
+	p.Refused = refused
 	p.Canonical, p.Summary, p.Article = v.Letter.URL, l.Summary, true
 	h.protectNames(c, p, l)
 	return h.render(c, status, "letter", p)

@@ -30,7 +30,6 @@ type SignView struct {
 	Kind      string         // that one kind
 	Displays  []views.Option
 	Countries *views.Options
-	Problem   string // a message for the whole form
 	// AffiliationRule and AffiliationHint are the affiliation field's flags
 	// (see views.Page.Field): required for organisations, optional for
 	// individuals, and which the hint says when a letter takes both.
@@ -48,8 +47,8 @@ var countryOptions = func() *views.Options {
 	return views.NewOptions(out)
 }()
 
-func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm, problem string) *SignView {
-	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions, Problem: problem}
+func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
+	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)

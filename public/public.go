@@ -12,9 +12,10 @@ import (
 	"sync"
 )
 
-// Files are the stylesheet and icons.
+// Files are the stylesheet, the icon and the one script: it moves the
+// focus to a refused form's error summary.
 //
-//go:embed *.css *.svg
+//go:embed *.css *.svg *.js
 var Files embed.FS
 
 // Fonts are DejaVu Sans and its bold, which the server's PDF of a delivery

@@ -17,6 +17,7 @@ var catalogue = map[string]map[string]string{
 		"form.optional":       "(optional)",
 		"form.error_prefix":   "Error:",
 		"form.errors_title":   "Please correct the following",
+		"form.problem_title":  "There is a problem",
 		"pagination.label":    "Pages",
 		"pagination.previous": "← Previous page",
 		"pagination.next":     "Next page →",

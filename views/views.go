@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"undersigned/public"
 )
 
@@ -28,6 +30,23 @@ type Templates struct {
 var funcs = template.FuncMap{
 	"add":    func(a, b int) int { return a + b },
 	"static": public.URL, // a static file's address, which changes with its content
+	"dir":    Dir,
+}
+
+// rtlScripts are the scripts written right to left that a letter may be in.
+var rtlScripts = map[string]bool{"Arab": true, "Hebr": true, "Syrc": true, "Thaa": true, "Nkoo": true, "Adlm": true, "Rohg": true}
+
+// Dir is the direction text in the language lang (a BCP 47 tag) is written
+// in: "rtl" for Arabic, Persian, Urdu, Hebrew and the like, otherwise "ltr".
+func Dir(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return "ltr"
+	}
+	if script, _ := tag.Script(); rtlScripts[script.String()] {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // Parse parses every page in pages/ with the layout and partials.
@@ -98,9 +117,18 @@ type Page struct {
 	Summary     string        // what the page is about, for link previews (og:description)
 	Article     bool          // the page is a letter's: og:type article rather than website
 	Stylesheet  string        // a page's own print stylesheet, after the site's
-	Errors      FormErrors
-	Data        any
+	Errors      FormErrors    // the fields of the page's form that were refused
+	Problem     string        // what was refused of the form as a whole, such as a limit reached
+	// Refused marks a page that answers a refused form whose errors are
+	// rendered apart and spliced in, as a signing form is into the page
+	// cache's letter (see handlers' renderLetter).
+	Refused bool
+	Data    any
 }
+
+// HasErrors reports whether the page answers a form it refused: its title
+// then starts with "Error:", and its error summary takes the focus.
+func (p *Page) HasErrors() bool { return p.Refused || len(p.Errors) > 0 || p.Problem != "" }
 
 // CSRF returns the token the page's forms carry. Pages without forms never
 // ask for one, so visitors who only read get no cookie.
