@@ -431,6 +431,11 @@ func TestBrowserJourneys(t *testing.T) {
 		c.navigate(http.StatusOK, chromedp.Click(button("Post the update")))
 		c.do(chromedp.SetValue(field("Title"), "More attention needed on human rights violations in China and Hong Kong"))
 		c.navigate(http.StatusOK, chromedp.Click(button("Save the text")))
+		// People have signed: the change is shown, and saved only once confirmed as one of substance.
+		c.expectText("What changes", "A change of substance: it becomes revision 2")
+		c.check("revise")
+		c.do(chromedp.Click(`//input[@id="f-change-substance"]`))
+		c.navigate(http.StatusOK, chromedp.Click(button("Save the change")))
 		c.expectText("Saved.")
 
 		v := b.newTab(t)
