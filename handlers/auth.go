@@ -14,8 +14,7 @@ import (
 
 // LoginView is the view of the login page.
 type LoginView struct {
-	Form    LoginForm
-	Problem string // a message for the whole form: wrong credentials, too many attempts
+	Form LoginForm
 }
 
 func (h *Handler) loginForm(c *fiber.Ctx) error {
@@ -49,7 +48,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		if err := h.loginFailed(c, form.Email); err != nil {
 			return err
 		}
-		return h.render(c, fiber.StatusUnauthorized, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: h.msg("login.bad_credentials")}))
+		return h.renderLoginProblem(c, fiber.StatusUnauthorized, form, h.msg("login.bad_credentials"))
 	}
 	if err != nil {
 		return err
@@ -70,7 +69,16 @@ func (h *Handler) login(c *fiber.Ctx) error {
 func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
 	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
 	problem := h.plural(int64(retryMinutes(c)), "login.rate_limited_one", "login.rate_limited")
-	return h.render(c, fiber.StatusTooManyRequests, "login", h.page(c, h.msg("login.title"), LoginView{Form: form, Problem: problem}))
+	return h.renderLoginProblem(c, fiber.StatusTooManyRequests, form, problem)
+}
+
+// renderLoginProblem answers a login refused as a whole (wrong credentials,
+// too soon after failures) with the form as typed and the problem in its
+// error summary.
+func (h *Handler) renderLoginProblem(c *fiber.Ctx, status int, form LoginForm, problem string) error {
+	p := h.page(c, h.msg("login.title"), LoginView{Form: form})
+	p.Problem = problem
+	return h.render(c, status, "login", p)
 }
 
 // startSession logs u in under a new session id and a new CSRF cookie, so

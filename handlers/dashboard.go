@@ -198,7 +198,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 
 func (h *Handler) renderEditor(c *fiber.Ctx, status int, l *models.Letter, v EditorView, errs views.FormErrors) error {
 	p := h.page(c, h.msg("editor.title", l.Title), v)
-	p.Errors = errs
+	p.Errors, p.Problem = errs, v.Problem
 	return h.render(c, status, "editor", p)
 }
 
