@@ -56,6 +56,7 @@ type cachedPage struct {
 	parts                            [][]byte // the page between markers
 	fills                            []string // the marker that follows each part but the last
 	size                             int
+	letterID                         int64 // the letter whose signing form the page shows, if any
 }
 
 func newPageCache() *pageCache {
@@ -122,6 +123,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 	defer func() {
 		c.Locals(csrfCookie, nil)
 		c.Locals(localStartedToken, nil)
+		c.Locals(localStartedLetter, nil)
 	}()
 	if err := render(c); err != nil {
 		return nil, err
@@ -131,6 +133,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 		generation: gen, rendered: began, status: c.Response().StatusCode(), size: len(c.Response().Body()),
 		contentType: string(resp.ContentType()), disposition: string(resp.Peek(fiber.HeaderContentDisposition)), robots: string(resp.Peek("X-Robots-Tag")),
 	}
+	p.letterID, _ = c.Locals(localStartedLetter).(int64)
 	p.cut(bytes.Clone(c.Response().Body()), pc.csrfMarker, pc.startedMarker, pc.formMarker)
 	c.Response().ResetBody()
 	if p.status != fiber.StatusOK {
@@ -172,8 +175,8 @@ func (p *cachedPage) cut(body []byte, markers ...string) {
 }
 
 // serveCached writes a cached page with status and this visitor's values in
-// place of its markers: their CSRF token, a signed time for the form, and
-// form, the signing form rendered for them.
+// place of its markers: their CSRF token, a signed time for the form of the
+// page's letter, and form, the signing form rendered for them.
 func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []byte) error {
 	c.Status(status).Set(fiber.HeaderContentType, p.contentType)
 	if p.disposition != "" {
@@ -192,7 +195,7 @@ func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []by
 		case h.pageCache.csrfMarker:
 			w.Write([]byte(h.csrfToken(c)))
 		case h.pageCache.startedMarker:
-			w.Write([]byte(h.startedToken(time.Now())))
+			w.Write([]byte(h.startedToken(p.letterID, time.Now())))
 		default:
 			w.Write(form)
 		}

@@ -50,9 +50,9 @@ type Handler struct {
 	csrfKey  []byte
 	validate *validator.Validate
 
-	ipKey                                              []byte
-	signLimits                                         []fiber.Handler
-	resendLimit, loginLimitPerIP, loginLimitPerAccount fiber.Handler
+	ipKey                                 []byte
+	limits                                signLimits
+	loginLimitPerIP, loginLimitPerAccount fiber.Handler
 
 	setupMu    sync.Mutex
 	setupToken string

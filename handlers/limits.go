@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,18 +19,28 @@ type RateLimit struct {
 	Window time.Duration
 }
 
-// Limits are the rate limits of the public and login forms. Every limit is
-// enforced here, by Fiber's limiter over a fiber.Storage: this process's
-// memory by default, or the database's table that instances sharing it
-// count in together (models.Store.RateLimits).
+// Limits are the rate limits of the public and login forms, kept in a
+// fiber.Storage: this process's memory by default, or the database's table
+// that instances sharing it count in together (models.Store.RateLimits).
+//
+// The limits of signing count per client, that is per IP address: an
+// office or a university whose people sign from one shared address shares
+// them. Higher limits let such a place sign together, and let a script on
+// one address add more signatures, which confirmation by email then has to
+// stop; lower limits do the opposite.
 type Limits struct {
 	// SignBurst and SignSustained limit signatures of one letter from one IP
-	// address: a short burst, and a longer sustained rate.
+	// address: a short burst, and a longer sustained rate. Only signatures
+	// stored count (and signatures with an address that had signed, which
+	// are answered as if stored).
 	SignBurst, SignSustained RateLimit
 	// SignOverall limits signatures of all letters from one IP address.
 	SignOverall RateLimit
-	// Resend limits confirmation emails sent again, per IP address.
-	Resend RateLimit
+	// Resend limits the emails sent again from the thank-you page, per
+	// address that signed a letter; ResendPerClient limits them per IP
+	// address, for every address together, above what a shared office
+	// needs.
+	Resend, ResendPerClient RateLimit
 	// Login limits failed logins per account; per IP address it allows three times as many.
 	Login RateLimit
 	// Storage keeps the counters; nil keeps them in this process's memory.
@@ -42,24 +53,32 @@ type Limits struct {
 // cannot flood a list; confirmation by email is the real gate for fakes.
 func DefaultLimits() Limits {
 	return Limits{
-		SignBurst:     RateLimit{Max: 10, Window: time.Minute},
-		SignSustained: RateLimit{Max: 60, Window: time.Hour},
-		SignOverall:   RateLimit{Max: 120, Window: time.Hour},
-		Resend:        RateLimit{Max: 3, Window: time.Hour},
-		Login:         RateLimit{Max: 10, Window: 15 * time.Minute},
+		SignBurst:       RateLimit{Max: 10, Window: time.Minute},
+		SignSustained:   RateLimit{Max: 60, Window: time.Hour},
+		SignOverall:     RateLimit{Max: 120, Window: time.Hour},
+		Resend:          RateLimit{Max: 3, Window: time.Hour},
+		ResendPerClient: RateLimit{Max: 60, Window: time.Hour},
+		Login:           RateLimit{Max: 10, Window: 15 * time.Minute},
 	}
 }
+
+// maxLimitEntries bounds the counters kept in memory: a few hundred bytes
+// each at most, some megabytes in all.
+const maxLimitEntries = 50_000
 
 // withDefaults fills the limits left zero with the defaults.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	for _, p := range []struct{ got, def *RateLimit }{
 		{&l.SignBurst, &d.SignBurst}, {&l.SignSustained, &d.SignSustained}, {&l.SignOverall, &d.SignOverall},
-		{&l.Resend, &d.Resend}, {&l.Login, &d.Login},
+		{&l.Resend, &d.Resend}, {&l.ResendPerClient, &d.ResendPerClient}, {&l.Login, &d.Login},
 	} {
 		if p.got.Max == 0 {
 			*p.got = *p.def
 		}
+	}
+	if l.Storage == nil {
+		l.Storage = newMemoryStorage(maxLimitEntries)
 	}
 	return l
 }
@@ -73,29 +92,64 @@ func (h *Handler) ipHash(c *fiber.Ctx) string {
 }
 
 // setupLimits builds the limiters of the public and login forms. Signing
-// and resending count what succeeded: a person correcting a typo is never
-// locked out. Logins count what failed: a coordinator who logs in often is
-// never locked out, a password guesser is.
+// and resending count what succeeded (see counter): a person correcting a
+// typo is never locked out. Logins count what failed: a coordinator who
+// logs in often is never locked out, a password guesser is.
 func (h *Handler) setupLimits() {
 	l := h.cfg.Limits.withDefaults()
-	limit := func(name string, rl RateLimit, key func(*fiber.Ctx) string, reached fiber.Handler) fiber.Handler {
-		login := reached == nil
-		if login {
-			reached = h.loginRateLimited
-		}
+	locks := newKeyLocks()
+	newCounter := func(name string, rl RateLimit) *counter {
+		return &counter{name: name, limit: rl, storage: l.Storage, locks: locks}
+	}
+	h.limits = signLimits{
+		burst: newCounter("sign-burst", l.SignBurst), sustained: newCounter("sign-sustained", l.SignSustained),
+		overall: newCounter("sign-overall", l.SignOverall),
+		resend:  newCounter("resend", l.Resend), resendPerClient: newCounter("resend-client", l.ResendPerClient),
+	}
+	limit := func(name string, rl RateLimit, key func(*fiber.Ctx) string) fiber.Handler {
 		return limiter.New(limiter.Config{
 			Max: rl.Max, Expiration: rl.Window, Storage: l.Storage, LimiterMiddleware: limiter.SlidingWindow{},
-			SkipFailedRequests: !login, SkipSuccessfulRequests: login,
-			KeyGenerator: func(c *fiber.Ctx) string { return name + ":" + key(c) }, LimitReached: reached,
+			SkipSuccessfulRequests: true,
+			KeyGenerator:           func(c *fiber.Ctx) string { return name + ":" + key(c) }, LimitReached: h.loginRateLimited,
 		})
 	}
-	perLetter := func(c *fiber.Ctx) string { return h.ipHash(c) + ":" + c.Params("slug") }
-	h.signLimits = []fiber.Handler{
-		limit("sign-burst", l.SignBurst, perLetter, h.signRateLimited),
-		limit("sign-sustained", l.SignSustained, perLetter, h.signRateLimited),
-		limit("sign-overall", l.SignOverall, h.ipHash, h.signRateLimited),
+	h.loginLimitPerIP = limit("login-ip", RateLimit{Max: l.Login.Max * 3, Window: l.Login.Window}, h.ipHash)
+	h.loginLimitPerAccount = limit("login-account", l.Login, func(c *fiber.Ctx) string { return models.EmailKey(c.FormValue("email")) })
+}
+
+// signLimits are the limiters of signing and of sending emails again.
+type signLimits struct {
+	burst, sustained, overall *counter
+	resend, resendPerClient   *counter
+}
+
+// signKeys are what a signature of l counts against: the letter's limits
+// for this client, by the letter's id (the slug is the client's to choose),
+// and the client's limit over all letters.
+func (h *Handler) signKeys(c *fiber.Ctx, l *models.Letter) []limitKey {
+	client := h.ipHash(c)
+	perLetter := strconv.FormatInt(l.ID, 10) + ":" + client
+	return []limitKey{{h.limits.burst, perLetter}, {h.limits.sustained, perLetter}, {h.limits.overall, client}}
+}
+
+// resendKeys are what an email sent again counts against: the limit of
+// the signature it goes to (named by key, of fixed length), and the
+// client's ceiling.
+func (h *Handler) resendKeys(c *fiber.Ctx, key string) []limitKey {
+	return []limitKey{{h.limits.resend, key}, {h.limits.resendPerClient, h.ipHash(c)}}
+}
+
+// retryAfter tells a refused client when to try again: it sets Retry-After
+// and returns the same time in words, "40 seconds", "1 minute", "2
+// minutes". Past a minute both are in whole minutes, rounded up, so that
+// they agree and trying again at the time told works.
+func (h *Handler) retryAfter(c *fiber.Ctx, wait time.Duration) string {
+	secs := int64((wait + time.Second - 1) / time.Second)
+	if secs < 60 {
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(max(secs, 1), 10))
+		return h.plural(max(secs, 1), "time.seconds_one", "time.seconds")
 	}
-	h.resendLimit = limit("resend", l.Resend, h.ipHash, h.resendRateLimited)
-	h.loginLimitPerIP = limit("login-ip", RateLimit{Max: l.Login.Max * 3, Window: l.Login.Window}, h.ipHash, nil)
-	h.loginLimitPerAccount = limit("login-account", l.Login, func(c *fiber.Ctx) string { return models.EmailKey(c.FormValue("email")) }, nil)
+	mins := (secs + 59) / 60
+	c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(mins*60, 10))
+	return h.plural(mins, "time.minutes_one", "time.minutes")
 }
