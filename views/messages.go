@@ -182,7 +182,7 @@ var catalogue = map[string]map[string]string{
 		"preview.banner": "Preview: this is how the letter will look once published. The form cannot be sent.",
 		"preview.title":  "Preview of %s",
 
-		"thanks.title":           "Thank you for signing",
+		"thanks.title":          "Thank you for signing",
 		"thanks.heading":        "Check your email",
 		"thanks.neutral":        "Thank you for your support of",
 		"thanks.sent":           "We have sent an email to %s about your signature of",
@@ -193,9 +193,9 @@ var catalogue = map[string]map[string]string{
 		"thanks.resend":         "Send the email again",
 		"thanks.resent":         "We have sent the email again. The links in earlier emails no longer work.",
 		"thanks.resend_limited": "The email has been sent several times already. Please wait %s before asking again.",
-		"thanks.share":           "Share the letter",
-		"thanks.share_text":      "More signatures give the letter more weight. Send this link to people who may want to sign:",
-		"thanks.see_list":        "See the list of signatories",
+		"thanks.share":          "Share the letter",
+		"thanks.share_text":     "More signatures give the letter more weight. Send this link to people who may want to sign:",
+		"thanks.see_list":       "See the list of signatories",
 
 		"link.confirm.heading":           "Confirm your signature",
 		"link.confirm.text":              "Your signature is not counted or listed until you confirm it.",

@@ -446,7 +446,7 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	t.Run("hostile text is shown as text, never run", func(t *testing.T) {
-		testHostileText(t, b, addr)
+		testHostileText(t, b, srv)
 	})
 
 	t.Run("every key page is valid HTML", func(t *testing.T) {
@@ -482,7 +482,8 @@ var reviewPick = regexp.MustCompile(`name="ids" value="(\d+)"`)
 // hostile payloads, then opens every page that shows them in the browser:
 // no dialog may open, no element may be injected, and the payloads must
 // read as the text that was typed.
-func testHostileText(t *testing.T, b *browser, addr string) {
+func testHostileText(t *testing.T, b *browser, srv *server) {
+	addr := srv.addr
 	payload := strings.Join(hostile, " ")
 	coord := loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
 	coord.get("/dashboard/letters/new")
@@ -514,17 +515,8 @@ func testHostileText(t *testing.T, b *browser, addr string) {
 		t.Fatalf("the review queue offers %d signatures, want %d", len(ids), len(hostile))
 	}
 	coord.mustPost(editor+"/review", url.Values{"action": {"approve"}, "ids": ids[1:]}, http.StatusSeeOther)
-	// The signer's private page shows their entry too; its link is in the cookie of the thank-you page.
-	var manage string
-	thanks, _ := url.Parse("http://" + addr + "/letters/hostile/thanks")
-	for _, c := range signer.http.Jar.Cookies(thanks) {
-		if c.Name == "undersigned_signature" {
-			manage = "/signature/" + c.Value
-		}
-	}
-	if manage == "" {
-		t.Fatal("signing left no private link in the thank-you page's cookie")
-	}
+	// The signer's private page shows their entry too; its link is emailed.
+	manage := linkPath(t, srv.console.next(t, fmt.Sprintf("hostile%d@example.org", len(hostile)-1)).link("/signature/"))
 
 	v := b.newTab(t)
 	var (
