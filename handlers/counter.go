@@ -195,14 +195,16 @@ func (k *keyLocks) lock(key string) func() {
 }
 
 // memoryStorage is a fiber.Storage in this process's memory that keeps at
-// most max entries, however many clients and keys the public brings: past
-// half of it, the entries not used since the last time are dropped. A
-// dropped rate-limit counter starts again from zero, which only the
-// clients of more keys than that at once can bring about.
+// most max entries and maxBytes of keys and values, however many clients
+// and keys the public brings: once the entries used since the last time
+// reach half of either, the others are dropped. A dropped rate-limit
+// counter starts again from zero, which only clients of more keys than
+// that at once can bring about.
 type memoryStorage struct {
 	mu            sync.Mutex
-	max           int
+	max, maxBytes int
 	recent, older map[string]memoryEntry
+	recentBytes   int
 }
 
 type memoryEntry struct {
@@ -210,8 +212,8 @@ type memoryEntry struct {
 	expires time.Time // zero: never
 }
 
-func newMemoryStorage(max int) *memoryStorage {
-	return &memoryStorage{max: max, recent: map[string]memoryEntry{}, older: map[string]memoryEntry{}}
+func newMemoryStorage(max, maxBytes int) *memoryStorage {
+	return &memoryStorage{max: max, maxBytes: maxBytes, recent: map[string]memoryEntry{}, older: map[string]memoryEntry{}}
 }
 
 // Get returns a live entry's data, or nil.
@@ -244,12 +246,16 @@ func (m *memoryStorage) Set(key string, val []byte, exp time.Duration) error {
 	return nil
 }
 
-// put keeps e in the recent entries; once they are half the bound, they
+// put keeps e in the recent entries; once they are half a bound, they
 // become the older ones, and the older ones are dropped.
 func (m *memoryStorage) put(key string, e memoryEntry) {
+	if old, ok := m.recent[key]; ok {
+		m.recentBytes -= len(key) + len(old.data)
+	}
 	m.recent[key] = e
-	if len(m.recent) >= m.max/2 {
-		m.older, m.recent = m.recent, map[string]memoryEntry{}
+	m.recentBytes += len(key) + len(e.data)
+	if len(m.recent) >= m.max/2 || m.recentBytes >= m.maxBytes/2 {
+		m.older, m.recent, m.recentBytes = m.recent, map[string]memoryEntry{}, 0
 	}
 }
 
@@ -257,7 +263,10 @@ func (m *memoryStorage) put(key string, e memoryEntry) {
 func (m *memoryStorage) Delete(key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.recent, key)
+	if old, ok := m.recent[key]; ok {
+		m.recentBytes -= len(key) + len(old.data)
+		delete(m.recent, key)
+	}
 	delete(m.older, key)
 	return nil
 }
@@ -268,6 +277,7 @@ func (m *memoryStorage) Reset() error {
 	defer m.mu.Unlock()
 	clear(m.recent)
 	clear(m.older)
+	m.recentBytes = 0
 	return nil
 }
 

@@ -62,9 +62,12 @@ func DefaultLimits() Limits {
 	}
 }
 
-// maxLimitEntries bounds the counters kept in memory: a few hundred bytes
-// each at most, some megabytes in all.
-const maxLimitEntries = 50_000
+// The bounds of the counters kept in memory: entries of a few hundred
+// bytes at most, and a ceiling in bytes for keys that callers do not bound.
+const (
+	maxLimitEntries = 50_000
+	maxLimitBytes   = 16 << 20
+)
 
 // withDefaults fills the limits left zero with the defaults.
 func (l Limits) withDefaults() Limits {
@@ -78,7 +81,7 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	if l.Storage == nil {
-		l.Storage = newMemoryStorage(maxLimitEntries)
+		l.Storage = newMemoryStorage(maxLimitEntries, maxLimitBytes)
 	}
 	return l
 }

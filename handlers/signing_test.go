@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -298,5 +299,43 @@ func TestStartedTokenIsBoundToItsLetterAndExpires(t *testing.T) {
 	}
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures with tokens from the cached page, want 3", n)
+	}
+}
+
+// TestConcurrentFloodStoresNoMoreThanTheLimit: signatures sent at once
+// take their places in the limit before they are stored, so that a crowd
+// of them from one client cannot all pass while none is stored yet.
+func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 5, Window: time.Minute}}})
+	s.publishedLetter("c@example.org", "Org")
+	b := s.browser()
+	b.get(seedSlug)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for i := range 40 {
+		wg.Go(func() {
+			f := signForm("Crowd", "FR", "crowd"+strconv.Itoa(i)+"@example.org")
+			f.Set("_csrf", b.csrf)
+			req := httptest.NewRequest(http.MethodPost, seedSlug+"/sign", strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "undersigned_csrf", Value: b.cookies["undersigned_csrf"]})
+			resp, err := s.app.Test(req, -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if statuses[http.StatusSeeOther] != 5 || statuses[http.StatusTooManyRequests] != 35 {
+		t.Errorf("statuses %v, want 5 × 303 and 35 × 429", statuses)
+	}
+	if n := s.signatures(); n != 5 {
+		t.Errorf("%d signatures stored, want 5", n)
 	}
 }
