@@ -125,8 +125,8 @@ const (
 	formForged                 // not ours, or for another letter
 )
 
-// formAge reads a started token of l: the time it was shown, and whether
-// it is fresh, expired or forged.
+// formAge says whether a started token of l is fresh, expired or forged
+// (an empty one, for a form not shown yet, is forged too).
 func (h *Handler) formAge(l *models.Letter, token string) formAgeVerdict {
 	shown, ok := h.startedAt(l, token)
 	switch {
