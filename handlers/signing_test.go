@@ -339,3 +339,20 @@ func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
 		t.Errorf("%d signatures stored, want 5", n)
 	}
 }
+
+// TestRepeatedSignaturesCountAgainstTheLimit: a signature with an address
+// that had signed looks stored, so it counts as one; were it free, the
+// limit would tell it apart.
+func TestRepeatedSignaturesCountAgainstTheLimit(t *testing.T) {
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 3, Window: time.Minute}}})
+	s.publishedLetter("c@example.org", "Org")
+	b := s.browser()
+	b.get(seedSlug)
+	b.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	b.post(seedSlug+"/sign", signForm("Prober", "FR", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	b.post(seedSlug+"/sign", signForm("Prober", "FR", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	b.post(seedSlug+"/sign", signForm("Prober", "FR", "someone@example.org")).expect(t, http.StatusTooManyRequests, `value="someone@example.org"`)
+	if n := s.signatures(); n != 1 {
+		t.Errorf("%d signatures stored, want 1", n)
+	}
+}
