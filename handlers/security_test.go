@@ -157,10 +157,7 @@ func TestLoginAttemptsAreLimitedPerAccount(t *testing.T) {
 }
 
 func TestSigningIsRateLimitedAndKeepsTheForm(t *testing.T) {
-	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 2, Window: time.Minute}}})
-	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
+	_, b := limitedSigner(t, 2, time.Minute)
 	b.post(seedSlug+"/sign", signForm("One", "FR", "one@example.org")).expect(t, http.StatusSeeOther)
 	b.post(seedSlug+"/sign", signForm("Two", "FR", "two@example.org")).expect(t, http.StatusSeeOther)
 	b.post(seedSlug+"/sign", signForm("Ketevan Chachava", "GE", "ketevan@example.org")).

@@ -164,10 +164,7 @@ func TestRetryTimesReadAsPeopleSay(t *testing.T) {
 		{time.Minute, "please try again in 1 minute.", "60"},
 		{2 * time.Minute, "please try again in 2 minutes.", "120"},
 	} {
-		s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 1, Window: tt.window}}})
-		s.publishedLetter("c@example.org", "Org")
-		b := s.browser()
-		b.get(seedSlug)
+		_, b := limitedSigner(t, 1, tt.window)
 		b.post(seedSlug+"/sign", signForm("One", "FR", "one@example.org")).expect(t, http.StatusSeeOther)
 		r := b.post(seedSlug+"/sign", signForm("Two", "FR", "two@example.org")).expect(t, http.StatusTooManyRequests, tt.phrase)
 		if got := r.header.Get(fiber.HeaderRetryAfter); got != tt.header {
@@ -306,10 +303,7 @@ func TestStartedTokenIsBoundToItsLetterAndExpires(t *testing.T) {
 // take their places in the limit before they are stored, so that a crowd
 // of them from one client cannot all pass while none is stored yet.
 func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
-	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 5, Window: time.Minute}}})
-	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
+	s, b := limitedSigner(t, 5, time.Minute)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	statuses := map[int]int{}
@@ -344,10 +338,7 @@ func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
 // that had signed looks stored, so it counts as one; were it free, the
 // limit would tell it apart.
 func TestRepeatedSignaturesCountAgainstTheLimit(t *testing.T) {
-	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 3, Window: time.Minute}}})
-	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
+	s, b := limitedSigner(t, 3, time.Minute)
 	b.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
 	b.post(seedSlug+"/sign", signForm("Prober", "FR", "leyla@example.org")).expect(t, http.StatusSeeOther)
 	b.post(seedSlug+"/sign", signForm("Prober", "FR", "leyla@example.org")).expect(t, http.StatusSeeOther)
@@ -355,4 +346,15 @@ func TestRepeatedSignaturesCountAgainstTheLimit(t *testing.T) {
 	if n := s.signatures(); n != 1 {
 		t.Errorf("%d signatures stored, want 1", n)
 	}
+}
+
+// limitedSigner is a browser on the seed letter, listing at once, of a site
+// that takes max signatures per window from one client.
+func limitedSigner(t *testing.T, max int, window time.Duration) (*site, *browser) {
+	t.Helper()
+	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: max, Window: window}}})
+	s.publishedLetter("c@example.org", "Org")
+	b := s.browser()
+	b.get(seedSlug)
+	return s, b
 }
