@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"errors"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,9 +37,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		// Whole seconds, rounded up: trying again when told works.
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		return h.loginRateLimited(c)
+		return h.renderLoginProblem(c, fiber.StatusTooManyRequests, form, h.msg("login.rate_limited", h.retryAfter(c, wait)))
 	}
 	u, err := h.store.Authenticate(c.UserContext(), form.Email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
@@ -62,14 +58,6 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		next = "/dashboard"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
-}
-
-// loginRateLimited answers a login that came before its throttle's delay
-// ended with the form and a clear message.
-func (h *Handler) loginRateLimited(c *fiber.Ctx) error {
-	form := LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: safeNext(c.FormValue("next"))}
-	problem := h.plural(int64(retryMinutes(c)), "login.rate_limited_one", "login.rate_limited")
-	return h.renderLoginProblem(c, fiber.StatusTooManyRequests, form, problem)
 }
 
 // renderLoginProblem answers a login refused as a whole (wrong credentials,
@@ -248,15 +236,4 @@ func (h *Handler) join(c *fiber.Ctx) error {
 	p := h.page(c, h.msg("join.title"), AccountView{Form: form, Organisation: org.Name, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
-}
-
-// retryMinutes reads the limiter's Retry-After header as whole minutes, at least one.
-func retryMinutes(c *fiber.Ctx) int {
-	secs := 60
-	if v := c.GetRespHeader(fiber.HeaderRetryAfter); v != "" {
-		if n, err := strconv.Atoi(v); err == nil {
-			secs = n
-		}
-	}
-	return max((secs+59)/60, 1)
 }

@@ -57,6 +57,7 @@ type cachedPage struct {
 	fills                            []string // the marker that follows each part but the last
 	deflated                         [][]byte // the parts compressed, for a page of text
 	size                             int
+	letterID                         int64 // the letter whose signing form the page shows, if any
 }
 
 func newPageCache() *pageCache {
@@ -123,6 +124,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 	defer func() {
 		c.Locals(csrfCookie, nil)
 		c.Locals(localStartedToken, nil)
+		c.Locals(localStartedLetter, nil)
 	}()
 	if err := render(c); err != nil {
 		return nil, err
@@ -132,6 +134,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, key string, gen uint64, render fu
 		generation: gen, rendered: began, status: c.Response().StatusCode(), size: len(c.Response().Body()),
 		contentType: string(resp.ContentType()), disposition: string(resp.Peek(fiber.HeaderContentDisposition)), robots: string(resp.Peek("X-Robots-Tag")),
 	}
+	p.letterID, _ = c.Locals(localStartedLetter).(int64)
 	p.cut(bytes.Clone(c.Response().Body()), pc.csrfMarker, pc.startedMarker, pc.formMarker)
 	c.Response().ResetBody()
 	if p.status != fiber.StatusOK {
@@ -180,8 +183,8 @@ func (p *cachedPage) cut(body []byte, markers ...string) {
 }
 
 // serveCached writes a cached page with status and this visitor's values in
-// place of its markers: their CSRF token, a signed time for the form, and
-// form, the signing form rendered for them.
+// place of its markers: their CSRF token, a signed time for the form of the
+// page's letter, and form, the signing form rendered for them.
 func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []byte) error {
 	c.Status(status).Set(fiber.HeaderContentType, p.contentType)
 	if p.disposition != "" {
@@ -207,7 +210,7 @@ func (h *Handler) serveCached(c *fiber.Ctx, status int, p *cachedPage, form []by
 		case h.pageCache.csrfMarker:
 			fill([]byte(h.csrfToken(c)))
 		case h.pageCache.startedMarker:
-			fill([]byte(h.startedToken(time.Now())))
+			fill([]byte(h.startedToken(p.letterID, time.Now())))
 		default:
 			fill(form)
 		}

@@ -297,19 +297,21 @@ func (s *site) inbox(address string) []models.OutboxMessage {
 }
 
 // mailedLink returns the path of the link starting with prefix ("/confirm/"
-// or "/signature/") in the newest email to address.
+// or "/signature/") in the newest email to address that has one.
 func (s *site) mailedLink(address, prefix string) string {
 	s.t.Helper()
 	msgs := s.inbox(address)
 	if len(msgs) == 0 {
 		s.t.Fatalf("no email to %s in the outbox", address)
 	}
-	for _, m := range mailedLinkPattern.FindAllStringSubmatch(msgs[len(msgs)-1].Body, -1) {
-		if strings.HasPrefix(m[1], prefix) {
-			return m[1]
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, m := range mailedLinkPattern.FindAllStringSubmatch(msgs[i].Body, -1) {
+			if strings.HasPrefix(m[1], prefix) {
+				return m[1]
+			}
 		}
 	}
-	s.t.Fatalf("the email to %s has no %s link:\n%s", address, prefix, msgs[len(msgs)-1].Body)
+	s.t.Fatalf("no email to %s has a %s link; the last one:\n%s", address, prefix, msgs[len(msgs)-1].Body)
 	return ""
 }
 

@@ -58,10 +58,9 @@ type Handler struct {
 	csrfKey  []byte
 	validate *validator.Validate
 
-	clientKeys  *clientKeys
-	signLimits  []fiber.Handler
-	resendLimit fiber.Handler
-	throttle    *loginThrottle
+	clientKeys *clientKeys
+	limits     signLimits
+	throttle   *loginThrottle
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -85,6 +84,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		return nil, nil, fmt.Errorf("base URL %q: want an absolute http or https URL", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	cfg.Limits = cfg.Limits.withDefaults() // one storage for every limit and the login throttle
 	csrfKey, err := store.Secret(ctx, "csrf")
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)

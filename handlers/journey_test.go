@@ -100,7 +100,7 @@ func TestJourney(t *testing.T) {
 		"display": {"full"}, "agree": {"true"}}
 	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
 	emails = append(emails, "layla@example.org", "office@civicidea.example")
-	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Please confirm your signature", "We have sent an email to office@civicidea.example",
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to office@civicidea.example",
 		"http://undersigned.test"+seedSlug)
 	visitor.get(seedSlug).expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
 
@@ -109,15 +109,16 @@ func TestJourney(t *testing.T) {
 	for _, email := range emails {
 		s.browser().confirm(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK, "Your signature is confirmed")
 	}
-	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "will appear once the letter’s coordinators have reviewed it")
 	visitor.get(seedSlug).expect(t, http.StatusOK, "23 signatures")
 	queue := coord.get(editor+"/review").expect(t, http.StatusOK, "Waiting: 1", "Civic IDEA, Georgia", "office@civicidea.example")
 	r = coord.post(editor+"/review", url.Values{"approve": {reviewIDs(queue.body)["Civic IDEA, Georgia"]}}).expect(t, http.StatusSeeOther)
 	coord.get(r.location).expect(t, http.StatusOK, "Approved: 1.", "Waiting: 0")
 
-	// A duplicate is refused kindly; an invalid form comes back with its values.
+	// A duplicate is answered as a signature and adds none; an invalid form
+	// comes back with its values.
 	dup := signForm("Arif Yunus", "AZ", "  SIGNER21@example.org ")
-	signer.post(seedSlug+"/sign", dup).expect(t, http.StatusConflict, "already signed this letter", `value="Arif Yunus"`)
+	signer.post(seedSlug+"/sign", dup).expect(t, http.StatusSeeOther)
+	visitor.get(seedSlug).expect(t, http.StatusOK, "23 signatures")
 	bad := url.Values{"kind": {"individual"}, "name": {"Vladimir Kara\x07Murza"}, "affiliation": {"Free Russia Foundation"}, "email": {"not-an-email"}}
 	r = signer.post(seedSlug+"/sign", bad).expect(t, http.StatusUnprocessableEntity,
 		"Please correct the following", `href="#f-country"`, "Please choose a country from the list.",

@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"undersigned/models"
 )
 
 // RateLimit allows Max requests per Window from one client.
@@ -13,18 +15,28 @@ type RateLimit struct {
 	Window time.Duration
 }
 
-// Limits are the rate limits of the public and login forms. Every limit is
-// enforced here, by Fiber's limiter over a fiber.Storage: this process's
-// memory by default, or the database's table that instances sharing it
-// count in together (models.Store.RateLimits).
+// Limits are the rate limits of the public and login forms, kept in a
+// fiber.Storage: this process's memory by default, or the database's table
+// that instances sharing it count in together (models.Store.RateLimits).
+//
+// The limits of signing count per client, that is per IP address: an
+// office or a university whose people sign from one shared address shares
+// them. Higher limits let such a place sign together, and let a script on
+// one address add more signatures, which confirmation by email then has to
+// stop; lower limits do the opposite.
 type Limits struct {
 	// SignBurst and SignSustained limit signatures of one letter from one IP
-	// address: a short burst, and a longer sustained rate.
+	// address: a short burst, and a longer sustained rate. Only signatures
+	// stored count (and signatures with an address that had signed, which
+	// are answered as if stored).
 	SignBurst, SignSustained RateLimit
 	// SignOverall limits signatures of all letters from one IP address.
 	SignOverall RateLimit
-	// Resend limits confirmation emails sent again, per IP address.
-	Resend RateLimit
+	// Resend limits the emails sent again from the thank-you page, per
+	// address that signed a letter; ResendPerClient limits them per IP
+	// address, for every address together, above what a shared office
+	// needs.
+	Resend, ResendPerClient RateLimit
 	// Login throttles failed logins (throttle.go): Max failures per
 	// account, three times as many per IP address, before each further
 	// attempt waits a delay that doubles up to Window.
@@ -40,45 +52,88 @@ type Limits struct {
 // cannot flood a list; confirmation by email is the real gate for fakes.
 func DefaultLimits() Limits {
 	return Limits{
-		SignBurst:     RateLimit{Max: 10, Window: time.Minute},
-		SignSustained: RateLimit{Max: 60, Window: time.Hour},
-		SignOverall:   RateLimit{Max: 120, Window: time.Hour},
-		Resend:        RateLimit{Max: 3, Window: time.Hour},
-		Login:         RateLimit{Max: 10, Window: 15 * time.Minute},
+		SignBurst:       RateLimit{Max: 10, Window: time.Minute},
+		SignSustained:   RateLimit{Max: 60, Window: time.Hour},
+		SignOverall:     RateLimit{Max: 120, Window: time.Hour},
+		Resend:          RateLimit{Max: 3, Window: time.Hour},
+		ResendPerClient: RateLimit{Max: 60, Window: time.Hour},
+		Login:           RateLimit{Max: 10, Window: 15 * time.Minute},
 	}
 }
+
+// The bounds of the counters kept in memory: entries of a few hundred
+// bytes at most, and a ceiling in bytes for keys that callers do not bound.
+const (
+	maxLimitEntries = 50_000
+	maxLimitBytes   = 16 << 20
+)
 
 // withDefaults fills the limits left zero with the defaults.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	for _, p := range []struct{ got, def *RateLimit }{
 		{&l.SignBurst, &d.SignBurst}, {&l.SignSustained, &d.SignSustained}, {&l.SignOverall, &d.SignOverall},
-		{&l.Resend, &d.Resend}, {&l.Login, &d.Login},
+		{&l.Resend, &d.Resend}, {&l.ResendPerClient, &d.ResendPerClient}, {&l.Login, &d.Login},
 	} {
 		if p.got.Max == 0 {
 			*p.got = *p.def
 		}
 	}
+	if l.Storage == nil {
+		l.Storage = newMemoryStorage(maxLimitEntries, maxLimitBytes)
+	}
 	return l
 }
 
 // setupLimits builds the limiters of the public forms. Signing and
-// resending count what succeeded: a person correcting a typo is never
-// locked out. Logins are throttled apart (throttle.go).
+// resending count what succeeded (see counter): a person correcting a typo
+// is never locked out. Logins are throttled apart (throttle.go).
 func (h *Handler) setupLimits() {
-	l := h.cfg.Limits.withDefaults()
-	limit := func(name string, rl RateLimit, key func(*fiber.Ctx) string, reached fiber.Handler) fiber.Handler {
-		return limiter.New(limiter.Config{
-			Max: rl.Max, Expiration: rl.Window, Storage: l.Storage, LimiterMiddleware: limiter.SlidingWindow{},
-			SkipFailedRequests: true, LimitReached: reached,
-			KeyGenerator: func(c *fiber.Ctx) string { return name + ":" + key(c) },
-		})
+	l := h.cfg.Limits
+	locks := newKeyLocks()
+	newCounter := func(name string, rl RateLimit) *counter {
+		return &counter{name: name, limit: rl, storage: l.Storage, locks: locks}
 	}
-	perLetter := func(c *fiber.Ctx) string { return h.ipHash(c) + ":" + c.Params("slug") }
-	h.signLimits = []fiber.Handler{
-		limit("sign-burst", l.SignBurst, perLetter, h.signRateLimited),
-		limit("sign-sustained", l.SignSustained, perLetter, h.signRateLimited),
-		limit("sign-overall", l.SignOverall, h.ipHash, h.signRateLimited),
+	h.limits = signLimits{
+		burst: newCounter("sign-burst", l.SignBurst), sustained: newCounter("sign-sustained", l.SignSustained),
+		overall: newCounter("sign-overall", l.SignOverall),
+		resend:  newCounter("resend", l.Resend), resendPerClient: newCounter("resend-client", l.ResendPerClient),
 	}
-	h.resendLimit = limit("resend", l.Resend, h.ipHash, h.resendRateLimited)
+}
+
+// signLimits are the limiters of signing and of sending emails again.
+type signLimits struct {
+	burst, sustained, overall *counter
+	resend, resendPerClient   *counter
+}
+
+// signKeys are what a signature of l counts against: the letter's limits
+// for this client, by the letter's id (the slug is the client's to choose),
+// and the client's limit over all letters.
+func (h *Handler) signKeys(c *fiber.Ctx, l *models.Letter) []limitKey {
+	client := h.ipHash(c)
+	perLetter := strconv.FormatInt(l.ID, 10) + ":" + client
+	return []limitKey{{h.limits.burst, perLetter}, {h.limits.sustained, perLetter}, {h.limits.overall, client}}
+}
+
+// resendKeys are what an email sent again counts against: the limit of
+// the signature it goes to (named by key, of fixed length), and the
+// client's ceiling.
+func (h *Handler) resendKeys(c *fiber.Ctx, key string) []limitKey {
+	return []limitKey{{h.limits.resend, key}, {h.limits.resendPerClient, h.ipHash(c)}}
+}
+
+// retryAfter tells a refused client when to try again: it sets Retry-After
+// and returns the same time in words, "40 seconds", "1 minute", "2
+// minutes". Past a minute both are in whole minutes, rounded up, so that
+// they agree and trying again at the time told works.
+func (h *Handler) retryAfter(c *fiber.Ctx, wait time.Duration) string {
+	secs := int64((wait + time.Second - 1) / time.Second)
+	if secs < 60 {
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(max(secs, 1), 10))
+		return h.plural(max(secs, 1), "time.seconds_one", "time.seconds")
+	}
+	mins := (secs + 59) / 60
+	c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(mins*60, 10))
+	return h.plural(mins, "time.minutes_one", "time.minutes")
 }

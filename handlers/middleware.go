@@ -26,6 +26,9 @@ const (
 	// localStartedToken, set while a page renders for the cache, is the
 	// marker that stands for the signing form's started token.
 	localStartedToken = "started"
+	// localStartedLetter is the id of the letter whose form the page
+	// rendered for the cache shows: its token is for that letter.
+	localStartedLetter = "started-letter"
 )
 
 // contentSecurityPolicy allows nothing from other hosts, no inline script or

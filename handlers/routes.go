@@ -37,9 +37,9 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/letters/:slug/print.css", h.printStylesheet)
 	app.Get("/letters/:slug/packet.pdf", h.packetPDF)
 	app.Get("/letters/:slug/embed", h.embed) // the only page other sites may frame
-	app.Post("/letters/:slug/sign", append(h.signLimits, h.sign)...)
+	app.Post("/letters/:slug/sign", h.sign)
 	app.Get("/letters/:slug/thanks", h.thanks)
-	app.Post("/letters/:slug/resend", h.resendLimit, h.resend)
+	app.Post("/letters/:slug/resend", h.resend)
 	app.Get("/privacy", h.privacy)
 
 	// A signer's private links: confirmation, and changing or withdrawing a signature.
@@ -47,7 +47,7 @@ func (h *Handler) routes(app *fiber.App) {
 	// has the button that acts.
 	app.Get("/confirm/:token", h.confirmPage)
 	app.Post("/confirm/:token", h.confirm)
-	app.Post("/confirm/:token/renew", h.resendLimit, h.renewConfirmation)
+	app.Post("/confirm/:token/renew", h.renewConfirmation)
 	app.Get("/signature/:token", h.manageSignature)
 	app.Post("/signature/:token/display", h.setDisplay)
 	app.Post("/signature/:token/withdraw", h.withdraw)

@@ -16,11 +16,15 @@ import (
 	"undersigned/views"
 )
 
-// signatureCookie keeps the private management token of the signature this
-// browser just made, so that the thank-you page can say what happens next
-// and resend the confirmation; for 20 minutes only, as the browser may be a
-// shared one.
-const signatureCookie = "undersigned_signature"
+// signerCookie keeps the address this browser just signed a letter with,
+// signed by the server, so that the thank-you page can say where the email
+// went and send it again; for 20 minutes only, as the browser may be a
+// shared one. It holds no private link: those travel by email alone.
+const signerCookie = "undersigned_signature"
+
+// startedTTL is how long a signing form's started token is taken: a form
+// older than a day is shown again with a fresh one.
+const startedTTL = 24 * time.Hour
 
 // SignView is the signing form beside an open letter.
 type SignView struct {
@@ -73,20 +77,21 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 	if form.Display == "" {
 		form.Display = string(models.DisplayFull)
 	}
-	if _, ok := h.startedAt(form.Started); !ok {
-		form.Started = h.formStarted(c)
+	if h.formAge(l, form.Started) != formFresh {
+		form.Started = h.formStarted(c, l)
 	}
 	return v
 }
 
-// formStarted is the started token of a signing form shown now: the page
-// cache's marker while a page renders for the cache, which then gives each
-// visitor their own.
-func (h *Handler) formStarted(c *fiber.Ctx) string {
+// formStarted is the started token of a signing form of l shown now: the
+// page cache's marker while a page renders for the cache, which then gives
+// each visitor their own.
+func (h *Handler) formStarted(c *fiber.Ctx, l *models.Letter) string {
 	if marker, ok := c.Locals(localStartedToken).(string); ok {
+		c.Locals(localStartedLetter, l.ID)
 		return marker
 	}
-	return h.startedToken(time.Now())
+	return h.startedToken(l.ID, time.Now())
 }
 
 // displayOptions are the choices of how a signature appears.
@@ -98,42 +103,76 @@ func (h *Handler) displayOptions() []views.Option {
 	return out
 }
 
-// startedToken signs the time a signing form was shown, so that a bot cannot
-// claim it saw the form earlier than it did.
-func (h *Handler) startedToken(t time.Time) string {
+// startedToken signs the time a signing form of a letter was shown, so
+// that a bot can neither claim it saw the form earlier than it did, nor
+// use one token for ever or for every letter.
+func (h *Handler) startedToken(letterID int64, t time.Time) string {
 	unix := strconv.FormatInt(t.Unix(), 10)
-	return unix + "." + h.startedMAC(unix)
+	return unix + "." + h.mac("form-started", strconv.FormatInt(letterID, 10), unix)
 }
 
-func (h *Handler) startedMAC(unix string) string {
+// mac is the server's signature of parts, for values it gives a browser
+// and must find unchanged when they come back.
+func (h *Handler) mac(parts ...string) string {
 	m := hmac.New(sha256.New, h.csrfKey)
-	m.Write([]byte("form-started:" + unix))
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
-// startedAt reads a startedToken back.
-func (h *Handler) startedAt(token string) (time.Time, bool) {
+// formAgeVerdict is what a signing form's started token says of it.
+type formAgeVerdict int
+
+const (
+	formFresh   formAgeVerdict = iota
+	formExpired                // shown by us for this letter, over startedTTL ago
+	formForged                 // not ours, or for another letter
+)
+
+// formAge says whether a started token of l is fresh, expired or forged
+// (an empty one, for a form not shown yet, is forged too).
+func (h *Handler) formAge(l *models.Letter, token string) formAgeVerdict {
+	shown, ok := h.startedAt(l, token)
+	switch {
+	case !ok:
+		return formForged
+	case time.Since(shown) > startedTTL:
+		return formExpired
+	}
+	return formFresh
+}
+
+// startedAt reads a startedToken of l back.
+func (h *Handler) startedAt(l *models.Letter, token string) (time.Time, bool) {
 	unix, mac, ok := strings.Cut(token, ".")
 	n, err := strconv.ParseInt(unix, 10, 64)
-	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(h.startedMAC(unix))) {
+	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(h.mac("form-started", strconv.FormatInt(l.ID, 10), unix))) {
 		return time.Time{}, false
 	}
 	return time.Unix(n, 0), true
 }
 
-// looksAutomated reports whether a signing form was sent by a bot: it filled
-// the hidden honeypot, or sent the form faster than a person can.
-func (h *Handler) looksAutomated(form *SignForm) bool {
+// looksAutomated reports whether a signing form of l was sent by a bot: it
+// filled the hidden honeypot, sent a started token we did not give for
+// this letter, or sent the form faster than a person can. An expired token
+// is a person's form left open, not a bot's: see sign.
+func (h *Handler) looksAutomated(l *models.Letter, form *SignForm) bool {
 	if form.Code != "" {
 		return true
 	}
 	if h.cfg.MinSignTime <= 0 {
 		return false
 	}
-	started, ok := h.startedAt(form.Started)
+	started, ok := h.startedAt(l, form.Started)
 	return !ok || time.Since(started) < h.cfg.MinSignTime
 }
 
+// sign takes a signature. A signature with an address that had signed the
+// letter is answered exactly as a new one, and counts against the limits
+// as one: the answer must not tell whether an address signed. The store
+// emails the address's owner instead.
 func (h *Handler) sign(c *fiber.Ctx) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
@@ -148,10 +187,15 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return err
 	}
 	thanks := "/letters/" + l.Slug + "/thanks"
-	if h.looksAutomated(&form) {
-		// The bot is shown success and nothing is stored.
+	if h.looksAutomated(l, &form) {
+		// The bot is shown success and nothing is stored or counted.
 		h.log.Info("signature dropped as automated", "letter", l.ID)
 		return c.Redirect(thanks, fiber.StatusSeeOther)
+	}
+	if h.formAge(l, form.Started) == formExpired && h.cfg.MinSignTime > 0 {
+		// A person who left the form open for a day keeps what they typed,
+		// and sends it again with a fresh token.
+		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, h.msg("sign.form_expired"))
 	}
 	if errs.For("kind") == "" && !l.AllowsKind(models.SignatureKind(form.Kind)) {
 		errs = append(h.fieldError("kind", "error.choice"), errs...)
@@ -159,60 +203,74 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, errs, "")
 	}
+	slots, wait, err := h.takeAll(h.signKeys(c, l)...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg("sign.rate_limited", h.retryAfter(c, wait)))
+	}
 	in := models.NewSignature{
 		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
 		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email,
 	}
-	signed, err := h.store.AddSignature(c.UserContext(), l.ID, in, h.confirmationMail)
+	_, err = h.store.AddSignature(c.UserContext(), l.ID, in, h.signerMail)
+	if err != nil && !errors.Is(err, models.ErrAlreadySigned) {
+		h.giveBack(slots)
+	}
 	switch {
-	case errors.Is(err, models.ErrAlreadySigned):
-		return h.renderLetter(c, fiber.StatusConflict, l, &form, h.fieldError("email", "sign.already_signed"), "")
+	case err == nil, errors.Is(err, models.ErrAlreadySigned):
 	case errors.Is(err, models.ErrLetterClosed), errors.Is(err, models.ErrLetterNotOpen):
 		return h.renderNotTaking(c, l, err)
 	case errors.Is(err, models.ErrNotSaved):
 		h.log.Error("signature not saved", "id", c.GetRespHeader(fiber.HeaderXRequestID), "letter", l.ID, "err", err)
 		c.Set(fiber.HeaderRetryAfter, "5")
 		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, h.msg("sign.not_saved"))
-	case err != nil:
+	default:
 		return err
 	}
-	h.rememberSignature(c, l, signed.ManageToken)
+	h.rememberSigner(c, l, form.Email)
 	return c.Redirect(thanks, fiber.StatusSeeOther)
 }
 
-// rememberSignature keeps the management token of the signature this
-// browser made, for the thank-you page, on the letter's paths only.
-func (h *Handler) rememberSignature(c *fiber.Ctx, l *models.Letter, token string) {
+// rememberSigner keeps the address this browser signed l with, for the
+// thank-you page, on the letter's paths only.
+func (h *Handler) rememberSigner(c *fiber.Ctx, l *models.Letter, email string) {
+	value := base64.RawURLEncoding.EncodeToString([]byte(email)) + "." + h.mac("signer", strconv.FormatInt(l.ID, 10), email)
 	c.Cookie(&fiber.Cookie{
-		Name: signatureCookie, Value: token, Path: "/letters/" + l.Slug, MaxAge: 20 * 60,
+		Name: signerCookie, Value: value, Path: "/letters/" + l.Slug, MaxAge: 20 * 60,
 		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode,
 	})
 }
 
-// confirmationMail writes the email that asks a signer to confirm, with the
-// private link to change or withdraw the signature.
-func (h *Handler) confirmationMail(l *models.Letter, s *models.Signed) models.Message {
-	return models.Message{
-		To:      s.Signature.Email,
-		Subject: h.msg("mail.confirm.subject", l.Title),
-		Body: h.msg("mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(uiLang, time.Now().Add(models.ConfirmationTTL)),
-			h.absolute("/signature/"+s.ManageToken)),
+// signerAddress is the address rememberSigner kept for l, or "".
+func (h *Handler) signerAddress(c *fiber.Ctx, l *models.Letter) string {
+	encoded, mac, _ := strings.Cut(c.Cookies(signerCookie), ".")
+	email, err := base64.RawURLEncoding.DecodeString(encoded)
+	if err != nil || !hmac.Equal([]byte(mac), []byte(h.mac("signer", strconv.FormatInt(l.ID, 10), string(email)))) {
+		return ""
 	}
+	return string(email)
 }
 
-// signRateLimited answers a signature over the limit with the letter, the
-// form as it was typed and a message that says when to try again.
-func (h *Handler) signRateLimited(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
-	if err != nil {
-		return err
+// signerMail writes the email with a signer's private links: the one that
+// asks them to confirm while the signature waits for it; else their
+// management link, for a new signature or, when someone signed again with
+// the address or asked for the email again, to the address's owner.
+func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message {
+	manage := h.absolute("/signature/" + s.ManageToken)
+	switch {
+	case s.ConfirmToken != "":
+		return models.Message{
+			To:      s.Signature.Email,
+			Subject: h.msg("mail.confirm.subject", l.Title),
+			Body: h.msg("mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(uiLang, time.Now().Add(models.ConfirmationTTL)),
+				manage),
+		}
+	case s.Again:
+		return models.Message{To: s.Signature.Email, Subject: h.msg("mail.again.subject", l.Title), Body: h.msg("mail.again.body", l.Title, manage)}
 	}
-	var form SignForm
-	if err := c.BodyParser(&form); err != nil {
-		return fiber.ErrBadRequest
-	}
-	form.normalize()
-	return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg("sign.rate_limited", retryMinutes(c)))
+	return models.Message{To: s.Signature.Email, Subject: h.msg("mail.signed.subject", l.Title), Body: h.msg("mail.signed.body", l.Title, manage)}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.
@@ -233,15 +291,15 @@ func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) err
 	return h.render(c, status, "closed", p)
 }
 
-// ThanksView is the page after signing: what happens next to the signature
-// this browser made, when it knows of one.
+// ThanksView is the page after signing. It reads the same whether the
+// address had signed before or not: the address typed, and what the email
+// sent to it holds.
 type ThanksView struct {
-	Letter    LetterView
-	Status    models.SignatureStatus
-	Email     string
-	ManageURL string
-	Resent    bool
-	Problem   string
+	Letter  LetterView
+	Email   string // the address this browser signed with, when it knows
+	Confirm bool   // the letter asks signers to confirm by email
+	Resent  bool
+	Problem string
 }
 
 func (h *Handler) thanks(c *fiber.Ctx) error {
@@ -253,36 +311,38 @@ func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	v := ThanksView{Letter: h.letterView(l), Resent: c.Query("resent") != "", Problem: problem}
-	if token := c.Cookies(signatureCookie); token != "" {
-		sig, _, err := h.store.SignatureByManageToken(c.UserContext(), token)
-		if err == nil && sig.LetterID == l.ID {
-			v.Status, v.Email, v.ManageURL = sig.Status, sig.Email, "/signature/"+token
-		}
-	}
+	v := ThanksView{Letter: h.letterView(l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != "", Problem: problem}
 	return h.render(c, status, "thanks", h.privatePage(c, h.msg("thanks.title"), v))
 }
 
-// resend sends the confirmation email of this browser's signature again.
+// resend sends the email of the address this browser signed with again:
+// the confirmation while its signature is unconfirmed, else its private
+// link; to an address without a signature, nothing. Every case is
+// answered alike, and counts alike against the limits: per address, so
+// that colleagues behind one office address do not share one, and per
+// client, generously.
 func (h *Handler) resend(c *fiber.Ctx) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	token, err := h.store.ResendConfirmation(c.UserContext(), c.Cookies(signatureCookie), h.confirmationMail)
-	switch {
-	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrAlreadyConfirmed):
+	email := h.signerAddress(c, l)
+	if email == "" {
 		return c.Redirect("/letters/"+l.Slug+"/thanks", fiber.StatusSeeOther)
-	case err != nil:
+	}
+	address := models.TokenHash(strconv.FormatInt(l.ID, 10) + ":" + models.SignerEmailKey(email))
+	slots, wait, err := h.takeAll(h.resendKeys(c, address)...)
+	if err != nil {
 		return err
 	}
-	h.rememberSignature(c, l, token)
+	if wait > 0 {
+		return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg("thanks.resend_limited", h.retryAfter(c, wait)))
+	}
+	if err := h.store.RemindSigner(c.UserContext(), l.ID, email, h.signerMail); err != nil {
+		h.giveBack(slots)
+		return err
+	}
 	return c.Redirect("/letters/"+l.Slug+"/thanks?resent=1", fiber.StatusSeeOther)
-}
-
-// resendRateLimited answers a resend over the limit on the thank-you page.
-func (h *Handler) resendRateLimited(c *fiber.Ctx) error {
-	return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg("thanks.resend_limited", retryMinutes(c)))
 }
 
 // LinkView is the page a signer's emailed link leads to.
@@ -355,10 +415,19 @@ func (h *Handler) renderLink(c *fiber.Ctx, status int, v LinkView) error {
 	return h.render(c, status, "link", h.privatePage(c, v.Heading, v))
 }
 
-// renewConfirmation sends a new link for an expired one.
+// renewConfirmation sends a new link for an expired one. It counts against
+// the resend limits, per link.
 func (h *Handler) renewConfirmation(c *fiber.Ctx) error {
-	_, err := h.store.ResendConfirmation(c.UserContext(), c.Params("token"), h.confirmationMail)
+	slots, wait, err := h.takeAll(h.resendKeys(c, models.TokenHash(c.Params("token")))...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return h.renderLink(c, fiber.StatusTooManyRequests, LinkView{Heading: h.msg("link.renew_limited.heading"), Text: h.msg("thanks.resend_limited", h.retryAfter(c, wait))})
+	}
+	_, err = h.store.ResendConfirmation(c.UserContext(), c.Params("token"), h.signerMail)
 	if err != nil && !errors.Is(err, models.ErrAlreadyConfirmed) {
+		h.giveBack(slots)
 		return err
 	}
 	return h.renderLink(c, fiber.StatusOK, LinkView{Heading: h.msg("link.renewed.heading"), Text: h.msg("link.renewed.text")})

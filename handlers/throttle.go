@@ -42,20 +42,12 @@ type loginThrottle struct {
 	now         func() time.Time
 }
 
-// throttleEntries bounds the entries the throttle keeps in memory when
-// the rate limits have no shared storage: about 5 MB.
-const throttleEntries = 1 << 16
-
 // setupThrottle builds the login throttle from the login limit: Max failures
 // per account (three times as many per client) before delays begin, and
 // Window the longest delay. deviceKey signs known-device cookies.
 func (h *Handler) setupThrottle(deviceKey []byte) {
-	l := h.cfg.Limits.withDefaults()
-	storage := l.Storage
-	if storage == nil {
-		storage = newBoundedMemory(throttleEntries)
-	}
-	h.throttle = &loginThrottle{storage: storage, accountFree: l.Login.Max, clientFree: 3 * l.Login.Max,
+	l := h.cfg.Limits
+	h.throttle = &loginThrottle{storage: l.Storage, accountFree: l.Login.Max, clientFree: 3 * l.Login.Max,
 		longest: l.Login.Window, deviceKey: deviceKey, now: time.Now}
 }
 
@@ -172,86 +164,3 @@ func (h *Handler) knownDevice(c *fiber.Ctx, email string) bool {
 	}
 	return hmac.Equal([]byte(mac), []byte(h.deviceMAC(email, exp)))
 }
-
-// boundedMemory is a fiber.Storage in this process's memory that holds at
-// most size entries, under hashes of their keys: an attacker sending
-// endless new keys costs a bounded amount of memory. When it is full,
-// expired entries go first, then arbitrary ones.
-type boundedMemory struct {
-	size    int
-	mu      sync.Mutex
-	entries map[[16]byte]memoryEntry
-}
-
-type memoryEntry struct {
-	data    []byte
-	expires time.Time
-}
-
-func newBoundedMemory(size int) *boundedMemory {
-	return &boundedMemory{size: size, entries: map[[16]byte]memoryEntry{}}
-}
-
-func memoryKey(key string) [16]byte {
-	sum := sha256.Sum256([]byte(key))
-	return [16]byte(sum[:16])
-}
-
-// Get returns a live entry's data, or nil.
-func (m *boundedMemory) Get(key string) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e, ok := m.entries[memoryKey(key)]
-	if !ok || time.Now().After(e.expires) {
-		return nil, nil
-	}
-	return e.data, nil
-}
-
-// Set stores an entry for exp, making room if the storage is full.
-func (m *boundedMemory) Set(key string, val []byte, exp time.Duration) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := memoryKey(key)
-	if _, ok := m.entries[k]; !ok && len(m.entries) >= m.size {
-		m.evict()
-	}
-	m.entries[k] = memoryEntry{data: append([]byte(nil), val...), expires: time.Now().Add(exp)}
-	return nil
-}
-
-// evict removes the expired entries, or if none has expired, a tenth of
-// the entries, whichever the map's random order gives first.
-func (m *boundedMemory) evict() {
-	now := time.Now()
-	for k, e := range m.entries {
-		if now.After(e.expires) {
-			delete(m.entries, k)
-		}
-	}
-	for k := range m.entries {
-		if len(m.entries) < m.size-m.size/10 {
-			return
-		}
-		delete(m.entries, k)
-	}
-}
-
-// Delete removes an entry.
-func (m *boundedMemory) Delete(key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.entries, memoryKey(key))
-	return nil
-}
-
-// Reset removes every entry.
-func (m *boundedMemory) Reset() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	clear(m.entries)
-	return nil
-}
-
-// Close does nothing.
-func (m *boundedMemory) Close() error { return nil }

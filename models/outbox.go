@@ -62,10 +62,13 @@ func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]OutboxMessa
 	return out, err
 }
 
-// MarkPrinted records that a message was shown on the console; it stays unsent.
-func (s *Store) MarkPrinted(ctx context.Context, id int64) error {
+// MarkPrinted records that messages were shown on the console; they stay unsent.
+func (s *Store) MarkPrinted(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return s.privateTransaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&OutboxMessage{}).Where("id = ?", id).Update("printed_at", s.now()).Error
+		return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).Update("printed_at", s.now()).Error
 	})
 }
 

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -85,6 +86,8 @@ type Signature struct {
 	Superseded         bool `gorm:"->"`
 	ReconfirmTokenHash *string
 	ReconfirmAsked     *int // the revision the signer was last asked to agree to
+	// RemindedAt is when the signer was last emailed their links again.
+	RemindedAt *time.Time
 }
 
 // NewSignature is what a signer submits.
@@ -99,20 +102,31 @@ type NewSignature struct {
 	Email       string
 }
 
-// Signed is a signature just made, with the tokens of the signer's private
-// links, which exist in clear only here.
+// Signed is a signature just made, or given new links, with the tokens of
+// the signer's private links, which exist in clear only here.
 type Signed struct {
 	Signature    *Signature
 	ManageToken  string
-	ConfirmToken string // empty when the letter does not ask for confirmation
+	ConfirmToken string // empty when the signature needs no confirmation
+	// Again says the links are sent again, to an address that had signed:
+	// someone signed with it once more, or asked for the email again.
+	Again bool
 }
+
+// ReminderInterval is the least time between two emails that a signature
+// made again with an address sends to the address's owner: signing is
+// answered alike whether the address had signed or not, so the form must
+// not become a way to flood someone's mailbox.
+const ReminderInterval = time.Hour
 
 // Message is an email to send.
 type Message struct {
 	To, Subject, Body string
 }
 
-// ConfirmationMail writes the email that asks a signer to confirm.
+// ConfirmationMail writes the email a signer receives with their private
+// links: the confirmation link while the signature waits for it (Signed's
+// ConfirmToken), and the management link.
 type ConfirmationMail func(l *Letter, s *Signed) Message
 
 // Countries reads "Azerbaijan/Netherlands": the country names joined by a slash.
@@ -176,9 +190,12 @@ const onList = "status = 'listed' AND display <> 'counted'"
 // AddSignature signs a published letter, if it takes the signature:
 // ErrLetterNotOpen, ErrLetterClosed, ErrKindNotAllowed and ErrAlreadySigned
 // say why not. A letter that asks for confirmation gets the signature
-// unconfirmed, and the confirmation email goes to the outbox in the same
-// transaction; a letter that reviews this kind puts it in review; otherwise
-// it is listed at once.
+// unconfirmed; a letter that reviews this kind puts it in review; otherwise
+// it is listed at once. The signer's email (mail: the confirmation, or the
+// private link) goes to the outbox in the same transaction. An address that
+// had signed gets ErrAlreadySigned, nothing is stored of the new signature,
+// and the address's owner is emailed their links again (at most once per
+// ReminderInterval), in the same transaction as a new signature's email.
 //
 // The signature is written by the store's single signature writer, which
 // commits the signatures waiting at the same moment together (see
@@ -343,21 +360,55 @@ func (s *Store) ResendConfirmation(ctx context.Context, token string, mail Confi
 		if sig.Status != StatusUnconfirmed {
 			return ErrAlreadyConfirmed
 		}
-		var l Letter
-		if err := tx.Take(&l, sig.LetterID).Error; err != nil {
-			return err
-		}
-		confirm, confirmHash := NewToken()
-		manage, manageHash := NewToken()
-		expires := s.now().Add(ConfirmationTTL)
-		sig.ConfirmTokenHash, sig.ConfirmExpiresAt, sig.ManageTokenHash = &confirmHash, &expires, &manageHash
-		if err := tx.Model(&sig).Select("confirm_token_hash", "confirm_expires_at", "manage_token_hash").Updates(&sig).Error; err != nil {
-			return err
-		}
-		manageToken = manage
-		return s.enqueue(tx, mail(&l, &Signed{Signature: &sig, ManageToken: manage, ConfirmToken: confirm}))
+		manageToken, err = s.remind(tx, &sig, mail)
+		return err
 	})
 	return manageToken, err
+}
+
+// RemindSigner emails the signer of a letter with an address their links
+// again, as the thank-you page's "send it again" asks: the confirmation
+// while the signature is unconfirmed, else the private link. An address
+// with no signature of the letter is sent nothing, and answered alike: the
+// page must not tell whether an address signed.
+func (s *Store) RemindSigner(ctx context.Context, letterID int64, email string, mail ConfirmationMail) error {
+	return s.privateTransaction(ctx, func(tx *gorm.DB) error {
+		var sig Signature
+		err := tx.Where("letter_id = ? AND email_key = ?", letterID, SignerEmailKey(email)).Take(&sig).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		_, err = s.remind(tx, &sig, mail)
+		return err
+	})
+}
+
+// remind gives sig, in tx, a new management link, and a new confirmation
+// link while it is unconfirmed, and puts the email that carries them in
+// the outbox: only hashes of the old links are kept, so the old ones stop
+// working. It returns the new management token.
+func (s *Store) remind(tx *gorm.DB, sig *Signature, mail ConfirmationMail) (string, error) {
+	var l Letter
+	if err := tx.Take(&l, sig.LetterID).Error; err != nil {
+		return "", err
+	}
+	now := s.now()
+	manage, manageHash := NewToken()
+	signed := &Signed{Signature: sig, ManageToken: manage, Again: true}
+	sig.ManageTokenHash, sig.RemindedAt = &manageHash, &now
+	columns := []string{"manage_token_hash", "reminded_at"}
+	if sig.Status == StatusUnconfirmed {
+		confirm, confirmHash := NewToken()
+		expires := now.Add(ConfirmationTTL)
+		sig.ConfirmTokenHash, sig.ConfirmExpiresAt, signed.ConfirmToken = &confirmHash, &expires, confirm
+		columns = append(columns, "confirm_token_hash", "confirm_expires_at")
+	}
+	if err := tx.Model(sig).Select(columns).Updates(sig).Error; err != nil {
+		return "", err
+	}
+	return manage, s.enqueue(tx, mail(&l, signed))
 }
 
 // SetDisplay changes how the signature of manageToken appears. When the new

@@ -217,7 +217,9 @@ type signatureKey struct {
 // signatures and one for all the emails. It answers each request: nil when
 // its signature was written, or the rule it broke (letter closed, kind not
 // taken, email already signed, in the database or earlier in the batch),
-// which writes nothing of it. An error it returns fails the whole batch.
+// which writes nothing of it; the owner of an address signed in the
+// database is emailed their links again (remindOwner). An error it returns
+// fails the whole batch.
 func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []int, answers []error, letters map[int64]*Letter) error {
 	pending := map[signatureKey]int{} // the request that inserts each key
 	var placeholders []string
@@ -265,14 +267,15 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []in
 		return fmt.Errorf("insert signatures: %w", err)
 	}
 	var mail []OutboxMessage
-	for _, i := range pending {
+	for key, i := range pending {
 		req := batch[i]
 		if req.signed.Signature.ID == 0 {
 			answers[i] = ErrAlreadySigned
-			continue
-		}
-		if l := letters[req.signed.Signature.LetterID]; l.ConfirmEmail {
-			mail = append(mail, s.outboxMessage(req.mail(l, req.signed)))
+			if err := s.remindOwner(tx, key, req.mail); err != nil {
+				return fmt.Errorf("remind the signer: %w", err)
+			}
+		} else if req.mail != nil {
+			mail = append(mail, s.outboxMessage(req.mail(letters[key.letterID], req.signed)))
 		}
 	}
 	if len(mail) > 0 {
@@ -281,6 +284,25 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []in
 		}
 	}
 	return nil
+}
+
+// remindOwner emails, in tx, the owner of the signature that holds key
+// their links again, unless they were emailed less than ReminderInterval
+// ago: someone signed again with their address, and was answered as if
+// the signature were new.
+func (s *Store) remindOwner(tx *gorm.DB, key signatureKey, mail ConfirmationMail) error {
+	var sig Signature
+	if err := tx.Where("letter_id = ? AND email_key = ?", key.letterID, key.emailKey).Take(&sig).Error; err != nil {
+		return err
+	}
+	if mail == nil || (sig.RemindedAt != nil && s.now().Sub(*sig.RemindedAt) < ReminderInterval) {
+		// No email, but a write all the same: a batch that writes nothing
+		// commits without a flush to disk, and the time the answer takes
+		// would tell that the address had signed.
+		return tx.Exec("UPDATE signatures SET reminded_at = reminded_at WHERE id = ?", sig.ID).Error
+	}
+	_, err := s.remind(tx, &sig, mail)
+	return err
 }
 
 // confirmInBatch confirms the signature of a confirmation request in tx: it

@@ -51,9 +51,9 @@ const (
 
 // signTargeter posts signatures with the CSRF cookie and token of the
 // letter page, as a browser that opened it would: a new email each time,
-// except a share of duplicates (a signatory's email, 409) and of invalid
-// forms (no name, an unknown country, 422); the others should be thanked
-// with a redirect (303).
+// except a share of duplicates (a signatory's email, answered as a new
+// signature is, 303) and of invalid forms (no name, an unknown country,
+// 422); the others should be thanked with a redirect (303).
 func signTargeter(ctx context.Context, base, slug string, cfg config) (*scenarioTargeter, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/letters/"+slug, nil)
 	if err != nil {
@@ -85,7 +85,7 @@ func signTargeter(ctx context.Context, base, slug string, cfg config) (*scenario
 	}
 	dupCut := int(cfg.duplicates * 1000)
 	invalidCut := dupCut + int(cfg.invalid*1000)
-	want := map[string]uint16{signValid: http.StatusSeeOther, signDuplicate: http.StatusConflict, signInvalid: http.StatusUnprocessableEntity}
+	want := map[string]uint16{signValid: http.StatusSeeOther, signDuplicate: http.StatusSeeOther, signInvalid: http.StatusUnprocessableEntity}
 	return &scenarioTargeter{
 		what: "POST /letters/" + slug + "/sign",
 		next: func(n uint64, t *vegeta.Target) {

@@ -73,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each of the two attacks (baseline, then scenario), at most 10m")
 	fs.IntVar(&c.maxRequests, "max-requests", 2_000_000, "requests per attack at most")
 	fs.IntVar(&c.page, "page", 50, "page of the list of signatories the list scenario asks for")
-	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (409 expected)")
+	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (303 expected, as for a new one)")
 	fs.Float64Var(&c.invalid, "invalid", 0.1, "share of sign requests with an invalid form (422 expected)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -159,7 +159,7 @@ func TestBrowserJourneys(t *testing.T) {
 		s.do(chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 		s.press("leyla@example.org")
 		s.navigate(http.StatusOK, chromedp.KeyEvent(kb.Enter))
-		s.expectText("Thank you for signing", letter.Title)
+		s.expectText("Check your email", "We have sent an email to leyla@example.org", letter.Title)
 		s.check("thanks")
 	})
 
@@ -218,7 +218,7 @@ func TestBrowserJourneys(t *testing.T) {
 		s.check("sign-errors-no-javascript")
 		s.do(chromedp.Click(field("I have read the letter and agree to add my name to it.")))
 		s.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
-		s.expectText("Thank you for signing")
+		s.expectText("Check your email", "We have sent an email to andrei@example.org")
 		s.check("thanks-no-javascript")
 		s.open(letterPath+"/signatories", http.StatusOK)
 		s.expectText("Андрей Сахаров, Russia", "24 signatures")
@@ -290,7 +290,7 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.Click(field("I have read the letter and agree to add my name to it.")),
 		)
 		o.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
-		o.expectText("Please confirm your signature", "We have sent an email to office@hrh.example", "Until you do, your signature is not counted or listed.")
+		o.expectText("Check your email", "We have sent an email to office@hrh.example", "until you do, it is not counted or listed.")
 		o.check("thanks-confirm")
 		o.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "office@hrh.example").link("/confirm/")))
 		o.expectText("Confirm your signature", "On the list it will read: Human Rights House Foundation, Norway")
@@ -348,7 +348,7 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.Click(field("I have read the letter and agree to add my name to it.")),
 		)
 		s.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
-		s.expectText("Please confirm your signature")
+		s.expectText("Check your email", "We have sent an email to aigerim@example.kz")
 		s.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "aigerim@example.kz").link("/confirm/")))
 		s.expectText("Confirm your signature", "On the list it will read: Anonymous, Kazakhstan",
 			"If you did not sign this letter, leave this page: nothing will be published.")
@@ -376,7 +376,7 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 	})
 
-	t.Run("8 a signer withdraws by the private link on the thank-you page", func(t *testing.T) {
+	t.Run("8 a signer withdraws by the private link emailed to them", func(t *testing.T) {
 		w := b.newTab(t)
 		w.open(chinaPath, http.StatusOK)
 		w.do(
@@ -386,13 +386,16 @@ func TestBrowserJourneys(t *testing.T) {
 			chromedp.Click(field("I have read the letter and agree to add my name to it.")),
 		)
 		w.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
-		w.navigate(http.StatusOK, chromedp.Navigate(srv.console.next(t, "tomasz@example.pl").link("/confirm/")))
+		if strings.Contains(eval[string](w, `document.body.innerHTML`), "/signature/") {
+			t.Error("the thank-you page shows a private link: it travels by email only")
+		}
+		mail := srv.console.next(t, "tomasz@example.pl")
+		w.navigate(http.StatusOK, chromedp.Navigate(mail.link("/confirm/")))
 		w.navigate(http.StatusOK, chromedp.Click(button("Confirm my signature")))
 		w.open(chinaPath, http.StatusOK)
 		w.expectText("4 signatures", "Tomasz Nowicki, Poland")
 
-		w.open(chinaPath+"/thanks", http.StatusOK)
-		w.navigate(http.StatusOK, chromedp.Click(link("manage your signature")))
+		w.navigate(http.StatusOK, chromedp.Navigate(mail.link("/signature/")))
 		w.expectText("Your signature", "It appears as: Tomasz Nowicki, Poland", "It is counted on the letter.")
 		w.check("manage")
 		manage := eval[string](w, `location.pathname`)
@@ -451,7 +454,7 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	t.Run("hostile text is shown as text, never run", func(t *testing.T) {
-		testHostileText(t, b, addr)
+		testHostileText(t, b, srv)
 	})
 
 	t.Run("every key page is valid HTML", func(t *testing.T) {
@@ -487,7 +490,8 @@ var reviewPick = regexp.MustCompile(`name="ids" value="(\d+)"`)
 // hostile payloads, then opens every page that shows them in the browser:
 // no dialog may open, no element may be injected, and the payloads must
 // read as the text that was typed.
-func testHostileText(t *testing.T, b *browser, addr string) {
+func testHostileText(t *testing.T, b *browser, srv *server) {
+	addr := srv.addr
 	payload := strings.Join(hostile, " ")
 	coord := loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
 	coord.get("/dashboard/letters/new")
@@ -519,17 +523,8 @@ func testHostileText(t *testing.T, b *browser, addr string) {
 		t.Fatalf("the review queue offers %d signatures, want %d", len(ids), len(hostile))
 	}
 	coord.mustPost(editor+"/review", url.Values{"action": {"approve"}, "ids": ids[1:]}, http.StatusSeeOther)
-	// The signer's private page shows their entry too; its link is in the cookie of the thank-you page.
-	var manage string
-	thanks, _ := url.Parse("http://" + addr + "/letters/hostile/thanks")
-	for _, c := range signer.http.Jar.Cookies(thanks) {
-		if c.Name == "undersigned_signature" {
-			manage = "/signature/" + c.Value
-		}
-	}
-	if manage == "" {
-		t.Fatal("signing left no private link in the thank-you page's cookie")
-	}
+	// The signer's private page shows their entry too; its link is emailed.
+	manage := linkPath(t, srv.console.next(t, fmt.Sprintf("hostile%d@example.org", len(hostile)-1)).link("/signature/"))
 
 	v := b.newTab(t)
 	var (

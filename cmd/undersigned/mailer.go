@@ -86,6 +86,7 @@ func (m *mailer) deliver(ctx context.Context) int {
 		if err != nil && ctx.Err() == nil {
 			m.log.Error("reading the outbox", "err", err)
 		}
+		ids := make([]int64, 0, len(msgs))
 		for _, msg := range msgs {
 			// The recipient is printed so that whoever reads the console knows whom to pass the links to.
 			to := msg.Recipient
@@ -93,9 +94,13 @@ func (m *mailer) deliver(ctx context.Context) int {
 				to = "(hidden: this site is not on this machine alone)"
 			}
 			fmt.Fprintf(m.console, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nTo: %s\nSubject: %s\n\n%s\n", msg.ID, to, msg.Subject, msg.Body)
-			if err := m.store.MarkPrinted(ctx, msg.ID); err != nil {
-				m.log.Error("marking an email printed", "id", msg.ID, "err", err)
-			}
+			ids = append(ids, msg.ID)
+		}
+		// One write for the round: every signature now has an email, and a
+		// write per email would take turns with the signatures for SQLite's
+		// write lock.
+		if err := m.store.MarkPrinted(ctx, ids...); err != nil {
+			m.log.Error("marking emails printed", "ids", ids, "err", err)
 		}
 		return len(msgs)
 	}

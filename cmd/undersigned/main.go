@@ -115,10 +115,11 @@ func serve(args []string, log *slog.Logger) error {
 		name, env, usage string
 		limit            *handlers.RateLimit
 	}{
-		{"sign-burst", "UNDERSIGNED_SIGN_BURST", "signatures of one letter from one IP address in a burst", &d.SignBurst},
+		{"sign-burst", "UNDERSIGNED_SIGN_BURST", "signatures stored of one letter from one IP address in a burst (an office behind one address shares it)", &d.SignBurst},
 		{"sign-sustained", "UNDERSIGNED_SIGN_SUSTAINED", "signatures of one letter from one IP address over time", &d.SignSustained},
 		{"sign-overall", "UNDERSIGNED_SIGN_OVERALL", "signatures of all letters from one IP address", &d.SignOverall},
-		{"resend-limit", "UNDERSIGNED_RESEND_LIMIT", "confirmation emails sent again for one IP address", &d.Resend},
+		{"resend-limit", "UNDERSIGNED_RESEND_LIMIT", "emails sent again to one address that signed a letter", &d.Resend},
+		{"resend-client-limit", "UNDERSIGNED_RESEND_CLIENT_LIMIT", "emails sent again from one IP address, to every address together", &d.ResendPerClient},
 		{"login-limit", "UNDERSIGNED_LOGIN_LIMIT", "failed logins per account (three times as many per IP address) before each further attempt waits a delay that doubles, up to DURATION", &d.Login},
 	}
 	for _, l := range limits {
