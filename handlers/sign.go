@@ -186,7 +186,9 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	thanks := "/letters/" + l.Slug + "/thanks"
+	// The form's address ends in #error-summary, which a redirect without a
+	// fragment of its own would carry to the thank-you page.
+	thanks := "/letters/" + l.Slug + "/thanks#main"
 	if h.looksAutomated(l, &form) {
 		// The bot is shown success and nothing is stored or counted.
 		h.log.Info("signature dropped as automated", "letter", l.ID)

@@ -125,7 +125,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		p.t = t
 		p.do(chromedp.SetValue(field("Full name"), "Arif Yunus"), chromedp.SetValue(field("Email address"), "arif@example.org"))
 		p.navigate(http.StatusOK, chromedp.Tap(button("Sign the letter")))
-		p.expectText("Thank you for signing")
+		p.expectText("Check your email")
 		p.open(letterPath, http.StatusOK)
 		typed := map[string]string{"Full name": "Dinara Yunus", "Email address": "dinara@example.org"}
 		p.fillSignForm(typed)
