@@ -44,6 +44,7 @@ type config struct {
 	page        int
 	duplicates  float64
 	invalid     float64
+	gzip        bool
 }
 
 func main() {
@@ -74,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.maxRequests, "max-requests", 2_000_000, "requests per attack at most")
 	fs.IntVar(&c.page, "page", 50, "page of the list of signatories the list scenario asks for")
 	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (303 expected, as for a new one)")
+	fs.BoolVar(&c.gzip, "gzip", true, "ask for gzipped answers, as browsers do, and read them compressed (-gzip=false: uncompressed answers)")
 	fs.Float64Var(&c.invalid, "invalid", 0.1, "share of sign requests with an invalid form (422 expected)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -142,18 +144,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer srv.stop()
 	fmt.Fprintf(out, "server pid %d on http://%s\n", srv.pid(), srv.addr)
 
-	baseline, err := measure(ctx, srv, "baseline", healthTargeter(srv.url()), cfg)
+	baseline, err := measure(ctx, srv, "baseline", healthTargeter(srv.url(), cfg.gzip), cfg)
 	if err != nil {
 		return err
 	}
 	var tr *scenarioTargeter
 	switch cfg.scenario {
 	case "letter":
-		tr = getTargeter(srv.url() + "/letters/" + slug)
+		tr = getTargeter(srv.url()+"/letters/"+slug, cfg.gzip)
 	case "list":
-		tr = getTargeter(fmt.Sprintf("%s/letters/%s/signatories?page=%d", srv.url(), slug, cfg.page))
+		tr = getTargeter(fmt.Sprintf("%s/letters/%s/signatories?page=%d", srv.url(), slug, cfg.page), cfg.gzip)
 	case "packet":
-		tr = getTargeter(srv.url() + "/letters/" + slug + "/packet.pdf")
+		tr = getTargeter(srv.url()+"/letters/"+slug+"/packet.pdf", cfg.gzip)
 	case "sign":
 		if tr, err = signTargeter(ctx, srv.url(), slug, cfg); err != nil {
 			return err
