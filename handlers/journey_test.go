@@ -90,7 +90,7 @@ func TestJourney(t *testing.T) {
 		f.Set("role", sig.Role)
 		f.Set("country2", sig.Country2)
 		r := signer.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-		if r.location != seedSlug+"/thanks#main" {
+		if r.location != seedSlug+"/thanks#top" {
 			t.Fatalf("signing redirected to %q", r.location)
 		}
 		emails = append(emails, modeltest.SignerEmail(i))

@@ -187,8 +187,9 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return err
 	}
 	// The form's address ends in #error-summary, which a redirect without a
-	// fragment of its own would carry to the thank-you page.
-	thanks := "/letters/" + l.Slug + "/thanks#main"
+	// fragment of its own would carry to the thank-you page; #top opens it
+	// at its top, focusing nothing.
+	thanks := "/letters/" + l.Slug + "/thanks#top"
 	if h.looksAutomated(l, &form) {
 		// The bot is shown success and nothing is stored or counted.
 		h.log.Info("signature dropped as automated", "letter", l.ID)

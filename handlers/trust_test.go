@@ -451,7 +451,7 @@ func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 		f := signForm("Signer "+strconv.Itoa(i), "FR", email)
 		tt.change(f)
 		r := b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-		if r.location != seedSlug+"/thanks#main" {
+		if r.location != seedSlug+"/thanks#top" {
 			t.Errorf("%s: redirected to %q, want the thank-you page", tt.name, r.location)
 		}
 		stored := s.signatures() > before

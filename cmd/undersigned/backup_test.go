@@ -49,7 +49,7 @@ func TestBackupWhileSigning(t *testing.T) {
 			}
 			email := fmt.Sprintf("s%d@example.org", n)
 			status, location, err := signer.post("/letters/"+slug+"/sign", signForm(fmt.Sprintf("Signer %d", n), "FR", email))
-			if err != nil || status != http.StatusSeeOther || !strings.HasSuffix(location, "/thanks#main") {
+			if err != nil || status != http.StatusSeeOther || !strings.HasSuffix(location, "/thanks#top") {
 				t.Errorf("signing %s: %d %q %v", email, status, location, err)
 				return
 			}

@@ -241,7 +241,7 @@ func TestUserAddFromTheCommandLine(t *testing.T) {
 func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 	const (
 		kills, signers = 10, 32
-		letter, thanks = "/letters/free-them-all", "/letters/free-them-all/thanks#main"
+		letter, thanks = "/letters/free-them-all", "/letters/free-them-all/thanks#top"
 	)
 	// On SQLite in both runs of the suite: the test ends with SQLite's
 	// integrity_check of the file.
