@@ -157,7 +157,7 @@ func TestHidingYourNameLeavesDatedLists(t *testing.T) {
 
 	for link, display := range map[string]string{igor: "anonymous", cora: "counted"} {
 		b := s.browser()
-		b.get(link)
+		b.get(link).expect(t, http.StatusOK, "also takes your name off every dated list already published")
 		b.post(link+"/display", url.Values{"display": {display}}).expect(t, http.StatusSeeOther)
 	}
 	after := s.browser().get(dated).expect(t, http.StatusOK, "Maiko Ichihara, Japan", "2 entries withdrawn since publication")

@@ -230,6 +230,7 @@ var catalogue = map[string]map[string]string{
 		"manage.saved":              "Saved.",
 		"manage.appears_as":         "It appears as:",
 		"manage.save":               "Save",
+		"manage.display_hint":       "Choosing “Anonymous” or “Counted, but not listed” also takes your name off every dated list already published.",
 		"manage.status.unconfirmed": "It is waiting for you to confirm it from the link we emailed you; until then it is not counted.",
 		"manage.status.in_review":   "It is confirmed, and waits for the letter’s coordinators to review it.",
 		"manage.status.listed":      "It is counted on the letter.",
