@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,9 +34,10 @@ type Config struct {
 	// signing form and sending it; a faster form is a bot's, and is
 	// silently dropped. Zero turns the check off.
 	MinSignTime time.Duration
-	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
-	// names the client; without them every visitor would share the proxy's
-	// address, and its rate limits.
+	// TrustedProxies are the addresses or networks of the reverse proxies
+	// whose X-Forwarded-For header names the client; without them every
+	// visitor would share the proxy's address, and its rate limits. The
+	// client is the header's last address that is not a trusted proxy's.
 	TrustedProxies []string
 	// ClientKey is a secret, kept out of the database, from which each
 	// day's key for hashing client addresses in rate limits is derived.
@@ -59,6 +61,7 @@ type Handler struct {
 	validate *validator.Validate
 
 	clientKeys *clientKeys
+	proxies    []netip.Prefix // Config.TrustedProxies
 	limits     signLimits
 	throttle   *loginThrottle
 
@@ -85,6 +88,10 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	cfg.Limits = cfg.Limits.withDefaults() // one storage for every limit and the login throttle
+	proxies, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, nil, err
+	}
 	csrfKey, err := store.Secret(ctx, "csrf")
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)
@@ -92,7 +99,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, validate: newValidator(), pageCache: newPageCache(),
-		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports),
+		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),
@@ -125,20 +132,10 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		CaseSensitive:           true, // one spelling of each path: see canonicalPaths
 		StrictRouting:           true,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
-		TrustedProxies:          cfg.TrustedProxies,
-		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		TrustedProxies:          cfg.TrustedProxies, // the client's address is clientIP's, not Fiber's X-Forwarded-For whole
 	})
 	h.routes(app)
 	return app, h, nil
-}
-
-// proxyHeader is the header that gives the client's address: X-Forwarded-For
-// behind trusted proxies, none otherwise.
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return fiber.HeaderXForwardedFor
 }
 
 // SetupLink returns the one-time link that creates the first coordinator,

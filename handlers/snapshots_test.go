@@ -141,6 +141,34 @@ func TestWithdrawalLeavesDatedLists(t *testing.T) {
 	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Fake Person", "1 entry withdrawn")
 }
 
+// TestHidingYourNameLeavesDatedLists: a signer who comes to fear for
+// their safety and chooses to appear as "Anonymous", or counted only, has
+// their name taken off the dated lists already published, as a withdrawal
+// does: a dated list is public at a permanent address, and the name on it
+// is what put them at risk. Choosing to be named again changes none.
+func TestHidingYourNameLeavesDatedLists(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	igor := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	cora := s.signAndKeepLink(signForm("Cora Quist", "BY", "cora@example.org"))
+	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	dated := publishList(t, coord, letterPath)
+	s.browser().get(dated).expect(t, http.StatusOK, "Igor Blazevic, Czechia", "Cora Quist, Belarus")
+
+	for link, display := range map[string]string{igor: "anonymous", cora: "counted"} {
+		b := s.browser()
+		b.get(link).expect(t, http.StatusOK, "also takes your name off every dated list already published")
+		b.post(link+"/display", url.Values{"display": {display}}).expect(t, http.StatusSeeOther)
+	}
+	after := s.browser().get(dated).expect(t, http.StatusOK, "Maiko Ichihara, Japan", "2 entries withdrawn since publication")
+	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Blazevic", "Cora", "Quist")
+
+	b := s.browser()
+	b.get(igor)
+	b.post(igor+"/display", url.Values{"display": {"full"}}).expect(t, http.StatusSeeOther)
+	readUnchanged(t, s, dated, after.body, "a choice to be named again")
+}
+
 // TestDatedListKeepsItsTextAfterAnEdit: a list published before anyone
 // signed keeps the title it had, though the text was edited afterwards.
 func TestDatedListKeepsItsTextAfterAnEdit(t *testing.T) {

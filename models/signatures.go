@@ -414,7 +414,9 @@ func (s *Store) remind(tx *gorm.DB, sig *Signature, mail ConfirmationMail) (stri
 // SetDisplay changes how the signature of manageToken appears. When the new
 // choice hides the signer's name (Display.HidesName), what the audit log
 // said of the signature before reads as entry, the signature as
-// coordinators now see it, so that the log keeps no name it would not show.
+// coordinators now see it, so that the log keeps no name it would not show;
+// and an entry that named the signer leaves the dated lists already
+// published, as on a withdrawal.
 func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, entry func(*Signature) string) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
@@ -426,6 +428,14 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, e
 		}
 		if err := s.countOnList(tx, &sig, -1); err != nil {
 			return err
+		}
+		if d.HidesName() && !sig.Display.HidesName() {
+			// A signer who now hides their name is at risk from it: the
+			// dated lists already published lose the entry, as on a
+			// withdrawal. Before the change, which legacyEntries reads.
+			if err := redactSnapshots(tx, &sig); err != nil {
+				return err
+			}
 		}
 		sig.Display = d
 		sig.SortKey = sig.listKey()

@@ -18,10 +18,10 @@ var ErrSnapshotExists = errors.New("the list was already published as of this da
 // entries are kept as text in snapshot_entries and never change.
 //
 // A signer who changes how they appear later leaves the snapshots taken
-// before as they were: a snapshot is what was public on its date. A signer
-// who withdraws, or whom a coordinator removes, leaves them too: their
-// entry is deleted from every snapshot (see redactSnapshots), which then
-// says how many entries went since it was published. /privacy says so.
+// before as they were, but for one change: a signer who withdraws, whom a
+// coordinator removes, or who stops appearing by name has their entry
+// deleted from every snapshot (see redactSnapshots), which then says how
+// many entries went since it was published. /privacy says so.
 type Snapshot struct {
 	ID                int64
 	LetterID          int64
@@ -219,7 +219,8 @@ func countChanges(tx *gorm.DB, snap *Snapshot) error {
 }
 
 // redactSnapshots deletes the entries copied from a signature from every
-// snapshot, in tx, when its signer withdraws or a coordinator removes it: a
+// snapshot, in tx, when its signer withdraws or hides their name, or a
+// coordinator removes it: a
 // withdrawal that left the name on the dated lists already published would
 // not do what it says. Each snapshot's counts go down, its WithdrawnCount up,
 // and the changes counted against or by it are counted again, so that the

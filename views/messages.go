@@ -230,6 +230,7 @@ var catalogue = map[string]map[string]string{
 		"manage.saved":              "Saved.",
 		"manage.appears_as":         "It appears as:",
 		"manage.save":               "Save",
+		"manage.display_hint":       "Choosing “Anonymous” or “Counted, but not listed” also takes your name off every dated list already published.",
 		"manage.status.unconfirmed": "It is waiting for you to confirm it from the link we emailed you; until then it is not counted.",
 		"manage.status.in_review":   "It is confirmed, and waits for the letter’s coordinators to review it.",
 		"manage.status.listed":      "It is counted on the letter.",
@@ -558,7 +559,7 @@ var catalogue = map[string]map[string]string{
 		"label.update_on":           "Date of the update",
 		"label.update_body":         "Update",
 		"hint.update_body":          "Shown on the letter’s page above the signatories, newest first, and on the list of letters. *Emphasis*, **strong**, [links](https://example.org) and lists starting with “-” are kept.",
-		"privacy.dated_lists":       "Coordinators may publish the list as of a date, at its own permanent address. Such a dated list keeps the entries as they read that day, with one exception: if you withdraw, or the coordinators remove your signature, your entry is taken off every dated list too, which then says how many entries were withdrawn since its publication. Changing how you appear changes the current list, not the dated lists published before.",
+		"privacy.dated_lists":       "Coordinators may publish the list as of a date, at its own permanent address. Such a dated list keeps the entries as they read that day, with one exception: if you withdraw, choose to appear as “Anonymous” or counted only, or the coordinators remove your signature, your entry is taken off every dated list too, which then says how many entries were withdrawn since its publication. Choosing to appear by name again changes the current list, not the dated lists published before.",
 
 		"settings.signers.both":          "Individuals and organisations",
 		"settings.signers.individuals":   "Individuals only",

@@ -14,6 +14,7 @@ import (
 	"net/smtp"
 	"net/textproto"
 	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -119,6 +120,16 @@ func (m *mailer) deliver(ctx context.Context) int {
 	return n
 }
 
+// emailAddress matches an email address in a relay's reply.
+var emailAddress = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+`)
+
+// withoutAddresses is err's text for the log, its email addresses hidden:
+// a relay's refusal often names the recipient, and the recipient is a
+// signer.
+func withoutAddresses(err error) string {
+	return emailAddress.ReplaceAllString(err.Error(), "(address)")
+}
+
 // outcome is what becomes of a message the server took, or refused with err.
 func (m *mailer) outcome(msg models.OutboxMessage, err error) models.Delivery {
 	if err == nil {
@@ -127,11 +138,11 @@ func (m *mailer) outcome(msg models.OutboxMessage, err error) models.Delivery {
 	var reply *textproto.Error
 	if errors.As(err, &reply) && reply.Code >= 500 {
 		// A permanent refusal, such as an unknown mailbox: retrying cannot help.
-		m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", err)
+		m.log.Warn("email refused for good; not retrying", "id", msg.ID, "err", withoutAddresses(err))
 		return models.Delivery{Err: err}
 	}
 	retry := m.backoff(msg.Attempts)
-	m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", err)
+	m.log.Warn("email not sent; will retry", "id", msg.ID, "attempt", msg.Attempts+1, "retry_in", retry.String(), "err", withoutAddresses(err))
 	// A server this session cannot reach, or that refuses its login or
 	// sender, will do the same with the next email: it waits for the next
 	// round.

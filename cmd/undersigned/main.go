@@ -94,7 +94,7 @@ func serve(args []string, log *slog.Logger) error {
 	baseURL := fs.String("base-url", env("UNDERSIGNED_BASE_URL", ""), "absolute URL the site is reached at, for links; https makes cookies Secure (env UNDERSIGNED_BASE_URL; default http://ADDR)")
 	smtpURL := fs.String("smtp-url", env("UNDERSIGNED_SMTP_URL", ""), "SMTP server for outgoing mail, smtp://user:password@host:port (STARTTLS when offered) or smtps://…; empty prints mail to the console (env UNDERSIGNED_SMTP_URL)")
 	mailFrom := fs.String("mail-from", env("UNDERSIGNED_MAIL_FROM", ""), "sender address of outgoing mail (env UNDERSIGNED_MAIL_FROM; default undersigned@HOST of the base URL)")
-	proxies := fs.String("trusted-proxies", env("UNDERSIGNED_TRUSTED_PROXIES", ""), "comma-separated addresses of reverse proxies whose X-Forwarded-For gives the client's address (env UNDERSIGNED_TRUSTED_PROXIES)")
+	proxies := fs.String("trusted-proxies", env("UNDERSIGNED_TRUSTED_PROXIES", ""), "comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For gives the client's address (env UNDERSIGNED_TRUSTED_PROXIES)")
 	connections := 0
 	fs.Func("smtp-connections", "connections to the SMTP server that deliver at the same time, each kept open from one email to the next while mail waits (env UNDERSIGNED_SMTP_CONNECTIONS; default 4)", func(v string) error {
 		n, err := strconv.Atoi(v)
