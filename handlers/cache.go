@@ -18,6 +18,11 @@ import (
 // made by another instance that this one has not heard of.
 const pageTTL = time.Second
 
+// quietTTL is how long a page costly to make (a letter's PDF) is kept while
+// the store records no change: making it again each second for a visitor
+// who asks each second would cost a core. After a change it lives pageTTL.
+const quietTTL = time.Minute
+
 // The cache's bounds: a letter's page, the first page of its list and its
 // PDF, for the letters being read at the moment. Past either bound the cache
 // is emptied, and the pages in demand come back at their next request.
@@ -91,15 +96,19 @@ func (h *Handler) cached(c *fiber.Ctx, shared bool, render func(*fiber.Ctx) erro
 
 // cachedPage returns the page kept under key, rendering it with render when
 // the cache holds none that is current: rendered less than pageTTL ago and,
-// if everyChange, at the store's current generation.
+// if everyChange, at the store's current generation. A page not made again
+// on every change is also current for quietTTL while no change came.
 func (h *Handler) cachedPage(c *fiber.Ctx, key string, everyChange bool, render func(*fiber.Ctx) error) (*cachedPage, error) {
 	pc := h.pageCache
 	gen := h.store.Generation()
 	pc.mu.Lock()
 	p := pc.pages[key]
 	pc.mu.Unlock()
-	if p != nil && (p.generation == gen || !everyChange) && time.Since(p.rendered) < pageTTL {
-		return p, nil
+	if p != nil {
+		age, unchanged := time.Since(p.rendered), p.generation == gen
+		if (unchanged || !everyChange) && age < pageTTL || !everyChange && unchanged && age < quietTTL {
+			return p, nil
+		}
 	}
 	// A rendering that began before the latest change must not serve
 	// those who came after it: they wait for one of their own generation.

@@ -63,6 +63,13 @@ func TestPacketPDFIsMadeOnceForACrowd(t *testing.T) {
 	if n, most := made(), 1+int(took/time.Second); n > most {
 		t.Errorf("%d visitors within %v had the PDF made %d times, want at most %d", crowd, took.Round(time.Millisecond), n, most)
 	}
+	// Nothing changed: a visitor asking again past the cache's second gets
+	// the same PDF, not made again.
+	before := made()
+	time.Sleep(1100 * time.Millisecond)
+	if r := s.browser().get(seedSlug + "/packet.pdf"); r.body != pdfs[0].body || made() != before {
+		t.Errorf("with the list unchanged, the PDF was made again (%d times, %d before)", made(), before)
+	}
 
 	signer := s.browser()
 	signer.get(seedSlug)
