@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
 )
 
 // Streamed downloads: the CSV exports and the print page are written to the
@@ -65,7 +67,8 @@ type streamSlots struct {
 	mu     sync.Mutex
 	total  int
 	// clients holds the clients with a download in progress, and how many:
-	// never more than limits.Overall of them.
+	// never more than limits.Overall of the public, and the coordinators
+	// downloading.
 	clients map[string]int
 }
 
@@ -75,24 +78,31 @@ func newStreamSlots(l ExportLimits) *streamSlots {
 
 // take takes a slot for client, and returns the function that gives it
 // back; or, when the client or the site has as many downloads as it may,
-// nil and the catalogue key of the message that says so.
-func (s *streamSlots) take(client string) (release func(), full string) {
+// nil and the catalogue key of the message that says so. A coordinator's
+// download (public false) counts toward their own limit only: the public,
+// however many addresses it downloads from, cannot keep a coordinator from
+// their list.
+func (s *streamSlots) take(client string, public bool) (release func(), full string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case s.clients[client] >= s.limits.PerClient:
 		return nil, "stream.busy.client"
-	case s.total >= s.limits.Overall:
+	case public && s.total >= s.limits.Overall:
 		return nil, "stream.busy.site"
 	}
 	s.clients[client]++
-	s.total++
+	if public {
+		s.total++
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			s.total--
+			if public {
+				s.total--
+			}
 			if s.clients[client]--; s.clients[client] == 0 {
 				delete(s.clients, client)
 			}
@@ -109,7 +119,11 @@ func (s *streamSlots) take(client string) (release func(), full string) {
 // A download that fails half-way ends without the end of its chunked body,
 // so that the client sees it is incomplete rather than a shorter list.
 func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx context.Context, w io.Writer) error) error {
-	release, full := h.streams.take(h.ipHash(c))
+	client, public := h.ipHash(c), true
+	if u, ok := c.Locals(localUser).(*models.User); ok {
+		client, public = "coordinator:"+strconv.FormatInt(u.ID, 10), false
+	}
+	release, full := h.streams.take(client, public)
 	if release == nil {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(streamRetryAfter))
 		title := h.msg("stream.busy.title")

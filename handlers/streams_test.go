@@ -218,7 +218,7 @@ func isClosed(c <-chan struct{}) bool {
 // is free again.
 func TestDownloadsBeyondTheCapAreRefused(t *testing.T) {
 	s := newSite(t, handlers.Config{Exports: handlers.ExportLimits{PerClient: 2, Overall: 3}, TrustedProxies: []string{"127.0.0.1"}})
-	s.publishedLetter("c@example.org", "Org")
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
 	s.signMany(5_000)
 	addr := s.serve()
 	from := func(ip string) string { return "X-Forwarded-For: " + ip }
@@ -266,6 +266,8 @@ func TestDownloadsBeyondTheCapAreRefused(t *testing.T) {
 	refused(seedSlug+"/print", "203.0.113.3", "The site is sending as many lists as it can at once")
 	answered(seedSlug+"/signatories.json", "203.0.113.1")
 	answered("/healthz", "203.0.113.3")
+	// The public's downloads keep no coordinator from their own list.
+	coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Of A \"\"Long\"\" List")
 
 	// A reader that hangs up frees its slot: another client's download goes through.
 	close(stopLast)
