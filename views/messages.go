@@ -180,7 +180,7 @@ var catalogue = map[string]map[string]string{
 		"hint.lang":                 "A language tag such as en, fr or ar.",
 		"hint.closes_on":            "Signatures are taken until the end of this day (UTC). Leave empty for no closing date.",
 		"hint.listed":               "Unlisted letters are reachable by their link only.",
-		"hint.confirm_email":        "A signature appears only once its signer has confirmed it from the link emailed to them.",
+		"hint.confirm_email":        "A signature appears only once its signer has confirmed it from the link emailed to them. Without it, the count rises as soon as someone signs, so anyone could tell from the count whether an address has signed: keep it on when signers may be at risk.",
 		"hint.review_organisations": "An organisation endorsing the letter is what partners check.",
 		"hint.allow_indexing":       "Off by default: a name found through a search engine can put a signer at risk.",
 		"hint.retention_days":       "Then emails and private links are erased; names stay on the list as their signers chose.",
