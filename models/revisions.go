@@ -14,7 +14,8 @@ import (
 // LetterRevision is a letter's text as it read at one revision. Revision 1
 // is the text people first signed; a revision is stored when it is made
 // (and revision 1 when the first edit after a signature replaces it), and is
-// never changed afterwards: it is what its signers agreed to.
+// changed afterwards only by a correction (CorrectLetterText: typos,
+// formatting), which changes nothing its signers agreed to.
 type LetterRevision struct {
 	ID           int64
 	LetterID     int64

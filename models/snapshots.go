@@ -11,11 +11,11 @@ import (
 )
 
 // ErrSnapshotExists says the letter's list was already published as of that
-// date: a dated list never changes, so it is not taken again.
+// date: a dated list is published once, so it is not taken again.
 var ErrSnapshotExists = errors.New("the list was already published as of this date")
 
 // Snapshot is a letter's public list frozen as it read on a date: the
-// entries are kept as text in snapshot_entries and never change.
+// entries are kept as text in snapshot_entries, and only ever deleted.
 //
 // A signer who changes how they appear later leaves the snapshots taken
 // before as they were: a snapshot is what was public on its date. A signer
