@@ -163,10 +163,7 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 		if err := countryTable(tx); err != nil {
 			return fmt.Errorf("country names: %w", err)
 		}
-		order := "sort_key, id"
-		if cur.ListOrder == OrderSigned {
-			order = "id"
-		}
+		order := newKeyset(&cur).order() // the live list's order, ties and all
 		var position int64
 		for _, part := range []struct {
 			kind  SignatureKind
