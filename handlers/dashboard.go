@@ -74,14 +74,13 @@ type EditorView struct {
 	Form          LetterForm
 	Groups        []models.DemandGroupText
 	Settings      SettingsForm
-	Locked        bool           // people have signed: saving the text makes a new revision
+	Locked        bool           // people have signed: a change of the text is confirmed first (see saveSignedText)
 	Revision      int            // the current revision's number
 	Asked         int            // signers just asked to agree to the current revision, or -1
 	Organisations []views.Option // for a new letter: whose letter it is
 	OrgChoices    *views.Options
 	Organisation  string
 	Saved         bool
-	Problem       string
 	SignerChoices *views.Options
 	OrderChoices  *views.Options
 	DatedLists    []DatedListView // newest first
@@ -198,7 +197,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 
 func (h *Handler) renderEditor(c *fiber.Ctx, status int, l *models.Letter, v EditorView, errs views.FormErrors) error {
 	p := h.page(c, h.msg("editor.title", l.Title), v)
-	p.Errors, p.Problem = errs, v.Problem
+	p.Errors = errs
 	return h.render(c, status, "editor", p)
 }
 

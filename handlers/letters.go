@@ -204,7 +204,7 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 // renderLetter renders a letter's page with the signing form holding form,
 // refused: with errs, its invalid fields, or problem, what was wrong with it
 // as a whole. The page around the form comes from the page cache: a crowd
-// of signers whose forms come back, as duplicates or with a typo, costs the
+// of signers whose forms come back, with a typo or over a limit, costs the
 // form only. That page is at most a second old, and not rendered again on
 // every signature meanwhile: the signer's attention is on the form, and
 // their own signature is not on the list yet anyway. It is the page of a

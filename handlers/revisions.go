@@ -131,10 +131,7 @@ func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm
 		}
 		return c.Redirect(editor, fiber.StatusSeeOther)
 	case changeSubstance:
-		if err := h.store.UpdateLetterText(ctx, userID, l, form.text()); err != nil {
-			return err
-		}
-		n, err := h.store.AskReconfirmation(ctx, l, userID, h.reconfirmationMail, h.reconfirmDetail)
+		n, err := h.store.ReviseLetterText(ctx, userID, l, form.text(), h.reconfirmationMail, h.reconfirmDetail)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"undersigned/handlers"
+	"undersigned/models"
+	"undersigned/models/modeltest"
 )
 
 const (
@@ -304,4 +306,29 @@ func TestSubstantiveChangeMarksEarlierSignersOnce(t *testing.T) {
 	for _, address := range emails {
 		s.reconfirmPath(address)
 	}
+}
+
+// TestSubstantiveChangeIsSavedWithItsRequestsOrNotAtAll: a change of
+// substance and the emails that ask earlier signers to agree to it are one
+// write. When the emails cannot be written, the text stays as it was: no
+// revision marks the signers as agreeing to an earlier text without their
+// being asked about the new one.
+func TestSubstantiveChangeIsSavedWithItsRequestsOrNotAtAll(t *testing.T) {
+	store, dsn := modeltest.OpenDSN(t)
+	if models.IsPostgres(dsn) {
+		t.Skip("the failure is injected with an SQLite trigger")
+	}
+	s := newSiteOn(t, store, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	if _, err := modeltest.RawDB(t, dsn).Exec(`CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox
+		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+		t.Fatal(err)
+	}
+
+	coord.get(letterPath)
+	confirm := coord.post(letterPath, revisedForm()).expect(t, http.StatusOK, "What changes")
+	coord.post(letterPath, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusInternalServerError)
+	page := s.browser().get(seedSlug).expect(t, http.StatusOK, oldDemand, "<li dir=\"auto\">Igor Blazevic, Czechia</li>")
+	assertAbsent(t, map[string]string{seedSlug: page.body}, "Revision 2", "Igor Blazevic, Czechia *", newDemand)
 }

@@ -302,20 +302,24 @@ type ThanksView struct {
 	Email   string // the address this browser signed with, when it knows
 	Confirm bool   // the letter asks signers to confirm by email
 	Resent  bool
-	Problem string
 }
 
 func (h *Handler) thanks(c *fiber.Ctx) error {
 	return h.renderThanks(c, fiber.StatusOK, "")
 }
 
+// renderThanks renders the thank-you page; problem, when not empty, is why
+// its resend form was refused, shown in the error summary as every refused
+// form's is.
 func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}
-	v := ThanksView{Letter: h.letterView(l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != "", Problem: problem}
-	return h.render(c, status, "thanks", h.privatePage(c, h.msg("thanks.title"), v))
+	v := ThanksView{Letter: h.letterView(l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != ""}
+	p := h.privatePage(c, h.msg("thanks.title"), v)
+	p.Problem = problem
+	return h.render(c, status, "thanks", p)
 }
 
 // resend sends the email of the address this browser signed with again:

@@ -182,12 +182,13 @@ func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
 	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?published=1#dated-lists", fiber.StatusSeeOther)
 }
 
-// editorProblem shows the letter's editor with a problem at its top.
+// editorProblem shows the letter's editor with a problem in its error summary.
 func (h *Handler) editorProblem(c *fiber.Ctx, l *models.Letter, status int, problem string) error {
 	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
 	if err != nil {
 		return err
 	}
-	v.Problem = problem
-	return h.renderEditor(c, status, l, v, nil)
+	p := h.page(c, h.msg("editor.title", l.Title), v)
+	p.Problem = problem
+	return h.render(c, status, "editor", p)
 }

@@ -134,7 +134,7 @@ func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx contex
 		release()
 		return err
 	}
-	conn, path := c.Context().Conn(), c.Path()
+	conn, path := c.Context().Conn(), h.logPath(c) // as every log line shows a path
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		defer release()
 		// The request's context ends when the handler returns, before the body is written.

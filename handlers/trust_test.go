@@ -154,7 +154,9 @@ func TestConfirmationByEmail(t *testing.T) {
 }
 
 // TestResendingIsLimited keeps the resend button from flooding a mailbox:
-// past the limit the thank-you page says how long to wait, and no email is written.
+// past the limit the thank-you page says how long to wait, in its error
+// summary and titled "Error:" as every refused form's page, and no email is
+// written.
 func TestResendingIsLimited(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Resend: handlers.RateLimit{Max: 2, Window: time.Hour}}})
 	s.openLetter("c@example.org", "Org", nil)
@@ -166,7 +168,8 @@ func TestResendingIsLimited(t *testing.T) {
 	for range 2 {
 		b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
 	}
-	r := b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusTooManyRequests, "The email has been sent several times already. Please wait 60 minutes before asking again.")
+	r := b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusTooManyRequests, append(refusedMarks,
+		"<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>The email has been sent several times already. Please wait 60 minutes before asking again.</p>")...)
 	if r.header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}

@@ -264,16 +264,19 @@ func (s *Store) CreateLetter(ctx context.Context, userID, orgID int64, text Lett
 // agreed to: the edit becomes the letter's next revision instead (see
 // revise), made by userID, and the slug no longer changes.
 func (s *Store) UpdateLetterText(ctx context.Context, userID int64, l *Letter, text LetterText) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
-		cur, locked, err := currentText(tx, l.ID)
-		if err != nil {
-			return err
-		}
-		if locked {
-			return s.revise(tx, userID, l, cur, text)
-		}
-		return s.editInPlace(tx, l, cur, text)
-	})
+	return s.transaction(ctx, func(tx *gorm.DB) error { return s.updateText(tx, userID, l, text) })
+}
+
+// updateText is UpdateLetterText in tx.
+func (s *Store) updateText(tx *gorm.DB, userID int64, l *Letter, text LetterText) error {
+	cur, locked, err := currentText(tx, l.ID)
+	if err != nil {
+		return err
+	}
+	if locked {
+		return s.revise(tx, userID, l, cur, text)
+	}
+	return s.editInPlace(tx, l, cur, text)
 }
 
 // currentText reads the letter with its demand groups in tx, and whether

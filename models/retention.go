@@ -33,11 +33,10 @@ func (l *Letter) closedSince() *time.Time {
 	return at
 }
 
-// EraseExpired erases the personal data kept past its time: the emails,
-// private links and IP hashes of signatures of letters closed more than
-// their retention days ago (the names stay on the list as their signers
-// chose), unconfirmed signatures a week after their link expired, and old
-// outbox messages.
+// EraseExpired erases the personal data kept past its time: the emails and
+// private links of signatures of letters closed more than their retention
+// days ago (the names stay on the list as their signers chose), unconfirmed
+// signatures a week after their link expired, and old outbox messages.
 func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 	now := s.now()
 	var out Erased

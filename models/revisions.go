@@ -14,7 +14,8 @@ import (
 // LetterRevision is a letter's text as it read at one revision. Revision 1
 // is the text people first signed; a revision is stored when it is made
 // (and revision 1 when the first edit after a signature replaces it), and is
-// never changed afterwards: it is what its signers agreed to.
+// changed afterwards only by a correction (CorrectLetterText: typos,
+// formatting), which changes nothing its signers agreed to.
 type LetterRevision struct {
 	ID           int64
 	LetterID     int64
@@ -258,51 +259,76 @@ type ReconfirmationMail func(l *Letter, sig *Signature, token string) Message
 // It returns how many signers it asked. The caller has authorised access to l.
 func (s *Store) AskReconfirmation(ctx context.Context, l *Letter, userID int64, mail ReconfirmationMail, detail func(asked, revision int) string) (int, error) {
 	asked := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var cur Letter
-		if err := tx.Take(&cur, l.ID).Error; err != nil {
-			return notFound(err)
-		}
-		if cur.Revision < 2 {
-			return nil
-		}
-		var after int64
-		for {
-			var batch []Signature
-			err := tx.Where(`letter_id = ? AND id > ? AND revision < ? AND email <> '' AND status IN ?
-				AND (reconfirm_asked IS NULL OR reconfirm_asked < ?)`,
-				cur.ID, after, cur.Revision, []SignatureStatus{StatusListed, StatusInReview}, cur.Revision).
-				Order("id").Limit(reconfirmBatch).Find(&batch).Error
-			if err != nil {
-				return err
-			}
-			if len(batch) == 0 {
-				break
-			}
-			now := s.now()
-			msgs := make([]OutboxMessage, len(batch))
-			for i := range batch {
-				sig := &batch[i]
-				token, hash := NewToken()
-				err := tx.Model(sig).Updates(map[string]any{"reconfirm_token_hash": hash, "reconfirm_asked": cur.Revision}).Error
-				if err != nil {
-					return err
-				}
-				m := mail(&cur, sig, token)
-				msgs[i] = OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
-			}
-			if err := tx.Create(&msgs).Error; err != nil {
-				return fmt.Errorf("write reconfirmation emails: %w", err)
-			}
-			asked += len(batch)
-			after = batch[len(batch)-1].ID
-		}
-		if asked == 0 {
-			return nil
-		}
-		return s.audit(tx, cur.ID, &userID, nil, AuditReconfirm, detail(asked, cur.Revision))
+	err := s.transaction(ctx, func(tx *gorm.DB) (err error) {
+		asked, err = s.askReconfirmation(tx, l.ID, userID, mail, detail)
+		return err
 	})
 	return asked, err
+}
+
+// ReviseLetterText saves text as the next revision of l's signed text, as
+// UpdateLetterText does, and asks the signers of earlier revisions to agree
+// to it, as AskReconfirmation does, in one transaction: a revision saved
+// without its requests would mark its earlier signers as agreeing to an
+// earlier text without asking them about the new one. It returns how many
+// signers it asked. The caller has authorised access to l.
+func (s *Store) ReviseLetterText(ctx context.Context, userID int64, l *Letter, text LetterText, mail ReconfirmationMail, detail func(asked, revision int) string) (int, error) {
+	asked := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) (err error) {
+		if err = s.updateText(tx, userID, l, text); err != nil {
+			return err
+		}
+		asked, err = s.askReconfirmation(tx, l.ID, userID, mail, detail)
+		return err
+	})
+	return asked, err
+}
+
+// askReconfirmation is AskReconfirmation in tx.
+func (s *Store) askReconfirmation(tx *gorm.DB, letterID, userID int64, mail ReconfirmationMail, detail func(asked, revision int) string) (int, error) {
+	var cur Letter
+	if err := tx.Take(&cur, letterID).Error; err != nil {
+		return 0, notFound(err)
+	}
+	if cur.Revision < 2 {
+		return 0, nil
+	}
+	asked := 0
+	var after int64
+	for {
+		var batch []Signature
+		err := tx.Where(`letter_id = ? AND id > ? AND revision < ? AND email <> '' AND status IN ?
+			AND (reconfirm_asked IS NULL OR reconfirm_asked < ?)`,
+			cur.ID, after, cur.Revision, []SignatureStatus{StatusListed, StatusInReview}, cur.Revision).
+			Order("id").Limit(reconfirmBatch).Find(&batch).Error
+		if err != nil {
+			return 0, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		now := s.now()
+		msgs := make([]OutboxMessage, len(batch))
+		for i := range batch {
+			sig := &batch[i]
+			token, hash := NewToken()
+			err := tx.Model(sig).Updates(map[string]any{"reconfirm_token_hash": hash, "reconfirm_asked": cur.Revision}).Error
+			if err != nil {
+				return 0, err
+			}
+			m := mail(&cur, sig, token)
+			msgs[i] = OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
+		}
+		if err := tx.Create(&msgs).Error; err != nil {
+			return 0, fmt.Errorf("write reconfirmation emails: %w", err)
+		}
+		asked += len(batch)
+		after = batch[len(batch)-1].ID
+	}
+	if asked == 0 {
+		return 0, nil
+	}
+	return asked, s.audit(tx, cur.ID, &userID, nil, AuditReconfirm, detail(asked, cur.Revision))
 }
 
 // Reconfirmation returns the signature whose reconfirmation link carries

@@ -452,8 +452,8 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, e
 }
 
 // Withdraw takes the signature of manageToken off the list, the count and
-// the dated lists already published, and erases it at once. The letter's audit log records only that one signature
-// was withdrawn.
+// the dated lists already published, and erases it at once. The letter's
+// audit log records only that one signature was withdrawn.
 func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, error) {
 	return s.withdraw(ctx, "manage_token_hash", manageToken)
 }

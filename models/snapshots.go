@@ -11,11 +11,11 @@ import (
 )
 
 // ErrSnapshotExists says the letter's list was already published as of that
-// date: a dated list never changes, so it is not taken again.
+// date: a dated list is published once, so it is not taken again.
 var ErrSnapshotExists = errors.New("the list was already published as of this date")
 
 // Snapshot is a letter's public list frozen as it read on a date: the
-// entries are kept as text in snapshot_entries and never change.
+// entries are kept as text in snapshot_entries, and only ever deleted.
 //
 // A signer who changes how they appear later leaves the snapshots taken
 // before as they were, but for one change: a signer who withdraws, whom a
@@ -163,10 +163,7 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 		if err := countryTable(tx); err != nil {
 			return fmt.Errorf("country names: %w", err)
 		}
-		order := "sort_key, id"
-		if cur.ListOrder == OrderSigned {
-			order = "id"
-		}
+		order := newKeyset(&cur).order() // the live list's order, ties and all
 		var position int64
 		for _, part := range []struct {
 			kind  SignatureKind
