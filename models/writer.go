@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -278,30 +279,55 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []in
 			mail = append(mail, s.outboxMessage(req.mail(letters[key.letterID], req.signed)))
 		}
 	}
-	if len(mail) > 0 {
-		if err := tx.Create(&mail).Error; err != nil {
-			return fmt.Errorf("enqueue confirmations: %w", err)
-		}
+	if err := insertOutbox(tx, mail); err != nil {
+		return fmt.Errorf("enqueue confirmations: %w", err)
 	}
 	return nil
+}
+
+// insertOutbox puts a batch's emails in the outbox with one statement:
+// every new signature has one, and GORM's reflection over a batch of them
+// took a fifth of the single writer's time.
+func insertOutbox(tx *gorm.DB, mail []OutboxMessage) error {
+	if len(mail) == 0 {
+		return nil
+	}
+	placeholders := make([]string, len(mail))
+	values := make([]any, 0, 5*len(mail))
+	for i, m := range mail {
+		placeholders[i] = "(?, ?, ?, ?, ?)"
+		values = append(values, m.Recipient, m.Subject, m.Body, m.CreatedAt, m.NextAttemptAt)
+	}
+	return tx.Exec("INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES "+
+		strings.Join(placeholders, ", "), values...).Error
 }
 
 // remindOwner emails, in tx, the owner of the signature that holds key
 // their links again, unless they were emailed less than ReminderInterval
 // ago: someone signed again with their address, and was answered as if
 // the signature were new.
+//
+// Repeats come with a crowd, and the writer is one goroutine: the row is
+// read whole only when an email goes.
 func (s *Store) remindOwner(tx *gorm.DB, key signatureKey, mail ConfirmationMail) error {
-	var sig Signature
-	if err := tx.Where("letter_id = ? AND email_key = ?", key.letterID, key.emailKey).Take(&sig).Error; err != nil {
+	var id int64
+	var reminded sql.NullTime
+	err := tx.Raw("SELECT id, reminded_at FROM signatures WHERE letter_id = ? AND email_key = ?", key.letterID, key.emailKey).
+		Row().Scan(&id, &reminded)
+	if err != nil {
 		return err
 	}
-	if mail == nil || (sig.RemindedAt != nil && s.now().Sub(*sig.RemindedAt) < ReminderInterval) {
+	if mail == nil || (reminded.Valid && s.now().Sub(reminded.Time) < ReminderInterval) {
 		// No email, but a write all the same: a batch that writes nothing
 		// commits without a flush to disk, and the time the answer takes
 		// would tell that the address had signed.
-		return tx.Exec("UPDATE signatures SET reminded_at = reminded_at WHERE id = ?", sig.ID).Error
+		return tx.Exec("UPDATE signatures SET reminded_at = reminded_at WHERE id = ?", id).Error
 	}
-	_, err := s.remind(tx, &sig, mail)
+	var sig Signature
+	if err := tx.Take(&sig, id).Error; err != nil {
+		return err
+	}
+	_, err = s.remind(tx, &sig, mail)
 	return err
 }
 

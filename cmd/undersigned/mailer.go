@@ -52,8 +52,22 @@ func parseSMTPURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// batch is how many messages the mailer reads from the outbox at a time.
-const batch = 50
+// The messages the mailer reads from the outbox in a round: for the SMTP
+// server, and for the console, where a round is one write marking them
+// printed; every signature has an email, and a crowd's rounds must be few
+// enough not to take turns with the signatures for SQLite's write lock.
+const (
+	smtpBatch    = 50
+	consoleBatch = 1000
+)
+
+// roundSize is how many messages a round reads at most.
+func (m *mailer) roundSize() int {
+	if m.server == nil {
+		return consoleBatch
+	}
+	return smtpBatch
+}
 
 // run delivers what is due every poll interval until ctx ends, and at once
 // again after a full batch, so that a busy letter's mail does not queue up.
@@ -63,7 +77,7 @@ func (m *mailer) run(ctx context.Context) {
 	t := time.NewTicker(m.poll)
 	defer t.Stop()
 	for {
-		if m.deliver(ctx) == batch && ctx.Err() == nil {
+		if m.deliver(ctx) == m.roundSize() && ctx.Err() == nil {
 			continue
 		}
 		for _, s := range m.sessions {
@@ -83,7 +97,7 @@ func (m *mailer) run(ctx context.Context) {
 // it; one that fails waits longer before each new attempt.
 func (m *mailer) deliver(ctx context.Context) int {
 	if m.server == nil {
-		msgs, err := m.store.UnprintedMessages(ctx, batch)
+		msgs, err := m.store.UnprintedMessages(ctx, consoleBatch)
 		if err != nil && ctx.Err() == nil {
 			m.log.Error("reading the outbox", "err", err)
 		}
@@ -109,7 +123,7 @@ func (m *mailer) deliver(ctx context.Context) int {
 	for i, s := range m.sessions {
 		senders[i] = func(msg models.OutboxMessage) models.Delivery { return m.outcome(msg, s.send(ctx, msg)) }
 	}
-	n, stopped, err := m.store.DeliverDue(ctx, batch, senders)
+	n, stopped, err := m.store.DeliverDue(ctx, smtpBatch, senders)
 	if err != nil && ctx.Err() == nil {
 		m.log.Error("delivering the outbox", "err", err)
 		return 0 // wait for the next round rather than go on at once
