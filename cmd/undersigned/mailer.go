@@ -114,8 +114,8 @@ func (m *mailer) deliver(ctx context.Context) int {
 		// One write for the round: every signature now has an email, and a
 		// write per email would take turns with the signatures for SQLite's
 		// write lock.
-		if err := m.store.MarkPrinted(ctx, ids...); err != nil {
-			m.log.Error("marking emails printed", "ids", ids, "err", err)
+		if err := m.store.MarkPrinted(ctx, ids...); err != nil && ctx.Err() == nil {
+			m.log.Error("marking emails printed", "emails", len(ids), "first", ids[0], "err", err)
 		}
 		return len(msgs)
 	}
