@@ -45,14 +45,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// freeAddr returns a loopback address nothing listens on, for a server the
+// test starts. Its port is below the kernel's ephemeral range (32768 and
+// up on Linux): a port the kernel handed out would be free again once
+// closed, and then taken by any outgoing connection of the tests running
+// at once (the PostgreSQL run opens hundreds) before the server binds it.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			ln.Close()
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port between 20000 and 32000 on 127.0.0.1")
+	return ""
 }
 
 // server is the binary running on a loopback port.
@@ -73,7 +81,8 @@ func start(t *testing.T, db, addr string, flags ...string) *server {
 	args := append([]string{"-addr", addr, "-db", db, "-min-sign-time", "0s", "-sign-burst", "100000/1m",
 		"-sign-sustained", "100000/1m", "-sign-overall", "100000/1m", "-resend-limit", "1000/1m"}, flags...)
 	s := &server{Cmd: exec.Command(binary, args...), addr: addr, console: newMailbox()}
-	s.Stdout, s.Stderr = &consoleReader{mail: s.console}, io.Discard
+	log := &lastLines{}
+	s.Stdout, s.Stderr = &consoleReader{mail: s.console}, log
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +95,31 @@ func start(t *testing.T, db, addr string, flags ...string) *server {
 			}
 		}
 	}
-	t.Fatal("server did not answer /healthz within 10s")
+	t.Fatalf("server did not answer /healthz on %s within 10s; its log ends:\n%s", addr, log)
 	return nil
+}
+
+// lastLines keeps the end of what a server logs, for a test that fails to
+// start it.
+type lastLines struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (l *lastLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if len(l.buf) > 4096 {
+		l.buf = l.buf[len(l.buf)-4096:]
+	}
+	return len(p), nil
+}
+
+func (l *lastLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
 }
 
 // newCoordinator adds the coordinator coordEmail to db by the command line,
