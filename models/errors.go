@@ -13,6 +13,9 @@ var (
 	ErrAlreadyMember     = errors.New("already a member of this organisation")
 	ErrInvitationInvalid = errors.New("invitation unknown, used or expired")
 	ErrSlugTaken         = errors.New("slug already used by another letter")
+	// ErrSlugNeeded asks for a slug where the title gives none (a title of
+	// symbols only): no letter gets a generic address.
+	ErrSlugNeeded        = errors.New("the title gives no slug: choose one")
 	ErrAlreadySigned     = errors.New("this email has already signed the letter")
 	ErrLetterNotOpen     = errors.New("letter is not open for signatures")
 	ErrLetterClosed      = errors.New("letter no longer takes signatures")

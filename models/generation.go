@@ -77,6 +77,7 @@ func (g *generation) letter(slug string) *Letter {
 func (g *generation) keep(gen uint64, l *Letter) {
 	c := cachedLetter{generation: gen, read: time.Now(), letter: *l}
 	c.letter.DemandGroups = slices.Clone(l.DemandGroups)
+	c.letter.Translations = slices.Clone(l.Translations)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.letters == nil || len(g.letters) >= maxCachedLetters {

@@ -528,7 +528,7 @@ func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, k
 			}
 			sig := Signature{LetterID: l.ID, Kind: kind, Status: StatusListed, Display: display, Name: r.Name,
 				Affiliation: r.Affiliation, Role: r.Role, Country: r.Country, Country2: r.Country2,
-				EmailKey: importedKeyPrefix + token, SortName: sortName, Revision: cur.Revision, CreatedAt: now}
+				EmailKey: importedKeyPrefix + token, SortName: sortName, Revision: cur.Revision, Lang: cur.Lang, CreatedAt: now}
 			sig.SortKey = sig.listKey()
 			sigs = append(sigs, sig)
 		}

@@ -86,6 +86,11 @@ type Letter struct {
 	UpdatedAt time.Time
 
 	DemandGroups []DemandGroup `gorm:"foreignKey:LetterID"`
+	Translations []Translation `gorm:"foreignKey:LetterID"` // the published ones only, for the public
+
+	// Original is the original's language when this value reads one of
+	// its translations (see Version); empty for the original.
+	Original string `gorm:"-"`
 }
 
 // DemandGroup is a lead-in ("We demand that the authorities:") followed by
@@ -325,11 +330,28 @@ func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 	return locked, err
 }
 
-// UpdateLetterSettings changes the settings that stay editable at all times.
+// UpdateLetterSettings changes the settings that stay editable at all
+// times. The original's language may change (it was mislabelled) but not
+// to a translation's: ErrTranslationLang. Signatures of the original follow
+// its language.
 func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSettings) error {
+	was := l.Lang
 	st.apply(l)
 	l.UpdatedAt = s.now()
 	return s.transaction(ctx, func(tx *gorm.DB) error {
+		if l.Lang != was {
+			var taken bool
+			err := tx.Raw("SELECT EXISTS (SELECT 1 FROM letter_translations WHERE letter_id = ? AND lang = ?)", l.ID, l.Lang).Scan(&taken).Error
+			if err != nil {
+				return err
+			}
+			if taken {
+				return ErrTranslationLang
+			}
+			if err := tx.Model(&Signature{}).Where("letter_id = ? AND lang = ?", l.ID, was).Update("lang", l.Lang).Error; err != nil {
+				return err
+			}
+		}
 		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "confirm_email", "review_individuals",
 			"review_organisations", "allow_indexing", "retention_days", "updated_at").Updates(l).Error
 	})
@@ -380,7 +402,7 @@ func assignSlug(tx *gorm.DB, l *Letter, derive bool) error {
 	if derive {
 		base = Slugify(l.Title)
 		if base == "" {
-			base = "letter"
+			return ErrSlugNeeded // a generic address would say nothing of the letter
 		}
 	}
 	for n := 1; ; n++ {
@@ -428,7 +450,7 @@ func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) 
 	}
 	gen := s.Generation()
 	var l Letter
-	err := withGroups(s.read.WithContext(ctx)).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
+	err := publishedTranslations(withGroups(s.read.WithContext(ctx))).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -440,7 +462,7 @@ func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) 
 // ErrNotFound: other organisations' letters do not exist for them.
 func (s *Store) CoordinatorLetter(ctx context.Context, userID, letterID int64) (*Letter, error) {
 	var l Letter
-	err := withGroups(s.read.WithContext(ctx)).
+	err := allTranslations(withGroups(s.read.WithContext(ctx))).
 		Joins("JOIN memberships ON memberships.organisation_id = letters.organisation_id AND memberships.user_id = ?", userID).
 		Where("letters.id = ?", letterID).Take(&l).Error
 	if err != nil {

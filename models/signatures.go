@@ -82,8 +82,11 @@ type Signature struct {
 	// Revision is the revision of the letter's text the signer agreed to.
 	// Superseded is set on a public list's entries when the letter has been
 	// revised since: the entry then says which revision its signer signed.
-	Revision           int
-	Superseded         bool `gorm:"->"`
+	Revision   int
+	Superseded bool `gorm:"->"`
+	// Lang is the version of the letter the signer read and signed: the
+	// original's language or a translation's. Their emails are in it.
+	Lang               string
 	ReconfirmTokenHash *string
 	ReconfirmAsked     *int // the revision the signer was last asked to agree to
 	// RemindedAt is when the signer was last emailed their links again.
@@ -100,6 +103,7 @@ type NewSignature struct {
 	Country     string
 	Country2    string
 	Email       string
+	Lang        string // the version signed; empty for the letter's original
 }
 
 // Signed is a signature just made, or given new links, with the tokens of
@@ -225,7 +229,7 @@ func newSignature(letterID int64, in NewSignature, now time.Time) *Signature {
 	sig := &Signature{
 		LetterID: letterID, Kind: in.Kind, Display: in.Display, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
 		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email),
-		SortName: sortName, CreatedAt: now,
+		SortName: sortName, CreatedAt: now, Lang: in.Lang,
 	}
 	sig.SortKey = sig.listKey()
 	return sig

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gosimple/slug"
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -164,9 +165,11 @@ func SortKey(sortName string) string {
 }
 
 // Slugify makes a URL slug from a title: lower-case ASCII letters and digits
-// joined by single hyphens, at most 80 characters, cut between words.
+// joined by single hyphens, at most 80 characters, cut between words. A
+// title in another script is transliterated (gosimple/slug): an Arabic or
+// Russian title gives a readable address, not an empty one.
 func Slugify(title string) string {
-	key := SortKey(title)
+	key := slug.Make(title)
 	var b strings.Builder
 	hyphen := false
 	for _, r := range key {
@@ -181,16 +184,16 @@ func Slugify(title string) string {
 			hyphen = true
 		}
 	}
-	slug := b.String()
-	if len(slug) > 80 {
-		slug = slug[:81]
-		if cut := strings.LastIndexByte(slug, '-'); cut > 0 {
-			slug = slug[:cut]
+	out := b.String()
+	if len(out) > 80 {
+		out = out[:81]
+		if cut := strings.LastIndexByte(out, '-'); cut > 0 {
+			out = out[:cut]
 		} else {
-			slug = slug[:80]
+			out = out[:80]
 		}
 	}
-	return strings.Trim(slug, "-")
+	return strings.Trim(out, "-")
 }
 
 // ValidSlug reports whether slug is what Slugify produces.

@@ -199,12 +199,12 @@ func (s *Store) applyBatch(tx *gorm.DB, batch []*signRequest) (answers []error, 
 // insertColumns are the columns a new signature sets, in the order of
 // insertValues.
 const insertColumns = "letter_id, kind, status, display, name, affiliation, role, country, country2, email, email_key, " +
-	"sort_name, sort_key, confirm_token_hash, confirm_expires_at, manage_token_hash, created_at, revision"
+	"sort_name, sort_key, confirm_token_hash, confirm_expires_at, manage_token_hash, created_at, revision, lang"
 
 func insertValues(sig *Signature) []any {
 	return []any{sig.LetterID, sig.Kind, sig.Status, sig.Display, sig.Name, sig.Affiliation, sig.Role, sig.Country, sig.Country2,
 		sig.Email, sig.EmailKey, sig.SortName, sig.SortKey, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, sig.ManageTokenHash,
-		sig.CreatedAt, sig.Revision}
+		sig.CreatedAt, sig.Revision, sig.Lang}
 }
 
 // signatureKey is what the one-signature-per-email rule compares.
@@ -392,6 +392,9 @@ func acceptSignature(l *Letter, signed *Signed) error {
 		return ErrKindNotAllowed
 	}
 	sig.Revision = l.Revision // what the signer read and agreed to
+	if sig.Lang == "" {
+		sig.Lang = l.Lang
+	}
 	sig.Status = l.statusAfterConfirmation(sig.Kind)
 	if l.ConfirmEmail {
 		token, hash := NewToken()

@@ -305,3 +305,64 @@ func Tool(t testing.TB, name, install string) string {
 	}
 	return path
 }
+
+// AzerbaijanFrench is the French translation of seed 003's letter: every
+// part of the original, both demand groups with their demands one for one.
+var AzerbaijanFrench = models.LetterText{
+	Title:   "Déclaration commune sur la situation des droits humains en Azerbaïdjan",
+	Summary: "Les membres de l’ICDR et de Forum 2000 demandent la libération de tous les prisonniers politiques en Azerbaïdjan avant la COP29 à Bakou.",
+	Body: "La Coalition internationale pour le renouveau démocratique (ICDR) et la Fondation Forum 2000 sont profondément préoccupées par la dégradation de la situation des droits humains en Azerbaïdjan. Depuis des mois, le gouvernement intensifie la répression contre les avocats, les journalistes, les militants et les défenseurs des droits humains, au point que la société civile est aujourd’hui paralysée. On compte actuellement plus de 300 prisonniers politiques dans le pays.\n\n" +
+		"Parmi les personnes qui subissent cette répression figurent des membres de l’ICDR et du réseau Forum 2000, tels qu’Anar Mammadli, Bahruz Samadov, Akif Gurbanov et Gubad Ibadoghlu. Le gouvernement se sert d’événements internationaux de premier plan, comme la COP29 de novembre à Bakou, pour projeter une image de stabilité tout en poursuivant la répression.",
+	Groups: []models.DemandGroupText{
+		{
+			LeadIn: "Nous, membres soussignés de l’ICDR, exprimons notre profonde solidarité avec toutes les victimes de la répression en Azerbaïdjan et demandons aux autorités azerbaïdjanaises :",
+			Demands: strings.Join([]string{
+				"de libérer sans condition tous les prisonniers politiques et d’abandonner les poursuites engagées contre eux ;",
+				"de respecter le droit international des droits humains et de mettre en conformité avec les normes internationales toute législation qui cible, punit ou restreint injustement la société civile, les médias et les défenseurs des droits humains ;",
+				"d’exécuter tous les volets et résolutions du groupe d’affaires Mammadli de la Cour européenne des droits de l’homme ;",
+				"d’établir un groupe de travail international indépendant chargé d’évaluer la pratique de la détention arbitraire, comme le recommande l’Assemblée parlementaire du Conseil de l’Europe ;",
+				"de coopérer pleinement avec les mécanismes de suivi des Nations unies, du Conseil de l’Europe et des autres organes compétents, en particulier ceux chargés de la prévention de la torture.",
+			}, "\n"),
+		},
+		{
+			LeadIn: "Nous appelons en outre la communauté internationale :",
+			Demands: strings.Join([]string{
+				"à soutenir sans faille les prisonniers politiques et la société civile d’Azerbaïdjan ;",
+				"à demander à assister aux audiences de tous les prisonniers politiques et à rendre compte des procédures ;",
+				"à apporter tout le soutien possible, notamment en matière de sécurité, aux proches des prisonniers politiques ;",
+				"pour l’Assemblée parlementaire et le Comité des ministres du Conseil de l’Europe, à déclarer publiquement le manque de coopération de l’Azerbaïdjan avec les mécanismes du Conseil de l’Europe ;",
+				"pour les représentants de l’UE, de ses États membres et des États-Unis, à saisir l’occasion de la COP29 pour dénoncer les violations des droits humains en Azerbaïdjan et plaider pour la libération de tous les prisonniers politiques.",
+			}, "\n"),
+		},
+	},
+}
+
+// AzerbaijanArabic is the Arabic translation of seed 003's letter, whole.
+var AzerbaijanArabic = models.LetterText{
+	Title:   "بيان مشترك بشأن حالة حقوق الإنسان في أذربيجان",
+	Summary: "يطالب أعضاء التحالف الدولي للتجديد الديمقراطي ومنتدى 2000 بالإفراج عن جميع السجناء السياسيين في أذربيجان قبل مؤتمر COP29 في باكو.",
+	Body: "يعرب التحالف الدولي للتجديد الديمقراطي (ICDR) ومؤسسة منتدى 2000 عن قلقهما العميق إزاء تدهور حالة حقوق الإنسان في أذربيجان. فمنذ أشهر، صعّدت الحكومة قمعها للمحامين والصحفيين والناشطين والمدافعين عن حقوق الإنسان، حتى باتت منظمات المجتمع المدني في حالة شلل. ويوجد حاليًا أكثر من 300 سجين سياسي في البلاد.\n\n" +
+		"ومن بين من يعانون هذا القمع أعضاء في التحالف وفي شبكة منتدى 2000، مثل أنار محمدلي وبهروز صمدوف وعاكف قربانوف وقباد عبد أوغلو. وتستغل الحكومة الأحداث الدولية الكبرى، مثل مؤتمر COP29 في باكو في تشرين الثاني/نوفمبر، لتقديم صورة من الاستقرار بينما تواصل قمع المعارضة.",
+	Groups: []models.DemandGroupText{
+		{
+			LeadIn: "نحن، الأعضاء الموقعين أدناه في التحالف، نعرب عن تضامننا العميق مع جميع ضحايا القمع في أذربيجان، ونطالب السلطات الأذربيجانية بما يلي:",
+			Demands: strings.Join([]string{
+				"الإفراج غير المشروط عن جميع السجناء السياسيين وإسقاط التهم الموجهة إليهم؛",
+				"احترام القانون الدولي لحقوق الإنسان ومواءمة جميع التشريعات التي تستهدف المجتمع المدني ووسائل الإعلام والمدافعين عن حقوق الإنسان مع المعايير الدولية؛",
+				"تنفيذ جميع أحكام وقرارات مجموعة قضايا محمدلي الصادرة عن المحكمة الأوروبية لحقوق الإنسان؛",
+				"إنشاء فريق عمل دولي مستقل لتقييم ممارسة الاحتجاز التعسفي، على النحو الذي أوصت به الجمعية البرلمانية لمجلس أوروبا؛",
+				"التعاون الكامل مع آليات الرصد التابعة للأمم المتحدة ومجلس أوروبا وسائر الهيئات المعنية، ولا سيما تلك المعنية بمنع التعذيب.",
+			}, "\n"),
+		},
+		{
+			LeadIn: "وندعو المجتمع الدولي كذلك إلى:",
+			Demands: strings.Join([]string{
+				"الوقوف بثبات إلى جانب السجناء السياسيين والمجتمع المدني في أذربيجان؛",
+				"السعي إلى حضور جلسات محاكمة جميع السجناء السياسيين والإبلاغ دوليًا عن مجرياتها؛",
+				"تقديم كل دعم ممكن، ولا سيما في مجال الأمن، لأقارب السجناء السياسيين؛",
+				"أن تعلن الجمعية البرلمانية ولجنة الوزراء في مجلس أوروبا علنًا عدم تعاون أذربيجان مع آليات المجلس؛",
+				"أن يغتنم ممثلو الاتحاد الأوروبي ودوله الأعضاء والولايات المتحدة فرصة مؤتمر COP29 لتسليط الضوء على انتهاكات حقوق الإنسان في أذربيجان والمطالبة بالإفراج عن جميع السجناء السياسيين.",
+			}, "\n"),
+		},
+	},
+}

@@ -1,0 +1,34 @@
+-- Translations of a letter's whole text.
+--
+-- A letter has its original language (letters.lang) and any number of
+-- translations, one per language, each drafted and published by a
+-- coordinator. Every version shares the letter's one list and count: the
+-- signatures stay the letter's, and each records the version its signer read.
+CREATE TABLE letter_translations (
+	id            INTEGER PRIMARY KEY,
+	letter_id     INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+	lang          TEXT NOT NULL,
+	title         TEXT NOT NULL,
+	summary       TEXT NOT NULL DEFAULT '',
+	addressees    TEXT NOT NULL DEFAULT '',
+	subject       TEXT NOT NULL DEFAULT '',
+	salutation    TEXT NOT NULL DEFAULT '',
+	body          TEXT NOT NULL DEFAULT '',
+	body_html     TEXT NOT NULL DEFAULT '',
+	closing       TEXT NOT NULL DEFAULT '',
+	closing_html  TEXT NOT NULL DEFAULT '',
+	-- the demand groups in the original's order: [{"lead_in": "…", "demands": "one\nper\nline"}]
+	demand_groups TEXT NOT NULL DEFAULT '[]',
+	-- when it was first published; NULL while it is a draft
+	published_at  DATETIME,
+	-- when its published text was last corrected, if it was
+	corrected_at  DATETIME,
+	created_at    DATETIME NOT NULL,
+	updated_at    DATETIME NOT NULL,
+	UNIQUE (letter_id, lang)
+);
+
+-- The version of the letter the signer read and signed: its language.
+-- Every signature so far signed the original.
+ALTER TABLE signatures ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+UPDATE signatures SET lang = (SELECT lang FROM letters WHERE letters.id = signatures.letter_id);
