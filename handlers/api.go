@@ -170,7 +170,7 @@ func nonNil[T any](s []T) []T {
 }
 
 func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
-	path := "/letters/" + l.Slug
+	path := letterPath(l)
 	v := APILetterSummary{
 		Slug: l.Slug, Title: l.Title, Summary: l.Summary, Lang: l.Lang, State: string(l.State),
 		PublishedAt: isoTime(l.Date(time.Now())), AsOf: isoTime(l.AsOf()),
@@ -234,7 +234,7 @@ func (h *Handler) apiLetters(c *fiber.Ctx) error {
 // apiLetter answers GET /api/letters/{slug} and /letters/{slug}.json: a
 // published letter (listed or not) with its counts by kind and by country.
 func (h *Handler) apiLetter(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 // /letters/{slug}/signatories.json: a page of the public list, 100 a page
 // as on the full list's page.
 func (h *Handler) apiSignatories(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func (h *Handler) apiSignatories(c *fiber.Ctx) error {
 // signatoriesCSV streams a letter's public list as CSV, entry by entry,
 // with the columns of APISignatory.
 func (h *Handler) signatoriesCSV(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,14 @@ type EditorView struct {
 	Published     bool            // the list was just published as of today
 	Updates       []UpdateView    // newest first
 	Update        UpdateForm      // the form of a new update
+	Translations  []TranslationRow
+	Untranslated  []VersionLink // the languages it may be translated into, each linking its editor
+}
+
+// TranslationRow is one translation of a letter, on its editor.
+type TranslationRow struct {
+	Lang, Editor, Path string
+	Published          bool
 }
 
 // editorView shows the form's demand groups and one empty group after them,
@@ -122,12 +130,29 @@ func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form L
 		return v, err
 	}
 	v.Locked, v.Revision, v.Asked = locked, l.Revision, -1
+	h.setTranslations(&v, l)
 	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
 	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
 		return v, err
 	}
 	v.Updates, err = h.letterUpdates(ctx, l)
 	return v, err
+}
+
+// setTranslations lists l's translations on its editor, and the languages
+// it may still be translated into.
+func (h *Handler) setTranslations(v *EditorView, l *models.Letter) {
+	have := map[string]bool{l.Lang: true}
+	for _, t := range l.Translations {
+		have[t.Lang] = true
+		v.Translations = append(v.Translations, TranslationRow{Lang: t.Lang, Editor: translationEditorPath(l, t.Lang),
+			Path: versionPath(l, t.Lang), Published: t.Published()})
+	}
+	for _, lang := range views.Languages {
+		if !have[lang] {
+			v.Untranslated = append(v.Untranslated, VersionLink{Lang: lang, Name: views.LanguageName(uiLang, lang), Path: translationEditorPath(l, lang)})
+		}
+	}
 }
 
 // setOrganisations offers the coordinator's organisations for a new letter.
@@ -171,6 +196,8 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 		switch {
 		case errors.Is(err, models.ErrSlugTaken):
 			errs = h.fieldError("slug", "error.slug_taken")
+		case errors.Is(err, models.ErrSlugNeeded):
+			errs = h.fieldError("slug", "error.slug_needed")
 		case errors.Is(err, models.ErrNotFound):
 			errs = h.fieldError("organisation", "error.choice")
 		case err != nil:
@@ -228,6 +255,8 @@ func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
 		switch {
 		case errors.Is(err, models.ErrSlugTaken):
 			errs = h.fieldError("slug", "error.slug_taken")
+		case errors.Is(err, models.ErrSlugNeeded):
+			errs = h.fieldError("slug", "error.slug_needed")
 		case err != nil:
 			return err
 		default:
@@ -244,10 +273,15 @@ func (h *Handler) saveLetterSettings(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	if len(errs) == 0 {
-		if err := h.store.UpdateLetterSettings(c.UserContext(), l, form.settings()); err != nil {
+		err := h.store.UpdateLetterSettings(c.UserContext(), l, form.settings())
+		switch {
+		case errors.Is(err, models.ErrTranslationLang):
+			errs = h.fieldError("lang", "error.translation_lang")
+		case err != nil:
 			return err
+		default:
+			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
 		}
-		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
 	}
 	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), form)
 	if err != nil {
@@ -269,14 +303,17 @@ func (h *Handler) setLetterState(c *fiber.Ctx, l *models.Letter) error {
 
 // previewLetter shows a letter exactly as its public page will, with a
 // banner and a form that cannot be sent.
-func (h *Handler) previewLetter(c *fiber.Ctx, l *models.Letter) error {
+func (h *Handler) previewLetter(c *fiber.Ctx, l *models.Letter) error { return h.renderPreview(c, l) }
+
+// renderPreview is previewLetter for l, the original or a translation.
+func (h *Handler) renderPreview(c *fiber.Ctx, l *models.Letter) error {
 	v, err := h.letterPage(c, l)
 	if err != nil {
 		return err
 	}
 	v.Preview = true
 	v.Sign = h.signView(c, l, &SignForm{})
-	p := h.page(c, h.msg("preview.title", l.Title), v)
+	p := h.versionPage(c, l, v, "preview.title", l.Title)
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "letter", p)
 }

@@ -39,7 +39,7 @@ func (s StreamedSection) Items() iter.Seq[template.HTML] { return listItems(s.En
 // printLetter streams the delivery packet (see stream). The page is written
 // after the handler returns, so the view holds nothing of the request.
 func (h *Handler) printLetter(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 		if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
 			return err
 		}
-		p = h.page(c, h.msg("print.title", l.Title), v)
+		p = h.versionPage(c, l, v, "print.title", l.Title)
 		p.CSRFToken = nil // the page has no form, and the request is gone while it is written
 		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 		p.Stylesheet = c.Path() + ".css"
@@ -111,7 +111,7 @@ func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind mode
 // a stylesheet of the site rather than an inline style, which the
 // Content-Security-Policy forbids.
 func (h *Handler) printStylesheet(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -152,12 +152,12 @@ type EmbedView struct {
 // embed is a letter's counter for other sites to frame: the only page that
 // may be framed.
 func (h *Handler) embed(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
 	allowFraming(c)
-	p := h.page(c, l.Title, EmbedView{Letter: h.letterView(l), Open: l.AcceptsSignatures(time.Now()) == nil})
+	p := h.versionPage(c, l, EmbedView{Letter: h.letterView(l), Open: l.AcceptsSignatures(time.Now()) == nil}, "")
 	p.CSRFToken = nil
 	p.Robots = "noindex" // the letter's own page is the one to find
 	return h.render(c, fiber.StatusOK, "embed", p)
@@ -181,5 +181,5 @@ func (h *Handler) shareView(l *models.Letter, v LetterView) *ShareView {
 	}
 	frame := fmt.Sprintf(`<iframe src="%s/embed" title="%s" width="320" height="240" loading="lazy"></iframe>`,
 		v.URL, html.EscapeString(h.msg("embed.frame", l.Title)))
-	return &ShareView{URL: v.URL, Text: strings.Join(lines, "\n\n"), Embed: frame, Print: "/letters/" + l.Slug + "/print", PDF: "/letters/" + l.Slug + "/packet.pdf"}
+	return &ShareView{URL: v.URL, Text: strings.Join(lines, "\n\n"), Embed: frame, Print: v.Path + "/print", PDF: v.Path + "/packet.pdf"}
 }

@@ -48,6 +48,15 @@ type LetterView struct {
 	Earlier *EarlierNote
 
 	LatestUpdate *UpdateView // on the index: the letter's newest update, if any
+
+	// Path is the address of the version shown (see letterPath), which its
+	// links build on; Original and OriginalPath name the original of a
+	// translation; Versions is the language switcher, empty for a letter
+	// in one language; Added dates the translations added after publication.
+	Path                   string
+	Original, OriginalPath string
+	Versions               []VersionLink
+	Added                  []AddedTranslation
 }
 
 // GroupView is one demand group.
@@ -96,9 +105,10 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: l.State, Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
 		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: template.HTML(l.BodyHTML), ClosingHTML: template.HTML(l.ClosingHTML), Count: l.SignatureCount(),
-		Unlisted: l.UnlistedCount, URL: h.absolute("/letters/" + l.Slug), Indexable: l.AllowIndexing,
+		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
 		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt,
 	}
+	setVersions(&v, l)
 	for _, g := range l.DemandGroups {
 		v.Groups = append(v.Groups, GroupView{LeadIn: g.LeadIn, Demands: g.DemandList()})
 	}
@@ -189,7 +199,7 @@ type LetterPageView struct {
 
 func (h *Handler) letter(c *fiber.Ctx) error {
 	return h.cached(c, true, func(c *fiber.Ctx) error { // the page reads no query
-		l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+		l, err := h.publicVersion(c)
 		if err != nil {
 			return err
 		}
@@ -213,13 +223,13 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	if l.AcceptsSignatures(time.Now()) != nil {
 		return h.renderLetterPage(c, status, l, nil, false)
 	}
-	around, err := h.cachedPage(c, "form-around:"+l.Slug, false, func(c *fiber.Ctx) error {
+	around, err := h.cachedPage(c, "form-around:"+letterPath(l), false, func(c *fiber.Ctx) error {
 		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, true)
 	})
 	if err != nil {
 		return err
 	}
-	p := h.page(c, l.Title, &LetterPageView{Sign: h.signView(c, l, form)})
+	p := h.versionPage(c, l, &LetterPageView{Sign: h.signView(c, l, form)}, "")
 	p.Errors, p.Problem = errs, problem
 	var signForm bytes.Buffer
 	if err := h.views.Partial(&signForm, "letter", "sign-form", p); err != nil {
@@ -240,8 +250,8 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 		return err
 	}
 	v.Share = h.shareView(l, v.Letter)
-	p := h.page(c, l.Title, v)
-	p.Refused = refused
+	p := h.versionPage(c, l, v, "")
+	p.Refused, p.Alternates = refused, h.alternates(l, "")
 	p.Canonical, p.Summary, p.Article = v.Letter.URL, l.Summary, true
 	h.protectNames(c, p, l)
 	return h.render(c, status, "letter", p)
@@ -290,7 +300,7 @@ func (h *Handler) publicSignatories(c *fiber.Ctx, l *models.Letter) ([]models.Si
 // and linked from the letter, comes from the page cache.
 func (h *Handler) signatories(c *fiber.Ctx) error {
 	return h.cached(c, pageNumber(c) == 1, func(c *fiber.Ctx) error {
-		l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+		l, err := h.publicVersion(c)
 		if err != nil {
 			return err
 		}
@@ -302,7 +312,7 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 		if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
 			return err
 		}
-		p := h.page(c, h.msg("signatories.title", l.Title), v)
+		p := h.versionPage(c, l, v, "signatories.title", l.Title)
 		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 		h.protectNames(c, p, l)
 		return h.render(c, fiber.StatusOK, "signatories", p)

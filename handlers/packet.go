@@ -45,7 +45,7 @@ type NoPacketView struct {
 // makes one PDF at a time. A crowd asking for it costs one PDF a second.
 // The cache keeps it by letter, whatever address asked for it.
 func (h *Handler) packetPDF(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -91,8 +91,8 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 // a page saying why, and linking the print page. It is 200: the page is
 // the answer to the visitor's request, the way to their PDF.
 func (h *Handler) renderNoPacket(c *fiber.Ctx, l *models.Letter, why string) error {
-	v := NoPacketView{Letter: h.letterView(l), Why: why, Print: "/letters/" + l.Slug + "/print"}
-	p := h.page(c, h.msg("packet.title", l.Title), v)
+	v := NoPacketView{Letter: h.letterView(l), Why: why, Print: letterPath(l) + "/print"}
+	p := h.versionPage(c, l, v, "packet.title", l.Title)
 	p.CSRFToken = nil
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "packet", p)

@@ -52,7 +52,7 @@ func revisionPath(slug string, n int) string {
 // what differs in the current one.
 func (h *Handler) revision(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	l, err := h.store.PublicLetter(ctx, c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,26 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/letters/:slug/resend", h.resend)
 	app.Get("/privacy", h.privacy)
 
+	// A letter's published translations, each at its language's address
+	// (/letters/{slug}/fr): the pages above in that version, with the one
+	// list. After the routes above, whose fixed words are no language; an
+	// unknown or unpublished language is 404 (see publicVersion).
+	app.Get("/letters/:slug/:lang.json", h.jsonAPI, h.apiLetter)
+	app.Get("/letters/:slug/:lang/signatories.json", h.jsonAPI, h.apiSignatories)
+	app.Get("/letters/:slug/:lang/signatories.csv", h.signatoriesCSV)
+	api.Get("/letters/:slug/:lang", h.apiLetter)
+	api.Get("/letters/:slug/:lang/signatories", h.apiSignatories)
+	app.Get("/letters/:slug/:lang", h.letter)
+	app.Get("/letters/:slug/:lang/signatories", h.signatories)
+	app.Get("/letters/:slug/:lang/as-of/:date", h.snapshot)
+	app.Get("/letters/:slug/:lang/print", h.printLetter)
+	app.Get("/letters/:slug/:lang/print.css", h.printStylesheet)
+	app.Get("/letters/:slug/:lang/packet.pdf", h.packetPDF)
+	app.Get("/letters/:slug/:lang/embed", h.embed)
+	app.Post("/letters/:slug/:lang/sign", h.sign)
+	app.Get("/letters/:slug/:lang/thanks", h.thanks)
+	app.Post("/letters/:slug/:lang/resend", h.resend)
+
 	// A signer's private links: confirmation, and changing or withdrawing a signature.
 	// Opening a link changes nothing: mail scanners open links too. Its page
 	// has the button that acts.
@@ -90,6 +110,9 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/reconfirm", h.withLetter(h.askReconfirmation))
 	d.Post("/letters/:id/updates", h.withLetter(h.postUpdate))
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
+	d.Get("/letters/:id/translations/:lang", h.withLetter(h.editTranslation))
+	d.Post("/letters/:id/translations/:lang", h.withLetter(h.saveTranslation))
+	d.Get("/letters/:id/translations/:lang/preview", h.withLetter(h.previewTranslation))
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	h.tokenPaths = findTokenPaths(app.GetRoutes())

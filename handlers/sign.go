@@ -52,7 +52,7 @@ var countryOptions = func() *views.Options {
 }()
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
-	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions}
+	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
@@ -174,7 +174,7 @@ func (h *Handler) looksAutomated(l *models.Letter, form *SignForm) bool {
 // as one: the answer must not tell whether an address signed. The store
 // emails the address's owner instead.
 func (h *Handler) sign(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	// The form's address ends in #error-summary, which a redirect without a
 	// fragment of its own would carry to the thank-you page; #top opens it
 	// at its top, focusing nothing.
-	thanks := "/letters/" + l.Slug + "/thanks#top"
+	thanks := letterPath(l) + "/thanks#top"
 	if h.looksAutomated(l, &form) {
 		// The bot is shown success and nothing is stored or counted.
 		h.log.Info("signature dropped as automated", "letter", l.ID)
@@ -215,9 +215,9 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	}
 	in := models.NewSignature{
 		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
-		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email,
+		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email, Lang: l.Lang,
 	}
-	_, err = h.store.AddSignature(c.UserContext(), l.ID, in, h.signerMail)
+	_, err = h.store.AddSignature(c.UserContext(), l.ID, in, h.versionMail(l))
 	if err != nil && !errors.Is(err, models.ErrAlreadySigned) {
 		h.giveBack(slots)
 	}
@@ -256,24 +256,31 @@ func (h *Handler) signerAddress(c *fiber.Ctx, l *models.Letter) string {
 	return string(email)
 }
 
+// versionMail is signerMail naming the letter as the version v, which the
+// signer read, does: the store passes the letter as stored, the original.
+func (h *Handler) versionMail(v *models.Letter) models.ConfirmationMail {
+	return func(_ *models.Letter, s *models.Signed) models.Message { return h.signerMail(v, s) }
+}
+
 // signerMail writes the email with a signer's private links: the one that
 // asks them to confirm while the signature waits for it; else their
 // management link, for a new signature or, when someone signed again with
-// the address or asked for the email again, to the address's owner.
+// the address or asked for the email again, to the address's owner. It is
+// in the language of the version the signature was made through.
 func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message {
-	manage := h.absolute("/signature/" + s.ManageToken)
+	manage, lang := h.absolute("/signature/"+s.ManageToken), s.Signature.Lang // in the version they signed
 	switch {
 	case s.ConfirmToken != "":
 		return models.Message{
 			To:      s.Signature.Email,
-			Subject: h.msg("mail.confirm.subject", l.Title),
-			Body: h.msg("mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(uiLang, time.Now().Add(models.ConfirmationTTL)),
+			Subject: views.Message(lang, "mail.confirm.subject", l.Title),
+			Body: views.Message(lang, "mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(lang, time.Now().Add(models.ConfirmationTTL)),
 				manage),
 		}
 	case s.Again:
-		return models.Message{To: s.Signature.Email, Subject: h.msg("mail.again.subject", l.Title), Body: h.msg("mail.again.body", l.Title, manage)}
+		return models.Message{To: s.Signature.Email, Subject: views.Message(lang, "mail.again.subject", l.Title), Body: views.Message(lang, "mail.again.body", l.Title, manage)}
 	}
-	return models.Message{To: s.Signature.Email, Subject: h.msg("mail.signed.subject", l.Title), Body: h.msg("mail.signed.body", l.Title, manage)}
+	return models.Message{To: s.Signature.Email, Subject: views.Message(lang, "mail.signed.subject", l.Title), Body: views.Message(lang, "mail.signed.body", l.Title, manage)}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.
@@ -286,7 +293,8 @@ type ClosedView struct {
 // it has closed.
 func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) error {
 	// It answers a signer's form or emailed link: it is theirs alone.
-	p := h.privatePage(c, h.msg("closed.title"), ClosedView{Letter: h.letterView(l), Reason: h.msg("closed.text")})
+	p := inVersion(h.privatePage(c, "", ClosedView{Letter: h.letterView(l), Reason: views.Message(l.Lang, "closed.text")}), l)
+	p.Title = p.T("closed.title")
 	status := fiber.StatusGone
 	if errors.Is(why, models.ErrLetterNotOpen) {
 		status = fiber.StatusConflict
@@ -312,12 +320,13 @@ func (h *Handler) thanks(c *fiber.Ctx) error {
 // its resend form was refused, shown in the error summary as every refused
 // form's is.
 func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
 	v := ThanksView{Letter: h.letterView(l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != ""}
-	p := h.privatePage(c, h.msg("thanks.title"), v)
+	p := inVersion(h.privatePage(c, "", v), l)
+	p.Title = p.T("thanks.title")
 	p.Problem = problem
 	return h.render(c, status, "thanks", p)
 }
@@ -329,13 +338,13 @@ func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 // that colleagues behind one office address do not share one, and per
 // client, generously.
 func (h *Handler) resend(c *fiber.Ctx) error {
-	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
 	email := h.signerAddress(c, l)
 	if email == "" {
-		return c.Redirect("/letters/"+l.Slug+"/thanks", fiber.StatusSeeOther)
+		return c.Redirect(letterPath(l)+"/thanks", fiber.StatusSeeOther)
 	}
 	address := models.TokenHash(strconv.FormatInt(l.ID, 10) + ":" + models.SignerEmailKey(email))
 	slots, wait, err := h.takeAll(h.resendKeys(c, address)...)
@@ -345,11 +354,11 @@ func (h *Handler) resend(c *fiber.Ctx) error {
 	if wait > 0 {
 		return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg("thanks.resend_limited", h.retryAfter(c, wait)))
 	}
-	if err := h.store.RemindSigner(c.UserContext(), l.ID, email, h.signerMail); err != nil {
+	if err := h.store.RemindSigner(c.UserContext(), l.ID, email, h.versionMail(l)); err != nil {
 		h.giveBack(slots)
 		return err
 	}
-	return c.Redirect("/letters/"+l.Slug+"/thanks?resent=1", fiber.StatusSeeOther)
+	return c.Redirect(letterPath(l)+"/thanks?resent=1", fiber.StatusSeeOther)
 }
 
 // LinkView is the page a signer's emailed link leads to.

@@ -24,8 +24,8 @@ type DatedListView struct {
 	URL   string
 }
 
-func datedListPath(slug string, asOf time.Time) string {
-	return "/letters/" + slug + "/as-of/" + asOf.Format(time.DateOnly)
+func datedListPath(l *models.Letter, asOf time.Time) string {
+	return letterPath(l) + "/as-of/" + asOf.Format(time.DateOnly)
 }
 
 // datedLists returns the letter's published lists, newest first.
@@ -36,7 +36,7 @@ func (h *Handler) datedLists(ctx context.Context, l *models.Letter) ([]DatedList
 	}
 	out := make([]DatedListView, len(snaps))
 	for i := range snaps {
-		out[i] = DatedListView{AsOf: snaps[i].AsOf, Count: snaps[i].SignatureCount(), URL: datedListPath(l.Slug, snaps[i].AsOf)}
+		out[i] = DatedListView{AsOf: snaps[i].AsOf, Count: snaps[i].SignatureCount(), URL: datedListPath(l, snaps[i].AsOf)}
 	}
 	return out, nil
 }
@@ -67,7 +67,7 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	ctx := c.UserContext()
-	l, err := h.store.PublicLetter(ctx, c.Params("slug"))
+	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
@@ -84,9 +84,15 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A translation's dated list is the same list under the translated
+	// title: the snapshot froze the original's.
+	title, lang := snap.Title, snap.Lang
+	if l.IsTranslation() {
+		title, lang = l.Title, l.Lang
+	}
 	v := SnapshotView{
-		Letter: LetterView{Title: snap.Title, Slug: l.Slug, Lang: snap.Lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
-			Unlisted: snap.UnlistedCount},
+		Letter: LetterView{Title: title, Slug: l.Slug, Lang: lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
+			Unlisted: snap.UnlistedCount, Path: letterPath(l)},
 		Sections:   h.snapshotSections(snap, entries),
 		Pagination: paginate(c.Path(), page, snap.NamedCount(), signatoriesPerPage),
 		Withdrawn:  snap.WithdrawnCount,
@@ -99,7 +105,11 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	p := h.page(c, h.msg("snapshot.title", snap.Title, views.FormatDate(snap.Lang, snap.AsOf)), v)
+	p := h.page(c, "", v)
+	if views.Supported(lang) {
+		p.Lang = lang
+	}
+	p.Title = p.T("snapshot.title", title, views.FormatDate(lang, snap.AsOf))
 	// Nothing on the page may vary per visitor or per request: no CSRF
 	// token, no coordinator's name, no "today".
 	p.CSRFToken, p.Coordinator = nil, ""
@@ -125,7 +135,7 @@ func (h *Handler) setChanges(ctx context.Context, l *models.Letter, snap *models
 	if err != nil {
 		return err
 	}
-	v.Previous = &DatedListView{AsOf: prev.AsOf, Count: prev.SignatureCount(), URL: datedListPath(l.Slug, prev.AsOf)}
+	v.Previous = &DatedListView{AsOf: prev.AsOf, Count: prev.SignatureCount(), URL: datedListPath(l, prev.AsOf)}
 	v.Added, v.Gone = h.entryTexts(added), h.entryTexts(gone)
 	v.AddedCount, v.GoneCount = snap.AddedCount, snap.GoneCount
 	v.AddedMore, v.GoneMore = snap.AddedCount-int64(len(added)), snap.GoneCount-int64(len(gone))

@@ -164,7 +164,7 @@ func TestNonLatinTitleGivesAReadableSlug(t *testing.T) {
 	s := modeltest.Open(t)
 	u, org := modeltest.Coordinator(t, s, "c@example.org", "ICDR")
 	for title, want := range map[string]string{
-		modeltest.AzerbaijanArabic.Title:      "byn-mshtrk-bsh-n-hl-hqwq-lnsn-fy-dhrbyjn",
+		modeltest.AzerbaijanArabic.Title:     "byn-mshtrk-bsh-n-hl-hqwq-lnsn-fy-dhrbyjn",
 		"Открытое письмо о политзаключённых": "otkrytoe-pis-mo-o-politzakliuchionnykh",
 	} {
 		l, err := s.CreateLetter(ctx, u.ID, org, models.LetterText{Title: title})

@@ -123,7 +123,16 @@ type Page struct {
 	// rendered apart and spliced in, as a signing form is into the page
 	// cache's letter (see handlers' renderLetter).
 	Refused bool
-	Data    any
+	// Alternates are the page's versions in other languages, for
+	// <link rel="alternate" hreflang>.
+	Alternates []Alternate
+	Data       any
+}
+
+// Alternate is a version of a page in one language: hreflang's value (a
+// language, or x-default) and the absolute URL.
+type Alternate struct {
+	Lang, URL string
 }
 
 // HasErrors reports whether the page answers a form it refused: its title
@@ -253,13 +262,14 @@ type Field struct {
 	Rows         int
 	Options      template.HTML // a select's rendered options
 	Dir          string        // "auto" for fields that take text in any script
+	Lang         string        // the language of the text it takes, when not the page's
 	Optional     string        // the "(optional)" mark of a field that is not required
 	ErrorPrefix  string        // read out before the error message
 }
 
 // Field builds a control for the "field" partial: its label and hint come
 // from the catalogue ("label.NAME", "hint.NAME"), its error from the page.
-// Flags: "required", "rows=N", "autocomplete=X", "dir=auto"; "hint=KEY" for
+// Flags: "required", "rows=N", "autocomplete=X", "dir=auto", "lang=X"; "hint=KEY" for
 // the hint "hint.KEY" instead ("hint=" for none), where one field name serves
 // two kinds of user; "optional=" for no "(optional)" mark on a field whose
 // hint says when it is needed.
@@ -282,6 +292,8 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 			f.Autocomplete = v
 		case "dir":
 			f.Dir = v
+		case "lang":
+			f.Lang = v
 		case "hint":
 			f.Hint = ""
 			if v != "" {

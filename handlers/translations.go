@@ -1,0 +1,196 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"undersigned/models"
+	"undersigned/views"
+)
+
+// TranslationView is the editor of one translation of a letter: its form,
+// beside what the original says, group by group.
+type TranslationView struct {
+	LetterID    int64
+	Lang        string
+	State       models.LetterState // the letter's: a published translation is public once the letter is
+	Form        LetterForm
+	Groups      []TranslationGroupView
+	PublishedAt *time.Time // nil for a draft
+	Path        string     // the translation's public address
+	Saved       bool
+	Original    LetterView // the original's text, for the translator
+	// Originals are what the original says in each field a translation
+	// shares, shown under it, by the field's name.
+	Originals map[string]*Original
+}
+
+// Original is what the original says in one field, with its label.
+type Original struct {
+	Label, Lang, Text string
+}
+
+// TranslationGroupView is one demand group of a translation's form, with
+// the original's to translate.
+type TranslationGroupView struct {
+	models.DemandGroupText
+	OriginalLeadIn  string
+	OriginalDemands int // 0 for a group the original lacks
+}
+
+// translationLang is the :lang of a translation's editor: a language the
+// interface is written in, other than the original's.
+func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
+	lang := c.Params("lang")
+	if !views.Supported(lang) || lang == l.Lang {
+		return "", fiber.ErrNotFound
+	}
+	return lang, nil
+}
+
+// translationView shows form, the translation of l into lang, group by
+// group beside the original's: as many groups as the original has, or as
+// the form, when it has more (which publishing refuses).
+func (h *Handler) translationView(l *models.Letter, lang string, form LetterForm) TranslationView {
+	v := TranslationView{LetterID: l.ID, Lang: lang, State: l.State, Form: form, Path: versionPath(l, lang), Original: h.letterView(l)}
+	v.Originals = map[string]*Original{}
+	for name, text := range map[string]string{"title": l.Title, "summary": l.Summary, "addressees": strings.Join(l.AddresseeList(), " · "),
+		"subject": l.Subject, "salutation": l.Salutation} {
+		if text != "" {
+			v.Originals[name] = &Original{Label: h.msg("translation.in_original"), Lang: l.Lang, Text: text}
+		}
+	}
+	groups := form.Groups()
+	for i := range max(len(groups), len(l.DemandGroups)) {
+		var g TranslationGroupView
+		if i < len(groups) {
+			g.DemandGroupText = groups[i]
+		}
+		if i < len(l.DemandGroups) {
+			g.OriginalLeadIn, g.OriginalDemands = l.DemandGroups[i].LeadIn, len(l.DemandGroups[i].DemandList())
+		}
+		v.Groups = append(v.Groups, g)
+	}
+	return v
+}
+
+// renderTranslation renders a translation's editor; the page is in the
+// interface's language, the form's fields in the translation's.
+func (h *Handler) renderTranslation(c *fiber.Ctx, status int, l *models.Letter, v TranslationView, errs views.FormErrors, problem string) error {
+	p := h.page(c, h.msg("translation.title", views.LanguageName(uiLang, v.Lang), l.Title), v)
+	p.Errors, p.Problem = errs, problem
+	return h.render(c, status, "translation", p)
+}
+
+// editTranslation shows the editor of l's translation into :lang, blank
+// for a new one.
+func (h *Handler) editTranslation(c *fiber.Ctx, l *models.Letter) error {
+	lang, err := translationLang(c, l)
+	if err != nil {
+		return err
+	}
+	var form LetterForm
+	var published *time.Time
+	t, err := h.store.Translation(c.UserContext(), l, lang)
+	switch {
+	case err == nil:
+		v, err := l.Reading(t)
+		if err != nil {
+			return err
+		}
+		form, published = letterFormOf(v), t.PublishedAt
+	case !errors.Is(err, models.ErrNotFound):
+		return err
+	}
+	v := h.translationView(l, lang, form)
+	v.PublishedAt, v.Saved = published, c.Query("saved") != ""
+	return h.renderTranslation(c, fiber.StatusOK, l, v, nil, "")
+}
+
+// saveTranslation saves the draft of a translation, or publishes it
+// ("publish"). A translation that lacks a part of the original is not
+// published, nor saved: the editor says what it lacks, beside each part
+// and at its top, and keeps everything typed.
+func (h *Handler) saveTranslation(c *fiber.Ctx, l *models.Letter) error {
+	lang, err := translationLang(c, l)
+	if err != nil {
+		return err
+	}
+	var form LetterForm
+	errs, err := h.parseForm(c, &form)
+	if err != nil {
+		return err
+	}
+	form.Slug, form.Initiators = "", "" // the letter's, not a translation's
+	v := h.translationView(l, lang, form)
+	if t, err := h.store.Translation(c.UserContext(), l, lang); err == nil {
+		v.PublishedAt = t.PublishedAt
+	}
+	if len(errs) > 0 {
+		return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, errs, "")
+	}
+	_, err = h.store.SaveTranslation(c.UserContext(), l, lang, form.text(), form.Action == "publish")
+	var incomplete *models.IncompleteError
+	switch {
+	case errors.As(err, &incomplete):
+		return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, h.gapErrors(incomplete.Gaps), h.msg("translation.incomplete"))
+	case errors.Is(err, models.ErrTranslationSigned):
+		return h.renderTranslation(c, fiber.StatusConflict, l, v, nil, h.msg("translation.signed"))
+	case err != nil:
+		return err
+	}
+	return c.Redirect(translationEditorPath(l, lang)+"?saved=1", fiber.StatusSeeOther)
+}
+
+// translationEditorPath is the address of the editor of l's translation into lang.
+func translationEditorPath(l *models.Letter, lang string) string {
+	return "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) + "/translations/" + lang
+}
+
+// gapErrors says what a translation lacks of its original, each beside
+// its field: a demand group's beside its lead-in or its demands.
+func (h *Handler) gapErrors(gaps []models.TranslationGap) views.FormErrors {
+	var out views.FormErrors
+	for _, g := range gaps {
+		at := strconv.Itoa(g.Group - 1) // the form's groups count from 0
+		group := h.msg("editor.group", g.Group)
+		switch g.Field {
+		case "group":
+			msg := h.msg("translation.missing_group", g.Group, g.Original)
+			if g.Original == 0 {
+				msg = h.msg("translation.extra_group", g.Group)
+			}
+			out = append(out, views.FieldError{Field: "group_lead_in-" + at, Label: group, Message: msg})
+		case "group_lead_in":
+			out = append(out, views.FieldError{Field: "group_lead_in-" + at, Label: group, Message: h.msg("translation.missing_lead_in", g.Group)})
+		case "group_demands":
+			out = append(out, views.FieldError{Field: "group_demands-" + at, Label: group,
+				Message: h.msg("translation.demands_count", g.Group, g.Original, g.Here)})
+		default:
+			out = append(out, views.FieldError{Field: g.Field, Label: h.summaryLabel(g.Field), Message: h.msg("translation.missing")})
+		}
+	}
+	return out
+}
+
+// previewTranslation shows a translation exactly as its public page will,
+// draft or not, with a banner and a form that cannot be sent.
+func (h *Handler) previewTranslation(c *fiber.Ctx, l *models.Letter) error {
+	lang, err := translationLang(c, l)
+	if err != nil {
+		return err
+	}
+	t, err := h.store.Translation(c.UserContext(), l, lang)
+	if err != nil {
+		return err
+	}
+	v, err := l.Reading(t)
+	if err != nil {
+		return err
+	}
+	return h.renderPreview(c, v)
+}

@@ -1,0 +1,226 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/handlers"
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// translationForm is text as the translation editor's form sends it.
+func translationForm(text models.LetterText, action string) url.Values {
+	f := url.Values{
+		"title": {text.Title}, "summary": {text.Summary}, "body": {text.Body}, "addressees": {text.Addressees},
+		"subject": {text.Subject}, "salutation": {text.Salutation}, "closing": {text.Closing}, "action": {action},
+	}
+	for _, g := range text.Groups {
+		f.Add("group_lead_in", g.LeadIn)
+		f.Add("group_demands", g.Demands)
+	}
+	return f
+}
+
+// seedFrench and seedArabic are the translations of the letter letterForm
+// drafts, every part of it translated.
+var (
+	seedFrench = withParts(modeltest.AzerbaijanFrench, "Membres de l’Assemblée parlementaire du Conseil de l’Europe\nDélégations à la COP29",
+		"Les prisonniers politiques en Azerbaïdjan", "Excellences,", "Veuillez agréer l’expression de notre haute considération.")
+	seedArabic = withParts(modeltest.AzerbaijanArabic, "أعضاء الجمعية البرلمانية لمجلس أوروبا\nالوفود المشاركة في COP29",
+		"السجناء السياسيون في أذربيجان", "أصحاب السعادة،", "وتفضلوا بقبول فائق الاحترام.")
+)
+
+func withParts(text models.LetterText, addressees, subject, salutation, closing string) models.LetterText {
+	text.Addressees, text.Subject, text.Salutation, text.Closing = addressees, subject, salutation, closing
+	return text
+}
+
+// publishTranslation publishes a translation of the seed letter through the editor.
+func publishTranslation(t *testing.T, coordinator *browser, editor, lang string, text models.LetterText) {
+	t.Helper()
+	coordinator.get(editor+"/translations/"+lang).expect(t, http.StatusOK)
+	r := coordinator.post(editor+"/translations/"+lang, translationForm(text, "publish")).expect(t, http.StatusSeeOther)
+	if want := editor + "/translations/" + lang + "?saved=1"; r.location != want {
+		t.Fatalf("publishing leads to %q, want %q", r.location, want)
+	}
+}
+
+func TestPublishingATranslationThatLacksADemandIsRefusedKeepingEveryValue(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	b.get(editor).expect(t, http.StatusOK, `href="`+editor+`/translations/fr"`, "Translate into French")
+
+	short := seedFrench
+	short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn,
+		Demands: strings.Join(strings.Split(short.Groups[1].Demands, "\n")[:4], "\n")}}
+	b.get(editor + "/translations/fr")
+	r := b.post(editor+"/translations/fr", translationForm(short, "publish")).expect(t, http.StatusUnprocessableEntity,
+		`id="error-summary"`, `href="#f-group_demands-1"`,
+		"Demand group 2 has 5 demands in the original and 4 here",
+		`id="f-group_demands-1-error"`, `aria-invalid="true"`)
+	for _, typed := range []string{short.Title, short.Closing, strings.Split(short.Groups[1].Demands, "\n")[3], short.Groups[0].LeadIn} {
+		if !strings.Contains(r.body, htmlEscape(typed)) {
+			t.Errorf("the refused form lost %q", typed)
+		}
+	}
+
+	// A group missing altogether, and a part the original has left empty.
+	noGroup := seedFrench
+	noGroup.Groups, noGroup.Salutation = noGroup.Groups[:1], ""
+	b.post(editor+"/translations/fr", translationForm(noGroup, "publish")).expect(t, http.StatusUnprocessableEntity,
+		"Demand group 2 of the original, with 5 demands, is missing here", `href="#f-group_lead_in-1"`,
+		`id="f-group_lead_in-1"`, `href="#f-salutation"`)
+
+	// Nothing of a refused translation is public, nor stored.
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusNotFound)
+	b.get(editor+"/translations/fr").expect(t, http.StatusOK, "Draft: not public.")
+	if _, err := s.store.Translation(context.Background(), s.letter(), "fr"); err == nil {
+		t.Error("a refused translation was stored")
+	}
+
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(seedFrench.Title))
+}
+
+// htmlEscape is s as html/template writes it in text.
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	publishTranslation(t, b, editor, "ar", seedArabic)
+	visitor := s.browser()
+	const abs = "http://undersigned.test" + seedSlug
+
+	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK,
+		`<html lang="fr" dir="ltr">`, `<article class="letter" lang="fr" dir="ltr"`, htmlEscape(seedFrench.Title),
+		htmlEscape(strings.Split(seedFrench.Groups[1].Demands, "\n")[4]),
+		`<p class="letter-authority">`, `<a href="`+seedSlug+`" hreflang="en">`,
+		`action="`+seedSlug+`/fr/sign#error-summary"`)
+	if strings.Contains(fr.body, htmlEscape(modeltest.Azerbaijan.Title)) {
+		t.Error("the French version shows the English title")
+	}
+	visitor.get(seedSlug+"/ar").expect(t, http.StatusOK,
+		`<html lang="ar" dir="rtl">`, `<article class="letter" lang="ar" dir="rtl"`, seedArabic.Title)
+
+	// Every version links every other, for people and for search engines.
+	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + "/ar"} {
+		visitor.get(path).expect(t, http.StatusOK,
+			`<link rel="alternate" hreflang="en" href="`+abs+`">`,
+			`<link rel="alternate" hreflang="fr" href="`+abs+`/fr">`,
+			`<link rel="alternate" hreflang="ar" href="`+abs+`/ar">`,
+			`<link rel="alternate" hreflang="x-default" href="`+abs+`">`,
+			`<a href="`+seedSlug+`" hreflang="en" lang="en" dir="ltr"`, ">English</a>",
+			`<a href="`+seedSlug+`/fr" hreflang="fr" lang="fr" dir="ltr"`, ">Français</a>",
+			`<a href="`+seedSlug+`/ar" hreflang="ar" lang="ar" dir="rtl"`, ">العربية</a>")
+	}
+	if r := visitor.get(seedSlug); strings.Contains(r.body, `class="letter-authority"`) {
+		t.Error("the original calls itself a translation")
+	}
+}
+
+func TestAnUnknownOrUnpublishedLanguageIsNotFound(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	b.get(editor + "/translations/es")
+	b.post(editor+"/translations/es", translationForm(seedFrench, "save")).expect(t, http.StatusSeeOther) // a draft
+	visitor := s.browser()
+	for _, path := range []string{
+		seedSlug + "/xx", seedSlug + "/de", seedSlug + "/en", seedSlug + "/es", seedSlug + "/fr-fr",
+		seedSlug + "/es/sign", seedSlug + "/xx/signatories", seedSlug + "/es/print", seedSlug + "/xx/signatories.csv",
+		seedSlug + "/es.json", "/letters/no-such-letter/fr",
+	} {
+		visitor.get(path).expect(t, http.StatusNotFound)
+	}
+	visitor.get(seedSlug) // a form's token, to send the form to a version that does not exist
+	visitor.post(seedSlug+"/es/sign", signForm("Someone", "FR", "someone@example.org")).expect(t, http.StatusNotFound)
+	// Nor is a translation's editor in the original's language or an unknown one.
+	b.get(editor+"/translations/en").expect(t, http.StatusNotFound)
+	b.get(editor+"/translations/xx").expect(t, http.StatusNotFound)
+	b.get(editor)
+	b.post(editor+"/translations/en", translationForm(seedFrench, "publish")).expect(t, http.StatusNotFound)
+}
+
+func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+
+	french := s.browser()
+	french.get(seedSlug+"/fr").expect(t, http.StatusOK)
+	r := french.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	if r.location != seedSlug+"/fr/thanks#top" {
+		t.Errorf("signing in French leads to %q, want the French thank-you page", r.location)
+	}
+	french.get(seedSlug+"/fr/thanks").expect(t, http.StatusOK, `<html lang="fr"`, "nicolas@example.org")
+	english := s.browser()
+	english.get(seedSlug)
+	english.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+
+	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + "/signatories", seedSlug + "/fr/signatories"} {
+		s.browser().get(path).expect(t, http.StatusOK, "2 signatures", "Nicolas Tenzer", "Leyla Yunus")
+	}
+	sigs, _, err := s.store.CoordinatorSignatures(context.Background(), s.letter(), 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range sigs {
+		if want := map[string]string{"Nicolas Tenzer": "fr", "Leyla Yunus": "en"}[sig.Name]; sig.Lang != want {
+			t.Errorf("%s signed the %q version, recorded %q", sig.Name, want, sig.Lang)
+		}
+	}
+	// The signer's email names the version they read.
+	mail := s.inbox("nicolas@example.org")
+	if len(mail) != 1 || !strings.Contains(mail[0].Subject, seedFrench.Title) {
+		t.Errorf("the French signer's email: %+v, want one naming %q", mail, seedFrench.Title)
+	}
+}
+
+func TestATranslationAddedAfterPublicationIsDated(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	time.Sleep(10 * time.Millisecond) // the translation comes after the publication
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	today := time.Now().UTC().Format("January 2, 2006")
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "French translation added on "+today+".")
+	// Its signers were not asked anything again.
+	if mail := s.inbox("leyla@example.org"); len(mail) != 1 {
+		t.Errorf("the signer got %d emails, want their one signing email", len(mail))
+	}
+}
+
+func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	signer := s.browser()
+	signer.get(seedSlug + "/fr")
+	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	today := time.Now().UTC().Format(time.DateOnly)
+	visitor := s.browser()
+
+	title := htmlEscape(seedFrench.Title)
+	visitor.get(seedSlug+"/fr/print").expect(t, http.StatusOK, `<html lang="fr"`, title, "Nicolas Tenzer")
+	visitor.get(seedSlug+"/fr/embed").expect(t, http.StatusOK, `<html lang="fr"`, title, "http://undersigned.test"+seedSlug+"/fr")
+	visitor.get(seedSlug+"/fr/as-of/"+today).expect(t, http.StatusOK, `<html lang="fr"`, title, "Nicolas Tenzer")
+	csv := visitor.get(seedSlug+"/fr/signatories.csv").expect(t, http.StatusOK, "Nicolas Tenzer")
+	if original := visitor.get(seedSlug + "/signatories.csv"); original.body != csv.body {
+		t.Error("the French version's CSV differs from the original's: one list, one download")
+	}
+	visitor.get(seedSlug+"/fr.json").expect(t, http.StatusOK, `"lang":"fr"`, `"title":"`+seedFrench.Title[:20])
+	visitor.get(seedSlug+"/fr/signatories.json").expect(t, http.StatusOK, "Nicolas Tenzer")
+	visitor.get("/api"+seedSlug+"/fr").expect(t, http.StatusOK, `"lang":"fr"`)
+}
