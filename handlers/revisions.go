@@ -44,8 +44,9 @@ type DiffView struct {
 	Text              string
 }
 
-func revisionPath(slug string, n int) string {
-	return "/letters/" + slug + "/revisions/" + strconv.Itoa(n)
+// revisionPath is the address of revision n of the version of a letter at path.
+func revisionPath(path string, n int) string {
+	return path + "/revisions/" + strconv.Itoa(n)
 }
 
 // revision shows revision :n of a published letter's text as it read, and
@@ -62,11 +63,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	}
 	shown := l
 	if n < l.Revision {
-		r, err := h.store.LetterRevisionByNumber(ctx, l, n)
-		if err != nil {
-			return err
-		}
-		if shown, err = r.AsLetter(l); err != nil {
+		if shown, err = h.letterAt(ctx, l, n); err != nil {
 			return err
 		}
 	}
@@ -79,11 +76,34 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 		return err
 	}
 	for _, d := range dates {
-		v.Revisions = append(v.Revisions, RevisionLink{Number: d.Number, Date: d.CreatedAt, URL: revisionPath(l.Slug, d.Number), Here: d.Number == n})
+		v.Revisions = append(v.Revisions, RevisionLink{Number: d.Number, Date: d.CreatedAt, URL: revisionPath(letterPath(l), d.Number), Here: d.Number == n})
 	}
 	p := h.page(c, h.msg("revision.title", l.Title, n), v)
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	return h.render(c, fiber.StatusOK, "revision", p)
+}
+
+// letterAt is l, a version of a letter, as it read at revision n: the
+// original's text then, or the translation's.
+func (h *Handler) letterAt(ctx context.Context, l *models.Letter, n int) (*models.Letter, error) {
+	r, err := h.store.LetterRevisionByNumber(ctx, l, n)
+	if err != nil {
+		return nil, err
+	}
+	shown, err := r.AsLetter(l)
+	if err != nil || !l.IsTranslation() {
+		return shown, err
+	}
+	t, err := h.store.TranslationAt(ctx, l, l.Lang, n)
+	switch {
+	case errors.Is(err, models.ErrNotFound): // the translation reads as it did then
+		v := *l
+		v.Revision, v.RevisedAt, v.CorrectedAt = shown.Revision, shown.RevisedAt, nil
+		return &v, nil
+	case err != nil:
+		return nil, err
+	}
+	return shown.Reading(l.Lang, &t.TranslatedText, nil)
 }
 
 // diffView is the difference between two texts of a letter, paragraph by paragraph.
@@ -100,6 +120,7 @@ func diffView(from, to *models.Letter) []DiffView {
 // choice between a correction and a change of substance.
 type ReviseView struct {
 	LetterID int64
+	Action   string     // where the form goes: the editor of the original or of a translation
 	Letter   LetterView // the current text
 	Form     LetterForm
 	Groups   []models.DemandGroupText
@@ -109,7 +130,11 @@ type ReviseView struct {
 // renderRevise shows what form changes in l's signed text, for the
 // coordinator to confirm or to take back to the editor.
 func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form LetterForm, errs views.FormErrors) error {
-	v := ReviseView{LetterID: l.ID, Letter: h.letterView(l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
+	action := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10)
+	if l.IsTranslation() {
+		action = translationEditorPath(l, l.Lang)
+	}
+	v := ReviseView{LetterID: l.ID, Action: action, Letter: h.letterView(l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
 	p := h.page(c, h.msg("revise.title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "revise", p)
@@ -151,11 +176,11 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 // reconfirmationMail writes the email that asks the signer of an earlier
 // revision to agree to the current text, or to withdraw.
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
-	return models.Message{
+	return models.Message{ // in the version they signed, whose revision it shows
 		To:      sig.Email,
-		Subject: h.msg("mail.reconfirm.subject", l.Title),
-		Body: h.msg("mail.reconfirm.body", l.Title, sig.Revision, l.Revision, h.absolute(revisionPath(l.Slug, sig.Revision)),
-			h.absolute("/reconfirm/"+token)),
+		Subject: views.Message(sig.Lang, "mail.reconfirm.subject", l.Title),
+		Body: views.Message(sig.Lang, "mail.reconfirm.body", l.Title, sig.Revision, l.Revision,
+			h.absolute(revisionPath(versionPath(l, sig.Lang), sig.Revision)), h.absolute("/reconfirm/"+token)),
 	}
 }
 
@@ -198,7 +223,7 @@ func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
 	}
 	return h.renderReconfirm(c, l, ReconfirmView{
 		Heading: h.msg("reconfirm.ask.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.ask.text", sig.Revision, *sig.ReconfirmAsked),
-		Agree: "/reconfirm/" + c.Params("token"), Changes: revisionPath(l.Slug, sig.Revision),
+		Agree: "/reconfirm/" + c.Params("token"), Changes: revisionPath(versionPath(l, sig.Lang), sig.Revision),
 	})
 }
 
@@ -250,5 +275,5 @@ func (h *Handler) earlierNote(ctx context.Context, l *models.Letter) (*EarlierNo
 	if err != nil || !found {
 		return nil, err
 	}
-	return &EarlierNote{Text: h.msg("list.earlier", l.Revision, h.date(*l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
+	return &EarlierNote{Text: h.msg("list.earlier", l.Revision, h.date(*l.RevisedAt)), URL: revisionPath(letterPath(l), l.Revision-1)}, nil
 }

@@ -54,6 +54,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/letters/:slug/:lang", h.letter)
 	app.Get("/letters/:slug/:lang/signatories", h.signatories)
 	app.Get("/letters/:slug/:lang/as-of/:date", h.snapshot)
+	app.Get("/letters/:slug/:lang/revisions/:n", h.revision)
 	app.Get("/letters/:slug/:lang/print", h.printLetter)
 	app.Get("/letters/:slug/:lang/print.css", h.printStylesheet)
 	app.Get("/letters/:slug/:lang/packet.pdf", h.packetPDF)

@@ -472,7 +472,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 	v := ManageView{
 		Letter: h.letterView(l), Entry: h.entry(sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
 		Displays: h.displayOptions(), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
-		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(l.Slug, sig.Revision),
+		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(versionPath(l, sig.Lang), sig.Revision),
 	}
 	return h.render(c, fiber.StatusOK, "manage", h.privatePage(c, h.msg("manage.title"), v))
 }

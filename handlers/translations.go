@@ -98,7 +98,7 @@ func (h *Handler) editTranslation(c *fiber.Ctx, l *models.Letter) error {
 	t, err := h.store.Translation(c.UserContext(), l, lang)
 	switch {
 	case err == nil:
-		v, err := l.Reading(t)
+		v, err := l.Reading(t.Lang, &t.TranslatedText, t.CorrectedAt)
 		if err != nil {
 			return err
 		}
@@ -125,25 +125,89 @@ func (h *Handler) saveTranslation(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return err
 	}
-	form.Slug, form.Initiators = "", "" // the letter's, not a translation's
+	form.Slug, form.Initiators = l.Slug, l.Initiators // the letter's: a translation has neither of its own
 	v := h.translationView(l, lang, form)
 	if t, err := h.store.Translation(c.UserContext(), l, lang); err == nil {
 		v.PublishedAt = t.PublishedAt
 	}
-	if len(errs) > 0 {
-		return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, errs, "")
+	if form.Action == "edit" || len(errs) > 0 {
+		return h.renderTranslation(c, statusOf(errs), l, v, errs, "")
+	}
+	if form.Action == "confirm" {
+		return h.saveSignedTranslation(c, l, lang, form, v)
 	}
 	_, err = h.store.SaveTranslation(c.UserContext(), l, lang, form.text(), form.Action == "publish")
 	var incomplete *models.IncompleteError
 	switch {
 	case errors.As(err, &incomplete):
-		return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, h.gapErrors(incomplete.Gaps), h.msg("translation.incomplete"))
+		return h.renderIncomplete(c, l, v, incomplete)
 	case errors.Is(err, models.ErrTranslationSigned):
-		return h.renderTranslation(c, fiber.StatusConflict, l, v, nil, h.msg("translation.signed"))
+		// A change of a signed translation is saved only once the
+		// coordinator has seen what it changes and said whether it is a
+		// correction, as for the original.
+		return h.renderReviseTranslation(c, fiber.StatusOK, l, lang, form, nil)
 	case err != nil:
 		return err
 	}
 	return c.Redirect(translationEditorPath(l, lang)+"?saved=1", fiber.StatusSeeOther)
+}
+
+// statusOf is a re-rendered form's status: 422 when it was refused.
+func statusOf(errs views.FormErrors) int {
+	if len(errs) > 0 {
+		return fiber.StatusUnprocessableEntity
+	}
+	return fiber.StatusOK
+}
+
+// renderIncomplete refuses a translation that lacks parts of the original,
+// saying which beside each, with everything typed kept.
+func (h *Handler) renderIncomplete(c *fiber.Ctx, l *models.Letter, v TranslationView, incomplete *models.IncompleteError) error {
+	return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, h.gapErrors(incomplete.Gaps), h.msg("translation.incomplete"))
+}
+
+// renderReviseTranslation shows what form changes in l's signed translation
+// into lang, for the coordinator to confirm as a correction or a change of
+// substance, or to take back to the editor.
+func (h *Handler) renderReviseTranslation(c *fiber.Ctx, status int, l *models.Letter, lang string, form LetterForm, errs views.FormErrors) error {
+	t, err := h.store.Translation(c.UserContext(), l, lang)
+	if err != nil {
+		return err
+	}
+	cur, err := l.Reading(lang, &t.TranslatedText, t.CorrectedAt)
+	if err != nil {
+		return err
+	}
+	return h.renderRevise(c, status, cur, form, errs)
+}
+
+// saveSignedTranslation saves a confirmed change of l's translation into
+// lang, which people have signed through, as the coordinator chose: a
+// correction in place, or a change of substance as the letter's next
+// revision, whose earlier signers through this version are asked at once
+// to agree to it, as saveSignedText does for the original.
+func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang string, form LetterForm, v TranslationView) error {
+	ctx, userID := c.UserContext(), coordinator(c).ID
+	var err error
+	switch form.Change {
+	case changeCorrection:
+		if err = h.store.CorrectTranslation(ctx, userID, l, lang, form.text(), h.msg("audit.correct_detail", l.Revision)); err == nil {
+			return c.Redirect(translationEditorPath(l, lang)+"?saved=1", fiber.StatusSeeOther)
+		}
+	case changeSubstance:
+		var n int
+		if n, err = h.store.ReviseTranslation(ctx, userID, l, lang, form.text(), h.reconfirmationMail, h.reconfirmDetail); err == nil {
+			editor := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10)
+			return c.Redirect(editor+"?saved=1&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
+		}
+	default:
+		return h.renderReviseTranslation(c, fiber.StatusUnprocessableEntity, l, lang, form, h.fieldError("change", "error.change"))
+	}
+	var incomplete *models.IncompleteError
+	if errors.As(err, &incomplete) {
+		return h.renderIncomplete(c, l, v, incomplete)
+	}
+	return err
 }
 
 // translationEditorPath is the address of the editor of l's translation into lang.
@@ -188,7 +252,7 @@ func (h *Handler) previewTranslation(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return err
 	}
-	v, err := l.Reading(t)
+	v, err := l.Reading(t.Lang, &t.TranslatedText, t.CorrectedAt)
 	if err != nil {
 		return err
 	}

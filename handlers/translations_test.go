@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +224,58 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 	visitor.get(seedSlug+"/fr.json").expect(t, http.StatusOK, `"lang":"fr"`, `"title":"`+seedFrench.Title[:20])
 	visitor.get(seedSlug+"/fr/signatories.json").expect(t, http.StatusOK, "Nicolas Tenzer")
 	visitor.get("/api"+seedSlug+"/fr").expect(t, http.StatusOK, `"lang":"fr"`)
+}
+
+// revisedFrench is seedFrench with its first demand rewritten.
+func revisedFrench() models.LetterText {
+	text := seedFrench
+	text.Groups = slices.Clone(text.Groups)
+	text.Groups[0].Demands = strings.Replace(text.Groups[0].Demands, frenchDemand, "de libérer sans délai tous les prisonniers politiques ;", 1)
+	return text
+}
+
+const frenchDemand = "de libérer sans condition tous les prisonniers politiques et d’abandonner les poursuites engagées contre eux ;"
+
+func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	for path, signer := range map[string][]string{seedSlug + "/fr": {"Nicolas Tenzer", "FR", "nicolas@example.org"}, seedSlug: {"Leyla Yunus", "AZ", "leyla@example.org"}} {
+		v := s.browser()
+		v.get(path)
+		v.post(path+"/sign", signForm(signer[0], signer[1], signer[2])).expect(t, http.StatusSeeOther)
+	}
+	trEditor := editor + "/translations/fr"
+
+	// A correction: no new revision, no one asked, the translation dated.
+	b.get(trEditor)
+	corrected := seedFrench
+	corrected.Title += "."
+	confirm := b.post(trEditor, translationForm(corrected, "publish")).expect(t, http.StatusOK, "What kind of change is this?", `action="`+trEditor+`"`)
+	b.post(trEditor, keptForm(confirm.body, "confirm", "correction")).expect(t, http.StatusSeeOther)
+	today := time.Now().UTC().Format("January 2, 2006")
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(corrected.Title), "Text corrected on "+today)
+	if r := s.browser().get(seedSlug); strings.Contains(r.body, "Text corrected on") {
+		t.Error("a correction of the French translation dates the English original")
+	}
+
+	// A change of substance: the next revision, agreed to by this version's signers.
+	b.get(trEditor)
+	confirm = b.post(trEditor, translationForm(revisedFrench(), "publish")).expect(t, http.StatusOK, "<del>", htmlEscape(frenchDemand))
+	r := b.post(trEditor, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusSeeOther)
+	if !strings.Contains(r.location, "asked=1") {
+		t.Errorf("revising the French translation leads to %q, want one signer asked", r.location)
+	}
+	mail := s.inbox("nicolas@example.org")
+	if len(mail) != 2 || !strings.Contains(mail[1].Body, "http://undersigned.test"+seedSlug+"/fr/revisions/1") {
+		t.Errorf("the French signer was not asked with a link to the French text they signed: %+v", mail)
+	}
+	if n := len(s.inbox("leyla@example.org")); n != 1 {
+		t.Errorf("the English signer, whose text did not change, got %d emails, want only their signing one", n)
+	}
+	s.browser().get(seedSlug+"/fr/revisions/1").expect(t, http.StatusOK, `lang="fr"`, htmlEscape(frenchDemand))
+	fr := s.browser().get(seedSlug+"/fr/signatories").expect(t, http.StatusOK, "Tenzer")
+	if !strings.Contains(fr.body, "Nicolas Tenzer, France *") || strings.Contains(fr.body, "Leyla Yunus, Azerbaijan *") {
+		t.Errorf("the marks of the list: want the French signer's entry marked, the English one's not:\n%s", excerpt(fr.body))
+	}
 }

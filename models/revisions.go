@@ -117,16 +117,8 @@ func (s *Store) revise(tx *gorm.DB, userID int64, l *Letter, cur *Letter, text L
 		*l = *cur
 		return nil
 	}
-	since := cur.Date(cur.CreatedAt)
-	if cur.RevisedAt != nil {
-		since = *cur.RevisedAt
-	}
-	frozen, err := revisionOf(cur, since, nil)
-	if err != nil {
+	if err := freeze(tx, cur); err != nil {
 		return err
-	}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(frozen).Error; err != nil {
-		return fmt.Errorf("freeze revision %d: %w", cur.Revision, err)
 	}
 	now := s.now()
 	*l = *cur
@@ -144,6 +136,24 @@ func (s *Store) revise(tx *gorm.DB, userID int64, l *Letter, cur *Letter, text L
 		return err
 	}
 	return tx.Create(next).Error
+}
+
+// freeze stores cur's current text as its revision cur.Revision, in tx,
+// unless it is stored already: revision 1 is frozen only when it stops
+// being current.
+func freeze(tx *gorm.DB, cur *Letter) error {
+	since := cur.Date(cur.CreatedAt)
+	if cur.RevisedAt != nil {
+		since = *cur.RevisedAt
+	}
+	frozen, err := revisionOf(cur, since, nil)
+	if err != nil {
+		return err
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(frozen).Error; err != nil {
+		return fmt.Errorf("freeze revision %d: %w", cur.Revision, err)
+	}
+	return nil
 }
 
 // CorrectLetterText changes a letter's text without making a new revision:

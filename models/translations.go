@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Translation is a letter's whole text in a language other than its
@@ -17,9 +18,18 @@ import (
 // are not translated. The letter's list, count and settings are shared by
 // every version; each signature records the version its signer read.
 type Translation struct {
-	ID           int64
-	LetterID     int64
-	Lang         string // a BCP 47 tag, unique per letter and never the original's
+	ID       int64
+	LetterID int64
+	Lang     string // a BCP 47 tag, unique per letter and never the original's
+	TranslatedText
+	PublishedAt *time.Time // nil while a draft; then when it was first published
+	CorrectedAt *time.Time // when its published text was last corrected, if it was
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TranslatedText is the text of a translation: what its signers agree to.
+type TranslatedText struct {
 	Title        string
 	Summary      string
 	Addressees   string
@@ -28,12 +38,20 @@ type Translation struct {
 	Body         string
 	BodyHTML     string `gorm:"column:body_html"`
 	Closing      string
-	ClosingHTML  string     `gorm:"column:closing_html"`
-	DemandGroups string     // JSON, as a revision stores them, in the original's order
-	PublishedAt  *time.Time // nil while a draft; then when it was first published
-	CorrectedAt  *time.Time // when its published text was last corrected, if it was
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ClosingHTML  string `gorm:"column:closing_html"`
+	DemandGroups string // JSON, as a revision stores them, in the original's order
+}
+
+// TranslationRevision is a translation's text as it read up to revision
+// Number of its letter, frozen when a change of substance replaced it:
+// what its signers agreed to.
+type TranslationRevision struct {
+	ID       int64
+	LetterID int64
+	Lang     string
+	Number   int
+	TranslatedText
+	CreatedAt time.Time
 }
 
 // TableName is the translations' table.
@@ -43,10 +61,10 @@ func (Translation) TableName() string { return "letter_translations" }
 func (t *Translation) Published() bool { return t.PublishedAt != nil }
 
 // Groups returns the translation's demand groups as drafted.
-func (t *Translation) Groups() ([]DemandGroupText, error) {
+func (t *TranslatedText) Groups() ([]DemandGroupText, error) {
 	var groups []revisionGroup
 	if err := json.Unmarshal([]byte(t.DemandGroups), &groups); err != nil {
-		return nil, fmt.Errorf("demand groups of the %s translation of letter %d: %w", t.Lang, t.LetterID, err)
+		return nil, fmt.Errorf("demand groups of a translation: %w", err)
 	}
 	out := make([]DemandGroupText, len(groups))
 	for i, g := range groups {
@@ -56,7 +74,7 @@ func (t *Translation) Groups() ([]DemandGroupText, error) {
 }
 
 // Text returns the translation as the editor's form holds it.
-func (t *Translation) Text() (LetterText, error) {
+func (t *TranslatedText) Text() (LetterText, error) {
 	groups, err := t.Groups()
 	return LetterText{
 		Title: t.Title, Summary: t.Summary, Addressees: t.Addressees, Subject: t.Subject, Salutation: t.Salutation,
@@ -66,7 +84,7 @@ func (t *Translation) Text() (LetterText, error) {
 
 // apply sets the translation's text to text: the slug and initiators of a
 // letter's text are the letter's, not a translation's.
-func (t *Translation) apply(text LetterText) error {
+func (t *TranslatedText) apply(text LetterText) error {
 	groups := translationGroups(text)
 	stored := make([]revisionGroup, len(groups))
 	for i, g := range groups {
@@ -178,21 +196,23 @@ func (l *Letter) Version(lang string) (*Letter, error) {
 	if i < 0 {
 		return nil, ErrNotFound
 	}
-	return l.Reading(&l.Translations[i])
+	t := &l.Translations[i]
+	return l.Reading(t.Lang, &t.TranslatedText, t.CorrectedAt)
 }
 
-// Reading returns a copy of l, its original, reading its translation t,
-// published or not (a coordinator previews a draft): see Version.
-func (l *Letter) Reading(t *Translation) (*Letter, error) {
+// Reading returns a copy of l reading t, its translation into lang,
+// published or not (a coordinator previews a draft), corrected at
+// corrected: see Version.
+func (l *Letter) Reading(lang string, t *TranslatedText, corrected *time.Time) (*Letter, error) {
 	groups, err := t.Groups()
 	if err != nil {
 		return nil, err
 	}
 	v := *l
-	v.Original, v.Lang = l.Lang, t.Lang
+	v.Original, v.Lang = l.OriginalLang(), lang
 	v.Title, v.Summary, v.Addressees, v.Subject, v.Salutation = t.Title, t.Summary, t.Addressees, t.Subject, t.Salutation
 	v.Body, v.BodyHTML, v.Closing, v.ClosingHTML = t.Body, t.BodyHTML, t.Closing, t.ClosingHTML
-	v.CorrectedAt = t.CorrectedAt
+	v.CorrectedAt = corrected
 	v.DemandGroups = make([]DemandGroup, len(groups))
 	for i, g := range groups {
 		v.DemandGroups[i] = DemandGroup{LetterID: l.ID, Position: i + 1, LeadIn: g.LeadIn, Demands: g.Demands}
@@ -341,4 +361,124 @@ func (s *Store) Translation(ctx context.Context, l *Letter, lang string) (*Trans
 // VersionSigned reports whether anyone has signed l through its version in lang.
 func (s *Store) VersionSigned(ctx context.Context, l *Letter, lang string) (bool, error) {
 	return versionSigned(s.read.WithContext(ctx), l.ID, lang)
+}
+
+// signedTranslation reads, in tx, l's published translation into lang for
+// a change of its text, which must leave it complete (*IncompleteError),
+// with the letter and its demand groups.
+func (s *Store) signedTranslation(tx *gorm.DB, letterID int64, lang string, text LetterText) (*Letter, *Translation, error) {
+	var t Translation
+	cur, err := s.translationTarget(tx, letterID, lang, &t)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !t.Published() {
+		return nil, nil, ErrNotFound
+	}
+	if gaps := cur.TranslationGaps(text); len(gaps) > 0 {
+		return nil, nil, &IncompleteError{Gaps: gaps}
+	}
+	return cur, &t, nil
+}
+
+// CorrectTranslation changes the text of l's published translation into
+// lang without a new revision: for typos and formatting, which change
+// nothing its signers agreed to. They are not asked again; the translation
+// says when it was corrected, and the audit log who corrected it, with
+// detail. The caller has authorised access to l.
+func (s *Store) CorrectTranslation(ctx context.Context, userID int64, l *Letter, lang string, text LetterText, detail string) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		_, t, err := s.signedTranslation(tx, l.ID, lang, text)
+		if err != nil {
+			return err
+		}
+		if err := t.apply(text); err != nil {
+			return err
+		}
+		now := s.now()
+		t.CorrectedAt, t.UpdatedAt = &now, now
+		if err := tx.Save(t).Error; err != nil {
+			return fmt.Errorf("correct the %s translation: %w", lang, err)
+		}
+		return s.audit(tx, l.ID, &userID, nil, AuditCorrect, detail)
+	})
+}
+
+// ReviseTranslation makes text, a change of substance of l's published
+// translation into lang, the letter's next revision, and asks the signers
+// of earlier revisions through that version to agree to it (as
+// ReviseLetterText does for the original), in one transaction. The
+// translation's text until now is frozen as a TranslationRevision. The
+// original and the other translations read the same in the new revision:
+// their signers agreed to what it says in their language, and move to it
+// without being asked again. It returns how many signers it asked. The
+// caller has authorised access to l.
+func (s *Store) ReviseTranslation(ctx context.Context, userID int64, l *Letter, lang string, text LetterText, mail ReconfirmationMail, detail func(asked, revision int) string) (int, error) {
+	asked := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		cur, t, err := s.signedTranslation(tx, l.ID, lang, text)
+		if err != nil {
+			return err
+		}
+		edited := t.TranslatedText
+		if err := edited.apply(text); err != nil || edited == t.TranslatedText {
+			return err // saving the form unchanged makes no revision
+		}
+		if err := freeze(tx, cur); err != nil {
+			return err
+		}
+		now := s.now()
+		frozen := TranslationRevision{LetterID: l.ID, Lang: lang, Number: cur.Revision, TranslatedText: t.TranslatedText, CreatedAt: now}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&frozen).Error; err != nil {
+			return fmt.Errorf("freeze the %s translation: %w", lang, err)
+		}
+		t.TranslatedText, t.CorrectedAt, t.UpdatedAt = edited, nil, now
+		if err := tx.Save(t).Error; err != nil {
+			return err
+		}
+		next := *cur
+		next.Revision, next.RevisedAt, next.CorrectedAt, next.UpdatedAt = cur.Revision+1, &now, nil, now
+		if err := saveText(tx, &next); err != nil {
+			return err
+		}
+		stored, err := revisionOf(&next, now, &userID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(stored).Error; err != nil {
+			return err
+		}
+		if err := carryForward(tx, l.ID, lang, cur.Revision); err != nil {
+			return err
+		}
+		asked, err = s.askReconfirmation(tx, l.ID, userID, mail, detail)
+		l.Revision, l.RevisedAt, l.CorrectedAt = next.Revision, next.RevisedAt, nil
+		return err
+	})
+	return asked, err
+}
+
+// carryForward moves the signers of revision n of a letter through a
+// version other than lang, whose text the next revision leaves as it is,
+// to the next revision, in tx; a request to agree to n, which some of them
+// have, now asks about the next: it shows the same text.
+func carryForward(tx *gorm.DB, letterID int64, lang string, n int) error {
+	err := tx.Exec("UPDATE signatures SET revision = ? WHERE letter_id = ? AND lang <> ? AND revision = ?", n+1, letterID, lang, n).Error
+	if err != nil {
+		return fmt.Errorf("carry signers forward: %w", err)
+	}
+	return tx.Exec("UPDATE signatures SET reconfirm_asked = ? WHERE letter_id = ? AND lang <> ? AND reconfirm_asked = ?",
+		n+1, letterID, lang, n).Error
+}
+
+// TranslationAt returns the text of l's translation into lang as it read
+// at revision n of the letter: the one frozen first at n or later. A text
+// never replaced since is ErrNotFound: it is the current one.
+func (s *Store) TranslationAt(ctx context.Context, l *Letter, lang string, n int) (*TranslationRevision, error) {
+	var r TranslationRevision
+	err := s.read.WithContext(ctx).Where("letter_id = ? AND lang = ? AND number >= ?", l.ID, lang, n).Order("number").Take(&r).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &r, nil
 }

@@ -32,3 +32,25 @@ CREATE TABLE letter_translations (
 -- Every signature so far signed the original.
 ALTER TABLE signatures ADD COLUMN lang TEXT NOT NULL DEFAULT '';
 UPDATE signatures SET lang = (SELECT lang FROM letters WHERE letters.id = signatures.letter_id);
+
+-- A translation's text as it read up to a revision of its letter, frozen
+-- when a change of substance replaced it, as letter_revisions keeps the
+-- original's: what the signers of that version agreed to.
+CREATE TABLE translation_revisions (
+	id            INTEGER PRIMARY KEY,
+	letter_id     INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+	lang          TEXT NOT NULL,
+	number        INTEGER NOT NULL CHECK (number >= 1),
+	title         TEXT NOT NULL,
+	summary       TEXT NOT NULL DEFAULT '',
+	addressees    TEXT NOT NULL DEFAULT '',
+	subject       TEXT NOT NULL DEFAULT '',
+	salutation    TEXT NOT NULL DEFAULT '',
+	body          TEXT NOT NULL DEFAULT '',
+	body_html     TEXT NOT NULL DEFAULT '',
+	closing       TEXT NOT NULL DEFAULT '',
+	closing_html  TEXT NOT NULL DEFAULT '',
+	demand_groups TEXT NOT NULL DEFAULT '[]',
+	created_at    DATETIME NOT NULL,
+	UNIQUE (letter_id, lang, number)
+);
