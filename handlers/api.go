@@ -307,9 +307,11 @@ type atomFeed struct {
 }
 
 type atomLink struct {
-	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr,omitempty"`
-	Href string `xml:"href,attr"`
+	Rel      string `xml:"rel,attr"`
+	Type     string `xml:"type,attr,omitempty"`
+	Href     string `xml:"href,attr"`
+	Hreflang string `xml:"hreflang,attr,omitempty"`
+	Title    string `xml:"title,attr,omitempty"`
 }
 
 type atomPerson struct {
@@ -342,7 +344,10 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 	for i := range letters {
 		l := &letters[i]
 		url := h.absolute("/letters/" + l.Slug)
-		e := atomEntry{ID: url, Title: l.Title, Summary: l.Summary, Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
+		e := atomEntry{ID: url, Title: l.Title, Summary: l.Summary, Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url, Hreflang: l.Lang}}}
+		for _, t := range l.Translations { // each version, in its language
+			e.Links = append(e.Links, atomLink{Rel: "alternate", Type: "text/html", Href: h.absolute(versionPath(l, t.Lang)), Hreflang: t.Lang, Title: t.Title})
+		}
 		e.Published = isoTime(l.Date(time.Now()))
 		e.Updated = e.Published
 		for _, name := range l.InitiatorList() {

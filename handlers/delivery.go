@@ -94,7 +94,7 @@ func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind mode
 			return
 		}
 		err := h.store.EachInSection(ctx, l, kind, func(s *models.Signature) error {
-			if !yield(h.listEntry(s)) {
+			if !yield(listEntry(l.Lang, s)) {
 				return errEnough
 			}
 			return nil

@@ -116,20 +116,23 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 }
 
 // entry is a signature as the list shows it, honouring the signer's choice.
-func (h *Handler) entry(s *models.Signature) string {
+func (h *Handler) entry(s *models.Signature) string { return entryIn(uiLang, s) }
+
+// entryIn is entry in the language lang, for a list in a letter's version.
+func entryIn(lang string, s *models.Signature) string {
 	if s.Display == models.DisplayCounted {
-		return h.msg("display.counted")
+		return views.Message(lang, "display.counted")
 	}
-	return s.Entry(h.msg("list.anonymous"))
+	return s.Entry(views.Message(lang, "list.anonymous"))
 }
 
-// listEntry is entry as a public list's item reads: marked when its signer
-// agreed to an earlier revision of the text (see earlierMark).
-func (h *Handler) listEntry(s *models.Signature) string {
+// listEntry is entry as a public list of a letter in lang reads: marked
+// when its signer agreed to an earlier revision of the text (see earlierMark).
+func listEntry(lang string, s *models.Signature) string {
 	if s.Superseded {
-		return h.earlierMark(h.entry(s))
+		return earlierMark(lang, entryIn(lang, s))
 	}
-	return h.entry(s)
+	return entryIn(lang, s)
 }
 
 // sections groups a page of signatures, in list order, into its sections.
@@ -143,7 +146,7 @@ func (h *Handler) sections(l *models.Letter, sigs []models.Signature) []SectionV
 			}
 			out = append(out, SectionView{Kind: s.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.listEntry(&s))
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, listEntry(l.Lang, &s))
 	}
 	return out
 }

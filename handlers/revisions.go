@@ -257,8 +257,8 @@ func (h *Handler) withdrawByReconfirmation(c *fiber.Ctx) error {
 // earlierMark marks a list entry whose signer agreed to an earlier
 // revision than the current one; the list's legend (EarlierNote) says once
 // what the mark means, rather than every entry saying it.
-func (h *Handler) earlierMark(entry string) string {
-	return entry + " " + h.msg("list.earlier_mark")
+func earlierMark(lang, entry string) string {
+	return entry + " " + views.Message(lang, "list.earlier_mark")
 }
 
 // EarlierNote is a list's legend of the mark beside entries whose signers
@@ -275,5 +275,6 @@ func (h *Handler) earlierNote(ctx context.Context, l *models.Letter) (*EarlierNo
 	if err != nil || !found {
 		return nil, err
 	}
-	return &EarlierNote{Text: h.msg("list.earlier", l.Revision, h.date(*l.RevisedAt)), URL: revisionPath(letterPath(l), l.Revision-1)}, nil
+	text := views.Message(l.Lang, "list.earlier", l.Revision, views.FormatDate(l.Lang, *l.RevisedAt)) // in the version's language
+	return &EarlierNote{Text: text, URL: revisionPath(letterPath(l), l.Revision-1)}, nil
 }

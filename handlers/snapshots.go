@@ -156,7 +156,7 @@ func (h *Handler) entryTexts(entries []models.SnapshotEntry) []string {
 // list's legend.
 func (h *Handler) snapshotEntry(e *models.SnapshotEntry) string {
 	if e.SignedRevision != nil {
-		return h.earlierMark(e.Entry)
+		return earlierMark(uiLang, e.Entry)
 	}
 	return e.Entry
 }

@@ -224,6 +224,8 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 	visitor.get(seedSlug+"/fr.json").expect(t, http.StatusOK, `"lang":"fr"`, `"title":"`+seedFrench.Title[:20])
 	visitor.get(seedSlug+"/fr/signatories.json").expect(t, http.StatusOK, "Nicolas Tenzer")
 	visitor.get("/api"+seedSlug+"/fr").expect(t, http.StatusOK, `"lang":"fr"`)
+	visitor.get("/feed.atom").expect(t, http.StatusOK,
+		`<link rel="alternate" type="text/html" href="http://undersigned.test`+seedSlug+`/fr" hreflang="fr" title="`+seedFrench.Title[:20])
 }
 
 // revisedFrench is seedFrench with its first demand rewritten.

@@ -480,7 +480,7 @@ func (s *Store) PublicLetters(ctx context.Context, offset, limit int) ([]Letter,
 		return nil, 0, err
 	}
 	var letters []Letter
-	err := db.Order("published_at DESC, id DESC").Offset(offset).Limit(limit).Find(&letters).Error
+	err := publishedTranslations(db).Order("published_at DESC, id DESC").Offset(offset).Limit(limit).Find(&letters).Error
 	return letters, total, err
 }
 
