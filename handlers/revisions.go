@@ -78,7 +78,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	for _, d := range dates {
 		v.Revisions = append(v.Revisions, RevisionLink{Number: d.Number, Date: d.CreatedAt, URL: revisionPath(letterPath(l), d.Number), Here: d.Number == n})
 	}
-	p := h.page(c, h.msg("revision.title", l.Title, n), v)
+	p := h.page(c, h.msg(c, "revision.title", "title", l.Title, "revision", n), v)
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	return h.render(c, fiber.StatusOK, "revision", p)
 }
@@ -135,7 +135,7 @@ func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form 
 		action = translationEditorPath(l, l.Lang)
 	}
 	v := ReviseView{LetterID: l.ID, Action: action, Letter: h.letterView(l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
-	p := h.page(c, h.msg("revise.title", l.Title), v)
+	p := h.page(c, h.msg(c, "revise.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "revise", p)
 }
@@ -149,7 +149,7 @@ func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm
 	switch form.Change {
 	case changeCorrection:
 		err := h.store.CorrectLetterText(ctx, userID, l, form.text(), func(revision int) string {
-			return h.msg("audit.correct_detail", revision)
+			return h.msg(c, "audit.correct_detail", "revision", revision)
 		})
 		if err != nil {
 			return err
@@ -162,15 +162,12 @@ func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm
 		}
 		return c.Redirect(editor+"&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
 	}
-	return h.renderRevise(c, fiber.StatusUnprocessableEntity, l, form, h.fieldError("change", "error.change"))
+	return h.renderRevise(c, fiber.StatusUnprocessableEntity, l, form, h.fieldError(c, "change", "error.change"))
 }
 
 // reconfirmDetail is the audit log's detail of a request to reconfirm.
 func (h *Handler) reconfirmDetail(asked, revision int) string {
-	if asked == 1 {
-		return h.msg("audit.reconfirm_detail_one", revision)
-	}
-	return h.msg("audit.reconfirm_detail", asked, revision)
+	return views.Message(h.cfg.Lang, "audit.reconfirm_detail", "count", asked, "revision", revision)
 }
 
 // reconfirmationMail writes the email that asks the signer of an earlier
@@ -178,9 +175,10 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
 	return models.Message{ // in the version they signed, whose revision it shows
 		To:      sig.Email,
-		Subject: views.Message(sig.Lang, "mail.reconfirm.subject", l.Title),
-		Body: views.Message(sig.Lang, "mail.reconfirm.body", l.Title, sig.Revision, l.Revision,
-			h.absolute(revisionPath(versionPath(l, sig.Lang), sig.Revision)), h.absolute("/reconfirm/"+token)),
+		// In the version they signed, whose revision it shows.
+		Subject: views.Message(sig.Lang, "mail.reconfirm.subject", "title", l.Title),
+		Body: views.Message(sig.Lang, "mail.reconfirm.body", "title", l.Title, "signed", sig.Revision, "current", l.Revision,
+			"revision_url", h.absolute(revisionPath(versionPath(l, sig.Lang), sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)),
 	}
 }
 
@@ -216,13 +214,13 @@ func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
 		return err
 	case sig.Reconfirmed() && c.Query("agreed") != "":
 		return h.renderReconfirm(c, l, ReconfirmView{
-			Heading: h.msg("reconfirm.done.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.done.text", *sig.ReconfirmAsked),
+			Heading: h.msg(c, "reconfirm.done.heading", "revision", *sig.ReconfirmAsked), Text: h.msg(c, "reconfirm.done.text", "revision", *sig.ReconfirmAsked),
 		})
 	case sig.Reconfirmed():
-		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
+		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg(c, "reconfirm.already.heading"), Text: h.msg(c, "reconfirm.already.text", "revision", sig.Revision)})
 	}
 	return h.renderReconfirm(c, l, ReconfirmView{
-		Heading: h.msg("reconfirm.ask.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.ask.text", sig.Revision, *sig.ReconfirmAsked),
+		Heading: h.msg(c, "reconfirm.ask.heading", "revision", *sig.ReconfirmAsked), Text: h.msg(c, "reconfirm.ask.text", "signed", sig.Revision, "revision", *sig.ReconfirmAsked),
 		Agree: "/reconfirm/" + c.Params("token"), Changes: revisionPath(versionPath(l, sig.Lang), sig.Revision),
 	})
 }
@@ -257,7 +255,7 @@ func (h *Handler) withdrawByReconfirmation(c *fiber.Ctx) error {
 // earlierMark marks a list entry whose signer agreed to an earlier
 // revision than the current one; the list's legend (EarlierNote) says once
 // what the mark means, rather than every entry saying it.
-func earlierMark(lang, entry string) string {
+func (h *Handler) earlierMark(lang string, entry string) string {
 	return entry + " " + views.Message(lang, "list.earlier_mark")
 }
 
@@ -270,11 +268,12 @@ type EarlierNote struct {
 
 // earlierNote is the legend of l's public list, or nil when no entry of
 // it is marked.
-func (h *Handler) earlierNote(ctx context.Context, l *models.Letter) (*EarlierNote, error) {
+func (h *Handler) earlierNote(c *fiber.Ctx, ctx context.Context, l *models.Letter) (*EarlierNote, error) {
 	found, err := h.store.HasEarlierSigners(ctx, l)
 	if err != nil || !found {
 		return nil, err
 	}
-	text := views.Message(l.Lang, "list.earlier", l.Revision, views.FormatDate(l.Lang, *l.RevisedAt)) // in the version's language
+	lang := h.mainLang(c, l) // the list's
+	text := views.Message(lang, "list.earlier", "revision", l.Revision, "date", views.FormatDate(lang, *l.RevisedAt))
 	return &EarlierNote{Text: text, URL: revisionPath(letterPath(l), l.Revision-1)}, nil
 }

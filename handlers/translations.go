@@ -46,7 +46,7 @@ type TranslationGroupView struct {
 // interface is written in, other than the original's.
 func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
 	lang := c.Params("lang")
-	if !views.Supported(lang) || lang == l.Lang {
+	if !views.LetterLanguage(lang) || lang == l.Lang {
 		return "", fiber.ErrNotFound
 	}
 	return lang, nil
@@ -55,13 +55,13 @@ func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
 // translationView shows form, the translation of l into lang, group by
 // group beside the original's: as many groups as the original has, or as
 // the form, when it has more (which publishing refuses).
-func (h *Handler) translationView(l *models.Letter, lang string, form LetterForm) TranslationView {
+func (h *Handler) translationView(c *fiber.Ctx, l *models.Letter, lang string, form LetterForm) TranslationView {
 	v := TranslationView{LetterID: l.ID, Lang: lang, State: l.State, Form: form, Path: versionPath(l, lang), Original: h.letterView(l)}
 	v.Originals = map[string]*Original{}
 	for name, text := range map[string]string{"title": l.Title, "summary": l.Summary, "addressees": strings.Join(l.AddresseeList(), " · "),
 		"subject": l.Subject, "salutation": l.Salutation} {
 		if text != "" {
-			v.Originals[name] = &Original{Label: h.msg("translation.in_original"), Lang: l.Lang, Text: text}
+			v.Originals[name] = &Original{Label: h.msg(c, "translation.in_original"), Lang: l.Lang, Text: text}
 		}
 	}
 	groups := form.Groups()
@@ -81,7 +81,7 @@ func (h *Handler) translationView(l *models.Letter, lang string, form LetterForm
 // renderTranslation renders a translation's editor; the page is in the
 // interface's language, the form's fields in the translation's.
 func (h *Handler) renderTranslation(c *fiber.Ctx, status int, l *models.Letter, v TranslationView, errs views.FormErrors, problem string) error {
-	p := h.page(c, h.msg("translation.title", views.LanguageName(uiLang, v.Lang), l.Title), v)
+	p := h.page(c, h.msg(c, "translation.title", "language", views.LanguageNameIn(h.lang(c), v.Lang), "title", l.Title), v)
 	p.Errors, p.Problem = errs, problem
 	return h.render(c, status, "translation", p)
 }
@@ -106,7 +106,7 @@ func (h *Handler) editTranslation(c *fiber.Ctx, l *models.Letter) error {
 	case !errors.Is(err, models.ErrNotFound):
 		return err
 	}
-	v := h.translationView(l, lang, form)
+	v := h.translationView(c, l, lang, form)
 	v.PublishedAt, v.Saved = published, c.Query("saved") != ""
 	return h.renderTranslation(c, fiber.StatusOK, l, v, nil, "")
 }
@@ -126,7 +126,7 @@ func (h *Handler) saveTranslation(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	form.Slug, form.Initiators = l.Slug, l.Initiators // the letter's: a translation has neither of its own
-	v := h.translationView(l, lang, form)
+	v := h.translationView(c, l, lang, form)
 	if t, err := h.store.Translation(c.UserContext(), l, lang); err == nil {
 		v.PublishedAt = t.PublishedAt
 	}
@@ -163,7 +163,7 @@ func statusOf(errs views.FormErrors) int {
 // renderIncomplete refuses a translation that lacks parts of the original,
 // saying which beside each, with everything typed kept.
 func (h *Handler) renderIncomplete(c *fiber.Ctx, l *models.Letter, v TranslationView, incomplete *models.IncompleteError) error {
-	return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, h.gapErrors(incomplete.Gaps), h.msg("translation.incomplete"))
+	return h.renderTranslation(c, fiber.StatusUnprocessableEntity, l, v, h.gapErrors(c, incomplete.Gaps), h.msg(c, "translation.incomplete"))
 }
 
 // renderReviseTranslation shows what form changes in l's signed translation
@@ -191,7 +191,7 @@ func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang str
 	var err error
 	switch form.Change {
 	case changeCorrection:
-		if err = h.store.CorrectTranslation(ctx, userID, l, lang, form.text(), h.msg("audit.correct_detail", l.Revision)); err == nil {
+		if err = h.store.CorrectTranslation(ctx, userID, l, lang, form.text(), h.msg(c, "audit.correct_detail", "revision", l.Revision)); err == nil {
 			return c.Redirect(translationEditorPath(l, lang)+"?saved=1", fiber.StatusSeeOther)
 		}
 	case changeSubstance:
@@ -201,7 +201,7 @@ func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang str
 			return c.Redirect(editor+"?saved=1&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
 		}
 	default:
-		return h.renderReviseTranslation(c, fiber.StatusUnprocessableEntity, l, lang, form, h.fieldError("change", "error.change"))
+		return h.renderReviseTranslation(c, fiber.StatusUnprocessableEntity, l, lang, form, h.fieldError(c, "change", "error.change"))
 	}
 	var incomplete *models.IncompleteError
 	if errors.As(err, &incomplete) {
@@ -217,25 +217,25 @@ func translationEditorPath(l *models.Letter, lang string) string {
 
 // gapErrors says what a translation lacks of its original, each beside
 // its field: a demand group's beside its lead-in or its demands.
-func (h *Handler) gapErrors(gaps []models.TranslationGap) views.FormErrors {
+func (h *Handler) gapErrors(c *fiber.Ctx, gaps []models.TranslationGap) views.FormErrors {
 	var out views.FormErrors
 	for _, g := range gaps {
 		at := strconv.Itoa(g.Group - 1) // the form's groups count from 0
-		group := h.msg("editor.group", g.Group)
+		group := h.msg(c, "editor.group", "number", g.Group)
 		switch g.Field {
 		case "group":
-			msg := h.msg("translation.missing_group", g.Group, g.Original)
+			msg := h.msg(c, "translation.missing_group", "group", g.Group, "count", g.Original)
 			if g.Original == 0 {
-				msg = h.msg("translation.extra_group", g.Group)
+				msg = h.msg(c, "translation.extra_group", "group", g.Group)
 			}
 			out = append(out, views.FieldError{Field: "group_lead_in-" + at, Label: group, Message: msg})
 		case "group_lead_in":
-			out = append(out, views.FieldError{Field: "group_lead_in-" + at, Label: group, Message: h.msg("translation.missing_lead_in", g.Group)})
+			out = append(out, views.FieldError{Field: "group_lead_in-" + at, Label: group, Message: h.msg(c, "translation.missing_lead_in", "group", g.Group)})
 		case "group_demands":
 			out = append(out, views.FieldError{Field: "group_demands-" + at, Label: group,
-				Message: h.msg("translation.demands_count", g.Group, g.Original, g.Here)})
+				Message: h.msg(c, "translation.demands_count", "group", g.Group, "count", g.Original, "here", g.Here)})
 		default:
-			out = append(out, views.FieldError{Field: g.Field, Label: h.summaryLabel(g.Field), Message: h.msg("translation.missing")})
+			out = append(out, views.FieldError{Field: g.Field, Label: h.summaryLabel(c, g.Field), Message: h.msg(c, "translation.missing")})
 		}
 	}
 	return out

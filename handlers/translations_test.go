@@ -102,7 +102,7 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 	const abs = "http://undersigned.test" + seedSlug
 
 	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK,
-		`<html lang="fr" dir="ltr">`, `<article class="letter" lang="fr" dir="ltr"`, htmlEscape(seedFrench.Title),
+		`<main id="main" tabindex="-1" lang="fr" dir="ltr">`, `<article class="letter" lang="fr" dir="ltr"`, htmlEscape(seedFrench.Title),
 		htmlEscape(strings.Split(seedFrench.Groups[1].Demands, "\n")[4]),
 		`<p class="letter-authority">`, `<a href="`+seedSlug+`" hreflang="en">`,
 		`action="`+seedSlug+`/fr/sign#error-summary"`)
@@ -110,7 +110,7 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 		t.Error("the French version shows the English title")
 	}
 	visitor.get(seedSlug+"/ar").expect(t, http.StatusOK,
-		`<html lang="ar" dir="rtl">`, `<article class="letter" lang="ar" dir="rtl"`, seedArabic.Title)
+		`<main id="main" tabindex="-1" lang="ar" dir="rtl">`, `<article class="letter" lang="ar" dir="rtl"`, seedArabic.Title)
 
 	// Every version links every other, for people and for search engines.
 	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + "/ar"} {
@@ -120,7 +120,7 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 			`<link rel="alternate" hreflang="ar" href="`+abs+`/ar">`,
 			`<link rel="alternate" hreflang="x-default" href="`+abs+`">`,
 			`<a href="`+seedSlug+`" hreflang="en" lang="en" dir="ltr"`, ">English</a>",
-			`<a href="`+seedSlug+`/fr" hreflang="fr" lang="fr" dir="ltr"`, ">Français</a>",
+			`<a href="`+seedSlug+`/fr" hreflang="fr" lang="fr" dir="ltr"`, ">français</a>",
 			`<a href="`+seedSlug+`/ar" hreflang="ar" lang="ar" dir="rtl"`, ">العربية</a>")
 	}
 	if r := visitor.get(seedSlug); strings.Contains(r.body, `class="letter-authority"`) {
@@ -162,7 +162,7 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 	if r.location != seedSlug+"/fr/thanks#top" {
 		t.Errorf("signing in French leads to %q, want the French thank-you page", r.location)
 	}
-	french.get(seedSlug+"/fr/thanks").expect(t, http.StatusOK, `<html lang="fr"`, "nicolas@example.org")
+	french.get(seedSlug+"/fr/thanks").expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, "nicolas@example.org")
 	english := s.browser()
 	english.get(seedSlug)
 	english.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
@@ -214,9 +214,9 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 	visitor := s.browser()
 
 	title := htmlEscape(seedFrench.Title)
-	visitor.get(seedSlug+"/fr/print").expect(t, http.StatusOK, `<html lang="fr"`, title, "Nicolas Tenzer")
+	visitor.get(seedSlug+"/fr/print").expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, title, "Nicolas Tenzer")
 	visitor.get(seedSlug+"/fr/embed").expect(t, http.StatusOK, `<html lang="fr"`, title, "http://undersigned.test"+seedSlug+"/fr")
-	visitor.get(seedSlug+"/fr/as-of/"+today).expect(t, http.StatusOK, `<html lang="fr"`, title, "Nicolas Tenzer")
+	visitor.get(seedSlug+"/fr/as-of/"+today).expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, title, "Nicolas Tenzer")
 	csv := visitor.get(seedSlug+"/fr/signatories.csv").expect(t, http.StatusOK, "Nicolas Tenzer")
 	if original := visitor.get(seedSlug + "/signatories.csv"); original.body != csv.body {
 		t.Error("the French version's CSV differs from the original's: one list, one download")

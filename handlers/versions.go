@@ -22,7 +22,7 @@ func (h *Handler) publicVersion(c *fiber.Ctx) (*models.Letter, error) {
 	if lang == "" {
 		return l, nil
 	}
-	if lang == l.Lang || !views.Supported(lang) {
+	if lang == l.Lang || !views.LetterLanguage(lang) {
 		return nil, fiber.ErrNotFound
 	}
 	return l.Version(lang)
@@ -45,26 +45,35 @@ func versionPath(l *models.Letter, lang string) string {
 	return "/letters/" + l.Slug + "/" + lang
 }
 
-// inVersion sets a page about l in l's language, whatever the visitor's
-// interface language: "To:", the form, the list's headings and its dates
-// read in the language of the version read. A letter in a language the
-// interface is not written in keeps the interface's.
+// inVersion sets the main part of a page about l in l's language,
+// whatever the visitor's interface language: "To:", the form, the list's
+// headings and its dates read in the language of the version read (see
+// views.Page.Main). A letter in a language a letter cannot be translated
+// into keeps the interface's.
 func inVersion(p *views.Page, l *models.Letter) *views.Page {
-	if views.Supported(l.Lang) {
-		p.Lang = l.Lang
+	if views.LetterLanguage(l.Lang) {
+		p.Version = l.Lang
 	}
 	return p
 }
 
-// versionPage starts the view of a public page about l in l's language
-// (see inVersion), titled by the catalogue's key with args in that
-// language, or by l's title when key is "".
-func (h *Handler) versionPage(c *fiber.Ctx, l *models.Letter, data any, key string, args ...any) *views.Page {
-	p := inVersion(h.page(c, l.Title, data), l)
-	if key != "" {
-		p.Title = p.T(key, args...)
+// mainLang is the language of the main part of a page about l (see inVersion).
+func (h *Handler) mainLang(c *fiber.Ctx, l *models.Letter) string {
+	if views.LetterLanguage(l.Lang) {
+		return l.Lang
 	}
-	return p
+	return h.lang(c)
+}
+
+// versionPage starts the view of a public page about l, its main part in
+// l's language (see inVersion), titled in the interface's language by the
+// catalogue's key with args, or by l's title when key is "".
+func (h *Handler) versionPage(c *fiber.Ctx, l *models.Letter, data any, key string, args ...any) *views.Page {
+	title := l.Title
+	if key != "" {
+		title = h.msg(c, key, args...)
+	}
+	return inVersion(h.page(c, title, data), l)
 }
 
 // VersionLink is one version of a letter in its language switcher.
@@ -90,7 +99,7 @@ func setVersions(v *LetterView, l *models.Letter) {
 	}
 	if langs := l.Versions(); len(langs) > 1 {
 		for _, lang := range langs {
-			v.Versions = append(v.Versions, VersionLink{Lang: lang, Name: views.Autonym(lang), Path: versionPath(l, lang), Current: lang == l.Lang})
+			v.Versions = append(v.Versions, VersionLink{Lang: lang, Name: views.LanguageName(lang), Path: versionPath(l, lang), Current: lang == l.Lang})
 		}
 	}
 	for _, t := range l.LaterTranslations() {
