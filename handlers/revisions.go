@@ -175,7 +175,6 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
 	return models.Message{ // in the version they signed, whose revision it shows
 		To:      sig.Email,
-		// In the version they signed, whose revision it shows.
 		Subject: views.Message(sig.Lang, "mail.reconfirm.subject", "title", l.Title),
 		Body: views.Message(sig.Lang, "mail.reconfirm.body", "title", l.Title, "signed", sig.Revision, "current", l.Revision,
 			"revision_url", h.absolute(revisionPath(versionPath(l, sig.Lang), sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)),

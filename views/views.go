@@ -132,7 +132,7 @@ type Page struct {
 	// shown: its main part, the letter and everything around it, is in
 	// that language whatever the interface's (see Main).
 	Version string
-	Data       any
+	Data    any
 }
 
 // Alternate is a version of a page in one language: hreflang's value (a
