@@ -43,13 +43,16 @@ type NoPacketView struct {
 // memory to make, and the link is public: the answer comes from the page
 // cache, at most a second old whatever changed meanwhile, and the server
 // makes one PDF at a time. A crowd asking for it costs one PDF a second.
-// The cache keeps it by letter, whatever address asked for it.
+// The cache keeps it by letter and version, whatever address asked for it.
 func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10), false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
+	// The packet is all the letter's: its words are in the version's
+	// language, whatever the interface's, and it is kept per version.
+	c.Locals(localLang, h.mainLang(c, l))
+	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 	if err != nil {
 		return err
 	}
