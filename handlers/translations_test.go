@@ -225,7 +225,7 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 	visitor.get(seedSlug+"/fr/signatories.json").expect(t, http.StatusOK, "Nicolas Tenzer")
 	visitor.get("/api"+seedSlug+"/fr").expect(t, http.StatusOK, `"lang":"fr"`)
 	// The PDF packet reads the French text, kept apart from the original's.
-	visitor.get(seedSlug + "/packet.pdf").expect(t, http.StatusOK)
+	visitor.get(seedSlug+"/packet.pdf").expect(t, http.StatusOK)
 	pdf := visitor.get(seedSlug+"/fr/packet.pdf").expect(t, http.StatusOK)
 	if text := extractText(t, needPdftotext(t), pdf.body); !strings.Contains(text, "Déclaration commune") || !strings.Contains(text, "Nicolas Tenzer") {
 		t.Errorf("the French packet lacks the French title or the list:\n%s", text)
