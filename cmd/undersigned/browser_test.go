@@ -157,20 +157,30 @@ func (b *browser) newTab(t *testing.T, setup ...chromedp.Action[chromedp.Void]) 
 // field is the control labelled label (the label's own text, without its
 // "(optional)" mark), optionally inside the fieldset whose legend is within.
 func field(label string, within ...string) string {
-	sel := fmt.Sprintf(`//*[@id = ../label[normalize-space(text()[1]) = %q]/@for]`, label)
+	sel := fmt.Sprintf(`//*[@id = ../label[normalize-space(text()[1]) = %s]/@for]`, xpathString(label))
 	if len(within) > 0 {
-		sel = fmt.Sprintf(`//fieldset[legend[normalize-space() = %q]]`, within[0]) + sel
+		sel = fmt.Sprintf(`//fieldset[legend[normalize-space() = %s]]`, xpathString(within[0])) + sel
 	}
 	return sel
 }
 
 // rowButton is the button with text in the table row that mentions entry.
 func rowButton(entry, text string) string {
-	return fmt.Sprintf(`//tr[td[contains(normalize-space(), %q)]]//button[normalize-space() = %q]`, entry, text)
+	return fmt.Sprintf(`//tr[td[contains(normalize-space(), %s)]]//button[normalize-space() = %s]`, xpathString(entry), xpathString(text))
 }
 
-func button(text string) string { return fmt.Sprintf(`//button[normalize-space() = %q]`, text) }
-func link(text string) string   { return fmt.Sprintf(`//a[normalize-space() = %q]`, text) }
+func button(text string) string { return `//button[normalize-space() = ` + xpathString(text) + `]` }
+func link(text string) string   { return `//a[normalize-space() = ` + xpathString(text) + `]` }
+
+// xpathString is s as an XPath string literal. Go's %q will not do: XPath
+// reads its escapes, such as the \u00a0 of French's no-break space before
+// a colon, as they are written.
+func xpathString(s string) string {
+	if strings.Contains(s, `"`) {
+		return "'" + s + "'"
+	}
+	return `"` + s + `"`
+}
 
 // stepTimeout bounds every step, so that an element that never appears
 // fails the test quickly instead of waiting for it forever.
@@ -379,10 +389,10 @@ func (b *browser) validateHTML(t *testing.T) {
 	t.Logf("html-validate: %d key pages, no errors", len(pages))
 }
 
-// serveFresh starts the binary on a fresh database and a free loopback port,
-// and returns it and the one-time setup link it printed.
-func serveFresh(t *testing.T) (srv *server, setupLink string) {
+// serveFresh starts the binary with flags on a fresh database and a free
+// loopback port, and returns it and the one-time setup link it printed.
+func serveFresh(t *testing.T, flags ...string) (srv *server, setupLink string) {
 	t.Helper()
-	srv = start(t, modeltest.DSN(t), freeAddr(t))
+	srv = start(t, modeltest.DSN(t), freeAddr(t), flags...)
 	return srv, srv.console.setupLink(t)
 }

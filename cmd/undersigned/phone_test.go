@@ -139,6 +139,9 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 	t.Logf("screenshots and page sources: %s", b.artefacts)
 }
 
+// firstField is the signing form's first field a signer fills in.
+var firstField = `(//form[contains(@action, "/sign")]//*[self::input[not(@type="hidden")] or self::select or self::textarea])[1]`
+
 // agreement is the signing form's checkbox that agrees to the letter.
 var agreement = field("I have read the letter and agree to add my name to it.")
 
@@ -172,10 +175,9 @@ func (tb *tab) expectAboveTheFold(name, path string) {
 		tb.t.Errorf("%s: the sign button is %.0f×%.0f px, smaller than a 44×44 px touch target", path, size[0], size[1])
 	}
 	tb.do(chromedp.Tap(signButton))
-	first := `(//form[contains(@action, "/sign")]//*[self::input[not(@type="hidden")] or self::select or self::textarea])[1]`
 	var top, bottom float64
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if top, bottom = tb.onScreen(first); top >= 0 && bottom <= phoneHeight {
+		if top, bottom = tb.onScreen(firstField); top >= 0 && bottom <= phoneHeight {
 			tb.viewportShot(name + "-tapped")
 			return
 		}
