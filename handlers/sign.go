@@ -57,7 +57,9 @@ var countryOptions = func() map[string]*views.Options {
 }()
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
-	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions[h.lang(c)]}
+	// The form is part of the page around the letter: in its version's language.
+	lang := h.mainLang(c, l)
+	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions[lang]}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
@@ -68,11 +70,11 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 	default:
 		v.AffiliationRule = "optional="
 		v.Kinds = []views.Option{
-			{Value: string(models.KindIndividual), Label: h.msg(c, "sign.kind.individual")},
-			{Value: string(models.KindOrganisation), Label: h.msg(c, "sign.kind.organisation")},
+			{Value: string(models.KindIndividual), Label: views.Message(lang, "sign.kind.individual")},
+			{Value: string(models.KindOrganisation), Label: views.Message(lang, "sign.kind.organisation")},
 		}
 	}
-	v.Displays = h.displayOptions(c)
+	v.Displays = displayOptions(lang)
 	if form.Kind == "" {
 		form.Kind = string(models.KindIndividual)
 		if v.Kind != "" {
@@ -99,11 +101,11 @@ func (h *Handler) formStarted(c *fiber.Ctx, l *models.Letter) string {
 	return h.startedToken(l.ID, time.Now())
 }
 
-// displayOptions are the choices of how a signature appears.
-func (h *Handler) displayOptions(c *fiber.Ctx) []views.Option {
+// displayOptions are the choices of how a signature appears, in lang.
+func displayOptions(lang string) []views.Option {
 	var out []views.Option
 	for _, d := range []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted} {
-		out = append(out, views.Option{Value: string(d), Label: h.msg(c, "display."+string(d))})
+		out = append(out, views.Option{Value: string(d), Label: views.Message(lang, "display."+string(d))})
 	}
 	return out
 }
@@ -473,7 +475,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 	}
 	v := ManageView{
 		Letter: h.letterView(l), Entry: h.entry(h.lang(c), sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
-		Displays: h.displayOptions(c), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
+		Displays: displayOptions(h.lang(c)), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
 		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(versionPath(l, sig.Lang), sig.Revision),
 	}
 	return h.render(c, fiber.StatusOK, "manage", h.privatePage(c, h.msg(c, "manage.title"), v))
