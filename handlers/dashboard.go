@@ -148,7 +148,7 @@ func (h *Handler) setTranslations(c *fiber.Ctx, v *EditorView, l *models.Letter)
 		v.Translations = append(v.Translations, TranslationRow{Lang: t.Lang, Editor: translationEditorPath(l, t.Lang),
 			Path: versionPath(l, t.Lang), Published: t.Published()})
 	}
-	for _, lang := range views.LetterLanguages {
+	for _, lang := range views.Languages {
 		if !have[lang] {
 			v.Untranslated = append(v.Untranslated, VersionLink{Lang: lang, Name: views.LanguageNameIn(h.lang(c), lang), Path: translationEditorPath(l, lang)})
 		}
@@ -352,7 +352,7 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 	rows := make([]SignatureRow, len(sigs))
 	for i := range sigs {
 		s := &sigs[i]
-		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
+		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
 			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
 			Revision: s.Revision, NameHidden: s.Display.HidesName()}
 		if rows[i].NameHidden {
@@ -445,7 +445,7 @@ func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	v := ReviewView{
-		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions,
+		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions[h.lang(c)],
 		Kinds: views.NewOptions([]views.Option{
 			{Value: string(models.KindIndividual), Label: h.msg(c, "signatures.kind.individual")},
 			{Value: string(models.KindOrganisation), Label: h.msg(c, "signatures.kind.organisation")},

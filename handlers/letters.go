@@ -120,7 +120,7 @@ func (h *Handler) entry(lang string, s *models.Signature) string {
 	if s.Display == models.DisplayCounted {
 		return views.Message(lang, "display.counted")
 	}
-	return s.Entry(views.Message(lang, "list.anonymous"))
+	return s.Entry(lang, views.Message(lang, "list.anonymous"))
 }
 
 // entryIn is entry in a language, for the store methods that write an
@@ -252,10 +252,13 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 		return err
 	}
 	v.Sign = sign
-	if v.Charts, err = h.charts(c, c.UserContext(), l); err != nil {
+	h.inLang(c, h.mainLang(c, l), func() { // around the letter: in its version's language
+		v.Charts, err = h.charts(c, c.UserContext(), l)
+		v.Share = h.shareView(c, l, v.Letter)
+	})
+	if err != nil {
 		return err
 	}
-	v.Share = h.shareView(c, l, v.Letter)
 	p := h.versionPage(c, l, v, "")
 	p.Refused, p.Alternates = refused, h.alternates(l, "")
 	p.Canonical, p.Summary, p.Article = v.Letter.URL, l.Summary, true

@@ -42,17 +42,23 @@ type SignView struct {
 	HTML template.HTML
 }
 
-// countryOptions are the choices of the country selects, built once.
-var countryOptions = func() *views.Options {
-	var out []views.Option
-	for _, c := range models.Countries() {
-		out = append(out, views.Option{Value: c.Code, Label: c.Name})
+// countryOptions are the choices of the country selects in each language
+// of the interface, named and sorted as it names and sorts them, built once.
+var countryOptions = func() map[string]*views.Options {
+	out := map[string]*views.Options{}
+	for _, lang := range append(views.Languages, views.Pseudo) {
+		var opts []views.Option
+		for _, c := range models.CountriesIn(lang) {
+			opts = append(opts, views.Option{Value: c.Code, Label: c.Name})
+		}
+		out[lang] = views.NewOptions(opts)
 	}
-	return views.NewOptions(out)
+	return out
 }()
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
-	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions}
+	lang := h.mainLang(c, l) // the form is in the letter's version's language
+	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions[lang]}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
@@ -63,11 +69,11 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 	default:
 		v.AffiliationRule = "optional="
 		v.Kinds = []views.Option{
-			{Value: string(models.KindIndividual), Label: h.msg(c, "sign.kind.individual")},
-			{Value: string(models.KindOrganisation), Label: h.msg(c, "sign.kind.organisation")},
+			{Value: string(models.KindIndividual), Label: views.Message(lang, "sign.kind.individual")},
+			{Value: string(models.KindOrganisation), Label: views.Message(lang, "sign.kind.organisation")},
 		}
 	}
-	v.Displays = h.displayOptions(c)
+	v.Displays = displayOptions(lang)
 	if form.Kind == "" {
 		form.Kind = string(models.KindIndividual)
 		if v.Kind != "" {
@@ -94,11 +100,11 @@ func (h *Handler) formStarted(c *fiber.Ctx, l *models.Letter) string {
 	return h.startedToken(l.ID, time.Now())
 }
 
-// displayOptions are the choices of how a signature appears.
-func (h *Handler) displayOptions(c *fiber.Ctx) []views.Option {
+// displayOptions are the choices of how a signature appears, in lang.
+func displayOptions(lang string) []views.Option {
 	var out []views.Option
 	for _, d := range []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted} {
-		out = append(out, views.Option{Value: string(d), Label: h.msg(c, "display."+string(d))})
+		out = append(out, views.Option{Value: string(d), Label: views.Message(lang, "display."+string(d))})
 	}
 	return out
 }
@@ -468,7 +474,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 	}
 	v := ManageView{
 		Letter: h.letterView(l), Entry: h.entry(h.lang(c), sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
-		Displays: h.displayOptions(c), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
+		Displays: displayOptions(h.lang(c)), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
 		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(versionPath(l, sig.Lang), sig.Revision),
 	}
 	return h.render(c, fiber.StatusOK, "manage", h.privatePage(c, h.msg(c, "manage.title"), v))

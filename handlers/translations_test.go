@@ -12,6 +12,7 @@ import (
 	"undersigned/handlers"
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/views"
 )
 
 // translationForm is text as the translation editor's form sends it.
@@ -101,13 +102,16 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 	visitor := s.browser()
 	const abs = "http://undersigned.test" + seedSlug
 
-	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK,
+	// The page around the French text is French, whatever the interface's language.
+	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK, `<html lang="en"`,
+		htmlEscape(views.Message("fr", "letter.to")), htmlEscape(views.Message("fr", "sign.title")),
+		htmlEscape(views.Message("fr", "list.as_of")), views.FormatDate("fr", time.Now()),
 		`<main id="main" tabindex="-1" lang="fr" dir="ltr">`, `<article class="letter" lang="fr" dir="ltr"`, htmlEscape(seedFrench.Title),
 		htmlEscape(strings.Split(seedFrench.Groups[1].Demands, "\n")[4]),
 		`<p class="letter-authority">`, `<a href="`+seedSlug+`" hreflang="en">`,
 		`action="`+seedSlug+`/fr/sign#error-summary"`)
-	if strings.Contains(fr.body, htmlEscape(modeltest.Azerbaijan.Title)) {
-		t.Error("the French version shows the English title")
+	if strings.Contains(fr.body, htmlEscape(modeltest.Azerbaijan.Title)) || strings.Contains(fr.body, ">To:<") {
+		t.Error("the French version shows the English title, or the English chrome around it")
 	}
 	visitor.get(seedSlug+"/ar").expect(t, http.StatusOK,
 		`<main id="main" tabindex="-1" lang="ar" dir="rtl">`, `<article class="letter" lang="ar" dir="rtl"`, seedArabic.Title)
@@ -167,9 +171,15 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 	english.get(seedSlug)
 	english.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
 
-	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + "/signatories", seedSlug + "/fr/signatories"} {
+	for _, path := range []string{seedSlug, seedSlug + "/signatories"} {
 		s.browser().get(path).expect(t, http.StatusOK, "2 signatures", "Nicolas Tenzer", "Leyla Yunus")
 	}
+	// The same list and count in French, its figures and sign form in French too.
+	for _, path := range []string{seedSlug + "/fr", seedSlug + "/fr/signatories"} {
+		s.browser().get(path).expect(t, http.StatusOK, views.Message("fr", "list.count", "count", 2), "Nicolas Tenzer", "Leyla Yunus, Azerbaïdjan")
+	}
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(views.Message("fr", "charts.time.title")),
+		htmlEscape(views.Message("fr", "sign.kind.organisation")))
 	sigs, _, err := s.store.CoordinatorSignatures(context.Background(), s.letter(), 0, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -261,8 +271,8 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	corrected.Title += "."
 	confirm := b.post(trEditor, translationForm(corrected, "publish")).expect(t, http.StatusOK, "What kind of change is this?", `action="`+trEditor+`"`)
 	b.post(trEditor, keptForm(confirm.body, "confirm", "correction")).expect(t, http.StatusSeeOther)
-	today := time.Now().UTC().Format("January 2, 2006")
-	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(corrected.Title), "Text corrected on "+today)
+	frenchNote := htmlEscape(views.Message("fr", "letter.corrected", "date", views.FormatDate("fr", time.Now())))
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(corrected.Title), frenchNote)
 	if r := s.browser().get(seedSlug); strings.Contains(r.body, "Text corrected on") {
 		t.Error("a correction of the French translation dates the English original")
 	}
