@@ -189,6 +189,12 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 			t.Errorf("%s signed the %q version, recorded %q", sig.Name, want, sig.Lang)
 		}
 	}
+	// Coordinators see which version each signer signed.
+	b.get(editor+"/signatures").expect(t, http.StatusOK, `<td lang="fr">français</td>`, `<td lang="en">English</td>`)
+	csv := b.get(editor+"/signatures.csv").expect(t, http.StatusOK, ",signed_at,version\n")
+	if !strings.Contains(csv.body, "nicolas@example.org") || !strings.Contains(csv.body, "Z,fr\n") {
+		t.Errorf("the coordinators' CSV does not say who signed in French:\n%s", csv.body)
+	}
 	// The signer's email names the version they read.
 	mail := s.inbox("nicolas@example.org")
 	if len(mail) != 1 || !strings.Contains(mail[0].Subject, seedFrench.Title) {
