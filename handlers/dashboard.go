@@ -95,6 +95,7 @@ type EditorView struct {
 type TranslationRow struct {
 	Lang, Editor, Path string
 	Published          bool
+	Behind             *time.Time // when the original was revised after it
 }
 
 // editorView shows the form's demand groups and one empty group after them,
@@ -146,7 +147,7 @@ func (h *Handler) setTranslations(c *fiber.Ctx, v *EditorView, l *models.Letter)
 	for _, t := range l.Translations {
 		have[t.Lang] = true
 		v.Translations = append(v.Translations, TranslationRow{Lang: t.Lang, Editor: translationEditorPath(l, t.Lang),
-			Path: versionPath(l, t.Lang), Published: t.Published()})
+			Path: versionPath(l, t.Lang), Published: t.Published(), Behind: t.BehindSince})
 	}
 	for _, lang := range views.Languages {
 		if !have[lang] {

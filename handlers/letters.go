@@ -55,6 +55,7 @@ type LetterView struct {
 	// in one language; Added dates the translations added after publication.
 	Path                   string
 	Original, OriginalPath string
+	Behind                 *time.Time // when the original was revised after this translation
 	Versions               []VersionLink
 	Added                  []AddedTranslation
 }

@@ -303,3 +303,27 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 		t.Errorf("the marks of the list: want the French signer's entry marked, the English one's not:\n%s", excerpt(fr.body))
 	}
 }
+
+func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	behind := htmlEscape(views.Message("fr", "letter.translation_behind", "date", views.FormatDate("fr", time.Now())))
+	if r := s.browser().get(seedSlug + "/fr"); strings.Contains(r.body, behind) {
+		t.Fatal("an up-to-date translation says it is behind the original")
+	}
+
+	reviseSeedLetter(t, b, editor, "substance")
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, behind)
+	b.get(editor).expect(t, http.StatusOK, "after this translation: bring it up to date.")
+
+	// Brought up to date, it says so no more.
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(seedFrench, "publish")).expect(t, http.StatusSeeOther)
+	if r := s.browser().get(seedSlug + "/fr"); strings.Contains(r.body, behind) {
+		t.Error("a translation saved since the original's revision still says it is behind")
+	}
+}

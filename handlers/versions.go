@@ -106,7 +106,7 @@ type AddedTranslation struct {
 func setVersions(v *LetterView, l *models.Letter) {
 	v.Path = letterPath(l)
 	if l.IsTranslation() {
-		v.Original, v.OriginalPath = l.Original, versionPath(l, l.Original)
+		v.Original, v.OriginalPath, v.Behind = l.Original, versionPath(l, l.Original), l.TranslationBehind
 	}
 	if langs := l.Versions(); len(langs) > 1 {
 		for _, lang := range langs {
