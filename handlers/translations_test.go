@@ -327,3 +327,25 @@ func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
 		t.Error("a translation saved since the original's revision still says it is behind")
 	}
 }
+
+func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, _ := s.publishedLetter("c@example.org", "ICDR")
+
+	clash := letterForm("save")
+	clash.Set("title", "Another letter")
+	clash.Set("slug", strings.TrimPrefix(seedSlug, "/letters/"))
+	b.get("/dashboard/letters/new")
+	b.post("/dashboard/letters", clash).expect(t, http.StatusUnprocessableEntity, `href="#f-slug"`,
+		`id="f-slug-error"`, htmlEscape(views.Message("en", "error.slug_taken")), `value="Another letter"`)
+
+	arabic := letterForm("save")
+	arabic.Set("title", seedArabic.Title)
+	r := b.post("/dashboard/letters", arabic).expect(t, http.StatusSeeOther)
+	b.get(strings.TrimSuffix(r.location, "?saved=1")).expect(t, http.StatusOK, `value="byn-mshtrk-bsh-n-hl-hqwq-lnsn-fy-dhrbyjn"`)
+
+	symbols := letterForm("save")
+	symbols.Set("title", "✊ ✊ ✊")
+	b.get("/dashboard/letters/new")
+	b.post("/dashboard/letters", symbols).expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
+}
