@@ -95,6 +95,7 @@ type EditorView struct {
 type TranslationRow struct {
 	Lang, Editor, Path string
 	Published          bool
+	Behind             *time.Time // when the original was revised after it
 }
 
 // editorView shows the form's demand groups and one empty group after them,
@@ -146,9 +147,9 @@ func (h *Handler) setTranslations(c *fiber.Ctx, v *EditorView, l *models.Letter)
 	for _, t := range l.Translations {
 		have[t.Lang] = true
 		v.Translations = append(v.Translations, TranslationRow{Lang: t.Lang, Editor: translationEditorPath(l, t.Lang),
-			Path: versionPath(l, t.Lang), Published: t.Published()})
+			Path: versionPath(l, t.Lang), Published: t.Published(), Behind: t.BehindSince})
 	}
-	for _, lang := range views.LetterLanguages {
+	for _, lang := range views.Languages {
 		if !have[lang] {
 			v.Untranslated = append(v.Untranslated, VersionLink{Lang: lang, Name: views.LanguageNameIn(h.lang(c), lang), Path: translationEditorPath(l, lang)})
 		}
@@ -346,6 +347,9 @@ type SignatureRow struct {
 	Revision   int // the revision of the text the signer agreed to
 	// AddedByCoordinators marks a signature collected elsewhere, which has no email.
 	AddedByCoordinators bool
+	// Lang is the language of the version the signer read and signed,
+	// and Version its name in that language.
+	Lang, Version string
 }
 
 func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []SignatureRow {
@@ -354,7 +358,7 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
 			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
-			Revision: s.Revision, NameHidden: s.Display.HidesName()}
+			Revision: s.Revision, NameHidden: s.Display.HidesName(), Lang: s.Lang, Version: views.LanguageName(s.Lang)}
 		if rows[i].NameHidden {
 			rows[i].SortName = ""
 		}
@@ -495,7 +499,7 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 	logExport := func() error { return h.store.LogExport(c.UserContext(), l, coordinator(c).ID) }
 	anonymous := h.msg(c, "list.anonymous") // the stream outlives the request's context
-	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"}
+	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at", "version"}
 	return h.streamCSV(c, l.Slug+"-signatures.csv", header, logExport, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
@@ -506,7 +510,7 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 				name, affiliation, role, sortName = "", "", "", ""
 			}
 			return write(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
-				s.CreatedAt.UTC().Format(time.RFC3339))
+				s.CreatedAt.UTC().Format(time.RFC3339), s.Lang)
 		})
 	})
 }

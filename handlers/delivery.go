@@ -115,6 +115,7 @@ func (h *Handler) printStylesheet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Locals(localLang, h.mainLang(c, l)) // the page margins are the letter's: in its version's language
 	const box = "font: 8pt/1.3 system-ui, \"DejaVu Sans\", sans-serif; color: #333;"
 	css := "@page {\n" +
 		"  @top-left { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +

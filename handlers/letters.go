@@ -55,6 +55,7 @@ type LetterView struct {
 	// in one language; Added dates the translations added after publication.
 	Path                   string
 	Original, OriginalPath string
+	Behind                 *time.Time // when the original was revised after this translation
 	Versions               []VersionLink
 	Added                  []AddedTranslation
 }
@@ -252,10 +253,13 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 		return err
 	}
 	v.Sign = sign
-	if v.Charts, err = h.charts(c, c.UserContext(), l); err != nil {
+	h.inLang(c, h.mainLang(c, l), func() { // around the letter: in its version's language
+		v.Charts, err = h.charts(c, c.UserContext(), l)
+		v.Share = h.shareView(c, l, v.Letter)
+	})
+	if err != nil {
 		return err
 	}
-	v.Share = h.shareView(c, l, v.Letter)
 	p := h.versionPage(c, l, v, "")
 	p.Refused, p.Alternates = refused, h.alternates(l, "")
 	p.Canonical, p.Summary, p.Article = v.Letter.URL, l.Summary, true

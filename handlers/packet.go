@@ -51,7 +51,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	}
 	// The packet is all the letter's: its words are in the version's
 	// language, whatever the interface's, and it is kept per version.
-	c.Locals(localLang, h.mainLang(c, l))
+	c.Locals(localLang, h.mainLang(c, l)) // for the whole answer
 	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 	if err != nil {
 		return err

@@ -57,8 +57,7 @@ var countryOptions = func() map[string]*views.Options {
 }()
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
-	// The form is part of the page around the letter: in its version's language.
-	lang := h.mainLang(c, l)
+	lang := h.mainLang(c, l) // the form is in the letter's version's language
 	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions[lang]}
 	switch l.Signers {
 	case models.SignersIndividuals:

@@ -91,8 +91,8 @@ func TestDatedListNeverChanges(t *testing.T) {
 	coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
 	readUnchanged(t, s, dated, first.body, "a change of settings")
 
-	// The current list has moved on.
-	s.browser().get(seedSlug).expect(t, http.StatusOK, "Aida Abbasova, Azerbaijan", "Maiko Ichihara, Japan")
+	// The current list has moved on; the letter, now in French, names countries in French.
+	s.browser().get(seedSlug).expect(t, http.StatusOK, "Aida Abbasova, Azerbaïdjan", "Maiko Ichihara, Japon")
 	for _, missing := range []string{dated + "?page=2", strings.Replace(dated, "as-of/", "as-of/1999-", 1), dated[:len(dated)-2] + "32"} {
 		s.browser().get(missing).expect(t, http.StatusNotFound)
 	}

@@ -12,6 +12,7 @@ import (
 	"undersigned/handlers"
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/views"
 )
 
 // translationForm is text as the translation editor's form sends it.
@@ -101,13 +102,16 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 	visitor := s.browser()
 	const abs = "http://undersigned.test" + seedSlug
 
-	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK,
+	// The page around the French text is French, whatever the interface's language.
+	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK, `<html lang="en"`,
+		htmlEscape(views.Message("fr", "letter.to")), htmlEscape(views.Message("fr", "sign.title")),
+		htmlEscape(views.Message("fr", "list.as_of")), views.FormatDate("fr", time.Now()),
 		`<main id="main" tabindex="-1" lang="fr" dir="ltr">`, `<article class="letter" lang="fr" dir="ltr"`, htmlEscape(seedFrench.Title),
 		htmlEscape(strings.Split(seedFrench.Groups[1].Demands, "\n")[4]),
 		`<p class="letter-authority">`, `<a href="`+seedSlug+`" hreflang="en">`,
 		`action="`+seedSlug+`/fr/sign#error-summary"`)
-	if strings.Contains(fr.body, htmlEscape(modeltest.Azerbaijan.Title)) {
-		t.Error("the French version shows the English title")
+	if strings.Contains(fr.body, htmlEscape(modeltest.Azerbaijan.Title)) || strings.Contains(fr.body, ">To:<") {
+		t.Error("the French version shows the English title, or the English chrome around it")
 	}
 	visitor.get(seedSlug+"/ar").expect(t, http.StatusOK,
 		`<main id="main" tabindex="-1" lang="ar" dir="rtl">`, `<article class="letter" lang="ar" dir="rtl"`, seedArabic.Title)
@@ -167,9 +171,15 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 	english.get(seedSlug)
 	english.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
 
-	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + "/signatories", seedSlug + "/fr/signatories"} {
+	for _, path := range []string{seedSlug, seedSlug + "/signatories"} {
 		s.browser().get(path).expect(t, http.StatusOK, "2 signatures", "Nicolas Tenzer", "Leyla Yunus")
 	}
+	// The same list and count in French, its figures and sign form in French too.
+	for _, path := range []string{seedSlug + "/fr", seedSlug + "/fr/signatories"} {
+		s.browser().get(path).expect(t, http.StatusOK, views.Message("fr", "list.count", "count", 2), "Nicolas Tenzer", "Leyla Yunus, Azerbaïdjan")
+	}
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(views.Message("fr", "charts.time.title")),
+		htmlEscape(views.Message("fr", "sign.kind.organisation")))
 	sigs, _, err := s.store.CoordinatorSignatures(context.Background(), s.letter(), 0, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -178,6 +188,12 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 		if want := map[string]string{"Nicolas Tenzer": "fr", "Leyla Yunus": "en"}[sig.Name]; sig.Lang != want {
 			t.Errorf("%s signed the %q version, recorded %q", sig.Name, want, sig.Lang)
 		}
+	}
+	// Coordinators see which version each signer signed.
+	b.get(editor+"/signatures").expect(t, http.StatusOK, `<td lang="fr">français</td>`, `<td lang="en">English</td>`)
+	csv := b.get(editor+"/signatures.csv").expect(t, http.StatusOK, ",signed_at,version\n")
+	if !strings.Contains(csv.body, "nicolas@example.org") || !strings.Contains(csv.body, "Z,fr\n") {
+		t.Errorf("the coordinators' CSV does not say who signed in French:\n%s", csv.body)
 	}
 	// The signer's email names the version they read.
 	mail := s.inbox("nicolas@example.org")
@@ -261,8 +277,8 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	corrected.Title += "."
 	confirm := b.post(trEditor, translationForm(corrected, "publish")).expect(t, http.StatusOK, "What kind of change is this?", `action="`+trEditor+`"`)
 	b.post(trEditor, keptForm(confirm.body, "confirm", "correction")).expect(t, http.StatusSeeOther)
-	today := time.Now().UTC().Format("January 2, 2006")
-	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(corrected.Title), "Text corrected on "+today)
+	frenchNote := htmlEscape(views.Message("fr", "letter.corrected", "date", views.FormatDate("fr", time.Now())))
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, htmlEscape(corrected.Title), frenchNote)
 	if r := s.browser().get(seedSlug); strings.Contains(r.body, "Text corrected on") {
 		t.Error("a correction of the French translation dates the English original")
 	}
@@ -286,4 +302,50 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	if !strings.Contains(fr.body, "Nicolas Tenzer, France *") || strings.Contains(fr.body, "Leyla Yunus, Azerbaijan *") {
 		t.Errorf("the marks of the list: want the French signer's entry marked, the English one's not:\n%s", excerpt(fr.body))
 	}
+}
+
+func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	behind := htmlEscape(views.Message("fr", "letter.translation_behind", "date", views.FormatDate("fr", time.Now())))
+	if r := s.browser().get(seedSlug + "/fr"); strings.Contains(r.body, behind) {
+		t.Fatal("an up-to-date translation says it is behind the original")
+	}
+
+	reviseSeedLetter(t, b, editor, "substance")
+	s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, behind)
+	b.get(editor).expect(t, http.StatusOK, "after this translation: bring it up to date.")
+
+	// Brought up to date, it says so no more.
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(seedFrench, "publish")).expect(t, http.StatusSeeOther)
+	if r := s.browser().get(seedSlug + "/fr"); strings.Contains(r.body, behind) {
+		t.Error("a translation saved since the original's revision still says it is behind")
+	}
+}
+
+func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, _ := s.publishedLetter("c@example.org", "ICDR")
+
+	clash := letterForm("save")
+	clash.Set("title", "Another letter")
+	clash.Set("slug", strings.TrimPrefix(seedSlug, "/letters/"))
+	b.get("/dashboard/letters/new")
+	b.post("/dashboard/letters", clash).expect(t, http.StatusUnprocessableEntity, `href="#f-slug"`,
+		`id="f-slug-error"`, htmlEscape(views.Message("en", "error.slug_taken")), `value="Another letter"`)
+
+	arabic := letterForm("save")
+	arabic.Set("title", seedArabic.Title)
+	r := b.post("/dashboard/letters", arabic).expect(t, http.StatusSeeOther)
+	b.get(strings.TrimSuffix(r.location, "?saved=1")).expect(t, http.StatusOK, `value="byn-mshtrk-bsh-n-hl-hqwq-lnsn-fy-dhrbyjn"`)
+
+	symbols := letterForm("save")
+	symbols.Set("title", "✊ ✊ ✊")
+	b.get("/dashboard/letters/new")
+	b.post("/dashboard/letters", symbols).expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
 }

@@ -65,6 +65,17 @@ func (h *Handler) mainLang(c *fiber.Ctx, l *models.Letter) string {
 	return h.lang(c)
 }
 
+// inLang runs fn with the request's language set to lang, so that what
+// fn writes through h.msg is in lang, then sets it back: for the parts of
+// a page about a letter (its figures, its share panel) that are written
+// apart from its templates.
+func (h *Handler) inLang(c *fiber.Ctx, lang string, fn func()) {
+	was := h.lang(c)
+	c.Locals(localLang, lang)
+	defer c.Locals(localLang, was)
+	fn()
+}
+
 // versionPage starts the view of a public page about l, its main part in
 // l's language (see inVersion), titled in the interface's language by the
 // catalogue's key with args, or by l's title when key is "".
@@ -95,7 +106,7 @@ type AddedTranslation struct {
 func setVersions(v *LetterView, l *models.Letter) {
 	v.Path = letterPath(l)
 	if l.IsTranslation() {
-		v.Original, v.OriginalPath = l.Original, versionPath(l, l.Original)
+		v.Original, v.OriginalPath, v.Behind = l.Original, versionPath(l, l.Original), l.TranslationBehind
 	}
 	if langs := l.Versions(); len(langs) > 1 {
 		for _, lang := range langs {

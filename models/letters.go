@@ -91,6 +91,9 @@ type Letter struct {
 	// Original is the original's language when this value reads one of
 	// its translations (see Version); empty for the original.
 	Original string `gorm:"-"`
+	// TranslationBehind is, for a translation, when the original was
+	// revised after it was last saved (Translation.BehindSince).
+	TranslationBehind *time.Time `gorm:"-"`
 }
 
 // DemandGroup is a lead-in ("We demand that the authorities:") followed by

@@ -135,7 +135,12 @@ func (s *Store) revise(tx *gorm.DB, userID int64, l *Letter, cur *Letter, text L
 	if err != nil {
 		return err
 	}
-	return tx.Create(next).Error
+	if err := tx.Create(next).Error; err != nil {
+		return err
+	}
+	// The translations no longer say what the original says, until a
+	// coordinator brings them up to date.
+	return tx.Model(&Translation{}).Where("letter_id = ? AND behind_since IS NULL", l.ID).Update("behind_since", now).Error
 }
 
 // freeze stores cur's current text as its revision cur.Revision, in tx,

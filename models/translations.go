@@ -24,6 +24,9 @@ type Translation struct {
 	TranslatedText
 	PublishedAt *time.Time // nil while a draft; then when it was first published
 	CorrectedAt *time.Time // when its published text was last corrected, if it was
+	// BehindSince is when the original was revised in substance after the
+	// translation was last saved; nil while it is up to date.
+	BehindSince *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -197,7 +200,11 @@ func (l *Letter) Version(lang string) (*Letter, error) {
 		return nil, ErrNotFound
 	}
 	t := &l.Translations[i]
-	return l.Reading(t.Lang, &t.TranslatedText, t.CorrectedAt)
+	v, err := l.Reading(t.Lang, &t.TranslatedText, t.CorrectedAt)
+	if err == nil {
+		v.TranslationBehind = t.BehindSince
+	}
+	return v, err
 }
 
 // Reading returns a copy of l reading t, its translation into lang,
@@ -306,7 +313,7 @@ func (s *Store) SaveTranslation(ctx context.Context, l *Letter, lang string, tex
 		if publish && t.PublishedAt == nil {
 			t.PublishedAt = &now
 		}
-		t.UpdatedAt = now
+		t.UpdatedAt, t.BehindSince = now, nil
 		if t.ID == 0 {
 			t.LetterID, t.Lang, t.CreatedAt = l.ID, lang, now
 			return tx.Create(&t).Error
@@ -432,7 +439,7 @@ func (s *Store) ReviseTranslation(ctx context.Context, userID int64, l *Letter, 
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&frozen).Error; err != nil {
 			return fmt.Errorf("freeze the %s translation: %w", lang, err)
 		}
-		t.TranslatedText, t.CorrectedAt, t.UpdatedAt = edited, nil, now
+		t.TranslatedText, t.CorrectedAt, t.UpdatedAt, t.BehindSince = edited, nil, now, nil
 		if err := tx.Save(t).Error; err != nil {
 			return err
 		}

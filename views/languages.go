@@ -7,13 +7,10 @@ import (
 	"golang.org/x/text/language/display"
 )
 
-// LetterLanguages are the languages a letter may be translated into: those
-// the interface is written in, or being written in. A translation's page
-// around the letter is in its language as far as the catalogue has it.
-var LetterLanguages = []string{"ar", "en", "es", "fr", "ru"}
-
-// LetterLanguage reports whether a letter may be translated into lang.
-func LetterLanguage(lang string) bool { return slices.Contains(LetterLanguages, lang) }
+// LetterLanguage reports whether a letter may be translated into lang: a
+// language of the interface, since a translation's page around the letter
+// (the form, the list's headings, the dates) is in its language.
+func LetterLanguage(lang string) bool { return slices.Contains(Languages, lang) }
 
 // LanguageNameIn is the name of the language code in the language in:
 // "French" in English, "français" in French.

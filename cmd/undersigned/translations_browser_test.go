@@ -10,6 +10,7 @@ import (
 
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/views"
 )
 
 // TestBrowserLetterInThreeLanguages is the journey of one letter in
@@ -87,11 +88,11 @@ func TestBrowserLetterInThreeLanguages(t *testing.T) {
 	}
 
 	signers := []struct {
-		version, name, organisation, country, country2, email string
+		version, lang, name, organisation, country, country2, email string
 	}{
-		{"/ar", "سلمى إبراهيم", "مركز القاهرة لدراسات حقوق الإنسان", "EG", "JO", "salma@example.org"},
-		{"/fr", "Ольга Смирнова", "", "RU", "", "olga@example.org"},
-		{"", "Jakub Klepal", "Forum 2000 Foundation", "CZ", "", "office@forum2000.example"},
+		{"/ar", "ar", "سلمى إبراهيم", "مركز القاهرة لدراسات حقوق الإنسان", "EG", "JO", "salma@example.org"},
+		{"/fr", "fr", "Ольга Смирнова", "", "RU", "", "olga@example.org"},
+		{"", "en", "Jakub Klepal", "Forum 2000 Foundation", "CZ", "", "office@forum2000.example"},
 	}
 	t.Run("people sign through each version", func(t *testing.T) {
 		for _, s := range signers {
@@ -100,13 +101,15 @@ func TestBrowserLetterInThreeLanguages(t *testing.T) {
 			if s.name == "Jakub Klepal" {
 				tb.do(chromedp.Click(`#f-kind-organisation`))
 			}
-			tb.do(chromedp.SetValue(field("Full name"), s.name), chromedp.SetValue(field("Country"), s.country),
-				chromedp.SetValue(field("Email address"), s.email), chromedp.Click(`#f-agree`))
+			// The form is in the version's language: its labels are.
+			label := func(name string) string { return field(views.Message(s.lang, "label."+name)) }
+			tb.do(chromedp.SetValue(label("name"), s.name), chromedp.SetValue(label("country"), s.country),
+				chromedp.SetValue(label("email"), s.email), chromedp.Click(`#f-agree`))
 			if s.organisation != "" {
-				tb.do(chromedp.SetValue(field("Organisation or affiliation"), s.organisation))
+				tb.do(chromedp.SetValue(label("affiliation"), s.organisation))
 			}
 			if s.country2 != "" {
-				tb.do(chromedp.SetValue(field("Second country"), s.country2))
+				tb.do(chromedp.SetValue(label("country2"), s.country2))
 			}
 			tb.navigate(http.StatusOK, chromedp.Click(`#sign button[type=submit]`))
 			if path := eval[string](tb, `location.pathname`); path != letterPath+s.version+"/thanks" {

@@ -23,6 +23,9 @@ CREATE TABLE letter_translations (
 	published_at  TIMESTAMPTZ,
 	-- when its published text was last corrected, if it was
 	corrected_at  TIMESTAMPTZ,
+	-- when the original was revised in substance after this translation was
+	-- last saved: it may no longer say what the original says
+	behind_since  TIMESTAMPTZ,
 	created_at    TIMESTAMPTZ NOT NULL,
 	updated_at    TIMESTAMPTZ NOT NULL,
 	UNIQUE (letter_id, lang)

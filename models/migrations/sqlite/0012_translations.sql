@@ -23,6 +23,9 @@ CREATE TABLE letter_translations (
 	published_at  DATETIME,
 	-- when its published text was last corrected, if it was
 	corrected_at  DATETIME,
+	-- when the original was revised in substance after this translation was
+	-- last saved: it may no longer say what the original says
+	behind_since  DATETIME,
 	created_at    DATETIME NOT NULL,
 	updated_at    DATETIME NOT NULL,
 	UNIQUE (letter_id, lang)
