@@ -98,7 +98,8 @@ type journeySigner struct {
 // journey. A coordinator switches the interface to French with the
 // header's link, and through the French editor drafts seed 003's letter in
 // English, adds a French and an Arabic translation of every part with both
-// demand groups, and publishes them. People sign through each version: an
+// demand groups (the Arabic one refused first for a missing demand, what
+// was typed kept), and publishes them. People sign through each version: an
 // Arabic name with two countries through the Arabic one, a Cyrillic name
 // through the French one, an organisation through the English one; each
 // gets the confirmation email in the language of the version signed and
@@ -147,12 +148,25 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 		editor := eval[string](c, `location.pathname`)
 
 		for _, tr := range []struct {
-			language string
-			text     models.LetterText
-		}{{"français", journeyFrench}, {"arabe", journeyArabic}} {
+			language   string
+			text       models.LetterText
+			incomplete bool // first sent without the last demand, and refused
+		}{{"français", journeyFrench, false}, {"arabe", journeyArabic, true}} {
 			c.open(editor, http.StatusOK)
 			c.navigate(http.StatusOK, chromedp.Click(link("Traduire en "+tr.language)))
 			c.expectText("Traduction en " + tr.language)
+			if tr.incomplete {
+				short := tr.text
+				demands := strings.Split(short.Groups[1].Demands, "\n")
+				short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn, Demands: strings.Join(demands[:len(demands)-1], "\n")}}
+				typeLetter(c, frenchEditor, short)
+				c.navigate(http.StatusUnprocessableEntity, chromedp.Click(button("Publier la traduction")))
+				c.expectText(views.Message("fr", "translation.demands_count", "group", 2, "count", len(demands), "here", len(demands)-1))
+				if got := c.value(field("Titre")); got != short.Title {
+					t.Errorf("the refused translation's title came back as %q", got)
+				}
+				c.check("journey-translation-refused")
+			}
 			typeLetter(c, frenchEditor, tr.text)
 			c.navigate(http.StatusOK, chromedp.Click(button("Publier la traduction")))
 			c.expectText("Traduction enregistrée.")
