@@ -279,6 +279,9 @@ func signThrough(tb *tab, mx *smtpServer, path, lang, title string, s journeySig
 	if want := views.Message(lang, "mail.confirm.subject", "title", title); mail.Subject != want {
 		tb.t.Errorf("%s signed the %s version and got the email %q, want %q", s.name, lang, mail.Subject, want)
 	}
+	if greeting, _, _ := strings.Cut(in("mail.confirm.body"), "\n"); !strings.HasPrefix(mail.Body, greeting) || !strings.Contains(mail.Body, title) {
+		tb.t.Errorf("%s signed the %s version and got an email that does not start %q and name %q:\n%s", s.name, lang, greeting, title, mail.Body)
+	}
 	// The link's page is in the visitor's interface language: English here.
 	tb.open(linkPath(tb.t, mail.link("/confirm/")), http.StatusOK)
 	tb.navigate(http.StatusOK, chromedp.Click(button("Confirm my signature")))
