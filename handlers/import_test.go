@@ -113,7 +113,7 @@ func TestSeedListImportedThroughPreviewAndConfirmation(t *testing.T) {
 		last = at
 	}
 	coord.get(letterPath+"/signatures").expect(t, http.StatusOK,
-		`Coordinator Org: added signatories collected elsewhere (marked “added by the coordinators”): <span dir="auto">22</span>`,
+		`<bdi>Coordinator Org</bdi>: added signatories collected elsewhere (marked “added by the coordinators”): <bdi>22</bdi>`,
 		`<span class="tag">added by the coordinators</span>`)
 
 	// The same list again adds no one, and says why.

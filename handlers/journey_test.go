@@ -100,7 +100,7 @@ func TestJourney(t *testing.T) {
 		"display": {"full"}, "agree": {"true"}}
 	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
 	emails = append(emails, "layla@example.org", "office@civicidea.example")
-	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to office@civicidea.example",
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>office@civicidea.example</bdi>",
 		"http://undersigned.test"+seedSlug)
 	visitor.get(seedSlug).expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
 

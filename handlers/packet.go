@@ -141,7 +141,7 @@ func (h *Handler) writePacketLetter(c *fiber.Ctx, t *pdfText, l *models.Letter) 
 	t.pdf.AddPage()
 	if in := l.InitiatorList(); len(in) > 0 {
 		t.font("", 10)
-		t.paragraph(5, h.msg(c, "letter.initiators")+" "+views.List(h.lang(c), in))
+		t.paragraph(5, h.msg(c, "letter.initiators", "names", views.List(h.lang(c), in)))
 	}
 	t.font("B", 16)
 	t.paragraph(7.5, l.Title)
@@ -182,7 +182,7 @@ func (h *Handler) writePacketLetter(c *fiber.Ctx, t *pdfText, l *models.Letter) 
 func (h *Handler) writePacketList(c *fiber.Ctx, ctx context.Context, t *pdfText, l *models.Letter) error {
 	t.pdf.AddPage()
 	t.font("B", 14)
-	t.paragraph(7, h.msg(c, "list.as_of")+" "+h.date(c, l.AsOf()))
+	t.paragraph(7, h.msg(c, "list.as_of", "date", h.date(c, l.AsOf())))
 	t.font("", 10)
 	t.paragraph(5, h.msg(c, "list.count", "count", l.SignatureCount()))
 	earlier, err := h.earlierNote(c, ctx, l)
@@ -213,7 +213,11 @@ func (h *Handler) writePacketList(c *fiber.Ctx, ctx context.Context, t *pdfText,
 		return failed
 	}
 	if l.UnlistedCount > 0 {
-		t.paragraph(5, h.msg(c, "list.unlisted", "count", l.UnlistedCount))
+		key := "list.unlisted"
+		if l.OrganisationCount+l.IndividualCount == 0 {
+			key = "list.unlisted_only" // no "more" when nobody is named
+		}
+		t.paragraph(5, h.msg(c, key, "count", l.UnlistedCount))
 	}
 	return nil
 }
