@@ -61,11 +61,12 @@ var catalogue = map[string]map[string]string{
 		"packet.link":         "Download the PDF",
 		"packet.title":        "%s: PDF",
 		"packet.heading":      "Save this letter as PDF from its print page",
-		"packet.unfaithful":   "Some names on this list, or some of the letter’s text, are written in a way the PDF made here cannot show faithfully (Arabic with vowel marks, Hebrew, or a script its font lacks), and a PDF that garbles a name is worse than none. Your browser shows every script: open the print page and choose “Save as PDF”.",
 		"packet.too_long":     "This list has more than %d named signatories, too many for the PDF made here. Open the print page and choose “Save as PDF” in your browser.",
 		"packet.print":        "Open the print page",
 		"packet.running_head": "%s · Signatories as of %s",
 		"packet.page":         "Page %d of %s",
+		// issue 13: the packet in every script
+		"packet.uncovered": "This PDF cannot show the letters of some names or text written in %s: they appear as empty boxes. Your browser shows every script: open the print page, %s, and choose “Save as PDF”.",
 
 		"charts.heading":         "Signatures in figures",
 		"charts.table":           "The figures as a table",
