@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-text/typesetting/language"
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
@@ -165,7 +164,7 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 			d.Paragraph(headStyle, pdf.Span{Text: head, Font: w.regular})
 		}, w.regular, w.bold)
 	if len(missing) > 0 {
-		w.strong(smallStyle, w.msg("packet.uncovered", scriptNames(missing), h.absolute("/letters/"+l.Slug+"/print")))
+		w.strong(smallStyle, w.msg("packet.uncovered", strings.Join(missing, ", "), h.absolute("/letters/"+l.Slug+"/print")))
 	}
 	w.writeLetter(l)
 	if err := h.writeList(ctx, w, l); err != nil {
@@ -183,18 +182,6 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 
 // pdfPageHeightMM is the height of the packet's A4 pages.
 const pdfPageHeightMM = 297
-
-// scriptNames names scripts by their ISO 15924 codes' English names.
-func scriptNames(codes []string) string {
-	names := make([]string, len(codes))
-	for i, code := range codes {
-		names[i] = code
-		if s, err := language.ParseScript(code); err == nil {
-			names[i] = s.String()
-		}
-	}
-	return strings.Join(names, ", ")
-}
 
 // isolate marks s, typed by someone, as text of its own direction inside
 // the text around it (U+2068 FIRST STRONG ISOLATE … U+2069 POP

@@ -67,8 +67,8 @@ type Document struct {
 	page    bytes.Buffer // the current page's content, when begun
 	shapes  bytes.Buffer // the current line's glyphs drawn as outlines
 	begun   bool
-	headDue bool // the page's running head is yet to be written
-	fixed   bool // writing a running head or footer, which turns no page
+	headDue bool    // the page's running head is yet to be written
+	fixed   bool    // writing a running head or footer, which turns no page
 	y       float64 // the baseline of the next line
 	head    func(*Document)
 
@@ -105,7 +105,7 @@ func New(cfg Config, head func(*Document), fonts ...*Font) *Document {
 	return d
 }
 
-// Uncovered returns the scripts, as ISO 15924 codes ("Hani"), of the
+// Uncovered returns the scripts, by their Unicode names ("Han"), of the
 // letters written so far that no font of the document has a glyph for.
 func (d *Document) Uncovered() []string { return d.uncovered }
 
@@ -429,10 +429,10 @@ func invisible(runes []rune) bool {
 // missing glyph.
 func (d *Document) record(u *fontUse, g shaping.Glyph, runes []rune) {
 	if g.GlyphID == 0 {
-		code := scriptCode(language.LookupScript(runes[0]))
-		if !d.seenScript[code] {
-			d.seenScript[code] = true
-			d.uncovered = append(d.uncovered, code)
+		name := scriptName(runes[0])
+		if !d.seenScript[name] {
+			d.seenScript[name] = true
+			d.uncovered = append(d.uncovered, name)
 		}
 		return
 	}

@@ -3,9 +3,9 @@ package pdf
 import (
 	"bytes"
 	"fmt"
+	"unicode"
 
 	"github.com/go-text/typesetting/font"
-	"github.com/go-text/typesetting/language"
 )
 
 // Font is a TrueType font a Document embeds and shapes text with. It is
@@ -26,8 +26,12 @@ func ParseFont(name string, data []byte) (*Font, error) {
 	return &Font{name: name, data: data, font: face.Font, upem: float64(face.Upem())}, nil
 }
 
-// scriptCode is the ISO 15924 code of a script, which the library keeps
-// as its four letters' bytes.
-func scriptCode(s language.Script) string {
-	return string([]byte{byte(s >> 24), byte(s >> 16), byte(s >> 8), byte(s)})
+// scriptName is the Unicode name of the script of r ("Han", "Ethiopic").
+func scriptName(r rune) string {
+	for name, table := range unicode.Scripts {
+		if unicode.Is(table, r) {
+			return name
+		}
+	}
+	return "Unknown"
 }
