@@ -178,6 +178,9 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 		sign("Հովհաննես Թումանյան", "", "AM", "hovhannes@example.org")
 
 		text := packetText(t, s, pdftotext, seedSlug)
+		if dump := os.Getenv("PACKET_DUMP"); dump != "" {
+			os.WriteFile(dump+"-en.pdf", []byte(s.browser().get(seedSlug+"/packet.pdf").body), 0o644)
+		}
 		for _, entry := range []string{"سلمى إبراهيم, Cairo Institute for Human Rights Studies, Egypt *", "مُحَمَّد عَبْد الله, مركز القاهرة, Jordan *",
 			"דוד גרוסמן, Israel *", "Андрей Сахаров, Russia", "Νίκος Καζαντζάκης, Greece", "ნიკო ფიროსმანი, Georgia", "Հովհաննես Թումանյան, Armenia", seedTitle} {
 			if !strings.Contains(text, norm.NFKC.String(entry)) {
@@ -216,6 +219,9 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 			signer.post("/letters/bayan/sign", form).expect(t, http.StatusSeeOther)
 		}
 		text := packetText(t, s, pdftotext, "/letters/bayan")
+		if dump := os.Getenv("PACKET_DUMP"); dump != "" {
+			os.WriteFile(dump+"-ar.pdf", []byte(s.browser().get("/letters/bayan/packet.pdf").body), 0o644)
+		}
 		want := append([]string{"بيان مشترك بشأن المعتقلين السياسيين", "أصحاب السعادة", "نحن المنظمات الموقِّعة أدناه نُعرب عن قلقنا البالغ",
 			"مع فائق التقدير", "مركز القاهرة للدراسات"}, names...)
 		for _, w := range want {

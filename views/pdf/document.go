@@ -73,6 +73,7 @@ type Document struct {
 	head    func(*Document)
 
 	bidi       bidi.Paragraph
+	zip        *zlib.Writer
 	seg        shaping.Segmenter
 	shaper     shaping.HarfbuzzShaper
 	wrapper    shaping.LineWrapper
@@ -498,9 +499,13 @@ func (d *Document) writeObject(ref int, body string) {
 // entries in its dictionary, and returns its number.
 func (d *Document) writeStream(data []byte, extra ...string) int {
 	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
-	w.Write(data)
-	w.Close()
+	if d.zip == nil { // one writer for every stream: each costs a megabyte
+		d.zip, _ = zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	} else {
+		d.zip.Reset(&z)
+	}
+	d.zip.Write(data)
+	d.zip.Close()
 	ref := d.newRef()
 	d.offsets[ref] = d.out.Len()
 	fmt.Fprintf(&d.out, "%d 0 obj\n<</Filter/FlateDecode/Length %d", ref, z.Len())
