@@ -58,7 +58,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 }
 
 // makePacket answers for packetPDF, making the PDF of l. Its labels and
-// dates are in the interface's language, the only one catalogued so far.
+// dates are in the letter's language, as far as the catalogue has it.
 func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	if l.NamedCount() > packetMaxEntries {
 		return h.renderNoPacket(c, l, h.msg("packet.too_long", packetMaxEntries))
@@ -66,7 +66,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
 	began := time.Now()
-	out, err := h.packet(c.UserContext(), l, uiLang)
+	out, err := h.packet(c.UserContext(), l, l.Lang)
 	if err != nil {
 		return err
 	}

@@ -197,7 +197,7 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 		form.Set("slug", "bayan")
 		form.Set("subject", "المعتقلون السياسيون في أذربيجان")
 		form.Set("salutation", "أصحاب السعادة")
-		form.Set("body", "نحن المنظمات الموقِّعة أدناه نُعرب عن قلقنا البالغ")
+		form.Set("body", "نحن المنظمات الموقِّعة أدناه نُعرب عن قلقنا البالغ إزاء حقوق الإنسان؛ لا سلام بلا عدالة.")
 		form.Set("closing", "مع فائق التقدير")
 		form.Set("initiators", "مركز القاهرة لدراسات حقوق الإنسان")
 		form.Set("addressees", "أعضاء الجمعية البرلمانية لمجلس أوروبا")
@@ -222,8 +222,8 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 		if dump := os.Getenv("PACKET_DUMP"); dump != "" {
 			os.WriteFile(dump+"-ar.pdf", []byte(s.browser().get("/letters/bayan/packet.pdf").body), 0o644)
 		}
-		want := append([]string{"بيان مشترك بشأن المعتقلين السياسيين", "أصحاب السعادة", "نحن المنظمات الموقِّعة أدناه نُعرب عن قلقنا البالغ",
-			"مع فائق التقدير", "مركز القاهرة للدراسات"}, names...)
+		want := append([]string{"بيان مشترك بشأن المعتقلين السياسيين", "أصحاب السعادة", "نحن المنظمات الموقِّعة أدناه نُعرب عن قلقنا البالغ إزاء حقوق الإنسان؛ لا سلام بلا عدالة.",
+			"مع فائق التقدير", "مركز القاهرة للدراسات", "الإفراج عن جميع المعتقلين السياسيين"}, names...)
 		for _, w := range want {
 			if !strings.Contains(text, norm.NFKC.String(w)) {
 				t.Errorf("the PDF's text lacks %q:\n%.3000s", w, text)

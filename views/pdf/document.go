@@ -320,11 +320,15 @@ func (d *Document) drawLine(st Style, line []shaping.Output, text []rune, marker
 // drawRun draws a shaped run's glyphs from x, and returns where it ends.
 func (d *Document) drawRun(t *tj, run shaping.Output, text []rune, x float64) float64 {
 	u := d.useFace(run.Face)
+	rtl := run.Direction.Progression() == di.TowardTopLeft
 	t.close()
 	fmt.Fprintf(&d.page, "%s %s Tf\n", u.name, num(t.size))
 	for _, g := range run.Glyphs {
 		runes := text[g.TextIndex() : g.TextIndex()+g.RunesCount()]
-		if !invisible(runes) {
+		switch {
+		case invisible(runes):
+		case rtl && g.GlyphsCount() == 1 && len(runes) > 1 && t.ligature(u, g, x, runes):
+		default:
 			t.glyph(u, g, x)
 			d.record(u, g, runes)
 		}
@@ -373,6 +377,39 @@ func (t *tj) glyph(u *fontUse, g shaping.Glyph, x float64) {
 	}
 	fmt.Fprintf(t.page, "<%04X>", uint16(g.GlyphID))
 	t.pen, t.drawn = gx+u.width(g.GlyphID)*t.size/1000, true
+}
+
+// ligature writes a glyph that stands for several characters of
+// right-to-left text (lam and alef joined) as its outline, and its
+// characters as invisible text, each in its share of the glyph's width,
+// from right to left: text extraction (poppler's pdftotext) reverses
+// right-to-left words, the characters of a ligature too, so that its
+// ToUnicode entry would read backwards. It writes nothing and returns
+// false if a character has no glyph of its own.
+func (t *tj) ligature(u *fontUse, g shaping.Glyph, x float64, runes []rune) bool {
+	glyphs := make([]font.GID, len(runes))
+	for i, r := range runes {
+		var ok bool
+		if glyphs[i], ok = u.face.NominalGlyph(r); !ok {
+			return false
+		}
+	}
+	gx, gy := x+float64(g.XOffset)/64, t.y+float64(g.YOffset)/64
+	t.outline(u, g.GlyphID, gx, gy)
+	t.close()
+	share := float64(g.Advance) / 64 / float64(len(runes))
+	t.page.WriteString("3 Tr")
+	for i := len(runes) - 1; i >= 0; i-- {
+		scale := share / (u.width(glyphs[i]) * t.size / 1000) * 100
+		fmt.Fprintf(t.page, " %s Tz 1 0 0 1 %s %s Tm[<%04X>]TJ", num(scale), num(gx), num(t.y), uint16(glyphs[i]))
+		gx += share
+		if _, ok := u.text[glyphs[i]]; !ok {
+			u.text[glyphs[i]] = []rune{runes[i]}
+		}
+	}
+	t.page.WriteString(" 100 Tz 0 Tr\n")
+	t.pen, t.drawn = gx, true
+	return true
 }
 
 // outline draws a glyph's outline at (x, y) as a filled path.
