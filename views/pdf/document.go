@@ -67,7 +67,6 @@ type Document struct {
 	page    bytes.Buffer // the current page's content, when begun
 	shapes  bytes.Buffer // the current line's glyphs drawn as outlines
 	begun   bool
-	headDue bool    // the page's running head is yet to be written
 	fixed   bool    // writing a running head or footer, which turns no page
 	y       float64 // the baseline of the next line
 	head    func(*Document)
@@ -77,6 +76,7 @@ type Document struct {
 	seg        shaping.Segmenter
 	shaper     shaping.HarfbuzzShaper
 	wrapper    shaping.LineWrapper
+	fixedWrap  shaping.LineWrapper // for a running head written within a paragraph
 	uncovered  []string
 	seenScript map[string]bool
 }
@@ -116,20 +116,13 @@ func (d *Document) NewPage() {
 		d.pages = append(d.pages, d.writeStream(d.page.Bytes()))
 		d.page.Reset()
 	}
-	d.begun, d.headDue = true, d.head != nil
-	d.y = pageHeight - d.cfg.Top
-}
-
-// writeHead writes the page's running head, once a paragraph is written:
-// the line wrapper's lines of a paragraph being written are its own.
-func (d *Document) writeHead() {
-	if !d.headDue {
-		return
+	d.begun = true
+	if d.head != nil {
+		d.fixed = true
+		d.head(d)
+		d.fixed = false
 	}
-	y := d.y
-	d.headDue, d.fixed = false, true
-	d.head(d)
-	d.y, d.fixed = y, false
+	d.y = pageHeight - d.cfg.Top
 }
 
 // At moves the next line's baseline to y points from the top of the page.
@@ -152,7 +145,11 @@ func (d *Document) Paragraph(st Style, spans ...Span) {
 	text, runs, levels := d.shape(st.Size, spans)
 	if len(text) > 0 {
 		width := pageWidth - 2*d.cfg.Margin - st.Indent
-		lines, _ := d.wrapper.WrapParagraphF(shaping.WrapConfig{Direction: d.dir}, fixed.Int26_6(width*64), text, shaping.NewSliceIterator(runs))
+		wrapper := &d.wrapper
+		if d.fixed { // a running head, maybe written while a paragraph's lines are
+			wrapper = &d.fixedWrap
+		}
+		lines, _ := wrapper.WrapParagraphF(shaping.WrapConfig{Direction: d.dir}, fixed.Int26_6(width*64), text, shaping.NewSliceIterator(runs))
 		for _, line := range lines {
 			if d.y < d.cfg.Bottom && !d.fixed {
 				d.NewPage()
@@ -163,7 +160,6 @@ func (d *Document) Paragraph(st Style, spans ...Span) {
 		}
 	}
 	d.y -= st.After
-	d.writeHead()
 }
 
 // shape splits the paragraph's text into runs of one direction, script

@@ -2,8 +2,14 @@ package pdf
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"undersigned/models/modeltest"
 )
 
 func testFont(t *testing.T) *Font {
@@ -91,5 +97,38 @@ func TestSubsetKeepsTheGlyphsUsed(t *testing.T) {
 	}
 	if kept(uint16(b)) != 0 {
 		t.Error("a glyph not used kept its outline")
+	}
+}
+
+// TestEveryPageHasItsHeadAndFoot: a paragraph longer than a page turns
+// pages, each with its running head, and every page is numbered out of the
+// whole.
+func TestEveryPageHasItsHeadAndFoot(t *testing.T) {
+	pdftotext := modeltest.Tool(t, "pdftotext", "apt-get install poppler-utils")
+	f := testFont(t)
+	d := New(Config{Lang: "en", Margin: 50, Top: 60, Bottom: 60}, func(d *Document) {
+		d.At(30)
+		d.Paragraph(Style{Size: 8, Leading: 10}, Span{Text: "Running head", Font: f})
+	}, f)
+	d.Paragraph(Style{Size: 10, Leading: 14}, Span{Text: strings.Repeat("A long paragraph of words. ", 1500), Font: f})
+	out, err := d.Finish(func(d *Document, page, total int) {
+		d.At(820)
+		d.Paragraph(Style{Size: 8, Leading: 10, Center: true}, Span{Text: fmt.Sprintf("Page %d of %d", page, total), Font: f})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "long.pdf")
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Count(string(text), "\f")
+	if pages < 3 || strings.Count(string(text), "Running head") != pages || !strings.Contains(string(text), fmt.Sprintf("Page %d of %d", pages, pages)) {
+		t.Errorf("%d pages, %d running heads, last page numbered %v", pages, strings.Count(string(text), "Running head"),
+			strings.Contains(string(text), fmt.Sprintf("Page %d of %d", pages, pages)))
 	}
 }

@@ -20,9 +20,9 @@ func (d *Document) Finish(foot func(d *Document, page, total int)) ([]byte, erro
 	if !d.begun {
 		d.NewPage()
 	}
-	d.writeHead()
+	d.head = nil
 	d.NewPage() // ends the last page; the one begun is not written
-	d.headDue, d.fixed = false, true
+	d.fixed = true
 	bodies := d.pages
 	d.pages = nil
 	feet := make([]int, len(bodies))
