@@ -61,7 +61,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 // dates are in the letter's language, as far as the catalogue has it.
 func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	if l.NamedCount() > packetMaxEntries {
-		return h.renderNoPacket(c, l, h.msg("packet.too_long", packetMaxEntries))
+		return h.renderNoPacket(c, l, h.msg(c, "packet.too_long", "max", packetMaxEntries))
 	}
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
@@ -82,7 +82,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 // the answer to the visitor's request, the way to their PDF.
 func (h *Handler) renderNoPacket(c *fiber.Ctx, l *models.Letter, why string) error {
 	v := NoPacketView{Letter: h.letterView(l), Why: why, Print: "/letters/" + l.Slug + "/print"}
-	p := h.page(c, h.msg("packet.title", l.Title), v)
+	p := h.page(c, h.msg(c, "packet.title", "title", l.Title), v)
 	p.CSRFToken = nil
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "packet", p)
@@ -157,14 +157,14 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 		return nil, nil, fmt.Errorf("packet fonts: %w", err)
 	}
 	w := &packetWriter{regular: fonts[0], bold: fonts[1], lang: lang}
-	head := w.msg("packet.running_head", isolate(l.Title), w.date(l.AsOf()))
+	head := w.msg("packet.running_head", "title", isolate(l.Title), "date", w.date(l.AsOf()))
 	w.Document = pdf.New(pdf.Config{Lang: l.Lang, RTL: views.Dir(l.Lang) == "rtl", Title: l.Title, Margin: packetMargin, Top: 24 * mm, Bottom: 22 * mm},
 		func(d *pdf.Document) {
 			d.At(12 * mm)
 			d.Paragraph(headStyle, pdf.Span{Text: head, Font: w.regular})
 		}, w.regular, w.bold)
 	if len(missing) > 0 {
-		w.strong(smallStyle, w.msg("packet.uncovered", strings.Join(missing, ", "), h.absolute("/letters/"+l.Slug+"/print")))
+		w.strong(smallStyle, w.msg("packet.uncovered", "scripts", strings.Join(missing, ", "), "url", h.absolute("/letters/"+l.Slug+"/print")))
 	}
 	w.writeLetter(l)
 	if err := h.writeList(ctx, w, l); err != nil {
@@ -172,7 +172,7 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 	}
 	out, err := w.Finish(func(d *pdf.Document, page, total int) {
 		d.At(pdfPageHeightMM*mm - 12*mm)
-		d.Paragraph(pdf.Style{Size: 8, Leading: 11, Gray: 0.3, Center: true}, pdf.Span{Text: w.msg("packet.page", page, strconv.Itoa(total)), Font: w.regular})
+		d.Paragraph(pdf.Style{Size: 8, Leading: 11, Gray: 0.3, Center: true}, pdf.Span{Text: w.msg("packet.page", "page", page, "pages", total), Font: w.regular})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("PDF of letter %d: %w", l.ID, err)
@@ -252,12 +252,8 @@ func (w *packetWriter) item(b models.PlainBlock) {
 func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Letter) error {
 	w.NewPage()
 	w.strong(subStyle, w.msg("list.as_of")+" "+w.date(l.AsOf()))
-	if l.SignatureCount() == 1 {
-		w.text(smallStyle, w.msg("list.count_one"))
-	} else {
-		w.text(smallStyle, w.msg("list.count", l.SignatureCount()))
-	}
-	earlier, err := h.earlierNote(ctx, l)
+	w.text(smallStyle, w.msg("list.count", "count", l.SignatureCount()))
+	earlier, err := h.earlierNoteIn(ctx, w.lang, l)
 	if err != nil {
 		return err
 	}
@@ -265,11 +261,11 @@ func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Lett
 		w.text(smallStyle, earlier.Text)
 	}
 	var failed error
-	for section := range h.streamSections(ctx, l, h.packetEntry, &failed) {
+	for section := range h.streamSections(ctx, l, h.packetEntry(w.lang), &failed) {
 		if section.Kind == models.KindOrganisation {
-			w.strong(groupStyle, w.msg("list.organisations", section.Count))
+			w.strong(groupStyle, w.msg("list.organisations", "count", section.Count))
 		} else {
-			w.strong(groupStyle, w.msg("list.individuals", section.Count))
+			w.strong(groupStyle, w.msg("list.individuals", "count", section.Count))
 		}
 		for e := range section.Entries {
 			w.text(entryStyle, e)
@@ -279,28 +275,19 @@ func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Lett
 	if failed != nil {
 		return failed
 	}
-	if l.UnlistedCount == 1 {
-		w.text(smallStyle, w.msg("list.unlisted_one"))
-	} else if l.UnlistedCount > 1 {
-		w.text(smallStyle, w.msg("list.unlisted", l.UnlistedCount))
+	if l.UnlistedCount > 0 {
+		w.text(smallStyle, w.msg("list.unlisted", "count", l.UnlistedCount))
 	}
 	return nil
 }
 
-// packetEntry is a list entry as the packet writes it, each part its
-// signer typed isolated: in an English list an Arabic name and its Latin
-// affiliation each read in their own direction, in the order typed.
-func (h *Handler) packetEntry(s *models.Signature) string {
-	iso := *s
-	iso.Name, iso.Role, iso.Affiliation = isolate(s.Name), isolate(s.Role), isolate(s.Affiliation)
-	return h.listEntry(&iso)
-}
-
-// plural is the catalogue's message for n of something: key one for 1,
-// many (formatted with n) otherwise.
-func (h *Handler) plural(n int64, one, many string) string {
-	if n == 1 {
-		return h.msg(one)
+// packetEntry writes a list entry as the packet does, in lang, each part
+// its signer typed isolated: in an English list an Arabic name and its
+// Latin affiliation each read in their own direction, in the order typed.
+func (h *Handler) packetEntry(lang string) func(*models.Signature) string {
+	return func(s *models.Signature) string {
+		iso := *s
+		iso.Name, iso.Role, iso.Affiliation = isolate(s.Name), isolate(s.Role), isolate(s.Affiliation)
+		return h.listEntry(lang, &iso)
 	}
-	return h.msg(many, n)
 }
