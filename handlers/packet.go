@@ -122,9 +122,12 @@ type packetWriter struct {
 	lang          string
 }
 
+// msg is the catalogue's message for key in the packet's language.
 func (w *packetWriter) msg(key string, args ...any) string {
 	return views.Message(w.lang, key, args...)
 }
+
+// date formats t in long form in the packet's language.
 func (w *packetWriter) date(t time.Time) string { return views.FormatDate(w.lang, t) }
 
 // text writes a paragraph in the regular font.
@@ -140,6 +143,7 @@ func (w *packetWriter) strong(st pdf.Style, s string) {
 // The packet's paragraph styles, in points.
 var (
 	headStyle  = pdf.Style{Size: 8, Leading: 11, Gray: 0.3}
+	footStyle  = pdf.Style{Size: 8, Leading: 11, Gray: 0.3, Center: true}
 	titleStyle = pdf.Style{Size: 16, Leading: 21, After: 10}
 	subStyle   = pdf.Style{Size: 14, Leading: 20, After: 10}
 	smallStyle = pdf.Style{Size: 10, Leading: 14, After: 7}
@@ -171,17 +175,14 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 		return nil, nil, err
 	}
 	out, err := w.Finish(func(d *pdf.Document, page, total int) {
-		d.At(pdfPageHeightMM*mm - 12*mm)
-		d.Paragraph(pdf.Style{Size: 8, Leading: 11, Gray: 0.3, Center: true}, pdf.Span{Text: w.msg("packet.page", "page", page, "pages", total), Font: w.regular})
+		d.At(pdf.PageHeight - 12*mm)
+		d.Paragraph(footStyle, pdf.Span{Text: w.msg("packet.page", "page", page, "pages", total), Font: w.regular})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("PDF of letter %d: %w", l.ID, err)
 	}
 	return out, w.Uncovered(), nil
 }
-
-// pdfPageHeightMM is the height of the packet's A4 pages.
-const pdfPageHeightMM = 297
 
 // isolate marks s, typed by someone, as text of its own direction inside
 // the text around it (U+2068 FIRST STRONG ISOLATE … U+2069 POP

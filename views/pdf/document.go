@@ -24,8 +24,9 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// A4, in points.
-const pageWidth, pageHeight = 595.28, 841.89
+// PageWidth and PageHeight are the size of the document's pages, A4, in
+// points.
+const PageWidth, PageHeight = 595.28, 841.89
 
 // Config is a document's language, direction and page margins (points).
 type Config struct {
@@ -122,11 +123,11 @@ func (d *Document) NewPage() {
 		d.head(d)
 		d.fixed = false
 	}
-	d.y = pageHeight - d.cfg.Top
+	d.y = PageHeight - d.cfg.Top
 }
 
 // At moves the next line's baseline to y points from the top of the page.
-func (d *Document) At(y float64) { d.y = pageHeight - y }
+func (d *Document) At(y float64) { d.y = PageHeight - y }
 
 // Space leaves a gap of h points before the next line.
 func (d *Document) Space(h float64) { d.y -= h }
@@ -144,7 +145,7 @@ func (d *Document) Paragraph(st Style, spans ...Span) {
 	}
 	text, runs, levels := d.shape(st.Size, spans)
 	if len(text) > 0 {
-		width := pageWidth - 2*d.cfg.Margin - st.Indent
+		width := PageWidth - 2*d.cfg.Margin - st.Indent
 		wrapper := &d.wrapper
 		if d.fixed { // a running head, maybe written while a paragraph's lines are
 			wrapper = &d.fixedWrap
@@ -288,16 +289,16 @@ func (d *Document) drawLine(st Style, line []shaping.Output, text []rune, marker
 	x := d.cfg.Margin + st.Indent
 	switch {
 	case st.Center:
-		x = (pageWidth - width) / 2
+		x = (PageWidth - width) / 2
 	case d.cfg.RTL:
-		x = pageWidth - d.cfg.Margin - st.Indent - width
+		x = PageWidth - d.cfg.Margin - st.Indent - width
 	}
 	fmt.Fprintf(&d.page, "BT %s g\n", num(st.Gray))
 	t := &tj{page: &d.page, shapes: &d.shapes, size: st.Size, y: d.y}
 	if marker != nil {
 		mx := d.cfg.Margin + st.Indent - 0.6*st.Size - float64(marker.run.Advance)/64
 		if d.cfg.RTL {
-			mx = pageWidth - d.cfg.Margin - st.Indent + 0.6*st.Size
+			mx = PageWidth - d.cfg.Margin - st.Indent + 0.6*st.Size
 		}
 		d.drawRun(t, marker.run, marker.text, mx)
 		t.drawn = false

@@ -46,7 +46,7 @@ func (d *Document) Finish(foot func(d *Document, page, total int)) ([]byte, erro
 	for i := range bodies {
 		page := d.newRef()
 		d.writeObject(page, fmt.Sprintf("<</Type/Page/Parent 1 0 R/MediaBox[0 0 %s %s]/Contents[%d 0 R %d 0 R]/Resources %d 0 R>>",
-			num(pageWidth), num(pageHeight), bodies[i], feet[i], resources))
+			num(PageWidth), num(PageHeight), bodies[i], feet[i], resources))
 		fmt.Fprintf(&kids, "%d 0 R ", page)
 	}
 	d.writeObject(1, fmt.Sprintf("<</Type/Pages/Kids[%s]/Count %d>>", kids.String(), len(bodies)))
