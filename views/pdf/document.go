@@ -139,7 +139,7 @@ func (d *Document) Paragraph(st Style, spans ...Span) {
 		d.NewPage()
 	}
 	var marker *shaped
-	if st.Marker != "" { // shaped first: shaping the text keeps its levels
+	if st.Marker != "" {
 		text, runs, _ := d.shape(st.Size, []Span{{Text: st.Marker, Font: spans[0].Font}})
 		marker = &shaped{text, runs[0]}
 	}
@@ -259,8 +259,10 @@ type oneFace struct{ face *font.Face }
 
 func (f oneFace) ResolveFace(rune) *font.Face { return f.face }
 
+// face is the document's shaping face of f.
 func (d *Document) face(f *Font) *font.Face { return d.use(f).face }
 
+// use is the document's use of f, one of the fonts given to New.
 func (d *Document) use(f *Font) *fontUse {
 	for _, u := range d.fonts {
 		if u.Font == f {
@@ -270,6 +272,7 @@ func (d *Document) use(f *Font) *fontUse {
 	panic("pdf: a font not given to New")
 }
 
+// useFace is the document's use of the font of a face it shaped with.
 func (d *Document) useFace(face *font.Face) *fontUse {
 	for _, u := range d.fonts {
 		if u.face == face {
