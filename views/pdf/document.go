@@ -86,10 +86,11 @@ type Document struct {
 // with it, each with the text it stands for.
 type fontUse struct {
 	*Font
-	name string // its resource name in the pages: /F0, /F1...
-	ref  int    // its object number
-	face *font.Face
-	text map[font.GID][]rune
+	name   string // its resource name in the pages: /F0, /F1...
+	ref    int    // its object number
+	face   *font.Face
+	text   map[font.GID][]rune
+	widths map[font.GID]float64 // of the glyphs drawn, read once
 }
 
 // New starts a document whose text is set in fonts. head, if not nil, is
@@ -102,7 +103,7 @@ func New(cfg Config, head func(*Document), fonts ...*Font) *Document {
 	d.out.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 	d.newRef() // the page tree, written last
 	for i, f := range fonts {
-		d.fonts = append(d.fonts, &fontUse{Font: f, name: "/F" + strconv.Itoa(i), ref: d.newRef(), face: font.NewFace(f.font), text: map[font.GID][]rune{}})
+		d.fonts = append(d.fonts, &fontUse{Font: f, name: "/F" + strconv.Itoa(i), ref: d.newRef(), face: font.NewFace(f.font), text: map[font.GID][]rune{}, widths: map[font.GID]float64{}})
 	}
 	return d
 }
@@ -347,6 +348,15 @@ type tj struct {
 	pen     float64 // where the PDF sets the next glyph of the array
 	open    bool
 	drawn   bool // a glyph on the baseline, ending at pen
+	buf     [6]byte
+}
+
+// appendGID appends a glyph ID as a PDF hex string, as Identity-H reads it:
+// a packet draws a glyph ID for each letter of the list, the writer's most
+// frequent output.
+func appendGID(b []byte, g font.GID) []byte {
+	const hex = "0123456789ABCDEF"
+	return append(b, '<', hex[g>>12&15], hex[g>>8&15], hex[g>>4&15], hex[g&15], '>')
 }
 
 // glyph writes g drawn at pen position x (its offsets still to apply).
@@ -375,7 +385,7 @@ func (t *tj) glyph(u *fontUse, g shaping.Glyph, x float64) {
 	} else if adj := (gx - t.pen) * 1000 / t.size; math.Abs(adj) > 0.05 {
 		t.page.WriteString(num(-adj))
 	}
-	fmt.Fprintf(t.page, "<%04X>", uint16(g.GlyphID))
+	t.page.Write(appendGID(t.buf[:0], g.GlyphID))
 	t.pen, t.drawn = gx+u.width(g.GlyphID)*t.size/1000, true
 }
 
@@ -510,10 +520,15 @@ func stands(u *fontUse, g shaping.Glyph, runes []rune) []rune {
 // em) nor as a word of its own (overlapping by more than 0.2 em). Glyphs
 // are placed where the shaper puts them, whatever their width in the PDF.
 func (u *fontUse) width(g font.GID) float64 {
-	if w := float64(u.face.HorizontalAdvance(g)) * 1000 / u.upem; w > 0 {
+	if w, ok := u.widths[g]; ok {
 		return w
 	}
-	return 150
+	w := float64(u.face.HorizontalAdvance(g)) * 1000 / u.upem
+	if w == 0 {
+		w = 150
+	}
+	u.widths[g] = w
+	return w
 }
 
 // num formats a number for a content stream, to a hundredth.

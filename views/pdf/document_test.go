@@ -12,7 +12,7 @@ import (
 	"undersigned/models/modeltest"
 )
 
-func testFont(t *testing.T) *Font {
+func testFont(t testing.TB) *Font {
 	t.Helper()
 	data, err := os.ReadFile("../../public/fonts/DejaVuSans.ttf")
 	if err != nil {
