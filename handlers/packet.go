@@ -122,8 +122,8 @@ type packetWriter struct {
 	lang          string
 }
 
-// msg is the catalogue's message for key in the packet's language.
-func (w *packetWriter) msg(key string, args ...any) string {
+// T is the catalogue's message for key in the packet's language.
+func (w *packetWriter) T(key string, args ...any) string {
 	return views.Message(w.lang, key, args...)
 }
 
@@ -161,14 +161,14 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 		return nil, nil, fmt.Errorf("packet fonts: %w", err)
 	}
 	w := &packetWriter{regular: fonts[0], bold: fonts[1], lang: lang}
-	head := w.msg("packet.running_head", "title", isolate(l.Title), "date", w.date(l.AsOf()))
+	head := w.T("packet.running_head", "title", isolate(l.Title), "date", w.date(l.AsOf()))
 	w.Document = pdf.New(pdf.Config{Lang: l.Lang, RTL: views.Dir(l.Lang) == "rtl", Title: l.Title, Margin: packetMargin, Top: 24 * mm, Bottom: 22 * mm},
 		func(d *pdf.Document) {
 			d.At(12 * mm)
 			d.Paragraph(headStyle, pdf.Span{Text: head, Font: w.regular})
 		}, w.regular, w.bold)
 	if len(missing) > 0 {
-		w.strong(smallStyle, w.msg("packet.uncovered", "scripts", strings.Join(missing, ", "), "url", h.absolute("/letters/"+l.Slug+"/print")))
+		w.strong(smallStyle, w.T("packet.uncovered", "scripts", strings.Join(missing, ", "), "url", h.absolute("/letters/"+l.Slug+"/print")))
 	}
 	w.writeLetter(l)
 	if err := h.writeList(ctx, w, l); err != nil {
@@ -176,7 +176,7 @@ func (h *Handler) writePacket(ctx context.Context, l *models.Letter, lang string
 	}
 	out, err := w.Finish(func(d *pdf.Document, page, total int) {
 		d.At(pdf.PageHeight - 12*mm)
-		d.Paragraph(footStyle, pdf.Span{Text: w.msg("packet.page", "page", page, "pages", total), Font: w.regular})
+		d.Paragraph(footStyle, pdf.Span{Text: w.T("packet.page", "page", page, "pages", total), Font: w.regular})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("PDF of letter %d: %w", l.ID, err)
@@ -202,19 +202,19 @@ func (w *packetWriter) writeLetter(l *models.Letter) {
 		for i := range in {
 			in[i] = isolate(in[i])
 		}
-		w.text(smallStyle, w.msg("letter.initiators")+" "+(&views.Page{Lang: w.lang}).List(in))
+		w.text(smallStyle, w.T("letter.initiators")+" "+views.List(w.lang, in))
 	}
 	w.strong(titleStyle, l.Title)
 	w.text(smallStyle, w.date(l.Date(time.Now())))
 	if to := l.AddresseeList(); len(to) > 0 {
-		w.strong(lineStyle, w.msg("letter.to"))
+		w.strong(lineStyle, w.T("letter.to"))
 		for _, a := range to {
 			w.text(lineStyle, a)
 		}
 		w.Space(8)
 	}
 	if l.Subject != "" {
-		w.Paragraph(bodyStyle, pdf.Span{Text: w.msg("letter.re") + " ", Font: w.bold}, pdf.Span{Text: isolate(l.Subject), Font: w.regular})
+		w.Paragraph(bodyStyle, pdf.Span{Text: w.T("letter.re") + " ", Font: w.bold}, pdf.Span{Text: isolate(l.Subject), Font: w.regular})
 	}
 	if l.Salutation != "" {
 		w.text(bodyStyle, l.Salutation)
@@ -252,8 +252,8 @@ func (w *packetWriter) item(b models.PlainBlock) {
 // entries at a time with the entries the print page shows.
 func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Letter) error {
 	w.NewPage()
-	w.strong(subStyle, w.msg("list.as_of")+" "+w.date(l.AsOf()))
-	w.text(smallStyle, w.msg("list.count", "count", l.SignatureCount()))
+	w.strong(subStyle, w.T("list.as_of")+" "+w.date(l.AsOf()))
+	w.text(smallStyle, w.T("list.count", "count", l.SignatureCount()))
 	earlier, err := h.earlierNoteIn(ctx, w.lang, l)
 	if err != nil {
 		return err
@@ -264,9 +264,9 @@ func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Lett
 	var failed error
 	for section := range h.streamSections(ctx, l, h.packetEntry(w.lang), &failed) {
 		if section.Kind == models.KindOrganisation {
-			w.strong(groupStyle, w.msg("list.organisations", "count", section.Count))
+			w.strong(groupStyle, w.T("list.organisations", "count", section.Count))
 		} else {
-			w.strong(groupStyle, w.msg("list.individuals", "count", section.Count))
+			w.strong(groupStyle, w.T("list.individuals", "count", section.Count))
 		}
 		for e := range section.Entries {
 			w.text(entryStyle, e)
@@ -277,7 +277,7 @@ func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Lett
 		return failed
 	}
 	if l.UnlistedCount > 0 {
-		w.text(smallStyle, w.msg("list.unlisted", "count", l.UnlistedCount))
+		w.text(smallStyle, w.T("list.unlisted", "count", l.UnlistedCount))
 	}
 	return nil
 }
