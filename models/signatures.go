@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
 	"gorm.io/gorm"
 )
 
@@ -155,7 +156,17 @@ func (s Signature) Entry(lang, anonymous string) string {
 	case s.Kind == KindOrganisation:
 		parts = []string{s.Affiliation, s.Countries(lang)}
 	}
-	return joinNonEmpty(parts)
+	return joinNonEmpty(parts, EntrySeparator(lang))
+}
+
+// EntrySeparator is what separates the parts of an entry on a list in a
+// language: the Arabic comma in languages written in Arabic script
+// (Arabic, Persian, Urdu…), a Latin one otherwise.
+func EntrySeparator(lang string) string {
+	if script, _ := language.Make(lang).Script(); script.String() == "Arab" {
+		return "، "
+	}
+	return ", "
 }
 
 // sortKeyTie joins a sort key's parts: below every character a name may
