@@ -222,7 +222,7 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 		want := append([]string{"بيان مشترك بشأن المعتقلين السياسيين", "أصحاب السعادة", "نحن، المنظمات الموقِّعة أدناه، نُعرب عن قلقنا البالغ إزاء حقوق الإنسان؛ لا سلام بلا عدالة.",
 			"مع فائق التقدير", "الإفراج عن جميع المعتقلين السياسيين"}, names...)
 		for _, name := range names {
-			want = append(want, name+", مركز القاهرة للدراسات, مصر")
+			want = append(want, name+"، مركز القاهرة للدراسات، مصر")
 		}
 		for _, w := range want {
 			if !strings.Contains(text, norm.NFKC.String(w)) {
