@@ -149,14 +149,11 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 }
 
 // reconfirmationMail writes the email that asks the signer of an earlier
-// revision to agree to the current text, or to withdraw.
+// revision to agree to the current text, or to withdraw, in the language of
+// the letter they signed.
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
-	return models.Message{
-		To:      sig.Email,
-		Subject: h.msg("mail.reconfirm.subject", l.Title),
-		Body: h.msg("mail.reconfirm.body", l.Title, sig.Revision, l.Revision, h.absolute(revisionPath(l.Slug, sig.Revision)),
-			h.absolute("/reconfirm/"+token)),
-	}
+	return email(sig.Email, views.ComposeEmail(l.Lang, "reconfirm", "title", l.Title, "signed", sig.Revision, "current", l.Revision,
+		"changes", h.absolute(revisionPath(l.Slug, sig.Revision)), "reconfirm", h.absolute("/reconfirm/"+token)))
 }
 
 // askReconfirmation emails the signers of earlier revisions a link to agree

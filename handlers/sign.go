@@ -256,24 +256,29 @@ func (h *Handler) signerAddress(c *fiber.Ctx, l *models.Letter) string {
 	return string(email)
 }
 
-// signerMail writes the email with a signer's private links: the one that
-// asks them to confirm while the signature waits for it; else their
-// management link, for a new signature or, when someone signed again with
-// the address or asked for the email again, to the address's owner.
+// signerMail writes the email with a signer's private links, in the
+// language of the letter they signed: the one that asks them to confirm
+// while the signature waits for it; else their management link, for a new
+// signature or, when someone signed again with the address or asked for the
+// email again, to the address's owner.
 func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message {
 	manage := h.absolute("/signature/" + s.ManageToken)
+	var e views.Email
 	switch {
 	case s.ConfirmToken != "":
-		return models.Message{
-			To:      s.Signature.Email,
-			Subject: h.msg("mail.confirm.subject", l.Title),
-			Body: h.msg("mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(uiLang, time.Now().Add(models.ConfirmationTTL)),
-				manage),
-		}
+		e = views.ComposeEmail(l.Lang, "confirm", "title", l.Title, "confirm", h.absolute("/confirm/"+s.ConfirmToken),
+			"until", time.Now().Add(models.ConfirmationTTL), "manage", manage)
 	case s.Again:
-		return models.Message{To: s.Signature.Email, Subject: h.msg("mail.again.subject", l.Title), Body: h.msg("mail.again.body", l.Title, manage)}
+		e = views.ComposeEmail(l.Lang, "again", "title", l.Title, "manage", manage)
+	default:
+		e = views.ComposeEmail(l.Lang, "signed", "title", l.Title, "manage", manage)
 	}
-	return models.Message{To: s.Signature.Email, Subject: h.msg("mail.signed.subject", l.Title), Body: h.msg("mail.signed.body", l.Title, manage)}
+	return email(s.Signature.Email, e)
+}
+
+// email is e addressed to to.
+func email(to string, e views.Email) models.Message {
+	return models.Message{To: to, Lang: e.Lang, Subject: e.Subject, Body: e.Body}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.

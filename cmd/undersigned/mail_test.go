@@ -447,15 +447,16 @@ func (c *client) confirm(path string, status int, fragments ...string) {
 var messageID = regexp.MustCompile(`^<outbox-\d+\.\d+@127\.0\.0\.1>$`)
 
 // checkConfirmationEmail checks a confirmation email as it arrived over
-// SMTP: addressed, dated, identified, plain UTF-8 text sent as 7-bit
-// quoted-printable, and with both of its links on the server at addr.
+// SMTP: addressed, dated, identified, in English and saying so, plain UTF-8
+// text sent as 7-bit quoted-printable, and with both of its links on the
+// server at addr.
 func checkConfirmationEmail(t *testing.T, e email, from, to, title, addr string) {
 	t.Helper()
 	if e.Problem != "" {
 		t.Fatalf("unreadable email: %s\n%s", e.Problem, e.Raw)
 	}
 	h := e.Header
-	for name, want := range map[string]string{"From": from, "To": to, "MIME-Version": "1.0",
+	for name, want := range map[string]string{"From": from, "To": to, "MIME-Version": "1.0", "Content-Language": "en",
 		"Content-Type": "text/plain; charset=utf-8", "Content-Transfer-Encoding": "quoted-printable"} {
 		if got := h.Get(name); got != want {
 			t.Errorf("%s: %q, want %q", name, got, want)
