@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,9 @@ type SMTP struct {
 	// connection without it is refused, not used in clear, so that whoever
 	// strips the offer from the server's greeting reads no mail.
 	starttls atomic.Bool
+	// roots are the certificate authorities the server's certificate is
+	// checked against; nil for the system's.
+	roots *x509.CertPool
 }
 
 // NewSMTP returns a Sender through server, sending from the address from,
@@ -177,7 +181,7 @@ func (s *session) dial(ctx context.Context, starttls bool) (*smtp.Client, error)
 		return nil, err
 	}
 	defer interruptible(ctx, conn)()
-	tlsConfig := &tls.Config{ServerName: host}
+	tlsConfig := &tls.Config{ServerName: host, RootCAs: s.smtp.roots}
 	if server.Scheme == "smtps" {
 		conn = tls.Client(conn, tlsConfig)
 	}

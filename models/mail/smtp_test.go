@@ -3,6 +3,8 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log"
@@ -10,6 +12,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net"
+	"net/http/httptest"
 	netmail "net/mail"
 	"net/url"
 	"strings"
@@ -17,13 +20,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
 // relay is an SMTP server in the test process that answers each recipient
 // as its answers say, and keeps the messages it takes.
 type relay struct {
-	addr string
+	addr   string
+	scheme string         // smtp for STARTTLS, smtps for TLS from the start
+	roots  *x509.CertPool // holds the relay's certificate
 	// answers maps a recipient to the relay's refusal of it; a nil error
 	// drops the connection instead of answering.
 	answers map[string]error
@@ -32,16 +38,26 @@ type relay struct {
 	received [][]byte
 }
 
-// startRelay starts a relay on a loopback port, closed when the test ends.
-func startRelay(t *testing.T, answers map[string]error) *relay {
+// startRelay starts a relay on a loopback port, offering STARTTLS (or
+// speaking TLS from the start, for the scheme smtps), closed when the test
+// ends.
+func startRelay(t *testing.T, scheme string, answers map[string]error) *relay {
 	t.Helper()
-	r := &relay{answers: answers}
+	// httptest's certificate is for 127.0.0.1.
+	https := httptest.NewTLSServer(nil)
+	https.Close()
+	r := &relay{scheme: scheme, roots: x509.NewCertPool(), answers: answers}
+	r.roots.AddCert(https.Certificate())
 	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &relaySession{relay: r, conn: c}, nil }))
 	s.Domain = "mx.test"
 	s.ErrorLog = log.New(io.Discard, "", 0)
+	s.TLSConfig = https.TLS
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if scheme == "smtps" {
+		ln = tls.NewListener(ln, https.TLS)
 	}
 	r.addr = ln.Addr().String()
 	go s.Serve(ln)
@@ -49,17 +65,38 @@ func startRelay(t *testing.T, answers map[string]error) *relay {
 	return r
 }
 
-// sender is an SMTP sender through r with one connection.
+// sender is an SMTP sender through r with one connection, logged in, in TLS.
 func (r *relay) sender() *SMTP {
-	return NewSMTP(&url.URL{Scheme: "smtp", Host: r.addr}, "letters@undersigned.example", "undersigned.example", 1)
+	s := NewSMTP(&url.URL{Scheme: r.scheme, Host: r.addr, User: url.UserPassword("letters", "relay pass: wörd")}, "letters@undersigned.example", "undersigned.example", 1)
+	s.roots = r.roots
+	return s
 }
 
 type relaySession struct {
 	relay *relay
 	conn  *smtp.Conn
+	user  string // who logged in
 }
 
-func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *relaySession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *relaySession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		if password != "relay pass: wörd" {
+			return smtp.ErrAuthFailed
+		}
+		s.user = user
+		return nil
+	}), nil
+}
+
+// Mail takes mail from whoever logged in, over TLS.
+func (s *relaySession) Mail(string, *smtp.MailOptions) error {
+	if _, encrypted := s.conn.TLSConnectionState(); !encrypted || s.user == "" {
+		return smtp.ErrAuthRequired
+	}
+	return nil
+}
 
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	answer, ok := s.relay.answers[to]
@@ -104,7 +141,7 @@ func TestRefusalsToldApart(t *testing.T) {
 	for _, c := range cases {
 		answers[c.to] = c.answer
 	}
-	r := startRelay(t, answers)
+	r := startRelay(t, "smtp", answers)
 	sender := r.sender()
 	defer sender.Close()
 	m := &Mailer{Sender: sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Retry: time.Second}
@@ -127,25 +164,34 @@ func TestRefusalsToldApart(t *testing.T) {
 }
 
 // TestSubjectInAnyScriptArrivesIntact sends an email whose subject holds a
-// long Arabic title: the relay gets a message of 7-bit lines of at most 998
-// bytes, whose subject and body a mail program decodes back to the text,
-// and which says its language.
+// long Arabic title, logged in over STARTTLS and over TLS from the start:
+// the relay gets a message of 7-bit lines of at most 998 bytes, whose
+// subject and body a mail program decodes back to the text, and which says
+// its language.
 func TestSubjectInAnyScriptArrivesIntact(t *testing.T) {
 	title := strings.Repeat("الإفراج عن المدافعين عن حقوق الإنسان في أذربيجان، ", 4)
 	subject, body := "يرجى تأكيد توقيعك: "+title, "مرحباً،\n\nلقد وقّع أحدهم على الرسالة «"+title+"».\n"
-	r := startRelay(t, nil)
-	sender := r.sender()
-	defer sender.Close()
-	msg := Message{ID: 7, To: "layla@example.org", Lang: "ar", Subject: subject, Body: body, CreatedAt: time.Now()}
-	if err := sender.Send(context.Background(), msg); err != nil {
-		t.Fatal(err)
+	for _, scheme := range []string{"smtp", "smtps"} {
+		r := startRelay(t, scheme, nil)
+		sender := r.sender()
+		msg := Message{ID: 7, To: "layla@example.org", Lang: "ar", Subject: subject, Body: body, CreatedAt: time.Now()}
+		if err := sender.Send(context.Background(), msg); err != nil {
+			t.Fatalf("%s: %v", scheme, err)
+		}
+		sender.Close()
+		r.mu.Lock()
+		if len(r.received) != 1 {
+			t.Fatalf("%s: the relay got %d messages, want 1", scheme, len(r.received))
+		}
+		checkArrived(t, r.received[0], subject, body)
+		r.mu.Unlock()
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.received) != 1 {
-		t.Fatalf("the relay got %d messages, want 1", len(r.received))
-	}
-	raw := r.received[0]
+}
+
+// checkArrived checks a message as it arrived: in 7-bit lines of at most
+// 998 bytes, in Arabic and saying so, with subject and body intact.
+func checkArrived(t *testing.T, raw []byte, subject, body string) {
+	t.Helper()
 	for i, line := range strings.Split(string(raw), "\r\n") {
 		if len(line) > 998 || strings.ContainsFunc(line, func(r rune) bool { return r > 126 }) {
 			t.Errorf("line %d is not 7-bit text of at most 998 bytes: %.100q…", i+1, line)
