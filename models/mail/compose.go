@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // compose writes a message as plain UTF-8 text, quoted-printable, which
@@ -30,11 +31,18 @@ func (s *SMTP) compose(msg Message) []byte {
 	return b.Bytes()
 }
 
-// encodeHeader encodes a header's text for a mail header: as is when it is
-// ASCII, or else as RFC 2047 encoded words, which Go's encoder keeps to 75
+// encodeHeader encodes text for a mail header: as is when it is ASCII, or
+// else as RFC 2047 encoded words, which Go's encoder keeps to 75
 // characters each but puts on one line; folding the line between them
 // keeps a long title in Arabic or Georgian under the 998 bytes a line may
-// hold.
+// hold. A control character becomes a space, so that no text, however it
+// got in, can end the header and add another.
 func encodeHeader(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	return strings.ReplaceAll(mime.QEncoding.Encode("utf-8", s), "?= =?", "?=\r\n =?")
 }

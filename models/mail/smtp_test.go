@@ -238,3 +238,16 @@ func TestRelayRefusalsLogNoAddress(t *testing.T) {
 		t.Errorf("the log lacks the relay's reasons:\n%s", out)
 	}
 }
+
+// A subject cannot add a header, whatever it holds: a line break in it
+// becomes a space.
+func TestSubjectAddsNoHeader(t *testing.T) {
+	msg := Message{ID: 1, To: "ana@example.org", Subject: "Sign\r\nBcc: everyone@example.org", Body: "Text\n", CreatedAt: time.Now()}
+	got, err := netmail.ReadMessage(bytes.NewReader((&SMTP{}).compose(msg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bcc, subject := got.Header.Get("Bcc"), got.Header.Get("Subject"); bcc != "" || subject != "Sign  Bcc: everyone@example.org" {
+		t.Errorf("Bcc %q, subject %q; want no Bcc, the subject on one line", bcc, subject)
+	}
+}
