@@ -152,7 +152,7 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 // revision to agree to the current text, or to withdraw, in the language of
 // the letter they signed.
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
-	return email(sig.Email, views.ComposeEmail(l.Lang, "reconfirm", "title", l.Title, "signed", sig.Revision, "current", l.Revision,
+	return addressed(sig.Email, views.ComposeEmail(l.Lang, "reconfirm", "title", l.Title, "signed", sig.Revision, "current", l.Revision,
 		"changes", h.absolute(revisionPath(l.Slug, sig.Revision)), "reconfirm", h.absolute("/reconfirm/"+token)))
 }
 

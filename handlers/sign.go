@@ -273,11 +273,11 @@ func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message 
 	default:
 		e = views.ComposeEmail(l.Lang, "signed", "title", l.Title, "manage", manage)
 	}
-	return email(s.Signature.Email, e)
+	return addressed(s.Signature.Email, e)
 }
 
-// email is e addressed to to.
-func email(to string, e views.Email) models.Message {
+// addressed is e addressed to to, for the outbox.
+func addressed(to string, e views.Email) models.Message {
 	return models.Message{To: to, Lang: e.Lang, Subject: e.Subject, Body: e.Body}
 }
 
