@@ -1,8 +1,6 @@
 package views
 
 import (
-	"fmt"
-	"strings"
 	"time"
 )
 
@@ -13,25 +11,22 @@ type Email struct {
 
 // ComposeEmail writes the email kind ("confirm", "signed", "again",
 // "reconfirm": the catalogue's "mail.KIND.subject" and "mail.KIND.body") in
-// lang, or in English where the catalogue has no such email in lang, so
-// that an email is never half in one language; its Lang says which. params
-// are the named parameters, name then value; a time.Time is written as a
-// date in the email's language.
+// the language lang, or the catalogue's nearest ("ar" for "ar-EG"), or else
+// whole in the default language, so that an email is never half in one
+// language; its Lang says which. params are the named parameters, name
+// then value; a time.Time is written as a date in the email's language.
 func ComposeEmail(lang, kind string, params ...any) Email {
 	key := "mail." + kind + "."
-	if _, ok := catalogue[lang][key+"body"]; !ok {
-		lang = "en"
+	code := Negotiate(lang, DefaultLang)
+	if _, ok := find(code).messages[key+"body"]; !ok {
+		code = DefaultLang
 	}
-	args := make([]string, 0, len(params))
+	args := make([]any, len(params))
 	for i, p := range params {
 		if t, ok := p.(time.Time); ok {
-			p = FormatDate(lang, t)
+			p = FormatDate(code, t)
 		}
-		if i%2 == 0 {
-			p = "{" + fmt.Sprint(p) + "}"
-		}
-		args = append(args, fmt.Sprint(p))
+		args[i] = p
 	}
-	fill := strings.NewReplacer(args...)
-	return Email{Lang: lang, Subject: fill.Replace(Message(lang, key+"subject")), Body: fill.Replace(Message(lang, key+"body"))}
+	return Email{Lang: code, Subject: Message(code, key+"subject", args...), Body: Message(code, key+"body", args...)}
 }

@@ -13,10 +13,10 @@ import (
 func TestEmailsComposedWhole(t *testing.T) {
 	until := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	params := map[string][]any{
-		"confirm":   {"title", "Free them all", "confirm", "https://x.test/confirm/c", "until", until, "manage", "https://x.test/signature/m"},
-		"signed":    {"title", "Free them all", "manage", "https://x.test/signature/m"},
-		"again":     {"title", "Free them all", "manage", "https://x.test/signature/m"},
-		"reconfirm": {"title", "Free them all", "signed", 1, "current", 2, "changes", "https://x.test/letters/l/revisions/1", "reconfirm", "https://x.test/reconfirm/r"},
+		"confirm":   {"title", "Free them all", "confirm_url", "https://x.test/confirm/c", "until", until, "manage_url", "https://x.test/signature/m"},
+		"signed":    {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
+		"again":     {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
+		"reconfirm": {"title", "Free them all", "signed", 1, "current", 2, "revision_url", "https://x.test/letters/l/revisions/1", "confirm_url", "https://x.test/reconfirm/r"},
 	}
 	for kind, p := range params {
 		for _, lang := range []string{"en", "xx"} {

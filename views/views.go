@@ -107,23 +107,31 @@ func (t *Templates) Partial(w io.Writer, page, name string, p *Page) error {
 
 // Page is what every template receives: the layout's needs and the page's own Data.
 type Page struct {
-	Lang        string        // language of the interface
-	Title       string        // the <title>, before the site's name
-	CSRFToken   func() string // makes the token for the page's forms, on first use
-	Coordinator string        // name of the logged-in coordinator, if any
-	Path        string        // path of the page, to mark the current navigation item
-	Robots      string        // content of a robots meta tag, if any
-	Canonical   string        // absolute URL of the page, if it has one
-	Summary     string        // what the page is about, for link previews (og:description)
-	Article     bool          // the page is a letter's: og:type article rather than website
-	Stylesheet  string        // a page's own print stylesheet, after the site's
-	Errors      FormErrors    // the fields of the page's form that were refused
-	Problem     string        // what was refused of the form as a whole, such as a limit reached
+	Lang        string         // language of the page
+	Dir         string         // its direction, "ltr" or "rtl"
+	Languages   []LanguageLink // the same page in each language of the interface
+	Title       string         // the <title>, before the site's name
+	CSRFToken   func() string  // makes the token for the page's forms, on first use
+	Coordinator string         // name of the logged-in coordinator, if any
+	Path        string         // path of the page, to mark the current navigation item
+	Robots      string         // content of a robots meta tag, if any
+	Canonical   string         // absolute URL of the page, if it has one
+	Summary     string         // what the page is about, for link previews (og:description)
+	Article     bool           // the page is a letter's: og:type article rather than website
+	Stylesheet  string         // a page's own print stylesheet, after the site's
+	Errors      FormErrors     // the fields of the page's form that were refused
+	Problem     string         // what was refused of the form as a whole, such as a limit reached
 	// Refused marks a page that answers a refused form whose errors are
 	// rendered apart and spliced in, as a signing form is into the page
 	// cache's letter (see handlers' renderLetter).
 	Refused bool
 	Data    any
+}
+
+// LanguageLink is one entry of the header's language switcher.
+type LanguageLink struct {
+	Code, Name, URL string
+	Current         bool
 }
 
 // HasErrors reports whether the page answers a form it refused: its title
@@ -139,8 +147,8 @@ func (p *Page) CSRF() string {
 	return p.CSRFToken()
 }
 
-// T returns the catalogue's message for key in the page's language,
-// formatted with args.
+// T returns the catalogue's message for key in the page's language, its
+// parameters filled from args: name, value, name, value…
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
 
 // List joins items as a sentence does: "A", "A and B", "A, B and C".
@@ -156,28 +164,7 @@ func (p *Page) Date(t time.Time) string { return FormatDate(p.Lang, t) }
 
 // DateTime formats t with its time of day in UTC: "November 11, 2024, 14:05 UTC".
 func (p *Page) DateTime(t time.Time) string {
-	return p.T("format.datetime", FormatDate(p.Lang, t), t.UTC().Format("15:04"))
-}
-
-// FormatDate formats a date in long form in a language. Only English is
-// catalogued so far; every other language falls back to it.
-func FormatDate(lang string, t time.Time) string {
-	return t.UTC().Format("January 2, 2006")
-}
-
-// Message returns the catalogue's message for key in lang (falling back to
-// English), formatted with args. A missing key shows itself, so it is seen.
-func Message(lang, key string, args ...any) string {
-	msg, ok := catalogue[lang][key]
-	if !ok {
-		if msg, ok = catalogue["en"][key]; !ok {
-			return key
-		}
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(msg, args...)
-	}
-	return msg
+	return p.T("format.datetime", "date", FormatDate(p.Lang, t), "time", t.UTC().Format("15:04"))
 }
 
 // FieldError is one invalid form field: its name (the control's id), its
