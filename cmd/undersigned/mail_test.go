@@ -709,3 +709,54 @@ func TestRelayHangingUpAfterTakingAnEmailGetsItOnce(t *testing.T) {
 		t.Errorf("the relay got the email %d times, want once", n)
 	}
 }
+
+// TestReconfirmationBySMTP signs a letter and confirms the signature, then
+// has the coordinator change the substance of its text: the email asking
+// the signer to agree to the new text reaches the relay, in the language of
+// the letter signed and saying so, and its link opens the page that asks.
+func TestReconfirmationBySMTP(t *testing.T) {
+	const title, to = "Libérez les défenseurs des droits humains", "vera@example.cz"
+	mx := startSMTP(t, "", "")
+	db, addr := modeltest.DSN(t), freeAddr(t)
+	newCoordinator(t, db)
+	start(t, db, addr, "-smtp-url", mx.url())
+	coord := loggedIn(t, addr, coordEmail, coordPassword)
+	editor := coord.publishLetter(title, "liberez")
+	signer := newClient(t, addr)
+	signer.get("/letters/liberez")
+	signer.mustPost("/letters/liberez/sign", signForm("Věra Čáslavská", "CZ", to), http.StatusSeeOther)
+	signer.confirm(linkPath(t, mx.received.next(t, to).link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+
+	// The editor shows what changes, with the edited text in the form's
+	// hidden fields, which the coordinator sends again saying the change is
+	// one of substance.
+	coord.get(editor)
+	revised := url.Values{"title": {title}, "body": {"A text revised in substance."}, "action": {"save"}}
+	if status, _, err := coord.post(editor, revised); err != nil || status != http.StatusOK {
+		t.Fatalf("saving the revised text: %d %v; want the page asking what kind of change it is", status, err)
+	}
+	revised.Set("action", "confirm")
+	revised.Set("change", "substance")
+	coord.mustPost(editor, revised, http.StatusSeeOther)
+
+	var asked email
+	waitFor(t, "the reconfirmation email", func() bool {
+		for _, e := range mx.received.all() {
+			if e.To == to && e.link("/reconfirm/") != "" {
+				asked = e
+				return true
+			}
+		}
+		return false
+	})
+	if asked.Problem != "" {
+		t.Fatalf("unreadable email: %s\n%s", asked.Problem, asked.Raw)
+	}
+	if lang := asked.Header.Get("Content-Language"); lang != "en" {
+		t.Errorf("Content-Language %q, want en, the letter's", lang)
+	}
+	if want := "The letter you signed has changed: " + title; asked.Subject != want {
+		t.Errorf("subject %q, want %q", asked.Subject, want)
+	}
+	signer.expect(linkPath(t, asked.link("/reconfirm/")), http.StatusOK, "I agree to the revised text")
+}
