@@ -191,7 +191,7 @@ func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
 func (h *Handler) apiSignatory(lang string, s *models.Signature) APISignatory {
 	v := APISignatory{
 		Kind: string(s.Kind), Anonymous: s.Display == models.DisplayAnonymous, Name: s.Name, Affiliation: s.Affiliation, Role: s.Role,
-		Country: s.Country, Country2: s.Country2, Countries: s.Countries(), Entry: h.entry(lang, s),
+		Country: s.Country, Country2: s.Country2, Countries: s.Countries(lang), Entry: h.entry(lang, s),
 		SignedRevision: s.Revision,
 	}
 	switch {
@@ -252,7 +252,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		v.DemandGroups = append(v.DemandGroups, APIDemandGroup{LeadIn: g.LeadIn, Demands: nonNil(g.DemandList())})
 	}
 	for _, cc := range countries {
-		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryName(cc.Country), Count: cc.Count})
+		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryNameIn(l.Lang, cc.Country), Count: cc.Count})
 	}
 	return c.JSON(v, jsonType)
 }

@@ -61,9 +61,15 @@ type Rule struct{ X1, X2, Y int }
 // its signatures: drawn again when the list has changed and the drawing is
 // over a minute old, so that a crowd reading a letter that many sign at
 // once costs one count a minute, not one a view.
+// chartKey names a letter's charts in one language.
+type chartKey struct {
+	letterID int64
+	lang     string
+}
+
 type chartCache struct {
 	mu      sync.Mutex
-	entries map[int64]chartEntry
+	entries map[chartKey]chartEntry
 }
 
 type chartEntry struct {
@@ -82,7 +88,8 @@ func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([
 	}
 	cc := &h.chartCache
 	cc.mu.Lock()
-	e, ok := cc.entries[l.ID]
+	key := chartKey{l.ID, h.lang(c)}
+	e, ok := cc.entries[key]
 	cc.mu.Unlock()
 	if ok && (e.asOf.Equal(l.AsOf()) || time.Since(e.drawn) < chartsMaxAge) {
 		return e.charts, nil
@@ -93,9 +100,9 @@ func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([
 	}
 	cc.mu.Lock()
 	if cc.entries == nil || len(cc.entries) >= 1000 {
-		cc.entries = map[int64]chartEntry{} // a bound, not an eviction policy: letters read at once are few
+		cc.entries = map[chartKey]chartEntry{} // a bound, not an eviction policy: letters read at once are few
 	}
-	cc.entries[l.ID] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), charts: charts}
+	cc.entries[key] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), charts: charts}
 	cc.mu.Unlock()
 	return charts, nil
 }
@@ -187,12 +194,12 @@ func (h *Handler) countryChart(c *fiber.Ctx, counts []models.CountryCount) Chart
 	}
 	var rows []row
 	var others, otherCountries int64
-	for i, c := range counts {
+	for i, cc := range counts {
 		if i < chartCountries || len(counts) == chartCountries+1 {
-			rows = append(rows, row{models.CountryName(c.Country), c.Count})
+			rows = append(rows, row{models.CountryNameIn(h.lang(c), cc.Country), cc.Count})
 			continue
 		}
-		others += c.Count
+		others += cc.Count
 		otherCountries++
 	}
 	if otherCountries > 0 {

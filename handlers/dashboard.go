@@ -315,7 +315,7 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 	rows := make([]SignatureRow, len(sigs))
 	for i := range sigs {
 		s := &sigs[i]
-		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
+		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
 			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
 			Revision: s.Revision, NameHidden: s.Display.HidesName()}
 		if rows[i].NameHidden {
@@ -408,7 +408,7 @@ func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	v := ReviewView{
-		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions,
+		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions[h.lang(c)],
 		Kinds: views.NewOptions([]views.Option{
 			{Value: string(models.KindIndividual), Label: h.msg(c, "signatures.kind.individual")},
 			{Value: string(models.KindOrganisation), Label: h.msg(c, "signatures.kind.organisation")},

@@ -264,7 +264,7 @@ func (h *Handler) importPreview(c *fiber.Ctx, format models.ImportFormat, src st
 			p.ToAdd++
 		}
 		if r.Problem == "" {
-			row.Countries = models.Signature{Country: r.Country, Country2: r.Country2}.Countries()
+			row.Countries = models.Signature{Country: r.Country, Country2: r.Country2}.Countries(h.lang(c))
 		}
 		p.Rows[i] = row
 	}

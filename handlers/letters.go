@@ -110,7 +110,7 @@ func (h *Handler) entry(lang string, s *models.Signature) string {
 	if s.Display == models.DisplayCounted {
 		return views.Message(lang, "display.counted")
 	}
-	return s.Entry(views.Message(lang, "list.anonymous"))
+	return s.Entry(lang, views.Message(lang, "list.anonymous"))
 }
 
 // entryIn is entry in a language, for the store methods that write an

@@ -42,17 +42,22 @@ type SignView struct {
 	HTML template.HTML
 }
 
-// countryOptions are the choices of the country selects, built once.
-var countryOptions = func() *views.Options {
-	var out []views.Option
-	for _, c := range models.Countries() {
-		out = append(out, views.Option{Value: c.Code, Label: c.Name})
+// countryOptions are the choices of the country selects in each language
+// of the interface, named and sorted as it names and sorts them, built once.
+var countryOptions = func() map[string]*views.Options {
+	out := map[string]*views.Options{}
+	for _, lang := range views.Languages {
+		var opts []views.Option
+		for _, c := range models.CountriesIn(lang) {
+			opts = append(opts, views.Option{Value: c.Code, Label: c.Name})
+		}
+		out[lang] = views.NewOptions(opts)
 	}
-	return views.NewOptions(out)
+	return out
 }()
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
-	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions}
+	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions[h.lang(c)]}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
