@@ -149,7 +149,7 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 // revision to agree to the current text, or to withdraw, in the language of
 // the letter they signed.
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
-	return addressed(sig.Email, views.ComposeEmail(l.Lang, "reconfirm", "title", l.Title, "signed", sig.Revision, "current", l.Revision,
+	return addressed(sig.Email, views.ComposeEmail(l.Lang, views.ReconfirmEmail, "title", l.Title, "signed", sig.Revision, "current", l.Revision,
 		"revision_url", h.absolute(revisionPath(l.Slug, sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)))
 }
 

@@ -271,12 +271,12 @@ func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message 
 	var e views.Email
 	switch {
 	case s.ConfirmToken != "":
-		e = views.ComposeEmail(l.Lang, "confirm", "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
+		e = views.ComposeEmail(l.Lang, views.ConfirmEmail, "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
 			"until", time.Now().Add(models.ConfirmationTTL), "manage_url", manage)
 	case s.Again:
-		e = views.ComposeEmail(l.Lang, "again", "title", l.Title, "manage_url", manage)
+		e = views.ComposeEmail(l.Lang, views.AgainEmail, "title", l.Title, "manage_url", manage)
 	default:
-		e = views.ComposeEmail(l.Lang, "signed", "title", l.Title, "manage_url", manage)
+		e = views.ComposeEmail(l.Lang, views.SignedEmail, "title", l.Title, "manage_url", manage)
 	}
 	return addressed(s.Signature.Email, e)
 }

@@ -9,16 +9,31 @@ type Email struct {
 	Lang, Subject, Body string
 }
 
-// ComposeEmail writes the email kind ("confirm", "signed", "again",
-// "reconfirm": the catalogue's "mail.KIND.subject" and "mail.KIND.body") in
-// the language lang, or the catalogue's nearest ("ar" for "ar-EG"), or else
-// whole in the default language, so that an email is never half in one
-// language; its Lang says which. params are the named parameters, name
-// then value; a time.Time is written as a date in the email's language.
-func ComposeEmail(lang, kind string, params ...any) Email {
-	key := "mail." + kind + "."
+// EmailKind is one of the emails the site sends: the catalogue's keys of
+// its subject and its body, which are kept together in each language's
+// file.
+type EmailKind struct{ subject, body string }
+
+// The emails the site sends.
+var (
+	// ConfirmEmail asks a signer to confirm their signature.
+	ConfirmEmail = EmailKind{"mail.confirm.subject", "mail.confirm.body"}
+	// SignedEmail gives a signer their private link.
+	SignedEmail = EmailKind{"mail.signed.subject", "mail.signed.body"}
+	// AgainEmail tells an address's owner that it signed already.
+	AgainEmail = EmailKind{"mail.again.subject", "mail.again.body"}
+	// ReconfirmEmail asks a signer to agree to a revised text.
+	ReconfirmEmail = EmailKind{"mail.reconfirm.subject", "mail.reconfirm.body"}
+)
+
+// ComposeEmail writes the email kind in the language lang, or the
+// catalogue's nearest ("ar" for "ar-EG"), or else whole in the default
+// language, so that an email is never half in one language; its Lang says
+// which. params are the named parameters, name then value; a time.Time is
+// written as a date in the email's language.
+func ComposeEmail(lang string, kind EmailKind, params ...any) Email {
 	code := Negotiate(lang, DefaultLang)
-	if _, ok := find(code).messages[key+"body"]; !ok {
+	if _, ok := find(code).messages[kind.body]; !ok {
 		code = DefaultLang
 	}
 	args := make([]any, len(params))
@@ -28,5 +43,5 @@ func ComposeEmail(lang, kind string, params ...any) Email {
 		}
 		args[i] = p
 	}
-	return Email{Lang: code, Subject: Message(code, key+"subject", args...), Body: Message(code, key+"body", args...)}
+	return Email{Lang: code, Subject: Message(code, kind.subject, args...), Body: Message(code, kind.body, args...)}
 }
