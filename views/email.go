@@ -33,7 +33,7 @@ var (
 // written as a date in the email's language.
 func ComposeEmail(lang string, kind EmailKind, params ...any) Email {
 	code := Negotiate(lang, DefaultLang)
-	if _, ok := find(code).messages[kind.body]; !ok {
+	if !find(code).has(kind.subject, kind.body) {
 		code = DefaultLang
 	}
 	args := make([]any, len(params))
@@ -44,4 +44,14 @@ func ComposeEmail(lang string, kind EmailKind, params ...any) Email {
 		args[i] = p
 	}
 	return Email{Lang: code, Subject: Message(code, kind.subject, args...), Body: Message(code, kind.body, args...)}
+}
+
+// has reports whether the language's own file holds every one of keys.
+func (l *lang) has(keys ...string) bool {
+	for _, key := range keys {
+		if _, ok := l.messages[key]; !ok {
+			return false
+		}
+	}
+	return true
 }

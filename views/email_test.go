@@ -22,7 +22,7 @@ func TestEmailsComposedWhole(t *testing.T) {
 	for kind, p := range params {
 		for _, lang := range append([]string{"xx"}, Languages...) {
 			want := DefaultLang
-			if l := langs[lang]; l != nil && l.messages[kind.body].text != "" {
+			if l := langs[lang]; l != nil && l.has(kind.subject, kind.body) {
 				want = lang
 			}
 			e := ComposeEmail(lang, kind, p...)
