@@ -166,8 +166,11 @@ func (s *session) connect(ctx context.Context) (err error) {
 }
 
 // dial connects to the server and greets it, in TLS from the start for
-// smtps, and with STARTTLS when starttls is set.
+// smtps, and with STARTTLS when starttls is set, within the timeout: a
+// server that takes the connection and says nothing holds no session long.
 func (s *session) dial(ctx context.Context, starttls bool) (*smtp.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	server := s.smtp.server
 	host, port := server.Hostname(), server.Port()
 	if port == "" {
