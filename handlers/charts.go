@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // Charts are drawn on the server as inline SVG: no script, nothing from
@@ -223,7 +224,7 @@ func (h *Handler) countryChart(c *fiber.Ctx, counts []models.CountryCount) Chart
 		v.Rows = append(v.Rows, []string{r.label, figure})
 		said = append(said, h.msg(c, "charts.country.item", "country", r.label, "count", r.n))
 	}
-	v.Desc = h.msg(c, "charts.country.desc", "countries", strings.Join(said, ", "))
+	v.Desc = h.msg(c, "charts.country.desc", "countries", views.List(h.lang(c), said))
 	return v
 }
 

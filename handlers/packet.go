@@ -141,7 +141,7 @@ func (h *Handler) writePacketLetter(c *fiber.Ctx, t *pdfText, l *models.Letter) 
 	t.pdf.AddPage()
 	if in := l.InitiatorList(); len(in) > 0 {
 		t.font("", 10)
-		t.paragraph(5, h.msg(c, "letter.initiators")+" "+(&views.Page{Lang: h.lang(c)}).List(in))
+		t.paragraph(5, h.msg(c, "letter.initiators")+" "+views.List(h.lang(c), in))
 	}
 	t.font("B", 16)
 	t.paragraph(7.5, l.Title)

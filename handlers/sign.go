@@ -46,7 +46,7 @@ type SignView struct {
 // of the interface, named and sorted as it names and sorts them, built once.
 var countryOptions = func() map[string]*views.Options {
 	out := map[string]*views.Options{}
-	for _, lang := range views.Languages {
+	for _, lang := range append(views.Languages, views.Pseudo) {
 		var opts []views.Option
 		for _, c := range models.CountriesIn(lang) {
 			opts = append(opts, views.Option{Value: c.Code, Label: c.Name})

@@ -63,6 +63,58 @@ var pluralForms = map[string]plural.Form{
 
 var langs, Languages = mustLoadCatalogue()
 
+// Pseudo is a pseudo-language made from the default one, for translators
+// and tests: each message reads "⟦Ŝîĝñ ţĥîš⟧", so that a page in it shows
+// at once every text that does not come from the catalogue (?lang=en-XA).
+// It is not offered in the switcher nor chosen from a browser's languages.
+const Pseudo = "en-XA"
+
+func init() {
+	base := langs[DefaultLang]
+	l := &lang{tag: language.Make(Pseudo), messages: make(map[string]message, len(base.messages)), numbers: base.numbers, dates: base.dates}
+	for key, m := range base.messages {
+		p := message{text: pseudo(m.text)}
+		if m.forms != nil {
+			p.forms = map[plural.Form]string{}
+			for form, text := range m.forms {
+				p.forms[form] = pseudo(text)
+			}
+		}
+		l.messages[key] = p
+	}
+	langs[Pseudo] = l
+}
+
+// pseudoLetters accent what can be accented, so that the text stays
+// readable and every letter of it is seen to come from the catalogue.
+var pseudoLetters = strings.NewReplacer(
+	"a", "á", "c", "ç", "e", "é", "g", "ĝ", "h", "ĥ", "i", "î", "n", "ñ", "o", "ö", "s", "š", "t", "ţ", "u", "ü", "y", "ý",
+	"A", "Å", "C", "Ç", "E", "É", "I", "Î", "N", "Ñ", "O", "Ö", "S", "Š", "U", "Ü",
+)
+
+// pseudo is a message of the pseudo-language: its parameters kept, its
+// text accented and bracketed.
+func pseudo(text string) string {
+	if text == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("⟦")
+	for {
+		open := strings.IndexByte(text, '{')
+		end := strings.IndexByte(text[max(open, 0):], '}')
+		if open < 0 || end < 0 {
+			break
+		}
+		b.WriteString(pseudoLetters.Replace(text[:open]))
+		b.WriteString(text[open : open+end+1])
+		text = text[open+end+1:]
+	}
+	b.WriteString(pseudoLetters.Replace(text))
+	b.WriteString("⟧")
+	return b.String()
+}
+
 // mustLoadCatalogue reads every language's file. The files are part of the
 // binary, so a broken one stops the start (and every test) at once.
 func mustLoadCatalogue() (map[string]*lang, []string) {
@@ -228,7 +280,7 @@ func (l *lang) pluralForm(args []any) plural.Form {
 			default:
 				return plural.Other
 			}
-			return plural.Cardinal.MatchPlural(l.tag, max(n, -n)%10_000_000, 0, 0, 0, 0)
+			return plural.Cardinal.MatchPlural(l.tag, max(n, -n), 0, 0, 0, 0)
 		}
 	}
 	return plural.Other

@@ -151,12 +151,25 @@ func (p *Page) CSRF() string {
 // parameters filled from args: name, value, name, value…
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
 
-// List joins items as a sentence does: "A", "A and B", "A, B and C".
-func (p *Page) List(items []string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
+// List joins items as a sentence in the page's language does (see List).
+func (p *Page) List(items []string) string { return List(p.Lang, items) }
+
+// List joins items as a sentence in a language does: "A", "A and B",
+// "A, B and C"; "أ، ب وج" in Arabic. The patterns are CLDR's list
+// patterns, kept in the catalogue: "list.middle" joins all but the last
+// two, "list.end" the last two.
+func List(lang string, items []string) string {
+	if len(items) == 0 {
+		return ""
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " " + p.T("list.and") + " " + items[len(items)-1]
+	out := items[len(items)-1]
+	if len(items) > 1 {
+		out = Message(lang, "list.end", "a", items[len(items)-2], "b", out)
+	}
+	for i := len(items) - 3; i >= 0; i-- {
+		out = Message(lang, "list.middle", "a", items[i], "b", out)
+	}
+	return out
 }
 
 // Date formats t in long form in the page's language: "November 11, 2024".
