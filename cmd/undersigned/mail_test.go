@@ -710,11 +710,12 @@ func TestRelayHangingUpAfterTakingAnEmailGetsItOnce(t *testing.T) {
 	}
 }
 
-// TestReconfirmationBySMTP signs a letter and confirms the signature, then
-// has the coordinator change the substance of its text: the email asking
-// the signer to agree to the new text reaches the relay, in the language of
-// the letter signed and saying so, and its link opens the page that asks.
-func TestReconfirmationBySMTP(t *testing.T) {
+// TestEmailsInTheLetterLanguageBySMTP signs a letter written in French and
+// confirms the signature, then has the coordinator change the substance of
+// its text: the confirmation email and the one asking the signer to agree
+// to the new text reach the relay in French, saying so in
+// Content-Language, and their links open the pages they promise.
+func TestEmailsInTheLetterLanguageBySMTP(t *testing.T) {
 	const title, to = "Libérez les défenseurs des droits humains", "vera@example.cz"
 	mx := startSMTP(t, "", "")
 	db, addr := modeltest.DSN(t), freeAddr(t)
@@ -722,16 +723,20 @@ func TestReconfirmationBySMTP(t *testing.T) {
 	start(t, db, addr, "-smtp-url", mx.url())
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
 	editor := coord.publishLetter(title, "liberez")
+	french := url.Values{"lang": {"fr"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "confirm_email": {"true"}}
+	coord.mustPost(editor+"/settings", french, http.StatusSeeOther)
 	signer := newClient(t, addr)
 	signer.get("/letters/liberez")
 	signer.mustPost("/letters/liberez/sign", signForm("Věra Čáslavská", "CZ", to), http.StatusSeeOther)
-	signer.confirm(linkPath(t, mx.received.next(t, to).link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+	confirmation := mx.received.next(t, to)
+	checkFrench(t, confirmation, "Veuillez confirmer votre signature", title)
+	signer.confirm(linkPath(t, confirmation.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
 
 	// The editor shows what changes, with the edited text in the form's
 	// hidden fields, which the coordinator sends again saying the change is
 	// one of substance.
 	coord.get(editor)
-	revised := url.Values{"title": {title}, "body": {"A text revised in substance."}, "action": {"save"}}
+	revised := url.Values{"title": {title}, "body": {"Un texte modifié sur le fond."}, "action": {"save"}}
 	if status, _, err := coord.post(editor, revised); err != nil || status != http.StatusOK {
 		t.Fatalf("saving the revised text: %d %v; want the page asking what kind of change it is", status, err)
 	}
@@ -749,14 +754,24 @@ func TestReconfirmationBySMTP(t *testing.T) {
 		}
 		return false
 	})
-	if asked.Problem != "" {
-		t.Fatalf("unreadable email: %s\n%s", asked.Problem, asked.Raw)
-	}
-	if lang := asked.Header.Get("Content-Language"); lang != "en" {
-		t.Errorf("Content-Language %q, want en, the letter's", lang)
-	}
-	if want := "The letter you signed has changed: " + title; asked.Subject != want {
-		t.Errorf("subject %q, want %q", asked.Subject, want)
-	}
+	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", title)
 	signer.expect(linkPath(t, asked.link("/reconfirm/")), http.StatusOK, "I agree to the revised text")
+}
+
+// checkFrench checks an email as it arrived over SMTP: readable, in French
+// and saying so, its subject as the catalogue words it, naming the letter.
+func checkFrench(t *testing.T, e email, subject, title string) {
+	t.Helper()
+	if e.Problem != "" {
+		t.Fatalf("unreadable email: %s\n%s", e.Problem, e.Raw)
+	}
+	if lang := e.Header.Get("Content-Language"); lang != "fr" {
+		t.Errorf("Content-Language %q, want fr, the letter's:\n%s", lang, e.Raw)
+	}
+	if !strings.HasPrefix(e.Subject, subject) || !strings.HasSuffix(e.Subject, title) {
+		t.Errorf("subject %q, want %q then the title", e.Subject, subject)
+	}
+	if !strings.Contains(e.Body, "Bonjour") || !strings.Contains(e.Body, title) {
+		t.Errorf("the body is not the French email naming the letter:\n%s", e.Body)
+	}
 }
