@@ -240,9 +240,14 @@ type EarlierNote struct {
 // earlierNote is the legend of l's public list, or nil when no entry of
 // it is marked.
 func (h *Handler) earlierNote(c *fiber.Ctx, ctx context.Context, l *models.Letter) (*EarlierNote, error) {
+	return h.earlierNoteIn(ctx, h.lang(c), l)
+}
+
+// earlierNoteIn is earlierNote in lang, for the packet, in its letter's.
+func (h *Handler) earlierNoteIn(ctx context.Context, lang string, l *models.Letter) (*EarlierNote, error) {
 	found, err := h.store.HasEarlierSigners(ctx, l)
 	if err != nil || !found {
 		return nil, err
 	}
-	return &EarlierNote{Text: h.msg(c, "list.earlier", "revision", l.Revision, "date", h.date(c, *l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
+	return &EarlierNote{Text: views.Message(lang, "list.earlier", "revision", l.Revision, "date", views.FormatDate(lang, *l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
 }
