@@ -146,13 +146,11 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 }
 
 // reconfirmationMail writes the email that asks the signer of an earlier
-// revision to agree to the current text, or to withdraw.
+// revision to agree to the current text, or to withdraw, in the language of
+// the letter they signed.
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
-	return models.Message{
-		To:      sig.Email,
-		Subject: views.Message(l.Lang, "mail.reconfirm.subject", "title", l.Title),
-		Body:    views.Message(l.Lang, "mail.reconfirm.body", "title", l.Title, "signed", sig.Revision, "current", l.Revision, "revision_url", h.absolute(revisionPath(l.Slug, sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)),
-	}
+	return addressed(sig.Email, views.ComposeEmail(l.Lang, views.ReconfirmEmail, "title", l.Title, "signed", sig.Revision, "current", l.Revision,
+		"revision_url", h.absolute(revisionPath(l.Slug, sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)))
 }
 
 // askReconfirmation emails the signers of earlier revisions a link to agree

@@ -120,9 +120,9 @@ type Signed struct {
 // not become a way to flood someone's mailbox.
 const ReminderInterval = time.Hour
 
-// Message is an email to send.
+// Message is an email to send, composed in its reader's language.
 type Message struct {
-	To, Subject, Body string
+	To, Lang, Subject, Body string
 }
 
 // ConfirmationMail writes the email a signer receives with their private
