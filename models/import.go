@@ -259,14 +259,12 @@ func (r *ImportRow) check(kind SignatureKind, country string, langs []string) {
 	if kind == KindOrganisation && r.Name == "" {
 		except = append(except, "Name")
 	}
-	for _, inv := range validateExcept(sig, except...) {
-		if unread != nil && (inv.Field == "country" || inv.Field == "country2") {
-			break // the country as written says more than its absence
-		}
-		r.Problem = &inv
-		return
-	}
 	r.Problem = unread
+	// A rule of the text comes first; about the country, what was written
+	// and not understood says more than that there is none.
+	if invalid := validateExcept(sig, except...); len(invalid) > 0 && (unread == nil || !strings.HasPrefix(invalid[0].Field, "country")) {
+		r.Problem = &invalid[0]
+	}
 }
 
 // ParseCountries reads a country field as lists write it: one country, or
