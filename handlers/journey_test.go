@@ -121,7 +121,7 @@ func TestJourney(t *testing.T) {
 	visitor.get(seedSlug).expect(t, http.StatusOK, "24 signatures")
 	bad := url.Values{"kind": {"individual"}, "name": {"Vladimir Kara\x07Murza"}, "affiliation": {"Free Russia Foundation"}, "email": {"not-an-email"}}
 	r = signer.post(seedSlug+"/sign", bad).expect(t, http.StatusUnprocessableEntity,
-		"Please correct the following", `href="#f-country"`, "Please choose a country from the list.",
+		"Please correct the following", `href="#f-country"`, "Choose the country you live or work in",
 		"control characters", "name@example.org", "Please confirm that you agree",
 		`value="Free Russia Foundation"`, `value="not-an-email"`, `aria-describedby="f-email-hint f-email-error"`)
 
