@@ -219,10 +219,8 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if wait > 0 {
 		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)))
 	}
-	in := models.NewSignature{
-		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
-		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email, Lang: l.Lang,
-	}
+	in := form.signature()
+	in.Lang = l.Lang // the version read and signed
 	_, err = h.store.AddSignature(c.UserContext(), l.ID, in, h.versionMail(l))
 	if err != nil && !errors.Is(err, models.ErrAlreadySigned) {
 		h.giveBack(slots)
@@ -268,24 +266,29 @@ func (h *Handler) versionMail(v *models.Letter) models.ConfirmationMail {
 	return func(_ *models.Letter, s *models.Signed) models.Message { return h.signerMail(v, s) }
 }
 
-// signerMail writes the email with a signer's private links: the one that
-// asks them to confirm while the signature waits for it; else their
-// management link, for a new signature or, when someone signed again with
-// the address or asked for the email again, to the address's owner. It is
-// in the language of the version the signature was made through.
+// signerMail writes the email with a signer's private links, in the
+// language of the version of the letter they signed: the one that asks
+// them to confirm while the signature waits for it; else their management
+// link, for a new signature or, when someone signed again with the address
+// or asked for the email again, to the address's owner.
 func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message {
-	manage, lang := h.absolute("/signature/"+s.ManageToken), s.Signature.Lang // in the version they signed
+	manage, lang := h.absolute("/signature/"+s.ManageToken), s.Signature.Lang
+	var e views.Email
 	switch {
 	case s.ConfirmToken != "":
-		return models.Message{
-			To:      s.Signature.Email,
-			Subject: views.Message(lang, "mail.confirm.subject", "title", l.Title),
-			Body:    views.Message(lang, "mail.confirm.body", "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken), "until", views.FormatDate(lang, time.Now().Add(models.ConfirmationTTL)), "manage_url", manage),
-		}
+		e = views.ComposeEmail(lang, views.ConfirmEmail, "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
+			"until", time.Now().Add(models.ConfirmationTTL), "manage_url", manage)
 	case s.Again:
-		return models.Message{To: s.Signature.Email, Subject: views.Message(lang, "mail.again.subject", "title", l.Title), Body: views.Message(lang, "mail.again.body", "title", l.Title, "manage_url", manage)}
+		e = views.ComposeEmail(lang, views.AgainEmail, "title", l.Title, "manage_url", manage)
+	default:
+		e = views.ComposeEmail(lang, views.SignedEmail, "title", l.Title, "manage_url", manage)
 	}
-	return models.Message{To: s.Signature.Email, Subject: views.Message(lang, "mail.signed.subject", "title", l.Title), Body: views.Message(lang, "mail.signed.body", "title", l.Title, "manage_url", manage)}
+	return addressed(s.Signature.Email, e)
+}
+
+// addressed is e addressed to to, for the outbox.
+func addressed(to string, e views.Email) models.Message {
+	return models.Message{To: to, Lang: e.Lang, Subject: e.Subject, Body: e.Body}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.
