@@ -187,8 +187,12 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if err := l.AcceptsSignatures(time.Now()); err != nil {
 		return h.renderNotTaking(c, l, err)
 	}
+	// The form, and what it says of what was typed, is in the language of
+	// the letter's version, as the page around it is.
+	lang := h.mainLang(c, l)
 	var form SignForm
-	errs, err := h.parseForm(c, &form)
+	var errs views.FormErrors
+	h.inLang(c, lang, func() { errs, err = h.parseForm(c, &form) })
 	if err != nil {
 		return err
 	}
@@ -204,10 +208,10 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if h.formAge(l, form.Started) == formExpired && h.cfg.MinSignTime > 0 {
 		// A person who left the form open for a day keeps what they typed,
 		// and sends it again with a fresh token.
-		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, h.msg(c, "sign.form_expired"))
+		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, views.Message(lang, "sign.form_expired"))
 	}
 	if errs.For("kind") == "" && !l.AllowsKind(models.SignatureKind(form.Kind)) {
-		errs = append(h.fieldError(c, "kind", "error.choice"), errs...)
+		h.inLang(c, lang, func() { errs = append(h.fieldError(c, "kind", "error.choice"), errs...) })
 	}
 	if len(errs) > 0 {
 		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, errs, "")
@@ -217,7 +221,9 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)))
+		var problem string
+		h.inLang(c, lang, func() { problem = h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)) })
+		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, problem)
 	}
 	in := form.signature()
 	in.Lang = l.Lang // the version read and signed
@@ -232,7 +238,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	case errors.Is(err, models.ErrNotSaved):
 		h.log.Error("signature not saved", "id", c.GetRespHeader(fiber.HeaderXRequestID), "letter", l.ID, "err", err)
 		c.Set(fiber.HeaderRetryAfter, "5")
-		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, h.msg(c, "sign.not_saved"))
+		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, views.Message(lang, "sign.not_saved"))
 	default:
 		return err
 	}

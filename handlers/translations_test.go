@@ -162,6 +162,9 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 
 	french := s.browser()
 	french.get(seedSlug+"/fr").expect(t, http.StatusOK)
+	// A refused form says what is wrong in French, as the form around it.
+	french.post(seedSlug+"/fr/sign", signForm("", "FR", "nicolas@example.org")).expect(t, http.StatusUnprocessableEntity,
+		`<main id="main" tabindex="-1" lang="fr"`, htmlEscape(views.Message("fr", "error.required.name")))
 	r := french.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
 	if r.location != seedSlug+"/fr/thanks#top" {
 		t.Errorf("signing in French leads to %q, want the French thank-you page", r.location)
