@@ -58,7 +58,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 		c.Status(fiber.StatusOK).Type("html", "utf-8")
 		return nil
 	}, func(ctx context.Context, w io.Writer) error {
-		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, &failed)
+		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.listEntry(l.Lang, s) }, &failed)
 		if err := h.views.Stream(w, "print", p); err != nil {
 			return err
 		}
@@ -67,9 +67,9 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 }
 
 // streamSections yields the sections of a letter's list that have entries,
-// each reading its entries as EachInSection does. A failed read ends the
-// list and is kept in *failed.
-func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *error) iter.Seq[StreamedSection] {
+// each reading its entries as EachInSection does, each written by entry.
+// A failed read ends the list and is kept in *failed.
+func (h *Handler) streamSections(ctx context.Context, l *models.Letter, entry func(*models.Signature) string, failed *error) iter.Seq[StreamedSection] {
 	return func(yield func(StreamedSection) bool) {
 		for _, part := range []struct {
 			kind  models.SignatureKind
@@ -78,7 +78,7 @@ func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *
 			if part.count == 0 {
 				continue
 			}
-			if !yield(StreamedSection{Kind: part.kind, Count: part.count, Entries: h.streamEntries(ctx, l, part.kind, failed)}) {
+			if !yield(StreamedSection{Kind: part.kind, Count: part.count, Entries: h.streamEntries(ctx, l, part.kind, entry, failed)}) {
 				return
 			}
 		}
@@ -88,13 +88,13 @@ func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *
 // errEnough stops reading a list whose reader has read enough.
 var errEnough = errors.New("enough entries read")
 
-func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind models.SignatureKind, failed *error) iter.Seq[string] {
+func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind models.SignatureKind, entry func(*models.Signature) string, failed *error) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if *failed != nil {
 			return
 		}
 		err := h.store.EachInSection(ctx, l, kind, func(s *models.Signature) error {
-			if !yield(h.listEntry(l.Lang, s)) {
+			if !yield(entry(s)) {
 				return errEnough
 			}
 			return nil
@@ -119,12 +119,37 @@ func (h *Handler) printStylesheet(c *fiber.Ctx) error {
 	const box = "font: 8pt/1.3 system-ui, \"DejaVu Sans\", sans-serif; color: #333;"
 	css := "@page {\n" +
 		"  @top-left { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @top-right { content: " + cssString(h.msg(c, "list.as_of")+" "+h.date(c, l.AsOf())) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @bottom-center { content: " + cssString(h.msg(c, "print.page")+" ") + " counter(page) " + cssString(" "+h.msg(c, "print.page_of")+" ") + " counter(pages); " + box + " }\n" +
+		"  @top-right { content: " + cssString(h.msg(c, "list.as_of", "date", h.date(c, l.AsOf()))) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @bottom-center { content: " + cssCounters(h.msg(c, "packet.page")) + "; " + box + " }\n" +
 		"}\n"
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Type("css", "utf-8")
 	return c.SendString(css)
+}
+
+// cssCounters is the CSS content of a message that numbers the pages,
+// "Page {page} of {pages}": its text as CSS strings, each parameter as the
+// counter of that name, in the order the language puts them.
+func cssCounters(message string) string {
+	var parts []string
+	for message != "" {
+		open := strings.IndexByte(message, '{')
+		end := strings.IndexByte(message[max(open, 0):], '}')
+		name := ""
+		if open >= 0 && end >= 0 {
+			name = message[open+1 : open+end]
+		}
+		if name != "page" && name != "pages" {
+			parts = append(parts, cssString(message))
+			break
+		}
+		if open > 0 {
+			parts = append(parts, cssString(message[:open]))
+		}
+		parts = append(parts, "counter("+name+")")
+		message = message[open+end+1:]
+	}
+	return strings.Join(parts, " ")
 }
 
 // cssString quotes s as a CSS string: letters, digits and spaces as they

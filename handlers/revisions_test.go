@@ -170,14 +170,14 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 		}
 	}
 	coord.get(letterPath+"/signatures").expect(t, http.StatusOK,
-		"asked signers of earlier revisions to confirm the new text: <span dir=\"auto\">2 signers, revision 2</span>")
+		"asked signers of earlier revisions to confirm the new text: <bdi>2 signers, revision 2</bdi>")
 
 	visitor := s.browser()
 	igor := s.reconfirmPath("igor@example.org")
 	// Opening the link, as a mail scanner does too, only asks.
 	for range 2 {
 		visitor.get(igor).expect(t, http.StatusOK, "Do you agree to revision 2?", "You signed revision 1 of this letter",
-			`Read the letter: <span lang="en">Joint statement on the human rights situation in Azerbaijan</span>`,
+			`Read the letter: <bdi lang="en">Joint statement on the human rights situation in Azerbaijan</bdi>`,
 			`href="`+seedSlug+`/revisions/1"`, `action="`+igor+`"`, "I agree to the revised text", "Withdraw my signature")
 	}
 	visitor.get(seedSlug).expect(t, http.StatusOK, "Igor Blazevic, Czechia *")

@@ -290,8 +290,8 @@ func TestCoordinatorCurationAndCSV(t *testing.T) {
 	coord.get(letterPath + "/signatures")
 	coord.post(letterPath+"/signatures/2/remove", url.Values{"reason": {""}}).expect(t, http.StatusUnprocessableEntity, "Reason for removal")
 	coord.post(letterPath+"/signatures/2/remove", url.Values{"reason": {"Formula spam"}}).expect(t, http.StatusSeeOther)
-	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "Coordinator Org: removed:", "Formula spam",
-		"Coordinator Org: corrected the sort name: <span dir=\"auto\">Javier El-Hage, Bolivia — Hage</span>", "Coordinator Org: downloaded the list")
+	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "<bdi>Coordinator Org</bdi>: removed:", "Formula spam",
+		"<bdi>Coordinator Org</bdi>: corrected the sort name: <bdi>Javier El-Hage, Bolivia — Hage</bdi>", "<bdi>Coordinator Org</bdi>: downloaded the list")
 	r := b.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Javier El-Hage, Bolivia")
 	if strings.Contains(r.body, "HYPERLINK") {
 		t.Error("a removed signature is still listed")

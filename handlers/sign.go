@@ -187,8 +187,12 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if err := l.AcceptsSignatures(time.Now()); err != nil {
 		return h.renderNotTaking(c, l, err)
 	}
+	// The form, and what it says of what was typed, is in the language of
+	// the letter's version, as the page around it is.
+	lang := h.mainLang(c, l)
 	var form SignForm
-	errs, err := h.parseForm(c, &form)
+	var errs views.FormErrors
+	h.inLang(c, lang, func() { errs, err = h.parseForm(c, &form) })
 	if err != nil {
 		return err
 	}
@@ -204,10 +208,10 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if h.formAge(l, form.Started) == formExpired && h.cfg.MinSignTime > 0 {
 		// A person who left the form open for a day keeps what they typed,
 		// and sends it again with a fresh token.
-		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, h.msg(c, "sign.form_expired"))
+		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, views.Message(lang, "sign.form_expired"))
 	}
 	if errs.For("kind") == "" && !l.AllowsKind(models.SignatureKind(form.Kind)) {
-		errs = append(h.fieldError(c, "kind", "error.choice"), errs...)
+		h.inLang(c, lang, func() { errs = append(h.fieldError(c, "kind", "error.choice"), errs...) })
 	}
 	if len(errs) > 0 {
 		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, errs, "")
@@ -217,12 +221,12 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)))
+		var problem string
+		h.inLang(c, lang, func() { problem = h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)) })
+		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, problem)
 	}
-	in := models.NewSignature{
-		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
-		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email, Lang: l.Lang,
-	}
+	in := form.signature()
+	in.Lang = l.Lang // the version read and signed
 	_, err = h.store.AddSignature(c.UserContext(), l.ID, in, h.versionMail(l))
 	if err != nil && !errors.Is(err, models.ErrAlreadySigned) {
 		h.giveBack(slots)
@@ -234,7 +238,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	case errors.Is(err, models.ErrNotSaved):
 		h.log.Error("signature not saved", "id", c.GetRespHeader(fiber.HeaderXRequestID), "letter", l.ID, "err", err)
 		c.Set(fiber.HeaderRetryAfter, "5")
-		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, h.msg(c, "sign.not_saved"))
+		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, views.Message(lang, "sign.not_saved"))
 	default:
 		return err
 	}
@@ -268,24 +272,29 @@ func (h *Handler) versionMail(v *models.Letter) models.ConfirmationMail {
 	return func(_ *models.Letter, s *models.Signed) models.Message { return h.signerMail(v, s) }
 }
 
-// signerMail writes the email with a signer's private links: the one that
-// asks them to confirm while the signature waits for it; else their
-// management link, for a new signature or, when someone signed again with
-// the address or asked for the email again, to the address's owner. It is
-// in the language of the version the signature was made through.
+// signerMail writes the email with a signer's private links, in the
+// language of the version of the letter they signed: the one that asks
+// them to confirm while the signature waits for it; else their management
+// link, for a new signature or, when someone signed again with the address
+// or asked for the email again, to the address's owner.
 func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message {
-	manage, lang := h.absolute("/signature/"+s.ManageToken), s.Signature.Lang // in the version they signed
+	manage, lang := h.absolute("/signature/"+s.ManageToken), s.Signature.Lang
+	var e views.Email
 	switch {
 	case s.ConfirmToken != "":
-		return models.Message{
-			To:      s.Signature.Email,
-			Subject: views.Message(lang, "mail.confirm.subject", "title", l.Title),
-			Body:    views.Message(lang, "mail.confirm.body", "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken), "until", views.FormatDate(lang, time.Now().Add(models.ConfirmationTTL)), "manage_url", manage),
-		}
+		e = views.ComposeEmail(lang, views.ConfirmEmail, "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
+			"until", time.Now().Add(models.ConfirmationTTL), "manage_url", manage)
 	case s.Again:
-		return models.Message{To: s.Signature.Email, Subject: views.Message(lang, "mail.again.subject", "title", l.Title), Body: views.Message(lang, "mail.again.body", "title", l.Title, "manage_url", manage)}
+		e = views.ComposeEmail(lang, views.AgainEmail, "title", l.Title, "manage_url", manage)
+	default:
+		e = views.ComposeEmail(lang, views.SignedEmail, "title", l.Title, "manage_url", manage)
 	}
-	return models.Message{To: s.Signature.Email, Subject: views.Message(lang, "mail.signed.subject", "title", l.Title), Body: views.Message(lang, "mail.signed.body", "title", l.Title, "manage_url", manage)}
+	return addressed(s.Signature.Email, e)
+}
+
+// addressed is e addressed to to, for the outbox.
+func addressed(to string, e views.Email) models.Message {
+	return models.Message{To: to, Lang: e.Lang, Subject: e.Subject, Body: e.Body}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.

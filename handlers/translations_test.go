@@ -105,7 +105,7 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 	// The page around the French text is French, whatever the interface's language.
 	fr := visitor.get(seedSlug+"/fr").expect(t, http.StatusOK, `<html lang="en"`,
 		htmlEscape(views.Message("fr", "letter.to")), htmlEscape(views.Message("fr", "sign.title")),
-		htmlEscape(views.Message("fr", "list.as_of")), views.FormatDate("fr", time.Now()),
+		htmlEscape(views.Message("fr", "sign.submit")), views.FormatDate("fr", time.Now()),
 		`<main id="main" tabindex="-1" lang="fr" dir="ltr">`, `<article class="letter" lang="fr" dir="ltr"`, htmlEscape(seedFrench.Title),
 		htmlEscape(strings.Split(seedFrench.Groups[1].Demands, "\n")[4]),
 		`<p class="letter-authority">`, `<a href="`+seedSlug+`" hreflang="en">`,
@@ -162,6 +162,9 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 
 	french := s.browser()
 	french.get(seedSlug+"/fr").expect(t, http.StatusOK)
+	// A refused form says what is wrong in French, as the form around it.
+	french.post(seedSlug+"/fr/sign", signForm("", "FR", "nicolas@example.org")).expect(t, http.StatusUnprocessableEntity,
+		`<main id="main" tabindex="-1" lang="fr"`, htmlEscape(views.Message("fr", "error.required.name")))
 	r := french.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
 	if r.location != seedSlug+"/fr/thanks#top" {
 		t.Errorf("signing in French leads to %q, want the French thank-you page", r.location)

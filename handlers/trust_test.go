@@ -60,7 +60,7 @@ func TestConfirmationByEmail(t *testing.T) {
 	signer.get(seedSlug)
 	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", email)).expect(t, http.StatusSeeOther)
 
-	thanks := signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to "+email,
+	thanks := signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>"+email+"</bdi>",
 		"until you do, it is not counted or listed.", `action="`+seedSlug+`/resend"`)
 	if strings.Contains(thanks.body, "/signature/") {
 		t.Error("the thank-you page shows a private link: it travels by email only")
@@ -278,8 +278,8 @@ func TestReviewQueue(t *testing.T) {
 	assertAbsent(t, s.publicPages(), "KRIK")
 
 	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "1 signature waits for review", "Rejected", "Waiting for email confirmation",
-		`Coordinator Org: approved: <span dir="auto">Civic IDEA, Georgia</span>`, `Coordinator Org: approved: <span dir="auto">Sapari, Georgia</span>`,
-		`Coordinator Org: rejected: <span dir="auto">KRIK, Serbia</span>`)
+		`<bdi>Coordinator Org</bdi>: approved: <bdi>Civic IDEA, Georgia</bdi>`, `<bdi>Coordinator Org</bdi>: approved: <bdi>Sapari, Georgia</bdi>`,
+		`<bdi>Coordinator Org</bdi>: rejected: <bdi>KRIK, Serbia</bdi>`)
 }
 
 // TestDisplayChoices checks every output of the list against each signer's
@@ -377,7 +377,7 @@ func TestWithdrawal(t *testing.T) {
 		t.Error("the letter page does not show the remaining signature and count")
 	}
 	outputs["CSV"] = coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Igor Blazevic").body
-	signatures := coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "A signer: withdrew one signature").body
+	signatures := coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "<bdi>A signer</bdi>: withdrew one signature").body
 	outputs["coordinators' page"] = signatures
 	assertAbsent(t, outputs, "Ichihara", "Maiko", "maiko@example.org")
 	if n := strings.Count(signatures[strings.Index(signatures, "What was done"):], "<li>"); n != 2 {

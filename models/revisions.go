@@ -261,7 +261,8 @@ func (s *Store) HasEarlierSigners(ctx context.Context, l *Letter) (bool, error) 
 const reconfirmBatch = 500
 
 // ReconfirmationMail writes the email that asks the signer of an earlier
-// revision to agree to the current one, with the link that carries token.
+// revision to agree to the current one, with the link that carries token;
+// l is the letter in the version they signed.
 type ReconfirmationMail func(l *Letter, sig *Signature, token string) Message
 
 // AskReconfirmation emails every signer of an earlier revision whom it can
@@ -302,7 +303,7 @@ func (s *Store) ReviseLetterText(ctx context.Context, userID int64, l *Letter, t
 // askReconfirmation is AskReconfirmation in tx.
 func (s *Store) askReconfirmation(tx *gorm.DB, letterID, userID int64, mail ReconfirmationMail, detail func(asked, revision int) string) (int, error) {
 	var cur Letter
-	if err := tx.Take(&cur, letterID).Error; err != nil {
+	if err := publishedTranslations(tx).Take(&cur, letterID).Error; err != nil {
 		return 0, notFound(err)
 	}
 	if cur.Revision < 2 {
@@ -322,7 +323,6 @@ func (s *Store) askReconfirmation(tx *gorm.DB, letterID, userID int64, mail Reco
 		if len(batch) == 0 {
 			break
 		}
-		now := s.now()
 		msgs := make([]OutboxMessage, len(batch))
 		for i := range batch {
 			sig := &batch[i]
@@ -331,8 +331,7 @@ func (s *Store) askReconfirmation(tx *gorm.DB, letterID, userID int64, mail Reco
 			if err != nil {
 				return 0, err
 			}
-			m := mail(&cur, sig, token)
-			msgs[i] = OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
+			msgs[i] = s.outboxMessage(mail(cur.versionOf(sig), sig, token))
 		}
 		if err := tx.Create(&msgs).Error; err != nil {
 			return 0, fmt.Errorf("write reconfirmation emails: %w", err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
 	"gorm.io/gorm"
 )
 
@@ -93,17 +94,21 @@ type Signature struct {
 	RemindedAt *time.Time
 }
 
-// NewSignature is what a signer submits.
+// NewSignature is what a signer submits, with the rules it must meet (see
+// Validate). An import checks its rows against the same rules, less those
+// of what it has no use for (see ImportRow.check).
 type NewSignature struct {
-	Kind        SignatureKind
-	Display     Display
-	Name        string
-	Affiliation string
-	Role        string
-	Country     string
-	Country2    string
-	Email       string
-	Lang        string // the version signed; empty for the letter's original
+	Kind        SignatureKind `field:"kind" validate:"required,oneof=individual organisation"`
+	Name        string        `field:"name" validate:"required,max=200,text,visible"`
+	Affiliation string        `field:"affiliation" validate:"required_if=Kind organisation,max=200,text,visible"`
+	Role        string        `field:"role" validate:"max=200,text,visible"`
+	Country     string        `field:"country" validate:"required,country"`
+	Country2    string        `field:"country2" validate:"omitempty,country,nefield=Country"`
+	Email       string        `field:"email" validate:"required,max=254,email,visible_email"`
+	Display     Display       `field:"display" validate:"required,oneof=full anonymous counted"`
+	// Lang is the version of the letter signed, chosen by its address, not
+	// typed; empty for the letter's original.
+	Lang string `validate:"-"`
 }
 
 // Signed is a signature just made, or given new links, with the tokens of
@@ -123,9 +128,9 @@ type Signed struct {
 // not become a way to flood someone's mailbox.
 const ReminderInterval = time.Hour
 
-// Message is an email to send.
+// Message is an email to send, composed in its reader's language.
 type Message struct {
-	To, Subject, Body string
+	To, Lang, Subject, Body string
 }
 
 // ConfirmationMail writes the email a signer receives with their private
@@ -159,7 +164,17 @@ func (s Signature) Entry(lang, anonymous string) string {
 	case s.Kind == KindOrganisation:
 		parts = []string{s.Affiliation, s.Countries(lang)}
 	}
-	return joinNonEmpty(parts)
+	return joinNonEmpty(parts, EntrySeparator(lang))
+}
+
+// EntrySeparator is what separates the parts of an entry on a list in a
+// language: the Arabic comma in languages written in Arabic script
+// (Arabic, Persian, Urdu…), a Latin one otherwise.
+func EntrySeparator(lang string) string {
+	if script, _ := language.Make(lang).Script(); script.String() == "Arab" {
+		return "، "
+	}
+	return ", "
 }
 
 // sortKeyTie joins a sort key's parts: below every character a name may

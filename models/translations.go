@@ -227,6 +227,15 @@ func (l *Letter) Reading(lang string, t *TranslatedText, corrected *time.Time) (
 	return &v, nil
 }
 
+// versionOf is l as the signer of sig read it, for their emails to name
+// it: l itself when that version is no longer published.
+func (l *Letter) versionOf(sig *Signature) *Letter {
+	if v, err := l.Version(sig.Lang); err == nil {
+		return v
+	}
+	return l
+}
+
 // IsTranslation reports whether l reads a translation (see Version).
 func (l *Letter) IsTranslation() bool { return l.Original != "" }
 

@@ -31,6 +31,9 @@ var funcs = template.FuncMap{
 	"add":    func(a, b int) int { return a + b },
 	"static": public.URL, // a static file's address, which changes with its content
 	"dir":    Dir,
+	"link":   link,
+	"bdi":    bdi,
+	"strong": strong,
 }
 
 // rtlScripts are the scripts written right to left that a letter may be in.
@@ -174,6 +177,59 @@ func (p *Page) CSRF() string {
 // T returns the catalogue's message for key in the page's language, its
 // parameters filled from args: name, value, name, value…
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
+
+// TH is T for a message with markup among its parameters, such as
+// {{.TH "list.as_of" "date" (.Time $l.AsOf)}}: a parameter of type
+// template.HTML goes in as it is, everything else, and the message's own
+// text, is escaped (see MessageHTML).
+func (p *Page) TH(key string, args ...any) template.HTML { return MessageHTML(p.Lang, key, args...) }
+
+// Time is a date in long form in the page's language, marked up for
+// machines: <time datetime="2026-12-04">4 décembre 2026</time>.
+func (p *Page) Time(t time.Time) template.HTML {
+	return template.HTML(`<time datetime="` + t.UTC().Format("2006-01-02") + `">` + template.HTMLEscapeString(p.Date(t)) + `</time>`)
+}
+
+// link is a link for a message's parameter: <a href="/letters/x">text</a>,
+// its text escaped unless it is markup already, and isolated (dir="auto")
+// since it is often a title in a language other than the sentence's; attrs
+// are more attribute names and values, such as "lang" "ar". The address
+// must be one of the site's own: anything else becomes "#", as no link in
+// a message leads off the site.
+func link(href string, text any, attrs ...string) template.HTML {
+	if !strings.HasPrefix(href, "/") || strings.HasPrefix(href, "//") {
+		href = "#"
+	}
+	var b strings.Builder
+	b.WriteString(`<a href="` + template.HTMLEscapeString(href) + `" dir="auto"`)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		b.WriteString(" " + template.HTMLEscapeString(attrs[i]) + `="` + template.HTMLEscapeString(attrs[i+1]) + `"`)
+	}
+	b.WriteString(">")
+	if html, ok := text.(template.HTML); ok {
+		b.WriteString(string(html))
+	} else {
+		b.WriteString(template.HTMLEscapeString(fmt.Sprint(text)))
+	}
+	b.WriteString("</a>")
+	return template.HTML(b.String())
+}
+
+// bdi isolates a string a user typed for a message's parameter, so that
+// it reads in its own direction inside a sentence of another one; lang,
+// if given, is the language it is in.
+func bdi(s string, lang ...string) template.HTML {
+	if len(lang) > 0 && lang[0] != "" {
+		return template.HTML(`<bdi lang="` + template.HTMLEscapeString(lang[0]) + `">` + template.HTMLEscapeString(s) + "</bdi>")
+	}
+	return template.HTML("<bdi>" + template.HTMLEscapeString(s) + "</bdi>")
+}
+
+// strong is bdi for a string the sentence stresses, such as a signer's
+// entry as the list shows it.
+func strong(s string) template.HTML {
+	return template.HTML(`<strong dir="auto">` + template.HTMLEscapeString(s) + "</strong>")
+}
 
 // List joins items as a sentence in the page's language does (see List).
 func (p *Page) List(items []string) string { return List(p.Lang, items) }

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"undersigned/models/modeltest"
+	"undersigned/views"
 )
 
 // The phone the signing journeys are made on: a 390×844 viewport, by touch.
@@ -56,7 +57,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		p.t = t
 		p.fillSignForm(typed)
 		p.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button("Sign the letter")))
-		p.expectRefusal("phone-sign-422", "Full name: This field is required.", typed)
+		p.expectRefusal("phone-sign-422", "Full name: Enter your full name", typed)
 		if !p.checked(agreement) {
 			t.Error("the agreement ticked before the refusal came back unticked")
 		}
@@ -108,8 +109,10 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		a.viewportShot("phone-arabic")
 		a.check("phone-arabic")
 		a.expectAboveTheFold("phone-arabic", "/letters/arabic")
-		a.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button("Sign the letter")))
-		a.expectRefusal("phone-arabic-422", "Full name: This field is required.", nil)
+		// The page around the Arabic letter is in Arabic, whatever the
+		// visitor's interface language: so is its form.
+		a.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button(views.Message("ar", "sign.submit"))))
+		a.expectRefusal("phone-arabic-422", views.Message("ar", "label.name")+": "+views.Message("ar", "error.required.name"), nil)
 	})
 
 	t.Run("on a desktop the form beside the letter opens at its focused summary too", func(t *testing.T) {
@@ -118,7 +121,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		d.viewportShot("desktop-letter")
 		d.check("desktop-letter")
 		d.navigate(http.StatusUnprocessableEntity, chromedp.Click(button("Sign the letter")))
-		d.expectRefusal("desktop-sign-422", "Full name: This field is required.", nil)
+		d.expectRefusal("desktop-sign-422", "Full name: Enter your full name", nil)
 	})
 
 	t.Run("a signature over the limit (429) opens at its focused error summary", func(t *testing.T) {
@@ -166,7 +169,7 @@ func (tb *tab) expectAboveTheFold(name, path string) {
 	if top, bottom := tb.onScreen(count); top < 0 || bottom > phoneHeight {
 		tb.t.Errorf("%s: the count is at %.0f–%.0f px, below the fold of a %d px screen", path, top, bottom, phoneHeight)
 	}
-	signButton := link("Sign this letter")
+	signButton := `//main//a[contains(@class, "sign-button")]`
 	if top, bottom := tb.onScreen(signButton); top < 0 || bottom > phoneHeight {
 		tb.t.Errorf("%s: the sign button is at %.0f–%.0f px, below the fold of a %d px screen", path, top, bottom, phoneHeight)
 	}
