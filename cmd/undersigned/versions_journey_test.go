@@ -185,10 +185,10 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 		t.Fatal("no letter was published")
 	}
 
-	versions := []struct {
-		path, lang, dir string
-		text            models.LetterText
-	}{{letterPath, "en", "ltr", journeyEnglish}, {letterPath + "/fr", "fr", "ltr", journeyFrench}, {letterPath + "/ar", "ar", "rtl", journeyArabic}}
+	versions := map[string]struct {
+		path, dir string
+		text      models.LetterText
+	}{"en": {letterPath, "ltr", journeyEnglish}, "fr": {letterPath + "/fr", "ltr", journeyFrench}, "ar": {letterPath + "/ar", "rtl", journeyArabic}}
 	signers := []journeySigner{
 		{version: "ar", name: "سلمى إبراهيم", affiliation: "مركز القاهرة لدراسات حقوق الإنسان", country: "EG", country2: "JO", email: "salma@example.org", listedAs: "سلمى إبراهيم"},
 		{version: "fr", name: "Ольга Романова", country: "RU", email: "olga@example.org", listedAs: "Ольга Романова"},
@@ -196,23 +196,21 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 	}
 	t.Run("people sign through each version and confirm by an email in its language", func(t *testing.T) {
 		for _, s := range signers {
-			for _, v := range versions {
-				if v.lang == s.version {
-					signThrough(b.newTab(t), mx, v.path, v.lang, v.text.Title, s)
-				}
-			}
+			v := versions[s.version]
+			signThrough(b.newTab(t), mx, v.path, s.version, v.text.Title, s)
 		}
 	})
 
 	t.Run("every version shows the one list and count, in its language and direction", func(t *testing.T) {
 		phone := b.newTab(t, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile))
-		var names []string // the entries' names, in the first version's order
-		for _, v := range versions {
+		var names []string // the entries' names, in the English version's order
+		for _, lang := range []string{"en", "fr", "ar"} {
+			v := versions[lang]
 			desk := b.newTab(t)
 			desk.open(v.path, http.StatusOK)
 			entries := eval[[]string](desk, `[...document.querySelectorAll('.signatories .signatory-list li')].map(li => li.textContent.trim())`)
 			if n := listedCount(desk); n != len(signers) || len(entries) != len(signers) {
-				t.Errorf("version %s counts %d signatures and lists %d entries, want the %d of the one list: %q", v.lang, n, len(entries), len(signers), entries)
+				t.Errorf("version %s counts %d signatures and lists %d entries, want the %d of the one list: %q", lang, n, len(entries), len(signers), entries)
 			}
 			var got []string
 			for _, e := range entries {
@@ -222,8 +220,8 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 					}
 					got = append(got, s.listedAs)
 					for _, code := range []string{s.country, s.country2} {
-						if country := models.CountryNameIn(v.lang, code); code != "" && !strings.Contains(e, country) {
-							t.Errorf("version %s lists %q, without %s", v.lang, e, country)
+						if country := models.CountryNameIn(lang, code); code != "" && !strings.Contains(e, country) {
+							t.Errorf("version %s lists %q, without %s", lang, e, country)
 						}
 					}
 				}
@@ -231,24 +229,24 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 			if names == nil {
 				names = got
 			} else if strings.Join(got, "|") != strings.Join(names, "|") {
-				t.Errorf("version %s lists %q, version en %q", v.lang, got, names)
+				t.Errorf("version %s lists %q, version en %q", lang, got, names)
 			}
 			desk.expectText(v.text.Title, v.text.Subject, v.text.Salutation, v.text.Groups[1].LeadIn)
 			main := eval[[]string](desk, `(() => { const m = document.querySelector('main'); return [m.lang, getComputedStyle(m).direction]; })()`)
-			if main[0] != v.lang || main[1] != v.dir {
-				t.Errorf("version %s: main is lang %q, direction %q; want %q, %q", v.lang, main[0], main[1], v.lang, v.dir)
+			if main[0] != lang || main[1] != v.dir {
+				t.Errorf("version %s: main is lang %q, direction %q; want %q, %q", lang, main[0], main[1], lang, v.dir)
 			}
 			desk.expectFirstFieldAt(v.dir)
 			if !eval[bool](desk, `document.querySelector('#sign').getBoundingClientRect().top < document.querySelector('article.letter').getBoundingClientRect().bottom`) {
-				t.Errorf("version %s: at 1280 px the form is under the letter, not beside it", v.lang)
+				t.Errorf("version %s: at 1280 px the form is under the letter, not beside it", lang)
 			}
-			desk.check(fmt.Sprintf("journey-letter-%s-1280", v.lang))
+			desk.check(fmt.Sprintf("journey-letter-%s-1280", lang))
 
 			phone.open(v.path, http.StatusOK)
 			if over := phone.horizontalOverflow(); over > 0 {
-				t.Errorf("version %s is %d px wider than a %d px phone", v.lang, over, phoneWidth)
+				t.Errorf("version %s is %d px wider than a %d px phone", lang, over, phoneWidth)
 			}
-			phone.check(fmt.Sprintf("journey-letter-%s-390", v.lang))
+			phone.check(fmt.Sprintf("journey-letter-%s-390", lang))
 		}
 	})
 
