@@ -31,6 +31,7 @@ var funcs = template.FuncMap{
 	"add":    func(a, b int) int { return a + b },
 	"static": public.URL, // a static file's address, which changes with its content
 	"dir":    Dir,
+	"entry":  Entry,
 }
 
 // rtlScripts are the scripts written right to left that a letter may be in.
@@ -143,12 +144,84 @@ func (p *Page) CSRF() string {
 // formatted with args.
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
 
+// TBdi is T for a message that holds text someone typed, such as a
+// letter's title or an organisation's name: the message as HTML, each
+// string argument isolated in <bdi>, so that an Arabic name in an English
+// sentence (or the reverse) reads in its own direction without reordering
+// the words around it.
+func (p *Page) TBdi(key string, args ...any) template.HTML {
+	isolated := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = bdi(s)
+		}
+		isolated[i] = a
+	}
+	return template.HTML(fmt.Sprintf(template.HTMLEscapeString(Message(p.Lang, key)), isolated...)) // every part escaped
+}
+
+// bdi is s escaped and isolated from the text around it.
+func bdi(s string) string { return "<bdi>" + template.HTMLEscapeString(s) + "</bdi>" }
+
 // List joins items as a sentence does: "A", "A and B", "A, B and C".
-func (p *Page) List(items []string) string {
+func (p *Page) List(items []string) string { return joinList(items, p.T("list.and")) }
+
+// ListBdi is List as HTML, each item isolated in <bdi> (see TBdi): "An
+// initiative of" two organisations, one named in Arabic and one in
+// English, then reads in logical order.
+func (p *Page) ListBdi(items []string) template.HTML {
+	isolated := make([]string, len(items))
+	for i, item := range items {
+		isolated[i] = bdi(item)
+	}
+	return template.HTML(joinList(isolated, template.HTMLEscapeString(p.T("list.and")))) // every part escaped
+}
+
+// joinList joins items with commas, and the last two with and.
+func joinList(items []string, and string) string {
 	if len(items) < 2 {
 		return strings.Join(items, "")
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " " + p.T("list.and") + " " + items[len(items)-1]
+	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + items[len(items)-1]
+}
+
+// entrySeparator joins the parts of a list entry, "Name, Role, Affiliation,
+// Country", as models.Signature.Entry and the dated lists write them.
+const entrySeparator = ", "
+
+// entryEscaper escapes text as template.HTMLEscape does, straight into a
+// builder: a long list's entries cost no copy each.
+var entryEscaper = strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "\x00", "\uFFFD")
+
+// WriteEntry writes a list entry as HTML, each of its parts escaped and
+// isolated in its own <bdi>. The element around it keeps the page's
+// direction, so that every entry of a list aligns with the page, while
+// each part reads in its own direction and the parts follow in the list's
+// order: "سلمى إبراهيم, Cairo Institute, Jordan" in an English list starts
+// at the left with the Arabic name. A part that itself holds ", " is
+// isolated as two, which reads the same in a list of entries.
+func WriteEntry(b *strings.Builder, entry string) {
+	for i := 0; ; i++ {
+		part, rest, more := strings.Cut(entry, entrySeparator)
+		if i > 0 {
+			b.WriteString(entrySeparator)
+		}
+		b.WriteString("<bdi>")
+		entryEscaper.WriteString(b, part)
+		b.WriteString("</bdi>")
+		if !more {
+			return
+		}
+		entry = rest
+	}
+}
+
+// Entry is WriteEntry for a template: an entry shown in a sentence, a
+// table's cell or a list of changes.
+func Entry(entry string) template.HTML {
+	var b strings.Builder
+	WriteEntry(&b, entry)
+	return template.HTML(b.String()) // escaped by WriteEntry
 }
 
 // Date formats t in long form in the page's language: "November 11, 2024".
