@@ -21,7 +21,7 @@ import (
 // a page written right to left scrolls to its left). In an English letter,
 // an entry mixing an Arabic name and organisation with a country in English
 // starts at the left, as every row of the list does, its parts in the order
-// signed.
+// signed. The coordinator's table of signatures mirrors too.
 func TestBrowserRightToLeft(t *testing.T) {
 	srv := start(t, modeltest.DSN(t), freeAddr(t))
 	b := startBrowser(t, "http://"+srv.addr)
@@ -38,9 +38,7 @@ func TestBrowserRightToLeft(t *testing.T) {
 		t.Run(fmt.Sprintf("an Arabic letter mirrors at %d px", width), func(t *testing.T) {
 			a := b.newTab(t, chromedp.EmulateViewport(width, phoneHeight))
 			a.open(arabic, http.StatusOK)
-			// Until the interface speaks Arabic, the page is made what it
-			// will send: the same markup with dir="rtl" on its root.
-			eval[bool](a, `(document.documentElement.dir = 'rtl', true)`)
+			a.rightToLeft()
 			name := fmt.Sprintf("rtl-arabic-%d", width)
 			a.viewportShot(name)
 			a.check(name)
@@ -56,6 +54,31 @@ func TestBrowserRightToLeft(t *testing.T) {
 				t.Errorf("the form's first control ends %.0f px from the form's right edge, want at it", gap)
 			}
 			if over := a.horizontalOverflow(); over > 0 {
+				t.Errorf("the page is %d px wider than the screen", over)
+			}
+		})
+	}
+
+	for _, width := range []int64{phoneWidth, 1280} {
+		t.Run(fmt.Sprintf("the coordinator's table mirrors at %d px", width), func(t *testing.T) {
+			c := b.newTab(t, chromedp.EmulateViewport(width, phoneHeight))
+			c.login()
+			c.navigate(http.StatusOK, chromedp.Click(`//tr[td[contains(normalize-space(), "Joint statement")]]//a[starts-with(normalize-space(), "Signatures")]`))
+			c.rightToLeft()
+			name := fmt.Sprintf("rtl-signatures-%d", width)
+			c.viewportShot(name)
+			c.check(name)
+			// The first column at the table's right, its heading's text at
+			// the column's right.
+			gaps := eval[[]float64](c, `(() => {
+				const table = document.querySelector('table'), th = table.querySelector('th');
+				const r = document.createRange(); r.selectNodeContents(th);
+				return [table.getBoundingClientRect().right - th.getBoundingClientRect().right, th.getBoundingClientRect().right - r.getBoundingClientRect().right];
+			})()`)
+			if gaps[0] > 1 || gaps[1] > 10 {
+				t.Errorf("the first column ends %.0f px from the table's right edge, its heading %.0f px from the column's, want both at it", gaps[0], gaps[1])
+			}
+			if over := c.horizontalOverflow(); over > 0 {
 				t.Errorf("the page is %d px wider than the screen", over)
 			}
 		})
@@ -108,4 +131,11 @@ func publishArabicLetter(coord *client) string {
 	coord.mustPost(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}, http.StatusSeeOther)
 	coord.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
 	return "/letters/arabic"
+}
+
+// rightToLeft makes the page on screen what the interface in Arabic will
+// send, until it does: the same markup with dir="rtl" on its root.
+func (tb *tab) rightToLeft() {
+	tb.t.Helper()
+	eval[bool](tb, `(document.documentElement.dir = 'rtl', true)`)
 }
