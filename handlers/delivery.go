@@ -106,9 +106,9 @@ func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind mode
 }
 
 // printStylesheet is the delivery packet's own print stylesheet: its
-// running header names the letter and the date of its list, mirrored for a
-// letter written right to left, and its footer
-// numbers the pages, in the page margins of browsers that print them. It is
+// running header names the letter and the date of its list (mirrored for a
+// letter written right to left), and its footer numbers the pages, in the
+// page margins of browsers that print them. It is
 // a stylesheet of the site rather than an inline style, which the
 // Content-Security-Policy forbids.
 func (h *Handler) printStylesheet(c *fiber.Ctx) error {

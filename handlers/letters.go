@@ -67,8 +67,9 @@ type SectionView struct {
 func (s SectionView) Items() iter.Seq[template.HTML] { return listItems(slices.Values(s.Entries)) }
 
 // listItems renders entries as a list's items, each part of an entry
-// isolated (see views.WriteEntry), up to a hundred at a time: a page of a hundred entries would otherwise cost a
-// hundred calls of the template's escaper, the larger part of rendering it.
+// escaped and isolated here (see views.WriteEntry), up to a hundred at a
+// time: a page of a hundred entries would otherwise cost a hundred calls of
+// the template's escaper, the larger part of rendering it.
 func listItems(entries iter.Seq[string]) iter.Seq[template.HTML] {
 	return func(yield func(template.HTML) bool) {
 		var b strings.Builder

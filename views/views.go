@@ -198,8 +198,9 @@ var entryEscaper = strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", 
 // direction, so that every entry of a list aligns with the page, while
 // each part reads in its own direction and the parts follow in the list's
 // order: "سلمى إبراهيم, Cairo Institute, Jordan" in an English list starts
-// at the left with the Arabic name. A part that itself holds ", " is
-// isolated as two, which reads the same in a list of entries.
+// at the left with the Arabic name. A part that itself holds ", " (the
+// stored entries of dated lists keep no other mark of their parts) is
+// isolated as two pieces, each in its own direction, in the list's order.
 func WriteEntry(b *strings.Builder, entry string) {
 	for i := 0; ; i++ {
 		part, rest, more := strings.Cut(entry, entrySeparator)
