@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // Exports and feeds: the public list as CSV and JSON, a read-only JSON API
@@ -187,15 +188,15 @@ func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
 	return v
 }
 
-func (h *Handler) apiSignatory(s *models.Signature) APISignatory {
+func (h *Handler) apiSignatory(lang string, s *models.Signature) APISignatory {
 	v := APISignatory{
 		Kind: string(s.Kind), Anonymous: s.Display == models.DisplayAnonymous, Name: s.Name, Affiliation: s.Affiliation, Role: s.Role,
-		Country: s.Country, Country2: s.Country2, Countries: s.Countries(), Entry: h.entry(s),
+		Country: s.Country, Country2: s.Country2, Countries: s.Countries(lang), Entry: h.entry(lang, s),
 		SignedRevision: s.Revision,
 	}
 	switch {
 	case v.Anonymous:
-		v.Name = h.msg("list.anonymous")
+		v.Name = views.Message(lang, "list.anonymous")
 	case s.Kind == models.KindOrganisation:
 		v.Name, v.Affiliation, v.Role = s.Affiliation, "", ""
 	}
@@ -251,7 +252,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		v.DemandGroups = append(v.DemandGroups, APIDemandGroup{LeadIn: g.LeadIn, Demands: nonNil(g.DemandList())})
 	}
 	for _, cc := range countries {
-		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryName(cc.Country), Count: cc.Count})
+		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryNameIn(l.Lang, cc.Country), Count: cc.Count})
 	}
 	return c.JSON(v, jsonType)
 }
@@ -274,7 +275,7 @@ func (h *Handler) apiSignatories(c *fiber.Ctx) error {
 		Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(p),
 	}
 	for i := range sigs {
-		v.Signatories = append(v.Signatories, h.apiSignatory(&sigs[i]))
+		v.Signatories = append(v.Signatories, h.apiSignatory(l.Lang, &sigs[i]))
 	}
 	keepNamesUnindexed(c, l)
 	return c.JSON(v, jsonType)
@@ -290,7 +291,7 @@ func (h *Handler) signatoriesCSV(c *fiber.Ctx) error {
 	keepNamesUnindexed(c, l)
 	return h.streamCSV(c, l.Slug+"-signatories.csv", signatoryColumns, nil, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachPublicSignatory(ctx, l, func(s *models.Signature) error {
-			return write(h.apiSignatory(s).csvRow()...)
+			return write(h.apiSignatory(l.Lang, s).csvRow()...)
 		})
 	})
 }
@@ -352,7 +353,7 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 	}
 	for _, u := range updates {
 		url := h.absolute("/letters/" + u.Slug + "#update-" + strconv.FormatInt(u.ID, 10))
-		e := atomEntry{ID: url, Title: h.msg("feed.update_title", u.Title), Summary: u.Excerpt(feedSummaryLength),
+		e := atomEntry{ID: url, Title: h.msg(c, "feed.update_title", "title", u.Title), Summary: u.Excerpt(feedSummaryLength),
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
 		e.Published = isoTime(u.PostedOn)
 		e.Updated = e.Published
@@ -361,12 +362,12 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 	// RFC 3339 times in UTC sort as text.
 	slices.SortStableFunc(entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
 	f := atomFeed{
-		ID: h.absolute("/feed.atom"), Title: h.msg("feed.title"), Updated: isoTime(time.Now()),
+		ID: h.absolute("/feed.atom"), Title: h.msg(c, "feed.title"), Updated: isoTime(time.Now()),
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: h.absolute("/feed.atom")},
 			{Rel: "alternate", Type: "text/html", Href: h.absolute("/")},
 		},
-		Author:  atomPerson{Name: h.msg("site.name")},
+		Author:  atomPerson{Name: h.msg(c, "site.name")},
 		Entries: entries[:min(len(entries), feedEntries)],
 	}
 	if len(entries) > 0 {

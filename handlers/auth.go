@@ -16,7 +16,7 @@ type LoginView struct {
 }
 
 func (h *Handler) loginForm(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, "login", h.page(c, h.msg("login.title"), LoginView{Form: LoginForm{Next: safeNext(c.Query("next"))}}))
+	return h.render(c, fiber.StatusOK, "login", h.page(c, h.msg(c, "login.title"), LoginView{Form: LoginForm{Next: safeNext(c.Query("next"))}}))
 }
 
 func (h *Handler) login(c *fiber.Ctx) error {
@@ -28,7 +28,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	form.Password = "" // never sent back
 	form.Next = safeNext(form.Next)
 	if len(errs) > 0 {
-		p := h.page(c, h.msg("login.title"), LoginView{Form: form})
+		p := h.page(c, h.msg(c, "login.title"), LoginView{Form: form})
 		p.Errors = errs
 		return h.render(c, fiber.StatusUnprocessableEntity, "login", p)
 	}
@@ -37,14 +37,14 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderLoginProblem(c, fiber.StatusTooManyRequests, form, h.msg("login.rate_limited", h.retryAfter(c, wait)))
+		return h.renderLoginProblem(c, fiber.StatusTooManyRequests, form, h.msg(c, "login.rate_limited", "wait", h.retryAfter(c, wait)))
 	}
 	u, err := h.store.Authenticate(c.UserContext(), form.Email, c.FormValue("password"))
 	if errors.Is(err, models.ErrBadCredentials) {
 		if err := h.loginFailed(c, form.Email); err != nil {
 			return err
 		}
-		return h.renderLoginProblem(c, fiber.StatusUnauthorized, form, h.msg("login.bad_credentials"))
+		return h.renderLoginProblem(c, fiber.StatusUnauthorized, form, h.msg(c, "login.bad_credentials"))
 	}
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 // too soon after failures) with the form as typed and the problem in its
 // error summary.
 func (h *Handler) renderLoginProblem(c *fiber.Ctx, status int, form LoginForm, problem string) error {
-	p := h.page(c, h.msg("login.title"), LoginView{Form: form})
+	p := h.page(c, h.msg(c, "login.title"), LoginView{Form: form})
 	p.Problem = problem
 	return h.render(c, status, "login", p)
 }
@@ -119,7 +119,7 @@ func (h *Handler) setupForm(c *fiber.Ctx) error {
 	if !h.validSetupToken(c.Params("token")) {
 		return fiber.ErrNotFound
 	}
-	return h.render(c, fiber.StatusOK, "account", h.page(c, h.msg("setup.title"), AccountView{Action: c.Path()}))
+	return h.render(c, fiber.StatusOK, "account", h.page(c, h.msg(c, "setup.title"), AccountView{Action: c.Path()}))
 }
 
 func (h *Handler) setup(c *fiber.Ctx) error {
@@ -132,7 +132,7 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 		return err
 	}
 	if form.Organisation == "" && errs.For("organisation") == "" {
-		errs = append(errs, h.fieldError("organisation", "error.required")...)
+		errs = append(errs, h.fieldError(c, "organisation", "error.required")...)
 	}
 	if len(errs) == 0 {
 		u, err := h.store.CreateFirstUser(c.UserContext(), form.account(), form.Organisation)
@@ -151,7 +151,7 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 		return c.Redirect("/dashboard", fiber.StatusSeeOther)
 	}
 	form.Password = ""
-	p := h.page(c, h.msg("setup.title"), AccountView{Form: form, Action: c.Path()})
+	p := h.page(c, h.msg(c, "setup.title"), AccountView{Form: form, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
 }
@@ -165,9 +165,9 @@ func (h *Handler) parseAccountForm(c *fiber.Ctx, form *AccountForm) (views.FormE
 	}
 	switch models.CheckNewPassword(form.Password) {
 	case models.ErrPasswordTooShort:
-		errs = append(errs, h.fieldError("password", "error.password_short")...)
+		errs = append(errs, h.fieldError(c, "password", "error.password_short")...)
 	case models.ErrPasswordCommon:
-		errs = append(errs, h.fieldError("password", "error.password_common")...)
+		errs = append(errs, h.fieldError(c, "password", "error.password_common")...)
 	}
 	return errs, nil
 }
@@ -190,7 +190,7 @@ func (h *Handler) joinForm(c *fiber.Ctx) error {
 	if u, err := h.currentUser(c); err == nil && u != nil {
 		v.SignedInAs = u.Name
 	}
-	return h.render(c, fiber.StatusOK, "account", h.page(c, h.msg("join.title"), v))
+	return h.render(c, fiber.StatusOK, "account", h.page(c, h.msg(c, "join.title"), v))
 }
 
 func (h *Handler) join(c *fiber.Ctx) error {
@@ -222,7 +222,7 @@ func (h *Handler) join(c *fiber.Ctx) error {
 		u, err = h.store.AcceptInvitation(c.UserContext(), token, 0, form.account())
 		switch {
 		case errors.Is(err, models.ErrEmailTaken):
-			errs = h.fieldError("email", "error.email_taken")
+			errs = h.fieldError(c, "email", "error.email_taken")
 		case err != nil:
 			return err
 		default:
@@ -233,7 +233,7 @@ func (h *Handler) join(c *fiber.Ctx) error {
 		}
 	}
 	form.Password = ""
-	p := h.page(c, h.msg("join.title"), AccountView{Form: form, Organisation: org.Name, Action: c.Path()})
+	p := h.page(c, h.msg(c, "join.title"), AccountView{Form: form, Organisation: org.Name, Action: c.Path()})
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "account", p)
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 
 	"undersigned/handlers"
+	"undersigned/views"
 )
 
 // salma signs an Arabic name signed with a Latin affiliation and a country
@@ -98,7 +99,8 @@ func TestTypedTextIsIsolated(t *testing.T) {
 
 // unisolated returns the texts in Arabic script of a page's markup that are
 // not, each, one of the strings typed in arabic and isolated: the child of a
-// <bdi> or of an element with dir, or the only text of its element. Titles,
+// <bdi> or of an element with dir, or the only text of its element; and the
+// elements in a language written right to left without a dir. Titles,
 // options and form fields are the browser's to lay out.
 func unisolated(t *testing.T, markup string) []string {
 	t.Helper()
@@ -110,6 +112,14 @@ func unisolated(t *testing.T, markup string) []string {
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && (n.Data == "title" || n.Data == "option" || n.Data == "textarea") {
+			return
+		}
+		// Text in a language written right to left, such as "العربية" in
+		// the language switcher, is the page's own: it takes that direction.
+		if lang := attr(n, "lang"); n.Type == html.ElementNode && views.Dir(lang) == "rtl" {
+			if attr(n, "dir") == "" {
+				bad = append(bad, outer(n))
+			}
 			return
 		}
 		if n.Type == html.TextNode && strings.IndexFunc(n.Data, isArabic) >= 0 {
@@ -140,16 +150,16 @@ func typed(text string) bool {
 
 // isolates reports whether an element isolates its content from the text
 // around it, as <bdi> and any element with dir do.
-func isolates(n *html.Node) bool {
-	if n.Data == "bdi" {
-		return true
-	}
+func isolates(n *html.Node) bool { return n.Data == "bdi" || attr(n, "dir") != "" }
+
+// attr is the value of an element's attribute, or "".
+func attr(n *html.Node, name string) string {
 	for _, a := range n.Attr {
-		if a.Key == "dir" {
-			return true
+		if a.Key == name {
+			return a.Val
 		}
 	}
-	return false
+	return ""
 }
 
 // outer is an element's markup, for a failure's message.

@@ -101,6 +101,7 @@ func (h *Handler) cached(c *fiber.Ctx, shared bool, render func(*fiber.Ctx) erro
 func (h *Handler) cachedPage(c *fiber.Ctx, key string, everyChange bool, render func(*fiber.Ctx) error) (*cachedPage, error) {
 	pc := h.pageCache
 	gen := h.store.Generation()
+	key += "|" + h.lang(c) // a page is kept in each language it is read in
 	pc.mu.Lock()
 	p := pc.pages[key]
 	pc.mu.Unlock()

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"undersigned/models"
 	"undersigned/views"
 )
@@ -60,9 +62,15 @@ type Rule struct{ X1, X2, Y int }
 // its signatures: drawn again when the list has changed and the drawing is
 // over a minute old, so that a crowd reading a letter that many sign at
 // once costs one count a minute, not one a view.
+// chartKey names a letter's charts in one language.
+type chartKey struct {
+	letterID int64
+	lang     string
+}
+
 type chartCache struct {
 	mu      sync.Mutex
-	entries map[int64]chartEntry
+	entries map[chartKey]chartEntry
 }
 
 type chartEntry struct {
@@ -75,32 +83,33 @@ type chartEntry struct {
 const chartsMaxAge = time.Minute
 
 // charts returns the letter page's charts, or none before anyone signed.
-func (h *Handler) charts(ctx context.Context, l *models.Letter) ([]ChartView, error) {
+func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([]ChartView, error) {
 	if l.SignatureCount() == 0 {
 		return nil, nil
 	}
 	cc := &h.chartCache
 	cc.mu.Lock()
-	e, ok := cc.entries[l.ID]
+	key := chartKey{l.ID, h.lang(c)}
+	e, ok := cc.entries[key]
 	cc.mu.Unlock()
 	if ok && (e.asOf.Equal(l.AsOf()) || time.Since(e.drawn) < chartsMaxAge) {
 		return e.charts, nil
 	}
-	charts, err := h.drawCharts(ctx, l)
+	charts, err := h.drawCharts(c, ctx, l)
 	if err != nil {
 		return nil, err
 	}
 	cc.mu.Lock()
 	if cc.entries == nil || len(cc.entries) >= 1000 {
-		cc.entries = map[int64]chartEntry{} // a bound, not an eviction policy: letters read at once are few
+		cc.entries = map[chartKey]chartEntry{} // a bound, not an eviction policy: letters read at once are few
 	}
-	cc.entries[l.ID] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), charts: charts}
+	cc.entries[key] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), charts: charts}
 	cc.mu.Unlock()
 	return charts, nil
 }
 
 // drawCharts counts a letter's signatures by day and by country and draws them.
-func (h *Handler) drawCharts(ctx context.Context, l *models.Letter) ([]ChartView, error) {
+func (h *Handler) drawCharts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([]ChartView, error) {
 	days, err := h.store.SignaturesByDay(ctx, l)
 	if err != nil {
 		return nil, err
@@ -111,17 +120,17 @@ func (h *Handler) drawCharts(ctx context.Context, l *models.Letter) ([]ChartView
 	}
 	var out []ChartView
 	if len(days) > 0 {
-		out = append(out, h.timeChart(days))
+		out = append(out, h.timeChart(c, days))
 	}
 	if len(countries) > 0 {
-		out = append(out, h.countryChart(countries))
+		out = append(out, h.countryChart(c, countries))
 	}
 	return out, nil
 }
 
 // timeChart draws the running total of signatures, day by day: a step up on
 // each day people signed, flat across days nobody did.
-func (h *Handler) timeChart(days []models.DayCount) ChartView {
+func (h *Handler) timeChart(c *fiber.Ctx, days []models.DayCount) ChartView {
 	const (
 		height                 = 240
 		left, right, top, foot = 56, 16, 16, 36
@@ -142,12 +151,12 @@ func (h *Handler) timeChart(days []models.DayCount) ChartView {
 	y := func(n int64) int { return top + plotH - int(float64(plotH)*float64(n)/float64(total)+0.5) }
 
 	v := ChartView{
-		ID: "chart-time", Title: h.msg("charts.time.title"), Width: chartWidth, Height: height, TableLabel: h.msg("charts.table"),
-		Desc: h.msg("charts.time.desc", h.date(first), h.date(last), total, busiest, h.date(busiestDay)),
-		Head: []string{h.msg("charts.time.day"), h.msg("charts.time.count"), h.msg("charts.time.total")},
+		ID: "chart-time", Title: h.msg(c, "charts.time.title"), Width: chartWidth, Height: height, TableLabel: h.msg(c, "charts.table"),
+		Desc: h.msg(c, "charts.time.desc", "from", h.date(c, first), "to", h.date(c, last), "total", total, "most", busiest, "day", h.date(c, busiestDay)),
+		Head: []string{h.msg(c, "charts.time.day"), h.msg(c, "charts.time.count"), h.msg(c, "charts.time.total")},
 	}
 	if len(days) == 1 {
-		v.Desc = h.msg("charts.time.desc_one", total, h.date(first))
+		v.Desc = h.msg(c, "charts.time.desc_one_day", "total", total, "day", h.date(c, first))
 	}
 	var points []string
 	var sum int64
@@ -155,7 +164,7 @@ func (h *Handler) timeChart(days []models.DayCount) ChartView {
 		points = append(points, point(x(d.Day), y(sum)))
 		sum += d.Count
 		points = append(points, point(x(d.Day.AddDate(0, 0, 1)), y(sum)))
-		v.Rows = append(v.Rows, []string{h.date(d.Day), strconv.FormatInt(d.Count, 10), strconv.FormatInt(sum, 10)})
+		v.Rows = append(v.Rows, []string{h.date(c, d.Day), strconv.FormatInt(d.Count, 10), strconv.FormatInt(sum, 10)})
 	}
 	v.Line = strings.Join(points, " ")
 	v.Area = v.Line + " " + point(x(last.AddDate(0, 0, 1)), y(0))
@@ -166,16 +175,16 @@ func (h *Handler) timeChart(days []models.DayCount) ChartView {
 		v.Grid = append(v.Grid, Rule{X1: left, X2: left + plotW, Y: y(n)})
 		v.Labels = append(v.Labels, Label{X: left - 8, Y: y(n) + 4, Anchor: "end", Text: strconv.FormatInt(n, 10)})
 	}
-	v.Labels = append(v.Labels, Label{X: left, Y: height - 12, Anchor: "start", Text: h.date(first)})
+	v.Labels = append(v.Labels, Label{X: left, Y: height - 12, Anchor: "start", Text: h.date(c, first)})
 	if last.After(first) {
-		v.Labels = append(v.Labels, Label{X: left + plotW, Y: height - 12, Anchor: "end", Text: h.date(last)})
+		v.Labels = append(v.Labels, Label{X: left + plotW, Y: height - 12, Anchor: "end", Text: h.date(c, last)})
 	}
 	return v
 }
 
 // countryChart draws a bar for each of the countries with most entries and
 // one for all others together.
-func (h *Handler) countryChart(counts []models.CountryCount) ChartView {
+func (h *Handler) countryChart(c *fiber.Ctx, counts []models.CountryCount) ChartView {
 	const (
 		rowH, barH         = 28, 18
 		labelW, figureRoom = 210, 56
@@ -186,24 +195,24 @@ func (h *Handler) countryChart(counts []models.CountryCount) ChartView {
 	}
 	var rows []row
 	var others, otherCountries int64
-	for i, c := range counts {
+	for i, cc := range counts {
 		if i < chartCountries || len(counts) == chartCountries+1 {
-			rows = append(rows, row{models.CountryName(c.Country), c.Count})
+			rows = append(rows, row{models.CountryNameIn(h.lang(c), cc.Country), cc.Count})
 			continue
 		}
-		others += c.Count
+		others += cc.Count
 		otherCountries++
 	}
 	if otherCountries > 0 {
-		rows = append(rows, row{h.msg("charts.country.others", otherCountries), others})
+		rows = append(rows, row{h.msg(c, "charts.country.others", "count", otherCountries), others})
 	}
 	most := rows[0].n
 	for _, r := range rows {
 		most = max(most, r.n)
 	}
 	v := ChartView{
-		ID: "chart-country", Title: h.msg("charts.country.title"), Width: chartWidth, Height: len(rows)*rowH + 8, TableLabel: h.msg("charts.table"),
-		Head: []string{h.msg("charts.country.country"), h.msg("charts.country.count")},
+		ID: "chart-country", Title: h.msg(c, "charts.country.title"), Width: chartWidth, Height: len(rows)*rowH + 8, TableLabel: h.msg(c, "charts.table"),
+		Head: []string{h.msg(c, "charts.country.country"), h.msg(c, "charts.country.count")},
 	}
 	var said []string
 	plotW := chartWidth - labelW - figureRoom
@@ -213,13 +222,10 @@ func (h *Handler) countryChart(counts []models.CountryCount) ChartView {
 		v.Bars = append(v.Bars, BarView{X: labelW, Y: i*rowH + 4, W: w, TextY: i*rowH + 4 + barH - 4, Label: r.label, Figure: figure,
 			LabelX: labelW - 8, FigureX: labelW + w + 6})
 		v.Rows = append(v.Rows, []string{r.label, figure})
-		said = append(said, h.msg("charts.country.item", r.label, r.n))
+		said = append(said, h.msg(c, "charts.country.item", "country", r.label, "count", r.n))
 	}
-	v.Desc = h.msg("charts.country.desc", strings.Join(said, ", "))
+	v.Desc = h.msg(c, "charts.country.desc", "countries", views.List(h.lang(c), said))
 	return v
 }
 
 func point(x, y int) string { return fmt.Sprintf("%d,%d", x, y) }
-
-// date formats a day as the interface does.
-func (h *Handler) date(t time.Time) string { return views.FormatDate(uiLang, t) }

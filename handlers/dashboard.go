@@ -40,7 +40,7 @@ func (h *Handler) renderDashboard(c *fiber.Ctx, inv *InvitationView) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, h.msg("dashboard.title"), DashboardView{Organisations: orgs, Invitation: inv}))
+	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, h.msg(c, "dashboard.title"), DashboardView{Organisations: orgs, Invitation: inv}))
 }
 
 func (h *Handler) createInvitation(c *fiber.Ctx) error {
@@ -91,7 +91,7 @@ type EditorView struct {
 
 // editorView shows the form's demand groups and one empty group after them,
 // where a new group is written; "Add a demand group" adds another.
-func (h *Handler) editorView(form LetterForm) EditorView {
+func (h *Handler) editorView(c *fiber.Ctx, form LetterForm) EditorView {
 	v := EditorView{Form: form}
 	for _, g := range form.Groups() {
 		if g != (models.DemandGroupText{}) {
@@ -103,19 +103,19 @@ func (h *Handler) editorView(form LetterForm) EditorView {
 		v.Groups = append(v.Groups, models.DemandGroupText{})
 	}
 	v.SignerChoices = views.NewOptions([]views.Option{
-		{Value: string(models.SignersBoth), Label: h.msg("settings.signers.both")},
-		{Value: string(models.SignersIndividuals), Label: h.msg("settings.signers.individuals")},
-		{Value: string(models.SignersOrganisations), Label: h.msg("settings.signers.organisations")},
+		{Value: string(models.SignersBoth), Label: h.msg(c, "settings.signers.both")},
+		{Value: string(models.SignersIndividuals), Label: h.msg(c, "settings.signers.individuals")},
+		{Value: string(models.SignersOrganisations), Label: h.msg(c, "settings.signers.organisations")},
 	})
 	v.OrderChoices = views.NewOptions([]views.Option{
-		{Value: string(models.OrderAlphabetical), Label: h.msg("settings.order.alphabetical")},
-		{Value: string(models.OrderSigned), Label: h.msg("settings.order.signed")},
+		{Value: string(models.OrderAlphabetical), Label: h.msg(c, "settings.order.alphabetical")},
+		{Value: string(models.OrderSigned), Label: h.msg(c, "settings.order.signed")},
 	})
 	return v
 }
 
-func (h *Handler) letterEditorView(ctx context.Context, l *models.Letter, form LetterForm, settings SettingsForm) (EditorView, error) {
-	v := h.editorView(form)
+func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.Letter, form LetterForm, settings SettingsForm) (EditorView, error) {
+	v := h.editorView(c, form)
 	v.LetterID, v.State, v.Slug, v.Count, v.Settings = l.ID, l.State, l.Slug, l.SignatureCount(), settings
 	locked, err := h.store.TextLocked(ctx, l.ID)
 	if err != nil {
@@ -141,11 +141,11 @@ func (h *Handler) setOrganisations(c *fiber.Ctx, v *EditorView) error {
 }
 
 func (h *Handler) newLetter(c *fiber.Ctx) error {
-	v := h.editorView(LetterForm{})
+	v := h.editorView(c, LetterForm{})
 	if err := h.setOrganisations(c, &v); err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg("editor.new_title"), v))
+	return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg(c, "editor.new_title"), v))
 }
 
 func (h *Handler) createLetter(c *fiber.Ctx) error {
@@ -154,7 +154,7 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := h.editorView(form)
+	v := h.editorView(c, form)
 	if err := h.setOrganisations(c, &v); err != nil {
 		return err
 	}
@@ -163,29 +163,29 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 		v.Organisation = v.Organisations[0].Value
 	}
 	if form.Action == "add_group" {
-		return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg("editor.new_title"), v))
+		return h.render(c, fiber.StatusOK, "editor", h.page(c, h.msg(c, "editor.new_title"), v))
 	}
 	orgID, _ := strconv.ParseInt(v.Organisation, 10, 64)
 	if len(errs) == 0 {
 		l, err := h.store.CreateLetter(c.UserContext(), coordinator(c).ID, orgID, form.text())
 		switch {
 		case errors.Is(err, models.ErrSlugTaken):
-			errs = h.fieldError("slug", "error.slug_taken")
+			errs = h.fieldError(c, "slug", "error.slug_taken")
 		case errors.Is(err, models.ErrNotFound):
-			errs = h.fieldError("organisation", "error.choice")
+			errs = h.fieldError(c, "organisation", "error.choice")
 		case err != nil:
 			return err
 		default:
 			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
 		}
 	}
-	p := h.page(c, h.msg("editor.new_title"), v)
+	p := h.page(c, h.msg(c, "editor.new_title"), v)
 	p.Errors = errs
 	return h.render(c, fiber.StatusUnprocessableEntity, "editor", p)
 }
 
 func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
-	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
+	v, err := h.letterEditorView(c, c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 }
 
 func (h *Handler) renderEditor(c *fiber.Ctx, status int, l *models.Letter, v EditorView, errs views.FormErrors) error {
-	p := h.page(c, h.msg("editor.title", l.Title), v)
+	p := h.page(c, h.msg(c, "editor.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "editor", p)
 }
@@ -207,7 +207,7 @@ func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.letterEditorView(c.UserContext(), l, form, settingsFormOf(l))
+	v, err := h.letterEditorView(c, c.UserContext(), l, form, settingsFormOf(l))
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
 		err := h.store.UpdateLetterText(c.UserContext(), coordinator(c).ID, l, form.text())
 		switch {
 		case errors.Is(err, models.ErrSlugTaken):
-			errs = h.fieldError("slug", "error.slug_taken")
+			errs = h.fieldError(c, "slug", "error.slug_taken")
 		case err != nil:
 			return err
 		default:
@@ -249,7 +249,7 @@ func (h *Handler) saveLetterSettings(c *fiber.Ctx, l *models.Letter) error {
 		}
 		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
 	}
-	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), form)
+	v, err := h.letterEditorView(c, c.UserContext(), l, letterFormOf(l), form)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (h *Handler) previewLetter(c *fiber.Ctx, l *models.Letter) error {
 	}
 	v.Preview = true
 	v.Sign = h.signView(c, l, &SignForm{})
-	p := h.page(c, h.msg("preview.title", l.Title), v)
+	p := h.page(c, h.msg(c, "preview.title", "title", l.Title), v)
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "letter", p)
 }
@@ -311,11 +311,11 @@ type SignatureRow struct {
 	AddedByCoordinators bool
 }
 
-func (h *Handler) signatureRows(sigs []models.Signature) []SignatureRow {
+func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []SignatureRow {
 	rows := make([]SignatureRow, len(sigs))
 	for i := range sigs {
 		s := &sigs[i]
-		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(s), Kind: s.Kind, Status: s.Status, Country: models.CountryName(s.Country),
+		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
 			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
 			Revision: s.Revision, NameHidden: s.Display.HidesName()}
 		if rows[i].NameHidden {
@@ -345,9 +345,9 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, e
 	}
 	v := SignaturesView{
 		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), InReview: inReview,
-		Signatures: h.signatureRows(sigs), Audit: audit, Pagination: paginate(c.Path(), page, total, signaturesPerPage),
+		Signatures: h.signatureRows(c, sigs), Audit: audit, Pagination: paginate(c.Path(), page, total, signaturesPerPage),
 	}
-	p := h.page(c, h.msg("signatures.title", l.Title), v)
+	p := h.page(c, h.msg(c, "signatures.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "signatures", p)
 }
@@ -355,14 +355,14 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, e
 func (h *Handler) removeSignature(c *fiber.Ctx, l *models.Letter) error {
 	var form RemoveForm
 	return h.signatureAction(c, l, &form, func(sigID int64) error {
-		return h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, h.entry, form.Reason)
+		return h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, h.entryIn(h.lang(c)), form.Reason)
 	})
 }
 
 func (h *Handler) setSortName(c *fiber.Ctx, l *models.Letter) error {
 	var form SortNameForm
 	return h.signatureAction(c, l, &form, func(sigID int64) error {
-		return h.store.SetSortName(c.UserContext(), l, coordinator(c).ID, sigID, h.entry, form.SortName)
+		return h.store.SetSortName(c.UserContext(), l, coordinator(c).ID, sigID, h.entryIn(h.lang(c)), form.SortName)
 	})
 }
 
@@ -408,20 +408,20 @@ func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	v := ReviewView{
-		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions,
+		LetterID: l.ID, Title: l.Title, Total: total, Kind: string(f.Kind), Country: f.Country, Countries: countryOptions[h.lang(c)],
 		Kinds: views.NewOptions([]views.Option{
-			{Value: string(models.KindIndividual), Label: h.msg("signatures.kind.individual")},
-			{Value: string(models.KindOrganisation), Label: h.msg("signatures.kind.organisation")},
+			{Value: string(models.KindIndividual), Label: h.msg(c, "signatures.kind.individual")},
+			{Value: string(models.KindOrganisation), Label: h.msg(c, "signatures.kind.organisation")},
 		}),
-		Signatures: h.signatureRows(sigs), Pagination: paginate(c.Path(), page, total, signaturesPerPage),
+		Signatures: h.signatureRows(c, sigs), Pagination: paginate(c.Path(), page, total, signaturesPerPage),
 	}
 	v.Pagination.Query = url.Values{"filter_kind": {v.Kind}, "filter_country": {v.Country}}
 	if n := c.QueryInt("approved", -1); n >= 0 {
-		v.Done = h.msg("review.approved", n)
+		v.Done = h.msg(c, "review.approved", "count", n)
 	} else if n := c.QueryInt("rejected", -1); n >= 0 {
-		v.Done = h.msg("review.rejected", n)
+		v.Done = h.msg(c, "review.rejected", "count", n)
 	}
-	return h.render(c, fiber.StatusOK, "review", h.page(c, h.msg("review.title", l.Title), v))
+	return h.render(c, fiber.StatusOK, "review", h.page(c, h.msg(c, "review.title", "title", l.Title), v))
 }
 
 // moderate approves or rejects the ticked signatures, or the one whose own
@@ -439,7 +439,7 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 	if len(ids) == 0 {
 		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/review", fiber.StatusSeeOther)
 	}
-	n, err := h.store.Moderate(c.UserContext(), l, coordinator(c).ID, ids, approve, h.entry)
+	n, err := h.store.Moderate(c.UserContext(), l, coordinator(c).ID, ids, approve, h.entryIn(h.lang(c)))
 	if err != nil {
 		return err
 	}
@@ -457,13 +457,14 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 // The download goes to the audit log.
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 	logExport := func() error { return h.store.LogExport(c.UserContext(), l, coordinator(c).ID) }
+	anonymous := h.msg(c, "list.anonymous") // the stream outlives the request's context
 	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at"}
 	return h.streamCSV(c, l.Slug+"-signatures.csv", header, logExport, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
 			switch s.Display {
 			case models.DisplayAnonymous:
-				name, affiliation, role, sortName = h.msg("list.anonymous"), "", "", ""
+				name, affiliation, role, sortName = anonymous, "", "", ""
 			case models.DisplayCounted:
 				name, affiliation, role, sortName = "", "", "", ""
 			}

@@ -47,10 +47,10 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 	var failed error
 	return h.stream(c, func() error {
 		v := &PrintView{Letter: h.letterView(l)}
-		if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 			return err
 		}
-		p = h.page(c, h.msg("print.title", l.Title), v)
+		p = h.page(c, h.msg(c, "print.title", "title", l.Title), v)
 		p.CSRFToken = nil // the page has no form, and the request is gone while it is written
 		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 		p.Stylesheet = c.Path() + ".css"
@@ -94,7 +94,7 @@ func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind mode
 			return
 		}
 		err := h.store.EachInSection(ctx, l, kind, func(s *models.Signature) error {
-			if !yield(h.listEntry(s)) {
+			if !yield(h.listEntry(l.Lang, s)) {
 				return errEnough
 			}
 			return nil
@@ -125,8 +125,8 @@ func (h *Handler) printStylesheet(c *fiber.Ctx) error {
 	}
 	css := "@page {\n" +
 		"  @top-" + start + " { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @top-" + end + " { content: " + cssString(h.msg("list.as_of")+" "+h.date(l.AsOf())) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @bottom-center { content: " + cssString(h.msg("print.page")+" ") + " counter(page) " + cssString(" "+h.msg("print.page_of")+" ") + " counter(pages); " + box + " }\n" +
+		"  @top-" + end + " { content: " + cssString(h.msg(c, "list.as_of")+" "+h.date(c, l.AsOf())) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @bottom-center { content: " + cssString(h.msg(c, "print.page")+" ") + " counter(page) " + cssString(" "+h.msg(c, "print.page_of")+" ") + " counter(pages); " + box + " }\n" +
 		"}\n"
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Type("css", "utf-8")
@@ -176,17 +176,17 @@ type ShareView struct {
 	URL, Text, Embed, Print, PDF string
 }
 
-func (h *Handler) shareView(l *models.Letter, v LetterView) *ShareView {
+func (h *Handler) shareView(c *fiber.Ctx, l *models.Letter, v LetterView) *ShareView {
 	lines := []string{l.Title}
 	if l.Summary != "" {
 		lines = append(lines, l.Summary)
 	}
 	if l.AcceptsSignatures(time.Now()) == nil {
-		lines = append(lines, h.msg("share.read_sign", v.URL))
+		lines = append(lines, h.msg(c, "share.read_sign", "url", v.URL))
 	} else {
-		lines = append(lines, h.msg("share.read", v.URL))
+		lines = append(lines, h.msg(c, "share.read", "url", v.URL))
 	}
 	frame := fmt.Sprintf(`<iframe src="%s/embed" title="%s" width="320" height="240" loading="lazy"></iframe>`,
-		v.URL, html.EscapeString(h.msg("embed.frame", l.Title)))
+		v.URL, html.EscapeString(h.msg(c, "embed.frame", "title", l.Title)))
 	return &ShareView{URL: v.URL, Text: strings.Join(lines, "\n\n"), Embed: frame, Print: "/letters/" + l.Slug + "/print", PDF: "/letters/" + l.Slug + "/packet.pdf"}
 }

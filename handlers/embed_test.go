@@ -146,7 +146,7 @@ func TestDeliveryPacketStreamsALongList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := s.browser().get(seedSlug+"/print").expect(t, http.StatusOK, "Individuals (1203)", "Signer 0000, France", "Signer 1202, France")
+	r := s.browser().get(seedSlug+"/print").expect(t, http.StatusOK, "Individuals (1,203)", "Signer 0000, France", "Signer 1202, France")
 	if got := strings.Count(r.markup, `<li><bdi>Signer `); got != n {
 		t.Errorf("the packet lists %d entries, want %d, each once", got, n)
 	}

@@ -34,14 +34,14 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	}
 	h.setSecurityHeaders(c) // errors raised before the middleware ran need them too
 	key := "error." + strconv.Itoa(status)
-	if h.msg(key+".title") == key+".title" {
+	if h.msg(c, key+".title") == key+".title" {
 		key = "error.other"
 	}
 	c.Response().ResetBody()
 	if c.Locals(localJSON) != nil {
-		return c.Status(status).JSON(APIError{Error: h.msg(key + ".title")}, jsonType)
+		return c.Status(status).JSON(APIError{Error: h.msg(c, key+".title")}, jsonType)
 	}
-	p := h.page(c, h.msg(key+".title"), ErrorView{Status: status, Heading: h.msg(key + ".title"), Text: h.msg(key + ".text")})
+	p := h.page(c, h.msg(c, key+".title"), ErrorView{Status: status, Heading: h.msg(c, key+".title"), Text: h.msg(c, key+".text")})
 	return h.render(c, status, "error", p)
 }
 

@@ -308,10 +308,10 @@ func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 		if isNumber(fe.Kind()) && (fe.Tag() == "min" || fe.Tag() == "max") {
 			key = "error.number." + fe.Tag() // a bound of a number, not of a length
 		}
-		if specific := key + "." + field; h.msg(specific) != specific {
+		if specific := key + "." + field; h.msg(c, specific) != specific {
 			key = specific // a message written for this field, such as error.required.country
 		}
-		out = append(out, views.FieldError{Field: field, Label: h.summaryLabel(field), Message: h.msg(key, fieldErrorArgs(fe)...)})
+		out = append(out, views.FieldError{Field: field, Label: h.summaryLabel(c, field), Message: h.msg(c, key, fieldErrorArgs(fe)...)})
 	}
 	return out, nil
 }
@@ -327,27 +327,27 @@ func fieldErrorArgs(fe validator.FieldError) []any {
 	value, _ := fe.Value().(string)
 	switch fe.Tag() {
 	case "max", "min":
-		return []any{fe.Param()}
+		return []any{fe.Tag(), fe.Param()}
 	case "visible":
 		r, _ := models.InvisibleIn(value)
-		return []any{models.CodePoint(r)}
+		return []any{"char", models.CodePoint(r)}
 	case "visible_email":
 		r, _ := models.InvisibleInEmail(value)
-		return []any{models.CodePoint(r)}
+		return []any{"char", models.CodePoint(r)}
 	}
 	return nil
 }
 
 // fieldError is a FormErrors with one field's message, for errors the store finds.
-func (h *Handler) fieldError(field, key string) views.FormErrors {
-	return views.FormErrors{{Field: field, Label: h.summaryLabel(field), Message: h.msg(key)}}
+func (h *Handler) fieldError(c *fiber.Ctx, field, key string) views.FormErrors {
+	return views.FormErrors{{Field: field, Label: h.summaryLabel(c, field), Message: h.msg(c, key)}}
 }
 
 // summaryLabel names a field in the error summary: its label, or a shorter
 // "summary.NAME" where the label is a sentence.
-func (h *Handler) summaryLabel(field string) string {
-	if short := h.msg("summary." + field); short != "summary."+field {
+func (h *Handler) summaryLabel(c *fiber.Ctx, field string) string {
+	if short := h.msg(c, "summary."+field); short != "summary."+field {
 		return short
 	}
-	return h.msg("label." + field)
+	return h.msg(c, "label."+field)
 }

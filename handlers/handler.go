@@ -19,9 +19,6 @@ import (
 	"undersigned/views"
 )
 
-// uiLang is the language of the interface; the catalogue has English only so far.
-const uiLang = "en"
-
 // Config is what the HTTP side needs to know about its deployment.
 type Config struct {
 	// BaseURL is the absolute URL the site is reached at, such as
@@ -44,6 +41,9 @@ type Config struct {
 	// Instances sharing a database need the same one to count together;
 	// empty, each process makes a random key every day.
 	ClientKey []byte
+	// Lang is the interface's language for a visitor who has chosen none
+	// and whose browser asks for none the site has; empty, English.
+	Lang string
 	// Exports bounds the long downloads in progress at once; zero values
 	// take the defaults.
 	Exports ExportLimits
@@ -87,6 +87,11 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		return nil, nil, fmt.Errorf("base URL %q: want an absolute http or https URL", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Lang == "" {
+		cfg.Lang = views.DefaultLang
+	} else if !views.Supported(cfg.Lang) {
+		return nil, nil, fmt.Errorf("language %q: the interface has %s", cfg.Lang, strings.Join(views.Languages, ", "))
+	}
 	cfg.Limits = cfg.Limits.withDefaults() // one storage for every limit and the login throttle
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -153,12 +158,18 @@ func (h *Handler) SetupLink(ctx context.Context) (string, error) {
 	return h.cfg.BaseURL + "/setup/" + h.setupToken, nil
 }
 
-// msg returns a catalogue message in the interface language.
-func (h *Handler) msg(key string, args ...any) string { return views.Message(uiLang, key, args...) }
+// msg returns a catalogue message in the request's interface language, its
+// parameters filled from args: name, value, name, value…
+func (h *Handler) msg(c *fiber.Ctx, key string, args ...any) string {
+	return views.Message(h.lang(c), key, args...)
+}
+
+// date formats t in long form in the request's interface language.
+func (h *Handler) date(c *fiber.Ctx, t time.Time) string { return views.FormatDate(h.lang(c), t) }
 
 // page starts the view of a page titled title: the layout's fields, filled for this request.
 func (h *Handler) page(c *fiber.Ctx, title string, data any) *views.Page {
-	p := &views.Page{Lang: uiLang, Title: title, Path: c.Path(), CSRFToken: func() string { return h.csrfToken(c) }, Data: data}
+	p := &views.Page{Lang: h.lang(c), Dir: views.Dir(h.lang(c)), Languages: h.languageLinks(c), Title: title, Path: c.Path(), CSRFToken: func() string { return h.csrfToken(c) }, Data: data}
 	if u, ok := c.Locals(localUser).(*models.User); ok {
 		p.Coordinator = u.Name
 	}

@@ -70,32 +70,32 @@ type ImportRowView struct {
 	Duplicate   bool
 }
 
-func (h *Handler) importView(l *models.Letter, form ImportForm) ImportView {
+func (h *Handler) importView(c *fiber.Ctx, l *models.Letter, form ImportForm) ImportView {
 	return ImportView{
 		LetterID: l.ID, Title: l.Title, Form: form, Closed: l.AcceptsSignatures(time.Now()) != nil,
 		Kinds: views.NewOptions([]views.Option{
-			{Value: string(models.KindIndividual), Label: h.msg("import.kind.individual")},
-			{Value: string(models.KindOrganisation), Label: h.msg("import.kind.organisation")},
+			{Value: string(models.KindIndividual), Label: h.msg(c, "import.kind.individual")},
+			{Value: string(models.KindOrganisation), Label: h.msg(c, "import.kind.organisation")},
 		}),
 		Displays: views.NewOptions([]views.Option{
-			{Value: string(models.DisplayFull), Label: h.msg("import.display.full")},
-			{Value: string(models.DisplayAnonymous), Label: h.msg("import.display.anonymous")},
-			{Value: string(models.DisplayCounted), Label: h.msg("import.display.counted")},
+			{Value: string(models.DisplayFull), Label: h.msg(c, "import.display.full")},
+			{Value: string(models.DisplayAnonymous), Label: h.msg(c, "import.display.anonymous")},
+			{Value: string(models.DisplayCounted), Label: h.msg(c, "import.display.counted")},
 		}),
 	}
 }
 
 func (h *Handler) renderImport(c *fiber.Ctx, status int, l *models.Letter, v ImportView, errs views.FormErrors) error {
-	p := h.page(c, h.msg("import.title", l.Title), v)
+	p := h.page(c, h.msg(c, "import.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "import", p)
 }
 
 // importForm shows the empty form, and after an import what it did.
 func (h *Handler) importForm(c *fiber.Ctx, l *models.Letter) error {
-	v := h.importView(l, ImportForm{Kind: string(models.KindIndividual), Display: string(models.DisplayFull)})
+	v := h.importView(c, l, ImportForm{Kind: string(models.KindIndividual), Display: string(models.DisplayFull)})
 	if n := c.QueryInt("imported", -1); n >= 0 {
-		v.Done = h.msg("import.done", n, c.QueryInt("skipped", 0))
+		v.Done = h.msg(c, "import.done", "added", n, "skipped", c.QueryInt("skipped", 0))
 	}
 	return h.renderImport(c, fiber.StatusOK, l, v, nil)
 }
@@ -132,19 +132,19 @@ func (h *Handler) withImport(c *fiber.Ctx, l *models.Letter, next func(ImportVie
 		return h.importFailed(c, l, v, errs, err)
 	}
 	if v.Preview.Problems > 0 {
-		return h.renderImport(c, fiber.StatusUnprocessableEntity, l, v, h.rowProblems(v.Preview))
+		return h.renderImport(c, fiber.StatusUnprocessableEntity, l, v, h.rowProblems(c, v.Preview))
 	}
 	return next(v, rows)
 }
 
 // rowProblems is the error summary's line for a preview whose rows cannot
 // all be read; each row's reason is beside it in the preview.
-func (h *Handler) rowProblems(p *ImportPreview) views.FormErrors {
+func (h *Handler) rowProblems(c *fiber.Ctx, p *ImportPreview) views.FormErrors {
 	field := "lines"
 	if p.Format == models.ImportCSV {
 		field = "csv_file"
 	}
-	return views.FormErrors{{Field: field, Label: h.summaryLabel(field), Message: h.msg("import.error.rows", p.Problems)}}
+	return views.FormErrors{{Field: field, Label: h.summaryLabel(c, field), Message: h.msg(c, "import.error.rows", "count", p.Problems)}}
 }
 
 // importFailed answers a refused import: 409 when the letter takes no
@@ -155,7 +155,7 @@ func (h *Handler) importFailed(c *fiber.Ctx, l *models.Letter, v ImportView, err
 		v.Closed, v.Preview = true, nil
 		return h.renderImport(c, fiber.StatusConflict, l, v, nil)
 	case errors.Is(err, models.ErrKindNotAllowed):
-		errs = h.fieldError("import_kind", "import.error.kind")
+		errs = h.fieldError(c, "import_kind", "import.error.kind")
 	case err != nil:
 		return err
 	}
@@ -172,16 +172,16 @@ func (h *Handler) readImport(c *fiber.Ctx, l *models.Letter) (ImportView, []mode
 		return ImportView{}, nil, nil, err
 	}
 	fileErr := h.readImportFile(c, &form)
-	v := h.importView(l, form)
+	v := h.importView(c, l, form)
 	if fileErr != "" {
-		errs = append(errs, views.FieldError{Field: "csv_file", Label: h.summaryLabel("csv_file"), Message: h.msg(fileErr)})
+		errs = append(errs, views.FieldError{Field: "csv_file", Label: h.summaryLabel(c, "csv_file"), Message: h.msg(c, fileErr)})
 	}
 	if len(errs) > 0 || v.Closed {
 		return v, nil, errs, nil
 	}
 	kind := models.SignatureKind(form.Kind)
 	if !l.AllowsKind(kind) {
-		return v, nil, h.fieldError("import_kind", "import.error.kind"), nil
+		return v, nil, h.fieldError(c, "import_kind", "import.error.kind"), nil
 	}
 	format, src := form.source()
 	field := "lines"
@@ -191,18 +191,18 @@ func (h *Handler) readImport(c *fiber.Ctx, l *models.Letter) (ImportView, []mode
 	rows, err := models.ParseImport(format, src, kind)
 	switch {
 	case errors.Is(err, models.ErrImportEmpty):
-		return v, nil, h.fieldError(field, "import.error.empty"), nil
+		return v, nil, h.fieldError(c, field, "import.error.empty"), nil
 	case errors.Is(err, models.ErrImportTooLarge):
-		return v, nil, h.fieldError(field, "import.error.too_large"), nil
+		return v, nil, h.fieldError(c, field, "import.error.too_large"), nil
 	case errors.Is(err, models.ErrImportHeader):
-		return v, nil, h.fieldError(field, "import.error.header"), nil
+		return v, nil, h.fieldError(c, field, "import.error.header"), nil
 	case err != nil:
 		return v, nil, nil, err
 	}
 	if err := h.store.MarkImportDuplicates(c.UserContext(), l, kind, rows); err != nil {
 		return v, nil, nil, err
 	}
-	v.Preview = h.importPreview(format, src, rows)
+	v.Preview = h.importPreview(c, format, src, rows)
 	return v, rows, nil, nil
 }
 
@@ -241,7 +241,7 @@ func (h *Handler) readImportFile(c *fiber.Ctx, form *ImportForm) string {
 
 // importPreview shows each parsed row as the list will read it, or why it
 // cannot be imported, and counts what the import would do.
-func (h *Handler) importPreview(format models.ImportFormat, src string, rows []models.ImportRow) *ImportPreview {
+func (h *Handler) importPreview(c *fiber.Ctx, format models.ImportFormat, src string, rows []models.ImportRow) *ImportPreview {
 	p := &ImportPreview{Format: format, Source: src, Rows: make([]ImportRowView, len(rows))}
 	for i := range rows {
 		r := &rows[i]
@@ -256,18 +256,15 @@ func (h *Handler) importPreview(format models.ImportFormat, src string, rows []m
 		switch {
 		case r.Problem != "":
 			p.Problems++
-			var args []any
-			if r.Detail != "" {
-				args = append(args, r.Detail) // the country not recognised, the invisible character
-			}
-			row.Problem = h.msg("import.problem."+string(r.Problem), args...)
+			// Detail is the country not recognised, or the invisible character.
+			row.Problem = h.msg(c, "import.problem."+string(r.Problem), "country", r.Detail, "char", r.Detail)
 		case r.Duplicate:
 			p.Duplicates++
 		default:
 			p.ToAdd++
 		}
 		if r.Problem == "" {
-			row.Countries = models.Signature{Country: r.Country, Country2: r.Country2}.Countries()
+			row.Countries = models.Signature{Country: r.Country, Country2: r.Country2}.Countries(h.lang(c))
 		}
 		p.Rows[i] = row
 	}

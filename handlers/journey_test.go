@@ -118,7 +118,7 @@ func TestJourney(t *testing.T) {
 	// comes back with its values.
 	dup := signForm("Arif Yunus", "AZ", "  SIGNER21@example.org ")
 	signer.post(seedSlug+"/sign", dup).expect(t, http.StatusSeeOther)
-	visitor.get(seedSlug).expect(t, http.StatusOK, "23 signatures")
+	visitor.get(seedSlug).expect(t, http.StatusOK, "24 signatures")
 	bad := url.Values{"kind": {"individual"}, "name": {"Vladimir Kara\x07Murza"}, "affiliation": {"Free Russia Foundation"}, "email": {"not-an-email"}}
 	r = signer.post(seedSlug+"/sign", bad).expect(t, http.StatusUnprocessableEntity,
 		"Please correct the following", `href="#f-country"`, "Please choose a country from the list.",

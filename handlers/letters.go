@@ -107,24 +107,30 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 }
 
 // entry is a signature as the list shows it, honouring the signer's choice.
-func (h *Handler) entry(s *models.Signature) string {
+func (h *Handler) entry(lang string, s *models.Signature) string {
 	if s.Display == models.DisplayCounted {
-		return h.msg("display.counted")
+		return views.Message(lang, "display.counted")
 	}
-	return s.Entry(h.msg("list.anonymous"))
+	return s.Entry(lang, views.Message(lang, "list.anonymous"))
+}
+
+// entryIn is entry in a language, for the store methods that write an
+// entry into the audit log the coordinators read.
+func (h *Handler) entryIn(lang string) func(*models.Signature) string {
+	return func(s *models.Signature) string { return h.entry(lang, s) }
 }
 
 // listEntry is entry as a public list's item reads: marked when its signer
 // agreed to an earlier revision of the text (see earlierMark).
-func (h *Handler) listEntry(s *models.Signature) string {
+func (h *Handler) listEntry(lang string, s *models.Signature) string {
 	if s.Superseded {
-		return h.earlierMark(h.entry(s))
+		return h.earlierMark(lang, h.entry(lang, s))
 	}
-	return h.entry(s)
+	return h.entry(lang, s)
 }
 
 // sections groups a page of signatures, in list order, into its sections.
-func (h *Handler) sections(l *models.Letter, sigs []models.Signature) []SectionView {
+func (h *Handler) sections(c *fiber.Ctx, l *models.Letter, sigs []models.Signature) []SectionView {
 	var out []SectionView
 	for _, s := range sigs {
 		if len(out) == 0 || out[len(out)-1].Kind != s.Kind {
@@ -134,7 +140,7 @@ func (h *Handler) sections(l *models.Letter, sigs []models.Signature) []SectionV
 			}
 			out = append(out, SectionView{Kind: s.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.listEntry(&s))
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.listEntry(h.lang(c), &s))
 	}
 	return out
 }
@@ -168,7 +174,7 @@ func (h *Handler) index(c *fiber.Ctx) error {
 	if err := h.setLatestUpdates(c.UserContext(), letters, v.Letters); err != nil {
 		return err
 	}
-	p := h.page(c, h.msg("index.title"), v)
+	p := h.page(c, h.msg(c, "index.title"), v)
 	p.Canonical = h.absolute("/")
 	return h.render(c, fiber.StatusOK, "index", p)
 }
@@ -237,10 +243,10 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 		return err
 	}
 	v.Sign = sign
-	if v.Charts, err = h.charts(c.UserContext(), l); err != nil {
+	if v.Charts, err = h.charts(c, c.UserContext(), l); err != nil {
 		return err
 	}
-	v.Share = h.shareView(l, v.Letter)
+	v.Share = h.shareView(c, l, v.Letter)
 	p := h.page(c, l.Title, v)
 	p.Refused = refused
 	p.Canonical, p.Summary, p.Article = v.Letter.URL, l.Summary, true
@@ -255,10 +261,10 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 		if err != nil {
 			return nil, err
 		}
-		v.Sections = append(v.Sections, h.sections(l, sigs)...)
+		v.Sections = append(v.Sections, h.sections(c, l, sigs)...)
 	}
 	var err error
-	if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+	if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 		return nil, err
 	}
 	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
@@ -299,11 +305,11 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(l, sigs), Pagination: pagination}
-		if v.Letter.Earlier, err = h.earlierNote(c.UserContext(), l); err != nil {
+		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(c, l, sigs), Pagination: pagination}
+		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 			return err
 		}
-		p := h.page(c, h.msg("signatories.title", l.Title), v)
+		p := h.page(c, h.msg(c, "signatories.title", "title", l.Title), v)
 		p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 		h.protectNames(c, p, l)
 		return h.render(c, fiber.StatusOK, "signatories", p)

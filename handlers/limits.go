@@ -131,9 +131,9 @@ func (h *Handler) retryAfter(c *fiber.Ctx, wait time.Duration) string {
 	secs := int64((wait + time.Second - 1) / time.Second)
 	if secs < 60 {
 		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(max(secs, 1), 10))
-		return h.plural(max(secs, 1), "time.seconds_one", "time.seconds")
+		return h.msg(c, "time.seconds", "count", int(max(secs, 1)))
 	}
 	mins := (secs + 59) / 60
 	c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(mins*60, 10))
-	return h.plural(mins, "time.minutes_one", "time.minutes")
+	return h.msg(c, "time.minutes", "count", int(mins))
 }

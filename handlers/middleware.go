@@ -23,6 +23,7 @@ const (
 	csrfField     = "_csrf"
 	sessionUserID = "uid"
 	localUser     = "user"
+	localLang     = "lang" // the interface language of the request
 	// localStartedToken, set while a page renders for the cache, is the
 	// marker that stands for the signing form's started token.
 	localStartedToken = "started"

@@ -59,7 +59,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 // makePacket answers for packetPDF, making the PDF of l.
 func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	if l.NamedCount() > packetMaxEntries {
-		return h.renderNoPacket(c, l, h.msg("packet.too_long", packetMaxEntries))
+		return h.renderNoPacket(c, l, h.msg(c, "packet.too_long", "max", packetMaxEntries))
 	}
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
@@ -68,14 +68,14 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return fmt.Errorf("packet fonts: %w", err)
 	}
-	t := h.newPacket(l, fonts)
-	h.writePacketLetter(t, l)
-	if err := h.writePacketList(c.UserContext(), t, l); err != nil {
+	t := h.newPacket(c, l, fonts)
+	h.writePacketLetter(c, t, l)
+	if err := h.writePacketList(c, c.UserContext(), t, l); err != nil {
 		return err
 	}
 	if errors.Is(t.err, errUnfaithful) {
 		h.log.Info("no PDF of the packet", "letter", l.ID, "why", t.err)
-		return h.renderNoPacket(c, l, h.msg("packet.unfaithful"))
+		return h.renderNoPacket(c, l, h.msg(c, "packet.unfaithful"))
 	}
 	var buf bytes.Buffer
 	if err := t.pdf.Output(&buf); err != nil {
@@ -92,7 +92,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 // the answer to the visitor's request, the way to their PDF.
 func (h *Handler) renderNoPacket(c *fiber.Ctx, l *models.Letter, why string) error {
 	v := NoPacketView{Letter: h.letterView(l), Why: why, Print: "/letters/" + l.Slug + "/print"}
-	p := h.page(c, h.msg("packet.title", l.Title), v)
+	p := h.page(c, h.msg(c, "packet.title", "title", l.Title), v)
 	p.CSRFToken = nil
 	p.Robots = "noindex"
 	return h.render(c, fiber.StatusOK, "packet", p)
@@ -100,7 +100,7 @@ func (h *Handler) renderNoPacket(c *fiber.Ctx, l *models.Letter, why string) err
 
 // newPacket starts an A4 PDF with the packet's fonts, its running header
 // (the title and the date of the list) and its numbered pages.
-func (h *Handler) newPacket(l *models.Letter, fonts map[string]*pdfFont) *pdfText {
+func (h *Handler) newPacket(c *fiber.Ctx, l *models.Letter, fonts map[string]*pdfFont) *pdfText {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	for style, f := range fonts {
 		pdf.AddUTF8FontFromBytes("DejaVu", style, f.data)
@@ -111,7 +111,7 @@ func (h *Handler) newPacket(l *models.Letter, fonts map[string]*pdfFont) *pdfTex
 	pdf.SetTitle(l.Title, true)
 	pdf.AliasNbPages(pageTotal)
 	t := &pdfText{pdf: pdf, fonts: fonts}
-	head := h.msg("packet.running_head", l.Title, h.date(l.AsOf()))
+	head := h.msg(c, "packet.running_head", "title", l.Title, "date", h.date(c, l.AsOf()))
 	// fpdf restores its font, colour and position after these; the style
 	// the shaper reads and a list item's indent are restored here.
 	pdf.SetHeaderFunc(func() {
@@ -130,26 +130,26 @@ func (h *Handler) newPacket(l *models.Letter, fonts map[string]*pdfFont) *pdfTex
 		pdf.SetY(-14)
 		pdf.SetTextColor(80, 80, 80)
 		pdf.SetFont("DejaVu", "", 8)
-		pdf.CellFormat(0, 4, h.msg("packet.page", pdf.PageNo(), pageTotal), "", 0, "C", false, 0, "")
+		pdf.CellFormat(0, 4, h.msg(c, "packet.page", "page", pdf.PageNo(), "pages", pageTotal), "", 0, "C", false, 0, "")
 	})
 	return t
 }
 
 // writePacketLetter writes the letter as its page reads: its Markdown as
 // plain paragraphs and list items, since the PDF shows no HTML.
-func (h *Handler) writePacketLetter(t *pdfText, l *models.Letter) {
+func (h *Handler) writePacketLetter(c *fiber.Ctx, t *pdfText, l *models.Letter) {
 	t.pdf.AddPage()
 	if in := l.InitiatorList(); len(in) > 0 {
 		t.font("", 10)
-		t.paragraph(5, h.msg("letter.initiators")+" "+(&views.Page{Lang: uiLang}).List(in))
+		t.paragraph(5, h.msg(c, "letter.initiators")+" "+views.List(h.lang(c), in))
 	}
 	t.font("B", 16)
 	t.paragraph(7.5, l.Title)
 	t.font("", 10)
-	t.paragraph(5, h.date(l.Date(time.Now())))
+	t.paragraph(5, h.date(c, l.Date(time.Now())))
 	if to := l.AddresseeList(); len(to) > 0 {
 		t.font("B", 11)
-		t.line(5.5, h.msg("letter.to"))
+		t.line(5.5, h.msg(c, "letter.to"))
 		t.font("", 11)
 		for _, a := range to {
 			t.line(5.5, a)
@@ -158,7 +158,7 @@ func (h *Handler) writePacketLetter(t *pdfText, l *models.Letter) {
 	}
 	if l.Subject != "" {
 		t.font("B", 11)
-		t.write(5.5, h.msg("letter.re")+" ")
+		t.write(5.5, h.msg(c, "letter.re")+" ")
 		t.font("", 11)
 		t.paragraph(5.5, l.Subject)
 	}
@@ -179,13 +179,13 @@ func (h *Handler) writePacketLetter(t *pdfText, l *models.Letter) {
 
 // writePacketList writes the list on a page of its own, reading it
 // a chunk of entries at a time with the entries the print page shows.
-func (h *Handler) writePacketList(ctx context.Context, t *pdfText, l *models.Letter) error {
+func (h *Handler) writePacketList(c *fiber.Ctx, ctx context.Context, t *pdfText, l *models.Letter) error {
 	t.pdf.AddPage()
 	t.font("B", 14)
-	t.paragraph(7, h.msg("list.as_of")+" "+h.date(l.AsOf()))
+	t.paragraph(7, h.msg(c, "list.as_of")+" "+h.date(c, l.AsOf()))
 	t.font("", 10)
-	t.paragraph(5, h.plural(l.SignatureCount(), "list.count_one", "list.count"))
-	earlier, err := h.earlierNote(ctx, l)
+	t.paragraph(5, h.msg(c, "list.count", "count", l.SignatureCount()))
+	earlier, err := h.earlierNote(c, ctx, l)
 	if err != nil {
 		return err
 	}
@@ -196,9 +196,9 @@ func (h *Handler) writePacketList(ctx context.Context, t *pdfText, l *models.Let
 	for section := range h.streamSections(ctx, l, &failed) {
 		t.font("B", 11)
 		if section.Kind == models.KindOrganisation {
-			t.paragraph(6, h.msg("list.organisations", section.Count))
+			t.paragraph(6, h.msg(c, "list.organisations", "count", section.Count))
 		} else {
-			t.paragraph(6, h.msg("list.individuals", section.Count))
+			t.paragraph(6, h.msg(c, "list.individuals", "count", section.Count))
 		}
 		t.font("", 10)
 		for e := range section.Entries {
@@ -213,16 +213,7 @@ func (h *Handler) writePacketList(ctx context.Context, t *pdfText, l *models.Let
 		return failed
 	}
 	if l.UnlistedCount > 0 {
-		t.paragraph(5, h.plural(l.UnlistedCount, "list.unlisted_one", "list.unlisted"))
+		t.paragraph(5, h.msg(c, "list.unlisted", "count", l.UnlistedCount))
 	}
 	return nil
-}
-
-// plural is the catalogue's message for n of something: key one for 1,
-// many (formatted with n) otherwise.
-func (h *Handler) plural(n int64, one, many string) string {
-	if n == 1 {
-		return h.msg(one)
-	}
-	return h.msg(many, n)
 }

@@ -81,7 +81,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	for _, d := range dates {
 		v.Revisions = append(v.Revisions, RevisionLink{Number: d.Number, Date: d.CreatedAt, URL: revisionPath(l.Slug, d.Number), Here: d.Number == n})
 	}
-	p := h.page(c, h.msg("revision.title", l.Title, n), v)
+	p := h.page(c, h.msg(c, "revision.title", "title", l.Title, "revision", n), v)
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	return h.render(c, fiber.StatusOK, "revision", p)
 }
@@ -110,7 +110,7 @@ type ReviseView struct {
 // coordinator to confirm or to take back to the editor.
 func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form LetterForm, errs views.FormErrors) error {
 	v := ReviseView{LetterID: l.ID, Letter: h.letterView(l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
-	p := h.page(c, h.msg("revise.title", l.Title), v)
+	p := h.page(c, h.msg(c, "revise.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "revise", p)
 }
@@ -124,7 +124,7 @@ func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm
 	switch form.Change {
 	case changeCorrection:
 		err := h.store.CorrectLetterText(ctx, userID, l, form.text(), func(revision int) string {
-			return h.msg("audit.correct_detail", revision)
+			return h.msg(c, "audit.correct_detail", "revision", revision)
 		})
 		if err != nil {
 			return err
@@ -137,15 +137,12 @@ func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm
 		}
 		return c.Redirect(editor+"&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
 	}
-	return h.renderRevise(c, fiber.StatusUnprocessableEntity, l, form, h.fieldError("change", "error.change"))
+	return h.renderRevise(c, fiber.StatusUnprocessableEntity, l, form, h.fieldError(c, "change", "error.change"))
 }
 
 // reconfirmDetail is the audit log's detail of a request to reconfirm.
 func (h *Handler) reconfirmDetail(asked, revision int) string {
-	if asked == 1 {
-		return h.msg("audit.reconfirm_detail_one", revision)
-	}
-	return h.msg("audit.reconfirm_detail", asked, revision)
+	return views.Message(h.cfg.Lang, "audit.reconfirm_detail", "count", asked, "revision", revision)
 }
 
 // reconfirmationMail writes the email that asks the signer of an earlier
@@ -153,9 +150,8 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
 	return models.Message{
 		To:      sig.Email,
-		Subject: h.msg("mail.reconfirm.subject", l.Title),
-		Body: h.msg("mail.reconfirm.body", l.Title, sig.Revision, l.Revision, h.absolute(revisionPath(l.Slug, sig.Revision)),
-			h.absolute("/reconfirm/"+token)),
+		Subject: views.Message(l.Lang, "mail.reconfirm.subject", "title", l.Title),
+		Body:    views.Message(l.Lang, "mail.reconfirm.body", "title", l.Title, "signed", sig.Revision, "current", l.Revision, "revision_url", h.absolute(revisionPath(l.Slug, sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)),
 	}
 }
 
@@ -191,13 +187,13 @@ func (h *Handler) reconfirmPage(c *fiber.Ctx) error {
 		return err
 	case sig.Reconfirmed() && c.Query("agreed") != "":
 		return h.renderReconfirm(c, l, ReconfirmView{
-			Heading: h.msg("reconfirm.done.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.done.text", *sig.ReconfirmAsked),
+			Heading: h.msg(c, "reconfirm.done.heading", "revision", *sig.ReconfirmAsked), Text: h.msg(c, "reconfirm.done.text", "revision", *sig.ReconfirmAsked),
 		})
 	case sig.Reconfirmed():
-		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg("reconfirm.already.heading"), Text: h.msg("reconfirm.already.text", sig.Revision)})
+		return h.renderReconfirm(c, l, ReconfirmView{Heading: h.msg(c, "reconfirm.already.heading"), Text: h.msg(c, "reconfirm.already.text", "revision", sig.Revision)})
 	}
 	return h.renderReconfirm(c, l, ReconfirmView{
-		Heading: h.msg("reconfirm.ask.heading", *sig.ReconfirmAsked), Text: h.msg("reconfirm.ask.text", sig.Revision, *sig.ReconfirmAsked),
+		Heading: h.msg(c, "reconfirm.ask.heading", "revision", *sig.ReconfirmAsked), Text: h.msg(c, "reconfirm.ask.text", "signed", sig.Revision, "revision", *sig.ReconfirmAsked),
 		Agree: "/reconfirm/" + c.Params("token"), Changes: revisionPath(l.Slug, sig.Revision),
 	})
 }
@@ -232,8 +228,8 @@ func (h *Handler) withdrawByReconfirmation(c *fiber.Ctx) error {
 // earlierMark marks a list entry whose signer agreed to an earlier
 // revision than the current one; the list's legend (EarlierNote) says once
 // what the mark means, rather than every entry saying it.
-func (h *Handler) earlierMark(entry string) string {
-	return entry + " " + h.msg("list.earlier_mark")
+func (h *Handler) earlierMark(lang string, entry string) string {
+	return entry + " " + views.Message(lang, "list.earlier_mark")
 }
 
 // EarlierNote is a list's legend of the mark beside entries whose signers
@@ -245,10 +241,10 @@ type EarlierNote struct {
 
 // earlierNote is the legend of l's public list, or nil when no entry of
 // it is marked.
-func (h *Handler) earlierNote(ctx context.Context, l *models.Letter) (*EarlierNote, error) {
+func (h *Handler) earlierNote(c *fiber.Ctx, ctx context.Context, l *models.Letter) (*EarlierNote, error) {
 	found, err := h.store.HasEarlierSigners(ctx, l)
 	if err != nil || !found {
 		return nil, err
 	}
-	return &EarlierNote{Text: h.msg("list.earlier", l.Revision, h.date(*l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
+	return &EarlierNote{Text: h.msg(c, "list.earlier", "revision", l.Revision, "date", h.date(c, *l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
 }

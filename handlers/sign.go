@@ -42,17 +42,22 @@ type SignView struct {
 	HTML template.HTML
 }
 
-// countryOptions are the choices of the country selects, built once.
-var countryOptions = func() *views.Options {
-	var out []views.Option
-	for _, c := range models.Countries() {
-		out = append(out, views.Option{Value: c.Code, Label: c.Name})
+// countryOptions are the choices of the country selects in each language
+// of the interface, named and sorted as it names and sorts them, built once.
+var countryOptions = func() map[string]*views.Options {
+	out := map[string]*views.Options{}
+	for _, lang := range append(views.Languages, views.Pseudo) {
+		var opts []views.Option
+		for _, c := range models.CountriesIn(lang) {
+			opts = append(opts, views.Option{Value: c.Code, Label: c.Name})
+		}
+		out[lang] = views.NewOptions(opts)
 	}
-	return views.NewOptions(out)
+	return out
 }()
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
-	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions}
+	v := &SignView{Action: "/letters/" + l.Slug + "/sign", Form: form, Countries: countryOptions[h.lang(c)]}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
@@ -63,11 +68,11 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 	default:
 		v.AffiliationRule = "optional="
 		v.Kinds = []views.Option{
-			{Value: string(models.KindIndividual), Label: h.msg("sign.kind.individual")},
-			{Value: string(models.KindOrganisation), Label: h.msg("sign.kind.organisation")},
+			{Value: string(models.KindIndividual), Label: h.msg(c, "sign.kind.individual")},
+			{Value: string(models.KindOrganisation), Label: h.msg(c, "sign.kind.organisation")},
 		}
 	}
-	v.Displays = h.displayOptions()
+	v.Displays = h.displayOptions(c)
 	if form.Kind == "" {
 		form.Kind = string(models.KindIndividual)
 		if v.Kind != "" {
@@ -95,10 +100,10 @@ func (h *Handler) formStarted(c *fiber.Ctx, l *models.Letter) string {
 }
 
 // displayOptions are the choices of how a signature appears.
-func (h *Handler) displayOptions() []views.Option {
+func (h *Handler) displayOptions(c *fiber.Ctx) []views.Option {
 	var out []views.Option
 	for _, d := range []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted} {
-		out = append(out, views.Option{Value: string(d), Label: h.msg("display." + string(d))})
+		out = append(out, views.Option{Value: string(d), Label: h.msg(c, "display."+string(d))})
 	}
 	return out
 }
@@ -198,10 +203,10 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if h.formAge(l, form.Started) == formExpired && h.cfg.MinSignTime > 0 {
 		// A person who left the form open for a day keeps what they typed,
 		// and sends it again with a fresh token.
-		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, h.msg("sign.form_expired"))
+		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, nil, h.msg(c, "sign.form_expired"))
 	}
 	if errs.For("kind") == "" && !l.AllowsKind(models.SignatureKind(form.Kind)) {
-		errs = append(h.fieldError("kind", "error.choice"), errs...)
+		errs = append(h.fieldError(c, "kind", "error.choice"), errs...)
 	}
 	if len(errs) > 0 {
 		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, errs, "")
@@ -211,7 +216,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg("sign.rate_limited", h.retryAfter(c, wait)))
+		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)))
 	}
 	in := models.NewSignature{
 		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
@@ -228,7 +233,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	case errors.Is(err, models.ErrNotSaved):
 		h.log.Error("signature not saved", "id", c.GetRespHeader(fiber.HeaderXRequestID), "letter", l.ID, "err", err)
 		c.Set(fiber.HeaderRetryAfter, "5")
-		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, h.msg("sign.not_saved"))
+		return h.renderLetter(c, fiber.StatusServiceUnavailable, l, &form, nil, h.msg(c, "sign.not_saved"))
 	default:
 		return err
 	}
@@ -266,14 +271,13 @@ func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message 
 	case s.ConfirmToken != "":
 		return models.Message{
 			To:      s.Signature.Email,
-			Subject: h.msg("mail.confirm.subject", l.Title),
-			Body: h.msg("mail.confirm.body", l.Title, h.absolute("/confirm/"+s.ConfirmToken), views.FormatDate(uiLang, time.Now().Add(models.ConfirmationTTL)),
-				manage),
+			Subject: views.Message(l.Lang, "mail.confirm.subject", "title", l.Title),
+			Body:    views.Message(l.Lang, "mail.confirm.body", "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken), "until", views.FormatDate(l.Lang, time.Now().Add(models.ConfirmationTTL)), "manage_url", manage),
 		}
 	case s.Again:
-		return models.Message{To: s.Signature.Email, Subject: h.msg("mail.again.subject", l.Title), Body: h.msg("mail.again.body", l.Title, manage)}
+		return models.Message{To: s.Signature.Email, Subject: views.Message(l.Lang, "mail.again.subject", "title", l.Title), Body: views.Message(l.Lang, "mail.again.body", "title", l.Title, "manage_url", manage)}
 	}
-	return models.Message{To: s.Signature.Email, Subject: h.msg("mail.signed.subject", l.Title), Body: h.msg("mail.signed.body", l.Title, manage)}
+	return models.Message{To: s.Signature.Email, Subject: views.Message(l.Lang, "mail.signed.subject", "title", l.Title), Body: views.Message(l.Lang, "mail.signed.body", "title", l.Title, "manage_url", manage)}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.
@@ -286,7 +290,7 @@ type ClosedView struct {
 // it has closed.
 func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) error {
 	// It answers a signer's form or emailed link: it is theirs alone.
-	p := h.privatePage(c, h.msg("closed.title"), ClosedView{Letter: h.letterView(l), Reason: h.msg("closed.text")})
+	p := h.privatePage(c, h.msg(c, "closed.title"), ClosedView{Letter: h.letterView(l), Reason: h.msg(c, "closed.text")})
 	status := fiber.StatusGone
 	if errors.Is(why, models.ErrLetterNotOpen) {
 		status = fiber.StatusConflict
@@ -317,7 +321,7 @@ func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 		return err
 	}
 	v := ThanksView{Letter: h.letterView(l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != ""}
-	p := h.privatePage(c, h.msg("thanks.title"), v)
+	p := h.privatePage(c, h.msg(c, "thanks.title"), v)
 	p.Problem = problem
 	return h.render(c, status, "thanks", p)
 }
@@ -343,7 +347,7 @@ func (h *Handler) resend(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg("thanks.resend_limited", h.retryAfter(c, wait)))
+		return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg(c, "thanks.resend_limited", "wait", h.retryAfter(c, wait)))
 	}
 	if err := h.store.RemindSigner(c.UserContext(), l.ID, email, h.signerMail); err != nil {
 		h.giveBack(slots)
@@ -373,8 +377,8 @@ func (h *Handler) confirmPage(c *fiber.Ctx) error {
 	switch {
 	case err == nil:
 		return h.renderLink(c, fiber.StatusOK, LinkView{
-			Letter: h.letterView(l), Heading: h.msg("link.confirm.heading"), Text: h.msg("link.confirm.text"),
-			Entry: h.entry(sig), Confirm: "/confirm/" + c.Params("token"),
+			Letter: h.letterView(l), Heading: h.msg(c, "link.confirm.heading"), Text: h.msg(c, "link.confirm.text"),
+			Entry: h.entry(h.lang(c), sig), Confirm: "/confirm/" + c.Params("token"),
 		})
 	case errors.Is(err, models.ErrAlreadyConfirmed) && c.Query("confirmed") != "":
 		return h.confirmed(c, l, sig.Status, nil)
@@ -410,7 +414,7 @@ func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, status models.Signat
 	case status != models.StatusListed: // rejected since
 		key = "already_confirmed"
 	}
-	v := LinkView{Letter: h.letterView(l), Heading: h.msg("link." + key + ".heading"), Text: h.msg("link." + key + ".text")}
+	v := LinkView{Letter: h.letterView(l), Heading: h.msg(c, "link."+key+".heading"), Text: h.msg(c, "link."+key+".text")}
 	if code == fiber.StatusGone {
 		v.Renew = "/confirm/" + c.Params("token") + "/renew"
 	}
@@ -430,14 +434,14 @@ func (h *Handler) renewConfirmation(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderLink(c, fiber.StatusTooManyRequests, LinkView{Heading: h.msg("link.renew_limited.heading"), Text: h.msg("thanks.resend_limited", h.retryAfter(c, wait))})
+		return h.renderLink(c, fiber.StatusTooManyRequests, LinkView{Heading: h.msg(c, "link.renew_limited.heading"), Text: h.msg(c, "thanks.resend_limited", "wait", h.retryAfter(c, wait))})
 	}
 	_, err = h.store.ResendConfirmation(c.UserContext(), c.Params("token"), h.signerMail)
 	if err != nil && !errors.Is(err, models.ErrAlreadyConfirmed) {
 		h.giveBack(slots)
 		return err
 	}
-	return h.renderLink(c, fiber.StatusOK, LinkView{Heading: h.msg("link.renewed.heading"), Text: h.msg("link.renewed.text")})
+	return h.renderLink(c, fiber.StatusOK, LinkView{Heading: h.msg(c, "link.renewed.heading"), Text: h.msg(c, "link.renewed.text")})
 }
 
 // ManageView is a signer's private page for their signature.
@@ -461,11 +465,11 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 		return err
 	}
 	v := ManageView{
-		Letter: h.letterView(l), Entry: h.entry(sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
-		Displays: h.displayOptions(), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
+		Letter: h.letterView(l), Entry: h.entry(h.lang(c), sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
+		Displays: h.displayOptions(c), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
 		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(l.Slug, sig.Revision),
 	}
-	return h.render(c, fiber.StatusOK, "manage", h.privatePage(c, h.msg("manage.title"), v))
+	return h.render(c, fiber.StatusOK, "manage", h.privatePage(c, h.msg(c, "manage.title"), v))
 }
 
 func (h *Handler) setDisplay(c *fiber.Ctx) error {
@@ -477,7 +481,7 @@ func (h *Handler) setDisplay(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return fiber.ErrUnprocessableEntity
 	}
-	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display), h.entry); err != nil {
+	if err := h.store.SetDisplay(c.UserContext(), c.Params("token"), models.Display(form.Display), h.entryIn(h.cfg.Lang)); err != nil {
 		return err
 	}
 	return c.Redirect("/signature/"+c.Params("token")+"?saved=1", fiber.StatusSeeOther)
@@ -493,10 +497,10 @@ func (h *Handler) withdraw(c *fiber.Ctx) error {
 
 // renderWithdrawn says that a signature of l has been withdrawn.
 func (h *Handler) renderWithdrawn(c *fiber.Ctx, l *models.Letter) error {
-	return h.renderLink(c, fiber.StatusOK, LinkView{Letter: h.letterView(l), Heading: h.msg("link.withdrawn.heading"), Text: h.msg("link.withdrawn.text")})
+	return h.renderLink(c, fiber.StatusOK, LinkView{Letter: h.letterView(l), Heading: h.msg(c, "link.withdrawn.heading"), Text: h.msg(c, "link.withdrawn.text")})
 }
 
 // privacy says what is public, what is kept, for how long and who sees it.
 func (h *Handler) privacy(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, "privacy", h.page(c, h.msg("privacy.title"), nil))
+	return h.render(c, fiber.StatusOK, "privacy", h.page(c, h.msg(c, "privacy.title"), nil))
 }

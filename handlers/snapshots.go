@@ -92,14 +92,14 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 		Withdrawn:  snap.WithdrawnCount,
 	}
 	if slices.ContainsFunc(entries, func(e models.SnapshotEntry) bool { return e.SignedRevision != nil }) {
-		v.Letter.Earlier = &EarlierNote{Text: h.msg("snapshot.earlier")}
+		v.Letter.Earlier = &EarlierNote{Text: h.msg(c, "snapshot.earlier")}
 	}
 	if page == 1 && snap.PreviousID != nil {
 		if err := h.setChanges(ctx, l, snap, &v); err != nil {
 			return err
 		}
 	}
-	p := h.page(c, h.msg("snapshot.title", snap.Title, views.FormatDate(snap.Lang, snap.AsOf)), v)
+	p := h.page(c, h.msg(c, "snapshot.title", "title", snap.Title, "date", views.FormatDate(snap.Lang, snap.AsOf)), v)
 	// Nothing on the page may vary per visitor or per request: no CSRF
 	// token, no coordinator's name, no "today".
 	p.CSRFToken, p.Coordinator = nil, ""
@@ -126,16 +126,16 @@ func (h *Handler) setChanges(ctx context.Context, l *models.Letter, snap *models
 		return err
 	}
 	v.Previous = &DatedListView{AsOf: prev.AsOf, Count: prev.SignatureCount(), URL: datedListPath(l.Slug, prev.AsOf)}
-	v.Added, v.Gone = h.entryTexts(added), h.entryTexts(gone)
+	v.Added, v.Gone = h.entryTexts(snap.Lang, added), h.entryTexts(snap.Lang, gone)
 	v.AddedCount, v.GoneCount = snap.AddedCount, snap.GoneCount
 	v.AddedMore, v.GoneMore = snap.AddedCount-int64(len(added)), snap.GoneCount-int64(len(gone))
 	return nil
 }
 
-func (h *Handler) entryTexts(entries []models.SnapshotEntry) []string {
+func (h *Handler) entryTexts(lang string, entries []models.SnapshotEntry) []string {
 	out := make([]string, len(entries))
 	for i := range entries {
-		out[i] = h.snapshotEntry(&entries[i])
+		out[i] = h.snapshotEntry(lang, &entries[i])
 	}
 	return out
 }
@@ -144,9 +144,9 @@ func (h *Handler) entryTexts(entries []models.SnapshotEntry) []string {
 // live list marks it, when its signer had agreed to an earlier revision.
 // The changes since the previous list carry the same mark, explained by the
 // list's legend.
-func (h *Handler) snapshotEntry(e *models.SnapshotEntry) string {
+func (h *Handler) snapshotEntry(lang string, e *models.SnapshotEntry) string {
 	if e.SignedRevision != nil {
-		return h.earlierMark(e.Entry)
+		return h.earlierMark(lang, e.Entry)
 	}
 	return e.Entry
 }
@@ -163,19 +163,19 @@ func (h *Handler) snapshotSections(snap *models.Snapshot, entries []models.Snaps
 			}
 			out = append(out, SectionView{Kind: e.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.snapshotEntry(e))
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.snapshotEntry(snap.Lang, e))
 	}
 	return out
 }
 
 // publishSnapshot freezes the letter's list as of today.
 func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
-	_, err := h.store.PublishSnapshot(c.UserContext(), l, h.msg("list.anonymous"))
+	_, err := h.store.PublishSnapshot(c.UserContext(), l, h.msg(c, "list.anonymous"))
 	switch {
 	case errors.Is(err, models.ErrSnapshotExists):
-		return h.editorProblem(c, l, fiber.StatusConflict, h.msg("editor.snapshot_exists"))
+		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "editor.snapshot_exists"))
 	case errors.Is(err, models.ErrLetterNotOpen):
-		return h.editorProblem(c, l, fiber.StatusConflict, h.msg("editor.snapshot_draft"))
+		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "editor.snapshot_draft"))
 	case err != nil:
 		return err
 	}
@@ -184,11 +184,11 @@ func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
 
 // editorProblem shows the letter's editor with a problem in its error summary.
 func (h *Handler) editorProblem(c *fiber.Ctx, l *models.Letter, status int, problem string) error {
-	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
+	v, err := h.letterEditorView(c, c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
 	if err != nil {
 		return err
 	}
-	p := h.page(c, h.msg("editor.title", l.Title), v)
+	p := h.page(c, h.msg(c, "editor.title", "title", l.Title), v)
 	p.Problem = problem
 	return h.render(c, status, "editor", p)
 }

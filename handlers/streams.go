@@ -126,8 +126,8 @@ func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx contex
 	release, full := h.streams.take(client, public)
 	if release == nil {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(streamRetryAfter))
-		title := h.msg("stream.busy.title")
-		p := h.page(c, title, ErrorView{Status: fiber.StatusTooManyRequests, Heading: title, Text: h.msg(full)})
+		title := h.msg(c, "stream.busy.title")
+		p := h.page(c, title, ErrorView{Status: fiber.StatusTooManyRequests, Heading: title, Text: h.msg(c, full)})
 		return h.render(c, fiber.StatusTooManyRequests, "error", p)
 	}
 	if err := begin(); err != nil {

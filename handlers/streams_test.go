@@ -430,7 +430,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 		if err := s.store.RemoveSignature(ctx, l, coord.ID, sig.ID, func(*models.Signature) string { return "" }, "test"); err != nil {
 			t.Fatal(err)
 		}
-		removed[sig.Entry("Anonymous")] = true
+		removed[sig.Entry("en", "Anonymous")] = true
 	}
 	for i := range 30 {
 		in := models.NewSignature{Kind: models.KindIndividual, Name: fmt.Sprintf("Added %c Later", 'A'+i%26), Country: "FR", Email: fmt.Sprintf("added%d@example.org", i)}

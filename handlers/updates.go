@@ -68,7 +68,7 @@ func (h *Handler) postUpdate(c *fiber.Ctx, l *models.Letter) error {
 		}
 		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1#updates", fiber.StatusSeeOther)
 	}
-	v, err := h.letterEditorView(c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
+	v, err := h.letterEditorView(c, c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
 	if err != nil {
 		return err
 	}

@@ -253,7 +253,7 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 	if strings.Join(names, "|") != strings.Join(want, "|") {
 		t.Errorf("list in signing order:\n%v\nwant\n%v", names, want)
 	}
-	if got := list[2].Entry("Anonymous"); got != "Javier El-Hage, Human Rights Foundation, Bolivia/United States" {
+	if got := list[2].Entry("en", "Anonymous"); got != "Javier El-Hage, Human Rights Foundation, Bolivia/United States" {
 		t.Errorf("El-Hage reads %q", got)
 	}
 	audit, _ := s.AuditLog(ctx, l, 10)

@@ -41,7 +41,7 @@ func reload(t *testing.T, s *models.Store, slug string) *models.Letter {
 }
 
 // listEntry is a signature as an English list reads it.
-func listEntry(sig *models.Signature) string { return sig.Entry("Anonymous") }
+func listEntry(sig *models.Signature) string { return sig.Entry("en", "Anonymous") }
 
 // auditLines reads a letter's audit log oldest first, one "who|action|detail"
 // line per entry, as a coordinator reading it would tell the entries apart.

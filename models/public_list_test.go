@@ -52,9 +52,9 @@ func TestPublicListStreamsOnlyWhatIsPublic(t *testing.T) {
 	}
 	var entries []string
 	for _, sig := range got {
-		entries = append(entries, sig.Entry("Anonymous"))
+		entries = append(entries, sig.Entry("en", "Anonymous"))
 		if sig.Email != "" || sig.EmailKey != "" || sig.ManageTokenHash != nil {
-			t.Errorf("%s: private columns read: %+v", sig.Entry("Anonymous"), sig)
+			t.Errorf("%s: private columns read: %+v", sig.Entry("en", "Anonymous"), sig)
 		}
 		if sig.Kind == models.KindOrganisation && sig.Name != "" {
 			t.Errorf("the person behind %s is read: %q", sig.Affiliation, sig.Name)

@@ -129,11 +129,12 @@ type Message struct {
 // ConfirmToken), and the management link.
 type ConfirmationMail func(l *Letter, s *Signed) Message
 
-// Countries reads "Azerbaijan/Netherlands": the country names joined by a slash.
-func (s Signature) Countries() string {
-	names := []string{CountryName(s.Country)}
+// Countries reads "Azerbaijan/Netherlands": the country names in a
+// language, joined by a slash.
+func (s Signature) Countries(lang string) string {
+	names := []string{CountryNameIn(lang, s.Country)}
 	if s.Country2 != "" {
-		names = append(names, CountryName(s.Country2))
+		names = append(names, CountryNameIn(lang, s.Country2))
 	}
 	return strings.Join(names, "/")
 }
@@ -146,13 +147,13 @@ func (s Signature) Countries() string {
 // The mark of a signer of an earlier revision is not part of the entry: it
 // goes beside it (Superseded here, SnapshotEntry.SignedRevision in a dated
 // list), so that agreeing to a new text is not a change of entry.
-func (s Signature) Entry(anonymous string) string {
-	parts := []string{s.Name, s.Role, s.Affiliation, s.Countries()}
+func (s Signature) Entry(lang, anonymous string) string {
+	parts := []string{s.Name, s.Role, s.Affiliation, s.Countries(lang)}
 	switch {
 	case s.Display == DisplayAnonymous:
-		parts = []string{anonymous, s.Countries()}
+		parts = []string{anonymous, s.Countries(lang)}
 	case s.Kind == KindOrganisation:
-		parts = []string{s.Affiliation, s.Countries()}
+		parts = []string{s.Affiliation, s.Countries(lang)}
 	}
 	return joinNonEmpty(parts)
 }

@@ -97,10 +97,10 @@ var snapshotEntrySQL = func() string {
 		" ELSE " + sqlParts("s.name", "s.role", "s.affiliation", countries) + " END"
 }()
 
-// countryTable fills a temporary table with the country names, for the
+// countryTable fills a temporary table with the country names in lang, for the
 // copy of a snapshot's entries to join: a table with its primary key, since
 // a join on a list of values reads the whole list for every signature.
-func countryTable(tx *gorm.DB) error {
+func countryTable(tx *gorm.DB, lang string) error {
 	create := `CREATE TEMP TABLE IF NOT EXISTS snapshot_countries (code TEXT PRIMARY KEY, cname TEXT NOT NULL)`
 	if Dialect(tx.Dialector.Name()) == SQLite {
 		create += " WITHOUT ROWID"
@@ -117,7 +117,7 @@ func countryTable(tx *gorm.DB) error {
 	args := make([]any, 0, 2*len(countries))
 	for i, c := range countries {
 		rows[i] = "(?, ?)"
-		args = append(args, c.Code, c.Name)
+		args = append(args, c.Code, CountryNameIn(lang, c.Code))
 	}
 	return tx.Exec(`INSERT INTO snapshot_countries (code, cname) VALUES `+strings.Join(rows, ", "), args...).Error
 }
@@ -160,7 +160,7 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			}
 			return fmt.Errorf("create snapshot: %w", err)
 		}
-		if err := countryTable(tx); err != nil {
+		if err := countryTable(tx, cur.Lang); err != nil {
 			return fmt.Errorf("country names: %w", err)
 		}
 		order := newKeyset(&cur).order() // the live list's order, ties and all
@@ -272,7 +272,7 @@ func legacyEntries(tx *gorm.DB, sig *Signature) ([]SnapshotEntry, error) {
 		AND e.snapshot_id IN (SELECT id FROM snapshots WHERE letter_id = ?)
 		AND e.occurrence = (SELECT MAX(o.occurrence) FROM snapshot_entries o
 			WHERE o.snapshot_id = e.snapshot_id AND o.kind = e.kind AND o.entry = e.entry)`,
-		sig.Kind, sig.Entry(""), sig.LetterID).Scan(&out).Error
+		sig.Kind, sig.Entry("en", ""), sig.LetterID).Scan(&out).Error
 	return out, err
 }
 

@@ -860,7 +860,7 @@ func TestWithdrawalErasesTheSignerFromTheAuditLog(t *testing.T) {
 	if err != nil || len(queue) != 1 {
 		t.Fatalf("review queue: %v (%v)", queue, err)
 	}
-	entry := func(sig *models.Signature) string { return sig.Entry("Anonymous") }
+	entry := func(sig *models.Signature) string { return sig.Entry("en", "Anonymous") }
 	if _, err := s.Moderate(ctx, l, u.ID, []int64{queue[0].ID}, true, entry); err != nil {
 		t.Fatal(err)
 	}

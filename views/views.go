@@ -11,6 +11,8 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,23 +110,31 @@ func (t *Templates) Partial(w io.Writer, page, name string, p *Page) error {
 
 // Page is what every template receives: the layout's needs and the page's own Data.
 type Page struct {
-	Lang        string        // language of the interface
-	Title       string        // the <title>, before the site's name
-	CSRFToken   func() string // makes the token for the page's forms, on first use
-	Coordinator string        // name of the logged-in coordinator, if any
-	Path        string        // path of the page, to mark the current navigation item
-	Robots      string        // content of a robots meta tag, if any
-	Canonical   string        // absolute URL of the page, if it has one
-	Summary     string        // what the page is about, for link previews (og:description)
-	Article     bool          // the page is a letter's: og:type article rather than website
-	Stylesheet  string        // a page's own print stylesheet, after the site's
-	Errors      FormErrors    // the fields of the page's form that were refused
-	Problem     string        // what was refused of the form as a whole, such as a limit reached
+	Lang        string         // language of the page
+	Dir         string         // its direction, "ltr" or "rtl"
+	Languages   []LanguageLink // the same page in each language of the interface
+	Title       string         // the <title>, before the site's name
+	CSRFToken   func() string  // makes the token for the page's forms, on first use
+	Coordinator string         // name of the logged-in coordinator, if any
+	Path        string         // path of the page, to mark the current navigation item
+	Robots      string         // content of a robots meta tag, if any
+	Canonical   string         // absolute URL of the page, if it has one
+	Summary     string         // what the page is about, for link previews (og:description)
+	Article     bool           // the page is a letter's: og:type article rather than website
+	Stylesheet  string         // a page's own print stylesheet, after the site's
+	Errors      FormErrors     // the fields of the page's form that were refused
+	Problem     string         // what was refused of the form as a whole, such as a limit reached
 	// Refused marks a page that answers a refused form whose errors are
 	// rendered apart and spliced in, as a signing form is into the page
 	// cache's letter (see handlers' renderLetter).
 	Refused bool
 	Data    any
+}
+
+// LanguageLink is one entry of the header's language switcher.
+type LanguageLink struct {
+	Code, Name, URL string
+	Current         bool
 }
 
 // HasErrors reports whether the page answers a form it refused: its title
@@ -140,49 +150,73 @@ func (p *Page) CSRF() string {
 	return p.CSRFToken()
 }
 
-// T returns the catalogue's message for key in the page's language,
-// formatted with args.
+// T returns the catalogue's message for key in the page's language, its
+// parameters filled from args: name, value, name, value…
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
 
 // TBdi is T for a message that holds text someone typed, such as a
 // letter's title or an organisation's name: the message as HTML, each
-// string argument isolated in <bdi>, so that an Arabic name in an English
+// string value isolated in <bdi>, so that an Arabic name in an English
 // sentence (or the reverse) reads in its own direction without reordering
 // the words around it.
 func (p *Page) TBdi(key string, args ...any) template.HTML {
-	isolated := make([]any, len(args))
-	for i, a := range args {
-		if s, ok := a.(string); ok {
-			a = bdi(s)
+	marked := slices.Clone(args)
+	return isolating(func(mark func(string) string) string {
+		for i := 1; i < len(marked); i += 2 {
+			if s, ok := marked[i].(string); ok {
+				marked[i] = mark(s)
+			}
 		}
-		isolated[i] = a
-	}
-	return template.HTML(fmt.Sprintf(template.HTMLEscapeString(Message(p.Lang, key)), isolated...)) // every part escaped
+		return Message(p.Lang, key, marked...)
+	})
 }
 
-// bdi is s escaped and isolated from the text around it.
-func bdi(s string) string { return "<bdi>" + template.HTMLEscapeString(s) + "</bdi>" }
+// List joins items as a sentence in the page's language does (see List).
+func (p *Page) List(items []string) string { return List(p.Lang, items) }
 
-// List joins items as a sentence does: "A", "A and B", "A, B and C".
-func (p *Page) List(items []string) string { return joinList(items, p.T("list.and")) }
+// List joins items as a sentence in a language does: "A", "A and B",
+// "A, B and C"; "أ، ب وج" in Arabic. The patterns are CLDR's list
+// patterns, kept in the catalogue: "list.middle" joins all but the last
+// two, "list.end" the last two.
+func List(lang string, items []string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	out := items[len(items)-1]
+	if len(items) > 1 {
+		out = Message(lang, "list.end", "a", items[len(items)-2], "b", out)
+	}
+	for i := len(items) - 3; i >= 0; i-- {
+		out = Message(lang, "list.middle", "a", items[i], "b", out)
+	}
+	return out
+}
 
 // ListBdi is List as HTML, each item isolated in <bdi> (see TBdi): "An
 // initiative of" two organisations, one named in Arabic and one in
 // English, then reads in logical order.
 func (p *Page) ListBdi(items []string) template.HTML {
-	isolated := make([]string, len(items))
-	for i, item := range items {
-		isolated[i] = bdi(item)
-	}
-	return template.HTML(joinList(isolated, template.HTMLEscapeString(p.T("list.and")))) // every part escaped
+	return isolating(func(mark func(string) string) string {
+		marks := make([]string, len(items))
+		for i, item := range items {
+			marks[i] = mark(item)
+		}
+		return List(p.Lang, marks)
+	})
 }
 
-// joinList joins items with commas, and the last two with and.
-func joinList(items []string, and string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + items[len(items)-1]
+// isolating renders a text of the catalogue with typed values in it as
+// HTML: render writes a mark (a private-use character and a number, which
+// no message holds) where each value goes; the text is escaped, then each
+// mark replaced by its value, escaped and in <bdi>.
+func isolating(render func(mark func(typed string) string) string) template.HTML {
+	var pairs []string
+	text := render(func(typed string) string {
+		m := "\ue000" + strconv.Itoa(len(pairs)/2) + "\ue001"
+		pairs = append(pairs, m, "<bdi>"+template.HTMLEscapeString(typed)+"</bdi>")
+		return m
+	})
+	return template.HTML(strings.NewReplacer(pairs...).Replace(template.HTMLEscapeString(text))) // every part escaped
 }
 
 // entrySeparator joins the parts of a list entry, "Name, Role, Affiliation,
@@ -230,28 +264,7 @@ func (p *Page) Date(t time.Time) string { return FormatDate(p.Lang, t) }
 
 // DateTime formats t with its time of day in UTC: "November 11, 2024, 14:05 UTC".
 func (p *Page) DateTime(t time.Time) string {
-	return p.T("format.datetime", FormatDate(p.Lang, t), t.UTC().Format("15:04"))
-}
-
-// FormatDate formats a date in long form in a language. Only English is
-// catalogued so far; every other language falls back to it.
-func FormatDate(lang string, t time.Time) string {
-	return t.UTC().Format("January 2, 2006")
-}
-
-// Message returns the catalogue's message for key in lang (falling back to
-// English), formatted with args. A missing key shows itself, so it is seen.
-func Message(lang, key string, args ...any) string {
-	msg, ok := catalogue[lang][key]
-	if !ok {
-		if msg, ok = catalogue["en"][key]; !ok {
-			return key
-		}
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(msg, args...)
-	}
-	return msg
+	return p.T("format.datetime", "date", FormatDate(p.Lang, t), "time", t.UTC().Format("15:04"))
 }
 
 // FieldError is one invalid form field: its name (the control's id), its

@@ -108,6 +108,7 @@ func serve(args []string, log *slog.Logger) error {
 		return fmt.Errorf("UNDERSIGNED_SMTP_CONNECTIONS: %w", err)
 	}
 	mailRetry := fs.Duration("mail-retry", envDuration("UNDERSIGNED_MAIL_RETRY", 30*time.Second), "wait after an email's first failed attempt, doubling after each further failure, at most an hour (env UNDERSIGNED_MAIL_RETRY)")
+	lang := fs.String("lang", env("UNDERSIGNED_LANG", "en"), "language of the interface for visitors who choose none and whose browser asks for none the site has (env UNDERSIGNED_LANG)")
 	clientKey := fs.String("client-key", env("UNDERSIGNED_CLIENT_KEY", ""), "secret from which each day's key for hashing client addresses in rate limits is derived, never stored; give every instance sharing a PostgreSQL database the same one (env UNDERSIGNED_CLIENT_KEY; default a random key per process and day)")
 	minSignTime := fs.Duration("min-sign-time", envDuration("UNDERSIGNED_MIN_SIGN_TIME", 2*time.Second), "least time between showing the signing form and sending it; faster forms are dropped as bots' (env UNDERSIGNED_MIN_SIGN_TIME)")
 	d := handlers.DefaultLimits()
@@ -178,7 +179,7 @@ func serve(args []string, log *slog.Logger) error {
 	if *mailFrom == "" {
 		*mailFrom = "undersigned@" + base.Hostname()
 	}
-	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime, ClientKey: []byte(*clientKey), Exports: exports}
+	cfg := handlers.Config{BaseURL: *baseURL, Limits: d, MinSignTime: *minSignTime, ClientKey: []byte(*clientKey), Exports: exports, Lang: *lang}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
 	}

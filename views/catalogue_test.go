@@ -1,0 +1,246 @@
+package views
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+)
+
+// Every language has every message of the default one, with no parameter
+// the code does not give and every plural form its grammar needs: a
+// Russian count of 5 must not read as the form for 1, nor fall back to
+// English.
+func TestCatalogueLanguagesAreComplete(t *testing.T) {
+	base := langs[DefaultLang].messages
+	for _, code := range Languages {
+		l := langs[code]
+		needed := neededForms(l)
+		for key, want := range base {
+			got, ok := l.messages[key]
+			if !ok {
+				t.Errorf("%s.json lacks %q", code, key)
+				continue
+			}
+			params := parameters(want)
+			for _, text := range got.texts() {
+				for p := range parametersOf(text) {
+					if !params[p] {
+						t.Errorf("%s.json %q: {%s} is no parameter of the message (the English has %v)", code, key, p, slices.Sorted(maps.Keys(params)))
+					}
+				}
+			}
+			if (want.forms == nil) != (got.forms == nil) {
+				t.Errorf("%s.json %q: plural forms in one language and not the other", code, key)
+				continue
+			}
+			for _, form := range needed {
+				if want.forms != nil && got.forms[form] == "" {
+					t.Errorf("%s.json %q lacks the plural form %s", code, key, formNames[form])
+				}
+			}
+		}
+		for key := range l.messages {
+			if _, ok := base[key]; !ok {
+				t.Errorf("%s.json has %q, which %s.json lacks", code, key, DefaultLang)
+			}
+		}
+	}
+}
+
+// A plural message says the count in each form a language distinguishes.
+func TestPluralFormsFollowTheLanguage(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int
+		want plural.Form
+	}{
+		{"en", 1, plural.One}, {"en", 0, plural.Other}, {"en", 21, plural.Other},
+		{"fr", 0, plural.One}, {"fr", 1, plural.One}, {"fr", 2, plural.Other},
+		{"ru", 1, plural.One}, {"ru", 21, plural.One}, {"ru", 3, plural.Few}, {"ru", 5, plural.Many}, {"ru", 11, plural.Many},
+		{"ar", 0, plural.Zero}, {"ar", 1, plural.One}, {"ar", 2, plural.Two}, {"ar", 3, plural.Few}, {"ar", 11, plural.Many}, {"ar", 100, plural.Other},
+	} {
+		l := &lang{tag: language.Make(c.lang)}
+		if got := l.pluralForm([]any{"count", c.n}); got != c.want {
+			t.Errorf("%s, %d: form %s, want %s", c.lang, c.n, formNames[got], formNames[c.want])
+		}
+	}
+	if got := Message("en", "list.count", "count", 1); got != "1 signature" {
+		t.Errorf("one: %q", got)
+	}
+	if got := Message("en", "list.count", "count", 10000); got != "10,000 signatures" {
+		t.Errorf("many: %q", got)
+	}
+}
+
+// dynamicKeys are the families of messages whose keys the Go code builds
+// from a value, such as "display." + a signer's choice: a message whose key
+// starts so counts as used. Each names where the key is built. (Templates'
+// families, {{.T (print "state." .State)}}, are found by sourceKeys.)
+var dynamicKeys = []string{
+	"state.",          // views: print "state." .State
+	"label.",          // Page.Field: "label." + the field's name
+	"hint.",           // Page.Field: "hint." + the field's name or its hint flag
+	"summary.",        // handlers summaryLabel: "summary." + a field's name
+	"error.",          // handlers fieldErrors: "error." + a validator tag [+ "." + field]
+	"display.",        // handlers displayOptions and entry: "display." + a display choice
+	"link.",           // handlers renderLink: "link." + what the link did + ".heading"/".text"
+	"http.",           // handlers errors: "http." + a status's name + ".title"/".text"
+	"import.problem.", // handlers importPreview: "import.problem." + the problem
+	"stream.busy.",    // handlers streams: which limit was reached
+}
+
+// Every message in the catalogue is used somewhere, and every key the code
+// names is in the catalogue: a message that nothing shows is a translation
+// that costs every translator for nothing; a key that is missing shows
+// itself to the reader.
+func TestCatalogueKeysAreUsed(t *testing.T) {
+	literals, named := sourceKeys(t) // first: it adds the templates' families
+	for key := range named {
+		if _, ok := langs[DefaultLang].messages[key]; !ok && !isDynamicPrefix(key) {
+			t.Errorf("the code asks for %q, which %s.json lacks", key, DefaultLang)
+		}
+	}
+	for key := range langs[DefaultLang].messages {
+		if literals[key] || slices.ContainsFunc(dynamicKeys, func(p string) bool { return strings.HasPrefix(key, p) }) {
+			continue
+		}
+		t.Errorf("%s.json has %q, which nothing uses", DefaultLang, key)
+	}
+}
+
+func isDynamicPrefix(key string) bool {
+	return strings.HasSuffix(key, ".") || slices.ContainsFunc(dynamicKeys, func(p string) bool { return strings.HasPrefix(key, p) })
+}
+
+// templateKey finds the keys templates pass to T and TBdi, templateFamily
+// the families whose keys they build.
+var (
+	templateKey    = regexp.MustCompile(`\bT(?:Bdi)? "([^"]+)"`)
+	templateFamily = regexp.MustCompile(`\bT \(print "([a-z_.]+\.)"`)
+)
+
+// sourceKeys reads the Go sources (tests left out) and the templates: every
+// string literal, and the keys given to the catalogue's functions.
+func sourceKeys(t *testing.T) (literals, named map[string]bool) {
+	literals, named = map[string]bool{}, map[string]bool{}
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != ".." {
+			return filepath.SkipDir
+		}
+		switch {
+		case strings.HasSuffix(path, ".html"):
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range templateKey.FindAllStringSubmatch(string(data), -1) {
+				literals[m[1]], named[m[1]] = true, true
+			}
+			for _, m := range templateFamily.FindAllStringSubmatch(string(data), -1) {
+				dynamicKeys = append(dynamicKeys, m[1])
+			}
+		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
+			goKeys(t, path, literals, named)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return literals, named
+}
+
+// keyArgument is where the catalogue's functions take the key: msg(c, key…),
+// Message(lang, key…), T(key…), TBdi(key…).
+var keyArgument = map[string]int{"msg": 1, "Message": 1, "T": 0, "TBdi": 0}
+
+// goKeys adds a Go file's string literals, and the literal keys of its
+// calls to msg, Message and T.
+func goKeys(t *testing.T, path string, literals, named map[string]bool) {
+	file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BasicLit:
+			if n.Kind == token.STRING {
+				if s, err := strconv.Unquote(n.Value); err == nil {
+					literals[s] = true
+				}
+			}
+		case *ast.CallExpr:
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			at, ok := keyArgument[sel.Sel.Name]
+			if !ok || len(n.Args) <= at {
+				return true
+			}
+			if lit, ok := n.Args[at].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					named[s] = true
+				}
+			}
+		}
+		return true
+	})
+}
+
+var formNames = map[plural.Form]string{
+	plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many", plural.Other: "other",
+}
+
+// neededForms are the plural forms a language's counts of 0 to 1,000,000
+// take.
+func neededForms(l *lang) []plural.Form {
+	seen := map[plural.Form]bool{}
+	for n := range 1001 {
+		seen[l.pluralForm([]any{"count", n})] = true
+	}
+	seen[l.pluralForm([]any{"count", 1_000_000})] = true
+	return slices.Sorted(maps.Keys(seen))
+}
+
+func (m message) texts() []string {
+	if m.forms == nil {
+		return []string{m.text}
+	}
+	return slices.Collect(maps.Values(m.forms))
+}
+
+var parameter = regexp.MustCompile(`\{(\w+)\}`)
+
+func parametersOf(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range parameter.FindAllStringSubmatch(text, -1) {
+		out[m[1]] = true
+	}
+	return out
+}
+
+func parameters(m message) map[string]bool {
+	out := map[string]bool{}
+	for _, text := range m.texts() {
+		for p := range parametersOf(text) {
+			out[p] = true
+		}
+	}
+	return out
+}
