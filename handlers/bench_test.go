@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -98,6 +99,36 @@ func BenchmarkListPage(b *testing.B) {
 		if err != nil || resp.StatusCode != http.StatusOK {
 			b.Fatalf("status %v, %v", resp, err)
 		}
+		resp.Body.Close()
+	}
+}
+
+// BenchmarkPacketPDF makes the delivery packet of a letter with 10,000
+// signatories, Latin and Cyrillic, as its first visitor does: run it with
+// -benchtime 1x, since the page cache keeps the PDF until the list changes.
+func BenchmarkPacketPDF(b *testing.B) {
+	s := benchSite(handlers.Config{})
+	l := s.letter()
+	_, err := s.store.AddSignaturesInBatches(context.Background(), l.ID, 10_000, 5_000, func(i int) models.NewSignature {
+		name := "Signer " + strconv.Itoa(i)
+		if i%4 == 0 {
+			name = "Андрей Сахаров " + strconv.Itoa(i)
+		}
+		return models.NewSignature{Kind: models.KindIndividual, Name: name, Affiliation: "Organisation " + strconv.Itoa(i%37), Country: "FR", Email: strconv.Itoa(i) + "@example.org"}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		resp, err := s.app.Test(httptest.NewRequest(http.MethodGet, seedSlug+"/packet.pdf", nil), -1)
+		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+			b.Fatalf("status %v, %v", resp, err)
+		}
+		pdf, err := io.ReadAll(resp.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(pdf)), "bytes/pdf")
 		resp.Body.Close()
 	}
 }

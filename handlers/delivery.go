@@ -58,7 +58,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 		c.Status(fiber.StatusOK).Type("html", "utf-8")
 		return nil
 	}, func(ctx context.Context, w io.Writer) error {
-		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, &failed)
+		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.listEntry(l.Lang, s) }, &failed)
 		if err := h.views.Stream(w, "print", p); err != nil {
 			return err
 		}
@@ -67,9 +67,9 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 }
 
 // streamSections yields the sections of a letter's list that have entries,
-// each reading its entries as EachInSection does. A failed read ends the
-// list and is kept in *failed.
-func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *error) iter.Seq[StreamedSection] {
+// each reading its entries as EachInSection does, each written by entry.
+// A failed read ends the list and is kept in *failed.
+func (h *Handler) streamSections(ctx context.Context, l *models.Letter, entry func(*models.Signature) string, failed *error) iter.Seq[StreamedSection] {
 	return func(yield func(StreamedSection) bool) {
 		for _, part := range []struct {
 			kind  models.SignatureKind
@@ -78,7 +78,7 @@ func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *
 			if part.count == 0 {
 				continue
 			}
-			if !yield(StreamedSection{Kind: part.kind, Count: part.count, Entries: h.streamEntries(ctx, l, part.kind, failed)}) {
+			if !yield(StreamedSection{Kind: part.kind, Count: part.count, Entries: h.streamEntries(ctx, l, part.kind, entry, failed)}) {
 				return
 			}
 		}
@@ -88,13 +88,13 @@ func (h *Handler) streamSections(ctx context.Context, l *models.Letter, failed *
 // errEnough stops reading a list whose reader has read enough.
 var errEnough = errors.New("enough entries read")
 
-func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind models.SignatureKind, failed *error) iter.Seq[string] {
+func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind models.SignatureKind, entry func(*models.Signature) string, failed *error) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if *failed != nil {
 			return
 		}
 		err := h.store.EachInSection(ctx, l, kind, func(s *models.Signature) error {
-			if !yield(h.listEntry(l.Lang, s)) {
+			if !yield(entry(s)) {
 				return errEnough
 			}
 			return nil

@@ -146,13 +146,11 @@ func (h *Handler) reconfirmDetail(asked, revision int) string {
 }
 
 // reconfirmationMail writes the email that asks the signer of an earlier
-// revision to agree to the current text, or to withdraw.
+// revision to agree to the current text, or to withdraw, in the language of
+// the letter they signed.
 func (h *Handler) reconfirmationMail(l *models.Letter, sig *models.Signature, token string) models.Message {
-	return models.Message{
-		To:      sig.Email,
-		Subject: views.Message(l.Lang, "mail.reconfirm.subject", "title", l.Title),
-		Body:    views.Message(l.Lang, "mail.reconfirm.body", "title", l.Title, "signed", sig.Revision, "current", l.Revision, "revision_url", h.absolute(revisionPath(l.Slug, sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)),
-	}
+	return addressed(sig.Email, views.ComposeEmail(l.Lang, views.ReconfirmEmail, "title", l.Title, "signed", sig.Revision, "current", l.Revision,
+		"revision_url", h.absolute(revisionPath(l.Slug, sig.Revision)), "confirm_url", h.absolute("/reconfirm/"+token)))
 }
 
 // askReconfirmation emails the signers of earlier revisions a link to agree
@@ -242,9 +240,14 @@ type EarlierNote struct {
 // earlierNote is the legend of l's public list, or nil when no entry of
 // it is marked.
 func (h *Handler) earlierNote(c *fiber.Ctx, ctx context.Context, l *models.Letter) (*EarlierNote, error) {
+	return h.earlierNoteIn(ctx, h.lang(c), l)
+}
+
+// earlierNoteIn is earlierNote in lang, for the packet, in its letter's.
+func (h *Handler) earlierNoteIn(ctx context.Context, lang string, l *models.Letter) (*EarlierNote, error) {
 	found, err := h.store.HasEarlierSigners(ctx, l)
 	if err != nil || !found {
 		return nil, err
 	}
-	return &EarlierNote{Text: h.msg(c, "list.earlier", "revision", l.Revision, "date", h.date(c, *l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
+	return &EarlierNote{Text: views.Message(lang, "list.earlier", "revision", l.Revision, "date", views.FormatDate(lang, *l.RevisedAt)), URL: revisionPath(l.Slug, l.Revision-1)}, nil
 }

@@ -261,23 +261,29 @@ func (h *Handler) signerAddress(c *fiber.Ctx, l *models.Letter) string {
 	return string(email)
 }
 
-// signerMail writes the email with a signer's private links: the one that
-// asks them to confirm while the signature waits for it; else their
-// management link, for a new signature or, when someone signed again with
-// the address or asked for the email again, to the address's owner.
+// signerMail writes the email with a signer's private links, in the
+// language of the letter they signed: the one that asks them to confirm
+// while the signature waits for it; else their management link, for a new
+// signature or, when someone signed again with the address or asked for the
+// email again, to the address's owner.
 func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message {
 	manage := h.absolute("/signature/" + s.ManageToken)
+	var e views.Email
 	switch {
 	case s.ConfirmToken != "":
-		return models.Message{
-			To:      s.Signature.Email,
-			Subject: views.Message(l.Lang, "mail.confirm.subject", "title", l.Title),
-			Body:    views.Message(l.Lang, "mail.confirm.body", "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken), "until", views.FormatDate(l.Lang, time.Now().Add(models.ConfirmationTTL)), "manage_url", manage),
-		}
+		e = views.ComposeEmail(l.Lang, views.ConfirmEmail, "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
+			"until", time.Now().Add(models.ConfirmationTTL), "manage_url", manage)
 	case s.Again:
-		return models.Message{To: s.Signature.Email, Subject: views.Message(l.Lang, "mail.again.subject", "title", l.Title), Body: views.Message(l.Lang, "mail.again.body", "title", l.Title, "manage_url", manage)}
+		e = views.ComposeEmail(l.Lang, views.AgainEmail, "title", l.Title, "manage_url", manage)
+	default:
+		e = views.ComposeEmail(l.Lang, views.SignedEmail, "title", l.Title, "manage_url", manage)
 	}
-	return models.Message{To: s.Signature.Email, Subject: views.Message(l.Lang, "mail.signed.subject", "title", l.Title), Body: views.Message(l.Lang, "mail.signed.body", "title", l.Title, "manage_url", manage)}
+	return addressed(s.Signature.Email, e)
+}
+
+// addressed is e addressed to to, for the outbox.
+func addressed(to string, e views.Email) models.Message {
+	return models.Message{To: to, Lang: e.Lang, Subject: e.Subject, Body: e.Body}
 }
 
 // ClosedView is the page a letter shows when it takes no more signatures.

@@ -154,9 +154,9 @@ func parseImportLines(src string, kind SignatureKind) ([]ImportRow, error) {
 		before := parts[:len(parts)-countryParts]
 		country := strings.Join(parts[len(parts)-countryParts:], ", ")
 		if kind == KindOrganisation {
-			row.Affiliation = joinNonEmpty(before)
+			row.Affiliation = joinNonEmpty(before, ", ")
 		} else {
-			row.Name, row.Affiliation = before[0], joinNonEmpty(before[1:])
+			row.Name, row.Affiliation = before[0], joinNonEmpty(before[1:], ", ")
 		}
 		row.check(kind, country)
 		rows = append(rows, row)
@@ -165,14 +165,14 @@ func parseImportLines(src string, kind SignatureKind) ([]ImportRow, error) {
 }
 
 // joinNonEmpty joins the parts that are not empty as the line wrote them.
-func joinNonEmpty(parts []string) string {
+func joinNonEmpty(parts []string, sep string) string {
 	var out []string
 	for _, p := range parts {
 		if p != "" {
 			out = append(out, p)
 		}
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, sep)
 }
 
 // importColumns are the columns an import's CSV may have; others are ignored.

@@ -9,12 +9,15 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"undersigned/models/mail"
 )
 
 // OutboxMessage is an email waiting in the outbox, or sent from it.
 type OutboxMessage struct {
 	ID            int64
 	Recipient     string
+	Lang          string // the language it is written in
 	Subject       string
 	Body          string
 	CreatedAt     time.Time
@@ -29,6 +32,11 @@ type OutboxMessage struct {
 // TableName is the outbox's table.
 func (OutboxMessage) TableName() string { return "outbox" }
 
+// message is msg as the mailer delivers it.
+func (msg OutboxMessage) message() mail.Message {
+	return mail.Message{ID: msg.ID, To: msg.Recipient, Lang: msg.Lang, Subject: msg.Subject, Body: msg.Body, CreatedAt: msg.CreatedAt, Attempts: msg.Attempts}
+}
+
 // enqueue writes a message to the outbox inside the transaction that causes
 // it, so that it exists exactly when the change does.
 func (s *Store) enqueue(tx *gorm.DB, m Message) error {
@@ -39,7 +47,7 @@ func (s *Store) enqueue(tx *gorm.DB, m Message) error {
 // outboxMessage is m as the outbox keeps it, due at once.
 func (s *Store) outboxMessage(m Message) OutboxMessage {
 	now := s.now()
-	return OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
+	return OutboxMessage{Recipient: m.To, Lang: m.Lang, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
 }
 
 // DueMessages returns up to limit unsent messages whose next attempt is due, oldest first.
@@ -56,10 +64,16 @@ func (s *Store) dueMessages(db *gorm.DB) *gorm.DB {
 
 // UnprintedMessages returns up to limit unsent messages not yet shown on the
 // console, for a server without SMTP.
-func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	var out []OutboxMessage
-	err := s.read.WithContext(ctx).Where("sent_at IS NULL AND printed_at IS NULL").Order("id").Limit(limit).Find(&out).Error
-	return out, err
+func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]mail.Message, error) {
+	var rows []OutboxMessage
+	if err := s.read.WithContext(ctx).Where("sent_at IS NULL AND printed_at IS NULL").Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]mail.Message, len(rows))
+	for i, row := range rows {
+		out[i] = row.message()
+	}
+	return out, nil
 }
 
 // MarkPrinted records that messages were shown on the console; they stay unsent.
@@ -72,24 +86,12 @@ func (s *Store) MarkPrinted(ctx context.Context, ids ...int64) error {
 	})
 }
 
-// Delivery is what became of one attempt to deliver a message.
-type Delivery struct {
-	// Err is why the attempt failed; nil when the server took the message.
-	Err error
-	// RetryIn is when to try a failed message again; zero gives it up for
-	// good, as after a server's permanent refusal.
-	RetryIn time.Duration
-	// Stop says the sender can take no more messages this round, as when
-	// the mail server cannot be reached: the others wait for the next one
-	// rather than each fail the same way.
-	Stop bool
-}
-
 // DeliverDue hands up to limit due messages, oldest first, to the senders,
 // records what each sender says became of its message, and returns how many
-// it handed over and whether a sender stopped (Delivery.Stop). Each sender gets one message at a time, in a goroutine of
-// its own, so that each can keep a connection to the mail server busy. It
-// stops handing out messages when ctx ends or a record fails.
+// it handed over and whether a sender stopped (mail.Delivery.Stop). Each
+// sender gets one message at a time, in a goroutine of its own, so that
+// each can keep a connection to the mail server busy. It stops handing out
+// messages when ctx ends or a record fails.
 //
 // On PostgreSQL, where several instances deliver the same outbox, each
 // message is claimed with SELECT … FOR UPDATE SKIP LOCKED in a transaction
@@ -102,7 +104,7 @@ type Delivery struct {
 //
 // Once the server took a message, its record is written even if ctx ends
 // meanwhile: a message not recorded as sent would be sent again.
-func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(OutboxMessage) Delivery) (int, bool, error) {
+func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(mail.Message) mail.Delivery) (int, bool, error) {
 	var msgs chan OutboxMessage
 	if s.dialect != Postgres {
 		due, err := s.DueMessages(ctx, limit)
@@ -115,7 +117,7 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 		}
 		close(msgs)
 	}
-	deliverOne := func(send func(OutboxMessage) Delivery) (*Delivery, error) {
+	deliverOne := func(send func(mail.Message) mail.Delivery) (*mail.Delivery, error) {
 		if msgs != nil {
 			return s.deliverRead(msgs, send)
 		}
@@ -151,27 +153,27 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(Outbox
 
 // deliverRead sends the next message read from the outbox, if any is left,
 // and records its outcome, which it returns; nil when none was left.
-func (s *Store) deliverRead(msgs <-chan OutboxMessage, send func(OutboxMessage) Delivery) (*Delivery, error) {
+func (s *Store) deliverRead(msgs <-chan OutboxMessage, send func(mail.Message) mail.Delivery) (*mail.Delivery, error) {
 	msg, ok := <-msgs
 	if !ok {
 		return nil, nil
 	}
-	d := send(msg)
+	d := send(msg.message())
 	return &d, s.privateTransaction(context.Background(), func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) })
 }
 
 // deliverClaimed claims the oldest due message no one else holds, if any,
 // sends it and records its outcome, in one transaction. It returns the
 // outcome; nil when no message was due.
-func (s *Store) deliverClaimed(send func(OutboxMessage) Delivery) (*Delivery, error) {
-	var d *Delivery
+func (s *Store) deliverClaimed(send func(mail.Message) mail.Delivery) (*mail.Delivery, error) {
+	var d *mail.Delivery
 	err := s.write.Transaction(func(tx *gorm.DB) error {
 		var msgs []OutboxMessage
 		err := s.dueMessages(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Limit(1).Find(&msgs).Error
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
-		sent := send(msgs[0])
+		sent := send(msgs[0].message())
 		d = &sent
 		return s.record(tx, msgs[0].ID, sent)
 	})
@@ -182,7 +184,7 @@ func (s *Store) deliverClaimed(send func(OutboxMessage) Delivery) (*Delivery, er
 }
 
 // record writes down what became of an attempt to deliver message id.
-func (s *Store) record(tx *gorm.DB, id int64, d Delivery) error {
+func (s *Store) record(tx *gorm.DB, id int64, d mail.Delivery) error {
 	updates := map[string]any{"sent_at": s.now(), "last_error": ""}
 	if d.Err != nil {
 		updates = map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": d.Err.Error()}

@@ -307,7 +307,6 @@ func (s *Store) askReconfirmation(tx *gorm.DB, letterID, userID int64, mail Reco
 		if len(batch) == 0 {
 			break
 		}
-		now := s.now()
 		msgs := make([]OutboxMessage, len(batch))
 		for i := range batch {
 			sig := &batch[i]
@@ -316,8 +315,7 @@ func (s *Store) askReconfirmation(tx *gorm.DB, letterID, userID int64, mail Reco
 			if err != nil {
 				return 0, err
 			}
-			m := mail(&cur, sig, token)
-			msgs[i] = OutboxMessage{Recipient: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
+			msgs[i] = s.outboxMessage(mail(&cur, sig, token))
 		}
 		if err := tx.Create(&msgs).Error; err != nil {
 			return 0, fmt.Errorf("write reconfirmation emails: %w", err)

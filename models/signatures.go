@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
 	"gorm.io/gorm"
 )
 
@@ -119,9 +120,9 @@ type Signed struct {
 // not become a way to flood someone's mailbox.
 const ReminderInterval = time.Hour
 
-// Message is an email to send.
+// Message is an email to send, composed in its reader's language.
 type Message struct {
-	To, Subject, Body string
+	To, Lang, Subject, Body string
 }
 
 // ConfirmationMail writes the email a signer receives with their private
@@ -155,7 +156,17 @@ func (s Signature) Entry(lang, anonymous string) string {
 	case s.Kind == KindOrganisation:
 		parts = []string{s.Affiliation, s.Countries(lang)}
 	}
-	return joinNonEmpty(parts)
+	return joinNonEmpty(parts, EntrySeparator(lang))
+}
+
+// EntrySeparator is what separates the parts of an entry on a list in a
+// language: the Arabic comma in languages written in Arabic script
+// (Arabic, Persian, Urdu…), a Latin one otherwise.
+func EntrySeparator(lang string) string {
+	if script, _ := language.Make(lang).Script(); script.String() == "Arab" {
+		return "، "
+	}
+	return ", "
 }
 
 // sortKeyTie joins a sort key's parts: below every character a name may

@@ -80,15 +80,16 @@ func sqlParts(parts ...string) string {
 		if i > 0 {
 			b.WriteString(" || ")
 		}
-		fmt.Fprintf(&b, "CASE WHEN %[1]s <> '' THEN ', ' || %[1]s ELSE '' END", p)
+		fmt.Fprintf(&b, "CASE WHEN %[1]s <> '' THEN words.sep || %[1]s ELSE '' END", p)
 	}
-	b.WriteString(", 3)")
+	b.WriteString(", length(words.sep) + 1)")
 	return b.String()
 }
 
 // snapshotEntrySQL computes in SQL what Signature.Entry computes in Go, so
 // that a list of any length is copied without passing through memory. The
-// word for "Anonymous" is words.anonymous; c1 and c2 are the names of the
+// word for "Anonymous" is words.anonymous, the separator of the parts
+// words.sep (see EntrySeparator); c1 and c2 are the names of the
 // signature's countries, joined from the table countryTable fills.
 var snapshotEntrySQL = func() string {
 	countries := "(coalesce(c1.cname, '') || CASE WHEN s.country2 <> '' THEN '/' || coalesce(c2.cname, '') ELSE '' END)"
@@ -169,7 +170,7 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 			kind  SignatureKind
 			count *int64
 		}{{KindOrganisation, &snap.OrganisationCount}, {KindIndividual, &snap.IndividualCount}} {
-			res := tx.Exec(`WITH words(anonymous) AS (SELECT CAST(? AS TEXT))
+			res := tx.Exec(`WITH words(anonymous, sep) AS (SELECT CAST(? AS TEXT), CAST(? AS TEXT))
 				INSERT INTO snapshot_entries (snapshot_id, position, kind, entry, occurrence, signed_revision, signature_id)
 				SELECT ?, ? + ROW_NUMBER() OVER (ORDER BY `+order+`), kind, entry,
 					ROW_NUMBER() OVER (PARTITION BY entry ORDER BY `+order+`),
@@ -179,7 +180,7 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 					LEFT JOIN snapshot_countries c1 ON c1.code = s.country
 					LEFT JOIN snapshot_countries c2 ON c2.code = s.country2
 					WHERE s.letter_id = ? AND s.kind = ? AND s.status = 'listed' AND s.display <> 'counted') AS listed`,
-				anonymous, snap.ID, position, cur.Revision, l.ID, part.kind)
+				anonymous, EntrySeparator(cur.Lang), snap.ID, position, cur.Revision, l.ID, part.kind)
 			if res.Error != nil {
 				return fmt.Errorf("copy %s entries: %w", part.kind, res.Error)
 			}

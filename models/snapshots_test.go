@@ -317,3 +317,33 @@ func TestLetterUpdates(t *testing.T) {
 		t.Errorf("after deleting the newest, latest is %+v", latest[l.ID])
 	}
 }
+
+// On a list in Arabic the parts of an entry are joined by the Arabic comma
+// and its countries named in Arabic, on the live list and in the SQL that
+// freezes a dated list alike.
+func TestArabicEntriesReadInArabic(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) { st.Lang = "ar" })
+	sign(t, s, l, models.NewSignature{Kind: models.KindIndividual, Name: "سلمى إبراهيم", Role: "مديرة", Affiliation: "مركز القاهرة",
+		Country: "EG", Country2: "JO", Email: "salma@example.org"})
+	l = reload(t, s, l.Slug)
+	page, err := s.Signatories(ctx, l, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "سلمى إبراهيم، مديرة، مركز القاهرة، مصر/الأردن"
+	if got := page[0].Entry(l.Lang, "اسم غير معلن"); got != want {
+		t.Errorf("live entry %q, want %q", got, want)
+	}
+	snap, err := s.PublishSnapshot(ctx, l, "اسم غير معلن")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshotEntries(t, s, snap, 0, 10); !slices.Equal(got, []string{"individual: " + want}) {
+		t.Errorf("dated entry %q, want %q", got, want)
+	}
+}

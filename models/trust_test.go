@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"undersigned/models"
+	"undersigned/models/mail"
 	"undersigned/models/modeltest"
 )
 
@@ -669,10 +670,10 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 	id := due[0].ID
 	// deliver hands the due messages to a mail server that answers with d,
 	// and checks the message was the only one handed over.
-	deliver := func(d models.Delivery) {
+	deliver := func(d mail.Delivery) {
 		t.Helper()
 		var handed []int64
-		n, _, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{func(m models.OutboxMessage) models.Delivery {
+		n, _, err := s.DeliverDue(ctx, 100, []func(mail.Message) mail.Delivery{func(m mail.Message) mail.Delivery {
 			handed = append(handed, m.ID)
 			return d
 		}})
@@ -681,7 +682,7 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 		}
 	}
 	for attempt := 1; attempt <= 2; attempt++ {
-		deliver(models.Delivery{Err: errors.New("451 4.7.1 try again later"), RetryIn: 10 * time.Minute})
+		deliver(mail.Delivery{Err: errors.New("451 4.7.1 try again later"), RetryIn: 10 * time.Minute})
 		clock.advance(10*time.Minute - time.Second)
 		if due := mailTo(t, s, "leyla@example.org"); len(due) != 0 {
 			t.Errorf("attempt %d: due again before its retry: %+v", attempt, due)
@@ -692,7 +693,7 @@ func TestOutboxRetriesUntilSent(t *testing.T) {
 			t.Fatalf("attempt %d: due %+v, want the message with %d attempts and the error", attempt, due, attempt)
 		}
 	}
-	deliver(models.Delivery{})
+	deliver(mail.Delivery{})
 	clock.advance(day)
 	if due := mailTo(t, s, "leyla@example.org"); len(due) != 0 {
 		t.Errorf("sent message due again: %+v", due)
@@ -713,10 +714,10 @@ func TestOutboxSendersShareTheMessages(t *testing.T) {
 	var mu sync.Mutex
 	handed := map[int64]int{}
 	bySender := make([]int, senders)
-	send := make([]func(models.OutboxMessage) models.Delivery, senders)
+	send := make([]func(mail.Message) mail.Delivery, senders)
 	for i := range send {
 		var busy atomic.Bool
-		send[i] = func(m models.OutboxMessage) models.Delivery {
+		send[i] = func(m mail.Message) mail.Delivery {
 			if !busy.CompareAndSwap(false, true) {
 				t.Errorf("sender %d handed a message while it sends another", i)
 			}
@@ -726,7 +727,7 @@ func TestOutboxSendersShareTheMessages(t *testing.T) {
 			defer mu.Unlock()
 			handed[m.ID]++
 			bySender[i]++
-			return models.Delivery{}
+			return mail.Delivery{}
 		}
 	}
 	n, _, err := s.DeliverDue(ctx, limit, send)
@@ -761,15 +762,15 @@ func TestOutboxSenderThatStopsGetsNoMore(t *testing.T) {
 		sign(t, s, l, person("Signer", "FR", modeltest.SignerEmail(i)))
 	}
 	var down, up atomic.Int64
-	n, stopped, err := s.DeliverDue(ctx, 100, []func(models.OutboxMessage) models.Delivery{
-		func(models.OutboxMessage) models.Delivery {
+	n, stopped, err := s.DeliverDue(ctx, 100, []func(mail.Message) mail.Delivery{
+		func(mail.Message) mail.Delivery {
 			down.Add(1)
-			return models.Delivery{Err: errors.New("connect: connection refused"), RetryIn: time.Minute, Stop: true}
+			return mail.Delivery{Err: errors.New("connect: connection refused"), RetryIn: time.Minute, Stop: true}
 		},
-		func(models.OutboxMessage) models.Delivery {
+		func(mail.Message) mail.Delivery {
 			up.Add(1)
 			time.Sleep(time.Millisecond)
-			return models.Delivery{}
+			return mail.Delivery{}
 		},
 	})
 	if err != nil || n != 10 || down.Load() > 1 || down.Load()+up.Load() != 10 {

@@ -293,12 +293,12 @@ func insertOutbox(tx *gorm.DB, mail []OutboxMessage) error {
 		return nil
 	}
 	placeholders := make([]string, len(mail))
-	values := make([]any, 0, 5*len(mail))
+	values := make([]any, 0, 6*len(mail))
 	for i, m := range mail {
-		placeholders[i] = "(?, ?, ?, ?, ?)"
-		values = append(values, m.Recipient, m.Subject, m.Body, m.CreatedAt, m.NextAttemptAt)
+		placeholders[i] = "(?, ?, ?, ?, ?, ?)"
+		values = append(values, m.Recipient, m.Lang, m.Subject, m.Body, m.CreatedAt, m.NextAttemptAt)
 	}
-	return tx.Exec("INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES "+
+	return tx.Exec("INSERT INTO outbox (recipient, lang, subject, body, created_at, next_attempt_at) VALUES "+
 		strings.Join(placeholders, ", "), values...).Error
 }
 

@@ -447,15 +447,16 @@ func (c *client) confirm(path string, status int, fragments ...string) {
 var messageID = regexp.MustCompile(`^<outbox-\d+\.\d+@127\.0\.0\.1>$`)
 
 // checkConfirmationEmail checks a confirmation email as it arrived over
-// SMTP: addressed, dated, identified, plain UTF-8 text sent as 7-bit
-// quoted-printable, and with both of its links on the server at addr.
+// SMTP: addressed, dated, identified, in English and saying so, plain UTF-8
+// text sent as 7-bit quoted-printable, and with both of its links on the
+// server at addr.
 func checkConfirmationEmail(t *testing.T, e email, from, to, title, addr string) {
 	t.Helper()
 	if e.Problem != "" {
 		t.Fatalf("unreadable email: %s\n%s", e.Problem, e.Raw)
 	}
 	h := e.Header
-	for name, want := range map[string]string{"From": from, "To": to, "MIME-Version": "1.0",
+	for name, want := range map[string]string{"From": from, "To": to, "MIME-Version": "1.0", "Content-Language": "en",
 		"Content-Type": "text/plain; charset=utf-8", "Content-Transfer-Encoding": "quoted-printable"} {
 		if got := h.Get(name); got != want {
 			t.Errorf("%s: %q, want %q", name, got, want)
@@ -706,5 +707,71 @@ func TestRelayHangingUpAfterTakingAnEmailGetsItOnce(t *testing.T) {
 	waitFor(t, "the outbox to mark the email sent", func() bool { unsent, _ := outboxState(t, db); return unsent == 0 })
 	if n := mx.received.sentTo("ana@example.org"); n != 1 {
 		t.Errorf("the relay got the email %d times, want once", n)
+	}
+}
+
+// TestEmailsInTheLetterLanguageBySMTP signs a letter written in French and
+// confirms the signature, then has the coordinator change the substance of
+// its text: the confirmation email and the one asking the signer to agree
+// to the new text reach the relay in French, saying so in
+// Content-Language, and their links open the pages they promise.
+func TestEmailsInTheLetterLanguageBySMTP(t *testing.T) {
+	const title, to = "Libérez les défenseurs des droits humains", "vera@example.cz"
+	mx := startSMTP(t, "", "")
+	db, addr := modeltest.DSN(t), freeAddr(t)
+	newCoordinator(t, db)
+	start(t, db, addr, "-smtp-url", mx.url())
+	coord := loggedIn(t, addr, coordEmail, coordPassword)
+	editor := coord.publishLetter(title, "liberez")
+	french := url.Values{"lang": {"fr"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "confirm_email": {"true"}}
+	coord.mustPost(editor+"/settings", french, http.StatusSeeOther)
+	signer := newClient(t, addr)
+	signer.get("/letters/liberez")
+	signer.mustPost("/letters/liberez/sign", signForm("Věra Čáslavská", "CZ", to), http.StatusSeeOther)
+	confirmation := mx.received.next(t, to)
+	checkFrench(t, confirmation, "Veuillez confirmer votre signature", title)
+	signer.confirm(linkPath(t, confirmation.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+
+	// The editor shows what changes, with the edited text in the form's
+	// hidden fields, which the coordinator sends again saying the change is
+	// one of substance.
+	coord.get(editor)
+	revised := url.Values{"title": {title}, "body": {"Un texte modifié sur le fond."}, "action": {"save"}}
+	if status, _, err := coord.post(editor, revised); err != nil || status != http.StatusOK {
+		t.Fatalf("saving the revised text: %d %v; want the page asking what kind of change it is", status, err)
+	}
+	revised.Set("action", "confirm")
+	revised.Set("change", "substance")
+	coord.mustPost(editor, revised, http.StatusSeeOther)
+
+	var asked email
+	waitFor(t, "the reconfirmation email", func() bool {
+		for _, e := range mx.received.all() {
+			if e.To == to && e.link("/reconfirm/") != "" {
+				asked = e
+				return true
+			}
+		}
+		return false
+	})
+	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", title)
+	signer.expect(linkPath(t, asked.link("/reconfirm/")), http.StatusOK, "I agree to the revised text")
+}
+
+// checkFrench checks an email as it arrived over SMTP: readable, in French
+// and saying so, its subject as the catalogue words it, naming the letter.
+func checkFrench(t *testing.T, e email, subject, title string) {
+	t.Helper()
+	if e.Problem != "" {
+		t.Fatalf("unreadable email: %s\n%s", e.Problem, e.Raw)
+	}
+	if lang := e.Header.Get("Content-Language"); lang != "fr" {
+		t.Errorf("Content-Language %q, want fr, the letter's:\n%s", lang, e.Raw)
+	}
+	if !strings.HasPrefix(e.Subject, subject) || !strings.HasSuffix(e.Subject, title) {
+		t.Errorf("subject %q, want %q then the title", e.Subject, subject)
+	}
+	if !strings.Contains(e.Body, "Bonjour") || !strings.Contains(e.Body, title) {
+		t.Errorf("the body is not the French email naming the letter:\n%s", e.Body)
 	}
 }

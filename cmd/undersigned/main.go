@@ -26,6 +26,7 @@ import (
 
 	"undersigned/handlers"
 	"undersigned/models"
+	"undersigned/models/mail"
 )
 
 func main() {
@@ -165,7 +166,7 @@ func serve(args []string, log *slog.Logger) error {
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
 	}
-	server, err := parseSMTPURL(*smtpURL)
+	server, err := mail.ParseURL(*smtpURL)
 	if err != nil {
 		return fmt.Errorf("-smtp-url: %w", err)
 	}
@@ -229,12 +230,12 @@ func serve(args []string, log *slog.Logger) error {
 	if server == nil && !local {
 		log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
 	}
-	mail := &mailer{store: store, log: log, server: server, from: *mailFrom, hostname: base.Hostname(), console: os.Stdout, local: local, poll: 2 * time.Second, retry: *mailRetry}
-	for range connections {
-		mail.sessions = append(mail.sessions, &session{m: mail})
+	mailer := &mail.Mailer{Outbox: store, Sender: &mail.Console{W: os.Stdout, Local: local}, Log: log, Poll: 2 * time.Second, Retry: *mailRetry}
+	if server != nil {
+		mailer.Sender, mailer.Senders = mail.NewSMTP(server, *mailFrom, base.Hostname(), connections), connections
 	}
 	mailDone := make(chan struct{})
-	go func() { mail.run(ctx); close(mailDone) }()
+	go func() { mailer.Run(ctx); close(mailDone) }()
 
 	errc := make(chan error, 1)
 	go func() {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"undersigned/models"
+	"undersigned/models/mail"
 	"undersigned/models/modeltest"
 )
 
@@ -32,7 +33,7 @@ func TestMailerKeepsItsConnections(t *testing.T) {
 	ctx := context.Background()
 
 	fill(40)
-	for m.deliver(ctx) > 0 {
+	for m.Deliver(ctx) > 0 {
 	}
 	if got := len(mx.received.all()); got != 40 {
 		t.Fatalf("%d emails at the relay, want 40", got)
@@ -44,7 +45,7 @@ func TestMailerKeepsItsConnections(t *testing.T) {
 	// The relay closes the kept connections; the next emails go all the same.
 	mx.hangUpAll()
 	fill(10)
-	for m.deliver(ctx) > 0 {
+	for m.Deliver(ctx) > 0 {
 	}
 	if got := len(mx.received.all()); got != 50 {
 		t.Fatalf("%d emails at the relay after it closed the connections, want 50", got)
@@ -73,9 +74,9 @@ func TestUnreachableRelayIsTriedOncePerConnection(t *testing.T) {
 	mx := startSMTP(t, "", "")
 	s, db, fill := outboxFiller(t)
 	m := testMailer(s, mx, 2)
-	m.server.Host = freeAddr(t) // nothing listens there
+	through(m, "smtp://"+freeAddr(t)) // nothing listens there
 	fill(10)
-	if n := m.deliver(context.Background()); n != 0 {
+	if n := m.Deliver(context.Background()); n != 0 {
 		t.Errorf("the round says %d, want 0: the next round must wait", n)
 	}
 	if unsent, failed := outboxState(t, db); unsent != 10 || failed != 2 {
@@ -94,7 +95,7 @@ func TestStopDoesNotWaitForASlowRelay(t *testing.T) {
 	defer cancel()
 	done := make(chan struct{})
 	fill(1)
-	go func() { m.run(ctx); close(done) }()
+	go func() { m.Run(ctx); close(done) }()
 	waitFor(t, "the relay to take the email", func() bool { return mx.taking.Load() == 1 })
 	cancel()
 	select {
@@ -129,7 +130,7 @@ func benchmarkDeliverOutbox(b *testing.B, messages int, away time.Duration, conn
 		b.StopTimer()
 		fill(messages)
 		b.StartTimer()
-		for m.deliver(ctx) > 0 {
+		for m.Deliver(ctx) > 0 {
 		}
 		sent += messages
 	}
@@ -169,16 +170,20 @@ func outboxFiller(tb testing.TB) (*models.Store, string, func(n int)) {
 	}
 }
 
-// testMailer is a mailer of s through mx, with connections sessions, closed
-// when the test ends.
-func testMailer(s *models.Store, mx *smtpServer, connections int) *mailer {
-	server, _ := url.Parse(mx.url())
-	m := &mailer{store: s, log: slog.New(slog.NewTextHandler(io.Discard, nil)), server: server,
-		from: "a@undersigned.example", hostname: "undersigned.example", poll: time.Second, retry: time.Second}
-	for range connections {
-		m.sessions = append(m.sessions, &session{m: m})
-	}
+// testSender is the address test mailers send from.
+const testSender = "a@undersigned.example"
+
+// testMailer is a mailer of s through mx, with connections at once.
+func testMailer(s *models.Store, mx *smtpServer, connections int) *mail.Mailer {
+	m := &mail.Mailer{Outbox: s, Senders: connections, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: time.Second, Retry: time.Second}
+	through(m, mx.url())
 	return m
+}
+
+// through makes m send through the SMTP server at smtpURL.
+func through(m *mail.Mailer, smtpURL string) {
+	server, _ := url.Parse(smtpURL)
+	m.Sender = mail.NewSMTP(server, testSender, "undersigned.example", m.Senders)
 }
 
 // A connection count the mailer cannot use stops the server at once, with
@@ -214,36 +219,39 @@ func TestSMTPConnectionsMustBeUsable(t *testing.T) {
 // email, though it answers with a permanent code: each connection stops at
 // its first refusal, the emails wait, and go once the setting is put right.
 func TestRefusedLoginOrSenderGivesUpNoEmail(t *testing.T) {
+	withPassword := func(mx *smtpServer, password string) string {
+		return "smtp://undersigned:" + url.PathEscape(password) + "@" + mx.addr
+	}
 	for _, tt := range []struct {
 		name       string
-		wrong, fix func(*mailer, *smtpServer)
+		wrong, fix func(*mail.Mailer, *smtpServer)
 	}{
 		{
 			"login",
-			func(m *mailer, _ *smtpServer) { m.server.User = url.UserPassword("undersigned", "wrong password") },
-			func(m *mailer, _ *smtpServer) { m.server.User = url.UserPassword("undersigned", "right password") },
+			func(m *mail.Mailer, mx *smtpServer) { through(m, withPassword(mx, "wrong password")) },
+			func(m *mail.Mailer, mx *smtpServer) { through(m, withPassword(mx, "right password")) },
 		},
 		{
 			"sender",
-			func(m *mailer, mx *smtpServer) { mx.notSender.Store(m.from) },
-			func(_ *mailer, mx *smtpServer) { mx.notSender.Store("") },
+			func(_ *mail.Mailer, mx *smtpServer) { mx.notSender.Store(testSender) },
+			func(_ *mail.Mailer, mx *smtpServer) { mx.notSender.Store("") },
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			mx := startSMTP(t, "undersigned", "right password")
 			s, db, fill := outboxFiller(t)
 			m := testMailer(s, mx, 2)
-			m.server.User = url.UserPassword("undersigned", "right password")
+			through(m, withPassword(mx, "right password"))
 			tt.wrong(m, mx)
 			ctx := context.Background()
 			fill(3)
-			m.deliver(ctx)
+			m.Deliver(ctx)
 			if unsent, failed := outboxState(t, db); unsent != 3 || failed != 2 {
 				t.Fatalf("after the refusal: %d emails unsent, %d with the failure recorded; want 3, and 2, one per connection", unsent, failed)
 			}
 			tt.fix(m, mx)
-			time.Sleep(m.retry + 100*time.Millisecond)
-			m.deliver(ctx)
+			time.Sleep(m.Retry + 100*time.Millisecond)
+			m.Deliver(ctx)
 			if got := len(mx.received.all()); got != 3 {
 				t.Errorf("%d emails at the relay once the %s is right, want 3: the others were given up", got, tt.name)
 			}

@@ -1,0 +1,54 @@
+// Package mail delivers the emails the outbox holds: through an SMTP relay,
+// or printed on the console of a server that has none. It knows nothing of
+// letters or signatures: the models package writes each email, composed in
+// its reader's language, to the outbox in the transaction that causes it,
+// and this package carries it from there. It imports nothing of the
+// project, so that models can use its types.
+package mail
+
+import (
+	"context"
+	"time"
+)
+
+// Message is an email to deliver, as the outbox keeps it.
+type Message struct {
+	ID        int64 // the outbox's, which makes the Message-ID
+	To        string
+	Lang      string // the language it is written in, a BCP 47 tag
+	Subject   string
+	Body      string // plain text, lines ending in \n
+	CreatedAt time.Time
+	Attempts  int // failed attempts so far
+}
+
+// Sender delivers one email. A Sender is used by several goroutines at once.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Delivery is what became of one attempt to deliver a message.
+type Delivery struct {
+	// Err is why the attempt failed; nil when the server took the message.
+	Err error
+	// RetryIn is when to try a failed message again; zero gives it up for
+	// good, as after a server's permanent refusal.
+	RetryIn time.Duration
+	// Stop says the sender can take no more messages this round, as when
+	// the mail server cannot be reached: the others wait for the next one
+	// rather than each fail the same way.
+	Stop bool
+}
+
+// Outbox is where messages wait to be delivered: the database, which keeps
+// them across restarts and records what became of each attempt.
+type Outbox interface {
+	// DeliverDue hands up to limit due messages to the senders, one at a
+	// time each, records each outcome, and returns how many it handed
+	// over and whether a sender stopped.
+	DeliverDue(ctx context.Context, limit int, senders []func(Message) Delivery) (handed int, stopped bool, err error)
+	// UnprintedMessages returns up to limit messages never shown on the console.
+	UnprintedMessages(ctx context.Context, limit int) ([]Message, error)
+	// MarkPrinted records that messages were shown on the console.
+	MarkPrinted(ctx context.Context, ids ...int64) error
+}
