@@ -23,7 +23,8 @@ func salma() url.Values {
 
 // Each part of a mixed entry is isolated in its own <bdi>, in a row that
 // keeps the list's direction: the row aligns with the page and its parts
-// follow in the list's order, whatever their script.
+// follow in the list's order, whatever their script, in an English list as
+// in an Arabic one.
 func TestEveryPartOfAnEntryIsIsolated(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
@@ -40,6 +41,16 @@ func TestEveryPartOfAnEntryIsIsolated(t *testing.T) {
 		expectMarkup(t, `<td><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></td>`)
 	manage := s.browser().get(s.mailedLink("salma@example.org", "/signature/")).expect(t, http.StatusOK)
 	manage.expectMarkup(t, `<strong><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></strong>`)
+
+	// A letter in Arabic, read in the interface in Arabic: the list reads
+	// right to left, its entries' parts joined by the Arabic comma and
+	// isolated alike.
+	settings := listAtOnce()
+	settings.Set("lang", "ar")
+	coord.get(letterPath)
+	coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
+	signer.get(seedSlug+"?lang=ar").expect(t, http.StatusOK).expectMarkup(t, `<ul class="signatory-list" lang="ar" dir="rtl">`,
+		`<li><bdi>سلمى إبراهيم</bdi>، <bdi>Cairo Institute for Human Rights Studies</bdi>، <bdi>الأردن</bdi></li>`)
 }
 
 // arabic are the strings typed in Arabic script into TestTypedTextIsIsolated's

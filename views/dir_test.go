@@ -28,6 +28,7 @@ func TestTypedTextIsEscapedAndIsolated(t *testing.T) {
 		{string(p.ListBdi([]string{"مركز القاهرة", hostile, "CIVICUS"})), "<bdi>مركز القاهرة</bdi>, <bdi>" + escaped + "</bdi> and <bdi>CIVICUS</bdi>"},
 		{string(Entry("سلمى إبراهيم, " + hostile + ", Jordan")), "<bdi>سلمى إبراهيم</bdi>, <bdi>" + escaped + "</bdi>, <bdi>Jordan</bdi>"},
 		{string(Entry("Counted, but not listed")), "<bdi>Counted</bdi>, <bdi>but not listed</bdi>"},
+		{string(Entry("سلمى إبراهيم، Cairo Institute، الأردن")), "<bdi>سلمى إبراهيم</bdi>، <bdi>Cairo Institute</bdi>، <bdi>الأردن</bdi>"},
 		{string(Entry("a\x00b")), "<bdi>a\uFFFDb</bdi>"},
 	} {
 		if c.got != c.want {

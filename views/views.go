@@ -219,9 +219,10 @@ func isolating(render func(mark func(typed string) string) string) template.HTML
 	return template.HTML(strings.NewReplacer(pairs...).Replace(template.HTMLEscapeString(text))) // every part escaped
 }
 
-// entrySeparator joins the parts of a list entry, "Name, Role, Affiliation,
-// Country", as models.Signature.Entry and the dated lists write them.
-const entrySeparator = ", "
+// entrySeparators join the parts of a list entry, "Name, Role, Affiliation,
+// Country": the Latin comma, or the Arabic one in a list in Arabic script,
+// as models.EntrySeparator writes them.
+var entrySeparators = []string{", ", "، "}
 
 // entryEscaper escapes text as template.HTMLEscape does, straight into a
 // builder: a long list's entries cost no copy each.
@@ -232,23 +233,33 @@ var entryEscaper = strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", 
 // direction, so that every entry of a list aligns with the page, while
 // each part reads in its own direction and the parts follow in the list's
 // order: "سلمى إبراهيم, Cairo Institute, Jordan" in an English list starts
-// at the left with the Arabic name. A part that itself holds ", " (the
-// stored entries of dated lists keep no other mark of their parts) is
+// at the left with the Arabic name. A part that itself holds a separator
+// (the stored entries of dated lists keep no other mark of their parts) is
 // isolated as two pieces, each in its own direction, in the list's order.
 func WriteEntry(b *strings.Builder, entry string) {
-	for i := 0; ; i++ {
-		part, rest, more := strings.Cut(entry, entrySeparator)
-		if i > 0 {
-			b.WriteString(entrySeparator)
-		}
+	for {
+		part, sep, rest := cutEntry(entry)
 		b.WriteString("<bdi>")
 		entryEscaper.WriteString(b, part)
 		b.WriteString("</bdi>")
-		if !more {
+		if sep == "" {
 			return
 		}
+		b.WriteString(sep)
 		entry = rest
 	}
+}
+
+// cutEntry cuts an entry at its first separator: the part before, the
+// separator ("" when there is none) and the rest.
+func cutEntry(entry string) (part, sep, rest string) {
+	at := len(entry)
+	for _, s := range entrySeparators {
+		if i := strings.Index(entry[:at], s); i >= 0 {
+			at, sep = i, s
+		}
+	}
+	return entry[:at], sep, entry[at+len(sep):]
 }
 
 // Entry is WriteEntry for a template: an entry shown in a sentence, a
