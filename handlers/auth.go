@@ -132,7 +132,7 @@ func (h *Handler) setup(c *fiber.Ctx) error {
 		return err
 	}
 	if form.Organisation == "" && errs.For("organisation") == "" {
-		errs = append(errs, h.fieldError(c, "organisation", "error.required")...)
+		errs = append(errs, h.fieldError(c, "organisation", "error.required.organisation")...)
 	}
 	if len(errs) == 0 {
 		u, err := h.store.CreateFirstUser(c.UserContext(), form.account(), form.Organisation)

@@ -156,7 +156,7 @@ func (h *Handler) timeChart(c *fiber.Ctx, days []models.DayCount) ChartView {
 		Head: []string{h.msg(c, "charts.time.day"), h.msg(c, "charts.time.count"), h.msg(c, "charts.time.total")},
 	}
 	if len(days) == 1 {
-		v.Desc = h.msg(c, "charts.time.desc_one_day", "total", total, "day", h.date(c, first))
+		v.Desc = h.msg(c, "charts.time.desc_one_day", "count", total, "day", h.date(c, first))
 	}
 	var points []string
 	var sum int64

@@ -125,12 +125,37 @@ func (h *Handler) printStylesheet(c *fiber.Ctx) error {
 	}
 	css := "@page {\n" +
 		"  @top-" + start + " { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @top-" + end + " { content: " + cssString(h.msg(c, "list.as_of")+" "+h.date(c, l.AsOf())) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @bottom-center { content: " + cssString(h.msg(c, "print.page")+" ") + " counter(page) " + cssString(" "+h.msg(c, "print.page_of")+" ") + " counter(pages); " + box + " }\n" +
+		"  @top-" + end + " { content: " + cssString(h.msg(c, "list.as_of", "date", h.date(c, l.AsOf()))) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @bottom-center { content: " + cssCounters(h.msg(c, "packet.page")) + "; " + box + " }\n" +
 		"}\n"
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Type("css", "utf-8")
 	return c.SendString(css)
+}
+
+// cssCounters is the CSS content of a message that numbers the pages,
+// "Page {page} of {pages}": its text as CSS strings, each parameter as the
+// counter of that name, in the order the language puts them.
+func cssCounters(message string) string {
+	var parts []string
+	for message != "" {
+		open := strings.IndexByte(message, '{')
+		end := strings.IndexByte(message[max(open, 0):], '}')
+		name := ""
+		if open >= 0 && end >= 0 {
+			name = message[open+1 : open+end]
+		}
+		if name != "page" && name != "pages" {
+			parts = append(parts, cssString(message))
+			break
+		}
+		if open > 0 {
+			parts = append(parts, cssString(message[:open]))
+		}
+		parts = append(parts, "counter("+name+")")
+		message = message[open+end+1:]
+	}
+	return strings.Join(parts, " ")
 }
 
 // cssString quotes s as a CSS string: letters, digits and spaces as they

@@ -1,12 +1,11 @@
 package handlers
 
 import (
-	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/text/language"
 
@@ -14,16 +13,17 @@ import (
 	"undersigned/views"
 )
 
-// SignForm is the public signing form.
+// SignForm is the public signing form. The signature's rules are
+// models.NewSignature's (see input).
 type SignForm struct {
-	Kind        string `form:"kind" validate:"required,oneof=individual organisation"`
-	Name        string `form:"name" validate:"required,max=200,text,visible"`
-	Affiliation string `form:"affiliation" validate:"required_if=Kind organisation,max=200,text,visible"`
-	Role        string `form:"role" validate:"max=200,text,visible"`
-	Country     string `form:"country" validate:"required,country"`
-	Country2    string `form:"country2" validate:"omitempty,country,nefield=Country"`
-	Email       string `form:"email" validate:"required,max=254,email,visible_email"`
-	Display     string `form:"display" validate:"required,oneof=full anonymous counted"`
+	Kind        string `form:"kind"`
+	Name        string `form:"name"`
+	Affiliation string `form:"affiliation"`
+	Role        string `form:"role"`
+	Country     string `form:"country"`
+	Country2    string `form:"country2"`
+	Email       string `form:"email"`
+	Display     string `form:"display"`
 	Agree       bool   `form:"agree" validate:"required"`
 	// Code is a honeypot: hidden from people and from assistive technology,
 	// named so that no password manager fills it, and filled in by bots.
@@ -37,6 +37,15 @@ func (f *SignForm) normalize() {
 	f.Country, f.Country2 = strings.ToUpper(strings.TrimSpace(f.Country)), strings.ToUpper(strings.TrimSpace(f.Country2))
 	f.Email = strings.TrimSpace(f.Email)
 }
+
+func (f *SignForm) signature() models.NewSignature {
+	return models.NewSignature{
+		Kind: models.SignatureKind(f.Kind), Display: models.Display(f.Display), Name: f.Name, Affiliation: f.Affiliation,
+		Role: f.Role, Country: f.Country, Country2: f.Country2, Email: f.Email,
+	}
+}
+
+func (f *SignForm) input() any { return f.signature() }
 
 // DisplayForm is a signer's choice of how their signature appears.
 type DisplayForm struct {
@@ -88,19 +97,20 @@ func (f *AccountForm) account() models.NewAccount {
 }
 
 // LetterForm is the editor's text form. Demand groups come as parallel
-// lists: the n-th lead-in goes with the n-th block of demands.
+// lists: the n-th lead-in goes with the n-th block of demands. The text's
+// rules are models.LetterText's (see input).
 type LetterForm struct {
-	Title        string   `form:"title" validate:"required,max=200,text"`
-	Slug         string   `form:"slug" validate:"omitempty,max=80,slug"`
-	Summary      string   `form:"summary" validate:"max=600,multiline"`
-	Initiators   string   `form:"initiators" validate:"max=2000,multiline,visible"`
-	Addressees   string   `form:"addressees" validate:"max=2000,multiline,visible"`
-	Subject      string   `form:"subject" validate:"max=300,text"`
-	Salutation   string   `form:"salutation" validate:"max=200,text"`
-	Body         string   `form:"body" validate:"max=60000,multiline"`
-	GroupLeadIns []string `form:"group_lead_in" validate:"max=50,dive,max=1000,text"`
-	GroupDemands []string `form:"group_demands" validate:"max=50,dive,max=20000,multiline"`
-	Closing      string   `form:"closing" validate:"max=10000,multiline"`
+	Title        string   `form:"title"`
+	Slug         string   `form:"slug"`
+	Summary      string   `form:"summary"`
+	Initiators   string   `form:"initiators"`
+	Addressees   string   `form:"addressees"`
+	Subject      string   `form:"subject"`
+	Salutation   string   `form:"salutation"`
+	Body         string   `form:"body"`
+	GroupLeadIns []string `form:"group_lead_in"`
+	GroupDemands []string `form:"group_demands"`
+	Closing      string   `form:"closing"`
 	Action       string   `form:"action" validate:"-"`
 	// Change says what a change of a signed text is: a correction or a
 	// change of substance (see saveSignedText).
@@ -144,6 +154,8 @@ func (f *LetterForm) text() models.LetterText {
 	}
 }
 
+func (f *LetterForm) input() any { return f.text() }
+
 func letterFormOf(l *models.Letter) LetterForm {
 	f := LetterForm{
 		Title: l.Title, Slug: l.Slug, Summary: l.Summary, Initiators: l.Initiators, Addressees: l.Addressees,
@@ -156,18 +168,19 @@ func letterFormOf(l *models.Letter) LetterForm {
 	return f
 }
 
-// SettingsForm is the editor's settings form.
+// SettingsForm is the editor's settings form. The settings' rules are
+// models.LetterSettings's (see input); the form reads the date.
 type SettingsForm struct {
-	Lang                string `form:"lang" validate:"required,max=35,bcp47"`
+	Lang                string `form:"lang"`
 	ClosesOn            string `form:"closes_on" validate:"omitempty,datetime=2006-01-02"`
-	Signers             string `form:"signers" validate:"required,oneof=individuals organisations both"`
+	Signers             string `form:"signers"`
 	Listed              bool   `form:"listed"`
-	ListOrder           string `form:"list_order" validate:"required,oneof=alphabetical signed"`
+	ListOrder           string `form:"list_order"`
 	ConfirmEmail        bool   `form:"confirm_email"`
 	ReviewIndividuals   bool   `form:"review_individuals"`
 	ReviewOrganisations bool   `form:"review_organisations"`
 	AllowIndexing       bool   `form:"allow_indexing"`
-	RetentionDays       int    `form:"retention_days" validate:"min=1,max=3650"`
+	RetentionDays       int    `form:"retention_days"`
 }
 
 func (f *SettingsForm) normalize() {
@@ -188,6 +201,8 @@ func (f *SettingsForm) settings() models.LetterSettings {
 	}
 	return st
 }
+
+func (f *SettingsForm) input() any { return f.settings() }
 
 func settingsFormOf(l *models.Letter) SettingsForm {
 	f := SettingsForm{
@@ -226,60 +241,10 @@ func (f *UpdateForm) normalize() {
 	f.On, f.Body = strings.TrimSpace(f.On), models.NormalizeMultiline(f.Body)
 }
 
-// newValidator returns the validator with Undersigned's own rules, naming
-// fields by their form names.
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		return strings.SplitN(f.Tag.Get("form"), ",", 2)[0]
-	})
-	rules := map[string]func(string) bool{
-		"text":      func(s string) bool { return models.ValidPlainText(s, false) },
-		"multiline": func(s string) bool { return models.ValidPlainText(s, true) },
-		"country":   models.IsCountryCode,
-		"slug":      models.ValidSlug,
-		"visible": func(s string) bool {
-			_, found := models.InvisibleIn(s)
-			return !found
-		},
-		"visible_email": func(s string) bool {
-			_, found := models.InvisibleInEmail(s)
-			return !found
-		},
-		"bcp47": func(s string) bool {
-			_, err := language.Parse(s)
-			return err == nil
-		},
-	}
-	for tag, ok := range rules {
-		v.RegisterValidation(tag, func(fl validator.FieldLevel) bool { return ok(fl.Field().String()) })
-	}
-	return v
-}
-
-// errorMessages maps a validator tag to the catalogue key of its message.
-var errorMessages = map[string]string{
-	"required":    "error.required",
-	"required_if": "error.required",
-	"max":         "error.too_long",
-	"min":         "error.too_short",
-	"email":       "error.email",
-	"country":     "error.country",
-	"nefield":     "error.same_country",
-	"text":        "error.plain_text",
-	"multiline":   "error.plain_text",
-	"oneof":       "error.choice",
-	"slug":        "error.slug",
-	"bcp47":       "error.lang",
-	"datetime":    "error.date",
-
-	// Their message names the character (see fieldErrorArgs).
-	"visible":       "error.invisible",
-	"visible_email": "error.invisible",
-}
-
 // parseForm reads the request's form into form, normalises it when it can,
-// and validates it. It returns the invalid fields, in form order.
+// and validates it: its own rules, and those of the models input it
+// carries, if any (see SignForm.input). It returns the invalid fields, in
+// form order.
 func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 	if err := c.BodyParser(form); err != nil {
 		return nil, fiber.NewError(fiber.StatusBadRequest, "form cannot be read")
@@ -287,55 +252,48 @@ func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 	if n, ok := form.(interface{ normalize() }); ok {
 		n.normalize()
 	}
-	err := h.validate.Struct(form)
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return nil, err
+	invalid := models.Validate(form)
+	if in, ok := form.(interface{ input() any }); ok {
+		invalid = append(invalid, models.Validate(in.input())...)
 	}
+	inFormOrder(form, invalid)
 	var out views.FormErrors
-	for _, fe := range verrs {
-		field := fe.Field()
-		if i := strings.IndexByte(field, '['); i >= 0 {
-			field = field[:i] // a demand group's lead-in or demands
-		}
-		if out.For(field) != "" {
-			continue
-		}
-		key, ok := errorMessages[fe.Tag()]
-		if !ok {
-			key = "error.invalid"
-		}
-		if isNumber(fe.Kind()) && (fe.Tag() == "min" || fe.Tag() == "max") {
-			key = "error.number." + fe.Tag() // a bound of a number, not of a length
-		}
-		if specific := key + "." + field; h.msg(c, specific) != specific {
-			key = specific // a message written for this field, such as error.required.country
-		}
-		out = append(out, views.FieldError{Field: field, Label: h.summaryLabel(c, field), Message: h.msg(c, key, fieldErrorArgs(fe)...)})
+	for _, inv := range invalid {
+		out = append(out, views.FieldError{Field: inv.Field, Label: h.summaryLabel(c, inv.Field), Message: h.invalidMessage(c, inv)})
 	}
 	return out, nil
 }
 
-// isNumber reports whether a form field of kind k holds a number.
-func isNumber(k reflect.Kind) bool {
-	return k >= reflect.Int && k <= reflect.Float64
+// inFormOrder sorts failures as their fields come in form, a pointer to a
+// form struct, so that the error summary reads as the page does.
+func inFormOrder(form any, invalid []models.Invalid) {
+	t := reflect.TypeOf(form).Elem()
+	pos := map[string]int{}
+	for i := range t.NumField() {
+		pos[strings.SplitN(t.Field(i).Tag.Get("form"), ",", 2)[0]] = i
+	}
+	slices.SortStableFunc(invalid, func(a, b models.Invalid) int { return pos[a.Field] - pos[b.Field] })
 }
 
-// fieldErrorArgs are what a field's message says beside its text: the
-// limit broken, or the invisible character found.
-func fieldErrorArgs(fe validator.FieldError) []any {
-	value, _ := fe.Value().(string)
-	switch fe.Tag() {
-	case "max", "min":
-		return []any{fe.Tag(), fe.Param()}
-	case "visible":
-		r, _ := models.InvisibleIn(value)
-		return []any{"char", models.CodePoint(r)}
-	case "visible_email":
-		r, _ := models.InvisibleInEmail(value)
-		return []any{"char", models.CodePoint(r)}
+// invalidMessage says what is wrong with a field and how to fix it: the
+// catalogue's "<prefix><code>.<field>", written for that field (such as
+// "error.too_long.name"), else "<prefix><code>", for each prefix in turn
+// and then "error.", with the failure's parameters. An import passes its
+// own prefix first, for the few messages a row words differently from a
+// form ("No name before the first comma").
+func (h *Handler) invalidMessage(c *fiber.Ctx, inv models.Invalid, prefixes ...string) string {
+	args := make([]any, 0, 2*len(inv.Params))
+	for name, value := range inv.Params {
+		args = append(args, name, value)
 	}
-	return nil
+	for _, prefix := range append(prefixes, "error.") {
+		for _, key := range []string{prefix + inv.Code + "." + inv.Field, prefix + inv.Code} {
+			if h.msg(c, key) != key {
+				return h.msg(c, key, args...)
+			}
+		}
+	}
+	return h.msg(c, "error.invalid")
 }
 
 // fieldError is a FormErrors with one field's message, for errors the store finds.

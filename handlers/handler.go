@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
@@ -58,7 +57,6 @@ type Handler struct {
 	secure   bool
 	sessions *session.Store
 	csrfKey  []byte
-	validate *validator.Validate
 
 	clientKeys *clientKeys
 	proxies    []netip.Prefix // Config.TrustedProxies
@@ -103,7 +101,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	}
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
-		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, validate: newValidator(), pageCache: newPageCache(),
+		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pageCache: newPageCache(),
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
 	}
 	h.sessions = session.New(session.Config{

@@ -188,7 +188,7 @@ func (h *Handler) readImport(c *fiber.Ctx, l *models.Letter) (ImportView, []mode
 	if format == models.ImportCSV {
 		field = "csv_file"
 	}
-	rows, err := models.ParseImport(format, src, kind)
+	rows, err := models.ParseImport(format, src, kind, views.Languages...)
 	switch {
 	case errors.Is(err, models.ErrImportEmpty):
 		return v, nil, h.fieldError(c, field, "import.error.empty"), nil
@@ -250,20 +250,19 @@ func (h *Handler) importPreview(c *fiber.Ctx, format models.ImportFormat, src st
 			affiliation = strings.TrimSuffix(r.Role+", "+r.Affiliation, ", ")
 		}
 		row := ImportRowView{Line: r.Line, Source: r.Source, Name: r.Name, Affiliation: affiliation, Duplicate: r.Duplicate}
-		if r.Name == "" && r.Problem == "" { // an organisation: its name is the entry's name
+		if r.Name == "" && r.Problem == nil { // an organisation: its name is the entry's name
 			row.Name, row.Affiliation = r.Affiliation, r.Role
 		}
 		switch {
-		case r.Problem != "":
+		case r.Problem != nil:
 			p.Problems++
-			// Detail is the country not recognised, or the invisible character.
-			row.Problem = h.msg(c, "import.problem."+string(r.Problem), "country", r.Detail, "char", r.Detail)
+			row.Problem = h.invalidMessage(c, *r.Problem, "import.problem.")
 		case r.Duplicate:
 			p.Duplicates++
 		default:
 			p.ToAdd++
 		}
-		if r.Problem == "" {
+		if r.Problem == nil {
 			row.Countries = models.Signature{Country: r.Country, Country2: r.Country2}.Countries(h.lang(c))
 		}
 		p.Rows[i] = row

@@ -113,7 +113,7 @@ func TestSeedListImportedThroughPreviewAndConfirmation(t *testing.T) {
 		last = at
 	}
 	coord.get(letterPath+"/signatures").expect(t, http.StatusOK,
-		`Coordinator Org: added signatories collected elsewhere (marked “added by the coordinators”): 22`,
+		`<bdi>Coordinator Org</bdi>: added signatories collected elsewhere (marked “added by the coordinators”): <bdi>22</bdi>`,
 		`<span class="tag">added by the coordinators</span>`)
 
 	// The same list again adds no one, and says why.
@@ -171,7 +171,7 @@ func TestImportFormRefusesWhatItCannotRead(t *testing.T) {
 		field, text string
 	}{
 		{name: "nothing", form: importForm("  \n", "individual"), field: "lines", text: "Paste at least one line"},
-		{name: "no kind", form: importForm("Anna Novak, France", ""), field: "import_kind", text: "This field is required"},
+		{name: "no kind", form: importForm("Anna Novak, France", ""), field: "import_kind", text: "Choose whether they signed as individuals or on behalf of organisations"},
 		{name: "control characters", form: importForm("Anna\x00Novak, France", "individual"), field: "lines", text: "cannot be shown"},
 		{name: "lines and a file", form: importForm("Anna Novak, France", "individual"), file: "list.csv", csv: "name,country\nA,France\n", field: "csv_file", text: "not both"},
 		{name: "CSV without header", form: importForm("", "individual"), file: "list.csv", csv: "Anna Novak,Civic IDEA,France\n", field: "csv_file", text: "first row must name"},

@@ -158,7 +158,7 @@ func TestAffiliationFieldSaysWhenItIsNeeded(t *testing.T) {
 func TestRetentionDaysAsksForANumberOfDays(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.openLetter("c@example.org", "Org", nil)
-	for days, message := range map[string]string{"-5": "Enter a number of days, 1 or more.", "0": "Enter a number of days, 1 or more.", "5000": "Enter a number of days, 3650 or fewer."} {
+	for days, message := range map[string]string{"-5": "Enter a number of days, 1 or more.", "0": "Enter a number of days, 1 or more.", "5000": "Enter a number of days, 3,650 or fewer."} {
 		settings := listAtOnce()
 		settings.Set("retention_days", days)
 		r := coord.post(letterPath+"/settings", settings).

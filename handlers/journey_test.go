@@ -100,7 +100,7 @@ func TestJourney(t *testing.T) {
 		"display": {"full"}, "agree": {"true"}}
 	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
 	emails = append(emails, "layla@example.org", "office@civicidea.example")
-	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to office@civicidea.example",
+	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>office@civicidea.example</bdi>",
 		"http://undersigned.test"+seedSlug)
 	visitor.get(seedSlug).expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
 
@@ -121,7 +121,7 @@ func TestJourney(t *testing.T) {
 	visitor.get(seedSlug).expect(t, http.StatusOK, "24 signatures")
 	bad := url.Values{"kind": {"individual"}, "name": {"Vladimir Kara\x07Murza"}, "affiliation": {"Free Russia Foundation"}, "email": {"not-an-email"}}
 	r = signer.post(seedSlug+"/sign", bad).expect(t, http.StatusUnprocessableEntity,
-		"Please correct the following", `href="#f-country"`, "Please choose a country from the list.",
+		"Please correct the following", `href="#f-country"`, "Choose the country you live or work in",
 		"control characters", "name@example.org", "Please confirm that you agree",
 		`value="Free Russia Foundation"`, `value="not-an-email"`, `aria-describedby="f-email-hint f-email-error"`)
 

@@ -126,7 +126,11 @@ func (h *Handler) resendKeys(c *fiber.Ctx, key string) []limitKey {
 // retryAfter tells a refused client when to try again: it sets Retry-After
 // and returns the same time in words, "40 seconds", "1 minute", "2
 // minutes". Past a minute both are in whole minutes, rounded up, so that
-// they agree and trying again at the time told works.
+// they agree and trying again at the time told works. Every message it
+// goes into uses it as a duration ("try again in {wait}", "wait {wait}"),
+// which all our languages decline alike (the Russian accusative: "через
+// 1 минуту", "подождите 1 минуту"); a use in another case would need
+// messages of its own.
 func (h *Handler) retryAfter(c *fiber.Ctx, wait time.Duration) string {
 	secs := int64((wait + time.Second - 1) / time.Second)
 	if secs < 60 {

@@ -202,7 +202,7 @@ func (w *packetWriter) writeLetter(l *models.Letter) {
 		for i := range in {
 			in[i] = isolate(in[i])
 		}
-		w.text(smallStyle, w.T("letter.initiators")+" "+views.List(w.lang, in))
+		w.text(smallStyle, w.T("letter.initiators", "names", views.List(w.lang, in)))
 	}
 	w.strong(titleStyle, l.Title)
 	w.text(smallStyle, w.date(l.Date(time.Now())))
@@ -252,7 +252,7 @@ func (w *packetWriter) item(b models.PlainBlock) {
 // entries at a time with the entries the print page shows.
 func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Letter) error {
 	w.NewPage()
-	w.strong(subStyle, w.T("list.as_of")+" "+w.date(l.AsOf()))
+	w.strong(subStyle, w.T("list.as_of", "date", w.date(l.AsOf())))
 	w.text(smallStyle, w.T("list.count", "count", l.SignatureCount()))
 	earlier, err := h.earlierNoteIn(ctx, w.lang, l)
 	if err != nil {
@@ -277,7 +277,11 @@ func (h *Handler) writeList(ctx context.Context, w *packetWriter, l *models.Lett
 		return failed
 	}
 	if l.UnlistedCount > 0 {
-		w.text(smallStyle, w.T("list.unlisted", "count", l.UnlistedCount))
+		key := "list.unlisted"
+		if l.OrganisationCount+l.IndividualCount == 0 {
+			key = "list.unlisted_only" // no "more" when nobody is named
+		}
+		w.text(smallStyle, w.T(key, "count", l.UnlistedCount))
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func TestRefusedSignaturesOpenAtTheirErrorSummary(t *testing.T) {
 			}
 		}
 	}
-	refuse(signForm("", "AZ", "nameless@example.org"), http.StatusUnprocessableEntity, `<a href="#f-name">Full name: This field is required.</a>`)
+	refuse(signForm("", "AZ", "nameless@example.org"), http.StatusUnprocessableEntity, `<a href="#f-name">Full name: Enter your full name</a>`)
 	refuse(signForm("Disk Full", "AZ", "disk@example.org"), http.StatusServiceUnavailable, "<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>Your signature could not be saved just now")
 	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
 	refuse(signForm("Arif Yunus", "AZ", "arif@example.org"), http.StatusTooManyRequests, "<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>")

@@ -177,9 +177,8 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 	// Opening the link, as a mail scanner does too, only asks.
 	for range 2 {
 		visitor.get(igor).expect(t, http.StatusOK, "Do you agree to revision 2?", "You signed revision 1 of this letter",
-			"Read the letter: Joint statement on the human rights situation in Azerbaijan",
-			`href="`+seedSlug+`/revisions/1"`, `action="`+igor+`"`, "I agree to the revised text", "Withdraw my signature").
-			expectMarkup(t, `<bdi lang="en">Joint statement on the human rights situation in Azerbaijan</bdi>`)
+			`Read the letter: <bdi lang="en">Joint statement on the human rights situation in Azerbaijan</bdi>`,
+			`href="`+seedSlug+`/revisions/1"`, `action="`+igor+`"`, "I agree to the revised text", "Withdraw my signature")
 	}
 	visitor.get(seedSlug).expect(t, http.StatusOK, "Igor Blazevic, Czechia *")
 	r = visitor.post(igor, url.Values{}).expect(t, http.StatusSeeOther)

@@ -218,11 +218,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if wait > 0 {
 		return h.renderLetter(c, fiber.StatusTooManyRequests, l, &form, nil, h.msg(c, "sign.rate_limited", "wait", h.retryAfter(c, wait)))
 	}
-	in := models.NewSignature{
-		Kind: models.SignatureKind(form.Kind), Display: models.Display(form.Display), Name: form.Name, Affiliation: form.Affiliation,
-		Role: form.Role, Country: form.Country, Country2: form.Country2, Email: form.Email,
-	}
-	_, err = h.store.AddSignature(c.UserContext(), l.ID, in, h.signerMail)
+	_, err = h.store.AddSignature(c.UserContext(), l.ID, form.signature(), h.signerMail)
 	if err != nil && !errors.Is(err, models.ErrAlreadySigned) {
 		h.giveBack(slots)
 	}

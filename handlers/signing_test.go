@@ -86,7 +86,7 @@ func TestSigningTellsNothingOfWhoSigned(t *testing.T) {
 						t.Errorf("attempt %d, %s: a private link on the page", attempt, pair.what)
 					}
 				}
-				kt.expect(t, http.StatusOK, "We have sent an email to "+known)
+				kt.expect(t, http.StatusOK, "We have sent an email to <bdi>"+known+"</bdi>")
 			}
 			if n := s.signatures(); n != before+3 {
 				t.Errorf("%d signatures stored, want the %d before and the 3 unknown addresses'", n, before)

@@ -227,8 +227,8 @@ func TestLetterUpdates(t *testing.T) {
 	post("2017-02-09", "").expect(t, http.StatusUnprocessableEntity, "Please correct the following", `value="2017-02-09"`)
 
 	page := s.browser().get(seedSlug).expect(t, http.StatusOK,
-		`Update: <time datetime="2017-02-08">February 8, 2017</time>`, "<strong>released</strong>",
-		`Update: <time datetime="2017-02-01">February 1, 2017</time>`, "<em>Parliamentary Assembly</em>")
+		`Update of <time datetime="2017-02-08">February 8, 2017</time>`, "<strong>released</strong>",
+		`Update of <time datetime="2017-02-01">February 1, 2017</time>`, "<em>Parliamentary Assembly</em>")
 	assertOrder(t, page.body, "February 8, 2017", "February 1, 2017", `id="signatories-title"`)
 	if strings.Contains(page.body, "<script>alert") {
 		t.Error("the update's script is on the page")
@@ -268,7 +268,7 @@ func TestDatedListShowsWhatChanged(t *testing.T) {
 	if err := tmpl.Render(&b, "snapshot", &views.Page{Lang: "en", Data: v}); err != nil {
 		t.Fatal(err)
 	}
-	assertOrder(t, withoutIsolates(b.String()), `Changes since the list as of <a href="/letters/joint-statement/as-of/2024-11-11"><time datetime="2024-11-11">November 11, 2024</time></a>`,
+	assertOrder(t, withoutIsolates(b.String()), `Changes since the list as of <a href="/letters/joint-statement/as-of/2024-11-11" dir="auto"><time datetime="2024-11-11">November 11, 2024</time></a>`,
 		"Added (1)", "Maiko Ichihara, Japan", "Shown differently since (150)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "and 148 more.")
 
 	v.Added, v.Gone, v.AddedCount, v.GoneCount, v.GoneMore = nil, nil, 0, 0, 0

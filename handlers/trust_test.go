@@ -60,7 +60,7 @@ func TestConfirmationByEmail(t *testing.T) {
 	signer.get(seedSlug)
 	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", email)).expect(t, http.StatusSeeOther)
 
-	thanks := signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to "+email,
+	thanks := signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>"+email+"</bdi>",
 		"until you do, it is not counted or listed.", `action="`+seedSlug+`/resend"`)
 	if strings.Contains(thanks.body, "/signature/") {
 		t.Error("the thank-you page shows a private link: it travels by email only")
@@ -98,9 +98,8 @@ func TestConfirmationByEmail(t *testing.T) {
 	scanner := s.browser()
 	for range 2 {
 		scanner.get(link).expect(t, http.StatusOK, "Confirm your signature", "Leyla Yunus, Azerbaijan",
-			">Joint statement on the human rights situation in Azerbaijan</a>",
-			"If you did not sign this letter, leave this page: nothing will be published.").
-			expectMarkup(t, `<bdi lang="en">Joint statement on the human rights situation in Azerbaijan</bdi></a>`)
+			`lang="en">Joint statement on the human rights situation in Azerbaijan</a>`,
+			"If you did not sign this letter, leave this page: nothing will be published.")
 	}
 	if l := s.letter(); l.SignatureCount() != 0 {
 		t.Fatalf("opening the link counts %d signatures, want 0 until its button is pressed", l.SignatureCount())
@@ -378,7 +377,7 @@ func TestWithdrawal(t *testing.T) {
 		t.Error("the letter page does not show the remaining signature and count")
 	}
 	outputs["CSV"] = coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Igor Blazevic").body
-	signatures := coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "A signer: withdrew one signature").body
+	signatures := coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "<bdi>A signer</bdi>: withdrew one signature").body
 	outputs["coordinators' page"] = signatures
 	assertAbsent(t, outputs, "Ichihara", "Maiko", "maiko@example.org")
 	if n := strings.Count(signatures[strings.Index(signatures, "What was done"):], "<li>"); n != 2 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -21,7 +22,6 @@ import (
 const (
 	ImportMaxRows  = 5000
 	ImportMaxBytes = 200 << 10
-	importMaxField = 200 // as on the signing form
 )
 
 // ImportFormat is how an import's source is written.
@@ -33,25 +33,13 @@ const (
 	ImportCSV   ImportFormat = "csv"   // a spreadsheet's CSV with a header row
 )
 
-// ImportProblem says why a row cannot be imported; the handlers show the
-// catalogue's "import.problem.<problem>" for it.
-type ImportProblem string
-
-// The problems a row can have.
+// Why a row cannot be read, beside the rules of a signature it breaks
+// (see ImportRow.check); the handlers show the catalogue's
+// "import.problem.<code>" for them.
 const (
-	ProblemNoCountry        ImportProblem = "no_country"
-	ProblemUnknownCountry   ImportProblem = "unknown_country" // Detail names the text not recognised
-	ProblemTooManyCountries ImportProblem = "too_many_countries"
-	ProblemSameCountry      ImportProblem = "same_country"
-	ProblemNoName           ImportProblem = "no_name"
-	ProblemTooLong          ImportProblem = "too_long"
-	ProblemInvalidText      ImportProblem = "invalid_text"
-	// An invisible formatting character (see InvisibleIn) in one field;
-	// Detail names the character ("U+202E").
-	ProblemInvisibleName        ImportProblem = "invisible_name"
-	ProblemInvisibleAffiliation ImportProblem = "invisible_affiliation"
-	ProblemInvisibleRole        ImportProblem = "invisible_role"
-	ProblemBadRecord            ImportProblem = "bad_record" // a CSV record that cannot be read
+	ProblemUnknownCountry   = "unknown_country" // Params["country"] is the text not recognised
+	ProblemTooManyCountries = "too_many_countries"
+	ProblemBadRecord        = "bad_record" // a CSV record that cannot be read
 )
 
 // Errors about an import as a whole.
@@ -72,28 +60,29 @@ type ImportRow struct {
 	Role        string
 	Country     string // ISO 3166-1 alpha-2
 	Country2    string
-	Problem     ImportProblem
-	Detail      string
-	Duplicate   bool // repeats an earlier row, or a signature the letter has: skipped
+	Problem     *Invalid // the first rule the row breaks, if any
+	Duplicate   bool     // repeats an earlier row, or a signature the letter has: skipped
 }
 
 // Importable reports whether the row will be added.
-func (r *ImportRow) Importable() bool { return r.Problem == "" && !r.Duplicate }
+func (r *ImportRow) Importable() bool { return r.Problem == nil && !r.Duplicate }
 
 // ParseImport reads an import's source. A row that cannot be imported comes
 // back with its Problem; an error says the source as a whole cannot be read.
 // For an organisation, the entry's name is its Affiliation, as on the
 // signing form, and Name stays empty: nobody signed on its behalf here.
-func ParseImport(format ImportFormat, src string, kind SignatureKind) ([]ImportRow, error) {
+// Countries are recognised by their names in English and in langs (BCP 47
+// tags: the languages of the interface) as well as by ISO code.
+func ParseImport(format ImportFormat, src string, kind SignatureKind, langs ...string) ([]ImportRow, error) {
 	if len(src) > ImportMaxBytes {
 		return nil, ErrImportTooLarge
 	}
 	var rows []ImportRow
 	var err error
 	if format == ImportCSV {
-		rows, err = parseImportCSV(src, kind)
+		rows, err = parseImportCSV(src, kind, langs)
 	} else {
-		rows, err = parseImportLines(src, kind)
+		rows, err = parseImportLines(src, kind, langs)
 	}
 	if err != nil {
 		return nil, err
@@ -122,7 +111,7 @@ func trimListMarker(line string) string {
 // commas are the commas lists are written with: Latin, Arabic and full-width.
 var commas = strings.NewReplacer("،", ",", "，", ",")
 
-func parseImportLines(src string, kind SignatureKind) ([]ImportRow, error) {
+func parseImportLines(src string, kind SignatureKind, langs []string) ([]ImportRow, error) {
 	src = strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
 	var rows []ImportRow
 	for i, line := range strings.Split(src, "\n") {
@@ -139,15 +128,13 @@ func parseImportLines(src string, kind SignatureKind) ([]ImportRow, error) {
 			parts[j] = strings.TrimSpace(parts[j])
 		}
 		if len(parts) < 2 {
-			row.Problem = ProblemNoCountry
-			rows = append(rows, row)
-			continue
+			parts = append(parts, "") // no country: the rules say so
 		}
 		// The country is the last part, or the last two when together they
 		// name one ("Bonaire, Sint Eustatius and Saba").
 		countryParts := 1
 		if len(parts) > 2 {
-			if _, ok := LookupCountry(strings.Join(parts[len(parts)-2:], ", ")); ok {
+			if _, ok := LookupCountry(strings.Join(parts[len(parts)-2:], ", "), langs...); ok {
 				countryParts = 2
 			}
 		}
@@ -158,7 +145,7 @@ func parseImportLines(src string, kind SignatureKind) ([]ImportRow, error) {
 		} else {
 			row.Name, row.Affiliation = before[0], joinNonEmpty(before[1:], ", ")
 		}
-		row.check(kind, country)
+		row.check(kind, country, langs)
 		rows = append(rows, row)
 	}
 	return rows, nil
@@ -178,7 +165,7 @@ func joinNonEmpty(parts []string, sep string) string {
 // importColumns are the columns an import's CSV may have; others are ignored.
 var importColumns = []string{"name", "affiliation", "role", "country", "country2"}
 
-func parseImportCSV(src string, kind SignatureKind) ([]ImportRow, error) {
+func parseImportCSV(src string, kind SignatureKind, langs []string) ([]ImportRow, error) {
 	src = strings.TrimPrefix(src, "\ufeff")
 	r := csv.NewReader(strings.NewReader(src))
 	r.FieldsPerRecord = -1
@@ -218,7 +205,7 @@ func parseImportCSV(src string, kind SignatureKind) ([]ImportRow, error) {
 			if !errors.As(err, &perr) {
 				return nil, err
 			}
-			rows = append(rows, ImportRow{Line: perr.StartLine, Problem: ProblemBadRecord})
+			rows = append(rows, ImportRow{Line: perr.StartLine, Problem: &Invalid{Code: ProblemBadRecord}})
 			continue
 		}
 		line, _ := r.FieldPos(0) // the record's first line in the file, as an editor numbers it
@@ -240,7 +227,7 @@ func parseImportCSV(src string, kind SignatureKind) ([]ImportRow, error) {
 		if c2 := cell("country2"); c2 != "" {
 			country += "/" + c2
 		}
-		row.check(kind, country)
+		row.check(kind, country, langs)
 		rows = append(rows, row)
 	}
 	return rows, nil
@@ -260,72 +247,90 @@ func csvSeparator(src string) rune {
 }
 
 // check normalises a parsed row's text and country as the signing form
-// does, and records the first problem it finds.
-func (r *ImportRow) check(kind SignatureKind, country string) {
-	fields := []struct {
-		text      *string
-		invisible ImportProblem
-	}{{&r.Name, ProblemInvisibleName}, {&r.Affiliation, ProblemInvisibleAffiliation}, {&r.Role, ProblemInvisibleRole}}
-	for _, f := range fields {
-		*f.text = NormalizeText(*f.text)
-		invisible, found := InvisibleIn(*f.text)
-		switch {
-		case r.Problem != "":
-		case !ValidPlainText(*f.text, false):
-			r.Problem = ProblemInvalidText
-		case found:
-			r.Problem, r.Detail = f.invisible, CodePoint(invisible)
-		case utf8.RuneCountInString(*f.text) > importMaxField:
-			r.Problem = ProblemTooLong
-		}
+// does, and records the first problem it finds: a country it cannot read,
+// or a rule of a signature (see NewSignature) the row breaks. A row has no
+// email or display of its own, and an organisation's row no signer's name.
+func (r *ImportRow) check(kind SignatureKind, country string, langs []string) {
+	r.Name, r.Affiliation, r.Role = NormalizeText(r.Name), NormalizeText(r.Affiliation), NormalizeText(r.Role)
+	var unread *Invalid
+	r.Country, r.Country2, unread = ParseCountries(country, langs...)
+	sig := NewSignature{Kind: kind, Name: r.Name, Affiliation: r.Affiliation, Role: r.Role, Country: r.Country, Country2: r.Country2}
+	except := []string{"Email", "Display"}
+	if kind == KindOrganisation && r.Name == "" {
+		except = append(except, "Name")
 	}
-	if r.Problem != "" {
-		return
+	r.Problem = unread
+	// A rule of the text comes first; about the country, what was written
+	// and not understood says more than that there is none.
+	if invalid := validateExcept(sig, except...); len(invalid) > 0 && (unread == nil || !strings.HasPrefix(invalid[0].Field, "country")) {
+		r.Problem = &invalid[0]
 	}
-	if (kind == KindOrganisation && r.Affiliation == "") || (kind != KindOrganisation && r.Name == "") {
-		r.Problem = ProblemNoName
-		return
-	}
-	r.Country, r.Country2, r.Problem, r.Detail = ParseCountries(country)
 }
 
 // ParseCountries reads a country field as lists write it: one country, or
-// two joined by a slash ("Bolivia/USA"), each by name, alternative name or
-// ISO code. It returns the alpha-2 codes, or the problem and, for an unknown
-// country, the text it did not recognise.
-func ParseCountries(field string) (country, country2 string, problem ImportProblem, detail string) {
+// two joined by a slash ("Bolivia/USA"), each by name (in English or in
+// langs), alternative name or ISO code. It returns the alpha-2 codes, or why
+// it cannot read them: a country it does not recognise (naming the text) or
+// more than two. Whether they make a valid signatory's countries (none, the
+// same twice) is for the rules of a signature to say.
+func ParseCountries(field string, langs ...string) (country, country2 string, problem *Invalid) {
 	var codes []string
 	for _, part := range strings.Split(field, "/") {
 		part = NormalizeText(part)
 		if part == "" {
 			continue
 		}
-		code, ok := LookupCountry(part)
+		code, ok := LookupCountry(part, langs...)
 		if !ok {
-			return "", "", ProblemUnknownCountry, strings.ToValidUTF8(part, "\uFFFD")
+			return "", "", &Invalid{Field: "country", Code: ProblemUnknownCountry,
+				Params: map[string]any{"country": strings.ToValidUTF8(part, "\uFFFD")}}
 		}
 		codes = append(codes, code)
 	}
-	switch {
-	case len(codes) == 0:
-		return "", "", ProblemNoCountry, ""
-	case len(codes) > 2:
-		return "", "", ProblemTooManyCountries, ""
-	case len(codes) == 2 && codes[0] == codes[1]:
-		return "", "", ProblemSameCountry, ""
-	case len(codes) == 2:
-		return codes[0], codes[1], "", ""
+	switch len(codes) {
+	case 0:
+		return "", "", nil
+	case 1:
+		return codes[0], "", nil
+	case 2:
+		return codes[0], codes[1], nil
 	}
-	return codes[0], "", "", ""
+	return "", "", &Invalid{Field: "country", Code: ProblemTooManyCountries}
 }
 
 // LookupCountry finds a country by its English name, an alternative name
-// people write ("USA", "Holland", "Burma", "Ivory Coast"), or its ISO
-// 3166-1 alpha-2 or alpha-3 code, ignoring case, diacritics, dots and
-// hyphens. It returns the alpha-2 code.
-func LookupCountry(name string) (string, bool) {
-	code, ok := countryByKey[countryKey(name)]
-	return code, ok
+// people write ("USA", "Holland", "Burma", "Ivory Coast"), its ISO 3166-1
+// alpha-2 or alpha-3 code, or its name in one of langs ("Allemagne",
+// "Германия"), ignoring case, diacritics, dots and hyphens. It returns the
+// alpha-2 code.
+func LookupCountry(name string, langs ...string) (string, bool) {
+	key := countryKey(name)
+	if code, ok := countryByKey[key]; ok {
+		return code, true
+	}
+	for _, lang := range langs {
+		if code, ok := countryKeysIn(lang)[key]; ok {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// countryKeysByLang caches countryKeysIn's maps, one per language.
+var countryKeysByLang sync.Map // language → map[string]string
+
+// countryKeysIn finds a country's alpha-2 code by its folded name in a
+// language, as CountriesIn names it.
+func countryKeysIn(lang string) map[string]string {
+	if m, ok := countryKeysByLang.Load(lang); ok {
+		return m.(map[string]string)
+	}
+	m := map[string]string{}
+	for _, c := range CountriesIn(lang) {
+		m[countryKey(c.Name)] = c.Code
+	}
+	countryKeysByLang.Store(lang, m)
+	return m
 }
 
 // countryKey folds a country's name for LookupCountry: "the Netherlands",
@@ -427,7 +432,7 @@ func importKey(kind SignatureKind, name, affiliation, country string) string {
 func markDuplicates(kind SignatureKind, rows []ImportRow, seen map[string]bool) {
 	for i := range rows {
 		r := &rows[i]
-		if r.Problem != "" {
+		if r.Problem != nil {
 			continue
 		}
 		key := importKey(kind, r.Name, r.Affiliation, r.Country)
@@ -490,7 +495,7 @@ type ImportResult struct {
 func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, kind SignatureKind, display Display, rows []ImportRow) (ImportResult, error) {
 	var res ImportResult
 	for i := range rows {
-		if rows[i].Problem != "" {
+		if rows[i].Problem != nil {
 			return res, ErrImportInvalid
 		}
 	}

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -109,24 +110,54 @@ func TestCountriesAreFoundByTheirManyNames(t *testing.T) {
 	}
 }
 
+// A coalition's list names countries in the language it was collected in:
+// each language of the interface is read, as are English and ISO codes,
+// whatever the case and accents.
+func TestImportReadsCountriesInTheInterfaceLanguages(t *testing.T) {
+	langs := []string{"en", "fr", "es", "ru", "ar"}
+	src := "Anna Novak, Allemagne\nIvan Petrov, Германия\nسلمى إبراهيم، ألمانيا\nJuan Pérez, ALEMANIA\nLéa Martin, Côte d’Ivoire/Égypte\nOmar, Civic, مصر\n"
+	rows, err := models.ParseImport(models.ImportLines, src, models.KindIndividual, langs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{{"DE", ""}, {"DE", ""}, {"DE", ""}, {"DE", ""}, {"CI", "EG"}, {"EG", ""}}
+	for i, r := range rows {
+		if r.Problem != nil || r.Country != want[i][0] || r.Country2 != want[i][1] {
+			t.Errorf("line %d %q: %s/%s, problem %+v; want %s/%s", r.Line, r.Source, r.Country, r.Country2, r.Problem, want[i][0], want[i][1])
+		}
+	}
+	for _, lang := range langs[1:] {
+		for _, c := range models.CountriesIn(lang) {
+			if got, ok := models.LookupCountry(c.Name, langs...); !ok || got != c.Code {
+				t.Errorf("LookupCountry(%q) = %q, want %s (%s)", c.Name, got, c.Code, lang)
+			}
+		}
+	}
+	if code, ok := models.LookupCountry("Allemagne"); ok {
+		t.Errorf("a French name found without French: %s", code)
+	}
+}
+
 func TestImportLinesSayWhyTheyCannotBeImported(t *testing.T) {
 	tests := []struct {
 		line    string
 		kind    models.SignatureKind
 		want    models.ImportRow
-		problem models.ImportProblem
-		detail  string
+		problem *models.Invalid
 	}{
-		{line: "Anna Novak, Civic IDEA, Narnia", problem: models.ProblemUnknownCountry, detail: "Narnia"},
-		{line: "Anna Novak", problem: models.ProblemNoCountry},
-		{line: "Anna Novak, Civic IDEA,", problem: models.ProblemNoCountry},
-		{line: ", Civic IDEA, Georgia", problem: models.ProblemNoName},
-		{line: "Anna Novak, Georgia/Narnia", problem: models.ProblemUnknownCountry, detail: "Narnia"},
-		{line: "Anna Novak, France/Germany/Italy", problem: models.ProblemTooManyCountries},
-		{line: "Anna Novak, USA/United States", problem: models.ProblemSameCountry},
-		{line: strings.Repeat("a", 201) + ", France", problem: models.ProblemTooLong},
-		{line: "Anna\x00Novak, France", problem: models.ProblemInvalidText},
-		{line: "Anna \xff Novak, France", problem: models.ProblemInvalidText},
+		{line: "Anna Novak, Civic IDEA, Narnia", problem: &models.Invalid{Field: "country", Code: models.ProblemUnknownCountry, Params: map[string]any{"country": "Narnia"}}},
+		{line: "Anna Novak", problem: &models.Invalid{Field: "country", Code: "required"}},
+		{line: "Anna Novak, Civic IDEA,", problem: &models.Invalid{Field: "country", Code: "required"}},
+		{line: ", Civic IDEA, Georgia", problem: &models.Invalid{Field: "name", Code: "required"}},
+		{line: ", Georgia", kind: models.KindOrganisation, problem: &models.Invalid{Field: "affiliation", Code: "required"}},
+		{line: "Anna Novak, Georgia/Narnia", problem: &models.Invalid{Field: "country", Code: models.ProblemUnknownCountry, Params: map[string]any{"country": "Narnia"}}},
+		{line: "Anna Novak, France/Germany/Italy", problem: &models.Invalid{Field: "country", Code: models.ProblemTooManyCountries}},
+		{line: "Anna Novak, USA/United States", problem: &models.Invalid{Field: "country2", Code: "same_country"}},
+		{line: strings.Repeat("a", 201) + ", France", problem: &models.Invalid{Field: "name", Code: "too_long", Params: map[string]any{"max": 200}}},
+		{line: "Anna Novak, " + strings.Repeat("a", 201) + ", France", problem: &models.Invalid{Field: "affiliation", Code: "too_long", Params: map[string]any{"max": 200}}},
+		{line: "Anna\x00Novak, France", problem: &models.Invalid{Field: "name", Code: "plain_text"}},
+		{line: "Anna \xff Novak, France", problem: &models.Invalid{Field: "name", Code: "plain_text"}},
+		{line: "Anna\u202eNovak, France", problem: &models.Invalid{Field: "name", Code: "invisible", Params: map[string]any{"char": "U+202E"}}},
 		// Read as written: list markers go, several middle parts stay one affiliation.
 		{line: "1. Anna Novak, Director, Civic IDEA, Georgia", want: models.ImportRow{Name: "Anna Novak", Affiliation: "Director, Civic IDEA", Country: "GE"}},
 		{line: "• Ahmed Saleh، مركز القاهرة، Egypt", want: models.ImportRow{Name: "Ahmed Saleh", Affiliation: "مركز القاهرة", Country: "EG"}},
@@ -146,10 +177,10 @@ func TestImportLinesSayWhyTheyCannotBeImported(t *testing.T) {
 				t.Fatalf("rows %v, error %v", rows, err)
 			}
 			got := rows[0]
-			if got.Problem != tt.problem || got.Detail != tt.detail {
-				t.Fatalf("problem %q (%q), want %q (%q)", got.Problem, got.Detail, tt.problem, tt.detail)
+			if !reflect.DeepEqual(got.Problem, tt.problem) {
+				t.Fatalf("problem %+v, want %+v", got.Problem, tt.problem)
 			}
-			if tt.problem == "" && parsed(got) != tt.want {
+			if tt.problem == nil && parsed(got) != tt.want {
 				t.Errorf("parsed as %+v, want %+v", parsed(got), tt.want)
 			}
 		})
@@ -184,8 +215,8 @@ func TestImportSourcesAsAWhole(t *testing.T) {
 	rows, _ := models.ParseImport(models.ImportCSV, "name,affiliation,role,country,country2\nJavier El-Hage,Human Rights Foundation,,Bolivia,USA\nCarl Gershman,NED,formerly,Bolivia/USA,Chile\nA,\"unclosed,France\n", models.KindIndividual)
 	want := []models.ImportRow{
 		{Line: 2, Name: "Javier El-Hage", Affiliation: "Human Rights Foundation", Country: "BO", Country2: "US"},
-		{Line: 3, Name: "Carl Gershman", Affiliation: "NED", Role: "formerly", Problem: models.ProblemTooManyCountries},
-		{Line: 4, Problem: models.ProblemBadRecord},
+		{Line: 3, Name: "Carl Gershman", Affiliation: "NED", Role: "formerly", Problem: &models.Invalid{Field: "country", Code: models.ProblemTooManyCountries}},
+		{Line: 4, Problem: &models.Invalid{Code: models.ProblemBadRecord}},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("CSV rows %+v", rows)
@@ -193,10 +224,10 @@ func TestImportSourcesAsAWhole(t *testing.T) {
 	for i := range want {
 		got := rows[i]
 		got.Source = ""
-		if got.Problem != "" {
+		if got.Problem != nil {
 			got.Country, got.Country2 = "", ""
 		}
-		if got != want[i] {
+		if !reflect.DeepEqual(got, want[i]) {
 			t.Errorf("CSV row %d: %+v, want %+v", i, got, want[i])
 		}
 	}

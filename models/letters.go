@@ -101,38 +101,40 @@ type DemandGroup struct {
 // DemandList returns the group's demands in order.
 func (g DemandGroup) DemandList() []string { return Lines(g.Demands) }
 
-// LetterText is the part of a letter that signers agree to.
+// LetterText is the part of a letter that signers agree to, with the rules
+// a draft must meet (see Validate).
 type LetterText struct {
-	Title      string
-	Slug       string // empty: derived from the title
-	Summary    string
-	Initiators string
-	Addressees string
-	Subject    string
-	Salutation string
-	Body       string
-	Closing    string
-	Groups     []DemandGroupText
+	Title      string            `field:"title" validate:"required,max=200,text"`
+	Slug       string            `field:"slug" validate:"omitempty,max=80,slug"` // empty: derived from the title
+	Summary    string            `field:"summary" validate:"max=600,multiline"`
+	Initiators string            `field:"initiators" validate:"max=2000,multiline,visible"`
+	Addressees string            `field:"addressees" validate:"max=2000,multiline,visible"`
+	Subject    string            `field:"subject" validate:"max=300,text"`
+	Salutation string            `field:"salutation" validate:"max=200,text"`
+	Body       string            `field:"body" validate:"max=60000,multiline"`
+	Closing    string            `field:"closing" validate:"max=10000,multiline"`
+	Groups     []DemandGroupText `field:"group_lead_in" validate:"max=50,dive"` // too many: said at the first lead-in
 }
 
 // DemandGroupText is one demand group as drafted.
 type DemandGroupText struct {
-	LeadIn  string
-	Demands string
+	LeadIn  string `field:"group_lead_in" validate:"max=1000,text"`
+	Demands string `field:"group_demands" validate:"max=20000,multiline"`
 }
 
-// LetterSettings is the part of a letter that stays editable after signatures exist.
+// LetterSettings is the part of a letter that stays editable after
+// signatures exist, with the rules it must meet (see Validate).
 type LetterSettings struct {
-	Lang                string
+	Lang                string `field:"lang" validate:"required,max=35,bcp47"`
 	ClosesOn            *time.Time
-	Signers             Signers
+	Signers             Signers `field:"signers" validate:"required,oneof=individuals organisations both"`
 	Listed              bool
-	ListOrder           ListOrder
+	ListOrder           ListOrder `field:"list_order" validate:"required,oneof=alphabetical signed"`
 	ConfirmEmail        bool
 	ReviewIndividuals   bool
 	ReviewOrganisations bool
 	AllowIndexing       bool
-	RetentionDays       int
+	RetentionDays       int `field:"retention_days" validate:"min=1,max=3650"`
 }
 
 // DefaultLetterSettings are the settings of a new letter: signatures are

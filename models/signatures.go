@@ -91,16 +91,18 @@ type Signature struct {
 	RemindedAt *time.Time
 }
 
-// NewSignature is what a signer submits.
+// NewSignature is what a signer submits, with the rules it must meet (see
+// Validate). An import checks its rows against the same rules, less those
+// of what it has no use for (see ImportRow.check).
 type NewSignature struct {
-	Kind        SignatureKind
-	Display     Display
-	Name        string
-	Affiliation string
-	Role        string
-	Country     string
-	Country2    string
-	Email       string
+	Kind        SignatureKind `field:"kind" validate:"required,oneof=individual organisation"`
+	Name        string        `field:"name" validate:"required,max=200,text,visible"`
+	Affiliation string        `field:"affiliation" validate:"required_if=Kind organisation,max=200,text,visible"`
+	Role        string        `field:"role" validate:"max=200,text,visible"`
+	Country     string        `field:"country" validate:"required,country"`
+	Country2    string        `field:"country2" validate:"omitempty,country,nefield=Country"`
+	Email       string        `field:"email" validate:"required,max=254,email,visible_email"`
+	Display     Display       `field:"display" validate:"required,oneof=full anonymous counted"`
 }
 
 // Signed is a signature just made, or given new links, with the tokens of

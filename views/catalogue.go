@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"path"
 	"strings"
@@ -248,23 +249,38 @@ func Negotiate(acceptLanguage, fallback string) string {
 // plural form. A missing key shows itself, so that it is seen.
 func Message(code, key string, args ...any) string {
 	l := find(code)
+	text := l.text(key, args)
+	if len(args) == 0 {
+		return text
+	}
+	return l.fill(text, args, func(s string) string { return s })
+}
+
+// MessageHTML is Message as HTML: the message's own text is escaped, and
+// so is each parameter but those of type template.HTML (a <time>, a link
+// built by the code), which go in as they are. A translator's text can
+// thus place markup but never make it.
+func MessageHTML(code, key string, args ...any) template.HTML {
+	l := find(code)
+	return template.HTML(l.fill(l.text(key, args), args, template.HTMLEscapeString))
+}
+
+// text is the message for key in the form the "count" among args asks
+// for, from the default language if l lacks it, or the key itself.
+func (l *lang) text(key string, args []any) string {
 	m, ok := l.messages[key]
 	if !ok {
 		if m, ok = langs[DefaultLang].messages[key]; !ok {
 			return key
 		}
 	}
-	text := m.text
-	if m.forms != nil {
-		text = m.forms[l.pluralForm(args)]
-		if text == "" {
-			text = m.forms[plural.Other]
-		}
+	if m.forms == nil {
+		return m.text
 	}
-	if len(args) == 0 {
+	if text := m.forms[l.pluralForm(args)]; text != "" {
 		return text
 	}
-	return l.fill(text, args)
+	return m.forms[plural.Other]
 }
 
 // pluralForm is the form the "count" parameter among args asks for.
@@ -287,8 +303,9 @@ func (l *lang) pluralForm(args []any) plural.Form {
 }
 
 // fill replaces each {name} in text by its value among args; a number is
-// written as the language writes numbers ("10 000" in French).
-func (l *lang) fill(text string, args []any) string {
+// written as the language writes numbers ("10 000" in French). The text
+// and the values go through escape, but for a value that is template.HTML.
+func (l *lang) fill(text string, args []any, escape func(string) string) string {
 	var b strings.Builder
 	for {
 		open := strings.IndexByte(text, '{')
@@ -299,16 +316,20 @@ func (l *lang) fill(text string, args []any) string {
 		if end < 0 {
 			break
 		}
-		b.WriteString(text[:open])
+		b.WriteString(escape(text[:open]))
 		name := text[open+1 : open+end]
-		if value, ok := lookup(args, name); ok {
-			b.WriteString(l.format(value))
-		} else {
-			b.WriteString(text[open : open+end+1])
+		value, ok := lookup(args, name)
+		switch html, isHTML := value.(template.HTML); {
+		case isHTML:
+			b.WriteString(string(html))
+		case ok:
+			b.WriteString(escape(l.format(value)))
+		default:
+			b.WriteString(escape(text[open : open+end+1]))
 		}
 		text = text[open+end+1:]
 	}
-	b.WriteString(text)
+	b.WriteString(escape(text))
 	return b.String()
 }
 

@@ -93,11 +93,11 @@ var dynamicKeys = []string{
 	"label.",          // Page.Field: "label." + the field's name
 	"hint.",           // Page.Field: "hint." + the field's name or its hint flag
 	"summary.",        // handlers summaryLabel: "summary." + a field's name
-	"error.",          // handlers fieldErrors: "error." + a validator tag [+ "." + field]
+	"error.",          // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]
 	"display.",        // handlers displayOptions and entry: "display." + a display choice
 	"link.",           // handlers renderLink: "link." + what the link did + ".heading"/".text"
 	"http.",           // handlers errors: "http." + a status's name + ".title"/".text"
-	"import.problem.", // handlers importPreview: "import.problem." + the problem
+	"import.problem.", // handlers invalidMessage for an import row: "import.problem." + a code [+ "." + field]
 	"stream.busy.",    // handlers streams: which limit was reached
 }
 
@@ -124,11 +124,11 @@ func isDynamicPrefix(key string) bool {
 	return strings.HasSuffix(key, ".") || slices.ContainsFunc(dynamicKeys, func(p string) bool { return strings.HasPrefix(key, p) })
 }
 
-// templateKey finds the keys templates pass to T and TBdi, templateFamily
-// the families whose keys they build.
+// templateKey finds the keys templates pass to T, templateFamily the
+// families whose keys they build.
 var (
-	templateKey    = regexp.MustCompile(`\bT(?:Bdi)? "([^"]+)"`)
-	templateFamily = regexp.MustCompile(`\bT \(print "([a-z_.]+\.)"`)
+	templateKey    = regexp.MustCompile(`\bTH? "([^"]+)"`)
+	templateFamily = regexp.MustCompile(`\bTH? \(print "([a-z_.]+\.)"`)
 )
 
 // sourceKeys reads the Go sources (tests left out) and the templates: every
@@ -166,8 +166,8 @@ func sourceKeys(t *testing.T) (literals, named map[string]bool) {
 }
 
 // keyArgument is where the catalogue's functions take the key: msg(c, key…),
-// Message(lang, key…), T(key…), TBdi(key…).
-var keyArgument = map[string]int{"msg": 1, "Message": 1, "T": 0, "TBdi": 0}
+// Message(lang, key…), T(key…) and their HTML twins.
+var keyArgument = map[string]int{"msg": 1, "Message": 1, "MessageHTML": 1, "T": 0, "TH": 0}
 
 // goKeys adds a Go file's string literals, and the literal keys of its
 // calls to msg, Message and T.

@@ -22,8 +22,7 @@ func TestTypedTextIsEscapedAndIsolated(t *testing.T) {
 	const hostile = `<b>"A&B"</b>`
 	const escaped = `&lt;b&gt;&#34;A&amp;B&#34;&lt;/b&gt;`
 	for _, c := range []struct{ got, want string }{
-		{string(p.TBdi("editor.heading", "title", hostile)), "Edit “<bdi>" + escaped + "</bdi>”"},
-		{string(p.TBdi("letter.revision", "revision", 2, "date", "May 1, 2025")), "Revision 2 of this letter, <bdi>May 1, 2025</bdi>."},
+		{string(strong("سلمى إبراهيم, " + hostile)), "<strong><bdi>سلمى إبراهيم</bdi>, <bdi>" + escaped + "</bdi></strong>"},
 		{string(p.ListBdi([]string{"مركز القاهرة"})), "<bdi>مركز القاهرة</bdi>"},
 		{string(p.ListBdi([]string{"مركز القاهرة", hostile, "CIVICUS"})), "<bdi>مركز القاهرة</bdi>, <bdi>" + escaped + "</bdi> and <bdi>CIVICUS</bdi>"},
 		{string(Entry("سلمى إبراهيم, " + hostile + ", Jordan")), "<bdi>سلمى إبراهيم</bdi>, <bdi>" + escaped + "</bdi>, <bdi>Jordan</bdi>"},

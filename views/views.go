@@ -11,8 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +32,9 @@ var funcs = template.FuncMap{
 	"static": public.URL, // a static file's address, which changes with its content
 	"dir":    Dir,
 	"entry":  Entry,
+	"link":   link,
+	"bdi":    bdi,
+	"strong": strong,
 }
 
 // rtlScripts are the scripts written right to left that a letter may be in.
@@ -154,21 +155,62 @@ func (p *Page) CSRF() string {
 // parameters filled from args: name, value, name, value…
 func (p *Page) T(key string, args ...any) string { return Message(p.Lang, key, args...) }
 
-// TBdi is T for a message that holds text someone typed, such as a
-// letter's title or an organisation's name: the message as HTML, each
-// string value isolated in <bdi>, so that an Arabic name in an English
-// sentence (or the reverse) reads in its own direction without reordering
-// the words around it.
-func (p *Page) TBdi(key string, args ...any) template.HTML {
-	marked := slices.Clone(args)
-	return isolating(func(mark func(string) string) string {
-		for i := 1; i < len(marked); i += 2 {
-			if s, ok := marked[i].(string); ok {
-				marked[i] = mark(s)
-			}
-		}
-		return Message(p.Lang, key, marked...)
-	})
+// TH is T for a message with markup among its parameters, such as
+// {{.TH "list.as_of" "date" (.Time $l.AsOf)}}: a parameter of type
+// template.HTML goes in as it is, everything else, and the message's own
+// text, is escaped (see MessageHTML).
+func (p *Page) TH(key string, args ...any) template.HTML { return MessageHTML(p.Lang, key, args...) }
+
+// Time is a date in long form in the page's language, marked up for
+// machines: <time datetime="2026-12-04">4 décembre 2026</time>.
+func (p *Page) Time(t time.Time) template.HTML {
+	return template.HTML(`<time datetime="` + t.UTC().Format("2006-01-02") + `">` + template.HTMLEscapeString(p.Date(t)) + `</time>`)
+}
+
+// link is a link for a message's parameter: <a href="/letters/x">text</a>,
+// its text escaped unless it is markup already, and isolated (dir="auto")
+// since it is often a title in a language other than the sentence's; attrs
+// are more attribute names and values, such as "lang" "ar". The address
+// must be one of the site's own: anything else becomes "#", as no link in
+// a message leads off the site.
+func link(href string, text any, attrs ...string) template.HTML {
+	if !strings.HasPrefix(href, "/") || strings.HasPrefix(href, "//") {
+		href = "#"
+	}
+	var b strings.Builder
+	b.WriteString(`<a href="` + template.HTMLEscapeString(href) + `" dir="auto"`)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		b.WriteString(" " + template.HTMLEscapeString(attrs[i]) + `="` + template.HTMLEscapeString(attrs[i+1]) + `"`)
+	}
+	b.WriteString(">")
+	if html, ok := text.(template.HTML); ok {
+		b.WriteString(string(html))
+	} else {
+		b.WriteString(template.HTMLEscapeString(fmt.Sprint(text)))
+	}
+	b.WriteString("</a>")
+	return template.HTML(b.String())
+}
+
+// bdi isolates a string a user typed for a message's parameter, so that
+// it reads in its own direction inside a sentence of another one; lang,
+// if given, is the language it is in.
+func bdi(s string, lang ...string) template.HTML {
+	if len(lang) > 0 && lang[0] != "" {
+		return template.HTML(`<bdi lang="` + template.HTMLEscapeString(lang[0]) + `">` + template.HTMLEscapeString(s) + "</bdi>")
+	}
+	return template.HTML("<bdi>" + template.HTMLEscapeString(s) + "</bdi>")
+}
+
+// strong is a signer's entry as the list shows it, stressed in a sentence:
+// each of its parts isolated (see WriteEntry), so that a mixed entry reads
+// in the order signed rather than in the direction of its first letter.
+func strong(entry string) template.HTML {
+	var b strings.Builder
+	b.WriteString("<strong>")
+	WriteEntry(&b, entry)
+	b.WriteString("</strong>")
+	return template.HTML(b.String()) // escaped by WriteEntry
 }
 
 // List joins items as a sentence in the page's language does (see List).
@@ -179,44 +221,34 @@ func (p *Page) List(items []string) string { return List(p.Lang, items) }
 // patterns, kept in the catalogue: "list.middle" joins all but the last
 // two, "list.end" the last two.
 func List(lang string, items []string) string {
+	return joinList(items, func(key string, a, b string) string { return Message(lang, key, "a", a, "b", b) })
+}
+
+// ListBdi is List as HTML, each item isolated in <bdi>: "An initiative of"
+// two organisations, one named in Arabic and one in English, then reads in
+// logical order in either language.
+func (p *Page) ListBdi(items []string) template.HTML {
+	isolated := make([]template.HTML, len(items))
+	for i, item := range items {
+		isolated[i] = bdi(item)
+	}
+	return joinList(isolated, func(key string, a, b template.HTML) template.HTML { return p.TH(key, "a", a, "b", b) })
+}
+
+// joinList joins items by a language's list patterns, join filling the
+// pattern key with two of them.
+func joinList[T ~string](items []T, join func(key string, a, b T) T) T {
 	if len(items) == 0 {
 		return ""
 	}
 	out := items[len(items)-1]
 	if len(items) > 1 {
-		out = Message(lang, "list.end", "a", items[len(items)-2], "b", out)
+		out = join("list.end", items[len(items)-2], out)
 	}
 	for i := len(items) - 3; i >= 0; i-- {
-		out = Message(lang, "list.middle", "a", items[i], "b", out)
+		out = join("list.middle", items[i], out)
 	}
 	return out
-}
-
-// ListBdi is List as HTML, each item isolated in <bdi> (see TBdi): "An
-// initiative of" two organisations, one named in Arabic and one in
-// English, then reads in logical order.
-func (p *Page) ListBdi(items []string) template.HTML {
-	return isolating(func(mark func(string) string) string {
-		marks := make([]string, len(items))
-		for i, item := range items {
-			marks[i] = mark(item)
-		}
-		return List(p.Lang, marks)
-	})
-}
-
-// isolating renders a text of the catalogue with typed values in it as
-// HTML: render writes a mark (a private-use character and a number, which
-// no message holds) where each value goes; the text is escaped, then each
-// mark replaced by its value, escaped and in <bdi>.
-func isolating(render func(mark func(typed string) string) string) template.HTML {
-	var pairs []string
-	text := render(func(typed string) string {
-		m := "\ue000" + strconv.Itoa(len(pairs)/2) + "\ue001"
-		pairs = append(pairs, m, "<bdi>"+template.HTMLEscapeString(typed)+"</bdi>")
-		return m
-	})
-	return template.HTML(strings.NewReplacer(pairs...).Replace(template.HTMLEscapeString(text))) // every part escaped
 }
 
 // entrySeparators join the parts of a list entry, "Name, Role, Affiliation,

@@ -56,7 +56,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		p.t = t
 		p.fillSignForm(typed)
 		p.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button("Sign the letter")))
-		p.expectRefusal("phone-sign-422", "Full name: This field is required.", typed)
+		p.expectRefusal("phone-sign-422", "Full name: Enter your full name", typed)
 		if !p.checked(agreement) {
 			t.Error("the agreement ticked before the refusal came back unticked")
 		}
@@ -109,7 +109,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		a.check("phone-arabic")
 		a.expectAboveTheFold("phone-arabic", "/letters/arabic")
 		a.navigate(http.StatusUnprocessableEntity, chromedp.Tap(button("Sign the letter")))
-		a.expectRefusal("phone-arabic-422", "Full name: This field is required.", nil)
+		a.expectRefusal("phone-arabic-422", "Full name: Enter your full name", nil)
 	})
 
 	t.Run("on a desktop the form beside the letter opens at its focused summary too", func(t *testing.T) {
@@ -118,7 +118,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		d.viewportShot("desktop-letter")
 		d.check("desktop-letter")
 		d.navigate(http.StatusUnprocessableEntity, chromedp.Click(button("Sign the letter")))
-		d.expectRefusal("desktop-sign-422", "Full name: This field is required.", nil)
+		d.expectRefusal("desktop-sign-422", "Full name: Enter your full name", nil)
 	})
 
 	t.Run("a signature over the limit (429) opens at its focused error summary", func(t *testing.T) {

@@ -1,0 +1,82 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"undersigned/handlers"
+)
+
+// One limit, one message: a name one character too long is refused with
+// the same limit and the same words on the signing form and in an import,
+// and the editor's title, held to the same length, says so for the title;
+// each page keeps what was typed. In French too, where the words come
+// from the same catalogue keys.
+func TestTheSameRuleSaysTheSameOnEveryForm(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, path := s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	long := strings.Repeat("ş", 201) // 201 characters, 402 bytes: the limit counts characters
+
+	for _, c := range []struct{ lang, name, title string }{
+		{"en", "Name must be 200 characters or fewer", "Title must be 200 characters or fewer"},
+		{"fr", "Le nom doit comporter au maximum 200 caractères", "Le titre doit comporter au maximum 200 caractères"},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			signer.get(seedSlug + "?lang=" + c.lang)
+			signer.post(seedSlug+"/sign", signForm(long, "AZ", "a@example.org")).
+				expect(t, http.StatusUnprocessableEntity, `href="#f-name"`, `value="`+long+`"`).shows(t, c.name)
+
+			coord.get(path + "/import?lang=" + c.lang)
+			coord.postMultipart(path+"/import/preview", importForm(long+", Civic IDEA, Georgia", "individual"), "", "").
+				expect(t, http.StatusUnprocessableEntity, long+", Civic IDEA, Georgia</textarea>").shows(t, c.name)
+
+			form := letterForm("save")
+			form.Set("title", long)
+			coord.post(path, form).
+				expect(t, http.StatusUnprocessableEntity, `href="#f-title"`, `value="`+long+`"`).shows(t, c.title)
+		})
+	}
+	if n := s.signatures(); n != 0 {
+		t.Errorf("%d signatures stored", n)
+	}
+	// One character fewer passes everywhere.
+	ok := strings.Repeat("ş", 200)
+	signer.post(seedSlug+"/sign", signForm(ok, "AZ", "a@example.org")).expect(t, http.StatusSeeOther)
+	coord.postMultipart(path+"/import/preview", importForm(ok+", Civic IDEA, Georgia", "individual"), "", "").expect(t, http.StatusOK)
+}
+
+// Each field's message says what to do about that field, not that "this
+// field is required".
+func TestEachFieldSaysWhatItNeeds(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	s.publishedLetter("c@example.org", "Org")
+	signer := s.browser()
+	signer.get(seedSlug)
+	r := signer.post(seedSlug+"/sign", signForm("", "", "leyla")).expect(t, http.StatusUnprocessableEntity)
+	r.shows(t, "Full name: Enter your full name", "Country: Choose the country you live or work in",
+		"Email address: Enter an email address like name@example.org", `value="leyla"`)
+	if strings.Contains(r.body, "This field is required") {
+		t.Error("the form says “This field is required”")
+	}
+	signer.get(seedSlug + "?lang=ar")
+	signer.post(seedSlug+"/sign", signForm("", "AZ", "leyla@example.org")).
+		expect(t, http.StatusUnprocessableEntity, `href="#f-name"`).shows(t, "يُرجى إدخال الاسم الكامل")
+}
+
+// A list collected in French, Russian or Arabic names its countries so; the
+// import reads them as the signing form's list does.
+func TestImportReadsCountriesInEveryInterfaceLanguage(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, path := s.publishedLetter("c@example.org", "Org")
+	coord.get(path + "/import")
+	lines := "Anna Novak, Civic IDEA, Allemagne\nIvan Petrov, Германия\nسلمى إبراهيم، مركز القاهرة، ألمانيا\nJuan Pérez, alemania/Francia"
+	r := coord.postMultipart(path+"/import/preview", importForm(lines, "individual"), "", "").expect(t, http.StatusOK, "To add: 4.")
+	if n := strings.Count(r.body, "Germany"); n != 4 {
+		t.Errorf("Germany shown %d times in the preview, want 4", n)
+	}
+	r = coord.postMultipart(path+"/import/preview", importForm("Anna Novak, Germania", "individual"), "", "").
+		expect(t, http.StatusUnprocessableEntity)
+	r.shows(t, "Country not recognised: “Germania”. Write its name in English or in a language of this site")
+}
