@@ -74,7 +74,8 @@ func (s *site) browser() *browser { return &browser{s: s, cookies: map[string]st
 // response is what a request got back.
 type response struct {
 	status   int
-	body     string
+	body     string // without <bdi> tags (see withoutIsolates)
+	markup   string // as sent
 	location string
 	header   http.Header
 }
@@ -111,7 +112,7 @@ func (b *browser) do(req *http.Request) response {
 	if m := startedInput.FindStringSubmatch(string(body)); m != nil {
 		b.started = m[1]
 	}
-	return response{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
+	return response{status: resp.StatusCode, body: withoutIsolates(string(body)), markup: string(body), location: resp.Header.Get("Location"), header: resp.Header}
 }
 
 func (b *browser) get(path string) response {
@@ -150,14 +151,36 @@ func (b *browser) confirm(link string) response {
 	return b.get(r.location)
 }
 
-// expect fails the test unless r has the status and contains every fragment.
+// isolate is a <bdi> tag, which isolates a name's direction and changes
+// none of its text.
+var isolate = regexp.MustCompile(`</?bdi( lang="[^"]*")?>`)
+
+// withoutIsolates is a page's markup without its <bdi> tags, for tests of
+// what it says; the tests of directions read the tags in response.markup.
+func withoutIsolates(body string) string { return isolate.ReplaceAllString(body, "") }
+
+// expectMarkup fails the test unless r's markup, <bdi> tags and all,
+// contains every fragment.
+func (r response) expectMarkup(t *testing.T, fragments ...string) response {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(r.markup, f) {
+			os.WriteFile(os.TempDir()+"/last-failure.html", []byte(r.markup), 0o644)
+			t.Fatalf("markup lacks %q (whole page in %s):\n%s", f, os.TempDir()+"/last-failure.html", excerpt(r.markup))
+		}
+	}
+	return r
+}
+
+// expect fails the test unless r has the status and contains every fragment,
+// in its text without <bdi> tags or as sent.
 func (r response) expect(t *testing.T, status int, fragments ...string) response {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, excerpt(r.body))
 	}
 	for _, f := range fragments {
-		if !strings.Contains(r.body, f) {
+		if !strings.Contains(r.body, f) && !strings.Contains(r.markup, f) {
 			os.WriteFile(os.TempDir()+"/last-failure.html", []byte(r.body), 0o644)
 			t.Fatalf("body lacks %q (whole page in %s):\n%s", f, os.TempDir()+"/last-failure.html", excerpt(r.body))
 		}
@@ -359,5 +382,5 @@ func (s *site) overLoopback(t *testing.T, path, body string) response {
 	if err != nil {
 		t.Fatalf("POST %s: reading the answer: %v", path, err)
 	}
-	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
+	return response{status: resp.StatusCode, body: withoutIsolates(string(b)), markup: string(b), header: resp.Header}
 }

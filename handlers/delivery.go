@@ -106,8 +106,9 @@ func (h *Handler) streamEntries(ctx context.Context, l *models.Letter, kind mode
 }
 
 // printStylesheet is the delivery packet's own print stylesheet: its
-// running header names the letter and the date of its list, and its footer
-// numbers the pages, in the page margins of browsers that print them. It is
+// running header names the letter and the date of its list (mirrored for a
+// letter written right to left), and its footer numbers the pages, in the
+// page margins of browsers that print them. It is
 // a stylesheet of the site rather than an inline style, which the
 // Content-Security-Policy forbids.
 func (h *Handler) printStylesheet(c *fiber.Ctx) error {
@@ -117,9 +118,15 @@ func (h *Handler) printStylesheet(c *fiber.Ctx) error {
 	}
 	c.Locals(localLang, h.mainLang(c, l)) // the page margins are the letter's: in its version's language
 	const box = "font: 8pt/1.3 system-ui, \"DejaVu Sans\", sans-serif; color: #333;"
+	// Page-margin boxes have no logical names: the title heads the side a
+	// line of the letter starts from, the date the other.
+	start, end := "left", "right"
+	if views.Dir(l.Lang) == "rtl" {
+		start, end = end, start
+	}
 	css := "@page {\n" +
-		"  @top-left { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +
-		"  @top-right { content: " + cssString(h.msg(c, "list.as_of", "date", h.date(c, l.AsOf()))) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @top-" + start + " { content: " + cssString(l.Title) + "; " + box + " vertical-align: bottom; }\n" +
+		"  @top-" + end + " { content: " + cssString(h.msg(c, "list.as_of", "date", h.date(c, l.AsOf()))) + "; " + box + " vertical-align: bottom; }\n" +
 		"  @bottom-center { content: " + cssCounters(h.msg(c, "packet.page")) + "; " + box + " }\n" +
 		"}\n"
 	c.Set(fiber.HeaderCacheControl, "no-cache")

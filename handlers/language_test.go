@@ -68,7 +68,7 @@ func TestTheInterfaceSpeaksTheVisitorsLanguage(t *testing.T) {
 		t.Errorf("the chosen language is not remembered: cookie %q", remembered)
 	}
 	body := readBody(t, get("/login", "", "ru"))
-	for _, w := range []string{`<html lang="ru"`, `href="/login?lang=ar" lang="ar" hreflang="ar">العربية</a>`, `lang="fr" hreflang="fr">français</a>`, `hreflang="ru" aria-current="true">русский</a>`} {
+	for _, w := range []string{`<html lang="ru"`, `href="/login?lang=ar" lang="ar" dir="rtl" hreflang="ar">العربية</a>`, `lang="fr" dir="ltr" hreflang="fr">français</a>`, `hreflang="ru" aria-current="true">русский</a>`} {
 		if !strings.Contains(body, w) {
 			t.Errorf("the switcher lacks %q", w)
 		}

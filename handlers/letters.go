@@ -76,16 +76,17 @@ type SectionView struct {
 // Items are the section's entries as the list's items (see listItems).
 func (s SectionView) Items() iter.Seq[template.HTML] { return listItems(slices.Values(s.Entries)) }
 
-// listItems renders entries as a list's items, escaped here, up to a
-// hundred at a time: a page of a hundred entries would otherwise cost a
-// hundred calls of the template's escaper, the larger part of rendering it.
+// listItems renders entries as a list's items, each part of an entry
+// escaped and isolated here (see views.WriteEntry), up to a hundred at a
+// time: a page of a hundred entries would otherwise cost a hundred calls of
+// the template's escaper, the larger part of rendering it.
 func listItems(entries iter.Seq[string]) iter.Seq[template.HTML] {
 	return func(yield func(template.HTML) bool) {
 		var b strings.Builder
 		n := 0
 		for e := range entries {
-			b.WriteString("\n    <li dir=\"auto\">")
-			template.HTMLEscape(&b, []byte(e))
+			b.WriteString("\n    <li>")
+			views.WriteEntry(&b, e)
 			b.WriteString("</li>")
 			if n++; n == 100 {
 				if !yield(template.HTML(b.String())) { // every entry escaped above

@@ -165,7 +165,7 @@ func (b *browser) gzipGet(path string) (r response, gzipped bool) {
 	if r.header.Get("Content-Encoding") != "gzip" {
 		return r, false
 	}
-	zr, err := gzip.NewReader(strings.NewReader(r.body))
+	zr, err := gzip.NewReader(strings.NewReader(r.markup))
 	if err != nil {
 		b.s.t.Fatalf("GET %s: %v", path, err)
 	}
@@ -173,7 +173,7 @@ func (b *browser) gzipGet(path string) (r response, gzipped bool) {
 	if err != nil {
 		b.s.t.Fatalf("GET %s: %v", path, err)
 	}
-	r.body = string(body)
+	r.markup, r.body = string(body), withoutIsolates(string(body))
 	if m := csrfInput.FindStringSubmatch(r.body); m != nil {
 		b.csrf = m[1]
 	}

@@ -38,8 +38,8 @@ func TestRefusedSignaturesOpenAtTheirErrorSummary(t *testing.T) {
 			t.Errorf("the letter's page, refused nothing, shows %q", mark)
 		}
 	}
-	body, button, count := strings.Index(page.body, `class="letter-body"`), strings.Index(page.body, `<a class="button sign-button" href="#sign">Sign this letter</a>`),
-		strings.Index(page.body, `<p class="count"><bdi>0 signatures</bdi></p>`)
+	body, button, count := strings.Index(page.markup, `class="letter-body"`), strings.Index(page.markup, `<a class="button sign-button" href="#sign">Sign this letter</a>`),
+		strings.Index(page.markup, `<p class="count"><bdi>0 signatures</bdi></p>`)
 	if button < 0 || count < 0 || button > body || count > body {
 		t.Errorf("the count (at %d) and the sign button (at %d) are not above the letter's text (at %d)", count, button, body)
 	}

@@ -103,7 +103,7 @@ func TestEditAfterSigningMakesARevision(t *testing.T) {
 
 	signer.get(seedSlug)
 	signer.post(seedSlug+"/sign", signForm("Ketevan Chachava", "GE", "ketevan@example.org")).expect(t, http.StatusSeeOther)
-	list := visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic, Czechia *", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>")
+	list := visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic, Czechia *", "<li>Ketevan Chachava, Georgia</li>")
 	if strings.Contains(list.body, "Ketevan Chachava, Georgia *") {
 		t.Error("a signer of the current revision is marked")
 	}
@@ -111,7 +111,7 @@ func TestEditAfterSigningMakesARevision(t *testing.T) {
 
 	// A dated list published now keeps the marks as the live list shows them.
 	dated := publishList(t, coord, letterPath)
-	visitor.get(dated).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia *</li>", "<li dir=\"auto\">Ketevan Chachava, Georgia</li>",
+	visitor.get(dated).expect(t, http.StatusOK, "<li>Igor Blazevic, Czechia *</li>", "<li>Ketevan Chachava, Georgia</li>",
 		"* Had signed an earlier version of the text than the one current on that date.")
 }
 
@@ -170,7 +170,7 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 		}
 	}
 	coord.get(letterPath+"/signatures").expect(t, http.StatusOK,
-		"asked signers of earlier revisions to confirm the new text: <bdi>2 signers, revision 2</bdi>")
+		"asked signers of earlier revisions to confirm the new text: 2 signers, revision 2")
 
 	visitor := s.browser()
 	igor := s.reconfirmPath("igor@example.org")
@@ -187,7 +187,7 @@ func TestSignersOfEarlierRevisionsConfirmByEmail(t *testing.T) {
 	if again := visitor.post(igor, url.Values{}).expect(t, http.StatusSeeOther); again.location != r.location {
 		t.Errorf("agreeing twice leads to %q, want %q", again.location, r.location)
 	}
-	list := visitor.get(seedSlug).expect(t, http.StatusOK, "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "Andreas Bummel, France *")
+	list := visitor.get(seedSlug).expect(t, http.StatusOK, "<li>Igor Blazevic, Czechia</li>", "Andreas Bummel, France *")
 	if strings.Contains(list.body, "Igor Blazevic, Czechia *") {
 		t.Error("a signer who agreed to the new text is still marked")
 	}
@@ -256,7 +256,7 @@ func TestCorrectionKeepsSignersStanding(t *testing.T) {
 		t.Error("a correction made a new revision or asked signers")
 	}
 	page := s.browser().get(seedSlug).expect(t, http.StatusOK, "Unconditionally release all political prisoners &lt;b&gt;now&lt;/b&gt;;",
-		"Text corrected on", "<li dir=\"auto\">Igor Blazevic, Czechia</li>", "<li dir=\"auto\">Andreas Bummel, France</li>")
+		"Text corrected on", "<li>Igor Blazevic, Czechia</li>", "<li>Andreas Bummel, France</li>")
 	assertAbsent(t, map[string]string{"letter page": page.body}, "Revision 2", "earlier version", "(signed revision")
 	for _, address := range []string{"igor@example.org", "andreas@example.org"} {
 		for _, m := range s.inbox(address) {
@@ -284,12 +284,12 @@ func TestSubstantiveChangeMarksEarlierSignersOnce(t *testing.T) {
 	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
 
 	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print"} {
-		body := s.browser().get(path).expect(t, http.StatusOK, "<li dir=\"auto\">Maiko Ichihara, Japan</li>").body
+		body := s.browser().get(path).expect(t, http.StatusOK, "<li>Maiko Ichihara, Japan</li>").body
 		if n := strings.Count(body, "Signed an earlier version of the text"); n != 1 {
 			t.Errorf("%s explains the mark %d times, want once", path, n)
 		}
 		for _, name := range names {
-			if !strings.Contains(body, "<li dir=\"auto\">"+name+", Czechia *</li>") {
+			if !strings.Contains(body, "<li>"+name+", Czechia *</li>") {
 				t.Errorf("%s does not mark %s", path, name)
 			}
 		}
@@ -329,6 +329,6 @@ func TestSubstantiveChangeIsSavedWithItsRequestsOrNotAtAll(t *testing.T) {
 	coord.get(letterPath)
 	confirm := coord.post(letterPath, revisedForm()).expect(t, http.StatusOK, "What changes")
 	coord.post(letterPath, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusInternalServerError)
-	page := s.browser().get(seedSlug).expect(t, http.StatusOK, oldDemand, "<li dir=\"auto\">Igor Blazevic, Czechia</li>")
+	page := s.browser().get(seedSlug).expect(t, http.StatusOK, oldDemand, "<li>Igor Blazevic, Czechia</li>")
 	assertAbsent(t, map[string]string{seedSlug: page.body}, "Revision 2", "Igor Blazevic, Czechia *", newDemand)
 }

@@ -31,6 +31,7 @@ var funcs = template.FuncMap{
 	"add":    func(a, b int) int { return a + b },
 	"static": public.URL, // a static file's address, which changes with its content
 	"dir":    Dir,
+	"entry":  Entry,
 	"link":   link,
 	"bdi":    bdi,
 	"strong": strong,
@@ -225,10 +226,15 @@ func bdi(s string, lang ...string) template.HTML {
 	return template.HTML("<bdi>" + template.HTMLEscapeString(s) + "</bdi>")
 }
 
-// strong is bdi for a string the sentence stresses, such as a signer's
-// entry as the list shows it.
-func strong(s string) template.HTML {
-	return template.HTML(`<strong dir="auto">` + template.HTMLEscapeString(s) + "</strong>")
+// strong is a signer's entry as the list shows it, stressed in a sentence:
+// each of its parts isolated (see WriteEntry), so that a mixed entry reads
+// in the order signed rather than in the direction of its first letter.
+func strong(entry string) template.HTML {
+	var b strings.Builder
+	b.WriteString("<strong>")
+	WriteEntry(&b, entry)
+	b.WriteString("</strong>")
+	return template.HTML(b.String()) // escaped by WriteEntry
 }
 
 // List joins items as a sentence in the page's language does (see List).
@@ -239,17 +245,85 @@ func (p *Page) List(items []string) string { return List(p.Lang, items) }
 // patterns, kept in the catalogue: "list.middle" joins all but the last
 // two, "list.end" the last two.
 func List(lang string, items []string) string {
+	return joinList(items, func(key string, a, b string) string { return Message(lang, key, "a", a, "b", b) })
+}
+
+// ListBdi is List as HTML, each item isolated in <bdi>: "An initiative of"
+// two organisations, one named in Arabic and one in English, then reads in
+// logical order in either language.
+func (p *Page) ListBdi(items []string) template.HTML {
+	isolated := make([]template.HTML, len(items))
+	for i, item := range items {
+		isolated[i] = bdi(item)
+	}
+	return joinList(isolated, func(key string, a, b template.HTML) template.HTML { return p.TH(key, "a", a, "b", b) })
+}
+
+// joinList joins items by a language's list patterns, join filling the
+// pattern key with two of them.
+func joinList[T ~string](items []T, join func(key string, a, b T) T) T {
 	if len(items) == 0 {
 		return ""
 	}
 	out := items[len(items)-1]
 	if len(items) > 1 {
-		out = Message(lang, "list.end", "a", items[len(items)-2], "b", out)
+		out = join("list.end", items[len(items)-2], out)
 	}
 	for i := len(items) - 3; i >= 0; i-- {
-		out = Message(lang, "list.middle", "a", items[i], "b", out)
+		out = join("list.middle", items[i], out)
 	}
 	return out
+}
+
+// entrySeparators join the parts of a list entry, "Name, Role, Affiliation,
+// Country": the Latin comma, or the Arabic one in a list in Arabic script,
+// as models.EntrySeparator writes them.
+var entrySeparators = []string{", ", "، "}
+
+// entryEscaper escapes text as template.HTMLEscape does, straight into a
+// builder: a long list's entries cost no copy each.
+var entryEscaper = strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "\x00", "\uFFFD")
+
+// WriteEntry writes a list entry as HTML, each of its parts escaped and
+// isolated in its own <bdi>. The element around it keeps the page's
+// direction, so that every entry of a list aligns with the page, while
+// each part reads in its own direction and the parts follow in the list's
+// order: "سلمى إبراهيم, Cairo Institute, Jordan" in an English list starts
+// at the left with the Arabic name. A part that itself holds a separator
+// (the stored entries of dated lists keep no other mark of their parts) is
+// isolated as two pieces, each in its own direction, in the list's order.
+func WriteEntry(b *strings.Builder, entry string) {
+	for {
+		part, sep, rest := cutEntry(entry)
+		b.WriteString("<bdi>")
+		entryEscaper.WriteString(b, part)
+		b.WriteString("</bdi>")
+		if sep == "" {
+			return
+		}
+		b.WriteString(sep)
+		entry = rest
+	}
+}
+
+// cutEntry cuts an entry at its first separator: the part before, the
+// separator ("" when there is none) and the rest.
+func cutEntry(entry string) (part, sep, rest string) {
+	at := len(entry)
+	for _, s := range entrySeparators {
+		if i := strings.Index(entry[:at], s); i >= 0 {
+			at, sep = i, s
+		}
+	}
+	return entry[:at], sep, entry[at+len(sep):]
+}
+
+// Entry is WriteEntry for a template: an entry shown in a sentence, a
+// table's cell or a list of changes.
+func Entry(entry string) template.HTML {
+	var b strings.Builder
+	WriteEntry(&b, entry)
+	return template.HTML(b.String()) // escaped by WriteEntry
 }
 
 // Date formats t in long form in the page's language: "November 11, 2024".

@@ -75,8 +75,15 @@ func TestBrowserDeliveryPacket(t *testing.T) {
 		}
 		v.navigate(http.StatusOK, chromedp.Click(link("Print or save as PDF")))
 		v.expectText(title, "Signatories as of", "Individuals (25)", arabicName, cyrillicName, "Anonymous, Kazakhstan")
-		if dir := eval[string](v, `[...document.querySelectorAll('.signatory-list li')].find(li => li.textContent.startsWith('`+arabicName+`')).matches(':dir(rtl)') ? 'rtl' : 'ltr'`); dir != "rtl" {
-			t.Errorf("the Arabic entry reads %s, want right to left", dir)
+		// The row keeps the list's direction, so that it aligns with the
+		// others; the name in it reads right to left.
+		dirs := eval[[]string](v, `(() => {
+			const row = [...document.querySelectorAll('.signatory-list li')].find(li => li.textContent.startsWith('`+arabicName+`'));
+			const dir = e => e.matches(':dir(rtl)') ? 'rtl' : 'ltr';
+			return [dir(row), dir(row.querySelector('bdi'))];
+		})()`)
+		if dirs[0] != "ltr" || dirs[1] != "rtl" {
+			t.Errorf("the Arabic entry's row reads %s and its name %s, want the row left to right as the list, the name right to left", dirs[0], dirs[1])
 		}
 		v.check("print")
 	})

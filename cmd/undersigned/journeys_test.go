@@ -443,9 +443,9 @@ func TestBrowserJourneys(t *testing.T) {
 
 		v := b.newTab(t)
 		v.open(chinaPath, http.StatusOK)
-		v.expectText("Update:", "The letter was delivered to the Permanent Missions.", "Published lists", "Revision 2 of this letter",
+		v.expectText("Update of ", "The letter was delivered to the Permanent Missions.", "Published lists", "Revision 2 of this letter",
 			"Igor Blazevic, Prague Civil Society Centre, Czechia", "Javier El-Hage, Human Rights Foundation, Bolivia/United States")
-		v.navigate(http.StatusOK, chromedp.Click(`//a[starts-with(normalize-space(), "as of")]`))
+		v.navigate(http.StatusOK, chromedp.Click(`//a[starts-with(normalize-space(), "List as of")]`))
 		v.expectText("Igor Blazevic, Prague Civil Society Centre, Czechia")
 		v.check("dated-list")
 		v.open(chinaPath+"/revisions/1", http.StatusOK)

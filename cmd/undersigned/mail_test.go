@@ -513,7 +513,7 @@ func TestConfirmationByRealSMTP(t *testing.T) {
 	vera := newClient(t, addr)
 	vera.get(letter)
 	vera.mustPost(letter+"/sign", signForm("Věra Čáslavská", "CZ", "vera@example.cz"), http.StatusSeeOther)
-	vera.expect(letter+"/thanks", http.StatusOK, "Check your email", "We have sent an email to <bdi>vera@example.cz</bdi>", "Send the email again")
+	vera.expect(letter+"/thanks", http.StatusOK, "Check your email", "We have sent an email to vera@example.cz", "Send the email again")
 	if page := public.expect(letter, http.StatusOK, "0 signatures"); strings.Contains(page, "Věra") {
 		t.Error("an unconfirmed signature is listed")
 	}
