@@ -12,20 +12,22 @@ import (
 // the same limit and the same words on the signing form and in an import,
 // and the editor's title, held to the same length, says so for the title;
 // each page keeps what was typed. In French too, where the words come
-// from the same catalogue keys.
+// from the same catalogue keys: the signing form of the letter's French
+// version, and the coordinators' pages in the French interface.
 func TestTheSameRuleSaysTheSameOnEveryForm(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, path := s.publishedLetter("c@example.org", "Org")
+	publishTranslation(t, coord, path, "fr", seedFrench)
 	signer := s.browser()
 	long := strings.Repeat("ş", 201) // 201 characters, 402 bytes: the limit counts characters
 
-	for _, c := range []struct{ lang, name, title string }{
-		{"en", "Name must be 200 characters or fewer", "Title must be 200 characters or fewer"},
-		{"fr", "Le nom doit comporter au maximum 200 caractères", "Le titre doit comporter au maximum 200 caractères"},
+	for _, c := range []struct{ lang, version, name, title string }{
+		{"en", seedSlug, "Name must be 200 characters or fewer", "Title must be 200 characters or fewer"},
+		{"fr", seedSlug + "/fr", "Le nom doit comporter au maximum 200 caractères", "Le titre doit comporter au maximum 200 caractères"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
-			signer.get(seedSlug + "?lang=" + c.lang)
-			signer.post(seedSlug+"/sign", signForm(long, "AZ", "a@example.org")).
+			signer.get(c.version + "?lang=" + c.lang)
+			signer.post(c.version+"/sign", signForm(long, "AZ", "a@example.org")).
 				expect(t, http.StatusUnprocessableEntity, `href="#f-name"`, `value="`+long+`"`).shows(t, c.name)
 
 			coord.get(path + "/import?lang=" + c.lang)
@@ -51,7 +53,8 @@ func TestTheSameRuleSaysTheSameOnEveryForm(t *testing.T) {
 // field is required".
 func TestEachFieldSaysWhatItNeeds(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	s.publishedLetter("c@example.org", "Org")
+	coord, path := s.publishedLetter("c@example.org", "Org")
+	publishTranslation(t, coord, path, "ar", seedArabic)
 	signer := s.browser()
 	signer.get(seedSlug)
 	r := signer.post(seedSlug+"/sign", signForm("", "", "leyla")).expect(t, http.StatusUnprocessableEntity)
@@ -60,8 +63,9 @@ func TestEachFieldSaysWhatItNeeds(t *testing.T) {
 	if strings.Contains(r.body, "This field is required") {
 		t.Error("the form says “This field is required”")
 	}
-	signer.get(seedSlug + "?lang=ar")
-	signer.post(seedSlug+"/sign", signForm("", "AZ", "leyla@example.org")).
+	// The form of the letter's Arabic version answers in Arabic.
+	signer.get(seedSlug + "/ar")
+	signer.post(seedSlug+"/ar/sign", signForm("", "AZ", "leyla@example.org")).
 		expect(t, http.StatusUnprocessableEntity, `href="#f-name"`).shows(t, "يُرجى إدخال الاسم الكامل")
 }
 
