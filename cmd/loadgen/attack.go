@@ -66,8 +66,8 @@ const (
 // except a share of duplicates (a signatory's email, answered as a new
 // signature is, 303) and of invalid forms (no name, an unknown country,
 // 422); the others should be thanked with a redirect (303).
-func signTargeter(ctx context.Context, base, slug string, cfg config) (*scenarioTargeter, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/letters/"+slug, nil)
+func signTargeter(ctx context.Context, letter string, cfg config) (*scenarioTargeter, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, letter, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func signTargeter(ctx context.Context, base, slug string, cfg config) (*scenario
 	invalidCut := dupCut + int(cfg.invalid*1000)
 	want := map[string]uint16{signValid: http.StatusSeeOther, signDuplicate: http.StatusSeeOther, signInvalid: http.StatusUnprocessableEntity}
 	return &scenarioTargeter{
-		what: "POST /letters/" + slug + "/sign",
+		what: "POST " + req.URL.Path + "/sign",
 		next: func(n uint64, t *vegeta.Target) {
 			// 7919 is prime to 1000: the kinds are spread through the run.
 			slot := int(n * 7919 % 1000)
@@ -117,7 +117,7 @@ func signTargeter(ctx context.Context, base, slug string, cfg config) (*scenario
 				form.Set("name", "")
 				form.Set("country", "XX")
 			}
-			t.Method, t.URL, t.Header, t.Body = http.MethodPost, base+"/letters/"+slug+"/sign?loadgen="+kind, header, []byte(form.Encode())
+			t.Method, t.URL, t.Header, t.Body = http.MethodPost, letter+"/sign?loadgen="+kind, header, []byte(form.Encode())
 		},
 		expect: func(r *vegeta.Result) (string, uint16) {
 			u, err := url.Parse(r.URL)

@@ -35,6 +35,7 @@ type config struct {
 	db          string
 	server      string
 	scenario    string
+	version     string
 	signatures  int
 	batch       int
 	rate        int
@@ -73,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.workers, "workers", 64, "connections in flight: the fixed concurrency when -rate is 0, the most in flight at a -rate")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each of the two attacks (baseline, then scenario), at most 10m")
 	fs.IntVar(&c.maxRequests, "max-requests", 2_000_000, "requests per attack at most")
+	fs.StringVar(&c.version, "version", "", "the version of the letter read and signed: its original (empty) or fr, a French translation published for the run at /letters/{slug}/fr")
 	fs.IntVar(&c.page, "page", 50, "page of the list of signatories the list scenario asks for")
 	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (303 expected, as for a new one)")
 	fs.BoolVar(&c.gzip, "gzip", true, "ask for gzipped answers, as browsers do, and read them compressed (-gzip=false: uncompressed answers)")
@@ -97,6 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-duration %s: want more than 0, at most 10m", c.duration)
 	case c.maxRequests < 1:
 		return c, fmt.Errorf("-max-requests %d: want at least 1", c.maxRequests)
+	case c.version != "" && c.version != "fr":
+		return c, fmt.Errorf("-version %q: want empty (the original) or fr", c.version)
 	case c.page < 1:
 		return c, fmt.Errorf("-page %d: want at least 1", c.page)
 	case c.duplicates < 0 || c.invalid < 0 || c.duplicates+c.invalid > 1:
@@ -125,7 +129,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 
 	began := time.Now()
-	slug, err := prepare(ctx, db, cfg.signatures, cfg.batch)
+	slug, err := prepare(ctx, db, cfg.signatures, cfg.batch, cfg.version == "fr")
 	if err != nil {
 		return fmt.Errorf("prepare %s: %w", db, err)
 	}
@@ -148,16 +152,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	letter := srv.url() + "/letters/" + slug // the version read
+	if cfg.version != "" {
+		letter += "/" + cfg.version
+	}
 	var tr *scenarioTargeter
 	switch cfg.scenario {
 	case "letter":
-		tr = getTargeter(srv.url()+"/letters/"+slug, cfg.gzip)
+		tr = getTargeter(letter, cfg.gzip)
 	case "list":
-		tr = getTargeter(fmt.Sprintf("%s/letters/%s/signatories?page=%d", srv.url(), slug, cfg.page), cfg.gzip)
+		tr = getTargeter(fmt.Sprintf("%s/signatories?page=%d", letter, cfg.page), cfg.gzip)
 	case "packet":
-		tr = getTargeter(srv.url()+"/letters/"+slug+"/packet.pdf", cfg.gzip)
+		tr = getTargeter(letter+"/packet.pdf", cfg.gzip)
 	case "sign":
-		if tr, err = signTargeter(ctx, srv.url(), slug, cfg); err != nil {
+		if tr, err = signTargeter(ctx, letter, cfg); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,24 @@ var loadText = models.LetterText{
 	Closing: "Sincerely,",
 }
 
+// loadFrench is loadText's French translation, published when the run
+// reads a translation (-version fr).
+var loadFrench = models.LetterText{
+	Title:      "Lettre commune sous charge",
+	Summary:    "Une lettre aux nombreux signataires, créée par loadgen pour mesurer les pages qui la montrent.",
+	Addressees: "Représentants permanents des États membres et observateurs du Conseil des droits de l’homme des Nations unies",
+	Subject:    "Mesurer avant de changer",
+	Salutation: "Excellences,",
+	Body: "Nous, organisations et personnes soussignées, vous écrivons pour exprimer notre profonde inquiétude quant à la situation des défenseurs des droits humains, des journalistes et des avocats. " +
+		"Depuis des mois, les autorités intensifient la répression, recourant à des accusations fabriquées, à des arrestations arbitraires et au harcèlement judiciaire pour faire taire les voix dissidentes.\n\n" +
+		"Malgré les condamnations répétées des organes internationaux des droits humains, les autorités continuent de méconnaître leurs obligations au regard du droit international.",
+	Groups: []models.DemandGroupText{
+		{LeadIn: "Nous demandons aux autorités :", Demands: "de libérer tous les prisonniers politiques ;\nde mettre fin au harcèlement judiciaire des défenseurs des droits humains ;\nde respecter le droit international des droits humains."},
+		{LeadIn: "Nous appelons en outre la communauté internationale à :", Demands: "soutenir les prisonniers politiques ;\nassister à leurs audiences et en rendre compte."},
+	},
+	Closing: "Veuillez agréer, Excellences, l’expression de notre haute considération.",
+}
+
 var (
 	givenNames  = []string{"Amina", "Jakub", "Leyla", "Carl", "Ketevan", "Maiko", "Andrea", "Pavel", "Niranjan", "Constanza", "Ucha", "Baia", "Nicolas"}
 	familyNames = []string{"Haddad", "Klepal", "Yunus", "Gershman", "Chachava", "Ichihara", "Ngombet", "Pšeja", "Sahoo", "Mazzina", "Nanuashvili", "Pataraia", "Tenzer", "Ludwig", "Hannig", "Bummel", "Blazevic"}
@@ -55,8 +73,9 @@ func seedSignatory(i int) models.NewSignature {
 
 // prepare creates the database at path with a coordinator and an open
 // letter that lists signatures at once (no confirmation, no review), signed
-// by n signatories, batch in each transaction. It returns the letter's slug.
-func prepare(ctx context.Context, path string, n, batch int) (slug string, err error) {
+// by n signatories, batch in each transaction, with its French translation
+// published when french is set. It returns the letter's slug.
+func prepare(ctx context.Context, path string, n, batch int, french bool) (slug string, err error) {
 	s, err := models.Open(ctx, path)
 	if err != nil {
 		return "", err
@@ -84,6 +103,11 @@ func prepare(ctx context.Context, path string, n, batch int) (slug string, err e
 	}
 	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
 		return "", err
+	}
+	if french {
+		if _, err := s.SaveTranslation(ctx, l, "fr", loadFrench, true); err != nil {
+			return "", err
+		}
 	}
 	if _, err := s.AddSignaturesInBatches(ctx, l.ID, n, batch, seedSignatory); err != nil {
 		return "", err

@@ -744,6 +744,14 @@ func TestEmailsInTheLetterLanguageBySMTP(t *testing.T) {
 	revised.Set("change", "substance")
 	coord.mustPost(editor, revised, http.StatusSeeOther)
 
+	asked := mx.reconfirmation(t, to)
+	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", title)
+	signer.expect(linkPath(t, asked.link("/reconfirm/")), http.StatusOK, "I agree to the revised text")
+}
+
+// reconfirmation waits for the email asking to to agree to a revised text.
+func (mx *smtpServer) reconfirmation(t *testing.T, to string) email {
+	t.Helper()
 	var asked email
 	waitFor(t, "the reconfirmation email", func() bool {
 		for _, e := range mx.received.all() {
@@ -754,8 +762,7 @@ func TestEmailsInTheLetterLanguageBySMTP(t *testing.T) {
 		}
 		return false
 	})
-	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", title)
-	signer.expect(linkPath(t, asked.link("/reconfirm/")), http.StatusOK, "I agree to the revised text")
+	return asked
 }
 
 // checkFrench checks an email as it arrived over SMTP: readable, in French

@@ -42,16 +42,7 @@ func TestEmailsInTheVersionSignedBySMTP(t *testing.T) {
 	revised.Set("change", "substance")
 	coord.mustPost(editor+"/translations/fr", revised, http.StatusSeeOther)
 
-	var asked email
-	waitFor(t, "the reconfirmation email", func() bool {
-		for _, e := range mx.received.all() {
-			if e.To == to && e.link("/reconfirm/") != "" {
-				asked = e
-				return true
-			}
-		}
-		return false
-	})
+	asked := mx.reconfirmation(t, to)
 	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", french+" !")
 	if !strings.Contains(asked.Body, "/letters/free/fr/revisions/1") {
 		t.Errorf("the request does not link the French text signed:\n%s", asked.Body)
