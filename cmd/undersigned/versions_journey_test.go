@@ -147,33 +147,30 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 		c.navigate(http.StatusOK, chromedp.Click(button("Enregistrer les paramètres")))
 		editor := eval[string](c, `location.pathname`)
 
-		// The translation pages' wording is the catalogue's: its completeness
-		// test makes sure French has it.
-		fr := func(key string, args ...any) string { return views.Message("fr", key, args...) }
 		for _, tr := range []struct {
 			lang       string
 			text       models.LetterText
 			incomplete bool // first sent without the last demand, and refused
 		}{{"fr", journeyFrench, false}, {"ar", journeyArabic, true}} {
-			language := views.LanguageNameIn("fr", tr.lang) // "arabe"
+			language := views.LanguageNameIn("fr", tr.lang) // "arabe", as CLDR names it
 			c.open(editor, http.StatusOK)
-			c.navigate(http.StatusOK, chromedp.Click(link(fr("translation.add", "language", language))))
-			c.expectText(fr("translation.heading", "language", language))
+			c.navigate(http.StatusOK, chromedp.Click(link("Traduire en "+language)))
+			c.expectText("Traduction en " + language)
 			if tr.incomplete {
 				short := tr.text
 				demands := strings.Split(short.Groups[1].Demands, "\n")
 				short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn, Demands: strings.Join(demands[:len(demands)-1], "\n")}}
 				typeLetter(c, frenchEditor, short)
-				c.navigate(http.StatusUnprocessableEntity, chromedp.Click(button(fr("translation.publish"))))
-				c.expectText(fr("translation.demands_count", "group", 2, "count", len(demands), "here", len(demands)-1))
+				c.navigate(http.StatusUnprocessableEntity, chromedp.Click(button("Publier la traduction")))
+				c.expectText(fmt.Sprintf("Le groupe de revendications 2 compte %d revendications dans l’original et %d ici", len(demands), len(demands)-1))
 				if got := c.value(field("Titre")); got != short.Title {
 					t.Errorf("the refused translation's title came back as %q", got)
 				}
 				c.check("journey-translation-refused")
 			}
 			typeLetter(c, frenchEditor, tr.text)
-			c.navigate(http.StatusOK, chromedp.Click(button(fr("translation.publish"))))
-			c.expectText(fr("translation.saved"))
+			c.navigate(http.StatusOK, chromedp.Click(button("Publier la traduction")))
+			c.expectText("Traduction enregistrée.")
 			c.check("journey-translation-" + tr.lang)
 		}
 		c.open(editor, http.StatusOK)
