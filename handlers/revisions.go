@@ -264,9 +264,10 @@ type EarlierNote struct {
 }
 
 // earlierNote is the legend of l's public list, or nil when no entry of
-// it is marked.
+// it is marked: in the language of the version read, as the marks it
+// explains are (see listEntry in sections).
 func (h *Handler) earlierNote(c *fiber.Ctx, ctx context.Context, l *models.Letter) (*EarlierNote, error) {
-	return h.earlierNoteIn(ctx, h.lang(c), l)
+	return h.earlierNoteIn(ctx, h.mainLang(c, l), l)
 }
 
 // earlierNoteIn is earlierNote in lang, for the packet, in its letter's.

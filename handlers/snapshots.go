@@ -90,6 +90,10 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	if l.IsTranslation() {
 		title, lang = l.Title, l.Lang
 	}
+	mainLang := h.lang(c) // the page's main part's: the version's, if the interface has it
+	if views.LetterLanguage(lang) {
+		mainLang = lang
+	}
 	v := SnapshotView{
 		Letter: LetterView{Title: title, Slug: l.Slug, Lang: lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
 			Unlisted: snap.UnlistedCount, Path: letterPath(l)},
@@ -98,17 +102,15 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 		Withdrawn:  snap.WithdrawnCount,
 	}
 	if slices.ContainsFunc(entries, func(e models.SnapshotEntry) bool { return e.SignedRevision != nil }) {
-		v.Letter.Earlier = &EarlierNote{Text: h.msg(c, "snapshot.earlier")}
+		v.Letter.Earlier = &EarlierNote{Text: views.Message(mainLang, "snapshot.earlier")}
 	}
 	if page == 1 && snap.PreviousID != nil {
 		if err := h.setChanges(ctx, l, snap, &v); err != nil {
 			return err
 		}
 	}
-	p := h.page(c, h.msg(c, "snapshot.title", "title", title, "date", views.FormatDate(lang, snap.AsOf)), v)
-	if views.LetterLanguage(lang) {
-		p.Version = lang
-	}
+	p := h.page(c, h.msg(c, "snapshot.title", "title", title, "date", h.date(c, snap.AsOf)), v)
+	p.Version = mainLang
 	// Nothing on the page may vary per visitor or per request: no CSRF
 	// token, no coordinator's name, no "today".
 	p.CSRFToken, p.Coordinator = nil, ""

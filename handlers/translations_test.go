@@ -305,6 +305,23 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	if !strings.Contains(fr.body, "Nicolas Tenzer, France *") || strings.Contains(fr.body, "Leyla Yunus, Azerbaijan *") {
 		t.Errorf("the marks of the list: want the French signer's entry marked, the English one's not:\n%s", excerpt(fr.body))
 	}
+
+	// The legend of the mark is in the version's language too, whatever
+	// the visitor's interface, and the dated list's title in the interface's.
+	frenchLegend := htmlEscape(strings.Split(views.Message("fr", "list.earlier"), "{")[0])
+	englishLegend := strings.Split(views.Message("en", "list.earlier"), "{")[0]
+	for _, path := range []string{seedSlug + "/fr/signatories", seedSlug + "/fr/print"} {
+		if r := s.browser().get(path).expect(t, http.StatusOK, frenchLegend); strings.Contains(r.body, englishLegend) {
+			t.Errorf("%s explains its marks in English", path)
+		}
+	}
+	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	today := time.Now().UTC()
+	dated := s.browser().get(seedSlug+"/fr/as-of/"+today.Format(time.DateOnly)).expect(t, http.StatusOK,
+		htmlEscape(views.Message("fr", "snapshot.earlier")), "as of "+views.FormatDate("en", today)+" · ")
+	if strings.Contains(dated.body, views.Message("en", "snapshot.earlier")) {
+		t.Error("the French dated list explains its marks in English")
+	}
 }
 
 func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
