@@ -181,7 +181,9 @@ func (h *Handler) snapshotSections(snap *models.Snapshot, entries []models.Snaps
 
 // publishSnapshot freezes the letter's list as of today.
 func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
-	_, err := h.store.PublishSnapshot(c.UserContext(), l, h.msg(c, "list.anonymous"))
+	// Frozen in the letter's language, as its country names, not in the
+	// coordinator's interface language.
+	_, err := h.store.PublishSnapshot(c.UserContext(), l, views.Message(l.Lang, "list.anonymous"))
 	switch {
 	case errors.Is(err, models.ErrSnapshotExists):
 		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "editor.snapshot_exists"))
