@@ -369,3 +369,30 @@ func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
 	b.get("/dashboard/letters/new")
 	b.post("/dashboard/letters", symbols).expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
 }
+
+// TestANewLinkNamesTheVersionSigned: a signer of the French version who
+// asks for a new confirmation link, from its expired page or from the
+// original's thank-you page, gets it in French under the French title, as
+// their first email: never a French email under the English title.
+func TestANewLinkNamesTheVersionSigned(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.openLetter("c@example.org", "ICDR", withSettings("confirm_email"))
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	const email = "nicolas@example.org"
+	signer := s.browser()
+	signer.get(seedSlug + "/fr")
+	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", email)).expect(t, http.StatusSeeOther)
+	signer.post(s.mailedLink(email, "/confirm/")+"/renew", url.Values{}).expect(t, http.StatusOK)
+	signer.get(seedSlug + "/thanks")
+	signer.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+
+	mail := s.inbox(email)
+	if len(mail) != 3 {
+		t.Fatalf("the signer got %d emails, want 3", len(mail))
+	}
+	for i, m := range mail {
+		if !strings.Contains(m.Subject, seedFrench.Title) {
+			t.Errorf("email %d: %q, want the French title %q", i+1, m.Subject, seedFrench.Title)
+		}
+	}
+}
