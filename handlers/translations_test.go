@@ -396,3 +396,21 @@ func TestANewLinkNamesTheVersionSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestAVersionsRefusalsAreInItsLanguage: a form refused on a translation's
+// page says why in the page's language, whatever the visitor's interface.
+func TestAVersionsRefusalsAreInItsLanguage(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	signer := s.browser()
+	signer.get(seedSlug + "/fr")
+	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	signer.get(seedSlug + "/fr/thanks")
+	for range 3 {
+		signer.post(seedSlug+"/fr/resend", url.Values{}).expect(t, http.StatusSeeOther)
+	}
+	wait := views.Message("fr", "time.minutes", "count", 60)
+	signer.post(seedSlug+"/fr/resend", url.Values{}).expect(t, http.StatusTooManyRequests,
+		htmlEscape(views.Message("fr", "thanks.resend_limited", "wait", wait)))
+}
