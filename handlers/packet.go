@@ -62,7 +62,8 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 // dates are in the letter's language, as far as the catalogue has it.
 func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	if l.NamedCount() > packetMaxEntries {
-		return h.renderNoPacket(c, l, h.msg(c, "packet.too_long", "max", packetMaxEntries))
+		// Said in the page's main part, in the version's language.
+		return h.renderNoPacket(c, l, views.Message(h.mainLang(c, l), "packet.too_long", "max", packetMaxEntries))
 	}
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
