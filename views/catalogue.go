@@ -19,7 +19,6 @@ import (
 	"github.com/go-playground/locales/ru"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 	xmessage "golang.org/x/text/message"
 )
 
@@ -203,11 +202,6 @@ func find(code string) *lang {
 		return l
 	}
 	return langs[DefaultLang]
-}
-
-// LanguageName is a language's name in itself: "français", "العربية".
-func LanguageName(code string) string {
-	return display.Self.Name(language.Make(code))
 }
 
 // supportedTags are the interface's languages, the default first: the

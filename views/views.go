@@ -237,9 +237,6 @@ func strong(entry string) template.HTML {
 	return template.HTML(b.String()) // escaped by WriteEntry
 }
 
-// List joins items as a sentence in the page's language does (see List).
-func (p *Page) List(items []string) string { return List(p.Lang, items) }
-
 // List joins items as a sentence in a language does: "A", "A and B",
 // "A, B and C"; "أ، ب وج" in Arabic. The patterns are CLDR's list
 // patterns, kept in the catalogue: "list.middle" joins all but the last
