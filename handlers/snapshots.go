@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -192,7 +191,7 @@ func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?published=1#dated-lists", fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"?published=1#dated-lists", fiber.StatusSeeOther)
 }
 
 // editorProblem shows the letter's editor with a problem in its error summary.

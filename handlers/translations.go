@@ -127,8 +127,11 @@ func (h *Handler) saveTranslation(c *fiber.Ctx, l *models.Letter) error {
 	}
 	form.Slug, form.Initiators = l.Slug, l.Initiators // the letter's: a translation has neither of its own
 	v := h.translationView(c, l, lang, form)
-	if t, err := h.store.Translation(c.UserContext(), l, lang); err == nil {
+	switch t, err := h.store.Translation(c.UserContext(), l, lang); {
+	case err == nil:
 		v.PublishedAt = t.PublishedAt
+	case !errors.Is(err, models.ErrNotFound): // a new translation has none
+		return err
 	}
 	if form.Action == "edit" || len(errs) > 0 {
 		return h.renderTranslation(c, statusOf(errs), l, v, errs, "")
@@ -197,8 +200,7 @@ func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang str
 	case changeSubstance:
 		var n int
 		if n, err = h.store.ReviseTranslation(ctx, userID, l, lang, form.text(), h.reconfirmationMail, h.reconfirmDetail); err == nil {
-			editor := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10)
-			return c.Redirect(editor+"?saved=1&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
+			return c.Redirect(editorPath(l)+"?saved=1&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
 		}
 	default:
 		return h.renderReviseTranslation(c, fiber.StatusUnprocessableEntity, l, lang, form, h.fieldError(c, "change", "error.change"))
@@ -210,9 +212,12 @@ func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang str
 	return err
 }
 
+// editorPath is the address of l's editor, the coordinators' page of the letter.
+func editorPath(l *models.Letter) string { return "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) }
+
 // translationEditorPath is the address of the editor of l's translation into lang.
 func translationEditorPath(l *models.Letter, lang string) string {
-	return "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) + "/translations/" + lang
+	return editorPath(l) + "/translations/" + lang
 }
 
 // gapErrors says what a translation lacks of its original, each beside
