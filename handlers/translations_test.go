@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -413,4 +414,20 @@ func TestAVersionsRefusalsAreInItsLanguage(t *testing.T) {
 	wait := views.Message("fr", "time.minutes", "count", 60)
 	signer.post(seedSlug+"/fr/resend", url.Values{}).expect(t, http.StatusTooManyRequests,
 		htmlEscape(views.Message("fr", "thanks.resend_limited", "wait", wait)))
+}
+
+// TestAVersionsChartsWriteNumbersAsItsLanguageDoes: the figures of the
+// charts, and of the tables that say them in words, are grouped as the
+// sentence above them groups the total: "1 200" in French.
+func TestAVersionsChartsWriteNumbersAsItsLanguageDoes(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	s.signMany(1200)
+	total := s.letter().SignatureCount()
+	figure := views.FormatNumber("fr", int(total))
+	page := s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, "<td>"+figure+"</td>")
+	if strings.Contains(page.body, "<td>"+strconv.FormatInt(total, 10)+"</td>") {
+		t.Errorf("the French page's chart table writes %d ungrouped", total)
+	}
 }
