@@ -93,12 +93,10 @@ var dynamicKeys = []string{
 	"label.",          // Page.Field: "label." + the field's name
 	"hint.",           // Page.Field: "hint." + the field's name or its hint flag
 	"summary.",        // handlers summaryLabel: "summary." + a field's name
-	"error.",          // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]
+	"error.",          // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]; errors: "error." + a status + ".title"/".text"
 	"display.",        // handlers displayOptions and entry: "display." + a display choice
 	"link.",           // handlers renderLink: "link." + what the link did + ".heading"/".text"
-	"http.",           // handlers errors: "http." + a status's name + ".title"/".text"
 	"import.problem.", // handlers invalidMessage for an import row: "import.problem." + a code [+ "." + field]
-	"stream.busy.",    // handlers streams: which limit was reached
 }
 
 // Every message in the catalogue is used somewhere, and every key the code
