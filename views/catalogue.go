@@ -260,11 +260,13 @@ func MessageHTML(code, key string, args ...any) template.HTML {
 }
 
 // text is the message for key in the form the "count" among args asks
-// for, from the default language if l lacks it, or the key itself.
+// for, from the default language if l lacks it (its form then picked by
+// the default language's rules, which its forms follow), or the key itself.
 func (l *lang) text(key string, args []any) string {
 	m, ok := l.messages[key]
 	if !ok {
-		if m, ok = langs[DefaultLang].messages[key]; !ok {
+		l = langs[DefaultLang]
+		if m, ok = l.messages[key]; !ok {
 			return key
 		}
 	}

@@ -242,3 +242,15 @@ func parameters(m message) map[string]bool {
 	}
 	return out
 }
+
+// TestAMessageMissingInALanguageCountsAsItsFallbackDoes: a message a
+// language's file lacks comes from the default language whole, its plural
+// form picked by that language's rules: Russian's "one" for 21 would pick
+// English's "1 signature" form for "21 signature".
+func TestAMessageMissingInALanguageCountsAsItsFallbackDoes(t *testing.T) {
+	l := &lang{tag: language.Make("ru"), messages: map[string]message{}, numbers: langs["ru"].numbers}
+	want := Message(DefaultLang, "list.count", "count", 21)
+	if got := l.fill(l.text("list.count", []any{"count", 21}), []any{"count", 21}, func(s string) string { return s }); got != want {
+		t.Errorf("a missing message counting 21: %q, want %q", got, want)
+	}
+}
