@@ -223,12 +223,7 @@ func TestATranslationAddedAfterPublicationIsDated(t *testing.T) {
 }
 
 func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
-	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
-	signer := s.browser()
-	signer.get(seedSlug + "/fr")
-	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	s, b, editor, _ := signedInFrench(t)
 	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
 	today := time.Now().UTC().Format(time.DateOnly)
 	visitor := s.browser()
@@ -398,15 +393,22 @@ func TestANewLinkNamesTheVersionSigned(t *testing.T) {
 	}
 }
 
+// signedInFrench is a site whose seed letter has a French translation,
+// which Nicolas Tenzer signed: its coordinator and editor, and his browser.
+func signedInFrench(t *testing.T) (s *site, coordinator *browser, editor string, signer *browser) {
+	s = newSite(t, handlers.Config{})
+	coordinator, editor = s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
+	signer = s.browser()
+	signer.get(seedSlug + "/fr")
+	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	return s, coordinator, editor, signer
+}
+
 // TestAVersionsRefusalsAreInItsLanguage: a form refused on a translation's
 // page says why in the page's language, whatever the visitor's interface.
 func TestAVersionsRefusalsAreInItsLanguage(t *testing.T) {
-	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
-	signer := s.browser()
-	signer.get(seedSlug + "/fr")
-	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	_, _, _, signer := signedInFrench(t)
 	signer.get(seedSlug + "/fr/thanks")
 	for range 3 {
 		signer.post(seedSlug+"/fr/resend", url.Values{}).expect(t, http.StatusSeeOther)
