@@ -83,16 +83,7 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// A translation's dated list is the same list under the translated
-	// title: the snapshot froze the original's.
-	title, lang := snap.Title, snap.Lang
-	if l.IsTranslation() {
-		title, lang = l.Title, l.Lang
-	}
-	mainLang := h.lang(c) // the page's main part's: the version's, if the interface has it
-	if views.LetterLanguage(lang) {
-		mainLang = lang
-	}
+	title, lang, mainLang := h.snapshotVersion(c, l, snap)
 	v := SnapshotView{
 		Letter: LetterView{Title: title, Slug: l.Slug, Lang: lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
 			Unlisted: snap.UnlistedCount, Path: letterPath(l)},
@@ -123,6 +114,21 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	// withdrawn name is not served from a copy.
 	c.Set("Cache-Control", "no-cache")
 	return h.render(c, fiber.StatusOK, "snapshot", p)
+}
+
+// snapshotVersion is the title and language of snap, a dated list of the
+// version l, and the language of its page's main part (see inVersion). A
+// translation's dated list is the same list under the translated title:
+// the snapshot froze the original's.
+func (h *Handler) snapshotVersion(c *fiber.Ctx, l *models.Letter, snap *models.Snapshot) (title, lang, mainLang string) {
+	title, lang = snap.Title, snap.Lang
+	if l.IsTranslation() {
+		title, lang = l.Title, l.Lang
+	}
+	if views.LetterLanguage(lang) {
+		return title, lang, lang
+	}
+	return title, lang, h.lang(c)
 }
 
 // setChanges fills in what changed since the snapshot before snap.
