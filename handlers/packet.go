@@ -43,14 +43,17 @@ type NoPacketView struct {
 // A PDF of a long list takes the server a good part of a second and much
 // memory to make, and the link is public: the answer comes from the page
 // cache, at most a second old whatever changed meanwhile, and the server
-// makes one PDF at a time. A crowd asking for it costs one PDF a second.
-// The cache keeps it by letter and version, whatever address asked for it.
+// makes one PDF at a time. A crowd asking for it costs one PDF a second
+// per interface language read in: the cache keeps it by letter and
+// version, whatever address asked for it, and (as every page it keeps) by
+// the visitor's interface language, which only the refusal page shows.
 func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
-	// The packet is in the version's language (see makePacket): kept per version.
+	// The packet is in the version's language (see makePacket): kept per
+	// version (and, by cachedPage, per interface language).
 	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 	if err != nil {
 		return err
