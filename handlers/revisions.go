@@ -78,7 +78,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	for _, d := range dates {
 		v.Revisions = append(v.Revisions, RevisionLink{Number: d.Number, Date: d.CreatedAt, URL: revisionPath(letterPath(l), d.Number), Here: d.Number == n})
 	}
-	p := h.page(c, h.msg(c, "revision.title", "title", l.Title, "revision", n), v)
+	p := h.versionPage(c, l, v, "revision.title", "title", l.Title, "revision", n) // around the letter, as its page
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	return h.render(c, fiber.StatusOK, "revision", p)
 }

@@ -296,7 +296,9 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	if n := len(s.inbox("leyla@example.org")); n != 1 {
 		t.Errorf("the English signer, whose text did not change, got %d emails, want only their signing one", n)
 	}
-	s.browser().get(seedSlug+"/fr/revisions/1").expect(t, http.StatusOK, `lang="fr"`, htmlEscape(frenchDemand))
+	// The revision is read as the letter is, in the version's language around it.
+	s.browser().get(seedSlug+"/fr/revisions/1").expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, htmlEscape(frenchDemand),
+		htmlEscape(views.Message("fr", "revision.current")))
 	fr := s.browser().get(seedSlug+"/fr/signatories").expect(t, http.StatusOK, "Tenzer")
 	if !strings.Contains(fr.body, "Nicolas Tenzer, France *") || strings.Contains(fr.body, "Leyla Yunus, Azerbaijan *") {
 		t.Errorf("the marks of the list: want the French signer's entry marked, the English one's not:\n%s", excerpt(fr.body))
