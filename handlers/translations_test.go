@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -60,7 +61,11 @@ func TestPublishingATranslationThatLacksADemandIsRefusedKeepingEveryValue(t *tes
 	short := seedFrench
 	short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn,
 		Demands: strings.Join(strings.Split(short.Groups[1].Demands, "\n")[:4], "\n")}}
-	b.get(editor + "/translations/fr")
+	// What the original says is read with the field that translates it.
+	form := b.get(editor+"/translations/fr").expect(t, http.StatusOK, `id="f-title-original"`)
+	if !regexp.MustCompile(`<input id="f-title" [^>]*aria-describedby="[^"]*f-title-original`).MatchString(form.markup) {
+		t.Error("the title's field is not described by what the original says")
+	}
 	r := b.post(editor+"/translations/fr", translationForm(short, "publish")).expect(t, http.StatusUnprocessableEntity,
 		`id="error-summary"`, `href="#f-group_demands-1"`,
 		"Demand group 2 has 5 demands in the original and 4 here",
