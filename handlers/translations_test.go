@@ -352,3 +352,44 @@ func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
 	b.get("/dashboard/letters/new")
 	b.post("/dashboard/letters", symbols).expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
 }
+
+// TestNoPublicRouteShowsADraftTranslation: every public address of a
+// version (its page, list, exports, API, print page, PDF, counter, dated
+// lists, revisions, signing) is 404 for a translation saved as a draft,
+// and shows nothing of its text.
+func TestNoPublicRouteShowsADraftTranslation(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(seedFrench, "save")).expect(t, http.StatusSeeOther) // a draft
+	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)                              // a dated list of today
+	visitor := s.browser()
+	visitor.get(seedSlug)
+	walked := 0
+	for _, r := range s.app.GetRoutes(true) {
+		if !strings.Contains(r.Path, ":lang") || strings.HasPrefix(r.Path, "/dashboard") {
+			continue
+		}
+		path := strings.NewReplacer(":slug", strings.TrimPrefix(seedSlug, "/letters/"), ":lang", "fr",
+			":date", time.Now().UTC().Format("2006-01-02"), ":n", "1").Replace(r.Path)
+		var resp response
+		switch r.Method {
+		case http.MethodGet:
+			resp = visitor.get(path)
+		case http.MethodPost:
+			resp = visitor.post(path, signForm("Someone", "FR", "someone@example.org"))
+		default:
+			continue
+		}
+		walked++
+		if resp.status != http.StatusNotFound || strings.Contains(resp.body, seedFrench.Title) {
+			t.Errorf("%s %s of a draft translation: status %d, want 404 and nothing of its text", r.Method, path, resp.status)
+		}
+	}
+	if walked < 15 {
+		t.Errorf("walked only %d routes of a version", walked)
+	}
+	if n := s.signatures(); n != 0 {
+		t.Errorf("%d signatures were taken through a draft translation", n)
+	}
+}
