@@ -393,3 +393,39 @@ func TestNoPublicRouteShowsADraftTranslation(t *testing.T) {
 		t.Errorf("%d signatures were taken through a draft translation", n)
 	}
 }
+
+// TestAHostileTranslationIsShownAsText: a translator's text is shown as
+// text on every page of its version, in its print stylesheet (a CSS
+// string) and in the feed; a title that would end an email's subject
+// header is refused.
+func TestAHostileTranslationIsShownAsText(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	hostile := seedFrench
+	hostile.Title = `</style><script>alert("fr")</script>"; } * { display: none } /*`
+	hostile.Body = "<script>alert(1)</script>\n\n[clic](javascript:alert(2)) <img src=x onerror=alert(3)>"
+	hostile.Groups = slices.Clone(hostile.Groups)
+	hostile.Groups[0].LeadIn = `<b onmouseover=alert(5)>Nous demandons :</b>`
+	publishTranslation(t, b, editor, "fr", hostile)
+	visitor := s.browser()
+	for _, path := range []string{"/fr", "/fr/signatories", "/fr/print", "/fr/embed", "/fr/revisions/1", "/fr/thanks", "/fr.json", "/fr/signatories.json"} {
+		r := visitor.get(seedSlug+path).expect(t, http.StatusOK)
+		for _, bad := range []string{"<script>", `href="javascript:`, "<img", "<b ", "</style>"} {
+			if strings.Contains(r.body, bad) {
+				t.Errorf("%s contains %q", path, bad)
+			}
+		}
+	}
+	css := visitor.get(seedSlug+"/fr/print.css").expect(t, http.StatusOK).body
+	if strings.Count(css, "{") != 4 || strings.Count(css, "}") != 4 || strings.Contains(css, "/*") || strings.Contains(css, "<") {
+		t.Errorf("the title breaks out of its CSS string:\n%s", css)
+	}
+	feed := visitor.get("/feed.atom").expect(t, http.StatusOK).body
+	if strings.Contains(feed, "<script>") || !strings.Contains(feed, "&lt;script&gt;") {
+		t.Errorf("the feed does not escape the translated title:\n%.2000s", feed)
+	}
+	injected := seedFrench
+	injected.Title = "Prisonniers\r\nBcc: everyone@example.org"
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(injected, "publish")).expect(t, http.StatusUnprocessableEntity)
+}
