@@ -43,17 +43,19 @@ type NoPacketView struct {
 // A PDF of a long list takes the server a good part of a second and much
 // memory to make, and the link is public: the answer comes from the page
 // cache, at most a second old whatever changed meanwhile, and the server
-// makes one PDF at a time. A crowd asking for it costs one PDF a second
-// per interface language read in: the cache keeps it by letter and
-// version, whatever address asked for it, and (as every page it keeps) by
-// the visitor's interface language, which only the refusal page shows.
+// makes one PDF at a time. A crowd asking for it costs one PDF a second.
+// The cache keeps it by letter and version, whatever address asked for it.
 func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
 	}
-	// The packet is in the version's language (see makePacket): kept per
-	// version (and, by cachedPage, per interface language).
+	if l.NamedCount() > packetMaxEntries { // a page, cheap, its main part (which says why) in the version's language
+		return h.renderNoPacket(c, l, views.Message(h.mainLang(c, l), "packet.too_long", "max", packetMaxEntries))
+	}
+	// The packet is in the version's language (see makePacket), whatever the
+	// interface's: kept once per version, not once per interface language,
+	// which a visitor could otherwise make it again for, up to six times.
 	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 	if err != nil {
 		return err
@@ -64,10 +66,6 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 // makePacket answers for packetPDF, making the PDF of l. Its labels and
 // dates are in the letter's language, as far as the catalogue has it.
 func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
-	if l.NamedCount() > packetMaxEntries {
-		// Said in the page's main part, in the version's language.
-		return h.renderNoPacket(c, l, views.Message(h.mainLang(c, l), "packet.too_long", "max", packetMaxEntries))
-	}
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
 	began := time.Now()

@@ -120,8 +120,9 @@ func longestFirst(typed []string) []string {
 // catalogued is a message of the pseudo-language.
 var catalogued = regexp.MustCompile(`⟦[^⟧]*⟧`)
 
-// plainText is what needs no translation: numbers, dates' digits, marks.
-var plainText = regexp.MustCompile(`^[\s\d\p{P}\p{S}]*$`)
+// plainText is what needs no translation: numbers, dates' digits, marks,
+// and the invisible isolates around a figure set in a text (U+2066–2069).
+var plainText = regexp.MustCompile(`^[\s\d\p{P}\p{S}\x{2066}-\x{2069}]*$`)
 
 // number is a number among a message's parameters, grouped as a language
 // writes it: "20,000", "20 000".

@@ -26,12 +26,7 @@ type TranslationView struct {
 	Original    LetterView // the original's text, for the translator
 	// Originals are what the original says in each field a translation
 	// shares, shown under it, by the field's name.
-	Originals map[string]*Original
-}
-
-// Original is what the original says in one field, with its label.
-type Original struct {
-	Label, Lang, Text string
+	Originals map[string]*views.Original
 }
 
 // TranslationGroupView is one demand group of a translation's form, with
@@ -57,11 +52,11 @@ func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
 // the form, when it has more (which publishing refuses).
 func (h *Handler) translationView(c *fiber.Ctx, l *models.Letter, lang string, form LetterForm) TranslationView {
 	v := TranslationView{LetterID: l.ID, Lang: lang, State: l.State, Form: form, Path: versionPath(l, lang), Original: h.letterView(l)}
-	v.Originals = map[string]*Original{}
+	v.Originals = map[string]*views.Original{}
 	for name, text := range map[string]string{"title": l.Title, "summary": l.Summary, "addressees": strings.Join(l.AddresseeList(), " · "),
 		"subject": l.Subject, "salutation": l.Salutation} {
 		if text != "" {
-			v.Originals[name] = &Original{Label: h.msg(c, "translation.in_original"), Lang: l.Lang, Text: text}
+			v.Originals[name] = &views.Original{Label: h.msg(c, "translation.in_original"), Lang: l.Lang, Text: text}
 		}
 	}
 	groups := form.Groups()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,7 +62,11 @@ func TestPublishingATranslationThatLacksADemandIsRefusedKeepingEveryValue(t *tes
 	short := seedFrench
 	short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn,
 		Demands: strings.Join(strings.Split(short.Groups[1].Demands, "\n")[:4], "\n")}}
-	b.get(editor + "/translations/fr")
+	// What the original says is read with the field that translates it.
+	form := b.get(editor+"/translations/fr").expect(t, http.StatusOK, `id="f-title-original"`)
+	if !regexp.MustCompile(`<input id="f-title" [^>]*aria-describedby="[^"]*f-title-original`).MatchString(form.markup) {
+		t.Error("the title's field is not described by what the original says")
+	}
 	r := b.post(editor+"/translations/fr", translationForm(short, "publish")).expect(t, http.StatusUnprocessableEntity,
 		`id="error-summary"`, `href="#f-group_demands-1"`,
 		"Demand group 2 has 5 demands in the original and 4 here",
@@ -434,4 +439,81 @@ func TestAVersionsChartsWriteNumbersAsItsLanguageDoes(t *testing.T) {
 	if strings.Contains(page.body, "<td>"+strconv.FormatInt(total, 10)+"</td>") {
 		t.Errorf("the French page's chart table writes %d ungrouped", total)
 	}
+}
+
+// TestNoPublicRouteShowsADraftTranslation: every public address of a
+// version (its page, list, exports, API, print page, PDF, counter, dated
+// lists, revisions, signing) is 404 for a translation saved as a draft,
+// and shows nothing of its text.
+func TestNoPublicRouteShowsADraftTranslation(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(seedFrench, "save")).expect(t, http.StatusSeeOther) // a draft
+	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)                              // a dated list of today
+	visitor := s.browser()
+	visitor.get(seedSlug)
+	walked := 0
+	for _, r := range s.app.GetRoutes(true) {
+		if !strings.Contains(r.Path, ":lang") || strings.HasPrefix(r.Path, "/dashboard") {
+			continue
+		}
+		path := strings.NewReplacer(":slug", strings.TrimPrefix(seedSlug, "/letters/"), ":lang", "fr",
+			":date", time.Now().UTC().Format("2006-01-02"), ":n", "1").Replace(r.Path)
+		var resp response
+		switch r.Method {
+		case http.MethodGet:
+			resp = visitor.get(path)
+		case http.MethodPost:
+			resp = visitor.post(path, signForm("Someone", "FR", "someone@example.org"))
+		default:
+			continue
+		}
+		walked++
+		if resp.status != http.StatusNotFound || strings.Contains(resp.body, seedFrench.Title) {
+			t.Errorf("%s %s of a draft translation: status %d, want 404 and nothing of its text", r.Method, path, resp.status)
+		}
+	}
+	if walked < 15 {
+		t.Errorf("walked only %d routes of a version", walked)
+	}
+	if n := s.signatures(); n != 0 {
+		t.Errorf("%d signatures were taken through a draft translation", n)
+	}
+}
+
+// TestAHostileTranslationIsShownAsText: a translator's text is shown as
+// text on every page of its version, in its print stylesheet (a CSS
+// string) and in the feed; a title that would end an email's subject
+// header is refused.
+func TestAHostileTranslationIsShownAsText(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	hostile := seedFrench
+	hostile.Title = `</style><script>alert("fr")</script>"; } * { display: none } /*`
+	hostile.Body = "<script>alert(1)</script>\n\n[clic](javascript:alert(2)) <img src=x onerror=alert(3)>"
+	hostile.Groups = slices.Clone(hostile.Groups)
+	hostile.Groups[0].LeadIn = `<b onmouseover=alert(5)>Nous demandons :</b>`
+	publishTranslation(t, b, editor, "fr", hostile)
+	visitor := s.browser()
+	for _, path := range []string{"/fr", "/fr/signatories", "/fr/print", "/fr/embed", "/fr/revisions/1", "/fr/thanks", "/fr.json", "/fr/signatories.json"} {
+		r := visitor.get(seedSlug+path).expect(t, http.StatusOK)
+		for _, bad := range []string{"<script>", `href="javascript:`, "<img", "<b ", "</style>"} {
+			if strings.Contains(r.body, bad) {
+				t.Errorf("%s contains %q", path, bad)
+			}
+		}
+	}
+	css := visitor.get(seedSlug+"/fr/print.css").expect(t, http.StatusOK).body
+	if strings.Count(css, "{") != 4 || strings.Count(css, "}") != 4 || strings.Contains(css, "/*") || strings.Contains(css, "<") {
+		t.Errorf("the title breaks out of its CSS string:\n%s", css)
+	}
+	feed := visitor.get("/feed.atom").expect(t, http.StatusOK).body
+	if strings.Contains(feed, "<script>") || !strings.Contains(feed, "&lt;script&gt;") {
+		t.Errorf("the feed does not escape the translated title:\n%.2000s", feed)
+	}
+	injected := seedFrench
+	injected.Title = "Prisonniers\r\nBcc: everyone@example.org"
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(injected, "publish")).expect(t, http.StatusUnprocessableEntity)
 }
