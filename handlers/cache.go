@@ -80,19 +80,24 @@ func newPageCache() *pageCache {
 // cache when it holds one rendered at the store's current generation less
 // than pageTTL ago. render writes the page to c as usual; while it renders
 // for the cache, the visitor's values are markers. The cache keeps one page
-// per path: shared says the request asks for that page, whatever else its
-// query holds (links shared on social media carry tracking parameters);
-// other requests are rendered each time.
+// per path and interface language: shared says the request asks for that
+// page, whatever else its query holds (links shared on social media carry
+// tracking parameters); other requests are rendered each time.
 func (h *Handler) cached(c *fiber.Ctx, shared bool, render func(*fiber.Ctx) error) error {
 	if !shared {
 		return render(c)
 	}
-	p, err := h.cachedPage(c, c.Path(), true, render)
+	p, err := h.cachedPage(c, inLangKey(c.Path(), h.lang(c)), true, render)
 	if err != nil {
 		return err
 	}
 	return h.serveCached(c, p.status, p, nil)
 }
+
+// inLangKey is the cache's key of a page kept in each interface language
+// it is read in: its header, its menus and its messages are in that
+// language. A page that is not (a PDF) is kept once, under its own key.
+func inLangKey(key, lang string) string { return key + "|" + lang }
 
 // cachedPage returns the page kept under key, rendering it with render when
 // the cache holds none that is current: rendered less than pageTTL ago and,
@@ -101,7 +106,6 @@ func (h *Handler) cached(c *fiber.Ctx, shared bool, render func(*fiber.Ctx) erro
 func (h *Handler) cachedPage(c *fiber.Ctx, key string, everyChange bool, render func(*fiber.Ctx) error) (*cachedPage, error) {
 	pc := h.pageCache
 	gen := h.store.Generation()
-	key += "|" + h.lang(c) // a page is kept in each language it is read in
 	pc.mu.Lock()
 	p := pc.pages[key]
 	pc.mu.Unlock()

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -164,7 +163,7 @@ func (h *Handler) timeChart(c *fiber.Ctx, days []models.DayCount) ChartView {
 		points = append(points, point(x(d.Day), y(sum)))
 		sum += d.Count
 		points = append(points, point(x(d.Day.AddDate(0, 0, 1)), y(sum)))
-		v.Rows = append(v.Rows, []string{h.date(c, d.Day), strconv.FormatInt(d.Count, 10), strconv.FormatInt(sum, 10)})
+		v.Rows = append(v.Rows, []string{h.date(c, d.Day), h.number(c, d.Count), h.number(c, sum)})
 	}
 	v.Line = strings.Join(points, " ")
 	v.Area = v.Line + " " + point(x(last.AddDate(0, 0, 1)), y(0))
@@ -173,7 +172,7 @@ func (h *Handler) timeChart(c *fiber.Ctx, days []models.DayCount) ChartView {
 			continue
 		}
 		v.Grid = append(v.Grid, Rule{X1: left, X2: left + plotW, Y: y(n)})
-		v.Labels = append(v.Labels, Label{X: left - 8, Y: y(n) + 4, Anchor: "end", Text: strconv.FormatInt(n, 10)})
+		v.Labels = append(v.Labels, Label{X: left - 8, Y: y(n) + 4, Anchor: "end", Text: h.number(c, n)})
 	}
 	v.Labels = append(v.Labels, Label{X: left, Y: height - 12, Anchor: "start", Text: h.date(c, first)})
 	if last.After(first) {
@@ -218,7 +217,7 @@ func (h *Handler) countryChart(c *fiber.Ctx, counts []models.CountryCount) Chart
 	plotW := chartWidth - labelW - figureRoom
 	for i, r := range rows {
 		w := max(int(float64(plotW)*float64(r.n)/float64(most)+0.5), 2)
-		figure := strconv.FormatInt(r.n, 10)
+		figure := h.number(c, r.n)
 		v.Bars = append(v.Bars, BarView{X: labelW, Y: i*rowH + 4, W: w, TextY: i*rowH + 4 + barH - 4, Label: r.label, Figure: figure,
 			LabelX: labelW - 8, FigureX: labelW + w + 6})
 		v.Rows = append(v.Rows, []string{r.label, figure})

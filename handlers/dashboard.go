@@ -204,7 +204,7 @@ func (h *Handler) createLetter(c *fiber.Ctx) error {
 		case err != nil:
 			return err
 		default:
-			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+			return c.Redirect(editorPath(l)+"?saved=1", fiber.StatusSeeOther)
 		}
 	}
 	p := h.page(c, h.msg(c, "editor.new_title"), v)
@@ -261,7 +261,7 @@ func (h *Handler) saveLetterText(c *fiber.Ctx, l *models.Letter) error {
 		case err != nil:
 			return err
 		default:
-			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+			return c.Redirect(editorPath(l)+"?saved=1", fiber.StatusSeeOther)
 		}
 	}
 	return h.renderEditor(c, status, l, v, errs)
@@ -281,7 +281,7 @@ func (h *Handler) saveLetterSettings(c *fiber.Ctx, l *models.Letter) error {
 		case err != nil:
 			return err
 		default:
-			return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+			return c.Redirect(editorPath(l)+"?saved=1", fiber.StatusSeeOther)
 		}
 	}
 	v, err := h.letterEditorView(c, c.UserContext(), l, letterFormOf(l), form)
@@ -299,7 +299,7 @@ func (h *Handler) setLetterState(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1", fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"?saved=1", fiber.StatusSeeOther)
 }
 
 // previewLetter shows a letter exactly as its public page will, with a
@@ -424,7 +424,7 @@ func (h *Handler) signatureAction(c *fiber.Ctx, l *models.Letter, form any, appl
 	if err := apply(sigID); err != nil {
 		return err
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/signatures", fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"/signatures", fiber.StatusSeeOther)
 }
 
 // ReviewView is the queue of signatures waiting for a coordinator.
@@ -478,7 +478,7 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 	}
 	ids, approve := form.decision()
 	if len(ids) == 0 {
-		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/review", fiber.StatusSeeOther)
+		return c.Redirect(editorPath(l)+"/review", fiber.StatusSeeOther)
 	}
 	n, err := h.store.Moderate(c.UserContext(), l, coordinator(c).ID, ids, approve, h.entryIn(h.lang(c)))
 	if err != nil {
@@ -489,7 +489,7 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 		q.Del("rejected")
 		q.Set("approved", strconv.Itoa(n))
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/review?"+q.Encode(), fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"/review?"+q.Encode(), fiber.StatusSeeOther)
 }
 
 // exportSignatures streams the coordinator's CSV of a letter's list, as it

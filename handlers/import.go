@@ -118,7 +118,7 @@ func (h *Handler) importSignatures(c *fiber.Ctx, l *models.Letter) error {
 			return h.importFailed(c, l, v, nil, err)
 		}
 		q := url.Values{"imported": {strconv.Itoa(res.Added)}, "skipped": {strconv.Itoa(res.Skipped)}}
-		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"/import?"+q.Encode(), fiber.StatusSeeOther)
+		return c.Redirect(editorPath(l)+"/import?"+q.Encode(), fiber.StatusSeeOther)
 	})
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,9 +41,13 @@ func (h *Handler) lang(c *fiber.Ctx) string {
 // language of the interface.
 func (h *Handler) languageLinks(c *fiber.Ctx) []views.LanguageLink {
 	current := h.lang(c)
+	// The same page: its other parameters (?page=2) kept, its language changed.
+	query := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { query.Add(string(k), string(v)) })
 	links := make([]views.LanguageLink, len(views.Languages))
 	for i, code := range views.Languages {
-		links[i] = views.LanguageLink{Code: code, Name: views.LanguageName(code), URL: c.Path() + "?lang=" + code, Current: code == current}
+		query.Set("lang", code)
+		links[i] = views.LanguageLink{Code: code, Name: views.LanguageName(code), URL: c.Path() + "?" + query.Encode(), Current: code == current}
 	}
 	return links
 }

@@ -74,6 +74,12 @@ func TestTheInterfaceSpeaksTheVisitorsLanguage(t *testing.T) {
 		}
 	}
 
+	// The switcher keeps the page's other parameters: the second page of a
+	// list stays the second page.
+	if body := readBody(t, get("/?page=2&lang=fr", "", "")); !strings.Contains(body, `href="/?lang=ar&amp;page=2"`) {
+		t.Error("the switcher's link to Arabic loses the page's other parameters")
+	}
+
 	// A cached page is kept per language: the French visitor after the
 	// Arabic one reads French.
 	if body := readBody(t, get("/", "ar", "")); !strings.Contains(body, `lang="ar"`) {

@@ -231,7 +231,7 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	if l.AcceptsSignatures(time.Now()) != nil {
 		return h.renderLetterPage(c, status, l, nil, false)
 	}
-	around, err := h.cachedPage(c, "form-around:"+letterPath(l), false, func(c *fiber.Ctx) error {
+	around, err := h.cachedPage(c, inLangKey("form-around:"+letterPath(l), h.lang(c)), false, func(c *fiber.Ctx) error {
 		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, true)
 	})
 	if err != nil {

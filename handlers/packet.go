@@ -50,7 +50,12 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The packet is in the version's language (see makePacket): kept per version.
+	if l.NamedCount() > packetMaxEntries { // a page, cheap, its main part (which says why) in the version's language
+		return h.renderNoPacket(c, l, views.Message(h.mainLang(c, l), "packet.too_long", "max", packetMaxEntries))
+	}
+	// The packet is in the version's language (see makePacket), whatever the
+	// interface's: kept once per version, not once per interface language,
+	// which a visitor could otherwise make it again for, up to six times.
 	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 	if err != nil {
 		return err
@@ -61,9 +66,6 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 // makePacket answers for packetPDF, making the PDF of l. Its labels and
 // dates are in the letter's language, as far as the catalogue has it.
 func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
-	if l.NamedCount() > packetMaxEntries {
-		return h.renderNoPacket(c, l, h.msg(c, "packet.too_long", "max", packetMaxEntries))
-	}
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
 	began := time.Now()

@@ -85,6 +85,26 @@ func TestPacketPDFIsMadeOnceForACrowd(t *testing.T) {
 	}
 }
 
+// TestPacketPDFIsMadeOnceWhateverTheInterfaceLanguage: the packet is in
+// its version's language, whatever the interface's, so a visitor who asks
+// for it with each ?lang= (or Accept-Language) in turn gets the one PDF,
+// not the server making it once per interface language.
+func TestPacketPDFIsMadeOnceWhateverTheInterfaceLanguage(t *testing.T) {
+	var log lockedBuffer
+	s := newSiteLogging(t, modeltest.Open(t), handlers.Config{}, &log)
+	s.publishedLetter("c@example.org", "Org")
+	signSeedList(t, s)
+	first := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	for _, lang := range []string{"fr", "es", "ru", "ar", "en-XA"} {
+		if r := s.browser().get(seedSlug + "/packet.pdf?lang=" + lang); r.body != first.body {
+			t.Errorf("with ?lang=%s the packet differs from the first visitor's", lang)
+		}
+	}
+	if n := strings.Count(log.String(), "delivery packet made"); n != 1 {
+		t.Errorf("asked for in six interface languages within a second, the PDF was made %d times, want once", n)
+	}
+}
+
 // lockedBuffer is a buffer several goroutines write to, as a log.
 type lockedBuffer struct {
 	mu  sync.Mutex

@@ -2,13 +2,16 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"golang.org/x/net/html"
 
@@ -104,35 +107,67 @@ func typedText(t *testing.T, s *site) []string {
 		out = append(out, views.LanguageName(code)) // the switcher names each language in itself
 	}
 	out = append(out, sig.Slug, views.FormatDate(views.Pseudo, time.Now()))
-	// The longest first, so that an entry loses its parts whole.
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
+	return longestFirst(out)
+}
+
+// longestFirst sorts typed texts the longest first, so that an entry loses
+// its parts whole.
+func longestFirst(typed []string) []string {
+	slices.SortFunc(typed, func(a, b string) int { return len(b) - len(a) })
+	return typed
 }
 
 // catalogued is a message of the pseudo-language.
 var catalogued = regexp.MustCompile(`⟦[^⟧]*⟧`)
 
-// plainText is what needs no translation: numbers, dates' digits, marks.
-var plainText = regexp.MustCompile(`^[\s\d\p{P}\p{S}]*$`)
+// plainText is what needs no translation: numbers, dates' digits, marks,
+// and the invisible isolates around a figure set in a text (U+2066–2069).
+var plainText = regexp.MustCompile(`^[\s\d\p{P}\p{S}\x{2066}-\x{2069}]*$`)
+
+// number is a number among a message's parameters, grouped as a language
+// writes it: "20,000", "20 000".
+var number = regexp.MustCompile(`\d+(?:[,.\x{a0}\x{202f}]\d+)*`)
+
+// trimMarks is a piece of text without the spaces and marks around it,
+// which sit between a message's parameters and its words.
+func trimMarks(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+}
 
 // readAttributes are the attributes a person reads or hears.
 var readAttributes = map[string]bool{"aria-label": true, "title": true, "placeholder": true, "alt": true, "aria-description": true}
 
 // checkCatalogued fails for each text of page, shown or read out, that is
 // neither the catalogue's (in the pseudo-language) nor typed by someone.
-func checkCatalogued(t *testing.T, page, body string, typed []string) {
+// A page whose main part is in a real language passes that language's
+// catalogue as literal, its messages' texts cut at their parameters: each
+// piece of text between typed parts must then be one of them whole.
+func checkCatalogued(t *testing.T, page, body string, typed []string, literal ...string) {
 	t.Helper()
+	pieces := map[string]bool{}
+	for _, s := range literal {
+		pieces[trimMarks(s)] = true
+	}
 	ok := func(text string) bool {
 		text = catalogued.ReplaceAllString(strings.TrimSpace(text), "")
+		if pieces[trimMarks(text)] {
+			return true
+		}
 		for _, s := range typed {
 			if strings.Contains(s, text) {
 				return true
 			}
-			text = strings.ReplaceAll(text, s, "")
+			text = strings.ReplaceAll(text, s, "\x00")
 		}
 		// What is left between the catalogue's texts and typed parts
-		// (an entry of a list) are marks, digits and spaces.
-		return plainText.MatchString(text)
+		// (an entry of a list) are marks, digits and spaces, or pieces of
+		// the literal catalogue's messages.
+		for _, piece := range strings.Split(number.ReplaceAllString(text, "\x00"), "\x00") {
+			if !plainText.MatchString(piece) && !pieces[trimMarks(piece)] {
+				return false
+			}
+		}
+		return true
 	}
 	z := html.NewTokenizer(strings.NewReader(body))
 	var skip int // inside <script>, <style> or code to copy
@@ -201,4 +236,128 @@ func isButton(tok html.Token) bool {
 		}
 	}
 	return false
+}
+
+// TestEveryVersionAndRevisionPageTextComesFromTheCatalogue reads in the
+// pseudo-language the pages that come with translations and revisions:
+// the translation editor, before and after publishing; the coordinator's
+// page that asks what kind of change an edit is; a revision of the text;
+// a dated list; the signer's pages (manage, reconfirm); and a translated
+// letter's page. The main part of that one is in its version's language,
+// French, whatever the interface's: there every text must be the French
+// catalogue's, or typed.
+func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
+	store, dsn := modeltest.OpenDSN(t)
+	s := newSiteOn(t, store, handlers.Config{})
+	settings := listAtOnce()
+	settings.Set("lang", views.Pseudo)
+	coord, editor := s.openLetter("coord@example.org", "Civic Solidarity", settings)
+	signer := s.browser()
+	signer.get(seedSlug)
+	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	manage := s.mailedLink("leyla@example.org", "/signature/")
+	for _, b := range []*browser{coord, signer} {
+		b.cookies["lang"] = views.Pseudo
+	}
+	typed := longestFirst(append(typedText(t, s), newDemand, "an-attempt-to-move-the-letter"))
+
+	// The translation editor, a new translation's and a published one's.
+	translation := editor + "/translations/fr"
+	checkCatalogued(t, "the new translation's editor", coord.get(translation).expect(t, http.StatusOK).body, typed)
+	publishTranslation(t, coord, editor, "fr", seedFrench)
+	typed = longestFirst(append(typed, frenchTyped()...))
+	checkCatalogued(t, "the translation's editor", coord.get(translation).expect(t, http.StatusOK).body, typed)
+
+	// A change of substance, asked about first; its signer asked again.
+	coord.get(editor)
+	confirm := coord.post(editor, revisedForm()).expect(t, http.StatusOK)
+	checkCatalogued(t, "the question what kind of change an edit is", confirm.body, typed)
+	coord.post(editor, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusSeeOther)
+	reconfirm := s.reconfirmPath("leyla@example.org")
+	coord.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+
+	pages := []struct {
+		who  *browser
+		path string
+	}{
+		{signer, seedSlug + "/revisions/1"},
+		{signer, seedSlug + "/as-of/" + time.Now().UTC().Format(time.DateOnly)},
+		{signer, manage},
+		{signer, reconfirm},
+	}
+	for _, p := range pages {
+		checkCatalogued(t, p.path, p.who.get(p.path).expect(t, http.StatusOK).body, typed)
+	}
+	french := signer.get(seedSlug+"/fr").expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`)
+	address := "http://undersigned.test" + seedSlug + "/fr" // in the text to share
+	checkCatalogued(t, seedSlug+"/fr", french.body, longestFirst(append(typed, address)), frenchCatalogue(t)...)
+
+	// A list too long for a PDF: the page that says so instead, in the
+	// pseudo-language and in French. The count stands for the signatures.
+	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET individual_count = 100000`); err != nil {
+		t.Fatal(err)
+	}
+	late := s.browser() // a signature, which the store sees: it reads the letter again
+	late.get(seedSlug)
+	late.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla2@example.org")).expect(t, http.StatusSeeOther)
+	checkCatalogued(t, "the packet's refusal", signer.get(seedSlug+"/packet.pdf").expect(t, http.StatusOK).body, typed)
+	refusal := signer.get(seedSlug+"/fr/packet.pdf").expect(t, http.StatusOK, htmlEscape(views.Message("fr", "packet.too_long", "max", 20000)))
+	checkCatalogued(t, "the French packet's refusal", refusal.body, typed, frenchCatalogue(t)...)
+}
+
+// frenchTyped is what the French translation's pages show that is typed
+// or CLDR's: the translation's text, French country names and dates.
+func frenchTyped() []string {
+	out := []string{seedFrench.Title, seedFrench.Summary, seedFrench.Subject, seedFrench.Salutation, seedFrench.Closing,
+		views.FormatDate("fr", time.Now())}
+	out = append(out, strings.Split(seedFrench.Body, "\n\n")...)
+	out = append(out, strings.Split(seedFrench.Addressees, "\n")...)
+	for _, g := range seedFrench.Groups {
+		out = append(out, g.LeadIn)
+		out = append(out, strings.Split(g.Demands, "\n")...)
+	}
+	for _, c := range models.CountriesIn("fr") {
+		out = append(out, c.Name)
+	}
+	for _, code := range views.Languages {
+		out = append(out, views.LanguageNameIn(views.Pseudo, code), views.LanguageNameIn("fr", code))
+	}
+	return out
+}
+
+// frenchCatalogue is the literal text of the French catalogue's messages,
+// each cut at its parameters: a text of a French page between typed parts
+// is one of these. Only pieces with a letter count: a bare "{a}, {b}" says
+// nothing of where a text came from.
+func frenchCatalogue(t *testing.T) []string {
+	data, err := os.ReadFile("../views/messages/fr.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]json.RawMessage
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`\{[^}]*\}`)
+	var out []string
+	for _, raw := range file {
+		var texts []string
+		var one string
+		var forms map[string]string
+		if json.Unmarshal(raw, &one) == nil {
+			texts = []string{one}
+		} else if json.Unmarshal(raw, &forms) == nil {
+			for _, text := range forms {
+				texts = append(texts, text)
+			}
+		}
+		for _, text := range texts {
+			for _, piece := range param.Split(text, -1) {
+				if piece = strings.TrimSpace(piece); strings.IndexFunc(piece, unicode.IsLetter) >= 0 {
+					out = append(out, piece)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 	for _, d := range dates {
 		v.Revisions = append(v.Revisions, RevisionLink{Number: d.Number, Date: d.CreatedAt, URL: revisionPath(letterPath(l), d.Number), Here: d.Number == n})
 	}
-	p := h.page(c, h.msg(c, "revision.title", "title", l.Title, "revision", n), v)
+	p := h.versionPage(c, l, v, "revision.title", "title", l.Title, "revision", n) // around the letter, as its page
 	p.Canonical, p.Summary, p.Article = h.absolute(c.Path()), l.Summary, true
 	return h.render(c, fiber.StatusOK, "revision", p)
 }
@@ -130,7 +130,7 @@ type ReviseView struct {
 // renderRevise shows what form changes in l's signed text, for the
 // coordinator to confirm or to take back to the editor.
 func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form LetterForm, errs views.FormErrors) error {
-	action := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10)
+	action := editorPath(l)
 	if l.IsTranslation() {
 		action = translationEditorPath(l, l.Lang)
 	}
@@ -145,7 +145,7 @@ func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form 
 // new revision whose earlier signers are asked at once to agree to it.
 func (h *Handler) saveSignedText(c *fiber.Ctx, l *models.Letter, form LetterForm) error {
 	ctx, userID := c.UserContext(), coordinator(c).ID
-	editor := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) + "?saved=1"
+	editor := editorPath(l) + "?saved=1"
 	switch form.Change {
 	case changeCorrection:
 		err := h.store.CorrectLetterText(ctx, userID, l, form.text(), func(revision int) string {
@@ -186,7 +186,7 @@ func (h *Handler) askReconfirmation(c *fiber.Ctx, l *models.Letter) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?asked="+strconv.Itoa(n), fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"?asked="+strconv.Itoa(n), fiber.StatusSeeOther)
 }
 
 // ReconfirmView is the page the link asking a signer to agree to a new
@@ -264,9 +264,10 @@ type EarlierNote struct {
 }
 
 // earlierNote is the legend of l's public list, or nil when no entry of
-// it is marked.
+// it is marked: in the language of the version read, as the marks it
+// explains are (see listEntry in sections).
 func (h *Handler) earlierNote(c *fiber.Ctx, ctx context.Context, l *models.Letter) (*EarlierNote, error) {
-	return h.earlierNoteIn(ctx, h.lang(c), l)
+	return h.earlierNoteIn(ctx, h.mainLang(c, l), l)
 }
 
 // earlierNoteIn is earlierNote in lang, for the packet, in its letter's.

@@ -17,7 +17,7 @@ import (
 // routePath fills a route's parameters with values that exist on the site.
 func routePath(route, letterPath string, orgID int64) string {
 	id := strings.TrimPrefix(letterPath, "/dashboard/letters/")
-	r := strings.NewReplacer(":slug", strings.TrimPrefix(seedSlug, "/letters/"), ":id", id, ":org", strconv.FormatInt(orgID, 10), ":sig", "1", ":token", "x")
+	r := strings.NewReplacer(":slug", strings.TrimPrefix(seedSlug, "/letters/"), ":id", id, ":org", strconv.FormatInt(orgID, 10), ":sig", "1", ":token", "x", ":lang", "fr")
 	return r.Replace(route)
 }
 
@@ -71,6 +71,10 @@ func TestCoordinatorsSeeNothingOfOtherOrganisations(t *testing.T) {
 	waiting := url.Values{"kind": {"organisation"}, "name": {"Anna Novak"}, "affiliation": {"Civic IDEA"}, "country": {"GE"},
 		"email": {"office@civicidea.example"}, "display": {"full"}, "agree": {"true"}}
 	owner.post(seedSlug+"/sign", waiting).expect(t, http.StatusSeeOther) // signature 2, in review
+	// A draft French translation, which the translation routes (at :lang
+	// "fr") would show or change.
+	owner.get(letterPath + "/translations/fr")
+	owner.post(letterPath+"/translations/fr", translationForm(seedFrench, "save")).expect(t, http.StatusSeeOther)
 
 	intruder := s.coordinator("intruder@example.org", "Intruder org")
 	intruder.get("/dashboard").expect(t, http.StatusOK)
@@ -94,19 +98,23 @@ func TestCoordinatorsSeeNothingOfOtherOrganisations(t *testing.T) {
 		if resp.status != http.StatusNotFound {
 			t.Errorf("%s %s as another organisation: status %d, want 404", r.Method, path, resp.status)
 		}
-		for _, private := range []string{"igor@example.org", "office@civicidea.example", "Azerbaijan"} {
+		for _, private := range []string{"igor@example.org", "office@civicidea.example", "Azerbaijan", seedFrench.Title} {
 			if strings.Contains(resp.body, private) {
 				t.Errorf("%s %s shows the other organisation's %q", r.Method, path, private)
 			}
 		}
 	}
-	if len(walked) < 12 || !walked["GET /dashboard/letters/:id/review"] || !walked["POST /dashboard/letters/:id/review"] {
+	if len(walked) < 12 || !walked["GET /dashboard/letters/:id/review"] || !walked["POST /dashboard/letters/:id/review"] ||
+		!walked["POST /dashboard/letters/:id/translations/:lang"] {
 		t.Fatalf("walked only %v", walked)
 	}
 	if r := intruder.get("/dashboard"); strings.Contains(r.body, "Azerbaijan") {
 		t.Error("the dashboard lists another organisation's letter")
 	}
 	l := s.letter()
+	if fr, err := s.store.Translation(context.Background(), l, "fr"); err != nil || fr.Title != seedFrench.Title || fr.Published() {
+		t.Errorf("another organisation changed the draft translation: %v, %+v", err, fr)
+	}
 	counts, _ := s.store.StatusCounts(context.Background(), l.ID)
 	if l.State != models.StateOpen || l.SignatureCount() != 1 || counts[models.StatusInReview] != 1 {
 		t.Errorf("another organisation changed the letter: state %s, count %d, statuses %v", l.State, l.SignatureCount(), counts)

@@ -364,9 +364,13 @@ func (h *Handler) resend(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		return h.renderThanks(c, fiber.StatusTooManyRequests, h.msg(c, "thanks.resend_limited", "wait", h.retryAfter(c, wait)))
+		var problem string // in the language of the page it shows on, as sign's
+		h.inLang(c, h.mainLang(c, l), func() { problem = h.msg(c, "thanks.resend_limited", "wait", h.retryAfter(c, wait)) })
+		return h.renderThanks(c, fiber.StatusTooManyRequests, problem)
 	}
-	if err := h.store.RemindSigner(c.UserContext(), l.ID, email, h.versionMail(l)); err != nil {
+	// The store names the version the signer signed, which may not be the
+	// one whose thank-you page asks.
+	if err := h.store.RemindSigner(c.UserContext(), l.ID, email, h.signerMail); err != nil {
 		h.giveBack(slots)
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -84,12 +83,7 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// A translation's dated list is the same list under the translated
-	// title: the snapshot froze the original's.
-	title, lang := snap.Title, snap.Lang
-	if l.IsTranslation() {
-		title, lang = l.Title, l.Lang
-	}
+	title, lang, mainLang := h.snapshotVersion(c, l, snap)
 	v := SnapshotView{
 		Letter: LetterView{Title: title, Slug: l.Slug, Lang: lang, AsOf: snap.AsOf, Count: snap.SignatureCount(),
 			Unlisted: snap.UnlistedCount, Path: letterPath(l)},
@@ -98,17 +92,15 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 		Withdrawn:  snap.WithdrawnCount,
 	}
 	if slices.ContainsFunc(entries, func(e models.SnapshotEntry) bool { return e.SignedRevision != nil }) {
-		v.Letter.Earlier = &EarlierNote{Text: h.msg(c, "snapshot.earlier")}
+		v.Letter.Earlier = &EarlierNote{Text: views.Message(mainLang, "snapshot.earlier")}
 	}
 	if page == 1 && snap.PreviousID != nil {
 		if err := h.setChanges(ctx, l, snap, &v); err != nil {
 			return err
 		}
 	}
-	p := h.page(c, h.msg(c, "snapshot.title", "title", title, "date", views.FormatDate(lang, snap.AsOf)), v)
-	if views.LetterLanguage(lang) {
-		p.Version = lang
-	}
+	p := h.page(c, h.msg(c, "snapshot.title", "title", title, "date", h.date(c, snap.AsOf)), v)
+	p.Version = mainLang
 	// Nothing on the page may vary per visitor or per request: no CSRF
 	// token, no coordinator's name, no "today".
 	p.CSRFToken, p.Coordinator = nil, ""
@@ -122,6 +114,21 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	// withdrawn name is not served from a copy.
 	c.Set("Cache-Control", "no-cache")
 	return h.render(c, fiber.StatusOK, "snapshot", p)
+}
+
+// snapshotVersion is the title and language of snap, a dated list of the
+// version l, and the language of its page's main part (see inVersion). A
+// translation's dated list is the same list under the translated title:
+// the snapshot froze the original's.
+func (h *Handler) snapshotVersion(c *fiber.Ctx, l *models.Letter, snap *models.Snapshot) (title, lang, mainLang string) {
+	title, lang = snap.Title, snap.Lang
+	if l.IsTranslation() {
+		title, lang = l.Title, l.Lang
+	}
+	if views.LetterLanguage(lang) {
+		return title, lang, lang
+	}
+	return title, lang, h.lang(c)
 }
 
 // setChanges fills in what changed since the snapshot before snap.
@@ -179,7 +186,9 @@ func (h *Handler) snapshotSections(snap *models.Snapshot, entries []models.Snaps
 
 // publishSnapshot freezes the letter's list as of today.
 func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
-	_, err := h.store.PublishSnapshot(c.UserContext(), l, h.msg(c, "list.anonymous"))
+	// Frozen in the letter's language, as its country names, not in the
+	// coordinator's interface language.
+	_, err := h.store.PublishSnapshot(c.UserContext(), l, views.Message(l.Lang, "list.anonymous"))
 	switch {
 	case errors.Is(err, models.ErrSnapshotExists):
 		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "editor.snapshot_exists"))
@@ -188,7 +197,7 @@ func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?published=1#dated-lists", fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"?published=1#dated-lists", fiber.StatusSeeOther)
 }
 
 // editorProblem shows the letter's editor with a problem in its error summary.

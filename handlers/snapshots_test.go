@@ -280,3 +280,23 @@ func TestDatedListShowsWhatChanged(t *testing.T) {
 		t.Error("an unchanged list does not say so")
 	}
 }
+
+// TestADatedListIsFrozenInTheLettersLanguage: a coordinator who reads the
+// interface in French publishes the list of an English letter: its frozen
+// entries read in English, "Anonymous" as the country names, not "Anonyme".
+func TestADatedListIsFrozenInTheLettersLanguage(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.publishedLetter("c@example.org", "Org")
+	anonymous := signForm("Aida Abbasova", "AZ", "aida@example.org")
+	anonymous.Set("display", "anonymous")
+	s.signAndKeepLink(anonymous)
+
+	coord.cookies["lang"] = "fr"
+	coord.get(letterPath)
+	coord.post(letterPath+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	dated := seedSlug + "/as-of/" + time.Now().UTC().Format(time.DateOnly)
+	r := s.browser().get(dated).expect(t, http.StatusOK, "<li>Anonymous, Azerbaijan</li>")
+	if word := views.Message("fr", "list.anonymous"); strings.Contains(r.body, word) {
+		t.Errorf("the English letter's dated list reads %q, the coordinator's interface language", word)
+	}
+}

@@ -26,12 +26,7 @@ type TranslationView struct {
 	Original    LetterView // the original's text, for the translator
 	// Originals are what the original says in each field a translation
 	// shares, shown under it, by the field's name.
-	Originals map[string]*Original
-}
-
-// Original is what the original says in one field, with its label.
-type Original struct {
-	Label, Lang, Text string
+	Originals map[string]*views.Original
 }
 
 // TranslationGroupView is one demand group of a translation's form, with
@@ -57,11 +52,11 @@ func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
 // the form, when it has more (which publishing refuses).
 func (h *Handler) translationView(c *fiber.Ctx, l *models.Letter, lang string, form LetterForm) TranslationView {
 	v := TranslationView{LetterID: l.ID, Lang: lang, State: l.State, Form: form, Path: versionPath(l, lang), Original: h.letterView(l)}
-	v.Originals = map[string]*Original{}
+	v.Originals = map[string]*views.Original{}
 	for name, text := range map[string]string{"title": l.Title, "summary": l.Summary, "addressees": strings.Join(l.AddresseeList(), " · "),
 		"subject": l.Subject, "salutation": l.Salutation} {
 		if text != "" {
-			v.Originals[name] = &Original{Label: h.msg(c, "translation.in_original"), Lang: l.Lang, Text: text}
+			v.Originals[name] = &views.Original{Label: h.msg(c, "translation.in_original"), Lang: l.Lang, Text: text}
 		}
 	}
 	groups := form.Groups()
@@ -127,8 +122,11 @@ func (h *Handler) saveTranslation(c *fiber.Ctx, l *models.Letter) error {
 	}
 	form.Slug, form.Initiators = l.Slug, l.Initiators // the letter's: a translation has neither of its own
 	v := h.translationView(c, l, lang, form)
-	if t, err := h.store.Translation(c.UserContext(), l, lang); err == nil {
+	switch t, err := h.store.Translation(c.UserContext(), l, lang); {
+	case err == nil:
 		v.PublishedAt = t.PublishedAt
+	case !errors.Is(err, models.ErrNotFound): // a new translation has none
+		return err
 	}
 	if form.Action == "edit" || len(errs) > 0 {
 		return h.renderTranslation(c, statusOf(errs), l, v, errs, "")
@@ -197,8 +195,7 @@ func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang str
 	case changeSubstance:
 		var n int
 		if n, err = h.store.ReviseTranslation(ctx, userID, l, lang, form.text(), h.reconfirmationMail, h.reconfirmDetail); err == nil {
-			editor := "/dashboard/letters/" + strconv.FormatInt(l.ID, 10)
-			return c.Redirect(editor+"?saved=1&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
+			return c.Redirect(editorPath(l)+"?saved=1&asked="+strconv.Itoa(n)+"#reconfirm", fiber.StatusSeeOther)
 		}
 	default:
 		return h.renderReviseTranslation(c, fiber.StatusUnprocessableEntity, l, lang, form, h.fieldError(c, "change", "error.change"))
@@ -210,9 +207,12 @@ func (h *Handler) saveSignedTranslation(c *fiber.Ctx, l *models.Letter, lang str
 	return err
 }
 
+// editorPath is the address of l's editor, the coordinators' page of the letter.
+func editorPath(l *models.Letter) string { return "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) }
+
 // translationEditorPath is the address of the editor of l's translation into lang.
 func translationEditorPath(l *models.Letter, lang string) string {
-	return "/dashboard/letters/" + strconv.FormatInt(l.ID, 10) + "/translations/" + lang
+	return editorPath(l) + "/translations/" + lang
 }
 
 // gapErrors says what a translation lacks of its original, each beside

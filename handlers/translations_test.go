@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +62,11 @@ func TestPublishingATranslationThatLacksADemandIsRefusedKeepingEveryValue(t *tes
 	short := seedFrench
 	short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn,
 		Demands: strings.Join(strings.Split(short.Groups[1].Demands, "\n")[:4], "\n")}}
-	b.get(editor + "/translations/fr")
+	// What the original says is read with the field that translates it.
+	form := b.get(editor+"/translations/fr").expect(t, http.StatusOK, `id="f-title-original"`)
+	if !regexp.MustCompile(`<input id="f-title" [^>]*aria-describedby="[^"]*f-title-original`).MatchString(form.markup) {
+		t.Error("the title's field is not described by what the original says")
+	}
 	r := b.post(editor+"/translations/fr", translationForm(short, "publish")).expect(t, http.StatusUnprocessableEntity,
 		`id="error-summary"`, `href="#f-group_demands-1"`,
 		"Demand group 2 has 5 demands in the original and 4 here",
@@ -222,12 +228,7 @@ func TestATranslationAddedAfterPublicationIsDated(t *testing.T) {
 }
 
 func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
-	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
-	signer := s.browser()
-	signer.get(seedSlug + "/fr")
-	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	s, b, editor, _ := signedInFrench(t)
 	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
 	today := time.Now().UTC().Format(time.DateOnly)
 	visitor := s.browser()
@@ -300,10 +301,29 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	if n := len(s.inbox("leyla@example.org")); n != 1 {
 		t.Errorf("the English signer, whose text did not change, got %d emails, want only their signing one", n)
 	}
-	s.browser().get(seedSlug+"/fr/revisions/1").expect(t, http.StatusOK, `lang="fr"`, htmlEscape(frenchDemand))
+	// The revision is read as the letter is, in the version's language around it.
+	s.browser().get(seedSlug+"/fr/revisions/1").expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, htmlEscape(frenchDemand),
+		htmlEscape(views.Message("fr", "revision.current")))
 	fr := s.browser().get(seedSlug+"/fr/signatories").expect(t, http.StatusOK, "Tenzer")
 	if !strings.Contains(fr.body, "Nicolas Tenzer, France *") || strings.Contains(fr.body, "Leyla Yunus, Azerbaijan *") {
 		t.Errorf("the marks of the list: want the French signer's entry marked, the English one's not:\n%s", excerpt(fr.body))
+	}
+
+	// The legend of the mark is in the version's language too, whatever
+	// the visitor's interface, and the dated list's title in the interface's.
+	frenchLegend := htmlEscape(strings.Split(views.Message("fr", "list.earlier"), "{")[0])
+	englishLegend := strings.Split(views.Message("en", "list.earlier"), "{")[0]
+	for _, path := range []string{seedSlug + "/fr/signatories", seedSlug + "/fr/print"} {
+		if r := s.browser().get(path).expect(t, http.StatusOK, frenchLegend); strings.Contains(r.body, englishLegend) {
+			t.Errorf("%s explains its marks in English", path)
+		}
+	}
+	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	today := time.Now().UTC()
+	dated := s.browser().get(seedSlug+"/fr/as-of/"+today.Format(time.DateOnly)).expect(t, http.StatusOK,
+		htmlEscape(views.Message("fr", "snapshot.earlier")), "as of "+views.FormatDate("en", today)+" · ")
+	if strings.Contains(dated.body, views.Message("en", "snapshot.earlier")) {
+		t.Error("the French dated list explains its marks in English")
 	}
 }
 
@@ -351,4 +371,149 @@ func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
 	symbols.Set("title", "✊ ✊ ✊")
 	b.get("/dashboard/letters/new")
 	b.post("/dashboard/letters", symbols).expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
+}
+
+// TestANewLinkNamesTheVersionSigned: a signer of the French version who
+// asks for a new confirmation link, from its expired page or from the
+// original's thank-you page, gets it in French under the French title, as
+// their first email: never a French email under the English title.
+func TestANewLinkNamesTheVersionSigned(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.openLetter("c@example.org", "ICDR", withSettings("confirm_email"))
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	const email = "nicolas@example.org"
+	signer := s.browser()
+	signer.get(seedSlug + "/fr")
+	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", email)).expect(t, http.StatusSeeOther)
+	signer.post(s.mailedLink(email, "/confirm/")+"/renew", url.Values{}).expect(t, http.StatusOK)
+	signer.get(seedSlug + "/thanks")
+	signer.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+
+	mail := s.inbox(email)
+	if len(mail) != 3 {
+		t.Fatalf("the signer got %d emails, want 3", len(mail))
+	}
+	for i, m := range mail {
+		if !strings.Contains(m.Subject, seedFrench.Title) {
+			t.Errorf("email %d: %q, want the French title %q", i+1, m.Subject, seedFrench.Title)
+		}
+	}
+}
+
+// signedInFrench is a site whose seed letter has a French translation,
+// which Nicolas Tenzer signed: its coordinator and editor, and his browser.
+func signedInFrench(t *testing.T) (s *site, coordinator *browser, editor string, signer *browser) {
+	s = newSite(t, handlers.Config{})
+	coordinator, editor = s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
+	signer = s.browser()
+	signer.get(seedSlug + "/fr")
+	signer.post(seedSlug+"/fr/sign", signForm("Nicolas Tenzer", "FR", "nicolas@example.org")).expect(t, http.StatusSeeOther)
+	return s, coordinator, editor, signer
+}
+
+// TestAVersionsRefusalsAreInItsLanguage: a form refused on a translation's
+// page says why in the page's language, whatever the visitor's interface.
+func TestAVersionsRefusalsAreInItsLanguage(t *testing.T) {
+	_, _, _, signer := signedInFrench(t)
+	signer.get(seedSlug + "/fr/thanks")
+	for range 3 {
+		signer.post(seedSlug+"/fr/resend", url.Values{}).expect(t, http.StatusSeeOther)
+	}
+	wait := views.Message("fr", "time.minutes", "count", 60)
+	signer.post(seedSlug+"/fr/resend", url.Values{}).expect(t, http.StatusTooManyRequests,
+		htmlEscape(views.Message("fr", "thanks.resend_limited", "wait", wait)))
+}
+
+// TestAVersionsChartsWriteNumbersAsItsLanguageDoes: the figures of the
+// charts, and of the tables that say them in words, are grouped as the
+// sentence above them groups the total: "1 200" in French.
+func TestAVersionsChartsWriteNumbersAsItsLanguageDoes(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, b, editor, "fr", seedFrench)
+	s.signMany(1200)
+	total := s.letter().SignatureCount()
+	figure := views.FormatNumber("fr", int(total))
+	page := s.browser().get(seedSlug+"/fr").expect(t, http.StatusOK, "<td>"+figure+"</td>")
+	if strings.Contains(page.body, "<td>"+strconv.FormatInt(total, 10)+"</td>") {
+		t.Errorf("the French page's chart table writes %d ungrouped", total)
+	}
+}
+
+// TestNoPublicRouteShowsADraftTranslation: every public address of a
+// version (its page, list, exports, API, print page, PDF, counter, dated
+// lists, revisions, signing) is 404 for a translation saved as a draft,
+// and shows nothing of its text.
+func TestNoPublicRouteShowsADraftTranslation(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(seedFrench, "save")).expect(t, http.StatusSeeOther) // a draft
+	b.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)                              // a dated list of today
+	visitor := s.browser()
+	visitor.get(seedSlug)
+	walked := 0
+	for _, r := range s.app.GetRoutes(true) {
+		if !strings.Contains(r.Path, ":lang") || strings.HasPrefix(r.Path, "/dashboard") {
+			continue
+		}
+		path := strings.NewReplacer(":slug", strings.TrimPrefix(seedSlug, "/letters/"), ":lang", "fr",
+			":date", time.Now().UTC().Format("2006-01-02"), ":n", "1").Replace(r.Path)
+		var resp response
+		switch r.Method {
+		case http.MethodGet:
+			resp = visitor.get(path)
+		case http.MethodPost:
+			resp = visitor.post(path, signForm("Someone", "FR", "someone@example.org"))
+		default:
+			continue
+		}
+		walked++
+		if resp.status != http.StatusNotFound || strings.Contains(resp.body, seedFrench.Title) {
+			t.Errorf("%s %s of a draft translation: status %d, want 404 and nothing of its text", r.Method, path, resp.status)
+		}
+	}
+	if walked < 15 {
+		t.Errorf("walked only %d routes of a version", walked)
+	}
+	if n := s.signatures(); n != 0 {
+		t.Errorf("%d signatures were taken through a draft translation", n)
+	}
+}
+
+// TestAHostileTranslationIsShownAsText: a translator's text is shown as
+// text on every page of its version, in its print stylesheet (a CSS
+// string) and in the feed; a title that would end an email's subject
+// header is refused.
+func TestAHostileTranslationIsShownAsText(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	hostile := seedFrench
+	hostile.Title = `</style><script>alert("fr")</script>"; } * { display: none } /*`
+	hostile.Body = "<script>alert(1)</script>\n\n[clic](javascript:alert(2)) <img src=x onerror=alert(3)>"
+	hostile.Groups = slices.Clone(hostile.Groups)
+	hostile.Groups[0].LeadIn = `<b onmouseover=alert(5)>Nous demandons :</b>`
+	publishTranslation(t, b, editor, "fr", hostile)
+	visitor := s.browser()
+	for _, path := range []string{"/fr", "/fr/signatories", "/fr/print", "/fr/embed", "/fr/revisions/1", "/fr/thanks", "/fr.json", "/fr/signatories.json"} {
+		r := visitor.get(seedSlug+path).expect(t, http.StatusOK)
+		for _, bad := range []string{"<script>", `href="javascript:`, "<img", "<b ", "</style>"} {
+			if strings.Contains(r.body, bad) {
+				t.Errorf("%s contains %q", path, bad)
+			}
+		}
+	}
+	css := visitor.get(seedSlug+"/fr/print.css").expect(t, http.StatusOK).body
+	if strings.Count(css, "{") != 4 || strings.Count(css, "}") != 4 || strings.Contains(css, "/*") || strings.Contains(css, "<") {
+		t.Errorf("the title breaks out of its CSS string:\n%s", css)
+	}
+	feed := visitor.get("/feed.atom").expect(t, http.StatusOK).body
+	if strings.Contains(feed, "<script>") || !strings.Contains(feed, "&lt;script&gt;") {
+		t.Errorf("the feed does not escape the translated title:\n%.2000s", feed)
+	}
+	injected := seedFrench
+	injected.Title = "Prisonniers\r\nBcc: everyone@example.org"
+	b.get(editor + "/translations/fr")
+	b.post(editor+"/translations/fr", translationForm(injected, "publish")).expect(t, http.StatusUnprocessableEntity)
 }

@@ -66,7 +66,7 @@ func (h *Handler) postUpdate(c *fiber.Ctx, l *models.Letter) error {
 		if _, err := h.store.AddUpdate(c.UserContext(), l, on, form.Body); err != nil {
 			return err
 		}
-		return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1#updates", fiber.StatusSeeOther)
+		return c.Redirect(editorPath(l)+"?saved=1#updates", fiber.StatusSeeOther)
 	}
 	v, err := h.letterEditorView(c, c.UserContext(), l, letterFormOf(l), settingsFormOf(l))
 	if err != nil {
@@ -85,5 +85,5 @@ func (h *Handler) deleteUpdate(c *fiber.Ctx, l *models.Letter) error {
 	if err := h.store.DeleteUpdate(c.UserContext(), l, id); err != nil {
 		return err
 	}
-	return c.Redirect("/dashboard/letters/"+strconv.FormatInt(l.ID, 10)+"?saved=1#updates", fiber.StatusSeeOther)
+	return c.Redirect(editorPath(l)+"?saved=1#updates", fiber.StatusSeeOther)
 }

@@ -38,19 +38,24 @@ var countryNamesRead = map[string]map[string]string{
 
 // CountryNameIn returns a country's name in a language (a BCP 47 tag), as
 // a signatory list in that language writes it: the curated English name in
-// English and in a language CLDR lacks, else CLDR's, else "" for an
-// unknown code.
+// English (en-GB too) and in a language CLDR lacks, else the curated name
+// of the language ("fr" for "fr-CA") where CLDR reads wrong, else CLDR's,
+// else "" for an unknown code.
 func CountryNameIn(lang, code string) string {
 	english := countryByCode[code]
-	if english == "" || lang == "en" {
+	tag, err := language.Parse(lang)
+	if english == "" || err != nil {
 		return english
 	}
-	if name := countryNamesRead[lang][code]; name != "" {
+	base, _ := tag.Base()
+	if base.String() == "en" {
+		return english
+	}
+	if name := countryNamesRead[base.String()][code]; name != "" {
 		return name
 	}
-	tag, err := language.Parse(lang)
-	region, rerr := language.ParseRegion(code)
-	if err != nil || rerr != nil {
+	region, err := language.ParseRegion(code)
+	if err != nil {
 		return english
 	}
 	names := display.Regions(tag)
@@ -70,8 +75,8 @@ var countriesIn sync.Map // language → []Country
 // CountriesIn returns every country with its name in a language, sorted as
 // that language sorts. The slice is shared: do not modify it.
 func CountriesIn(lang string) []Country {
-	if lang == "en" {
-		return countries
+	if base, _ := language.Make(lang).Base(); base.String() == "en" {
+		return countries // curated, and sorted as English sorts
 	}
 	if list, ok := countriesIn.Load(lang); ok {
 		return list.([]Country)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -135,7 +136,9 @@ type Message struct {
 
 // ConfirmationMail writes the email a signer receives with their private
 // links: the confirmation link while the signature waits for it (Signed's
-// ConfirmToken), and the management link.
+// ConfirmToken), and the management link. l is the letter in the version
+// signed when the links are sent again; a new signature's is the letter as
+// stored, its original (the caller knows the version read).
 type ConfirmationMail func(l *Letter, s *Signed) Message
 
 // Countries reads "Azerbaijan/Netherlands": the country names in a
@@ -411,8 +414,8 @@ func (s *Store) RemindSigner(ctx context.Context, letterID int64, email string, 
 // working. It returns the new management token.
 func (s *Store) remind(tx *gorm.DB, sig *Signature, mail ConfirmationMail) (string, error) {
 	var l Letter
-	if err := tx.Take(&l, sig.LetterID).Error; err != nil {
-		return "", err
+	if err := publishedTranslations(tx).Take(&l, sig.LetterID).Error; err != nil {
+		return "", fmt.Errorf("read letter: %w", err)
 	}
 	now := s.now()
 	manage, manageHash := NewToken()
@@ -428,7 +431,7 @@ func (s *Store) remind(tx *gorm.DB, sig *Signature, mail ConfirmationMail) (stri
 	if err := tx.Model(sig).Select(columns).Updates(sig).Error; err != nil {
 		return "", err
 	}
-	return manage, s.enqueue(tx, mail(&l, signed))
+	return manage, s.enqueue(tx, mail(l.versionOf(sig), signed)) // the version signed, as the first email
 }
 
 // SetDisplay changes how the signature of manageToken appears. When the new

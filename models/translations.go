@@ -374,11 +374,6 @@ func (s *Store) Translation(ctx context.Context, l *Letter, lang string) (*Trans
 	return &t, nil
 }
 
-// VersionSigned reports whether anyone has signed l through its version in lang.
-func (s *Store) VersionSigned(ctx context.Context, l *Letter, lang string) (bool, error) {
-	return versionSigned(s.read.WithContext(ctx), l.ID, lang)
-}
-
 // signedTranslation reads, in tx, l's published translation into lang for
 // a change of its text, which must leave it complete (*IncompleteError),
 // with the letter and its demand groups.

@@ -19,7 +19,6 @@ import (
 	"github.com/go-playground/locales/ru"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 	xmessage "golang.org/x/text/message"
 )
 
@@ -205,11 +204,6 @@ func find(code string) *lang {
 	return langs[DefaultLang]
 }
 
-// LanguageName is a language's name in itself: "français", "العربية".
-func LanguageName(code string) string {
-	return display.Self.Name(language.Make(code))
-}
-
 // supportedTags are the interface's languages, the default first: the
 // matcher falls back to the first.
 var supportedTags = func() []language.Tag {
@@ -266,11 +260,13 @@ func MessageHTML(code, key string, args ...any) template.HTML {
 }
 
 // text is the message for key in the form the "count" among args asks
-// for, from the default language if l lacks it, or the key itself.
+// for, from the default language if l lacks it (its form then picked by
+// the default language's rules, which its forms follow), or the key itself.
 func (l *lang) text(key string, args []any) string {
 	m, ok := l.messages[key]
 	if !ok {
-		if m, ok = langs[DefaultLang].messages[key]; !ok {
+		l = langs[DefaultLang]
+		if m, ok = l.messages[key]; !ok {
 			return key
 		}
 	}

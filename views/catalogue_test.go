@@ -93,12 +93,10 @@ var dynamicKeys = []string{
 	"label.",          // Page.Field: "label." + the field's name
 	"hint.",           // Page.Field: "hint." + the field's name or its hint flag
 	"summary.",        // handlers summaryLabel: "summary." + a field's name
-	"error.",          // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]
+	"error.",          // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]; errors: "error." + a status + ".title"/".text"
 	"display.",        // handlers displayOptions and entry: "display." + a display choice
 	"link.",           // handlers renderLink: "link." + what the link did + ".heading"/".text"
-	"http.",           // handlers errors: "http." + a status's name + ".title"/".text"
 	"import.problem.", // handlers invalidMessage for an import row: "import.problem." + a code [+ "." + field]
-	"stream.busy.",    // handlers streams: which limit was reached
 }
 
 // Every message in the catalogue is used somewhere, and every key the code
@@ -243,4 +241,16 @@ func parameters(m message) map[string]bool {
 		}
 	}
 	return out
+}
+
+// TestAMessageMissingInALanguageCountsAsItsFallbackDoes: a message a
+// language's file lacks comes from the default language whole, its plural
+// form picked by that language's rules: Russian's "one" for 21 would pick
+// English's "1 signature" form for "21 signature".
+func TestAMessageMissingInALanguageCountsAsItsFallbackDoes(t *testing.T) {
+	l := &lang{tag: language.Make("ru"), messages: map[string]message{}, numbers: langs["ru"].numbers}
+	want := Message(DefaultLang, "list.count", "count", 21)
+	if got := l.fill(l.text("list.count", []any{"count", 21}), []any{"count", 21}, func(s string) string { return s }); got != want {
+		t.Errorf("a missing message counting 21: %q, want %q", got, want)
+	}
 }

@@ -29,5 +29,8 @@ func LanguageNameIn(in, code string) string {
 	return code
 }
 
+// LanguageName is a language's name in itself: "français", "العربية".
+func LanguageName(code string) string { return LanguageNameIn(code, code) }
+
 // LanguageNameIn is views.LanguageNameIn in the page's language.
 func (p *Page) LanguageNameIn(code string) string { return LanguageNameIn(p.Lang, code) }

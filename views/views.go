@@ -237,9 +237,6 @@ func strong(entry string) template.HTML {
 	return template.HTML(b.String()) // escaped by WriteEntry
 }
 
-// List joins items as a sentence in the page's language does (see List).
-func (p *Page) List(items []string) string { return List(p.Lang, items) }
-
 // List joins items as a sentence in a language does: "A", "A and B",
 // "A, B and C"; "أ، ب وج" in Arabic. The patterns are CLDR's list
 // patterns, kept in the catalogue: "list.middle" joins all but the last
@@ -410,6 +407,7 @@ type Field struct {
 	Lang         string        // the language of the text it takes, when not the page's
 	Optional     string        // the "(optional)" mark of a field that is not required
 	ErrorPrefix  string        // read out before the error message
+	Original     *Original     // what the original says, beside a translation's field
 }
 
 // Field builds a control for the "field" partial: its label and hint come
@@ -448,6 +446,18 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 			f.Optional = v
 		}
 	}
+	return f
+}
+
+// Original is what a letter's original says in one field, shown under the
+// label of the field that translates it, as its hint is.
+type Original struct {
+	Label, Lang, Text string
+}
+
+// Translating is f with what the original says in it, if anything.
+func (p *Page) Translating(f Field, o *Original) Field {
+	f.Original = o
 	return f
 }
 

@@ -140,6 +140,14 @@ func TestBrowserLetterInThreeLanguages(t *testing.T) {
 			if side != v.dir {
 				t.Errorf("version %q: the label of the form's first field sits on the %s side, want the %s one", v.lang, side, v.dir)
 			}
+			// A chart's country names end before its bars, in either direction.
+			if n := eval[int](tb, `(() => {
+				const bars = [...document.querySelectorAll('figure[aria-labelledby="chart-country-caption"] rect')].map(r => r.getBoundingClientRect().left);
+				return [...document.querySelectorAll('figure[aria-labelledby="chart-country-caption"] text[text-anchor="end"]')]
+					.filter(t => t.getBoundingClientRect().right > Math.min(...bars) + 1).length;
+			})()`); n > 0 {
+				t.Errorf("version %q: %d country names of the chart run into its bars", v.lang, n)
+			}
 			tb.check(fmt.Sprintf("letter-%s-1280", v.lang))
 			phone.open(letterPath+v.path, http.StatusOK)
 			if over := phone.horizontalOverflow(); over > 0 {

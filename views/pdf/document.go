@@ -176,6 +176,7 @@ func (d *Document) shape(size float64, spans []Span) ([]rune, []shaping.Output, 
 	if len(text) == 0 {
 		return nil, nil, nil
 	}
+	text = withinIsolateDepth(text)
 	levels := d.levelsOf(text)
 	in := shaping.Input{Text: text, RunEnd: len(text), Direction: d.dir, Face: d.face(spans[0].Font), Size: fixed.Int26_6(size * 64), Language: d.lang}
 	var out []shaping.Output
@@ -216,6 +217,44 @@ func (d *Document) levelsOf(text []rune) []bidi.Level {
 		}
 	}
 	return levels
+}
+
+// maxIsolateDepth is the deepest nesting of directional isolates and
+// embeddings the Unicode Bidirectional Algorithm resolves (max_depth, rule
+// BD2); an isolate deeper than that overflows and changes no level.
+const maxIsolateDepth = 125
+
+// overflowIsolate stands for an overflowing isolate in withinIsolateDepth:
+// ZERO WIDTH SPACE, invisible too, which the algorithm ignores.
+const overflowIsolate = '\u200b'
+
+// withinIsolateDepth returns text, or a copy of it whose isolate
+// initiators nested deeper than maxIsolateDepth, and the terminators
+// matching them, are overflowIsolate. The algorithm would change no level
+// for them, but the bidi package (in levelsOf and in the shaper's
+// segmenter) looks for each initiator's terminator from the initiator on:
+// a paragraph of thousands of unmatched initiators, which a coordinator's
+// text may hold, costs it seconds, quadratically, where bounded nesting
+// costs it at most maxIsolateDepth passes.
+func withinIsolateDepth(text []rune) []rune {
+	out, depth, copied := text, 0, false
+	for i, r := range text {
+		switch {
+		case r >= '\u2066' && r <= '\u2068': // LRI, RLI, FSI
+			depth++
+		case r == '\u2069' && depth > 0: // PDI, closing the innermost open isolate
+			depth--
+		default:
+			continue
+		}
+		if depth > maxIsolateDepth || r == '\u2069' && depth >= maxIsolateDepth {
+			if !copied {
+				out, copied = slices.Clone(text), true
+			}
+			out[i] = overflowIsolate
+		}
+	}
+	return out
 }
 
 // visualOrder orders a line's runs from left to right by rule L2 of the

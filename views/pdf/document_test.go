@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"undersigned/models/modeltest"
 )
@@ -130,5 +131,24 @@ func TestEveryPageHasItsHeadAndFoot(t *testing.T) {
 	if pages < 3 || strings.Count(string(text), "Running head") != pages || !strings.Contains(string(text), fmt.Sprintf("Page %d of %d", pages, pages)) {
 		t.Errorf("%d pages, %d running heads, last page numbered %v", pages, strings.Count(string(text), "Running head"),
 			strings.Contains(string(text), fmt.Sprintf("Page %d of %d", pages, pages)))
+	}
+}
+
+// TestThousandsOfIsolatesCostLittle: a paragraph of a letter's text full
+// of unmatched directional isolates (any coordinator may paste one) is set
+// in a fraction of a second, not in the seconds the bidi package's search
+// for each isolate's end takes, quadratically; isolates nested as text
+// nests them still order their runs.
+func TestThousandsOfIsolatesCostLittle(t *testing.T) {
+	f := testFont(t)
+	d := New(Config{Lang: "en", Margin: 50, Top: 50, Bottom: 50}, nil, f)
+	start := time.Now()
+	d.Paragraph(Style{Size: 10, Leading: 12}, Span{Text: strings.Repeat("\u2067x", 60000), Font: f})
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("a paragraph of 60,000 isolates took %v to set", took)
+	}
+	levels := d.levelsOf([]rune("Leyla \u2067ليلى 2\u2069 Yunus"))
+	if levels[7] != 1 || levels[0] != 0 {
+		t.Errorf("an English line with an Arabic isolate resolves to levels %v", levels)
 	}
 }
