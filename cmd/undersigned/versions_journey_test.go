@@ -237,6 +237,15 @@ func TestBrowserCoordinatorInFrenchPublishesThreeVersions(t *testing.T) {
 			if !eval[bool](desk, `document.querySelector('#sign').getBoundingClientRect().top < document.querySelector('article.letter').getBoundingClientRect().bottom`) {
 				t.Errorf("version %s: at 1280 px the form is under the letter, not beside it", lang)
 			}
+			// A chart's country names end before its bars, in either direction.
+			if n := eval[int](desk, `(() => {
+				const chart = 'figure[aria-labelledby="chart-country-caption"]';
+				const bars = [...document.querySelectorAll(chart + ' rect')].map(r => r.getBoundingClientRect().left);
+				return [...document.querySelectorAll(chart + ' text[text-anchor="end"]')]
+					.filter(t => t.getBoundingClientRect().right > Math.min(...bars) + 1).length;
+			})()`); n > 0 {
+				t.Errorf("version %s: %d country names of the chart run into its bars", lang, n)
+			}
 			desk.check(fmt.Sprintf("journey-letter-%s-1280", lang))
 
 			phone.open(v.path, http.StatusOK)
