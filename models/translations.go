@@ -71,7 +71,7 @@ func (t *TranslatedText) Groups() ([]DemandGroupText, error) {
 	}
 	out := make([]DemandGroupText, len(groups))
 	for i, g := range groups {
-		out[i] = DemandGroupText{LeadIn: g.LeadIn, Demands: g.Demands}
+		out[i] = DemandGroupText(g)
 	}
 	return out, nil
 }
@@ -91,7 +91,7 @@ func (t *TranslatedText) apply(text LetterText) error {
 	groups := translationGroups(text)
 	stored := make([]revisionGroup, len(groups))
 	for i, g := range groups {
-		stored[i] = revisionGroup{LeadIn: g.LeadIn, Demands: g.Demands}
+		stored[i] = revisionGroup(g)
 	}
 	js, err := json.Marshal(stored)
 	if err != nil {
