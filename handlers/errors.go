@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // ErrorView is the view of an error page.
@@ -34,7 +35,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	}
 	h.setSecurityHeaders(c) // errors raised before the middleware ran need them too
 	key := "error." + strconv.Itoa(status)
-	if h.msg(c, key+".title") == key+".title" {
+	if !views.Has(key + ".title") {
 		key = "error.other"
 	}
 	c.Response().ResetBody()

@@ -288,7 +288,7 @@ func (h *Handler) invalidMessage(c *fiber.Ctx, inv models.Invalid, prefixes ...s
 	}
 	for _, prefix := range append(prefixes, "error.") {
 		for _, key := range []string{prefix + inv.Code + "." + inv.Field, prefix + inv.Code} {
-			if h.msg(c, key) != key {
+			if views.Has(key) {
 				return h.msg(c, key, args...)
 			}
 		}
@@ -304,8 +304,8 @@ func (h *Handler) fieldError(c *fiber.Ctx, field, key string) views.FormErrors {
 // summaryLabel names a field in the error summary: its label, or a shorter
 // "summary.NAME" where the label is a sentence.
 func (h *Handler) summaryLabel(c *fiber.Ctx, field string) string {
-	if short := h.msg(c, "summary."+field); short != "summary."+field {
-		return short
+	if views.Has("summary." + field) {
+		return h.msg(c, "summary."+field)
 	}
 	return h.msg(c, "label."+field)
 }

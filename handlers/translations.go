@@ -41,7 +41,7 @@ type TranslationGroupView struct {
 // interface is written in, other than the original's.
 func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
 	lang := c.Params("lang")
-	if !views.LetterLanguage(lang) || lang == l.Lang {
+	if !translatable(l, lang) {
 		return "", fiber.ErrNotFound
 	}
 	return lang, nil

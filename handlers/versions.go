@@ -22,10 +22,16 @@ func (h *Handler) publicVersion(c *fiber.Ctx) (*models.Letter, error) {
 	if lang == "" {
 		return l, nil
 	}
-	if lang == l.Lang || !views.LetterLanguage(lang) {
+	if !translatable(l, lang) {
 		return nil, fiber.ErrNotFound
 	}
 	return l.Version(lang)
+}
+
+// translatable reports whether l may have a translation into lang: a
+// language the interface is written in, other than the original's.
+func translatable(l *models.Letter, lang string) bool {
+	return lang != l.Lang && views.LetterLanguage(lang)
 }
 
 // letterPath is the address of the version of its letter l reads:

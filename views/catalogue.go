@@ -193,6 +193,13 @@ func parseMessage(value json.RawMessage) (message, error) {
 	return m, nil
 }
 
+// Has reports whether the catalogue has a message key: the default
+// language has every key, and the others fall back to it.
+func Has(key string) bool {
+	_, ok := langs[DefaultLang].messages[key]
+	return ok
+}
+
 // Supported reports whether the interface has the language code.
 func Supported(code string) bool { return langs[code] != nil }
 

@@ -421,8 +421,8 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 		Name: name, Type: typ, Value: value, Label: p.T("label." + name), Error: p.Errors.For(name),
 		Optional: p.T("form.optional"), ErrorPrefix: p.T("form.error_prefix"),
 	}
-	if hint := p.T("hint." + name); hint != "hint."+name {
-		f.Hint = hint
+	if Has("hint." + name) {
+		f.Hint = p.T("hint." + name)
 	}
 	for _, flag := range flags {
 		k, v, _ := strings.Cut(flag, "=")
