@@ -165,9 +165,6 @@ func (h *Handler) msg(c *fiber.Ctx, key string, args ...any) string {
 // date formats t in long form in the request's interface language.
 func (h *Handler) date(c *fiber.Ctx, t time.Time) string { return views.FormatDate(h.lang(c), t) }
 
-// number writes n as the request's interface language does: "1,200", "1 200".
-func (h *Handler) number(c *fiber.Ctx, n int64) string { return views.FormatNumber(h.lang(c), int(n)) }
-
 // page starts the view of a page titled title: the layout's fields, filled for this request.
 func (h *Handler) page(c *fiber.Ctx, title string, data any) *views.Page {
 	p := &views.Page{Lang: h.lang(c), Dir: views.Dir(h.lang(c)), Languages: h.languageLinks(c), Title: title, Path: c.Path(), CSRFToken: func() string { return h.csrfToken(c) }, Data: data}

@@ -12,6 +12,7 @@ import (
 
 	"undersigned/models"
 	"undersigned/views"
+	"undersigned/views/charts"
 )
 
 const (
@@ -198,8 +199,8 @@ type LetterPageView struct {
 	Sections []SectionView
 	Sign     *SignView
 	Preview  bool
-	Charts   []ChartView // the public page's figures, once anyone has signed
-	Share    *ShareView  // the public page's share panel
+	Charts   []charts.Chart // the public page's figures, once anyone has signed
+	Share    *ShareView     // the public page's share panel
 
 	Updates    []UpdateView    // newest first, shown above the list
 	DatedLists []DatedListView // the list as published on dates, newest first
