@@ -106,7 +106,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
 	}
 	h.sessions = session.New(session.Config{
-		Storage:        store.Sessions(),
+		Storage:        tableStorage{store: store, table: models.Sessions},
 		Expiration:     12 * time.Hour,
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieSecure:   h.secure,
