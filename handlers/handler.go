@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
+	"undersigned/handlers/pagecache"
 	"undersigned/models"
 	"undersigned/views"
 )
@@ -68,7 +69,7 @@ type Handler struct {
 
 	staticFiles map[string]*staticFile
 	chartCache  chartCache
-	pageCache   *pageCache
+	pages       *pagecache.Cache[pageMeta]
 	tokenPaths  tokenPaths    // the private links, which the log hides
 	packetSlot  chan struct{} // held while a delivery packet's PDF is made
 	streams     *streamSlots  // the downloads in progress
@@ -101,11 +102,11 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	}
 	h := &Handler{
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
-		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pageCache: newPageCache(),
+		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pages: newPageCache(store),
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
 	}
 	h.sessions = session.New(session.Config{
-		Storage:        store.Sessions(),
+		Storage:        tableStorage{store: store, table: models.Sessions},
 		Expiration:     12 * time.Hour,
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieSecure:   h.secure,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"undersigned/handlers/pagecache"
 	"undersigned/models"
 	"undersigned/views"
 	"undersigned/views/charts"
@@ -232,8 +233,8 @@ func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form 
 	if l.AcceptsSignatures(time.Now()) != nil {
 		return h.renderLetterPage(c, status, l, nil, false)
 	}
-	around, err := h.cachedPage(c, inLangKey("form-around:"+letterPath(l), h.lang(c)), false, func(c *fiber.Ctx) error {
-		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pageCache.formMarker)}, true)
+	around, err := h.cachedPage(c, inLangKey("form-around:"+letterPath(l), h.lang(c)), pagecache.AtMostEverySecond, func(c *fiber.Ctx) error {
+		return h.renderLetterPage(c, fiber.StatusOK, l, &SignView{HTML: template.HTML(h.pages.Placeholder(slotForm))}, true)
 	})
 	if err != nil {
 		return err

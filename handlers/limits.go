@@ -17,7 +17,7 @@ type RateLimit struct {
 
 // Limits are the rate limits of the public and login forms, kept in a
 // fiber.Storage: this process's memory by default, or the database's table
-// that instances sharing it count in together (models.Store.RateLimits).
+// that instances sharing it count in together (SharedRateLimits).
 //
 // The limits of signing count per client, that is per IP address: an
 // office or a university whose people sign from one shared address shares

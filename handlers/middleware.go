@@ -24,12 +24,9 @@ const (
 	sessionUserID = "uid"
 	localUser     = "user"
 	localLang     = "lang" // the interface language of the request
-	// localStartedToken, set while a page renders for the cache, is the
-	// marker that stands for the signing form's started token.
-	localStartedToken = "started"
-	// localStartedLetter is the id of the letter whose form the page
-	// rendered for the cache shows: its token is for that letter.
-	localStartedLetter = "started-letter"
+	// localCacheRendering is set while a page renders for the page cache
+	// (see cacheRendering).
+	localCacheRendering = "cache-rendering"
 )
 
 // contentSecurityPolicy allows nothing from other hosts, no inline script or
@@ -185,8 +182,12 @@ func unsafeInLocation(r rune) bool {
 // csrfToken returns the token the forms of this response carry, setting the
 // browser's CSRF cookie if it has none. The token is an HMAC of the cookie's
 // random value, so it cannot be made without the server's key, and no state
-// is kept on the server for visitors.
+// is kept on the server for visitors. A page rendered for the cache gets
+// the placeholder of the cache's slot instead.
 func (h *Handler) csrfToken(c *fiber.Ctx) string {
+	if renderingForCache(c) != nil {
+		return h.pages.Placeholder(slotCSRF)
+	}
 	if t, ok := c.Locals(csrfCookie).(string); ok {
 		return t
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"undersigned/handlers/pagecache"
 	"undersigned/models"
 	"undersigned/views"
 	"undersigned/views/packet"
@@ -48,11 +49,7 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	// The packet is in the version's language (see makePacket), whatever the
 	// interface's: kept once per version, not once per interface language,
 	// which a visitor could otherwise make it again for, up to six times.
-	p, err := h.cachedPage(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, false, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
-	if err != nil {
-		return err
-	}
-	return h.serveCached(c, p.status, p, nil)
+	return h.serveFromCache(c, "packet:"+strconv.FormatInt(l.ID, 10)+":"+l.Lang, pagecache.AtMostEverySecond, func(c *fiber.Ctx) error { return h.makePacket(c, l) })
 }
 
 // makePacket answers for packetPDF, making the PDF of l. Its labels and

@@ -90,12 +90,12 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 }
 
 // formStarted is the started token of a signing form of l shown now: the
-// page cache's marker while a page renders for the cache, which then gives
-// each visitor their own.
+// placeholder of the page cache's slot while a page renders for the cache,
+// which then gives each visitor their own.
 func (h *Handler) formStarted(c *fiber.Ctx, l *models.Letter) string {
-	if marker, ok := c.Locals(localStartedToken).(string); ok {
-		c.Locals(localStartedLetter, l.ID)
-		return marker
+	if r := renderingForCache(c); r != nil {
+		r.letterID = l.ID
+		return h.pages.Placeholder(slotStarted)
 	}
 	return h.startedToken(l.ID, time.Now())
 }

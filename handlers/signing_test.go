@@ -220,7 +220,7 @@ func (r *recordingStorage) Set(key string, val []byte, exp time.Duration) error 
 // counters are keyed by the letter's id, not by the path it came by.
 func TestUnknownLettersLeaveNoLimitState(t *testing.T) {
 	db := modeltest.Open(t)
-	store := &recordingStorage{Storage: db.RateLimits()}
+	store := &recordingStorage{Storage: handlers.SharedRateLimits(db)}
 	s := newSiteOn(t, db, handlers.Config{Limits: handlers.Limits{Storage: store}})
 	s.publishedLetter("c@example.org", "Org")
 	store.keys = nil // the coordinator's login

@@ -16,6 +16,12 @@ import (
 // were filled at, and fill again once it moved, or after at most a second,
 // for what changes without a write (a letter reaching its closing date, a
 // notice from another instance that was lost).
+//
+// The store owns the counter, and the caches outside it (the handlers'
+// page cache) only read it through Generation: the store moves it after
+// its own commits, and when another instance's notice arrives on its
+// connection (listen.go), and keeps its own cache of published letters
+// by it. So nothing in models needs to know of those caches.
 type generation struct {
 	n atomic.Uint64
 
@@ -57,7 +63,8 @@ func (s *Store) tellOthers(tx *gorm.DB) error {
 
 // Generation counts the changes that may alter a public page, made here
 // and, on PostgreSQL, in the other instances: a cached page made at an
-// earlier generation is stale.
+// earlier generation is stale. It is cheap, an atomic read, for a cache to
+// call on every request.
 func (s *Store) Generation() uint64 { return s.generation.n.Load() }
 
 // letter returns a copy of the letter kept under slug, if it is current.

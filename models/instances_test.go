@@ -31,14 +31,15 @@ func openTwice(t *testing.T) (a, b *models.Store, dsn string) {
 // until it expires; the table holds the key's hash, never the key.
 func TestRateLimitsAreSharedAndStoredHashed(t *testing.T) {
 	a, b, dsn := openTwice(t)
+	ctx := context.Background()
 	const key = "sign-burst:0123456789abcdef:free-them-all"
-	if err := a.RateLimits().Set(key, []byte("2 hits"), time.Minute); err != nil {
+	if err := a.SetExpiring(ctx, models.RateLimits, key, []byte("2 hits"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := b.RateLimits().Get(key); err != nil || !bytes.Equal(got, []byte("2 hits")) {
+	if got, err := b.GetExpiring(ctx, models.RateLimits, key); err != nil || !bytes.Equal(got, []byte("2 hits")) {
 		t.Fatalf("the other instance reads %q (%v), want %q", got, err, "2 hits")
 	}
-	if got, _ := b.Sessions().Get(key); got != nil {
+	if got, _ := b.GetExpiring(ctx, models.Sessions, key); got != nil {
 		t.Errorf("a rate limit's key found among sessions: %q", got)
 	}
 	var stored string
@@ -49,14 +50,14 @@ func TestRateLimitsAreSharedAndStoredHashed(t *testing.T) {
 		t.Errorf("rate_limits holds %q, want the key's hash", stored)
 	}
 	a.SetClock(func() time.Time { return time.Now().UTC().Add(2 * time.Minute) })
-	if got, err := a.RateLimits().Get(key); err != nil || got != nil {
+	if got, err := a.GetExpiring(ctx, models.RateLimits, key); err != nil || got != nil {
 		t.Errorf("expired counter read as %q (%v), want none", got, err)
 	}
-	if err := a.DeleteExpired(context.Background()); err != nil {
+	if err := a.DeleteExpired(ctx); err != nil {
 		t.Fatal(err)
 	}
 	a.SetClock(func() time.Time { return time.Now().UTC() })
-	if got, err := b.RateLimits().Get(key); err != nil || got != nil {
+	if got, err := b.GetExpiring(ctx, models.RateLimits, key); err != nil || got != nil {
 		t.Errorf("counter left after DeleteExpired: %q (%v)", got, err)
 	}
 }

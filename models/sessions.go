@@ -11,64 +11,57 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// hashedEntry is a row of a HashedStorage's table.
-type hashedEntry struct {
+// Expiring names a table of values kept until they expire, under the hash
+// of their key: a copy of the database neither logs anyone in nor names
+// whom a rate limit counts.
+type Expiring string
+
+const (
+	// Sessions holds coordinators' sessions.
+	Sessions Expiring = "sessions"
+	// RateLimits holds the rate limits' counters when several instances
+	// share the database, so that they count requests together.
+	RateLimits Expiring = "rate_limits"
+)
+
+// expiringEntry is a row of an Expiring table.
+type expiringEntry struct {
 	KeyHash   string `gorm:"primaryKey"`
 	Data      []byte
 	ExpiresAt time.Time
 }
 
-// HashedStorage keeps values with an expiry in a table of the database,
-// under the hash of their key: coordinators' sessions, and the rate limits'
-// counters when several instances share the database. It has the methods of
-// fiber.Storage, so Fiber's middleware can use it, without models knowing
-// about HTTP. A copy of the database neither logs anyone in nor names whom
-// a limit counts.
-type HashedStorage struct {
-	store *Store
-	table string
-}
-
-// Sessions returns the session storage backed by this store.
-func (s *Store) Sessions() *HashedStorage { return &HashedStorage{store: s, table: "sessions"} }
-
-// RateLimits returns the rate limits' storage backed by this store, for
-// instances sharing a database to count requests together.
-func (s *Store) RateLimits() *HashedStorage { return &HashedStorage{store: s, table: "rate_limits"} }
-
-// Get returns a live entry's data, or nil when there is none.
-func (hs *HashedStorage) Get(key string) ([]byte, error) {
-	var e hashedEntry
-	err := hs.store.read.Table(hs.table).Where("key_hash = ? AND expires_at > ?", TokenHash(key), hs.store.now()).Take(&e).Error
+// GetExpiring returns the data kept under key in table, or nil when there
+// is none, or it expired.
+func (s *Store) GetExpiring(ctx context.Context, table Expiring, key string) ([]byte, error) {
+	var e expiringEntry
+	err := s.read.WithContext(ctx).Table(string(table)).Where("key_hash = ? AND expires_at > ?", TokenHash(key), s.now()).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
 	return e.Data, err
 }
 
-// Set stores an entry's data for exp.
-func (hs *HashedStorage) Set(key string, val []byte, exp time.Duration) error {
-	e := hashedEntry{KeyHash: TokenHash(key), Data: val, ExpiresAt: hs.store.now().Add(exp)}
-	return hs.store.write.Table(hs.table).Clauses(clause.OnConflict{UpdateAll: true}).Create(&e).Error
+// SetExpiring keeps data under key in table for ttl.
+func (s *Store) SetExpiring(ctx context.Context, table Expiring, key string, data []byte, ttl time.Duration) error {
+	e := expiringEntry{KeyHash: TokenHash(key), Data: data, ExpiresAt: s.now().Add(ttl)}
+	return s.write.WithContext(ctx).Table(string(table)).Clauses(clause.OnConflict{UpdateAll: true}).Create(&e).Error
 }
 
-// Delete removes an entry: ends a session.
-func (hs *HashedStorage) Delete(key string) error {
-	return hs.store.write.Table(hs.table).Where("key_hash = ?", TokenHash(key)).Delete(&hashedEntry{}).Error
+// DeleteExpiring removes what table keeps under key: ends a session.
+func (s *Store) DeleteExpiring(ctx context.Context, table Expiring, key string) error {
+	return s.write.WithContext(ctx).Table(string(table)).Where("key_hash = ?", TokenHash(key)).Delete(&expiringEntry{}).Error
 }
 
-// Reset removes every entry.
-func (hs *HashedStorage) Reset() error {
-	return hs.store.write.Table(hs.table).Where("1 = 1").Delete(&hashedEntry{}).Error
+// ResetExpiring removes everything table keeps.
+func (s *Store) ResetExpiring(ctx context.Context, table Expiring) error {
+	return s.write.WithContext(ctx).Table(string(table)).Where("1 = 1").Delete(&expiringEntry{}).Error
 }
-
-// Close does nothing: the store owns the connection.
-func (hs *HashedStorage) Close() error { return nil }
 
 // DeleteExpired removes sessions and rate-limit counters past their expiry.
 func (s *Store) DeleteExpired(ctx context.Context) error {
-	for _, table := range []string{"sessions", "rate_limits"} {
-		if err := s.write.WithContext(ctx).Table(table).Where("expires_at <= ?", s.now()).Delete(&hashedEntry{}).Error; err != nil {
+	for _, table := range []Expiring{Sessions, RateLimits} {
+		if err := s.write.WithContext(ctx).Table(string(table)).Where("expires_at <= ?", s.now()).Delete(&expiringEntry{}).Error; err != nil {
 			return fmt.Errorf("delete expired %s: %w", table, err)
 		}
 	}

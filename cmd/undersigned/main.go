@@ -196,7 +196,7 @@ func serve(args []string, log *slog.Logger) error {
 	if store.Dialect() == models.Postgres {
 		// Instances behind one load balancer count each client's requests
 		// together; on SQLite, one process counts them in memory.
-		cfg.Limits.Storage = store.RateLimits()
+		cfg.Limits.Storage = handlers.SharedRateLimits(store)
 		if *clientKey == "" {
 			log.Warn("no client key: this instance hashes client addresses with its own key, so instances do not count rate limits together; set UNDERSIGNED_CLIENT_KEY to the same secret on every instance")
 		}

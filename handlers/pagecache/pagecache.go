@@ -1,0 +1,191 @@
+// Package pagecache keeps the rendered pages a crowd reloads (a letter, the
+// first page of its list, its PDF), so that reading a viral letter costs a
+// copy of bytes, not queries and a template.
+//
+// A page is kept as a body cut at named slots: the places where each reader
+// gets bytes of their own, such as the CSRF token of their cookie. The
+// render writes a slot's Placeholder where those bytes go; Page.Write writes
+// the page for one reader, asking a fill function for each slot's bytes.
+//
+// A page is current for the generation it was made at: a number that moves
+// with every change that may alter a page. The cache only reads it, through
+// the function given to New: the store owns the counter, since it moves it
+// inside its own commits and when the other instances sharing its database
+// announce theirs, and it keeps its own cache of letters by it. A page is
+// made once per generation, however many ask for it meanwhile: they wait
+// for one rendering.
+//
+// The cache is bounded in pages and bytes. Past either bound it is emptied,
+// and the pages in demand come back at their next request. Its keys are the
+// caller's: a key must not be something a visitor varies at will (a query
+// string), or any visitor could keep the cache empty.
+package pagecache
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// maxAge is the longest a page is served. A change of generation ends it at
+// once (see EveryChange); the time limit covers what changes without a
+// write, such as a letter reaching its closing date, and changes made by
+// another instance that this one has not heard of.
+const maxAge = time.Second
+
+// quietAge is how long a page made AtMostEverySecond is kept while the
+// generation stays the same: making a PDF again each second for a visitor
+// who asks each second would cost a core.
+const quietAge = time.Minute
+
+// Freshness says when a kept page is made again.
+type Freshness int
+
+const (
+	// EveryChange pages are made again once the generation moved, and at
+	// least every second: the pages that show the latest signature.
+	EveryChange Freshness = iota
+	// AtMostEverySecond pages are made again at most every second, whatever
+	// changed, and kept a minute while nothing changes: pages costly to make
+	// (a PDF), or whose readers need not see the latest change.
+	AtMostEverySecond
+)
+
+// current reports whether p, made at its generation, may be served at gen.
+func (f Freshness) current(p pageAge, gen uint64) bool {
+	age, unchanged := time.Since(p.made), p.generation == gen
+	if f == EveryChange {
+		return unchanged && age < maxAge
+	}
+	return age < maxAge || unchanged && age < quietAge
+}
+
+// Limits bound a cache.
+type Limits struct {
+	Pages int // the pages kept
+	Bytes int // their size, compressed copies included
+}
+
+// Slot names a place in a page where each reader gets bytes of their own.
+type Slot string
+
+// Cache keeps pages under keys, each with M, what its caller keeps beside a
+// page's bytes (such as its status and headers). It is safe for concurrent
+// use.
+type Cache[M any] struct {
+	generation   func() uint64
+	limits       Limits
+	slots        []Slot
+	placeholders []string // the placeholder of each slot
+
+	mu      sync.Mutex
+	pages   map[string]*Page[M]
+	bytes   int // the size of the pages kept
+	renders singleflight.Group
+}
+
+// New returns an empty cache whose pages are current while generation
+// returns the number they were made at, bounded by limits, with slots.
+func New[M any](generation func() uint64, limits Limits, slots ...Slot) *Cache[M] {
+	c := &Cache[M]{generation: generation, limits: limits, slots: slots, pages: map[string]*Page[M]{}}
+	for _, s := range slots {
+		// Random, so that no text typed into a page can forge one.
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		c.placeholders = append(c.placeholders, string(s)+hex.EncodeToString(b))
+	}
+	return c
+}
+
+// Placeholder is what a render writes where slot's bytes go.
+func (c *Cache[M]) Placeholder(slot Slot) string {
+	for i, s := range c.slots {
+		if s == slot {
+			return c.placeholders[i]
+		}
+	}
+	panic("pagecache: no slot " + string(slot))
+}
+
+// Made is a page as a render made it.
+type Made[M any] struct {
+	// Body is the page, with a Placeholder wherever a slot is. The cache
+	// keeps it: the render must not change it afterwards.
+	Body     []byte
+	Meta     M
+	Compress bool // keep the page gzipped too, for readers who accept it
+	// Keep is false for a page to give only to those waiting for it, such
+	// as one that is not the page asked for but an error.
+	Keep bool
+}
+
+// Get returns the page kept under key if it is current by fresh, or else
+// the page render makes: one rendering for everyone who asks meanwhile.
+// An error of render goes to them all, and nothing is kept.
+func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], error)) (*Page[M], error) {
+	gen := c.generation()
+	c.mu.Lock()
+	p := c.pages[key]
+	c.mu.Unlock()
+	if p != nil && fresh.current(p.pageAge, gen) {
+		return p, nil
+	}
+	// A rendering that began before the latest change must not serve
+	// those who came after it: they wait for one of their own generation.
+	flight := key
+	if fresh == EveryChange {
+		flight += "@" + strconv.FormatUint(gen, 10)
+	}
+	v, err, _ := c.renders.Do(flight, func() (any, error) { return c.make(key, gen, render) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Page[M]), nil
+}
+
+// make renders the page of key at generation gen and keeps it.
+func (c *Cache[M]) make(key string, gen uint64, render func() (Made[M], error)) (*Page[M], error) {
+	began := time.Now()
+	m, err := render()
+	if err != nil {
+		return nil, err
+	}
+	p := &Page[M]{Meta: m.Meta, pageAge: pageAge{generation: gen, made: began}, size: len(m.Body)}
+	p.cut(m.Body, c.slots, c.placeholders)
+	if !m.Keep {
+		return p, nil
+	}
+	if m.Compress {
+		// Compressed once here, not for each of the crowd reading it.
+		p.deflated = deflateParts(p.parts)
+		for _, d := range p.deflated {
+			p.size += len(d)
+		}
+	}
+	c.keep(key, p)
+	return p, nil
+}
+
+// keep keeps p under key, unless a page made at a later generation is
+// there already, emptying the cache first if p would pass its limits.
+func (c *Cache[M]) keep(key string, p *Page[M]) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pages) >= c.limits.Pages || c.bytes+p.size > c.limits.Bytes {
+		clear(c.pages)
+		c.bytes = 0
+	}
+	if old := c.pages[key]; old == nil || old.generation <= p.generation {
+		if old != nil {
+			c.bytes -= old.size
+		}
+		c.pages[key] = p
+		c.bytes += p.size
+	}
+}
