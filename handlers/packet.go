@@ -226,7 +226,7 @@ func (w *packetWriter) writeLetter(l *models.Letter) {
 	for _, g := range l.DemandGroups {
 		w.text(bodyStyle, g.LeadIn)
 		for _, d := range g.DemandList() {
-			w.item(models.PlainBlock{Text: d, Marker: "•", Depth: 1})
+			w.item(views.PlainBlock{Text: d, Marker: "•", Depth: 1})
 		}
 		w.Space(6)
 	}
@@ -235,7 +235,7 @@ func (w *packetWriter) writeLetter(l *models.Letter) {
 
 // markdown writes a letter's Markdown as plain paragraphs and list items.
 func (w *packetWriter) markdown(src string) {
-	for _, b := range models.PlainBlocks(src) {
+	for _, b := range views.PlainBlocks(src) {
 		if b.Depth == 0 {
 			w.text(bodyStyle, b.Text)
 		} else {
@@ -245,7 +245,7 @@ func (w *packetWriter) markdown(src string) {
 }
 
 // item writes a list item, its marker in the margin of its text.
-func (w *packetWriter) item(b models.PlainBlock) {
+func (w *packetWriter) item(b views.PlainBlock) {
 	st := bodyStyle
 	st.After, st.Indent, st.Marker = 3, 20*float64(b.Depth), b.Marker
 	w.text(st, b.Text)

@@ -35,6 +35,8 @@ var funcs = template.FuncMap{
 	"link":   link,
 	"bdi":    bdi,
 	"strong": strong,
+	// markdown renders a stored text on read (see RenderMarkdown).
+	"markdown": RenderMarkdown,
 }
 
 // rtlScripts are the scripts written right to left that a letter may be in.
