@@ -79,11 +79,12 @@ var (
 // Markdown is the only text stored, and pages render it when they are
 // read: a change of the renderer or of its sanitiser reaches every row at
 // once, where stored HTML would keep whatever an older one let through.
-// The page cache makes this free on the pages a crowd reloads (a letter,
-// the first page of its list), rendered once per change; the pages it does
-// not keep (a revision, a preview, the print page, the embed, the API's
-// letter, the index's and the feed's excerpts) render each text once per
-// request, and no page renders one per signatory.
+// Templates render only the texts they show (the embed shows none). The
+// page cache makes this free on the pages a crowd reloads (a letter, the
+// first page of its list), rendered once per change; the pages it does not
+// keep (a revision, a preview, the print page, the API's letter, the
+// index's and the feed's excerpts of updates) render each text they show
+// once per request, and no page renders one per signatory.
 func RenderMarkdown(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := markdown.Convert([]byte(src), &buf); err != nil {

@@ -1,4 +1,5 @@
-// Package views holds Undersigned's HTML templates and the message catalogue
+// Package views holds Undersigned's HTML templates, the rendering of the
+// Markdown letters are stored in (markdown.go), and the message catalogue
 // every user-facing string comes from. Templates are embedded, parsed once at
 // start, and fail the start if they do not parse.
 package views
