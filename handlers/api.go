@@ -83,7 +83,7 @@ type APILetter struct {
 	Addressees   []string         `json:"addressees"`
 	Subject      string           `json:"subject"`
 	Salutation   string           `json:"salutation"`
-	BodyHTML     string           `json:"body_html"` // sanitised as on the page
+	BodyHTML     string           `json:"body_html"` // rendered and sanitised as on the page
 	DemandGroups []APIDemandGroup `json:"demand_groups"`
 	ClosingHTML  string           `json:"closing_html"`
 	Countries    []APICountry     `json:"countries"`
@@ -245,7 +245,8 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 	}
 	v := APILetter{
 		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorList()), Addressees: nonNil(l.AddresseeList()),
-		Subject: l.Subject, Salutation: l.Salutation, BodyHTML: l.BodyHTML, ClosingHTML: l.ClosingHTML,
+		Subject: l.Subject, Salutation: l.Salutation,
+		BodyHTML: string(views.RenderMarkdown(l.Body)), ClosingHTML: string(views.RenderMarkdown(l.Closing)),
 		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{},
 	}
 	for _, g := range l.DemandGroups {
@@ -358,7 +359,7 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 	}
 	for _, u := range updates {
 		url := h.absolute("/letters/" + u.Slug + "#update-" + strconv.FormatInt(u.ID, 10))
-		e := atomEntry{ID: url, Title: h.msg(c, "feed.update_title", "title", u.Title), Summary: u.Excerpt(feedSummaryLength),
+		e := atomEntry{ID: url, Title: h.msg(c, "feed.update_title", "title", u.Title), Summary: views.Excerpt(u.Body, feedSummaryLength),
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
 		e.Published = isoTime(u.PostedOn)
 		e.Updated = e.Published

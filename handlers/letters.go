@@ -35,11 +35,11 @@ type LetterView struct {
 	Addressees  []string
 	Subject     string
 	Salutation  string
-	BodyHTML    template.HTML // sanitised by models.RenderMarkdown
+	Body        string // Markdown, rendered by the template that shows it (views.RenderMarkdown)
 	Groups      []GroupView
-	ClosingHTML template.HTML
-	Count       int64 // signatures counted
-	Unlisted    int64 // of them, counted but not named, by their signers' choice
+	Closing     string // Markdown
+	Count       int64  // signatures counted
+	Unlisted    int64  // of them, counted but not named, by their signers' choice
 	URL         string
 	Indexable   bool       // search engines may index pages that name its signers
 	Revision    int        // the number of the text's revision shown
@@ -108,7 +108,7 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 	v := LetterView{
 		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: l.State, Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
 		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
-		BodyHTML: template.HTML(l.BodyHTML), ClosingHTML: template.HTML(l.ClosingHTML), Count: l.SignatureCount(),
+		Body: l.Body, Closing: l.Closing, Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
 		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt,
 	}

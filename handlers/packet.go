@@ -86,7 +86,7 @@ func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) 
 	p := &packet.Letter{
 		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorList(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
 		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
-		Body: plainBlocks(l.Body), Closing: plainBlocks(l.Closing),
+		Body: l.Body, Closing: l.Closing,
 		Signatures: l.SignatureCount(), Unlisted: l.UnlistedCount,
 		PrintURL: h.absolute(letterPath(l) + "/print"),
 	}
@@ -112,16 +112,6 @@ func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) 
 		return nil, fmt.Errorf("PDF of letter %d: %w", l.ID, err)
 	}
 	return out, nil
-}
-
-// plainBlocks is a letter's Markdown as the packet's plain paragraphs and
-// list items.
-func plainBlocks(markdown string) []packet.Block {
-	var out []packet.Block
-	for _, b := range models.PlainBlocks(markdown) {
-		out = append(out, packet.Block(b))
-	}
-	return out
 }
 
 // packetEntry writes a list entry as the packet does, in lang, each part

@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"context"
-	"html/template"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // updateExcerptLength is how much of its latest update a letter's card on
@@ -19,12 +19,12 @@ const updateExcerptLength = 200
 type UpdateView struct {
 	ID      int64
 	Date    time.Time
-	HTML    template.HTML // sanitised by models.RenderMarkdown
+	Body    string // Markdown, rendered by the template (views.RenderMarkdown)
 	Excerpt string
 }
 
 func updateView(u *models.LetterUpdate) UpdateView {
-	return UpdateView{ID: u.ID, Date: u.PostedOn, HTML: template.HTML(u.BodyHTML)}
+	return UpdateView{ID: u.ID, Date: u.PostedOn, Body: u.Body}
 }
 
 // letterUpdates returns the letter's updates, newest first.
@@ -38,7 +38,7 @@ func (h *Handler) letterUpdates(ctx context.Context, l *models.Letter) ([]Update
 }
 
 // setLatestUpdates gives each letter card its newest update, in one query.
-func (h *Handler) setLatestUpdates(ctx context.Context, letters []models.Letter, views []LetterView) error {
+func (h *Handler) setLatestUpdates(ctx context.Context, letters []models.Letter, cards []LetterView) error {
 	ids := make([]int64, len(letters))
 	for i := range letters {
 		ids[i] = letters[i].ID
@@ -47,8 +47,8 @@ func (h *Handler) setLatestUpdates(ctx context.Context, letters []models.Letter,
 	for i := range letters {
 		if u, ok := latest[letters[i].ID]; ok {
 			uv := updateView(&u)
-			uv.Excerpt = u.Excerpt(updateExcerptLength) // only the index shows it
-			views[i].LatestUpdate = &uv
+			uv.Excerpt = views.Excerpt(u.Body, updateExcerptLength) // only the index shows it
+			cards[i].LatestUpdate = &uv
 		}
 	}
 	return err

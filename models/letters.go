@@ -53,10 +53,8 @@ type Letter struct {
 	Addressees     string // one "To:" line per line
 	Subject        string
 	Salutation     string
-	Body           string // Markdown
-	BodyHTML       string `gorm:"column:body_html"` // sanitised rendering of Body
+	Body           string // Markdown, the only form stored: pages render it on read
 	Closing        string // Markdown
-	ClosingHTML    string `gorm:"column:closing_html"`
 	Lang           string
 	Signers        Signers
 	Listed         bool
@@ -220,8 +218,7 @@ func (l *Letter) AllowsKind(k SignatureKind) bool {
 func (t LetterText) apply(l *Letter) {
 	l.Title, l.Slug, l.Summary = t.Title, t.Slug, t.Summary
 	l.Initiators, l.Addressees, l.Subject, l.Salutation = t.Initiators, t.Addressees, t.Subject, t.Salutation
-	l.Body, l.BodyHTML = t.Body, RenderMarkdown(t.Body)
-	l.Closing, l.ClosingHTML = t.Closing, RenderMarkdown(t.Closing)
+	l.Body, l.Closing = t.Body, t.Closing
 }
 
 func (t LetterText) groups(letterID int64) []DemandGroup {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -48,6 +49,29 @@ func TestMigrationsApplyOnceWhenServersStartTogether(t *testing.T) {
 	}
 	if want := len(migrationNames(t, "sqlite")); versions != want || rows != want {
 		t.Errorf("schema_migrations has %d rows of %d versions, want %d of each", rows, versions, want)
+	}
+}
+
+// Markdown is the only text stored: no table keeps a rendering of it, which
+// a change of the renderer or of its sanitiser would leave as it was.
+func TestNoTableStoresRenderedHTML(t *testing.T) {
+	_, dsn := modeltest.OpenDSN(t)
+	db := modeltest.RawDB(t, dsn)
+	for _, table := range []string{"letters", "letter_revisions", "letter_translations", "translation_revisions", "letter_updates"} {
+		rows, err := db.Query("SELECT * FROM " + table + " WHERE 1 = 0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		columns, err := rows.Columns()
+		rows.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range columns {
+			if strings.HasSuffix(c, "_html") {
+				t.Errorf("%s stores %s", table, c)
+			}
+		}
 	}
 }
 

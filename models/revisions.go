@@ -27,9 +27,7 @@ type LetterRevision struct {
 	Subject      string
 	Salutation   string
 	Body         string
-	BodyHTML     string `gorm:"column:body_html"`
 	Closing      string
-	ClosingHTML  string    `gorm:"column:closing_html"`
 	DemandGroups string    // JSON: [{"lead_in": …, "demands": …}]
 	CreatedAt    time.Time // when this text became the letter's current one
 	CreatedBy    *int64
@@ -50,7 +48,7 @@ func (r *LetterRevision) AsLetter(cur *Letter) (*Letter, error) {
 	}
 	l := *cur
 	l.Title, l.Summary, l.Initiators, l.Addressees = r.Title, r.Summary, r.Initiators, r.Addressees
-	l.Subject, l.Salutation, l.Body, l.BodyHTML, l.Closing, l.ClosingHTML = r.Subject, r.Salutation, r.Body, r.BodyHTML, r.Closing, r.ClosingHTML
+	l.Subject, l.Salutation, l.Body, l.Closing = r.Subject, r.Salutation, r.Body, r.Closing
 	l.Revision, l.RevisedAt, l.CorrectedAt = r.Number, nil, nil
 	if r.Number > 1 {
 		at := r.CreatedAt
@@ -75,7 +73,7 @@ func revisionOf(l *Letter, at time.Time, by *int64) (*LetterRevision, error) {
 	}
 	return &LetterRevision{
 		LetterID: l.ID, Number: l.Revision, Title: l.Title, Summary: l.Summary, Initiators: l.Initiators, Addressees: l.Addressees,
-		Subject: l.Subject, Salutation: l.Salutation, Body: l.Body, BodyHTML: l.BodyHTML, Closing: l.Closing, ClosingHTML: l.ClosingHTML,
+		Subject: l.Subject, Salutation: l.Salutation, Body: l.Body, Closing: l.Closing,
 		DemandGroups: string(js), CreatedAt: at, CreatedBy: by,
 	}, nil
 }
@@ -198,8 +196,8 @@ func (s *Store) CorrectLetterText(ctx context.Context, userID int64, l *Letter, 
 		}
 		err = tx.Model(&LetterRevision{}).Where("letter_id = ? AND number = ?", l.ID, l.Revision).Updates(map[string]any{
 			"title": stored.Title, "summary": stored.Summary, "initiators": stored.Initiators, "addressees": stored.Addressees,
-			"subject": stored.Subject, "salutation": stored.Salutation, "body": stored.Body, "body_html": stored.BodyHTML,
-			"closing": stored.Closing, "closing_html": stored.ClosingHTML, "demand_groups": stored.DemandGroups,
+			"subject": stored.Subject, "salutation": stored.Salutation, "body": stored.Body,
+			"closing": stored.Closing, "demand_groups": stored.DemandGroups,
 		}).Error
 		if err != nil {
 			return fmt.Errorf("correct revision %d: %w", l.Revision, err)
@@ -211,8 +209,8 @@ func (s *Store) CorrectLetterText(ctx context.Context, userID int64, l *Letter, 
 // saveText writes the letter's text columns only: the counters, kept by the
 // transactions that add and remove signatures, are not touched.
 func saveText(tx *gorm.DB, l *Letter) error {
-	err := tx.Model(l).Select("title", "slug", "summary", "initiators", "addressees", "subject", "salutation", "body", "body_html",
-		"closing", "closing_html", "revision", "revised_at", "corrected_at", "updated_at").Updates(l).Error
+	err := tx.Model(l).Select("title", "slug", "summary", "initiators", "addressees", "subject", "salutation", "body",
+		"closing", "revision", "revised_at", "corrected_at", "updated_at").Updates(l).Error
 	if err != nil {
 		return fmt.Errorf("save letter text: %w", err)
 	}

@@ -74,7 +74,7 @@ func TestRevisionKeepsWhatWasSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if old.Title != before.Title || old.BodyHTML != before.BodyHTML || len(old.DemandGroups) != 2 ||
+	if old.Title != before.Title || old.Body != before.Body || old.Closing != before.Closing || len(old.DemandGroups) != 2 ||
 		old.DemandGroups[0].Demands != before.DemandGroups[0].Demands || old.DemandGroups[1].LeadIn != before.DemandGroups[1].LeadIn {
 		t.Errorf("revision 1 does not read as signed: %+v", old)
 	}

@@ -1,21 +1,12 @@
 package models
 
 import (
-	"bytes"
 	"fmt"
-	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/gosimple/slug"
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/text"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -199,146 +190,4 @@ func Slugify(title string) string {
 // ValidSlug reports whether slug is what Slugify produces.
 func ValidSlug(slug string) bool {
 	return slug != "" && len(slug) <= 80 && Slugify(slug) == slug
-}
-
-// maxMarkdownNesting is how deeply blockquotes and lists nest in a letter.
-// goldmark's time grows with the square of the depth: a body of 59,000
-// nested ">" took seconds to render, and a real letter nests two or three
-// deep. A marker deeper than this is read as text.
-const maxMarkdownNesting = 20
-
-// shallowContainer is goldmark's parser of blockquotes or of lists that
-// opens no container deeper than maxMarkdownNesting.
-type shallowContainer struct{ parser.BlockParser }
-
-// Open opens the container unless parent is already maxMarkdownNesting deep.
-func (p shallowContainer) Open(parent ast.Node, r text.Reader, pc parser.Context) (ast.Node, parser.State) {
-	depth := 0
-	for n := parent; n != nil; n = n.Parent() {
-		if k := n.Kind(); k == ast.KindBlockquote || k == ast.KindList {
-			depth++
-		}
-	}
-	if depth >= maxMarkdownNesting {
-		return nil, parser.NoChildren
-	}
-	return p.BlockParser.Open(parent, r, pc)
-}
-
-// newMarkdown is goldmark with CommonMark's parsers, its blockquotes and
-// lists shallow. List items need no cap: they open only inside a list.
-func newMarkdown() goldmark.Markdown {
-	containers := []reflect.Type{reflect.TypeOf(parser.NewBlockquoteParser()), reflect.TypeOf(parser.NewListParser())}
-	blocks := parser.DefaultBlockParsers()
-	for i, b := range blocks {
-		if slices.Contains(containers, reflect.TypeOf(b.Value)) {
-			blocks[i].Value = shallowContainer{b.Value.(parser.BlockParser)}
-		}
-	}
-	return goldmark.New(goldmark.WithParser(parser.NewParser(
-		parser.WithBlockParsers(blocks...),
-		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-	)))
-}
-
-var (
-	markdown = newMarkdown() // raw HTML is not rendered, dangerous link schemes are dropped
-	// markdownPolicy keeps the safe subset a letter needs: paragraphs,
-	// emphasis, links and lists.
-	markdownPolicy = func() *bluemonday.Policy {
-		p := bluemonday.NewPolicy()
-		p.AllowElements("p", "em", "strong", "ul", "ol", "li", "br", "blockquote")
-		p.AllowAttrs("href").OnElements("a")
-		p.AllowURLSchemes("http", "https", "mailto")
-		p.RequireParseableURLs(true)
-		p.RequireNoFollowOnLinks(true)
-		p.AddTargetBlankToFullyQualifiedLinks(false)
-		return p
-	}()
-)
-
-// RenderMarkdown turns a letter's Markdown into sanitised HTML.
-func RenderMarkdown(src string) string {
-	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(src), &buf); err != nil {
-		return markdownPolicy.Sanitize("<p>" + src + "</p>")
-	}
-	return markdownPolicy.Sanitize(buf.String())
-}
-
-// PlainBlock is one paragraph of a letter's Markdown as plain text, for
-// output that cannot show HTML, such as the PDF of the delivery packet.
-type PlainBlock struct {
-	Text   string
-	Marker string // a list item's "•" or "3."; "" for a paragraph
-	Depth  int    // how deeply its list is nested: 0 outside lists
-}
-
-// PlainBlocks reads a letter's Markdown as the paragraphs and list items
-// its HTML shows, without emphasis markers; raw HTML is left out, as
-// RenderMarkdown leaves it out, and a link keeps only its text.
-func PlainBlocks(src string) []PlainBlock {
-	source := []byte(src)
-	var out []PlainBlock
-	var walk func(n ast.Node, marker string, depth int)
-	walk = func(n ast.Node, marker string, depth int) {
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch c := c.(type) {
-			case *ast.List:
-				number := c.Start
-				for item := c.FirstChild(); item != nil; item = item.NextSibling() {
-					m := "•"
-					if c.IsOrdered() {
-						m = strconv.Itoa(number) + "."
-						number++
-					}
-					walk(item, m, depth+1)
-				}
-			case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *ast.CodeBlock, *ast.FencedCodeBlock:
-				if t := strings.Join(strings.Fields(inlineText(c, source)), " "); t != "" {
-					out = append(out, PlainBlock{Text: t, Marker: marker, Depth: depth})
-					marker = "" // a second paragraph of an item has no marker of its own
-				}
-			default:
-				walk(c, marker, depth)
-			}
-		}
-	}
-	walk(markdown.Parser().Parse(text.NewReader(source)), "", 0)
-	return out
-}
-
-// inlineText is the text of a block's inline content, line breaks as spaces.
-func inlineText(n ast.Node, source []byte) string {
-	var b strings.Builder
-	if n.Type() == ast.TypeBlock && n.FirstChild() == nil {
-		lines := n.Lines()
-		for i := 0; i < lines.Len(); i++ {
-			seg := lines.At(i)
-			b.Write(seg.Value(source))
-			b.WriteByte(' ')
-		}
-		return b.String()
-	}
-	ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch c := c.(type) {
-		case *ast.RawHTML:
-			return ast.WalkSkipChildren, nil
-		case *ast.Text:
-			b.Write(c.Segment.Value(source))
-			if c.SoftLineBreak() || c.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(c.Value)
-		case *ast.AutoLink:
-			b.Write(c.URL(source))
-		}
-		return ast.WalkContinue, nil
-	})
-	return b.String()
 }

@@ -39,9 +39,7 @@ type TranslatedText struct {
 	Subject      string
 	Salutation   string
 	Body         string
-	BodyHTML     string `gorm:"column:body_html"`
 	Closing      string
-	ClosingHTML  string `gorm:"column:closing_html"`
 	DemandGroups string // JSON, as a revision stores them, in the original's order
 }
 
@@ -98,7 +96,7 @@ func (t *TranslatedText) apply(text LetterText) error {
 		return err
 	}
 	t.Title, t.Summary, t.Addressees, t.Subject, t.Salutation = text.Title, text.Summary, text.Addressees, text.Subject, text.Salutation
-	t.Body, t.BodyHTML, t.Closing, t.ClosingHTML = text.Body, RenderMarkdown(text.Body), text.Closing, RenderMarkdown(text.Closing)
+	t.Body, t.Closing = text.Body, text.Closing
 	t.DemandGroups = string(js)
 	return nil
 }
@@ -218,7 +216,7 @@ func (l *Letter) Reading(lang string, t *TranslatedText, corrected *time.Time) (
 	v := *l
 	v.Original, v.Lang = l.OriginalLang(), lang
 	v.Title, v.Summary, v.Addressees, v.Subject, v.Salutation = t.Title, t.Summary, t.Addressees, t.Subject, t.Salutation
-	v.Body, v.BodyHTML, v.Closing, v.ClosingHTML = t.Body, t.BodyHTML, t.Closing, t.ClosingHTML
+	v.Body, v.Closing = t.Body, t.Closing
 	v.CorrectedAt = corrected
 	v.DemandGroups = make([]DemandGroup, len(groups))
 	for i, g := range groups {

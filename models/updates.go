@@ -2,11 +2,8 @@ package models
 
 import (
 	"context"
-	"html"
-	"strings"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
 	"gorm.io/gorm"
 )
 
@@ -16,35 +13,16 @@ type LetterUpdate struct {
 	ID        int64
 	LetterID  int64
 	PostedOn  time.Time // midnight UTC of its date
-	Body      string    // Markdown
-	BodyHTML  string    `gorm:"column:body_html"` // sanitised rendering of Body
+	Body      string    // Markdown, rendered on read
 	CreatedAt time.Time
 }
 
 // TableName is the updates' table.
 func (LetterUpdate) TableName() string { return "letter_updates" }
 
-// markupStripper keeps the text of sanitised HTML and drops every tag.
-var markupStripper = bluemonday.StrictPolicy()
-
-// Excerpt is the update's text without markup, cut to at most n characters
-// at a word's end, with "…" when cut.
-func (u LetterUpdate) Excerpt(n int) string {
-	text := strings.Join(strings.Fields(html.UnescapeString(markupStripper.Sanitize(u.BodyHTML))), " ")
-	runes := []rune(text)
-	if len(runes) <= n {
-		return text
-	}
-	cut := string(runes[:n])
-	if i := strings.LastIndexByte(cut, ' '); i > 0 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,.;:") + "…"
-}
-
 // AddUpdate posts a dated update on a letter. The caller has authorised access to l.
 func (s *Store) AddUpdate(ctx context.Context, l *Letter, postedOn time.Time, body string) (*LetterUpdate, error) {
-	u := &LetterUpdate{LetterID: l.ID, PostedOn: Day(postedOn), Body: body, BodyHTML: RenderMarkdown(body), CreatedAt: s.now()}
+	u := &LetterUpdate{LetterID: l.ID, PostedOn: Day(postedOn), Body: body, CreatedAt: s.now()}
 	err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(u).Error })
 	if err != nil {
 		return nil, err

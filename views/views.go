@@ -1,4 +1,5 @@
-// Package views holds Undersigned's HTML templates and the message catalogue
+// Package views holds Undersigned's HTML templates, the rendering of the
+// Markdown letters are stored in (markdown.go), and the message catalogue
 // every user-facing string comes from. Templates are embedded, parsed once at
 // start, and fail the start if they do not parse.
 package views
@@ -35,6 +36,8 @@ var funcs = template.FuncMap{
 	"link":   link,
 	"bdi":    bdi,
 	"strong": strong,
+	// markdown renders a stored text on read (see RenderMarkdown).
+	"markdown": RenderMarkdown,
 }
 
 // rtlScripts are the scripts written right to left that a letter may be in.

@@ -32,9 +32,9 @@ type Letter struct {
 	Addressees []string  // the "To:" lines
 	Subject    string
 	Salutation string
-	Body       []Block
+	Body       string // Markdown
 	Demands    []DemandGroup
-	Closing    []Block
+	Closing    string // Markdown
 
 	Signatures int64  // counted: named on the list or not
 	Unlisted   int64  // counted only
@@ -45,14 +45,6 @@ type Letter struct {
 	// entries, in order, and returns what failed in reading them. It is
 	// called once for each time the packet is written.
 	Sections func(each func(Section)) error
-}
-
-// Block is a paragraph or a list item of the letter's Markdown, as plain
-// text (a PDF shows no HTML).
-type Block struct {
-	Text   string
-	Marker string // a list item's "•" or "3."; "" for a paragraph
-	Depth  int    // how deeply its list is nested: 0 outside lists
 }
 
 // DemandGroup is a group of demands and the sentence that leads into them.
@@ -201,20 +193,21 @@ func (w *writer) writeLetter(l *Letter) {
 	if l.Salutation != "" {
 		w.text(bodyStyle, l.Salutation)
 	}
-	w.blocks(l.Body)
+	w.markdown(l.Body)
 	for _, g := range l.Demands {
 		w.text(bodyStyle, g.LeadIn)
 		for _, d := range g.Items {
-			w.item(Block{Text: d, Marker: "•", Depth: 1})
+			w.item(views.PlainBlock{Text: d, Marker: "•", Depth: 1})
 		}
 		w.Space(6)
 	}
-	w.blocks(l.Closing)
+	w.markdown(l.Closing)
 }
 
-// blocks writes a letter's Markdown as plain paragraphs and list items.
-func (w *writer) blocks(bs []Block) {
-	for _, b := range bs {
+// markdown writes a letter's Markdown as plain paragraphs and list items:
+// a PDF shows no HTML.
+func (w *writer) markdown(src string) {
+	for _, b := range views.PlainBlocks(src) {
 		if b.Depth == 0 {
 			w.text(bodyStyle, b.Text)
 		} else {
@@ -224,7 +217,7 @@ func (w *writer) blocks(bs []Block) {
 }
 
 // item writes a list item, its marker in the margin of its text.
-func (w *writer) item(b Block) {
+func (w *writer) item(b views.PlainBlock) {
 	st := bodyStyle
 	st.After, st.Indent, st.Marker = 3, 20*float64(b.Depth), b.Marker
 	w.text(st, b.Text)

@@ -20,9 +20,9 @@ func letter(entries []string, reads *int) *Letter {
 		Lang: "en", Title: "Joint statement on political prisoners", Initiators: []string{"Forum 2000"},
 		Date: date, AsOf: date.AddDate(0, 0, 3), Addressees: []string{"Members of PACE"},
 		Subject: "Political prisoners", Salutation: "Excellencies,",
-		Body:       []Block{{Text: "We, the undersigned, write to you."}, {Text: "an item", Marker: "1.", Depth: 1}},
+		Body:       "We, the undersigned, write to you.\n\n1. an item",
 		Demands:    []DemandGroup{{LeadIn: "We demand that the authorities:", Items: []string{"release them"}}},
-		Closing:    []Block{{Text: "Sincerely,"}},
+		Closing:    "Sincerely,",
 		Signatures: int64(len(entries)) + 1, Unlisted: 1,
 		PrintURL: "https://example.org/letters/statement/print",
 		Sections: func(each func(Section)) error {
