@@ -210,13 +210,13 @@ func (c *config) setMailFrom(v string) error {
 // models.PostgresMailSenders: each holds one of the server's database
 // connections while the relay takes its email.
 func (c *config) setConnections(v string) error {
-	most := 64
+	most, why := 64, ""
 	if models.IsPostgres(c.db) {
-		most = models.PostgresMailSenders
+		most, why = models.PostgresMailSenders, " (on PostgreSQL, each holds one of the server's database connections while the relay takes its email)"
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > most {
-		return fmt.Errorf("%q is not a number from 1 to %d (at most %d on PostgreSQL, where each holds a database connection while the relay takes its email); for example 4", v, most, models.PostgresMailSenders)
+		return fmt.Errorf("%q is not a number from 1 to %d%s; for example 4", v, most, why)
 	}
 	c.connections = n
 	return nil
