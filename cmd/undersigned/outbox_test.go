@@ -192,12 +192,12 @@ func through(m *mail.Mailer, smtpURL string) {
 func TestSMTPConnectionsMustBeUsable(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "u.db")
 	cases := []struct{ flag, env, want string }{
-		{flag: "0", want: `invalid value "0" for flag -smtp-connections: "0": want a number from 1 to 64`},
-		{env: "lots", want: `UNDERSIGNED_SMTP_CONNECTIONS: "lots": want a number from 1 to 64`},
+		{flag: "0", want: `-smtp-connections (UNDERSIGNED_SMTP_CONNECTIONS): "0" is not a number from 1 to`},
+		{env: "lots", want: `UNDERSIGNED_SMTP_CONNECTIONS (-smtp-connections): "lots" is not a number from 1 to`},
 	}
 	if os.Getenv(modeltest.TestDBEnv) != "" {
 		db = modeltest.DSN(t)
-		cases = append(cases, struct{ flag, env, want string }{flag: "5", want: "-smtp-connections 5: at most 4 on PostgreSQL"})
+		cases = append(cases, struct{ flag, env, want string }{flag: "5", want: `-smtp-connections (UNDERSIGNED_SMTP_CONNECTIONS): "5" is not a number from 1 to 4 (on PostgreSQL`})
 	}
 	for _, tt := range cases {
 		args := []string{"-db", db, "-addr", "127.0.0.1:0"}
