@@ -226,14 +226,7 @@ func serve(args []string, log *slog.Logger) error {
 		}
 		return err
 	})
-	local := base.Hostname() == "localhost" || net.ParseIP(base.Hostname()).IsLoopback()
-	if server == nil && !local {
-		log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
-	}
-	mailer := &mail.Mailer{Outbox: store, Sender: &mail.Console{W: os.Stdout, Local: local}, Log: log, Poll: 2 * time.Second, Retry: *mailRetry}
-	if server != nil {
-		mailer.Sender, mailer.Senders = mail.NewSMTP(server, *mailFrom, base.Hostname(), connections), connections
-	}
+	mailer := mail.New(mail.Config{Outbox: store, Log: log, SMTP: server, Connections: connections, From: *mailFrom, Site: base, Console: os.Stdout, Poll: 2 * time.Second, Retry: *mailRetry})
 	mailDone := make(chan struct{})
 	go func() { mailer.Run(ctx); close(mailDone) }()
 

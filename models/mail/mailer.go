@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"regexp"
 	"sync/atomic"
 	"time"
@@ -28,6 +30,44 @@ type Mailer struct {
 	// Retry is the wait after a message's first failure, doubled after
 	// each further one, at most an hour.
 	Retry time.Duration
+}
+
+// Config is what New needs to know to build a Mailer.
+type Config struct {
+	Outbox Outbox
+	Log    *slog.Logger
+	// SMTP is the relay's URL, as ParseURL reads it; nil prints the
+	// emails on Console instead, and sends none.
+	SMTP *url.URL
+	// Connections is how many the SMTP sender keeps, and so how many
+	// messages are sent at once.
+	Connections int
+	// From is the address the emails are sent from.
+	From string
+	// Site is the site's base URL: its host ends the Message-IDs, and the
+	// console shows recipients only when it is this machine.
+	Site    *url.URL
+	Console io.Writer
+	Poll    time.Duration
+	Retry   time.Duration
+}
+
+// New returns the Mailer cfg describes: through the SMTP relay, or without
+// one, printing the emails on the console, which it warns of in the log
+// when the site is reached from other machines, whose users see no email.
+func New(cfg Config) *Mailer {
+	m := &Mailer{Outbox: cfg.Outbox, Log: cfg.Log, Poll: cfg.Poll, Retry: cfg.Retry}
+	host := cfg.Site.Hostname()
+	if cfg.SMTP != nil {
+		m.Sender, m.Senders = NewSMTP(cfg.SMTP, cfg.From, host, cfg.Connections), cfg.Connections
+		return m
+	}
+	local := host == "localhost" || net.ParseIP(host).IsLoopback()
+	if !local {
+		m.Log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
+	}
+	m.Sender = &Console{W: cfg.Console, Local: local}
+	return m
 }
 
 // The messages the mailer reads from the outbox in a round: for the SMTP
