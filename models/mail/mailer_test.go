@@ -1,11 +1,14 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,10 +96,12 @@ func (o *memoryOutbox) sent() (sent, failed []int64) {
 }
 
 // mailServer takes each email after a millisecond, or refuses it as refuse
-// says, and counts the emails it was taking at once.
+// says, and keeps the ids of those it took, and how many it was taking at
+// once at most.
 type mailServer struct {
 	refuse     func(Message) error
 	mu         sync.Mutex
+	took       []int64
 	busy, most int
 }
 
@@ -107,12 +112,23 @@ func (s *mailServer) Send(_ context.Context, m Message) error {
 	s.mu.Unlock()
 	time.Sleep(time.Millisecond)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.busy--
-	s.mu.Unlock()
 	if s.refuse != nil {
-		return s.refuse(m)
+		if err := s.refuse(m); err != nil {
+			return err
+		}
 	}
+	s.took = append(s.took, m.ID)
 	return nil
+}
+
+// taken are the ids of the emails s took, in order, as many times as it
+// took each.
+func (s *mailServer) taken() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(slices.Values(s.took))
 }
 
 // testMailer delivers o through s with senders at once.
@@ -143,9 +159,12 @@ func TestMailerSendsEachEmailOnce(t *testing.T) {
 		if want := []int{50, 50, 20}; !slices.Equal(rounds, want) {
 			t.Errorf("rounds of %v emails, want %v", rounds, want)
 		}
-		sent, failed := o.sent()
-		if len(sent) != messages || len(failed) != 0 || len(slices.Compact(sent)) != messages {
-			t.Errorf("%d emails recorded sent, %d different, %d failed; want each of the %d once", len(sent), len(slices.Compact(sent)), len(failed), messages)
+		took := s.taken()
+		if len(took) != messages || len(slices.Compact(slices.Clone(took))) != messages {
+			t.Errorf("the server took %d emails, %d different; want each of the %d once", len(took), len(slices.Compact(slices.Clone(took))), messages)
+		}
+		if sent, failed := o.sent(); !slices.Equal(sent, took) || len(failed) != 0 {
+			t.Errorf("%d emails recorded sent, %d failed; want the %d the server took", len(sent), len(failed), len(took))
 		}
 		if s.most < 2 || s.most > senders {
 			t.Errorf("%d emails at once at most; want several, and at most the %d senders", s.most, senders)
@@ -156,7 +175,7 @@ func TestMailerSendsEachEmailOnce(t *testing.T) {
 // A sender whose server cannot be used stops at its first failure, while
 // the others carry on with the rest of the round; the next round waits for
 // the poll interval.
-func TestMailerSenderThatStopsTakesNoMore(t *testing.T) {
+func TestMailerCarriesOnWithoutASenderThatStopped(t *testing.T) {
 	forEachOutbox(t, 10, func(t *testing.T, o *memoryOutbox) {
 		s := &mailServer{refuse: func(m Message) error {
 			if m.ID == 1 {
@@ -167,9 +186,12 @@ func TestMailerSenderThatStopsTakesNoMore(t *testing.T) {
 		if n := testMailer(o, s, 2).Deliver(context.Background()); n != 0 {
 			t.Errorf("the round says %d, want 0: the next round must wait", n)
 		}
-		sent, failed := o.sent()
-		if len(sent) != 9 || len(slices.Compact(sent)) != 9 || !slices.Equal(failed, []int64{1}) {
-			t.Errorf("sent %v, failed %v; want the 9 others sent once, and the first failed once", sent, failed)
+		took := s.taken()
+		if want := []int64{2, 3, 4, 5, 6, 7, 8, 9, 10}; !slices.Equal(took, want) {
+			t.Errorf("the server took %v, want the 9 others, once each", took)
+		}
+		if _, failed := o.sent(); !slices.Equal(failed, []int64{1}) {
+			t.Errorf("failures recorded for %v, want the first email's alone", failed)
 		}
 	})
 }
@@ -184,4 +206,32 @@ func TestMailerUnreachableServerStopsTheRound(t *testing.T) {
 			t.Errorf("%d emails sent, %d failed; want none sent, and 3 failed, one per sender", len(sent), len(failed))
 		}
 	})
+}
+
+// Without an SMTP server, the console shows an email's recipient only to
+// whoever reaches the site on this machine; a site reached from elsewhere
+// hides it, and the operator is warned that no email is sent.
+func TestNewPrintsOnTheConsoleWithoutSMTP(t *testing.T) {
+	for _, tt := range []struct {
+		site     string
+		shown    bool
+		warnings int
+	}{
+		{"http://127.0.0.1:8080", true, 0},
+		{"http://localhost:8080", true, 0},
+		{"https://letters.example", false, 1},
+	} {
+		var console, log bytes.Buffer
+		site, _ := url.Parse(tt.site)
+		m := New(Config{Log: slog.New(slog.NewTextHandler(&log, nil)), Site: site, Console: &console})
+		if err := m.Sender.Send(context.Background(), Message{ID: 7, To: "leyla@example.org", Subject: "Confirm"}); err != nil {
+			t.Fatal(err)
+		}
+		if shown := strings.Contains(console.String(), "To: leyla@example.org"); shown != tt.shown {
+			t.Errorf("%s: recipient shown %v, want %v; console %q", tt.site, shown, tt.shown, console.String())
+		}
+		if n := strings.Count(log.String(), "no SMTP server configured"); n != tt.warnings {
+			t.Errorf("%s: %d warnings, want %d; log %q", tt.site, n, tt.warnings, log.String())
+		}
+	}
 }
