@@ -56,7 +56,8 @@ type Outbox interface {
 	RecordDelivery(ctx context.Context, id int64, d Delivery) error
 	// DeliverClaimed claims the oldest due message no one else holds,
 	// hands it to send and records the outcome, which it returns, before
-	// anyone else may see the message; ok is false when none was due.
+	// anyone else may see the message, and even once ctx ended; ok is
+	// false when none was due.
 	DeliverClaimed(ctx context.Context, send func(Message) Delivery) (d Delivery, ok bool, err error)
 	// UnprintedMessages returns up to limit messages never shown on the console.
 	UnprintedMessages(ctx context.Context, limit int) ([]Message, error)
