@@ -3,10 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -66,14 +64,17 @@ func (s *Store) dueMessages(db *gorm.DB) *gorm.DB {
 // console, for a server without SMTP.
 func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]mail.Message, error) {
 	var rows []OutboxMessage
-	if err := s.read.WithContext(ctx).Where("sent_at IS NULL AND printed_at IS NULL").Order("id").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, err
-	}
+	err := s.read.WithContext(ctx).Where("sent_at IS NULL AND printed_at IS NULL").Order("id").Limit(limit).Find(&rows).Error
+	return messages(rows), err
+}
+
+// messages are rows as the mailer delivers them.
+func messages(rows []OutboxMessage) []mail.Message {
 	out := make([]mail.Message, len(rows))
 	for i, row := range rows {
 		out[i] = row.message()
 	}
-	return out, nil
+	return out
 }
 
 // MarkPrinted records that messages were shown on the console; they stay unsent.
@@ -86,101 +87,49 @@ func (s *Store) MarkPrinted(ctx context.Context, ids ...int64) error {
 	})
 }
 
-// DeliverDue hands up to limit due messages, oldest first, to the senders,
-// records what each sender says became of its message, and returns how many
-// it handed over and whether a sender stopped (mail.Delivery.Stop). Each
-// sender gets one message at a time, in a goroutine of its own, so that
-// each can keep a connection to the mail server busy. It stops handing out
-// messages when ctx ends or a record fails.
-//
-// On PostgreSQL, where several instances deliver the same outbox, each
-// message is claimed with SELECT … FOR UPDATE SKIP LOCKED in a transaction
-// that stays open while it is sent and its outcome recorded: no other
-// sender, here or in another instance, sees the message until it is
-// recorded, and if this instance dies half-way, the lock goes with its
-// connection and another one sends it. On SQLite, one process, the messages
-// are read and handed out, and each outcome is recorded in a transaction of
-// its own, so that no write waits for the mail server.
-//
-// Once the server took a message, its record is written even if ctx ends
-// meanwhile: a message not recorded as sent would be sent again.
-func (s *Store) DeliverDue(ctx context.Context, limit int, senders []func(mail.Message) mail.Delivery) (int, bool, error) {
-	var msgs chan OutboxMessage
-	if s.dialect != Postgres {
-		due, err := s.DueMessages(ctx, limit)
-		if err != nil {
-			return 0, false, fmt.Errorf("read the outbox: %w", err)
-		}
-		msgs = make(chan OutboxMessage, len(due))
-		for _, msg := range due {
-			msgs <- msg
-		}
-		close(msgs)
-	}
-	deliverOne := func(send func(mail.Message) mail.Delivery) (*mail.Delivery, error) {
-		if msgs != nil {
-			return s.deliverRead(msgs, send)
-		}
-		return s.deliverClaimed(send)
-	}
-	var handed, left atomic.Int64
-	var stopped atomic.Bool
-	left.Store(int64(limit))
-	g, gctx := errgroup.WithContext(ctx)
-	for _, send := range senders {
-		g.Go(func() error {
-			for gctx.Err() == nil && left.Add(-1) >= 0 {
-				d, err := deliverOne(send)
-				if d != nil {
-					handed.Add(1)
-				}
-				if d != nil && d.Stop {
-					stopped.Store(true)
-				}
-				if err != nil || d == nil || d.Stop {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	err := g.Wait()
-	if err == nil {
-		err = ctx.Err() // the senders stopped for it
-	}
-	return int(handed.Load()), stopped.Load(), err
+// SharedOutbox reports whether several instances may deliver the outbox at
+// once, as on PostgreSQL, so that each message must be claimed with
+// DeliverClaimed. On SQLite, one process, the mailer reads a round's
+// messages with DueMail and records each outcome with RecordDelivery, in a
+// transaction of its own, so that no write waits for the mail server.
+func (s *Store) SharedOutbox() bool { return s.dialect == Postgres }
+
+// DueMail returns up to limit unsent messages whose next attempt is due,
+// oldest first, as the mailer delivers them.
+func (s *Store) DueMail(ctx context.Context, limit int) ([]mail.Message, error) {
+	due, err := s.DueMessages(ctx, limit)
+	return messages(due), err
 }
 
-// deliverRead sends the next message read from the outbox, if any is left,
-// and records its outcome, which it returns; nil when none was left.
-func (s *Store) deliverRead(msgs <-chan OutboxMessage, send func(mail.Message) mail.Delivery) (*mail.Delivery, error) {
-	msg, ok := <-msgs
-	if !ok {
-		return nil, nil
-	}
-	d := send(msg.message())
-	return &d, s.privateTransaction(context.Background(), func(tx *gorm.DB) error { return s.record(tx, msg.ID, d) })
+// RecordDelivery writes down what became of an attempt to deliver message
+// id, in a transaction of its own. It writes even once ctx ended: a message
+// the server took but not recorded as sent would be sent again.
+func (s *Store) RecordDelivery(ctx context.Context, id int64, d mail.Delivery) error {
+	return s.privateTransaction(context.WithoutCancel(ctx), func(tx *gorm.DB) error { return s.record(tx, id, d) })
 }
 
-// deliverClaimed claims the oldest due message no one else holds, if any,
-// sends it and records its outcome, in one transaction. It returns the
-// outcome; nil when no message was due.
-func (s *Store) deliverClaimed(send func(mail.Message) mail.Delivery) (*mail.Delivery, error) {
-	var d *mail.Delivery
-	err := s.write.Transaction(func(tx *gorm.DB) error {
+// DeliverClaimed claims the oldest due message no one else holds, with
+// SELECT … FOR UPDATE SKIP LOCKED, hands it to send and records its
+// outcome, in one transaction; ok is false when no message was due. The
+// transaction stays open while the message is sent: no other sender, here
+// or in another instance, sees the message until it is recorded, and if
+// this instance dies half-way, the lock goes with its connection and
+// another one sends it. As with RecordDelivery, the transaction is not
+// cut short when ctx ends.
+func (s *Store) DeliverClaimed(ctx context.Context, send func(mail.Message) mail.Delivery) (d mail.Delivery, ok bool, err error) {
+	err = s.write.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
 		var msgs []OutboxMessage
 		err := s.dueMessages(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Limit(1).Find(&msgs).Error
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
-		sent := send(msgs[0].message())
-		d = &sent
-		return s.record(tx, msgs[0].ID, sent)
+		d, ok = send(msgs[0].message()), true
+		return s.record(tx, msgs[0].ID, d)
 	})
 	if err != nil {
-		return d, fmt.Errorf("deliver the outbox: %w", err)
+		return d, ok, fmt.Errorf("deliver the outbox: %w", err)
 	}
-	return d, nil
+	return d, ok, nil
 }
 
 // record writes down what became of an attempt to deliver message id.

@@ -16,9 +16,9 @@ import (
 // PostgreSQL; every instance sharing the database has its own.
 const postgresConns = 16
 
-// PostgresMailSenders is the most senders DeliverDue may be given on
+// PostgresMailSenders is the most messages a mailer may send at once on
 // PostgreSQL: each holds one of the pool's connections, in the transaction
-// that claims its message, while the mail server takes it.
+// of DeliverClaimed, while the mail server takes it.
 const PostgresMailSenders = postgresConns / 4
 
 // postgresConfig parses a postgres:// URL into pgx's configuration, with the

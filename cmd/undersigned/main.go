@@ -105,7 +105,8 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	startJobs(ctx, store, log)
 	mailDone := make(chan struct{})
-	go func() { newMailer(store, c, log).Run(ctx); close(mailDone) }()
+	mailer := mail.New(mail.Config{Outbox: store, Log: log, SMTP: c.smtp, Connections: c.connections, From: c.mailFrom, Site: c.base, Console: os.Stdout, Poll: 2 * time.Second, Retry: c.mailRetry})
+	go func() { mailer.Run(ctx); close(mailDone) }()
 	return serveUntilStopped(ctx, app, ln, c, log, mailDone)
 }
 
@@ -161,20 +162,6 @@ func startJobs(ctx context.Context, store *models.Store, log *slog.Logger) {
 		}
 		return err
 	})
-}
-
-// newMailer builds the outbox's mailer: through the SMTP server if one is
-// set, else onto the console.
-func newMailer(store *models.Store, c *config, log *slog.Logger) *mail.Mailer {
-	local := c.base.Hostname() == "localhost" || net.ParseIP(c.base.Hostname()).IsLoopback()
-	if c.smtp == nil && !local {
-		log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
-	}
-	mailer := &mail.Mailer{Outbox: store, Sender: &mail.Console{W: os.Stdout, Local: local}, Log: log, Poll: 2 * time.Second, Retry: c.mailRetry}
-	if c.smtp != nil {
-		mailer.Sender, mailer.Senders = mail.NewSMTP(c.smtp, c.mailFrom, c.base.Hostname(), c.connections), c.connections
-	}
-	return mailer
 }
 
 // serveUntilStopped serves the app on ln until ctx ends, then finishes the

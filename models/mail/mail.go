@@ -41,12 +41,24 @@ type Delivery struct {
 }
 
 // Outbox is where messages wait to be delivered: the database, which keeps
-// them across restarts and records what became of each attempt.
+// them across restarts and records what became of each attempt. It deals
+// in one message at a time; the Mailer decides how many go at once.
 type Outbox interface {
-	// DeliverDue hands up to limit due messages to the senders, one at a
-	// time each, records each outcome, and returns how many it handed
-	// over and whether a sender stopped.
-	DeliverDue(ctx context.Context, limit int, senders []func(Message) Delivery) (handed int, stopped bool, err error)
+	// SharedOutbox reports whether other instances deliver the same
+	// outbox, so that each message must be claimed with DeliverClaimed;
+	// if not, a round reads its messages with DueMail and records each
+	// with RecordDelivery, and no write waits for the mail server.
+	SharedOutbox() bool
+	// DueMail returns up to limit messages due to be sent, oldest first.
+	DueMail(ctx context.Context, limit int) ([]Message, error)
+	// RecordDelivery writes down what became of message id, even once
+	// ctx ended: a message sent but not recorded would be sent again.
+	RecordDelivery(ctx context.Context, id int64, d Delivery) error
+	// DeliverClaimed claims the oldest due message no one else holds,
+	// hands it to send and records the outcome, which it returns, before
+	// anyone else may see the message, and even once ctx ended; ok is
+	// false when none was due.
+	DeliverClaimed(ctx context.Context, send func(Message) Delivery) (d Delivery, ok bool, err error)
 	// UnprintedMessages returns up to limit messages never shown on the console.
 	UnprintedMessages(ctx context.Context, limit int) ([]Message, error)
 	// MarkPrinted records that messages were shown on the console.

@@ -3,12 +3,17 @@ package mail
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"golang.org/x/sync/errgroup"
 )
 
 // Mailer delivers an outbox through a Sender, every poll interval, and at
@@ -25,6 +30,44 @@ type Mailer struct {
 	// Retry is the wait after a message's first failure, doubled after
 	// each further one, at most an hour.
 	Retry time.Duration
+}
+
+// Config is what New needs to know to build a Mailer.
+type Config struct {
+	Outbox Outbox
+	Log    *slog.Logger
+	// SMTP is the relay's URL, as ParseURL reads it; nil prints the
+	// emails on Console instead, and sends none.
+	SMTP *url.URL
+	// Connections is how many the SMTP sender keeps, and so how many
+	// messages are sent at once.
+	Connections int
+	// From is the address the emails are sent from.
+	From string
+	// Site is the site's base URL: its host ends the Message-IDs, and the
+	// console shows recipients only when it is this machine.
+	Site    *url.URL
+	Console io.Writer
+	Poll    time.Duration
+	Retry   time.Duration
+}
+
+// New returns the Mailer cfg describes: through the SMTP relay, or without
+// one, printing the emails on the console, which it warns of in the log
+// when the site is reached from other machines, whose users see no email.
+func New(cfg Config) *Mailer {
+	m := &Mailer{Outbox: cfg.Outbox, Log: cfg.Log, Poll: cfg.Poll, Retry: cfg.Retry}
+	host := cfg.Site.Hostname()
+	if cfg.SMTP != nil {
+		m.Sender, m.Senders = NewSMTP(cfg.SMTP, cfg.From, host, cfg.Connections), cfg.Connections
+		return m
+	}
+	local := host == "localhost" || net.ParseIP(host).IsLoopback()
+	if !local {
+		m.Log.Warn("no SMTP server configured: confirmation emails are printed on the console, without their recipients, and never sent; set UNDERSIGNED_SMTP_URL")
+	}
+	m.Sender = &Console{W: cfg.Console, Local: local}
+	return m
 }
 
 // The messages the mailer reads from the outbox in a round: for the SMTP
@@ -74,11 +117,7 @@ func (m *Mailer) Deliver(ctx context.Context) int {
 	if c, ok := m.Sender.(*Console); ok {
 		return m.print(ctx, c)
 	}
-	senders := make([]func(Message) Delivery, max(m.Senders, 1))
-	for i := range senders {
-		senders[i] = func(msg Message) Delivery { return m.outcome(msg, m.Sender.Send(ctx, msg)) }
-	}
-	n, stopped, err := m.Outbox.DeliverDue(ctx, smtpBatch, senders)
+	n, stopped, err := m.round(ctx, smtpBatch)
 	if err != nil && ctx.Err() == nil {
 		m.Log.Error("delivering the outbox", "err", err)
 		return 0 // wait for the next round rather than go on at once
@@ -87,6 +126,73 @@ func (m *Mailer) Deliver(ctx context.Context) int {
 		return 0 // the server cannot be used: wait for the next round
 	}
 	return n
+}
+
+// round hands up to limit due messages, oldest first, to m.Senders
+// goroutines, each sending one message at a time so that each can keep a
+// connection to the mail server busy, and returns how many it handed over
+// and whether a sender stopped (Delivery.Stop): that one takes no more
+// messages, the others carry on. It stops handing out messages when ctx
+// ends or a record fails.
+func (m *Mailer) round(ctx context.Context, limit int) (int, bool, error) {
+	next, err := m.deliverer(ctx, limit)
+	if err != nil {
+		return 0, false, err
+	}
+	var handed, left atomic.Int64
+	var stopped atomic.Bool
+	left.Store(int64(limit))
+	g, gctx := errgroup.WithContext(ctx)
+	for range max(m.Senders, 1) {
+		g.Go(func() error {
+			for gctx.Err() == nil && left.Add(-1) >= 0 {
+				d, ok, err := next()
+				if ok {
+					handed.Add(1)
+				}
+				if d.Stop {
+					stopped.Store(true)
+				}
+				if err != nil || !ok || d.Stop {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	if err == nil {
+		err = ctx.Err() // the senders stopped for it
+	}
+	return int(handed.Load()), stopped.Load(), err
+}
+
+// deliverer returns a function that sends the round's next message, if any
+// is left, and records its outcome, which it returns: on an outbox that
+// other instances share, it claims each message as it sends it; otherwise
+// it reads the round's messages, up to limit, first.
+func (m *Mailer) deliverer(ctx context.Context, limit int) (func() (Delivery, bool, error), error) {
+	send := func(msg Message) Delivery { return m.outcome(msg, m.Sender.Send(ctx, msg)) }
+	if m.Outbox.SharedOutbox() {
+		return func() (Delivery, bool, error) { return m.Outbox.DeliverClaimed(ctx, send) }, nil
+	}
+	due, err := m.Outbox.DueMail(ctx, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the outbox: %w", err)
+	}
+	msgs := make(chan Message, len(due))
+	for _, msg := range due {
+		msgs <- msg
+	}
+	close(msgs)
+	return func() (Delivery, bool, error) {
+		msg, ok := <-msgs
+		if !ok {
+			return Delivery{}, false, nil
+		}
+		d := send(msg)
+		return d, true, m.Outbox.RecordDelivery(ctx, msg.ID, d)
+	}, nil
 }
 
 // print shows the messages never printed on the console, which sends
