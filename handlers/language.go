@@ -43,7 +43,9 @@ func (h *Handler) languageLinks(c *fiber.Ctx) []views.LanguageLink {
 	current := h.lang(c)
 	// The same page: its other parameters (?page=2) kept, its language changed.
 	query := url.Values{}
-	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { query.Add(string(k), string(v)) })
+	for k, v := range c.Request().URI().QueryArgs().All() {
+		query.Add(string(k), string(v))
+	}
 	links := make([]views.LanguageLink, len(views.Languages))
 	for i, code := range views.Languages {
 		query.Set("lang", code)

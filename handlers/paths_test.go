@@ -17,6 +17,15 @@ import (
 	"undersigned/models/modeltest"
 )
 
+// requestFor is a request for target written as it stands, with the Host
+// header that HTTP/1.1 requires: a target such as "//evil.example/" would
+// otherwise be read as a host of its own.
+func requestFor(method, target string) *http.Request {
+	req := httptest.NewRequest(method, "http://undersigned.test"+target, nil)
+	req.RequestURI = target
+	return req
+}
+
 // TestTokensNeverReachTheLog: a private link's token is its holder's key
 // to their signature or account. Whatever becomes of a request on such a
 // link (answered, refused for CSRF before routing, reaching no route, the
@@ -57,7 +66,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 			link + "/withdraw", link + "/renew", link + "/display", link + "/x/y", link + "?secret=QueryValue",
 		} {
 			for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete} {
-				b.do(httptest.NewRequest(method, "http://undersigned.test"+target, nil))
+				b.do(requestFor(method, target))
 			}
 			b.postRaw(target, "_csrf=forged")                                        // refused for CSRF before routing
 			b.post(target, url.Values{"password": {"correct horse battery staple"}}) // with the right CSRF token
@@ -123,7 +132,7 @@ func TestOtherSpellingsOfAPathRedirect(t *testing.T) {
 		"/Dashboard/":                       "/dashboard",
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
-			r := s.browser().do(httptest.NewRequest(method, "http://undersigned.test"+from, nil))
+			r := s.browser().do(requestFor(method, from))
 			if r.status != http.StatusMovedPermanently || r.location != to {
 				t.Errorf("%s %s: %d to %q, want 301 to %q", method, from, r.status, r.location, to)
 			}

@@ -6,7 +6,11 @@
 // baseline: every figure is printed beside its ratio to the baseline's, which
 // says more than absolute figures on a shared machine do.
 //
-//	go run ./cmd/loadgen -scenario letter -signatures 10000 -workers 64 -duration 20s
+//	go -C cmd/loadgen run . -scenario letter -signatures 10000 -workers 64 -duration 20s
+//
+// It is a module of its own, so that vegeta and what it brings stay out of
+// the product's go.mod and go.sum; it runs from its directory, and paths
+// given to -db and -server are relative to it.
 //
 // Scenarios: letter (GET the letter's page), list (GET a page of its list of
 // signatories), sign (POST signatures: valid ones with a new email each,
@@ -66,7 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end)")
-	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from ./cmd/undersigned into a temporary directory)")
+	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from the undersigned module's ./cmd/undersigned into a temporary directory)")
 	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), list (GET a page of its signatories), packet (GET its delivery packet, a PDF), sign (POST signatures)")
 	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
 	fs.IntVar(&c.batch, "batch", 10_000, "signatories inserted per transaction while preparing")

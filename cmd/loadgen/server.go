@@ -16,12 +16,20 @@ import (
 	"time"
 )
 
-// buildServer builds ./cmd/undersigned into dir.
+// buildServer builds ./cmd/undersigned into dir. It builds in the
+// undersigned module's own directory, which loadgen's go.mod points to, so
+// that the server under load is built with the product's go.mod and its
+// dependencies' versions, not with loadgen's.
 func buildServer(ctx context.Context, dir string) (string, error) {
+	root, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", "undersigned").Output()
+	if err != nil {
+		return "", fmt.Errorf("find the undersigned module (run loadgen inside cmd/loadgen, or give -server): %w", err)
+	}
 	bin := filepath.Join(dir, "undersigned")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "undersigned/cmd/undersigned")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/undersigned")
+	cmd.Dir = strings.TrimSpace(string(root))
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the server (run loadgen inside the module, or give -server): %w\n%s", err, out)
+		return "", fmt.Errorf("build the server in %s (or give -server): %w\n%s", cmd.Dir, err, out)
 	}
 	return bin, nil
 }
