@@ -16,32 +16,6 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// postMultipart sends a form as the import page does, multipart with the
-// browser's CSRF token, and a CSV file when name is not empty; without one
-// it sends the empty file part a browser sends when no file was chosen.
-func (b *browser) postMultipart(path string, form url.Values, name, content string) response {
-	b.s.t.Helper()
-	if form.Get("_csrf") == "" {
-		form.Set("_csrf", b.csrf)
-	}
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, vs := range form {
-		for _, v := range vs {
-			w.WriteField(k, v)
-		}
-	}
-	fw, err := w.CreateFormFile("csv_file", name)
-	if err != nil {
-		b.s.t.Fatal(err)
-	}
-	fw.Write([]byte(content))
-	w.Close()
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
-}
-
 // importForm is the import form with pasted lines.
 func importForm(lines, kind string) url.Values {
 	return url.Values{"lines": {lines}, "import_kind": {kind}, "import_display": {"full"}}

@@ -92,19 +92,6 @@ func TestCoordinatorFormsRefuseInvisibleFormattingCharacters(t *testing.T) {
 		`href="#f-initiators"`).shows(t, "invisible formatting character (U+202E)", "Freedom \u202eNow</textarea>")
 }
 
-// shows fails the test unless the page, read as text (entities decoded, as
-// a reader sees it), contains every fragment.
-func (r response) shows(t *testing.T, fragments ...string) response {
-	t.Helper()
-	text := html.UnescapeString(r.body)
-	for _, f := range fragments {
-		if !strings.Contains(text, f) {
-			t.Fatalf("the page does not say %q:\n%s", f, excerpt(text))
-		}
-	}
-	return r
-}
-
 // Coordinators' forms speak to coordinators: the signer's hints about the
 // list and one signature per email address do not belong there.
 func TestCoordinatorFormsHaveTheirOwnHints(t *testing.T) {
@@ -190,33 +177,8 @@ func TestMessagesUseRealPlurals(t *testing.T) {
 		expect(t, http.StatusOK, "Add 1 signatory to the list")
 }
 
-// checkHeadingLevels fails the test when a page skips a heading level (an
-// h3 after an h1), which leaves a screen reader's outline with a hole: every
-// page a test renders is checked.
-func checkHeadingLevels(t *testing.T, path string, page []byte) {
-	t.Helper()
-	z := xhtml.NewTokenizer(bytes.NewReader(page))
-	prev := 0
-	for {
-		switch z.Next() {
-		case xhtml.ErrorToken:
-			return
-		case xhtml.StartTagToken:
-			name, _ := z.TagName()
-			if len(name) != 2 || name[0] != 'h' || name[1] < '1' || name[1] > '6' {
-				continue
-			}
-			level := int(name[1] - '0')
-			if level > prev+1 {
-				t.Errorf("%s: an h%d follows an h%d, skipping a level", path, level, prev)
-			}
-			prev = level
-		}
-	}
-}
-
-// Every page keeps its heading levels in order (checkHeadingLevels, which
-// every test's browser applies): here the pages of a letter with a list,
+// Every page keeps its heading levels in order (which
+// every test's client checks): here the pages of a letter with a list,
 // as a reader, a signer and its coordinator see them.
 func TestPagesKeepHeadingLevelsInOrder(t *testing.T) {
 	s := newSite(t, handlers.Config{})

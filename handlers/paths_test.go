@@ -155,28 +155,26 @@ func TestOtherSpellingsOfAPathRedirect(t *testing.T) {
 	}
 }
 
-// gzipGet asks for path accepting gzip, and returns the answer with its
-// body decompressed; gzipped says whether it came compressed.
-func (b *browser) gzipGet(path string) (r response, gzipped bool) {
-	b.s.t.Helper()
+// gzipGet has c ask for path accepting gzip, and returns the answer with
+// its body decompressed; gzipped says whether it came compressed.
+func gzipGet(t *testing.T, c *handlertest.Client, path string) (r handlertest.Response, gzipped bool) {
+	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
-	r = b.do(req)
-	if r.header.Get("Content-Encoding") != "gzip" {
+	r = c.Do(req)
+	if r.Header.Get("Content-Encoding") != "gzip" {
 		return r, false
 	}
-	zr, err := gzip.NewReader(strings.NewReader(r.markup))
+	zr, err := gzip.NewReader(strings.NewReader(r.Markup))
 	if err != nil {
-		b.s.t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("GET %s: %v", path, err)
 	}
 	body, err := io.ReadAll(zr) // checks the length and the checksum too
 	if err != nil {
-		b.s.t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("GET %s: %v", path, err)
 	}
-	r.markup, r.body = string(body), withoutIsolates(string(body))
-	if m := csrfInput.FindStringSubmatch(r.body); m != nil {
-		b.csrf = m[1]
-	}
+	r.Markup, r.Body = string(body), handlertest.WithoutIsolates(string(body))
+	c.KeepTokens(r.Markup)
 	return r, true
 }
 
@@ -199,7 +197,7 @@ func TestTextIsSentCompressed(t *testing.T) {
 	for _, path := range []string{"/", seedSlug, seedSlug + "/signatories", seedSlug + ".json", seedSlug + "/signatories.csv", "/feed.atom", "/privacy", "/nowhere"} {
 		b := s.browser()
 		plain := b.get(path)
-		r, gzipped := b.gzipGet(path)
+		r, gzipped := gzipGet(t, b, path)
 		if !gzipped {
 			t.Errorf("GET %s accepting gzip: not compressed (Content-Encoding %q)", path, r.header.Get("Content-Encoding"))
 			continue
@@ -219,8 +217,8 @@ func TestTextIsSentCompressed(t *testing.T) {
 
 	// The cached letter page carries each visitor's own token.
 	one, two := s.browser(), s.browser()
-	one.gzipGet(seedSlug)
-	two.gzipGet(seedSlug)
+	gzipGet(t, one, seedSlug)
+	gzipGet(t, two, seedSlug)
 	if one.csrf == "" || one.csrf == two.csrf {
 		t.Errorf("two visitors of the compressed page got tokens %q and %q", one.csrf, two.csrf)
 	}
@@ -241,7 +239,7 @@ func TestTextIsSentCompressed(t *testing.T) {
 
 	// The CSV is streamed: compressed as written, its length unknown
 	// beforehand, rather than compressed whole in memory.
-	csv, _ := s.browser().gzipGet(seedSlug + "/signatories.csv")
+	csv, _ := gzipGet(t, s.browser(), seedSlug + "/signatories.csv")
 	if csv.header.Get("Content-Length") != "" || !strings.Contains(csv.body, "Leyla Yunus") {
 		t.Errorf("the compressed CSV has Content-Length %q:\n%.300s", csv.header.Get("Content-Length"), csv.body)
 	}
@@ -271,7 +269,7 @@ func TestStaticFilesAreCachedForAYear(t *testing.T) {
 		"/static/style.css":            "public, max-age=3600",
 		"/static/style.0123456789.css": "public, max-age=3600",
 	} {
-		r, gzipped := b.gzipGet(path)
+		r, gzipped := gzipGet(t, b, path)
 		if r.status != http.StatusOK || !gzipped || r.body != plain.body {
 			t.Errorf("GET %s: %d, compressed %v, %d bytes, want the stylesheet compressed", path, r.status, gzipped, len(r.body))
 		}

@@ -18,25 +18,25 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// postFrom posts a form as the browser at the client address ip, behind
-// the site's trusted proxy (0.0.0.0, app.Test's own address).
-func (b *browser) postFrom(ip, path string, form url.Values) response {
-	form.Set("_csrf", b.csrf)
+// postFrom has c post a form as the browser at the client address ip,
+// behind the site's trusted proxy (0.0.0.0, app.Test's own address).
+func postFrom(c *handlertest.Client, ip, path string, form url.Values) handlertest.Response {
+	form.Set("_csrf", c.CSRF)
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Forwarded-For", ip)
-	return b.do(req)
+	return c.Do(req)
 }
 
-// signFrom signs the seed letter as a browser at the client address ip.
-func (b *browser) signFrom(ip string, form url.Values) response {
-	b.get(seedSlug)
-	f := signForm("", "", "")
+// signFrom has c sign the seed letter as the browser at the client address ip.
+func signFrom(c *handlertest.Client, ip string, form url.Values) handlertest.Response {
+	c.Get(seedSlug)
+	f := handlertest.SignForm("", "", "")
 	for k, v := range form {
 		f[k] = v
 	}
-	f.Set("started", b.started)
-	return b.postFrom(ip, seedSlug+"/sign", f)
+	f.Set("started", c.Started)
+	return postFrom(c, ip, seedSlug+"/sign", f)
 }
 
 // TestNoClientAddressInTheDatabase signs from a known address, then reads
@@ -49,7 +49,7 @@ func TestNoClientAddressInTheDatabase(t *testing.T) {
 	s := newSiteOn(t, store, handlers.Config{TrustedProxies: []string{"0.0.0.0"}})
 	s.publishedLetter("coord@example.org", "Org")
 	for i, display := range []string{"full", "anonymous", "counted"} {
-		s.browser().signFrom(ip, url.Values{"name": {"Signer " + display}, "country": {"FR"},
+		signFrom(s.client(), ip, url.Values{"name": {"Signer " + display}, "country": {"FR"},
 			"email": {fmt.Sprintf("s%d@example.org", i)}, "display": {display}}).expect(t, http.StatusSeeOther)
 	}
 	if s.signatures() != 3 {

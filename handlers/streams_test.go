@@ -123,15 +123,6 @@ func slowReader(t *testing.T, addr, path string, stop <-chan struct{}, header ..
 	return got
 }
 
-// cookieHeader is the Cookie header of a browser's cookies.
-func (b *browser) cookieHeader() string {
-	var parts []string
-	for k, v := range b.cookies {
-		parts = append(parts, k+"="+v)
-	}
-	return "Cookie: " + strings.Join(parts, "; ")
-}
-
 // TestSlowReadersOfExportsDoNotStallTheSite is the attack of finding 2:
 // forty sockets read the public and the coordinator's CSV, the print page
 // and the JSON list of a letter with 5,000 signatories, one byte every
@@ -156,7 +147,7 @@ func TestSlowReadersOfExportsDoNotStallTheSite(t *testing.T) {
 			slowReader(t, addr, seedSlug+"/signatories.csv", stop),
 			slowReader(t, addr, seedSlug+"/print", stop),
 			slowReader(t, addr, seedSlug+"/signatories.json?page=3", stop),
-			slowReader(t, addr, letterPath+"/signatures.csv", stop, coord.cookieHeader()))
+			slowReader(t, addr, letterPath+"/signatures.csv", stop, coord.Cookies.Header()))
 	}
 	time.Sleep(500 * time.Millisecond) // the exports fill the sockets' buffers
 

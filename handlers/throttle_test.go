@@ -25,12 +25,12 @@ func TestCoordinatorLogsInWhileAnotherClientHammers(t *testing.T) {
 	coord := s.coordinator(email, "Org") // logs in once: this browser is now a usual one
 	logout := func() {
 		coord.get("/dashboard")
-		coord.postFrom(coordIP, "/logout", url.Values{}).expect(t, http.StatusSeeOther)
+		postFrom(coord, coordIP, "/logout", url.Values{}).expect(t, http.StatusSeeOther)
 	}
 	logout()
 	login := func(b *browser, ip, password string) response {
 		b.get("/login")
-		return b.postFrom(ip, "/login", url.Values{"email": {email}, "password": {password}})
+		return postFrom(b, ip, "/login", url.Values{"email": {email}, "password": {password}})
 	}
 
 	attacker := s.browser()
