@@ -35,8 +35,8 @@ func TestClientsCannotChooseTheirAddress(t *testing.T) {
 			if i >= burst {
 				want = http.StatusTooManyRequests
 			}
-			if r.status != want {
-				t.Errorf("%s: signature %d from %q answered %d, want %d", name, i+1, address(i), r.status, want)
+			if r.Status != want {
+				t.Errorf("%s: signature %d from %q answered %d, want %d", name, i+1, address(i), r.Status, want)
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 )
@@ -238,7 +239,7 @@ func TestDownloadsBeyondTheCapAreRefused(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
 			!strings.Contains(string(body), "Too many downloads at once") || !strings.Contains(string(body), why) {
-			t.Errorf("%s from %s: %s, Retry-After %q, want 429 saying %q:\n%s", path, ip, resp.Status, resp.Header.Get("Retry-After"), why, excerpt(string(body)))
+			t.Errorf("%s from %s: %s, Retry-After %q, want 429 saying %q:\n%s", path, ip, resp.Status, resp.Header.Get("Retry-After"), why, handlertest.Excerpt(string(body)))
 		}
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || resp.Header.Get("Content-Disposition") != "" {
 			t.Errorf("%s from %s: the refusal is %q, %q, not a page", path, ip, ct, resp.Header.Get("Content-Disposition"))
@@ -258,7 +259,7 @@ func TestDownloadsBeyondTheCapAreRefused(t *testing.T) {
 	answered(seedSlug+"/signatories.json", "203.0.113.1")
 	answered("/healthz", "203.0.113.3")
 	// The public's downloads keep no coordinator from their own list.
-	coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Of A \"\"Long\"\" List")
+	coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK, "Of A \"\"Long\"\" List")
 
 	// A reader that hangs up frees its slot: another client's download goes through.
 	close(stopLast)
@@ -283,19 +284,19 @@ var listItem = regexp.MustCompile(`<li>(<bdi>.*?)</li>`)
 func printEntries(page string) []string {
 	var out []string
 	for _, m := range listItem.FindAllStringSubmatch(page, -1) {
-		out = append(out, html.UnescapeString(withoutIsolates(m[1])))
+		out = append(out, html.UnescapeString(handlertest.WithoutIsolates(m[1])))
 	}
 	return out
 }
 
 // jsonEntries reads the whole public list page by page from the JSON API,
 // whose pages are read apart from the exports.
-func jsonEntries(t *testing.T, v *browser) []handlers.APISignatory {
+func jsonEntries(t *testing.T, v *handlertest.Client) []handlers.APISignatory {
 	t.Helper()
 	var out []handlers.APISignatory
 	for n := 1; ; n++ {
 		var page handlers.APISignatoriesPage
-		decodeJSON(t, v.get(fmt.Sprintf("%s/signatories.json?page=%d", seedSlug, n)).expect(t, http.StatusOK), &page)
+		decodeJSON(t, v.Get(fmt.Sprintf("%s/signatories.json?page=%d", seedSlug, n)).Expect(t, http.StatusOK), &page)
 		out = append(out, page.Signatories...)
 		if page.Links.Next == nil {
 			return out
@@ -314,12 +315,12 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 	s := newSiteOn(t, store, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
 	s.signMany(5_000)
-	v := s.browser()
+	v := s.client()
 	for _, order := range []string{"alphabetical", "signed"} {
 		settings := listAtOnce()
 		settings.Set("list_order", order)
-		coord.get(letterPath)
-		coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
+		coord.Get(letterPath)
+		coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
 
 		list := jsonEntries(t, v)
 		if len(list) < 4_000 {
@@ -337,10 +338,10 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 			want = append(want, row)
 			entries = append(entries, e.Entry)
 		}
-		if got := readCSV(t, v.get(seedSlug+"/signatories.csv").expect(t, http.StatusOK)); !slices.EqualFunc(got, want, slices.Equal) {
+		if got := readCSV(t, v.Get(seedSlug+"/signatories.csv").Expect(t, http.StatusOK)); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("%s: the CSV's %d rows are not the list's %d", order, len(got), len(want))
 		}
-		if got := printEntries(v.get(seedSlug+"/print").expect(t, http.StatusOK).markup); !slices.Equal(got, entries) {
+		if got := printEntries(v.Get(seedSlug+"/print").Expect(t, http.StatusOK).Markup); !slices.Equal(got, entries) {
 			t.Errorf("%s: the print page's %d entries are not the list's %d", order, len(got), len(entries))
 		}
 
@@ -361,7 +362,7 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 		}
 		rows.Close()
 		var emails []string
-		for _, row := range readCSV(t, coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK)) {
+		for _, row := range readCSV(t, coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK)) {
 			emails = append(emails, row[7])
 		}
 		if !slices.Equal(emails, wantEmails) {
@@ -386,7 +387,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := s.letter()
-	before := jsonEntries(t, s.browser())
+	before := jsonEntries(t, s.client())
 	first, err := s.store.SectionSignatories(ctx, l, models.KindIndividual, 0, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -408,7 +409,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 		d := &download{body: resp.Body}
 		// Read until the first individual: the server has read their chunk of the list.
 		for b := make([]byte, 512); !strings.Contains(string(d.read), marker); {
-			n, err := d.body.Read(b)
+			n, err := d.Body.Read(b)
 			if err != nil {
 				t.Fatalf("%s: %v after %d bytes", path, err, len(d.read))
 			}
@@ -437,7 +438,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 	}
 
 	for i, d := range downloads {
-		rest, err := io.ReadAll(d.body)
+		rest, err := io.ReadAll(d.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
