@@ -409,7 +409,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 		d := &download{body: resp.Body}
 		// Read until the first individual: the server has read their chunk of the list.
 		for b := make([]byte, 512); !strings.Contains(string(d.read), marker); {
-			n, err := d.Body.Read(b)
+			n, err := d.body.Read(b)
 			if err != nil {
 				t.Fatalf("%s: %v after %d bytes", path, err, len(d.read))
 			}
@@ -438,7 +438,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 	}
 
 	for i, d := range downloads {
-		rest, err := io.ReadAll(d.Body)
+		rest, err := io.ReadAll(d.body)
 		if err != nil {
 			t.Fatal(err)
 		}
