@@ -419,31 +419,6 @@ func readEmail(raw []byte) email {
 	return e
 }
 
-// expect gets path and fails unless it answers status with every fragment.
-func (c *client) expect(path string, status int, fragments ...string) string {
-	c.t.Helper()
-	got, body := c.get(path)
-	if got != status {
-		c.t.Fatalf("GET %s: status %d, want %d", path, got, status)
-	}
-	for _, f := range fragments {
-		if !strings.Contains(body, f) {
-			c.t.Fatalf("GET %s does not show %q", path, f)
-		}
-	}
-	return body
-}
-
-// confirm follows a confirmation link as its signer does: the page it
-// opens confirms nothing until its button is pressed, which confirm then
-// presses, and follows to the page that says what became of the signature,
-// expecting its status and fragments.
-func (c *client) confirm(path string, status int, fragments ...string) {
-	c.t.Helper()
-	c.expect(path, http.StatusOK, "Confirm your signature", "Confirm my signature")
-	c.expect(c.mustPost(path, url.Values{}, http.StatusSeeOther), status, fragments...)
-}
-
 var messageID = regexp.MustCompile(`^<outbox-\d+\.\d+@127\.0\.0\.1>$`)
 
 // checkConfirmationEmail checks a confirmation email as it arrived over
