@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"undersigned/handlers/handlertest"
 )
 
 // TestBackupWhileSigning backs up the database of a server taking signatures
@@ -27,17 +28,17 @@ func TestBackupWhileSigning(t *testing.T) {
 	newCoordinator(t, db)
 	start(t, db, addr)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter("Free them all", slug)
+	editor := coord.OpenLetter(draft("Free them all", slug), nil)
 	// Neither confirmation nor review: a signature is on the list at once.
-	coord.saveSettings(editor, "listed")
+	coord.Post(editor+"/settings", handlertest.Settings("listed")).Expect(t, http.StatusSeeOther)
 
 	var (
 		stop   = make(chan struct{})
 		wg     sync.WaitGroup
 		signed atomic.Int64
 	)
-	signer := newClient(t, addr)
-	if status, _ := signer.get("/letters/" + slug); status != http.StatusOK {
+	signer := handlertest.OverServer(t, addr)
+	if status, _ := signer.Get("/letters/" + slug); status != http.StatusOK {
 		t.Fatalf("letter page: status %d", status)
 	}
 	wg.Go(func() {
@@ -48,7 +49,7 @@ func TestBackupWhileSigning(t *testing.T) {
 			default:
 			}
 			email := fmt.Sprintf("s%d@example.org", n)
-			status, location, err := signer.post("/letters/"+slug+"/sign", signForm(fmt.Sprintf("Signer %d", n), "FR", email))
+			status, location, err := signer.TryPost("/letters/"+slug+"/sign", handlertest.SignForm(fmt.Sprintf("Signer %d", n), "FR", email))
 			if err != nil || status != http.StatusSeeOther || !strings.HasSuffix(location, "/thanks#top") {
 				t.Errorf("signing %s: %d %q %v", email, status, location, err)
 				return
@@ -98,11 +99,11 @@ func TestBackupWhileSigning(t *testing.T) {
 	}
 	addr2 := freeAddr(t)
 	start(t, restored, addr2)
-	visitor := newClient(t, addr2)
-	if status, body := visitor.get("/letters/" + slug); status != http.StatusOK || !strings.Contains(body, "Free them all") {
+	visitor := handlertest.OverServer(t, addr2)
+	if status, body := visitor.Get("/letters/" + slug); status != http.StatusOK || !strings.Contains(body, "Free them all") {
 		t.Errorf("restored letter page: status %d", status)
 	}
-	status, body := visitor.get("/letters/" + slug + "/signatories")
+	status, body := visitor.Get("/letters/" + slug + "/signatories")
 	if status != http.StatusOK || !strings.Contains(body, "Signer 1") {
 		t.Errorf("restored list: status %d, Signer 1 listed %v", status, strings.Contains(body, "Signer 1"))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -164,19 +165,19 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	// The rest of seed 003's list, and an organisation, signed over HTTP.
-	signer := newClient(t, addr)
-	signer.get(letterPath)
+	signer := handlertest.OverServer(t, addr)
+	signer.Get(letterPath)
 	for i, sig := range modeltest.AzerbaijanSignatories {
 		if sig.Name == "Leyla Yunus" {
 			continue // signed in the browser above
 		}
-		form := signForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
+		form := handlertest.SignForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
 		form.Set("affiliation", sig.Affiliation)
 		form.Set("role", sig.Role)
 		form.Set("country2", sig.Country2)
-		signer.mustPost(letterPath+"/sign", form, http.StatusSeeOther)
+		signer.Post(letterPath+"/sign", form).Expect(t, http.StatusSeeOther)
 	}
-	signer.mustPost(letterPath+"/sign", orgForm("Jakub Klepal", "Forum 2000 Foundation", "CZ", "office@forum2000.example"), http.StatusSeeOther)
+	signer.Post(letterPath+"/sign", handlertest.OrgForm("Jakub Klepal", "Forum 2000 Foundation", "CZ", "office@forum2000.example")).Expect(t, http.StatusSeeOther)
 
 	t.Run("3 visitor reads the index, the letter and the full list", func(t *testing.T) {
 		v := b.newTab(t)
@@ -275,7 +276,7 @@ func TestBrowserJourneys(t *testing.T) {
 	// A second letter, seed 000's, keeps the default settings: signatures
 	// are confirmed by email, and organisations' reviewed.
 	coord := loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
-	chinaEditor := coord.publishLetter("More attention needed on human rights violations in China", "china")
+	chinaEditor := coord.OpenLetter(draft("More attention needed on human rights violations in China", "china"), nil)
 	const chinaPath = "/letters/china"
 
 	t.Run("6 organisations wait for review; the coordinator approves one and rejects another", func(t *testing.T) {
@@ -299,10 +300,10 @@ func TestBrowserJourneys(t *testing.T) {
 		o.check("confirmed-review")
 
 		// A front organisation signs too, over HTTP, and confirms.
-		front := newClient(t, addr)
-		front.get(chinaPath)
-		front.mustPost(chinaPath+"/sign", orgForm("Li Wei", "Association for Harmonious Development", "CN", "li@harmony.example"), http.StatusSeeOther)
-		front.confirm(linkPath(t, srv.console.next(t, "li@harmony.example").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		front := handlertest.OverServer(t, addr)
+		front.Get(chinaPath)
+		front.Post(chinaPath+"/sign", handlertest.OrgForm("Li Wei", "Association for Harmonious Development", "CN", "li@harmony.example")).Expect(t, http.StatusSeeOther)
+		front.Confirm(linkPath(t, srv.console.next(t, "li@harmony.example").link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
 		o.open(chinaPath, http.StatusOK)
 		o.expectText("0 signatures")
 
@@ -357,17 +358,17 @@ func TestBrowserJourneys(t *testing.T) {
 		s.expectText("Your signature is confirmed", "Your signature is now on the letter.")
 		s.check("confirmed")
 
-		counted := newClient(t, addr)
-		counted.get(chinaPath)
-		form := signForm("Bolat Nurlanov", "KZ", "bolat@example.kz")
+		counted := handlertest.OverServer(t, addr)
+		counted.Get(chinaPath)
+		form := handlertest.SignForm("Bolat Nurlanov", "KZ", "bolat@example.kz")
 		form.Set("display", "counted")
-		counted.mustPost(chinaPath+"/sign", form, http.StatusSeeOther)
-		counted.confirm(linkPath(t, srv.console.next(t, "bolat@example.kz").link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		counted.Post(chinaPath+"/sign", form).Expect(t, http.StatusSeeOther)
+		counted.Confirm(linkPath(t, srv.console.next(t, "bolat@example.kz").link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
 
 		s.open(chinaPath, http.StatusOK)
 		s.expectText("3 signatures", "Anonymous, Kazakhstan", "1 more person signed without being named.")
 		for _, path := range []string{"/", chinaPath, chinaPath + "/signatories"} {
-			_, page := counted.get(path)
+			_, page := counted.Get(path)
 			for _, name := range []string{"Aigerim", "Seitkali", "Bolat", "Nurlanov"} {
 				if strings.Contains(page, name) {
 					t.Errorf("%s names %s, who chose not to be named", path, name)
@@ -494,27 +495,31 @@ func testHostileText(t *testing.T, b *browser, srv *server) {
 	addr := srv.addr
 	payload := strings.Join(hostile, " ")
 	coord := loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
-	coord.get("/dashboard/letters/new")
-	editor := strings.TrimSuffix(coord.mustPost("/dashboard/letters", url.Values{
+	coord.Get("/dashboard/letters/new")
+	editor := strings.TrimSuffix(coord.Post("/dashboard/letters", url.Values{
 		"title": {hostile[1] + " " + hostile[4]}, "slug": {"hostile"}, "summary": {payload}, "initiators": {payload},
 		"addressees": {payload}, "subject": {payload}, "salutation": {hostile[0]}, "closing": {payload},
 		"body":          {payload + "\n\n[click me](javascript:alert('xss-md')) <iframe src=\"javascript:alert(1)\" data-xss></iframe>"},
 		"group_lead_in": {payload}, "group_demands": {strings.Join(hostile, "\n")}, "action": {"save"},
-	}, http.StatusSeeOther), "?saved=1")
+	}).Expect(t,
+
+		http.StatusSeeOther),
+
+		"?saved=1")
 	// Organisations' signatures are reviewed, without confirmation by email:
 	// all but one are approved onto the list, and one stays in the review
 	// queue, so that both show the payloads.
-	coord.saveSettings(editor, "listed", "review_organisations")
-	coord.get(editor)
-	coord.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
-	signer := newClient(t, addr)
-	signer.get("/letters/hostile")
+	coord.Post(editor+"/settings", handlertest.Settings("listed", "review_organisations")).Expect(t, http.StatusSeeOther)
+	coord.Get(editor)
+	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
+	signer := handlertest.OverServer(t, addr)
+	signer.Get("/letters/hostile")
 	for i, p := range hostile {
-		form := orgForm(p, p, "FR", fmt.Sprintf("hostile%d@example.org", i))
+		form := handlertest.OrgForm(p, p, "FR", fmt.Sprintf("hostile%d@example.org", i))
 		form.Set("role", p)
-		signer.mustPost("/letters/hostile/sign", form, http.StatusSeeOther)
+		signer.Post("/letters/hostile/sign", form).Expect(t, http.StatusSeeOther)
 	}
-	_, queue := coord.get(editor + "/review")
+	_, queue := coord.Get(editor + "/review")
 	var ids []string
 	for _, m := range reviewPick.FindAllStringSubmatch(queue, -1) {
 		ids = append(ids, m[1])
@@ -522,7 +527,7 @@ func testHostileText(t *testing.T, b *browser, srv *server) {
 	if len(ids) != len(hostile) {
 		t.Fatalf("the review queue offers %d signatures, want %d", len(ids), len(hostile))
 	}
-	coord.mustPost(editor+"/review", url.Values{"action": {"approve"}, "ids": ids[1:]}, http.StatusSeeOther)
+	coord.Post(editor+"/review", url.Values{"action": {"approve"}, "ids": ids[1:]}).Expect(t, http.StatusSeeOther)
 	// The signer's private page shows their entry too; its link is emailed.
 	manage := linkPath(t, srv.console.next(t, fmt.Sprintf("hostile%d@example.org", len(hostile)-1)).link("/signature/"))
 

@@ -187,10 +187,10 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter("Free them all", "free-them-all")
+	editor := coord.OpenLetter(draft("Free them all", "free-them-all"), nil)
 	// Neither confirmation by email nor review: an acknowledged signature is
 	// then one on the list, which the CSV shows.
-	coord.saveSettings(editor, "listed")
+	coord.Post(editor+"/settings", handlertest.Settings("listed")).Expect(t, http.StatusSeeOther)
 
 	var (
 		mu     sync.Mutex
@@ -200,9 +200,9 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 	// The signers are browsers left open across the crashes: they keep their
 	// cookies and, like a person reloading after an error, fetch the form
 	// again on each new server for a fresh CSRF token.
-	clients := make([]*client, signers)
+	clients := make([]*handlertest.Client, signers)
 	for i := range clients {
-		clients[i] = newClient(t, addr)
+		clients[i] = handlertest.OverServer(t, addr)
 	}
 	for round := range kills {
 		if round > 0 {
@@ -211,7 +211,7 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, signer := range clients {
 			wg.Go(func() {
-				if status, _, err := signer.tryGet(letter); err != nil {
+				if status, _, err := signer.TryGet(letter); err != nil {
 					return // killed already
 				} else if status != http.StatusOK {
 					t.Errorf("round %d: letter page answered %d", round, status)
@@ -219,7 +219,7 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 				}
 				for {
 					email := fmt.Sprintf("s%d@example.org", serial.Add(1))
-					status, location, err := signer.post(letter+"/sign", signForm("Signer "+email, "FR", email))
+					status, location, err := signer.TryPost(letter+"/sign", handlertest.SignForm("Signer "+email, "FR", email))
 					if err != nil {
 						return // the server is gone
 					}
@@ -260,9 +260,9 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 }
 
 // signatureEmails counts the signatures of each email address in a letter's CSV download.
-func signatureEmails(t *testing.T, coord *client, editor string) map[string]int {
+func signatureEmails(t *testing.T, coord *handlertest.Client, editor string) map[string]int {
 	t.Helper()
-	status, body := coord.get(editor + "/signatures.csv")
+	status, body := coord.Get(editor + "/signatures.csv")
 	if status != http.StatusOK {
 		t.Fatalf("CSV: status %d", status)
 	}

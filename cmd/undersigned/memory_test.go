@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -46,7 +47,7 @@ func TestMemoryStaysBoundedUnderRandomPaths(t *testing.T) {
 	// The default limits, whose counters last an hour.
 	srv := start(t, db, addr, "-sign-burst", "10/1m", "-sign-sustained", "60/1h", "-sign-overall", "120/1h", "-resend-limit", "3/1h")
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	coord.publishLetter("Free them all", "free-them-all")
+	coord.OpenLetter(draft("Free them all", "free-them-all"), nil)
 
 	jar, _ := cookiejar.New(nil)
 	httpc := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers},
@@ -102,7 +103,7 @@ func TestMemoryStaysBoundedUnderRandomPaths(t *testing.T) {
 	if after-before > maxGrowth {
 		t.Errorf("RSS grew by %.1f MB under %d requests to random paths, want at most %.0f MB", mb(after-before), requests, mb(maxGrowth))
 	}
-	if status, _ := newClient(t, addr).get("/healthz"); status != http.StatusOK {
+	if status, _ := handlertest.OverServer(t, addr).Get("/healthz"); status != http.StatusOK {
 		t.Errorf("/healthz answered %d after the attack", status)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -30,11 +31,11 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	coord.publishLetter("Free them all", slug)
-	owner := newClient(t, addr)
-	owner.get(letter)
-	owner.mustPost(letter+"/sign", signForm("Leyla Yunus", "AZ", known), http.StatusSeeOther)
-	owner.confirm(linkPath(t, srv.console.next(t, known).link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+	coord.OpenLetter(draft("Free them all", slug), nil)
+	owner := handlertest.OverServer(t, addr)
+	owner.Get(letter)
+	owner.Post(letter+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", known)).Expect(t, http.StatusSeeOther)
+	owner.Confirm(linkPath(t, srv.console.next(t, known).link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
 
 	type answer struct {
 		status            int
@@ -44,9 +45,9 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 	}
 	csrf := regexp.MustCompile(`name="_csrf" value="[^"]+"`)
 	probe := func(email string) answer {
-		c := newClient(t, addr)
-		c.get(letter)
-		form := signForm("Prober", "FR", email)
+		c := handlertest.OverServer(t, addr)
+		c.Get(letter)
+		form := handlertest.SignForm("Prober", "FR", email)
 		form.Set("_csrf", c.csrf)
 		began := time.Now()
 		resp, err := c.http.PostForm(c.base+letter+"/sign", form)
@@ -61,7 +62,7 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 			ck.Value = ""
 			cookies = append(cookies, ck.String())
 		}
-		_, page := c.get(letter + "/thanks")
+		_, page := c.Get(letter + "/thanks")
 		if strings.Contains(page, "/signature/") {
 			t.Errorf("the thank-you page of %s shows a private link", email)
 		}
@@ -92,7 +93,7 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 	if !strings.HasPrefix(again.Subject, "You have already signed") {
 		t.Errorf("the owner's email is %q", again.Subject)
 	}
-	if status, page := newClient(t, addr).get(linkPath(t, again.link("/signature/"))); status != http.StatusOK || !strings.Contains(page, "Leyla Yunus, Azerbaijan") {
+	if status, page := handlertest.OverServer(t, addr).Get(linkPath(t, again.link("/signature/"))); status != http.StatusOK || !strings.Contains(page, "Leyla Yunus, Azerbaijan") {
 		t.Errorf("the emailed private link answers %d", status)
 	}
 }
