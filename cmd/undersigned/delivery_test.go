@@ -222,7 +222,7 @@ func publishSeedLetter(t *testing.T, addr, setupLink string) string {
 		form.Add("group_lead_in", g.LeadIn)
 		form.Add("group_demands", g.Demands)
 	}
-	editor := strings.TrimSuffix(coord.Post("/dashboard/letters", form).Expect(t, http.StatusSeeOther), "?saved=1")
+	editor := strings.TrimSuffix(coord.Post("/dashboard/letters", form).Expect(t, http.StatusSeeOther).Location, "?saved=1")
 	coord.Get(editor)
 	coord.Post(editor+"/settings", handlertest.Settings("listed")).Expect(t, http.StatusSeeOther) // no confirmation by email, no review
 	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)

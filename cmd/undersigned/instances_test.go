@@ -48,10 +48,8 @@ func TestTwoInstancesShareState(t *testing.T) {
 	// since cookies do not depend on the port.
 	coord := loggedIn(t, addrA, coordEmail, coordPassword)
 	coord.OpenLetter(draft("Free them all", slug), nil)
-	onB := *coord
-	onB.base = "http://" + addrB
-	onB.Get("/dashboard").Expect(t, http.StatusOK, "Free them all")
-	if status, _ := handlertest.OverServer(t, addrB).Get("/dashboard"); status == http.StatusOK {
+	coord.At(addrB).Get("/dashboard").Expect(t, http.StatusOK, "Free them all")
+	if handlertest.OverServer(t, addrB).Get("/dashboard").Status == http.StatusOK {
 		t.Fatal("B shows the dashboard without a session: the check above proves nothing")
 	}
 
@@ -106,7 +104,7 @@ func TestTwoInstancesShareState(t *testing.T) {
 		want := int64(n + 1)
 		wantPage := fmt.Sprintf("%d signature", want)
 		agrees := func(on string) bool {
-			_, page := public[on].Get(letter)
+			page := public[on].Get(letter).Body
 			return apiTotal(t, public[on], slug) == want && strings.Contains(page, wantPage) && strings.Contains(page, fmt.Sprintf("Signer %d", n))
 		}
 		if !agrees(confirmOn) {
@@ -127,7 +125,7 @@ func TestTwoInstancesShareState(t *testing.T) {
 // apiTotal reads a letter's count of signatures from its JSON API.
 func apiTotal(t *testing.T, c *handlertest.Client, slug string) int64 {
 	t.Helper()
-	_, body := c.Get("/letters/" + slug + ".json")
+	body := c.Get("/letters/" + slug + ".json").Body
 	var letter struct {
 		Counts struct {
 			Total int64 `json:"total"`

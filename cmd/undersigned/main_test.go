@@ -211,20 +211,20 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, signer := range clients {
 			wg.Go(func() {
-				if status, _, err := signer.TryGet(letter); err != nil {
+				if r, err := signer.TryGet(letter); err != nil {
 					return // killed already
-				} else if status != http.StatusOK {
-					t.Errorf("round %d: letter page answered %d", round, status)
+				} else if r.Status != http.StatusOK {
+					t.Errorf("round %d: letter page answered %d", round, r.Status)
 					return
 				}
 				for {
 					email := fmt.Sprintf("s%d@example.org", serial.Add(1))
-					status, location, err := signer.TryPost(letter+"/sign", handlertest.SignForm("Signer "+email, "FR", email))
+					r, err := signer.TryPost(letter+"/sign", handlertest.SignForm("Signer "+email, "FR", email))
 					if err != nil {
 						return // the server is gone
 					}
-					if status != http.StatusSeeOther || location != thanks {
-						t.Errorf("round %d: signing answered %d %q, want 303 to %s", round, status, location, thanks)
+					if r.Status != http.StatusSeeOther || r.Location != thanks {
+						t.Errorf("round %d: signing answered %d %q, want 303 to %s", round, r.Status, r.Location, thanks)
 						return
 					}
 					mu.Lock()
@@ -262,10 +262,7 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 // signatureEmails counts the signatures of each email address in a letter's CSV download.
 func signatureEmails(t *testing.T, coord *handlertest.Client, editor string) map[string]int {
 	t.Helper()
-	status, body := coord.Get(editor + "/signatures.csv")
-	if status != http.StatusOK {
-		t.Fatalf("CSV: status %d", status)
-	}
+	body := coord.Get(editor+"/signatures.csv").Expect(t, http.StatusOK).Body
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("CSV: %v", err)

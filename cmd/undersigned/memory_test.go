@@ -103,8 +103,8 @@ func TestMemoryStaysBoundedUnderRandomPaths(t *testing.T) {
 	if after-before > maxGrowth {
 		t.Errorf("RSS grew by %.1f MB under %d requests to random paths, want at most %.0f MB", mb(after-before), requests, mb(maxGrowth))
 	}
-	if status, _ := handlertest.OverServer(t, addr).Get("/healthz"); status != http.StatusOK {
-		t.Errorf("/healthz answered %d after the attack", status)
+	if r := handlertest.OverServer(t, addr).Get("/healthz"); r.Status != http.StatusOK {
+		t.Errorf("/healthz answered %d after the attack", r.Status)
 	}
 }
 

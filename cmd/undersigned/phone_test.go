@@ -93,11 +93,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 		editor := strings.TrimSuffix(coord.Post("/dashboard/letters", url.Values{
 			"title": {"الحرية للمعتقلين السياسيين في أذربيجان"}, "slug": {"arabic"}, "action": {"save"},
 			"body": {strings.Repeat("نحن، المنظمات الموقعة أدناه، ندعو إلى الإفراج الفوري عن جميع المعتقلين السياسيين. ", 40)},
-		}).Expect(t,
-
-			http.StatusSeeOther),
-
-			"?saved=1")
+		}).Expect(t, http.StatusSeeOther).Location, "?saved=1")
 		coord.Get(editor)
 		coord.Post(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}).Expect(t, http.StatusSeeOther)
 		coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)

@@ -27,7 +27,7 @@ func TestBrowserRightToLeft(t *testing.T) {
 	b := startBrowser(t, "http://"+srv.addr)
 	english := publishSeedLetter(t, srv.addr, srv.console.setupLink(t))
 	coord := loggedIn(t, srv.addr, coordinatorEmail, coordinatorPassword)
-	arabic := publishArabicLetter(coord)
+	arabic := publishArabicLetter(t, coord)
 	signer := handlertest.OverServer(t, srv.addr)
 	signer.Get(english)
 	mixed := handlertest.SignForm("سلمى إبراهيم", "JO", "salma@example.org")
@@ -115,8 +115,8 @@ func TestBrowserRightToLeft(t *testing.T) {
 // publishArabicLetter drafts and opens a letter in Arabic, with the parts a
 // letter has (addressees, subject, demands), for people and organisations;
 // it returns its public path.
-func publishArabicLetter(coord *handlertest.Client) string {
-	coord.t.Helper()
+func publishArabicLetter(t *testing.T, coord *handlertest.Client) string {
+	t.Helper()
 	coord.Get("/dashboard/letters/new")
 	editor := strings.TrimSuffix(coord.Post("/dashboard/letters", url.Values{
 		"title": {"الحرية للمعتقلين السياسيين في أذربيجان"}, "slug": {"arabic"}, "action": {"save"},
@@ -125,11 +125,7 @@ func publishArabicLetter(coord *handlertest.Client) string {
 		"body":          {strings.Repeat("نحن، المنظمات الموقعة أدناه، ندعو إلى الإفراج الفوري عن جميع المعتقلين السياسيين. ", 12)},
 		"group_lead_in": {"نطالب السلطات بما يلي:"}, "group_demands": {"الإفراج عن جميع المعتقلين السياسيين\nاحترام القانون الدولي لحقوق الإنسان"},
 		"closing": {"مع فائق الاحترام،"},
-	}).Expect(t,
-
-		http.StatusSeeOther),
-
-		"?saved=1")
+	}).Expect(t, http.StatusSeeOther).Location, "?saved=1")
 	coord.Get(editor)
 	coord.Post(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}).Expect(t, http.StatusSeeOther)
 	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)

@@ -54,6 +54,14 @@ func newClient(t testing.TB, base string, transport http.RoundTripper, timeout t
 	return c
 }
 
+// At returns the same visitor, cookies and all, visiting the server on
+// addr instead: another instance of the site behind the same name.
+func (c *Client) At(addr string) *Client {
+	moved := *c
+	moved.base = "http://" + addr
+	return &moved
+}
+
 // appTransport sends requests to a Fiber app in the process.
 type appTransport struct{ app *fiber.App }
 
@@ -107,11 +115,16 @@ var (
 // goroutines. A request made with a path alone (httptest.NewRequest) goes
 // to the client's site.
 func (c *Client) Try(req *http.Request) (Response, error) {
-	req.RequestURI = ""
 	if req.URL.Host == "" {
-		base, _ := url.Parse(c.base)
-		req.URL.Scheme, req.URL.Host, req.Host = base.Scheme, base.Host, ""
+		// Parsed again whole: a path with a #fragment, such as a redirect's
+		// Location, is all path to httptest.NewRequest.
+		u, err := url.Parse(c.base + req.RequestURI)
+		if err != nil {
+			return Response{}, err
+		}
+		req.URL, req.Host = u, ""
 	}
+	req.RequestURI = ""
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return Response{}, err
