@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // site is the app under test on a fresh database.
@@ -210,3 +212,6 @@ func (s *site) overLoopback(t *testing.T, path, body string) handlertest.Respons
 	}
 	return r
 }
+
+// TestMain runs the tests and says which were skipped, and why.
+func TestMain(m *testing.M) { os.Exit(suites.Run(m)) }

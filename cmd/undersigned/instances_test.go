@@ -11,6 +11,7 @@ import (
 
 	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // TestTwoInstancesShareState runs the binary twice, on two loopback ports,
@@ -21,7 +22,7 @@ import (
 // from the one outbox, at the same time, arrives once per message.
 func TestTwoInstancesShareState(t *testing.T) {
 	if os.Getenv(modeltest.TestDBEnv) == "" {
-		t.Skip("skipped on SQLite: several instances share one database on PostgreSQL only (SQLite is one process's file); " +
+		suites.Skip(t, "skipped on SQLite: several instances share one database on PostgreSQL only (SQLite is one process's file); "+
 			"set UNDERSIGNED_TEST_DB=postgres://… to run it, as the PostgreSQL run of .ci/run does")
 	}
 	const (

@@ -24,6 +24,7 @@ import (
 	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 var binary string
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := suites.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
