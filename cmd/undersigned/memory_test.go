@@ -50,21 +50,19 @@ func TestMemoryStaysBoundedUnderRandomPaths(t *testing.T) {
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
 	coord.OpenLetter(draft("Free them all", "free-them-all"), nil)
 
-	jar, _ := cookiejar.New(nil)
-	httpc := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	base := "http://" + addr
-	resp, err := httpc.Get(base + "/letters/free-them-all")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(body)
-	if m == nil {
+	// One visitor's token and cookies, sent by every request of the
+	// attack through a client of its own, safe for the workers to share.
+	visitor := handlertest.OverServer(t, addr)
+	visitor.Get("/letters/free-them-all").Expect(t, http.StatusOK)
+	if visitor.CSRF == "" {
 		t.Fatal("the letter page has no CSRF token")
 	}
-	csrf := string(m[1])
+	csrf, base := visitor.CSRF, "http://"+addr
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(base)
+	jar.SetCookies(u, visitor.Cookies.Cookies(u))
+	httpc := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	var errors, served atomic.Int64
 	attack := func(n int) {
