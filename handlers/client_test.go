@@ -73,7 +73,7 @@ func (s *site) coordinator(email, org string) *handlertest.Client {
 }
 
 // publishedLetter drafts and publishes seed 003's letter, listing
-// signatures at once; it returns the coordinator's browser and the letter's
+// signatures at once; it returns the coordinator's client and the letter's
 // dashboard path.
 func (s *site) publishedLetter(email, org string) (*handlertest.Client, string) {
 	s.t.Helper()

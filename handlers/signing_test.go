@@ -349,7 +349,7 @@ func TestRepeatedSignaturesCountAgainstTheLimit(t *testing.T) {
 	}
 }
 
-// limitedSigner is a browser on the seed letter, listing at once, of a site
+// limitedSigner is a client on the seed letter, listing at once, of a site
 // that takes max signatures per window from one client.
 func limitedSigner(t *testing.T, max int, window time.Duration) (*site, *handlertest.Client) {
 	t.Helper()

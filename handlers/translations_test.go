@@ -402,7 +402,7 @@ func TestANewLinkNamesTheVersionSigned(t *testing.T) {
 }
 
 // signedInFrench is a site whose seed letter has a French translation,
-// which Nicolas Tenzer signed: its coordinator and editor, and his browser.
+// which Nicolas Tenzer signed: its coordinator and editor, and his client.
 func signedInFrench(t *testing.T) (s *site, coordinator *handlertest.Client, editor string, signer *handlertest.Client) {
 	s = newSite(t, handlers.Config{})
 	coordinator, editor = s.publishedLetter("c@example.org", "ICDR")
