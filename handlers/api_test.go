@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 )
 
@@ -23,23 +24,23 @@ const (
 )
 
 // decodeJSON reads a JSON answer into v, failing on anything but JSON.
-func decodeJSON(t *testing.T, r response, v any) {
+func decodeJSON(t *testing.T, r handlertest.Response, v any) {
 	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+	if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 		t.Fatalf("Content-Type %q, want application/json; charset=utf-8", ct)
 	}
-	if err := json.Unmarshal([]byte(r.body), v); err != nil {
-		t.Fatalf("the answer is not the JSON expected: %v\n%s", err, r.body)
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("the answer is not the JSON expected: %v\n%s", err, r.Body)
 	}
 }
 
 // readCSV parses a public CSV export after its byte-order mark.
-func readCSV(t *testing.T, r response) [][]string {
+func readCSV(t *testing.T, r handlertest.Response) [][]string {
 	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+	if ct := r.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Fatalf("Content-Type %q", ct)
 	}
-	body, ok := strings.CutPrefix(r.body, "\ufeff")
+	body, ok := strings.CutPrefix(r.Body, "\ufeff")
 	if !ok {
 		t.Fatal("the CSV does not start with a UTF-8 byte-order mark")
 	}
@@ -72,14 +73,14 @@ type atom struct {
 	} `xml:"entry"`
 }
 
-func readFeed(t *testing.T, r response) atom {
+func readFeed(t *testing.T, r handlertest.Response) atom {
 	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
+	if ct := r.Header.Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
 		t.Fatalf("Content-Type %q", ct)
 	}
 	var f atom
-	if err := xml.Unmarshal([]byte(r.body), &f); err != nil {
-		t.Fatalf("the feed is not Atom: %v\n%s", err, r.body)
+	if err := xml.Unmarshal([]byte(r.Body), &f); err != nil {
+		t.Fatalf("the feed is not Atom: %v\n%s", err, r.Body)
 	}
 	if f.ID == "" || f.Title == "" || f.Updated == "" || len(f.Links) == 0 || f.Links[0].Rel != "self" || f.Links[0].Href != siteURL+"/feed.atom" {
 		t.Fatalf("the feed lacks its id, title, updated or self link: %+v", f)
@@ -109,32 +110,32 @@ func entries(sigs []handlers.APISignatory) []string {
 func TestExportsShowOnlyWhatTheListShows(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
+	s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
 	org := url.Values{"kind": {"organisation"}, "name": {"Tinatin Khidasheli"}, "affiliation": {"@Risk Collective"}, "role": {"Director"},
 		"country": {"GE"}, "email": {"office@risk.example"}, "display": {"full"}, "agree": {"true"}}
 	s.signAndKeepLink(org)
-	anonymous := signForm("Aida Abbasova", "AZ", "aida@example.org")
+	anonymous := handlertest.SignForm("Aida Abbasova", "AZ", "aida@example.org")
 	anonymous.Set("country2", "NL")
 	anonymous.Set("affiliation", "Institute for Peace")
 	anonymous.Set("display", "anonymous")
 	s.signAndKeepLink(anonymous)
-	counted := signForm("Cora Quist", "BY", "cora@example.org")
+	counted := handlertest.SignForm("Cora Quist", "BY", "cora@example.org")
 	counted.Set("display", "counted")
 	s.signAndKeepLink(counted)
-	withdrawn := s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
-	signer := s.browser()
-	signer.get(withdrawn)
-	signer.post(withdrawn+"/withdraw", url.Values{}).expect(t, http.StatusOK)
+	withdrawn := s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	signer := s.client()
+	signer.Get(withdrawn)
+	signer.Post(withdrawn+"/withdraw", url.Values{}).Expect(t, http.StatusOK)
 	// From now on signatures wait for their signer's confirmation.
-	coord.get(letterPath)
-	coord.post(letterPath+"/settings", withSettings("confirm_email")).expect(t, http.StatusSeeOther)
-	s.signAndKeepLink(signForm("Uma Unconfirmed", "UA", "uma@example.org"))
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/settings", withSettings("confirm_email")).Expect(t, http.StatusSeeOther)
+	s.signAndKeepLink(handlertest.SignForm("Uma Unconfirmed", "UA", "uma@example.org"))
 
-	v := s.browser()
+	v := s.client()
 	outputs := map[string]string{}
-	get := func(path string) response {
-		r := v.get(path).expect(t, http.StatusOK)
-		outputs[path] = r.body
+	get := func(path string) handlertest.Response {
+		r := v.Get(path).Expect(t, http.StatusOK)
+		outputs[path] = r.Body
 		return r
 	}
 
@@ -224,13 +225,13 @@ func TestSignatoriesJSONPaginates(t *testing.T) {
 		}
 	}
 
-	v := s.browser()
+	v := s.client()
 	var got []string
 	var sizes []int
 	next := "/api" + seedSlug + "/signatories"
 	for next != "" {
 		var page handlers.APISignatoriesPage
-		decodeJSON(t, v.get(next).expect(t, http.StatusOK), &page)
+		decodeJSON(t, v.Get(next).Expect(t, http.StatusOK), &page)
 		if page.Pages != 3 || page.Counts.Total != 230 {
 			t.Fatalf("%s: page %d of %d, counts %+v", next, page.Page, page.Pages, page.Counts)
 		}
@@ -250,9 +251,9 @@ func TestSignatoriesJSONPaginates(t *testing.T) {
 	if got[0] != "Organisation 000, Czechia" || got[29] != "Organisation 029, Czechia" || got[30] != "Signer 030, Czechia" || got[229] != "Signer 229, Czechia" {
 		t.Errorf("the pages read %q … %q", got[:31], got[229])
 	}
-	r := v.get(seedSlug+"/signatories.json?page=4").expect(t, http.StatusNotFound)
+	r := v.Get(seedSlug+"/signatories.json?page=4").Expect(t, http.StatusNotFound)
 	decodeJSON(t, r, &handlers.APIError{})
-	if rows := readCSV(t, v.get(seedSlug+"/signatories.csv").expect(t, http.StatusOK)); len(rows) != 231 {
+	if rows := readCSV(t, v.Get(seedSlug+"/signatories.csv").Expect(t, http.StatusOK)); len(rows) != 231 {
 		t.Errorf("the CSV has %d rows, want a header and 230", len(rows))
 	}
 }
@@ -263,18 +264,18 @@ func TestSignatoriesJSONPaginates(t *testing.T) {
 func TestExportsOfDraftsAndUnlistedLetters(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord := s.coordinator("c@example.org", "Org")
-	coord.get("/dashboard/letters/new")
-	coord.post("/dashboard/letters", letterForm("save")).expect(t, http.StatusSeeOther)
+	coord.Get("/dashboard/letters/new")
+	coord.Post("/dashboard/letters", handlertest.LetterForm("save")).Expect(t, http.StatusSeeOther)
 	if _, err := s.store.AddUpdate(context.Background(), &models.Letter{ID: 1}, time.Now(), "Not public yet."); err != nil {
 		t.Fatal(err)
 	}
 
-	v := s.browser()
+	v := s.client()
 	exports := []string{seedSlug + ".json", seedSlug + "/signatories.json", seedSlug + "/signatories.csv",
 		"/api" + seedSlug, "/api" + seedSlug + "/signatories", "/api/letters/nowhere", "/api/nowhere"}
 	for _, path := range exports {
-		r := v.get(path).expect(t, http.StatusNotFound)
-		if strings.Contains(r.body, "Azerbaijan") {
+		r := v.Get(path).Expect(t, http.StatusNotFound)
+		if strings.Contains(r.Body, "Azerbaijan") {
 			t.Errorf("%s shows the draft", path)
 		}
 		if strings.HasSuffix(path, ".csv") {
@@ -287,11 +288,11 @@ func TestExportsOfDraftsAndUnlistedLetters(t *testing.T) {
 		}
 	}
 	var index handlers.APILettersPage
-	decodeJSON(t, v.get("/api/letters").expect(t, http.StatusOK), &index)
+	decodeJSON(t, v.Get("/api/letters").Expect(t, http.StatusOK), &index)
 	if index.Total != 0 || index.Letters == nil || len(index.Letters) != 0 || index.Pages != 1 {
 		t.Errorf("the index of no letters: %+v", index)
 	}
-	if f := readFeed(t, v.get("/feed.atom").expect(t, http.StatusOK)); len(f.Entries) != 0 {
+	if f := readFeed(t, v.Get("/feed.atom").Expect(t, http.StatusOK)); len(f.Entries) != 0 {
 		t.Errorf("the feed has the draft: %+v", f.Entries)
 	}
 
@@ -299,17 +300,17 @@ func TestExportsOfDraftsAndUnlistedLetters(t *testing.T) {
 	letterPath := "/dashboard/letters/1"
 	unlisted := listAtOnce()
 	unlisted.Del("listed")
-	coord.get(letterPath)
-	coord.post(letterPath+"/settings", unlisted).expect(t, http.StatusSeeOther)
-	coord.post(letterPath+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/settings", unlisted).Expect(t, http.StatusSeeOther)
+	coord.Post(letterPath+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 	for _, path := range exports[:5] {
-		v.get(path).expect(t, http.StatusOK)
+		v.Get(path).Expect(t, http.StatusOK)
 	}
-	decodeJSON(t, v.get("/api/letters").expect(t, http.StatusOK), &index)
+	decodeJSON(t, v.Get("/api/letters").Expect(t, http.StatusOK), &index)
 	if index.Total != 0 || len(index.Letters) != 0 {
 		t.Errorf("the index lists an unlisted letter: %+v", index)
 	}
-	if f := readFeed(t, v.get("/feed.atom").expect(t, http.StatusOK)); len(f.Entries) != 0 {
+	if f := readFeed(t, v.Get("/feed.atom").Expect(t, http.StatusOK)); len(f.Entries) != 0 {
 		t.Errorf("the feed has an unlisted letter: %+v", f.Entries)
 	}
 }
@@ -320,7 +321,7 @@ func TestExportsOfDraftsAndUnlistedLetters(t *testing.T) {
 func TestAPIHeaders(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	v := s.browser()
+	v := s.client()
 	for path, cors := range map[string]bool{
 		"/api/letters":                     true,
 		"/api" + seedSlug:                  true,
@@ -334,26 +335,26 @@ func TestAPIHeaders(t *testing.T) {
 		seedSlug + "/signatories":          false,
 		"/":                                false,
 	} {
-		r := v.get(path)
-		if got := r.header.Get("Access-Control-Allow-Origin") == "*"; got != cors {
-			t.Errorf("%s: Access-Control-Allow-Origin %q", path, r.header.Get("Access-Control-Allow-Origin"))
+		r := v.Get(path)
+		if got := r.Header.Get("Access-Control-Allow-Origin") == "*"; got != cors {
+			t.Errorf("%s: Access-Control-Allow-Origin %q", path, r.Header.Get("Access-Control-Allow-Origin"))
 		}
-		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || r.header.Get("X-Content-Type-Options") != "nosniff" {
-			t.Errorf("%s: security headers missing: %v", path, r.header)
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: security headers missing: %v", path, r.Header)
 		}
-		if strings.Contains(path, "signatories.") && r.header.Get("X-Robots-Tag") != "noindex" {
-			t.Errorf("%s: X-Robots-Tag %q", path, r.header.Get("X-Robots-Tag"))
+		if strings.Contains(path, "signatories.") && r.Header.Get("X-Robots-Tag") != "noindex" {
+			t.Errorf("%s: X-Robots-Tag %q", path, r.Header.Get("X-Robots-Tag"))
 		}
 	}
-	if r := coord.get(letterPath + "/signatures.csv"); r.header.Get("Access-Control-Allow-Origin") != "" {
+	if r := coord.Get(letterPath + "/signatures.csv"); r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Error("the coordinators' CSV may be read from other sites")
 	}
-	coord.post(letterPath+"/settings", withSettings("allow_indexing")).expect(t, http.StatusSeeOther)
-	if r := v.get(seedSlug + "/signatories.csv"); r.header.Get("X-Robots-Tag") != "" {
-		t.Errorf("a letter that allows indexing: X-Robots-Tag %q", r.header.Get("X-Robots-Tag"))
+	coord.Post(letterPath+"/settings", withSettings("allow_indexing")).Expect(t, http.StatusSeeOther)
+	if r := v.Get(seedSlug + "/signatories.csv"); r.Header.Get("X-Robots-Tag") != "" {
+		t.Errorf("a letter that allows indexing: X-Robots-Tag %q", r.Header.Get("X-Robots-Tag"))
 	}
 
 	// Pages link the feed and the downloads.
-	v.get("/").expect(t, http.StatusOK, `<link rel="alternate" type="application/atom+xml" href="/feed.atom"`)
-	v.get(seedSlug+"/signatories").expect(t, http.StatusOK, `href="`+seedSlug+`/signatories.csv"`, `href="`+seedSlug+`/signatories.json"`)
+	v.Get("/").Expect(t, http.StatusOK, `<link rel="alternate" type="application/atom+xml" href="/feed.atom"`)
+	v.Get(seedSlug+"/signatories").Expect(t, http.StatusOK, `href="`+seedSlug+`/signatories.csv"`, `href="`+seedSlug+`/signatories.json"`)
 }

@@ -9,15 +9,16 @@ import (
 	"testing"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 )
 
 var joinLink = regexp.MustCompile(`value="http://undersigned.test(/join/[^"]+)"`)
 
-func invite(t *testing.T, b *browser, orgID string) string {
+func invite(t *testing.T, b *handlertest.Client, orgID string) string {
 	t.Helper()
-	b.get("/dashboard")
-	r := b.post("/dashboard/organisations/"+orgID+"/invitations", url.Values{}).expect(t, http.StatusOK, "Send this link to your colleague")
-	m := joinLink.FindStringSubmatch(r.body)
+	b.Get("/dashboard")
+	r := b.Post("/dashboard/organisations/"+orgID+"/invitations", url.Values{}).Expect(t, http.StatusOK, "Send this link to your colleague")
+	m := joinLink.FindStringSubmatch(r.Body)
 	if m == nil {
 		t.Fatalf("no invitation link on the page")
 	}
@@ -29,24 +30,23 @@ func TestInvitationLetsAColleagueJoinOnce(t *testing.T) {
 	lead := s.coordinator("lead@example.org", "Forum 2000")
 	link := invite(t, lead, "1")
 
-	colleague := s.browser()
-	colleague.get(link).expect(t, http.StatusOK, "You have been invited to coordinate letters for Forum 2000.")
-	colleague.post(link, url.Values{"name": {"Pavel"}, "email": {"lead@example.org"}, "password": {"correct horse battery staple"}}).
-		expect(t, http.StatusUnprocessableEntity, "already exists", `value="Pavel"`)
-	colleague.post(link, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"correct horse battery staple"}}).expect(t, http.StatusSeeOther)
-	colleague.get("/dashboard").expect(t, http.StatusOK, "Forum 2000")
-	s.browser().get(link).expect(t, http.StatusNotFound)
+	colleague := s.client()
+	colleague.Get(link).Expect(t, http.StatusOK, "You have been invited to coordinate letters for Forum 2000.")
+	colleague.Post(link, url.Values{"name": {"Pavel"}, "email": {"lead@example.org"}, "password": {"correct horse battery staple"}}).Expect(t, http.StatusUnprocessableEntity, "already exists", `value="Pavel"`)
+	colleague.Post(link, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"correct horse battery staple"}}).Expect(t, http.StatusSeeOther)
+	colleague.Get("/dashboard").Expect(t, http.StatusOK, "Forum 2000")
+	s.client().Get(link).Expect(t, http.StatusNotFound)
 
 	// A coordinator of another organisation joins with their own account.
 	other := s.coordinator("other@example.org", "CIVICUS")
 	link = invite(t, lead, "1")
-	other.get(link).expect(t, http.StatusOK, "You are logged in as")
-	other.post(link, url.Values{}).expect(t, http.StatusSeeOther)
-	other.get("/dashboard").expect(t, http.StatusOK, "CIVICUS", "Forum 2000")
-	other.get("/dashboard/letters/new").expect(t, http.StatusOK, `<select id="f-organisation"`)
+	other.Get(link).Expect(t, http.StatusOK, "You are logged in as")
+	other.Post(link, url.Values{}).Expect(t, http.StatusSeeOther)
+	other.Get("/dashboard").Expect(t, http.StatusOK, "CIVICUS", "Forum 2000")
+	other.Get("/dashboard/letters/new").Expect(t, http.StatusOK, `<select id="f-organisation"`)
 	// Inviting to an organisation one is not in is refused.
-	colleague.get("/dashboard")
-	colleague.post("/dashboard/organisations/2/invitations", url.Values{}).expect(t, http.StatusNotFound)
+	colleague.Get("/dashboard")
+	colleague.Post("/dashboard/organisations/2/invitations", url.Values{}).Expect(t, http.StatusNotFound)
 }
 
 // TestNewPasswordsAreLongAndUncommon: setting up the first account and
@@ -63,19 +63,17 @@ func TestNewPasswordsAreLongAndUncommon(t *testing.T) {
 	form := func(password string) url.Values {
 		return url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@example.org"}, "password": {password}, "organisation": {"Forum 2000"}}
 	}
-	b := s.browser()
-	b.get(setup)
-	b.post(setup, form("aaaaaaaaaa")).expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
-	b.post(setup, form("1Qaz2wsx3edc")).expect(t, http.StatusUnprocessableEntity, "This password is among the most common; choose another.", `value="jakub@example.org"`)
-	b.post(setup, form("Sonyericsson")).expect(t, http.StatusUnprocessableEntity, "among the most common")
-	b.post(setup, form("fewer than 12 is not it")).expect(t, http.StatusSeeOther)
+	b := s.client()
+	b.Get(setup)
+	b.Post(setup, form("aaaaaaaaaa")).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
+	b.Post(setup, form("1Qaz2wsx3edc")).Expect(t, http.StatusUnprocessableEntity, "This password is among the most common; choose another.", `value="jakub@example.org"`)
+	b.Post(setup, form("Sonyericsson")).Expect(t, http.StatusUnprocessableEntity, "among the most common")
+	b.Post(setup, form("fewer than 12 is not it")).Expect(t, http.StatusSeeOther)
 
 	join := invite(t, b, "1")
-	colleague := s.browser()
-	colleague.get(join)
-	colleague.post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"qwerty123456"}}).
-		expect(t, http.StatusUnprocessableEntity, "among the most common", `value="Pavel"`)
-	colleague.post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"short pass"}}).
-		expect(t, http.StatusUnprocessableEntity, "at least 12 characters")
-	colleague.post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"a long passphrase of mine"}}).expect(t, http.StatusSeeOther)
+	colleague := s.client()
+	colleague.Get(join)
+	colleague.Post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"qwerty123456"}}).Expect(t, http.StatusUnprocessableEntity, "among the most common", `value="Pavel"`)
+	colleague.Post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"short pass"}}).Expect(t, http.StatusUnprocessableEntity, "at least 12 characters")
+	colleague.Post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"a long passphrase of mine"}}).Expect(t, http.StatusSeeOther)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 )
@@ -60,14 +61,14 @@ func BenchmarkSign(b *testing.B) {
 	unlimited := handlers.RateLimit{Max: 1 << 30, Window: time.Minute}
 	cfg.Limits.SignBurst, cfg.Limits.SignSustained, cfg.Limits.SignOverall = unlimited, unlimited, unlimited
 	s := benchSite(cfg)
-	visitor := s.browser()
-	visitor.get(seedSlug)
-	cookie := &http.Cookie{Name: "undersigned_csrf", Value: visitor.cookies["undersigned_csrf"]}
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	cookie := &http.Cookie{Name: "undersigned_csrf", Value: visitor.Cookies["undersigned_csrf"]}
 	i := 0
 	for b.Loop() {
 		i++
-		form := signForm("Signer "+strconv.Itoa(i), "FR", "bench"+strconv.Itoa(i)+"@example.org")
-		form.Set("_csrf", visitor.csrf)
+		form := handlertest.SignForm("Signer "+strconv.Itoa(i), "FR", "bench"+strconv.Itoa(i)+"@example.org")
+		form.Set("_csrf", visitor.CSRF)
 		req := httptest.NewRequest(http.MethodPost, seedSlug+"/sign", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.AddCookie(cookie)

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/views"
 )
 
@@ -28,28 +29,27 @@ func salma() url.Values {
 func TestEveryPartOfAnEntryIsIsolated(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", salma()).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", salma()).Expect(t, http.StatusSeeOther)
 	dated := publishList(t, coord, letterPath)
 
 	const row = `<li><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></li>`
 	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", dated} {
-		signer.get(path).expect(t, http.StatusOK).expectMarkup(t, `<ul class="signatory-list" lang="en" dir="ltr">`, row)
+		signer.Get(path).Expect(t, http.StatusOK).ExpectMarkup(t, `<ul class="signatory-list" lang="en" dir="ltr">`, row)
 	}
-	coord.get(letterPath+"/signatures").expect(t, http.StatusOK).
-		expectMarkup(t, `<td><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></td>`)
-	manage := s.browser().get(s.mailedLink("salma@example.org", "/signature/")).expect(t, http.StatusOK)
-	manage.expectMarkup(t, `<strong><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></strong>`)
+	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK).ExpectMarkup(t, `<td><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></td>`)
+	manage := s.client().Get(s.mailedLink("salma@example.org", "/signature/")).Expect(t, http.StatusOK)
+	manage.ExpectMarkup(t, `<strong><bdi>سلمى إبراهيم</bdi>, <bdi>Cairo Institute for Human Rights Studies</bdi>, <bdi>Jordan</bdi></strong>`)
 
 	// A letter in Arabic, read in the interface in Arabic: the list reads
 	// right to left, its entries' parts joined by the Arabic comma and
 	// isolated alike.
 	settings := listAtOnce()
 	settings.Set("lang", "ar")
-	coord.get(letterPath)
-	coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
-	signer.get(seedSlug+"?lang=ar").expect(t, http.StatusOK).expectMarkup(t, `<ul class="signatory-list" lang="ar" dir="rtl">`,
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
+	signer.Get(seedSlug+"?lang=ar").Expect(t, http.StatusOK).ExpectMarkup(t, `<ul class="signatory-list" lang="ar" dir="rtl">`,
 		`<li><bdi>سلمى إبراهيم</bdi>، <bdi>Cairo Institute for Human Rights Studies</bdi>، <bdi>الأردن</bdi></li>`)
 }
 
@@ -66,43 +66,42 @@ var arabic = []string{"حرية المعتقلين", "مركز القاهرة", 
 func TestTypedTextIsIsolated(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord := s.coordinator("c@example.org", "مركز القاهرة")
-	coord.get("/dashboard/letters/new")
-	form := letterForm("save")
+	coord.Get("/dashboard/letters/new")
+	form := handlertest.LetterForm("save")
 	form.Set("title", "حرية المعتقلين")
 	form.Set("slug", "freedom")
 	form.Set("initiators", "مركز القاهرة\nForum 2000 Foundation")
-	r := coord.post("/dashboard/letters", form).expect(t, http.StatusSeeOther)
-	letterPath := strings.TrimSuffix(r.location, "?saved=1")
-	coord.get(letterPath)
-	coord.post(letterPath+"/settings", withSettings("review_individuals")).expect(t, http.StatusSeeOther)
-	coord.post(letterPath+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
+	r := coord.Post("/dashboard/letters", form).Expect(t, http.StatusSeeOther)
+	letterPath := strings.TrimSuffix(r.Location, "?saved=1")
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/settings", withSettings("review_individuals")).Expect(t, http.StatusSeeOther)
+	coord.Post(letterPath+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 
-	signer := s.browser()
-	signer.get("/letters/freedom")
-	thanks := signer.post("/letters/freedom/sign", salma()).expect(t, http.StatusSeeOther)
-	coord.get(letterPath + "/import")
-	preview := coord.postMultipart(letterPath+"/import/preview", importForm("سلمى إبراهيم, Cairo Institute for Human Rights Studies, Jordan", "individual"), "", "")
+	signer := s.client()
+	signer.Get("/letters/freedom")
+	thanks := signer.Post("/letters/freedom/sign", salma()).Expect(t, http.StatusSeeOther)
+	coord.Get(letterPath + "/import")
+	preview := coord.PostMultipart(letterPath+"/import/preview", importForm("سلمى إبراهيم, Cairo Institute for Human Rights Studies, Jordan", "individual"), "", "")
 
-	pages := map[string]response{
-		"thanks":    signer.get(thanks.location).expect(t, http.StatusOK),
-		"dashboard": coord.get("/dashboard").expect(t, http.StatusOK),
-		"editor":    coord.get(letterPath).expect(t, http.StatusOK),
-		"review":    coord.get(letterPath+"/review").expect(t, http.StatusOK, "Waiting: 1"),
-		"import":    preview.expect(t, http.StatusOK),
+	pages := map[string]handlertest.Response{
+		"thanks":    signer.Get(thanks.Location).Expect(t, http.StatusOK),
+		"dashboard": coord.Get("/dashboard").Expect(t, http.StatusOK),
+		"editor":    coord.Get(letterPath).Expect(t, http.StatusOK),
+		"review":    coord.Get(letterPath+"/review").Expect(t, http.StatusOK, "Waiting: 1"),
+		"import":    preview.Expect(t, http.StatusOK),
 	}
-	coord.get(letterPath + "/review")
-	coord.post(letterPath+"/review", url.Values{"action": {"approve"}, "ids": {reviewIDs(pages["review"].body)["سلمى إبراهيم, Cairo Institute for Human Rights Studies, Jordan"]}}).
-		expect(t, http.StatusSeeOther)
+	coord.Get(letterPath + "/review")
+	coord.Post(letterPath+"/review", url.Values{"action": {"approve"}, "ids": {reviewIDs(pages["review"].Body)["سلمى إبراهيم, Cairo Institute for Human Rights Studies, Jordan"]}}).Expect(t, http.StatusSeeOther)
 	dated := publishList(t, coord, letterPath)
 	for name, path := range map[string]string{"index": "/", "letter": "/letters/freedom", "list": "/letters/freedom/signatories",
 		"print": "/letters/freedom/print", "dated list": dated} {
-		pages[name] = s.browser().get(path).expect(t, http.StatusOK)
+		pages[name] = s.client().Get(path).Expect(t, http.StatusOK)
 	}
-	pages["signatures"] = coord.get(letterPath+"/signatures").expect(t, http.StatusOK)
-	pages["manage"] = s.browser().get(s.mailedLink("salma@example.org", "/signature/")).expect(t, http.StatusOK)
+	pages["signatures"] = coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK)
+	pages["manage"] = s.client().Get(s.mailedLink("salma@example.org", "/signature/")).Expect(t, http.StatusOK)
 
 	for name, page := range pages {
-		for _, bad := range unisolated(t, page.markup) {
+		for _, bad := range unisolated(t, page.Markup) {
 			t.Errorf("%s: %q is not isolated", name, bad)
 		}
 	}
@@ -185,11 +184,11 @@ func outer(n *html.Node) string {
 func TestRunningHeadMirrorsForALetterWrittenRightToLeft(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	v := s.browser()
-	v.get(seedSlug+"/print.css").expect(t, http.StatusOK, `@top-left { content: "Joint statement`)
+	v := s.client()
+	v.Get(seedSlug+"/print.css").Expect(t, http.StatusOK, `@top-left { content: "Joint statement`)
 	settings := listAtOnce()
 	settings.Set("lang", "ar")
-	coord.get(letterPath)
-	coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
-	v.get(seedSlug+"/print.css").expect(t, http.StatusOK, `@top-right { content: "Joint statement`)
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
+	v.Get(seedSlug+"/print.css").Expect(t, http.StatusOK, `@top-right { content: "Joint statement`)
 }

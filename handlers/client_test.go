@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -19,8 +18,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // site is the app under test on a fresh database.
@@ -59,219 +60,47 @@ func newSiteLogging(t *testing.T, store *models.Store, cfg handlers.Config, log 
 	return &site{t: t, app: app, h: h, store: store}
 }
 
-// browser is one visitor: it keeps its cookies, and the CSRF token and the
-// signing form's "started" stamp of the last page it loaded, as a browser
-// with that page open would send them.
-type browser struct {
-	s       *site
-	cookies map[string]string
-	csrf    string
-	started string
-}
+// client returns a new visitor of the site.
+func (s *site) client() *handlertest.Client { return handlertest.OverApp(s.t, s.app) }
 
-func (s *site) browser() *browser { return &browser{s: s, cookies: map[string]string{}} }
-
-// response is what a request got back.
-type response struct {
-	status   int
-	body     string // without <bdi> tags (see withoutIsolates)
-	markup   string // as sent
-	location string
-	header   http.Header
-}
-
-var (
-	csrfInput    = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	startedInput = regexp.MustCompile(`name="started" value="([^"]+)"`)
-)
-
-func (b *browser) do(req *http.Request) response {
-	b.s.t.Helper()
-	for k, v := range b.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	resp, err := b.s.app.Test(req, -1)
-	if err != nil {
-		b.s.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") && resp.Header.Get("Content-Encoding") == "" {
-		checkHeadingLevels(b.s.t, req.URL.Path, body)
-	}
-	for _, c := range resp.Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c.Value
-		}
-	}
-	if m := csrfInput.FindStringSubmatch(string(body)); m != nil {
-		b.csrf = m[1]
-	}
-	if m := startedInput.FindStringSubmatch(string(body)); m != nil {
-		b.started = m[1]
-	}
-	return response{status: resp.StatusCode, body: withoutIsolates(string(body)), markup: string(body), location: resp.Header.Get("Location"), header: resp.Header}
-}
-
-func (b *browser) get(path string) response {
-	return b.do(httptest.NewRequest(http.MethodGet, path, nil))
-}
-
-// post sends a form with the browser's CSRF token and, unless the form
-// sets its own, the "started" stamp of the last signing form it was shown.
-func (b *browser) post(path string, form url.Values) response {
-	if form.Get("_csrf") == "" {
-		form.Set("_csrf", b.csrf)
-	}
-	if _, ok := form["started"]; !ok && b.started != "" {
-		form.Set("started", b.started)
-	}
-	return b.postRaw(path, form.Encode())
-}
-
-func (b *browser) postRaw(path, body string) response {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-// confirm follows a confirmation link as its signer does: opening it shows
-// the entry and a button, and confirms nothing until the button is pressed;
-// pressing it leads to the page that says what became of the signature,
-// which confirm returns.
-func (b *browser) confirm(link string) response {
-	b.s.t.Helper()
-	b.get(link).expect(b.s.t, http.StatusOK, "Confirm your signature", `action="`+link+`"`, "Confirm my signature")
-	r := b.post(link, url.Values{}).expect(b.s.t, http.StatusSeeOther)
-	if r.location != link+"?confirmed=1" {
-		b.s.t.Fatalf("confirming leads to %q, want %q", r.location, link+"?confirmed=1")
-	}
-	return b.get(r.location)
-}
-
-// isolate is a <bdi> tag, which isolates a name's direction and changes
-// none of its text.
-var isolate = regexp.MustCompile(`</?bdi( lang="[^"]*")?>`)
-
-// withoutIsolates is a page's markup without its <bdi> tags, for tests of
-// what it says; the tests of directions read the tags in response.markup.
-func withoutIsolates(body string) string { return isolate.ReplaceAllString(body, "") }
-
-// expectMarkup fails the test unless r's markup, <bdi> tags and all,
-// contains every fragment.
-func (r response) expectMarkup(t *testing.T, fragments ...string) response {
-	t.Helper()
-	for _, f := range fragments {
-		if !strings.Contains(r.markup, f) {
-			os.WriteFile(os.TempDir()+"/last-failure.html", []byte(r.markup), 0o644)
-			t.Fatalf("markup lacks %q (whole page in %s):\n%s", f, os.TempDir()+"/last-failure.html", excerpt(r.markup))
-		}
-	}
-	return r
-}
-
-// expect fails the test unless r has the status and contains every fragment,
-// in its text without <bdi> tags or as sent.
-func (r response) expect(t *testing.T, status int, fragments ...string) response {
-	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, excerpt(r.body))
-	}
-	for _, f := range fragments {
-		if !strings.Contains(r.body, f) && !strings.Contains(r.markup, f) {
-			os.WriteFile(os.TempDir()+"/last-failure.html", []byte(r.body), 0o644)
-			t.Fatalf("body lacks %q (whole page in %s):\n%s", f, os.TempDir()+"/last-failure.html", excerpt(r.body))
-		}
-	}
-	return r
-}
-
-func excerpt(s string) string {
-	if i := strings.Index(s, "<main"); i >= 0 {
-		s = s[i:]
-	}
-	if len(s) > 3000 {
-		s = s[:3000] + "…"
-	}
-	return s
-}
-
-// coordinator creates a coordinator with their organisation and a browser logged in as them.
-func (s *site) coordinator(email, org string) *browser {
+// coordinator creates a coordinator with their organisation and a client logged in as them.
+func (s *site) coordinator(email, org string) *handlertest.Client {
 	s.t.Helper()
 	modeltest.Coordinator(s.t, s.store, email, org)
-	b := s.browser()
-	b.get("/login")
-	b.post("/login", url.Values{"email": {email}, "password": {modeltest.Password}}).expect(s.t, http.StatusSeeOther)
-	return b
-}
-
-// letterForm is seed 003's letter as the editor's form sends it.
-func letterForm(action string) url.Values {
-	l := modeltest.Azerbaijan
-	f := url.Values{
-		"title": {l.Title}, "summary": {l.Summary}, "initiators": {l.Initiators}, "body": {l.Body},
-		"addressees": {"Members of the Parliamentary Assembly of the Council of Europe\nDelegations to COP29"},
-		"subject":    {"Political prisoners in Azerbaijan"}, "salutation": {"Excellencies,"},
-		"closing": {"Sincerely,"}, "action": {action},
-	}
-	for _, g := range l.Groups {
-		f.Add("group_lead_in", g.LeadIn)
-		f.Add("group_demands", g.Demands)
-	}
-	return f
+	c := s.client()
+	c.LogIn(email, modeltest.Password)
+	return c
 }
 
 // publishedLetter drafts and publishes seed 003's letter, listing
-// signatures at once; it returns the coordinator's browser and the letter's
+// signatures at once; it returns the coordinator's client and the letter's
 // dashboard path.
-func (s *site) publishedLetter(email, org string) (*browser, string) {
+func (s *site) publishedLetter(email, org string) (*handlertest.Client, string) {
 	s.t.Helper()
 	return s.openLetter(email, org, listAtOnce())
 }
 
 // openLetter drafts seed 003's letter, saves settings unless they are nil
 // (a new letter's defaults: confirmation by email, review of
-// organisations), and publishes it. It returns the coordinator's browser
+// organisations), and publishes it. It returns the coordinator's client
 // and the letter's dashboard path.
-func (s *site) openLetter(email, org string, settings url.Values) (*browser, string) {
+func (s *site) openLetter(email, org string, settings url.Values) (*handlertest.Client, string) {
 	s.t.Helper()
-	b := s.coordinator(email, org)
-	b.get("/dashboard/letters/new")
-	r := b.post("/dashboard/letters", letterForm("save")).expect(s.t, http.StatusSeeOther)
-	path := strings.TrimSuffix(r.location, "?saved=1")
-	b.get(path)
-	if settings != nil {
-		b.post(path+"/settings", settings).expect(s.t, http.StatusSeeOther)
-	}
-	b.post(path+"/state", url.Values{"state": {"open"}}).expect(s.t, http.StatusSeeOther)
-	return b, path
+	c := s.coordinator(email, org)
+	return c, c.OpenLetter(handlertest.LetterForm("save"), settings)
 }
 
 // listAtOnce are letter settings without confirmation by email or review,
 // for the tests of the list itself.
-func listAtOnce() url.Values {
-	return url.Values{"lang": {"en"}, "signers": {"both"}, "list_order": {"alphabetical"}, "listed": {"true"}, "retention_days": {"180"}}
-}
+func listAtOnce() url.Values { return handlertest.Settings("listed") }
 
 // withSettings returns listAtOnce with some settings ticked, such as
 // "confirm_email" or "allow_indexing".
 func withSettings(ticked ...string) url.Values {
-	f := listAtOnce()
-	for _, name := range ticked {
-		f.Set(name, "true")
-	}
-	return f
+	return handlertest.Settings(append([]string{"listed"}, ticked...)...)
 }
 
 const seedSlug = "/letters/joint-statement-on-the-human-rights-situation-in-azerbaijan"
-
-// signForm is a valid signature.
-func signForm(name, country, email string) url.Values {
-	return url.Values{"kind": {"individual"}, "name": {name}, "country": {country}, "email": {email}, "display": {"full"}, "agree": {"true"}}
-}
 
 // signatures returns how many signatures of the seed letter are stored, in
 // any status: what a bot or a refused form must not add to.
@@ -355,7 +184,7 @@ func reviewIDs(body string) map[string]string {
 // It writes the request while it reads the answer, as a browser does: the
 // server rightly answers a too-large body and hangs up before reading it
 // all, and a client that insists on writing first sees only the hang-up.
-func (s *site) overLoopback(t *testing.T, path, body string) response {
+func (s *site) overLoopback(t *testing.T, path, body string) handlertest.Response {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -377,10 +206,12 @@ func (s *site) overLoopback(t *testing.T, path, body string) response {
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	r, err := handlertest.ReadResponse(resp)
 	if err != nil {
 		t.Fatalf("POST %s: reading the answer: %v", path, err)
 	}
-	return response{status: resp.StatusCode, body: withoutIsolates(string(b)), markup: string(b), header: resp.Header}
+	return r
 }
+
+// TestMain runs the tests and says which were skipped, and why.
+func TestMain(m *testing.M) { os.Exit(suites.Run(m)) }

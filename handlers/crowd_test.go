@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -24,37 +25,37 @@ func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
 	if err != nil || head.StatusCode != http.StatusOK {
 		t.Fatalf("HEAD: %v %v", head, err)
 	}
-	first, second := s.browser(), s.browser()
-	for _, b := range []*browser{first, second} {
-		r := b.get(seedSlug).expect(t, http.StatusOK, "0 signatures")
-		if m := marker.FindString(r.body); m != "" {
+	first, second := s.client(), s.client()
+	for _, b := range []*handlertest.Client{first, second} {
+		r := b.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures")
+		if m := marker.FindString(r.Body); m != "" {
 			t.Fatalf("the page shows the cache's marker %q", m)
 		}
-		if b.csrf == "" || b.started == "" {
+		if b.CSRF == "" || b.Started == "" {
 			t.Fatal("the cached page has no signing form tokens")
 		}
 	}
-	if first.csrf == second.csrf {
+	if first.CSRF == second.CSRF {
 		t.Fatal("two visitors got one CSRF token")
 	}
 	// Each visitor's form works with the page they were served: their token
 	// matches their own cookie, and the started stamp is signed.
-	first.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
-	second.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Leyla Yunus")
-	second.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Leyla Yunus")
-	second.post(seedSlug+"/sign", signForm("Arif Yunus", "AZ", "arif@example.org")).expect(t, http.StatusSeeOther)
-	first.get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Arif Yunus")
-	first.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Arif Yunus")
+	first.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	second.Get(seedSlug).Expect(t, http.StatusOK, "1 signature", "Leyla Yunus")
+	second.Get(seedSlug+"/signatories").Expect(t, http.StatusOK, "Leyla Yunus")
+	second.Post(seedSlug+"/sign", handlertest.SignForm("Arif Yunus", "AZ", "arif@example.org")).Expect(t, http.StatusSeeOther)
+	first.Get(seedSlug).Expect(t, http.StatusOK, "2 signatures", "Arif Yunus")
+	first.Get(seedSlug+"/signatories").Expect(t, http.StatusOK, "Arif Yunus")
 }
 
 func TestCachedPagesExpireWithinASecond(t *testing.T) {
 	store, dsn := modeltest.OpenDSN(t)
 	s := newSiteOn(t, store, handlers.Config{})
 	s.publishedLetter("coordinator@icdr.example", "ICDR")
-	visitor := s.browser()
+	visitor := s.client()
 	title := "Joint statement on the human rights situation in Azerbaijan"
-	visitor.get(seedSlug).expect(t, http.StatusOK, title)
-	visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, title)
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, title)
+	visitor.Get(seedSlug+"/signatories").Expect(t, http.StatusOK, title)
 
 	// A change the store does not know of, as another instance's would be
 	// before its notice arrives: the cached pages go on for at most a second.
@@ -64,13 +65,13 @@ func TestCachedPagesExpireWithinASecond(t *testing.T) {
 	}
 	// A shared link's tracking parameters do not make a page of their own.
 	for _, page := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "?utm_source=mastodon"} {
-		if r := visitor.get(page); time.Since(changed) < 500*time.Millisecond && !strings.Contains(r.body, title) {
+		if r := visitor.Get(page); time.Since(changed) < 500*time.Millisecond && !strings.Contains(r.Body, title) {
 			t.Errorf("%s was rendered again at once: not cached", page)
 		}
 	}
 	time.Sleep(time.Second + 50*time.Millisecond)
 	for _, page := range []string{seedSlug, seedSlug + "/signatories"} {
-		visitor.get(page).expect(t, http.StatusOK, "Changed elsewhere")
+		visitor.Get(page).Expect(t, http.StatusOK, "Changed elsewhere")
 	}
 }
 
@@ -79,17 +80,17 @@ func TestASignatureTheDatabaseFailsToSaveComesBackWithItsValues(t *testing.T) {
 	s := newSiteOn(t, store, handlers.Config{})
 	s.publishedLetter("coordinator@icdr.example", "ICDR")
 	modeltest.FailInsertsNamed(t, dsn, "Disk Full")
-	signer := s.browser()
-	signer.get(seedSlug)
-	r := signer.post(seedSlug+"/sign", signForm("Disk Full", "AZ", "disk@example.org")).expect(t, http.StatusServiceUnavailable,
+	signer := s.client()
+	signer.Get(seedSlug)
+	r := signer.Post(seedSlug+"/sign", handlertest.SignForm("Disk Full", "AZ", "disk@example.org")).Expect(t, http.StatusServiceUnavailable,
 		"Your signature could not be saved just now, and nothing of it was stored.", `value="Disk Full"`, `value="disk@example.org"`,
 		`<option value="AZ" selected>`)
-	if r.header.Get("Retry-After") == "" {
+	if r.Header.Get("Retry-After") == "" {
 		t.Error("503 without Retry-After")
 	}
 	if n := s.signatures(); n != 0 {
 		t.Fatalf("%d signatures stored after the failure", n)
 	}
 	// The writer goes on: the next signature is saved.
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 }

@@ -1,8 +1,6 @@
 package handlers_test
 
 import (
-	"bytes"
-	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	xhtml "golang.org/x/net/html"
-
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 )
 
 // An invisible formatting character in a list entry changes how the list
@@ -36,24 +33,23 @@ func TestSigningFormRefusesInvisibleFormattingCharacters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.field+" "+tt.message[len(tt.message)-7:], func(t *testing.T) {
-			b := s.browser()
-			b.get(seedSlug)
-			form := signForm("Leyla Yunus", "AZ", "leyla@example.org")
+			b := s.client()
+			b.Get(seedSlug)
+			form := handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")
 			form.Set("role", "Director")
 			form.Set(tt.field, tt.value)
-			b.post(seedSlug+"/sign", form).expect(t, http.StatusUnprocessableEntity,
-				`href="#f-`+tt.field+`"`, `id="f-`+tt.field+`-error"`, `<option value="AZ" selected>`).
-				shows(t, tt.message, `value="`+tt.value+`"`)
+			b.Post(seedSlug+"/sign", form).Expect(t, http.StatusUnprocessableEntity,
+				`href="#f-`+tt.field+`"`, `id="f-`+tt.field+`-error"`, `<option value="AZ" selected>`).Shows(t, tt.message, `value="`+tt.value+`"`)
 		})
 	}
 	if n := s.signatures(); n != 0 {
 		t.Fatalf("refused signatures stored: %d", n)
 	}
 	// The joiners Persian, Indic scripts and emoji need stay, inside a word.
-	b := s.browser()
-	b.get(seedSlug)
-	b.post(seedSlug+"/sign", signForm("مهدی حسین\u200cزاده", "IR", "mehdi@example.org")).expect(t, http.StatusSeeOther)
-	b.post(seedSlug+"/sign", signForm("Shreya \u0915\u094d\u200d\u0937", "IN", "shreya@example.org")).expect(t, http.StatusSeeOther)
+	b := s.client()
+	b.Get(seedSlug)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("مهدی حسین\u200cزاده", "IR", "mehdi@example.org")).Expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Shreya \u0915\u094d\u200d\u0937", "IN", "shreya@example.org")).Expect(t, http.StatusSeeOther)
 }
 
 // The import refuses the same characters, row by row, naming the field, in
@@ -65,13 +61,12 @@ func TestImportRefusesInvisibleFormattingCharacters(t *testing.T) {
 	lines := "Leyla Yunus, Institute for Peace, Azerbaijan\nArif \u202eYunus, Institute for Peace, Azerbaijan\n" +
 		"Anar Mammadli, EMDS\u2069, Azerbaijan\n"
 	for _, step := range []string{"/import/preview", "/import"} {
-		coord.get(letterPath + "/import")
-		r := coord.postMultipart(letterPath+step, importForm(lines, "individual"), "", "").expect(t, http.StatusUnprocessableEntity).
-			shows(t, "To add: 1. Already on the list or repeated, skipped: 0. Cannot be read: 2.",
-				"The name contains an invisible formatting character (U+202E)",
-				"The organisation or affiliation contains an invisible formatting character (U+2069)",
-				"Arif \u202eYunus, Institute for Peace, Azerbaijan\nAnar Mammadli, EMDS\u2069, Azerbaijan</textarea>")
-		if strings.Contains(r.body, `action="`+letterPath+`/import" enctype`) {
+		coord.Get(letterPath + "/import")
+		r := coord.PostMultipart(letterPath+step, importForm(lines, "individual"), "", "").Expect(t, http.StatusUnprocessableEntity).Shows(t, "To add: 1. Already on the list or repeated, skipped: 0. Cannot be read: 2.",
+			"The name contains an invisible formatting character (U+202E)",
+			"The organisation or affiliation contains an invisible formatting character (U+2069)",
+			"Arif \u202eYunus, Institute for Peace, Azerbaijan\nAnar Mammadli, EMDS\u2069, Azerbaijan</textarea>")
+		if strings.Contains(r.Body, `action="`+letterPath+`/import" enctype`) {
 			t.Errorf("%s: a preview with refused lines offers to confirm", step)
 		}
 	}
@@ -85,24 +80,11 @@ func TestImportRefusesInvisibleFormattingCharacters(t *testing.T) {
 func TestCoordinatorFormsRefuseInvisibleFormattingCharacters(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord := s.coordinator("c@example.org", "Org")
-	coord.get("/dashboard/letters/new")
-	form := letterForm("save")
+	coord.Get("/dashboard/letters/new")
+	form := handlertest.LetterForm("save")
 	form.Set("initiators", "CIVICUS\nFreedom \u202eNow")
-	coord.post("/dashboard/letters", form).expect(t, http.StatusUnprocessableEntity,
-		`href="#f-initiators"`).shows(t, "invisible formatting character (U+202E)", "Freedom \u202eNow</textarea>")
-}
-
-// shows fails the test unless the page, read as text (entities decoded, as
-// a reader sees it), contains every fragment.
-func (r response) shows(t *testing.T, fragments ...string) response {
-	t.Helper()
-	text := html.UnescapeString(r.body)
-	for _, f := range fragments {
-		if !strings.Contains(text, f) {
-			t.Fatalf("the page does not say %q:\n%s", f, excerpt(text))
-		}
-	}
-	return r
+	coord.Post("/dashboard/letters", form).Expect(t, http.StatusUnprocessableEntity,
+		`href="#f-initiators"`).Shows(t, "invisible formatting character (U+202E)", "Freedom \u202eNow</textarea>")
 }
 
 // Coordinators' forms speak to coordinators: the signer's hints about the
@@ -110,16 +92,15 @@ func (r response) shows(t *testing.T, fragments ...string) response {
 func TestCoordinatorFormsHaveTheirOwnHints(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	signerHints := []string{"One signature per email address", "As it should appear on the list"}
-	login := s.browser().get("/login").expect(t, http.StatusOK)
+	login := s.client().Get("/login").Expect(t, http.StatusOK)
 	lead := s.coordinator("lead@example.org", "Forum 2000")
-	join := s.browser().get(invite(t, lead, "1")).
-		expect(t, http.StatusOK, "You log in with this address. It is never shown publicly.", "Shown to your colleagues")
+	join := s.client().Get(invite(t, lead, "1")).Expect(t, http.StatusOK, "You log in with this address. It is never shown publicly.", "Shown to your colleagues")
 	// A new password's rule is the coordinator's to know; not at login.
-	pages := map[string][]string{login.body: append(signerHints, "At least 10 characters"), join.body: signerHints}
+	pages := map[string][]string{login.Body: append(signerHints, "At least 10 characters"), join.Body: signerHints}
 	for body, hints := range pages {
 		for _, hint := range hints {
 			if strings.Contains(body, hint) {
-				t.Errorf("a coordinator's form says %q:\n%s", hint, excerpt(body))
+				t.Errorf("a coordinator's form says %q:\n%s", hint, handlertest.Excerpt(body))
 			}
 		}
 	}
@@ -144,9 +125,9 @@ func TestAffiliationFieldSaysWhenItIsNeeded(t *testing.T) {
 			settings := listAtOnce()
 			settings.Set("signers", tt.signers)
 			s.openLetter("c@example.org", "Org", settings)
-			page := s.browser().get(seedSlug).expect(t, http.StatusOK, tt.want...)
+			page := s.client().Get(seedSlug).Expect(t, http.StatusOK, tt.want...)
 			for _, unwanted := range tt.not {
-				if strings.Contains(page.body, unwanted) {
+				if strings.Contains(page.Body, unwanted) {
 					t.Errorf("the signing form says %q", unwanted)
 				}
 			}
@@ -161,9 +142,8 @@ func TestRetentionDaysAsksForANumberOfDays(t *testing.T) {
 	for days, message := range map[string]string{"-5": "Enter a number of days, 1 or more.", "0": "Enter a number of days, 1 or more.", "5000": "Enter a number of days, 3,650 or fewer."} {
 		settings := listAtOnce()
 		settings.Set("retention_days", days)
-		r := coord.post(letterPath+"/settings", settings).
-			expect(t, http.StatusUnprocessableEntity, `href="#f-retention_days"`, message, `name="retention_days" type="number" value="`+days+`"`)
-		if strings.Contains(r.body, "characters") {
+		r := coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusUnprocessableEntity, `href="#f-retention_days"`, message, `name="retention_days" type="number" value="`+days+`"`)
+		if strings.Contains(r.Body, "characters") {
 			t.Errorf("retention of %s days: the page speaks of characters", days)
 		}
 	}
@@ -174,67 +154,40 @@ func TestRetentionDaysAsksForANumberOfDays(t *testing.T) {
 func TestMessagesUseRealPlurals(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Login: handlers.RateLimit{Max: 1, Window: time.Minute}}})
 	s.coordinator("c@example.org", "Org")
-	b := s.browser()
-	b.get("/login")
-	b.post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}})
-	r := b.post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).
-		expect(t, http.StatusTooManyRequests, "try again in 1 second.")
-	if strings.Contains(r.body, "(s)") {
+	b := s.client()
+	b.Get("/login")
+	b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}})
+	r := b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).Expect(t, http.StatusTooManyRequests, "try again in 1 second.")
+	if strings.Contains(r.Body, "(s)") {
 		t.Errorf("the login page says %q", "(s)")
 	}
 
 	s = newSite(t, handlers.Config{})
 	coord, letterPath := s.openLetter("c@example.org", "Org", importSettings())
-	coord.get(letterPath + "/import")
-	coord.postMultipart(letterPath+"/import/preview", importForm("Leyla Yunus, Institute for Peace, Azerbaijan", "individual"), "", "").
-		expect(t, http.StatusOK, "Add 1 signatory to the list")
+	coord.Get(letterPath + "/import")
+	coord.PostMultipart(letterPath+"/import/preview", importForm("Leyla Yunus, Institute for Peace, Azerbaijan", "individual"), "", "").Expect(t, http.StatusOK, "Add 1 signatory to the list")
 }
 
-// checkHeadingLevels fails the test when a page skips a heading level (an
-// h3 after an h1), which leaves a screen reader's outline with a hole: every
-// page a test renders is checked.
-func checkHeadingLevels(t *testing.T, path string, page []byte) {
-	t.Helper()
-	z := xhtml.NewTokenizer(bytes.NewReader(page))
-	prev := 0
-	for {
-		switch z.Next() {
-		case xhtml.ErrorToken:
-			return
-		case xhtml.StartTagToken:
-			name, _ := z.TagName()
-			if len(name) != 2 || name[0] != 'h' || name[1] < '1' || name[1] > '6' {
-				continue
-			}
-			level := int(name[1] - '0')
-			if level > prev+1 {
-				t.Errorf("%s: an h%d follows an h%d, skipping a level", path, level, prev)
-			}
-			prev = level
-		}
-	}
-}
-
-// Every page keeps its heading levels in order (checkHeadingLevels, which
-// every test's browser applies): here the pages of a letter with a list,
+// Every page keeps its heading levels in order (which
+// every test's client checks): here the pages of a letter with a list,
 // as a reader, a signer and its coordinator see them.
 func TestPagesKeepHeadingLevelsInOrder(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
-	org := signForm("Jakub Klepal", "CZ", "forum@example.org")
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	org := handlertest.SignForm("Jakub Klepal", "CZ", "forum@example.org")
 	org.Set("kind", "organisation")
 	org.Set("affiliation", "Forum 2000 Foundation")
-	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", org).Expect(t, http.StatusSeeOther)
 	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", seedSlug + "/thanks", "/", "/privacy", "/login"} {
-		signer.get(path).expect(t, http.StatusOK)
+		signer.Get(path).Expect(t, http.StatusOK)
 	}
 	for _, path := range []string{"/dashboard", letterPath, letterPath + "/signatures", letterPath + "/import"} {
-		coord.get(path).expect(t, http.StatusOK)
+		coord.Get(path).Expect(t, http.StatusOK)
 	}
-	s.browser().get(seedSlug+"/signatories").expect(t, http.StatusOK, `<h2 class="count">2 signatures</h2>`, `<h3 id="section-organisation">Organisations (1)</h3>`)
+	s.client().Get(seedSlug+"/signatories").Expect(t, http.StatusOK, `<h2 class="count">2 signatures</h2>`, `<h3 id="section-organisation">Organisations (1)</h3>`)
 }
 
 // People of one family name are listed by given name, and people of one
@@ -244,21 +197,21 @@ func TestPagesKeepHeadingLevelsInOrder(t *testing.T) {
 func TestFamilyNameOrderBreaksTiesByGivenNameThenSigningOrder(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	signer := s.browser()
-	signer.get(seedSlug)
+	signer := s.client()
+	signer.Get(seedSlug)
 	for i, who := range []struct{ name, country string }{
 		{"Michael Brown", "GB"}, {"Sarah Brown", "GB"}, {"Emily Brown", "GB"}, {"Emily Brown", "IE"}, {"David Brown", "GB"}, {"Anna Browne", "GB"},
 	} {
-		signer.post(seedSlug+"/sign", signForm(who.name, who.country, "brown"+strconv.Itoa(i)+"@example.org")).expect(t, http.StatusSeeOther)
+		signer.Post(seedSlug+"/sign", handlertest.SignForm(who.name, who.country, "brown"+strconv.Itoa(i)+"@example.org")).Expect(t, http.StatusSeeOther)
 	}
 	order := []string{"David Brown, United Kingdom", "Emily Brown, United Kingdom", "Emily Brown, Ireland", "Michael Brown, United Kingdom",
 		"Sarah Brown, United Kingdom", "Anna Browne, United Kingdom"}
 	dated := publishList(t, coord, letterPath)
 	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print", dated} {
-		assertOrder(t, signer.get(path).expect(t, http.StatusOK).body, order...)
+		assertOrder(t, signer.Get(path).Expect(t, http.StatusOK).Body, order...)
 	}
 	var csvEntries []string
-	for _, row := range readCSV(t, signer.get(seedSlug+"/signatories.csv").expect(t, http.StatusOK))[1:] {
+	for _, row := range readCSV(t, signer.Get(seedSlug+"/signatories.csv").Expect(t, http.StatusOK))[1:] {
 		csvEntries = append(csvEntries, row[len(row)-1]) // the entry, as the list reads
 	}
 	if strings.Join(csvEntries, "; ") != strings.Join(order, "; ") {
@@ -268,5 +221,5 @@ func TestFamilyNameOrderBreaksTiesByGivenNameThenSigningOrder(t *testing.T) {
 	for _, e := range order {
 		jsonEntries = append(jsonEntries, `"entry":"`+e+`"`)
 	}
-	assertOrder(t, signer.get(seedSlug+"/signatories.json").expect(t, http.StatusOK).body, jsonEntries...)
+	assertOrder(t, signer.Get(seedSlug+"/signatories.json").Expect(t, http.StatusOK).Body, jsonEntries...)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 	"undersigned/views"
 )
@@ -28,139 +29,137 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("setup link %q (%v)", link, err)
 	}
 	setupPath := strings.TrimPrefix(link, "http://undersigned.test")
-	coord := s.browser()
-	coord.get(setupPath).expect(t, http.StatusOK, "Organisation")
-	coord.post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000"}}).
-		expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
-	coord.post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {modeltest.Password}, "organisation": {"Forum 2000"}}).
-		expect(t, http.StatusSeeOther)
+	coord := s.client()
+	coord.Get(setupPath).Expect(t, http.StatusOK, "Organisation")
+	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000"}}).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
+	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {modeltest.Password}, "organisation": {"Forum 2000"}}).Expect(t, http.StatusSeeOther)
 	if again, _ := s.h.SetupLink(ctx); again != "" {
 		t.Fatalf("setup link still offered after setup: %q", again)
 	}
-	coord.get(setupPath).expect(t, http.StatusNotFound)
+	coord.Get(setupPath).Expect(t, http.StatusNotFound)
 
 	// Log out and back in: the session ends and a new one starts.
-	coord.get("/dashboard").expect(t, http.StatusOK, "Forum 2000")
-	oldSession := coord.cookies["undersigned_session"]
-	coord.post("/logout", url.Values{}).expect(t, http.StatusSeeOther)
-	coord.get("/dashboard").expect(t, http.StatusSeeOther)
-	coord.get("/login")
-	coord.post("/login", url.Values{"email": {"jakub@forum2000.example"}, "password": {modeltest.Password}}).expect(t, http.StatusSeeOther)
-	if s := coord.cookies["undersigned_session"]; s == "" || s == oldSession {
+	coord.Get("/dashboard").Expect(t, http.StatusOK, "Forum 2000")
+	oldSession := coord.Cookies["undersigned_session"]
+	coord.Post("/logout", url.Values{}).Expect(t, http.StatusSeeOther)
+	coord.Get("/dashboard").Expect(t, http.StatusSeeOther)
+	coord.Get("/login")
+	coord.Post("/login", url.Values{"email": {"jakub@forum2000.example"}, "password": {modeltest.Password}}).Expect(t, http.StatusSeeOther)
+	if s := coord.Cookies["undersigned_session"]; s == "" || s == oldSession {
 		t.Fatalf("login kept the session id %q", s)
 	}
 
 	// Draft seed 003's letter: add a second group without JavaScript, then save.
-	coord.get("/dashboard/letters/new").expect(t, http.StatusOK, "Draft a new letter")
-	first := letterForm("add_group")
+	coord.Get("/dashboard/letters/new").Expect(t, http.StatusOK, "Draft a new letter")
+	first := handlertest.LetterForm("add_group")
 	first["group_lead_in"], first["group_demands"] = first["group_lead_in"][:1], first["group_demands"][:1]
-	r := coord.post("/dashboard/letters", first).expect(t, http.StatusOK, "Demand group 3")
-	if strings.Contains(r.body, "Demand group 4") {
+	r := coord.Post("/dashboard/letters", first).Expect(t, http.StatusOK, "Demand group 3")
+	if strings.Contains(r.Body, "Demand group 4") {
 		t.Fatal("add group added more than one group")
 	}
-	r = coord.post("/dashboard/letters", letterForm("save")).expect(t, http.StatusSeeOther)
-	editor := strings.TrimSuffix(r.location, "?saved=1")
-	coord.get(r.location).expect(t, http.StatusOK, "Saved.", "Publish the letter")
+	r = coord.Post("/dashboard/letters", handlertest.LetterForm("save")).Expect(t, http.StatusSeeOther)
+	editor := strings.TrimSuffix(r.Location, "?saved=1")
+	coord.Get(r.Location).Expect(t, http.StatusOK, "Saved.", "Publish the letter")
 
 	// The draft is not public; its preview looks like the public page.
-	visitor := s.browser()
-	visitor.get(seedSlug).expect(t, http.StatusNotFound)
-	preview := coord.get(editor+"/preview").expect(t, http.StatusOK, "Preview:", "We further call on the international community to:", "disabled")
-	coord.post(editor+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
-	public := visitor.get(seedSlug).expect(t, http.StatusOK,
+	visitor := s.client()
+	visitor.Get(seedSlug).Expect(t, http.StatusNotFound)
+	preview := coord.Get(editor+"/preview").Expect(t, http.StatusOK, "Preview:", "We further call on the international community to:", "disabled")
+	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
+	public := visitor.Get(seedSlug).Expect(t, http.StatusOK,
 		"An initiative of International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation",
 		"<h1 id=\"letter-title\">Joint statement on the human rights situation in Azerbaijan</h1>",
 		"To:", "Members of the Parliamentary Assembly of the Council of Europe", "RE:", "Excellencies,",
 		"demand that the Azerbaijani authorities:</p>", "<li>Unconditionally release and drop the charges against all political prisoners;</li>",
 		"Sign the letter", "No one has signed yet.")
-	if letterText(preview.body) != letterText(public.body) {
+	if letterText(preview.Body) != letterText(public.Body) {
 		t.Error("the preview's letter differs from the public page's")
 	}
-	assertOrder(t, public.body, "The International Coalition for Democratic Renewal", "We, the undersigned members of ICDR", "Unconditionally release", "We further call on", "Unwaveringly stand", "Sincerely,")
+	assertOrder(t, public.Body, "The International Coalition for Democratic Renewal", "We, the undersigned members of ICDR", "Unconditionally release", "We further call on", "Unwaveringly stand", "Sincerely,")
 
 	// Sign as the 22 signatories of seed 003, an Arabic name and an
 	// organisation. A new letter asks signers to confirm by email: until they
 	// do, no one is counted.
-	signer := s.browser()
-	signer.get(seedSlug)
+	signer := s.client()
+	signer.Get(seedSlug)
 	var emails []string
 	for i, sig := range modeltest.AzerbaijanSignatories {
-		f := signForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
+		f := handlertest.SignForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
 		f.Set("affiliation", sig.Affiliation)
 		f.Set("role", sig.Role)
 		f.Set("country2", sig.Country2)
-		r := signer.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-		if r.location != seedSlug+"/thanks#top" {
-			t.Fatalf("signing redirected to %q", r.location)
+		r := signer.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		if r.Location != seedSlug+"/thanks#top" {
+			t.Fatalf("signing redirected to %q", r.Location)
 		}
 		emails = append(emails, modeltest.SignerEmail(i))
 	}
-	signer.post(seedSlug+"/sign", signForm("ليلى يوسف", "EG", "layla@example.org")).expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("ليلى يوسف", "EG", "layla@example.org")).Expect(t, http.StatusSeeOther)
 	org := url.Values{"kind": {"organisation"}, "name": {"Anna Novak"}, "affiliation": {"Civic IDEA"}, "country": {"GE"}, "email": {"office@civicidea.example"},
 		"display": {"full"}, "agree": {"true"}}
-	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", org).Expect(t, http.StatusSeeOther)
 	emails = append(emails, "layla@example.org", "office@civicidea.example")
-	signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>office@civicidea.example</bdi>",
+	signer.Get(seedSlug+"/thanks").Expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>office@civicidea.example</bdi>",
 		"http://undersigned.test"+seedSlug)
-	visitor.get(seedSlug).expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
 
 	// Each signer opens the link emailed to them. The organisation then waits
 	// for the coordinator, who approves it from the review queue.
 	for _, email := range emails {
-		s.browser().confirm(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK, "Your signature is confirmed")
+		s.client().Confirm(s.mailedLink(email, "/confirm/")).Expect(t, http.StatusOK, "Your signature is confirmed")
 	}
-	visitor.get(seedSlug).expect(t, http.StatusOK, "23 signatures")
-	queue := coord.get(editor+"/review").expect(t, http.StatusOK, "Waiting: 1", "Civic IDEA, Georgia", "office@civicidea.example")
-	r = coord.post(editor+"/review", url.Values{"approve": {reviewIDs(queue.body)["Civic IDEA, Georgia"]}}).expect(t, http.StatusSeeOther)
-	coord.get(r.location).expect(t, http.StatusOK, "Approved: 1.", "Waiting: 0")
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "23 signatures")
+	queue := coord.Get(editor+"/review").Expect(t, http.StatusOK, "Waiting: 1", "Civic IDEA, Georgia", "office@civicidea.example")
+	r = coord.Post(editor+"/review", url.Values{"approve": {reviewIDs(queue.Body)["Civic IDEA, Georgia"]}}).Expect(t, http.StatusSeeOther)
+	coord.Get(r.Location).Expect(t, http.StatusOK, "Approved: 1.", "Waiting: 0")
 
 	// A duplicate is answered as a signature and adds none; an invalid form
 	// comes back with its values.
-	dup := signForm("Arif Yunus", "AZ", "  SIGNER21@example.org ")
-	signer.post(seedSlug+"/sign", dup).expect(t, http.StatusSeeOther)
-	visitor.get(seedSlug).expect(t, http.StatusOK, "24 signatures")
+	dup := handlertest.SignForm("Arif Yunus", "AZ", "  SIGNER21@example.org ")
+	signer.Post(seedSlug+"/sign", dup).Expect(t, http.StatusSeeOther)
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "24 signatures")
 	bad := url.Values{"kind": {"individual"}, "name": {"Vladimir Kara\x07Murza"}, "affiliation": {"Free Russia Foundation"}, "email": {"not-an-email"}}
-	r = signer.post(seedSlug+"/sign", bad).expect(t, http.StatusUnprocessableEntity,
+	r = signer.Post(seedSlug+"/sign", bad).Expect(t, http.StatusUnprocessableEntity,
 		"Please correct the following", `href="#f-country"`, "Choose the country you live or work in",
 		"control characters", "name@example.org", "Please confirm that you agree",
 		`value="Free Russia Foundation"`, `value="not-an-email"`, `aria-describedby="f-email-hint f-email-error"`)
 
 	// The list: dated, counted, in sections, in family-name order.
 	today := views.FormatDate("en", time.Now())
-	list := visitor.get(seedSlug).expect(t, http.StatusOK, "Signatories as of <time datetime=\""+time.Now().UTC().Format("2006-01-02")+"\">"+today+"</time>",
+	list := visitor.Get(seedSlug).Expect(t, http.StatusOK, "Signatories as of <time datetime=\""+time.Now().UTC().Format("2006-01-02")+"\">"+today+"</time>",
 		"24 signatures", "Organisations (1)", "Individuals (23)", "Civic IDEA, Georgia",
 		"Leyla Yunus, Institute for Peace and Democracy, Azerbaijan/Netherlands", "Javier El-Hage, Human Rights Foundation, Bolivia/United States",
 		"Carl Gershman, formerly NED, United States", "Nyaradzo Mashayamombe, Zimbabwe", "ليلى يوسف, Egypt", "Pavel Pšeja, CEVRO University, Czechia")
-	assertOrder(t, list.body, "Organisations (1)", "Civic IDEA", "Individuals (23)", "Igor Blazevic", "Andreas Bummel", "Stevan Dojcinovic", "Javier El-Hage", "Pavel Pšeja", "Niranjan Sahoo", "Arif Yunus", "Leyla Yunus", "ليلى يوسف")
-	if strings.Contains(list.body, "@example.org") || strings.Contains(list.body, "Anna Novak") {
+	assertOrder(t, list.Body, "Organisations (1)", "Civic IDEA", "Individuals (23)", "Igor Blazevic", "Andreas Bummel", "Stevan Dojcinovic", "Javier El-Hage", "Pavel Pšeja", "Niranjan Sahoo", "Arif Yunus", "Leyla Yunus", "ليلى يوسف")
+	if strings.Contains(list.Body, "@example.org") || strings.Contains(list.Body, "Anna Novak") {
 		t.Error("the public page shows a signer's email or an organisation's private contact")
 	}
-	visitor.get(seedSlug+"/signatories").expect(t, http.StatusOK, "Igor Blazevic", "Civic IDEA, Georgia")
+	visitor.Get(seedSlug+"/signatories").Expect(t, http.StatusOK, "Igor Blazevic", "Civic IDEA, Georgia")
 
 	// The coordinator sees emails. The text people signed no longer changes
 	// unawares: saving it unchanged makes nothing new, and an edit shows
 	// what changes; confirmed as a change of substance, it makes revision 2,
 	// under the same address, with the signatures so far marked.
-	coord.get(editor+"/signatures").expect(t, http.StatusOK, "signer0@example.org", "office@civicidea.example")
-	coord.get(editor).expect(t, http.StatusOK, "it becomes revision 2")
-	coord.post(editor, letterForm("save")).expect(t, http.StatusSeeOther)
-	visitor.get(seedSlug+"/revisions/2").expect(t, http.StatusNotFound)
-	revised := letterForm("save")
+	coord.Get(editor+"/signatures").Expect(t, http.StatusOK, "signer0@example.org", "office@civicidea.example")
+	coord.Get(editor).Expect(t, http.StatusOK, "it becomes revision 2")
+	coord.Post(editor, handlertest.LetterForm("save")).Expect(t, http.StatusSeeOther)
+	visitor.Get(seedSlug+"/revisions/2").Expect(t, http.StatusNotFound)
+	revised := handlertest.LetterForm("save")
 	revised.Set("subject", "Political prisoners in Azerbaijan after COP29")
-	confirm := coord.post(editor, revised).expect(t, http.StatusOK, "<ins><span class=\"visually-hidden\">Added: </span>Political prisoners in Azerbaijan after COP29</ins>")
-	coord.post(editor, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusSeeOther)
-	visitor.get(seedSlug).expect(t, http.StatusOK, "Revision 2 of this letter", "RE:</span> Political prisoners in Azerbaijan after COP29",
+	confirm := coord.Post(editor, revised).Expect(t, http.StatusOK, "<ins><span class=\"visually-hidden\">Added: </span>Political prisoners in Azerbaijan after COP29</ins>")
+	coord.Post(editor, keptForm(confirm.Body, "confirm", "substance")).Expect(t, http.StatusSeeOther)
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "Revision 2 of this letter", "RE:</span> Political prisoners in Azerbaijan after COP29",
 		"24 signatures", "Igor Blazevic, Prague Civil Society Centre, Czechia *", "Signed an earlier version of the text")
 
 	// Close: the letter stays public and refuses signatures.
-	coord.get(editor)
-	coord.post(editor+"/state", url.Values{"state": {"closed"}}).expect(t, http.StatusSeeOther)
-	r = visitor.get(seedSlug).expect(t, http.StatusOK, "Closed", "24 signatures")
-	if strings.Contains(r.body, "Sign the letter") {
+	coord.Get(editor)
+	coord.Post(editor+"/state", url.Values{"state": {"closed"}}).Expect(t, http.StatusSeeOther)
+	r = visitor.Get(seedSlug).Expect(t, http.StatusOK, "Closed", "24 signatures")
+	if strings.Contains(r.Body, "Sign the letter") {
 		t.Error("a closed letter still shows the signing form")
 	}
-	signer.post(seedSlug+"/sign", signForm("Late Signer", "FR", "late@example.org")).expect(t, http.StatusGone, "no longer takes signatures")
-	visitor.get(seedSlug).expect(t, http.StatusOK, "24 signatures")
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Late Signer", "FR", "late@example.org")).Expect(t, http.StatusGone, "no longer takes signatures")
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "24 signatures")
 }
 
 // letterText cuts the letter article out of a page.

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -27,11 +28,11 @@ func packetSite(t *testing.T) *site {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
 	signSeedList(t, s)
-	anonymous := signForm("Aigerim Seitkali", "KZ", "aigerim@example.kz")
+	anonymous := handlertest.SignForm("Aigerim Seitkali", "KZ", "aigerim@example.kz")
 	anonymous.Set("display", "anonymous")
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", anonymous).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", anonymous).Expect(t, http.StatusSeeOther)
 	return s
 }
 
@@ -47,17 +48,17 @@ func TestPacketPDFIsMadeOnceForACrowd(t *testing.T) {
 	made := func() int { return strings.Count(log.String(), "delivery packet made") }
 
 	const crowd = 16
-	pdfs := make([]response, crowd)
+	pdfs := make([]handlertest.Response, crowd)
 	began := time.Now()
 	var wg sync.WaitGroup
 	for i := range crowd {
-		wg.Go(func() { pdfs[i] = s.browser().get(seedSlug + "/packet.pdf") })
+		wg.Go(func() { pdfs[i] = s.client().Get(seedSlug + "/packet.pdf") })
 	}
 	wg.Wait()
 	took := time.Since(began)
 	for i, r := range pdfs {
-		if r.status != http.StatusOK || !strings.HasPrefix(r.body, "%PDF-") || r.body != pdfs[0].body {
-			t.Fatalf("visitor %d got status %d and %d bytes, not the PDF the first got", i, r.status, len(r.body))
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "%PDF-") || r.Body != pdfs[0].Body {
+			t.Fatalf("visitor %d got status %d and %d bytes, not the PDF the first got", i, r.Status, len(r.Body))
 		}
 	}
 	// One PDF a second at most: once, when the crowd came within a second.
@@ -68,16 +69,16 @@ func TestPacketPDFIsMadeOnceForACrowd(t *testing.T) {
 	// the same PDF, not made again.
 	before := made()
 	time.Sleep(1100 * time.Millisecond)
-	if r := s.browser().get(seedSlug + "/packet.pdf"); r.body != pdfs[0].body || made() != before {
+	if r := s.client().Get(seedSlug + "/packet.pdf"); r.Body != pdfs[0].Body || made() != before {
 		t.Errorf("with the list unchanged, the PDF was made again (%d times, %d before)", made(), before)
 	}
 
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("Natalia Morozova", "NO", "natalia@example.org")).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Natalia Morozova", "NO", "natalia@example.org")).Expect(t, http.StatusSeeOther)
 	time.Sleep(time.Second)
-	r := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
-	if text := extractText(t, needPdftotext(t), r.body); !strings.Contains(text, "Natalia Morozova, Norway") {
+	r := s.client().Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK, "%PDF-")
+	if text := extractText(t, needPdftotext(t), r.Body); !strings.Contains(text, "Natalia Morozova, Norway") {
 		t.Errorf("a second after a new signature, the PDF lacks it:\n%.2000s", text)
 	}
 	if n := made(); n < 2 {
@@ -94,9 +95,9 @@ func TestPacketPDFIsMadeOnceWhateverTheInterfaceLanguage(t *testing.T) {
 	s := newSiteLogging(t, modeltest.Open(t), handlers.Config{}, &log)
 	s.publishedLetter("c@example.org", "Org")
 	signSeedList(t, s)
-	first := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	first := s.client().Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK, "%PDF-")
 	for _, lang := range []string{"fr", "es", "ru", "ar", "en-XA"} {
-		if r := s.browser().get(seedSlug + "/packet.pdf?lang=" + lang); r.body != first.body {
+		if r := s.client().Get(seedSlug + "/packet.pdf?lang=" + lang); r.Body != first.Body {
 			t.Errorf("with ?lang=%s the packet differs from the first visitor's", lang)
 		}
 	}
@@ -125,18 +126,18 @@ func (b *lockedBuffer) String() string {
 
 func TestPacketPDFIsOfferedAndSent(t *testing.T) {
 	s := packetSite(t)
-	v := s.browser()
-	v.get(seedSlug).expect(t, http.StatusOK, `href="`+seedSlug+`/packet.pdf">Download the PDF</a>`)
-	v.get(seedSlug+"/print").expect(t, http.StatusOK, `href="`+seedSlug+`/packet.pdf">Download the PDF</a>`)
+	v := s.client()
+	v.Get(seedSlug).Expect(t, http.StatusOK, `href="`+seedSlug+`/packet.pdf">Download the PDF</a>`)
+	v.Get(seedSlug+"/print").Expect(t, http.StatusOK, `href="`+seedSlug+`/packet.pdf">Download the PDF</a>`)
 
-	r := v.get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
-	if ct := r.header.Get("Content-Type"); ct != "application/pdf" {
+	r := v.Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK, "%PDF-")
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
 		t.Errorf("Content-Type %q, want application/pdf", ct)
 	}
-	if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "joint-statement-on-the-human-rights-situation-in-azerbaijan.pdf") {
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "joint-statement-on-the-human-rights-situation-in-azerbaijan.pdf") {
 		t.Errorf("Content-Disposition %q does not name the file after the letter", cd)
 	}
-	if r.header.Get("X-Robots-Tag") != "noindex" {
+	if r.Header.Get("X-Robots-Tag") != "noindex" {
 		t.Error("the PDF names signers without X-Robots-Tag noindex")
 	}
 }
@@ -147,8 +148,8 @@ func TestPacketPDFIsOfferedAndSent(t *testing.T) {
 func TestPacketPDFReadsAsTheList(t *testing.T) {
 	pdftotext := needPdftotext(t)
 	s := packetSite(t)
-	pdf := s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
-	text := extractText(t, pdftotext, pdf.body)
+	pdf := s.client().Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK, "%PDF-")
+	text := extractText(t, pdftotext, pdf.Body)
 
 	want := []string{seedTitle, "Signatories as of ", "Page 1 of ", "To:", "RE: Political prisoners in Azerbaijan", "Excellencies,",
 		"We further call on the international community to:", "Sincerely,", "Organisations (1)", "Individuals (25)",
@@ -181,12 +182,12 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 	t.Run("English letter, mixed list", func(t *testing.T) {
 		s := newSite(t, handlers.Config{})
 		coord, letterPath := s.publishedLetter("c@example.org", "Org")
-		signer := s.browser()
-		signer.get(seedSlug)
+		signer := s.client()
+		signer.Get(seedSlug)
 		sign := func(name, affiliation, country, email string) {
-			form := signForm(name, country, email)
+			form := handlertest.SignForm(name, country, email)
 			form.Set("affiliation", affiliation)
-			signer.post(seedSlug+"/sign", form).expect(t, http.StatusSeeOther)
+			signer.Post(seedSlug+"/sign", form).Expect(t, http.StatusSeeOther)
 		}
 		sign("سلمى إبراهيم", "Cairo Institute for Human Rights Studies", "EG", "salma@example.org")
 		sign("مُحَمَّد عَبْد الله", "مركز القاهرة", "JO", "m@example.org")
@@ -208,8 +209,8 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 	t.Run("Arabic letter", func(t *testing.T) {
 		s := newSite(t, handlers.Config{})
 		coord := s.coordinator("c@example.org", "Org")
-		coord.get("/dashboard/letters/new")
-		form := letterForm("save")
+		coord.Get("/dashboard/letters/new")
+		form := handlertest.LetterForm("save")
 		for field, value := range map[string]string{
 			"title": "بيان مشترك بشأن المعتقلين السياسيين", "slug": "bayan", "subject": "المعتقلون السياسيون في أذربيجان",
 			"salutation": "أصحاب السعادة", "closing": "مع فائق التقدير", "initiators": "مركز القاهرة لدراسات حقوق الإنسان",
@@ -220,20 +221,20 @@ func TestPacketPDFReadsInEveryScript(t *testing.T) {
 		}
 		form["group_lead_in"] = []string{"نطالب السلطات بما يلي:", "وندعو المجتمع الدولي إلى:"}
 		form["group_demands"] = []string{"الإفراج عن جميع المعتقلين السياسيين", "متابعة المحاكمات"}
-		path := strings.TrimSuffix(coord.post("/dashboard/letters", form).expect(t, http.StatusSeeOther).location, "?saved=1")
+		path := strings.TrimSuffix(coord.Post("/dashboard/letters", form).Expect(t, http.StatusSeeOther).Location, "?saved=1")
 		settings := listAtOnce()
 		settings.Set("lang", "ar")
-		coord.get(path)
-		coord.post(path+"/settings", settings).expect(t, http.StatusSeeOther)
-		coord.post(path+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
+		coord.Get(path)
+		coord.Post(path+"/settings", settings).Expect(t, http.StatusSeeOther)
+		coord.Post(path+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 
-		signer := s.browser()
-		signer.get("/letters/bayan")
+		signer := s.client()
+		signer.Get("/letters/bayan")
 		names := []string{"مُحَمَّد عَبْد الله", "فَاطِمَة الزَّهْرَاء", "سلمى إبراهيم"}
 		for i, name := range names {
-			form := signForm(name, "EG", modeltest.SignerEmail(i))
+			form := handlertest.SignForm(name, "EG", modeltest.SignerEmail(i))
 			form.Set("affiliation", "مركز القاهرة للدراسات")
-			signer.post("/letters/bayan/sign", form).expect(t, http.StatusSeeOther)
+			signer.Post("/letters/bayan/sign", form).Expect(t, http.StatusSeeOther)
 		}
 		// pdftotext orders right-to-left lines by a rule of its own that
 		// takes commas for digits, which it keeps left to right: a comma
@@ -260,10 +261,10 @@ func TestPacketPDFSaysWhichScriptsItCannotShow(t *testing.T) {
 	pdftotext := needPdftotext(t)
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("王小明", "TW", "w@example.org")).expect(t, http.StatusSeeOther)
-	signer.post(seedSlug+"/sign", signForm("Андрей Сахаров", "RU", "andrei@example.org")).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("王小明", "TW", "w@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Андрей Сахаров", "RU", "andrei@example.org")).Expect(t, http.StatusSeeOther)
 
 	text := packetText(t, s, pdftotext, seedSlug)
 	notice := strings.Index(text, "This PDF cannot show the letters of some names or text written in Han")
@@ -278,19 +279,19 @@ func TestPacketPDFSaysWhichScriptsItCannotShow(t *testing.T) {
 // packetText is the text of a letter's packet, which must be a PDF.
 func packetText(t *testing.T, s *site, pdftotext, letter string) string {
 	t.Helper()
-	r := s.browser().get(letter+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
-	if ct := r.header.Get("Content-Type"); ct != "application/pdf" {
+	r := s.client().Get(letter+"/packet.pdf").Expect(t, http.StatusOK, "%PDF-")
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
 		t.Fatalf("the packet is %s, not a PDF", ct)
 	}
-	return extractText(t, pdftotext, r.body)
+	return extractText(t, pdftotext, r.Body)
 }
 
 func TestPacketPDFOfADraftIsNotFound(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord := s.coordinator("c@example.org", "Org")
-	coord.get("/dashboard/letters/new")
-	coord.post("/dashboard/letters", letterForm("save")).expect(t, http.StatusSeeOther)
-	s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusNotFound)
+	coord.Get("/dashboard/letters/new")
+	coord.Post("/dashboard/letters", handlertest.LetterForm("save")).Expect(t, http.StatusSeeOther)
+	s.client().Get(seedSlug+"/packet.pdf").Expect(t, http.StatusNotFound)
 }
 
 // needPdftotext returns pdftotext's path, or skips the test without it;

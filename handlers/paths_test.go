@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 )
@@ -44,9 +45,9 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	}
 	setup = strings.TrimPrefix(setup, "http://undersigned.test")
 	s.openLetter("c@example.org", "Org", withSettings("confirm_email"))
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	confirm := s.mailedLink("leyla@example.org", "/confirm/")
 
 	const fake = "Qm9ndXNUb2tlbk9mRm9ydHlUaHJlZUNoYXJhY3Rlcn"
@@ -54,8 +55,8 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join"} {
 		tokens[prefix+" (made up)"] = "/" + prefix + "/" + fake + prefix
 	}
-	b := s.browser()
-	b.get("/login")
+	b := s.client()
+	b.Get("/login")
 	for name, link := range tokens {
 		token := link[strings.LastIndexByte(link, '/')+1:]
 		prefix := strings.TrimSuffix(link, token)
@@ -66,10 +67,10 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 			link + "/withdraw", link + "/renew", link + "/display", link + "/x/y", link + "?secret=QueryValue",
 		} {
 			for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete} {
-				b.do(requestFor(method, target))
+				b.Do(requestFor(method, target))
 			}
-			b.postRaw(target, "_csrf=forged")                                        // refused for CSRF before routing
-			b.post(target, url.Values{"password": {"correct horse battery staple"}}) // with the right CSRF token
+			b.PostRaw(target, "_csrf=forged")                                        // refused for CSRF before routing
+			b.Post(target, url.Values{"password": {"correct horse battery staple"}}) // with the right CSRF token
 		}
 		if strings.Contains(log.String(), token) {
 			t.Errorf("%s: the log holds the token of %s", name, link)
@@ -78,7 +79,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 
 	// A server error logs the path too.
 	store.Close()
-	b.get("/signature/"+fake).expect(t, http.StatusInternalServerError)
+	b.Get("/signature/"+fake).Expect(t, http.StatusInternalServerError)
 	out := log.String()
 	if !strings.Contains(out, "request failed") {
 		t.Fatal("no server error in the log")
@@ -132,60 +133,58 @@ func TestOtherSpellingsOfAPathRedirect(t *testing.T) {
 		"/Dashboard/":                       "/dashboard",
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
-			r := s.browser().do(requestFor(method, from))
-			if r.status != http.StatusMovedPermanently || r.location != to {
-				t.Errorf("%s %s: %d to %q, want 301 to %q", method, from, r.status, r.location, to)
+			r := s.client().Do(requestFor(method, from))
+			if r.Status != http.StatusMovedPermanently || r.Location != to {
+				t.Errorf("%s %s: %d to %q, want 301 to %q", method, from, r.Status, r.Location, to)
 			}
 		}
 	}
 	if n := made(); n != 0 {
 		t.Errorf("other spellings of the PDF's address had it made %d times, want none", n)
 	}
-	s.browser().get(seedSlug+"/packet.pdf").expect(t, http.StatusOK, "%PDF-")
+	s.client().Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK, "%PDF-")
 	if n := made(); n != 1 {
 		t.Errorf("the PDF was made %d times, want once", n)
 	}
 
 	// No other spelling reaches a page's handler, whatever the method.
-	b := s.browser()
-	b.get(seedSlug)
+	b := s.client()
+	b.Get(seedSlug)
 	before := s.signatures()
-	b.post(strings.ToUpper(seedSlug)+"/sign", signForm("Anar Mammadli", "AZ", "anar@example.org")).expect(t, http.StatusNotFound)
-	b.post(seedSlug+"/sign/", signForm("Anar Mammadli", "AZ", "anar@example.org")).expect(t, http.StatusNotFound)
+	b.Post(strings.ToUpper(seedSlug)+"/sign", handlertest.SignForm("Anar Mammadli", "AZ", "anar@example.org")).Expect(t, http.StatusNotFound)
+	b.Post(seedSlug+"/sign/", handlertest.SignForm("Anar Mammadli", "AZ", "anar@example.org")).Expect(t, http.StatusNotFound)
 	if s.signatures() != before {
 		t.Error("a signature sent to another spelling of the form's address was stored")
 	}
 	// Nor does a redirect lead off the site.
 	for _, from := range []string{"/\\evil.example/", "/%5Cevil.example/", "/./evil.example/"} {
-		r := s.browser().get(from)
-		if strings.HasPrefix(r.location, "//") || strings.HasPrefix(r.location, "/\\") || strings.Contains(r.location, "evil.example") && r.location[0] != '/' {
-			t.Errorf("GET %s leads to %q", from, r.location)
+		r := s.client().Get(from)
+		if strings.HasPrefix(r.Location, "//") || strings.HasPrefix(r.Location, "/\\") || strings.Contains(r.Location, "evil.example") && r.Location[0] != '/' {
+			t.Errorf("GET %s leads to %q", from, r.Location)
 		}
 	}
 }
 
-// gzipGet asks for path accepting gzip, and returns the answer with its
-// body decompressed; gzipped says whether it came compressed.
-func (b *browser) gzipGet(path string) (r response, gzipped bool) {
-	b.s.t.Helper()
+// gzipGet has c ask for path accepting gzip, and returns the answer with
+// its body decompressed; gzipped says whether it came compressed.
+func gzipGet(t *testing.T, c *handlertest.Client, path string) (r handlertest.Response, gzipped bool) {
+	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
-	r = b.do(req)
-	if r.header.Get("Content-Encoding") != "gzip" {
+	r = c.Do(req)
+	if r.Header.Get("Content-Encoding") != "gzip" {
 		return r, false
 	}
-	zr, err := gzip.NewReader(strings.NewReader(r.markup))
+	zr, err := gzip.NewReader(strings.NewReader(r.Markup))
 	if err != nil {
-		b.s.t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("GET %s: %v", path, err)
 	}
 	body, err := io.ReadAll(zr) // checks the length and the checksum too
 	if err != nil {
-		b.s.t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("GET %s: %v", path, err)
 	}
-	r.markup, r.body = string(body), withoutIsolates(string(body))
-	if m := csrfInput.FindStringSubmatch(r.body); m != nil {
-		b.csrf = m[1]
-	}
+	r.Markup, r.Body = string(body), handlertest.WithoutIsolates(string(body))
+	c.KeepTokens(r.Markup)
 	return r, true
 }
 
@@ -206,53 +205,53 @@ func TestTextIsSentCompressed(t *testing.T) {
 	signSeedList(t, s)
 
 	for _, path := range []string{"/", seedSlug, seedSlug + "/signatories", seedSlug + ".json", seedSlug + "/signatories.csv", "/feed.atom", "/privacy", "/nowhere"} {
-		b := s.browser()
-		plain := b.get(path)
-		r, gzipped := b.gzipGet(path)
+		b := s.client()
+		plain := b.Get(path)
+		r, gzipped := gzipGet(t, b, path)
 		if !gzipped {
-			t.Errorf("GET %s accepting gzip: not compressed (Content-Encoding %q)", path, r.header.Get("Content-Encoding"))
+			t.Errorf("GET %s accepting gzip: not compressed (Content-Encoding %q)", path, r.Header.Get("Content-Encoding"))
 			continue
 		}
-		if r.status != plain.status || startedValue.ReplaceAllString(r.body, "") != startedValue.ReplaceAllString(plain.body, "") {
-			t.Errorf("GET %s: the compressed answer (%d) is not the plain one (%d):\n%.500s", path, r.status, plain.status, r.body)
+		if r.Status != plain.Status || startedValue.ReplaceAllString(r.Body, "") != startedValue.ReplaceAllString(plain.Body, "") {
+			t.Errorf("GET %s: the compressed answer (%d) is not the plain one (%d):\n%.500s", path, r.Status, plain.Status, r.Body)
 		}
-		for _, h := range []http.Header{r.header, plain.header} {
+		for _, h := range []http.Header{r.Header, plain.Header} {
 			if !strings.Contains(h.Get("Vary"), "Accept-Encoding") {
 				t.Errorf("GET %s: Vary %q", path, h.Get("Vary"))
 			}
 		}
-		if plain.header.Get("Content-Encoding") != "" {
-			t.Errorf("GET %s not accepting gzip: Content-Encoding %q", path, plain.header.Get("Content-Encoding"))
+		if plain.Header.Get("Content-Encoding") != "" {
+			t.Errorf("GET %s not accepting gzip: Content-Encoding %q", path, plain.Header.Get("Content-Encoding"))
 		}
 	}
 
 	// The cached letter page carries each visitor's own token.
-	one, two := s.browser(), s.browser()
-	one.gzipGet(seedSlug)
-	two.gzipGet(seedSlug)
-	if one.csrf == "" || one.csrf == two.csrf {
-		t.Errorf("two visitors of the compressed page got tokens %q and %q", one.csrf, two.csrf)
+	one, two := s.client(), s.client()
+	gzipGet(t, one, seedSlug)
+	gzipGet(t, two, seedSlug)
+	if one.CSRF == "" || one.CSRF == two.CSRF {
+		t.Errorf("two visitors of the compressed page got tokens %q and %q", one.CSRF, two.CSRF)
 	}
 	// So does a refused form, and the typed values come back.
 	req := httptest.NewRequest(http.MethodPost, seedSlug+"/sign", strings.NewReader(url.Values{
-		"_csrf": {one.csrf}, "name": {"Ketevan Chachava"}, "email": {"not an address"}, "kind": {"individual"}}.Encode()))
+		"_csrf": {one.CSRF}, "name": {"Ketevan Chachava"}, "email": {"not an address"}, "kind": {"individual"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept-Encoding", "gzip")
-	r := one.do(req)
-	zr, err := gzip.NewReader(strings.NewReader(r.body))
+	r := one.Do(req)
+	zr, err := gzip.NewReader(strings.NewReader(r.Body))
 	if err != nil {
-		t.Fatalf("a refused form, accepting gzip: status %d, %v", r.status, err)
+		t.Fatalf("a refused form, accepting gzip: status %d, %v", r.Status, err)
 	}
 	body, err := io.ReadAll(zr)
-	if err != nil || r.status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `value="Ketevan Chachava"`) {
-		t.Errorf("a refused form, accepting gzip: status %d, %v:\n%.500s", r.status, err, body)
+	if err != nil || r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `value="Ketevan Chachava"`) {
+		t.Errorf("a refused form, accepting gzip: status %d, %v:\n%.500s", r.Status, err, body)
 	}
 
 	// The CSV is streamed: compressed as written, its length unknown
 	// beforehand, rather than compressed whole in memory.
-	csv, _ := s.browser().gzipGet(seedSlug + "/signatories.csv")
-	if csv.header.Get("Content-Length") != "" || !strings.Contains(csv.body, "Leyla Yunus") {
-		t.Errorf("the compressed CSV has Content-Length %q:\n%.300s", csv.header.Get("Content-Length"), csv.body)
+	csv, _ := gzipGet(t, s.client(), seedSlug+"/signatories.csv")
+	if csv.Header.Get("Content-Length") != "" || !strings.Contains(csv.Body, "Leyla Yunus") {
+		t.Errorf("the compressed CSV has Content-Length %q:\n%.300s", csv.Header.Get("Content-Length"), csv.Body)
 	}
 }
 
@@ -264,38 +263,38 @@ func TestTextIsSentCompressed(t *testing.T) {
 func TestStaticFilesAreCachedForAYear(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
+	b := s.client()
 	linked := regexp.MustCompile(`href="(/static/style\.[0-9a-f]{10}\.css)"`)
 	var stylesheet string
 	for _, path := range []string{"/", seedSlug, seedSlug + "/embed"} {
-		m := linked.FindStringSubmatch(b.get(path).body)
+		m := linked.FindStringSubmatch(b.Get(path).Body)
 		if m == nil {
 			t.Fatalf("%s links no stylesheet with a hash in its address", path)
 		}
 		stylesheet = m[1]
 	}
-	plain := b.get("/static/style.css").expect(t, http.StatusOK, ".skip-link")
+	plain := b.Get("/static/style.css").Expect(t, http.StatusOK, ".skip-link")
 	for path, cache := range map[string]string{
 		stylesheet:                     "public, max-age=31536000, immutable",
 		"/static/style.css":            "public, max-age=3600",
 		"/static/style.0123456789.css": "public, max-age=3600",
 	} {
-		r, gzipped := b.gzipGet(path)
-		if r.status != http.StatusOK || !gzipped || r.body != plain.body {
-			t.Errorf("GET %s: %d, compressed %v, %d bytes, want the stylesheet compressed", path, r.status, gzipped, len(r.body))
+		r, gzipped := gzipGet(t, b, path)
+		if r.Status != http.StatusOK || !gzipped || r.Body != plain.Body {
+			t.Errorf("GET %s: %d, compressed %v, %d bytes, want the stylesheet compressed", path, r.Status, gzipped, len(r.Body))
 		}
-		if got := r.header.Get("Cache-Control"); got != cache {
+		if got := r.Header.Get("Cache-Control"); got != cache {
 			t.Errorf("GET %s: Cache-Control %q, want %q", path, got, cache)
 		}
-		if !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") {
-			t.Errorf("GET %s: Content-Type %q", path, r.header.Get("Content-Type"))
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/css") {
+			t.Errorf("GET %s: Content-Type %q", path, r.Header.Get("Content-Type"))
 		}
 	}
-	if icon := regexp.MustCompile(`href="(/static/icon\.[0-9a-f]{10}\.svg)"`).FindStringSubmatch(b.get("/").body); icon == nil {
+	if icon := regexp.MustCompile(`href="(/static/icon\.[0-9a-f]{10}\.svg)"`).FindStringSubmatch(b.Get("/").Body); icon == nil {
 		t.Error("the page links no icon with a hash in its address")
-	} else if r := b.get(icon[1]); r.status != http.StatusOK || r.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
-		t.Errorf("GET %s: %d, Cache-Control %q", icon[1], r.status, r.header.Get("Cache-Control"))
+	} else if r := b.Get(icon[1]); r.Status != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("GET %s: %d, Cache-Control %q", icon[1], r.Status, r.Header.Get("Cache-Control"))
 	}
-	b.get("/static/nothing.css").expect(t, http.StatusNotFound)
-	b.get("/static/../public.go").expect(t, http.StatusNotFound)
+	b.Get("/static/nothing.css").Expect(t, http.StatusNotFound)
+	b.Get("/static/../public.go").Expect(t, http.StatusNotFound)
 }

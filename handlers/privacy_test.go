@@ -15,28 +15,29 @@ import (
 	"testing"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
-// postFrom posts a form as the browser at the client address ip, behind
-// the site's trusted proxy (0.0.0.0, app.Test's own address).
-func (b *browser) postFrom(ip, path string, form url.Values) response {
-	form.Set("_csrf", b.csrf)
+// postFrom has c post a form as the browser at the client address ip,
+// behind the site's trusted proxy (0.0.0.0, app.Test's own address).
+func postFrom(c *handlertest.Client, ip, path string, form url.Values) handlertest.Response {
+	form.Set("_csrf", c.CSRF)
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Forwarded-For", ip)
-	return b.do(req)
+	return c.Do(req)
 }
 
-// signFrom signs the seed letter as a browser at the client address ip.
-func (b *browser) signFrom(ip string, form url.Values) response {
-	b.get(seedSlug)
-	f := signForm("", "", "")
+// signFrom has c sign the seed letter as the browser at the client address ip.
+func signFrom(c *handlertest.Client, ip string, form url.Values) handlertest.Response {
+	c.Get(seedSlug)
+	f := handlertest.SignForm("", "", "")
 	for k, v := range form {
 		f[k] = v
 	}
-	f.Set("started", b.started)
-	return b.postFrom(ip, seedSlug+"/sign", f)
+	f.Set("started", c.Started)
+	return postFrom(c, ip, seedSlug+"/sign", f)
 }
 
 // TestNoClientAddressInTheDatabase signs from a known address, then reads
@@ -49,8 +50,8 @@ func TestNoClientAddressInTheDatabase(t *testing.T) {
 	s := newSiteOn(t, store, handlers.Config{TrustedProxies: []string{"0.0.0.0"}})
 	s.publishedLetter("coord@example.org", "Org")
 	for i, display := range []string{"full", "anonymous", "counted"} {
-		s.browser().signFrom(ip, url.Values{"name": {"Signer " + display}, "country": {"FR"},
-			"email": {fmt.Sprintf("s%d@example.org", i)}, "display": {display}}).expect(t, http.StatusSeeOther)
+		signFrom(s.client(), ip, url.Values{"name": {"Signer " + display}, "country": {"FR"},
+			"email": {fmt.Sprintf("s%d@example.org", i)}, "display": {display}}).Expect(t, http.StatusSeeOther)
 	}
 	if s.signatures() != 3 {
 		t.Fatalf("%d signatures stored, want 3", s.signatures())
@@ -87,7 +88,7 @@ func TestNoClientAddressInTheDatabase(t *testing.T) {
 		for _, cell := range cells {
 			for needle, what := range needles {
 				if strings.Contains(cell, needle) {
-					t.Errorf("table %s holds %s: %q", table, what, excerpt(cell))
+					t.Errorf("table %s holds %s: %q", table, what, handlertest.Excerpt(cell))
 				}
 			}
 		}
@@ -148,15 +149,15 @@ func TestCoordinatorsSeeNoNameOfAHiddenSigner(t *testing.T) {
 	coord, path := s.openLetter("c@example.org", "Org", withSettings("confirm_email", "review_individuals"))
 	links := map[string]string{}
 	sign := func(name, affiliation, email, display string) {
-		b := s.browser()
-		b.get(seedSlug)
-		f := signForm(name, "RU", email)
+		b := s.client()
+		b.Get(seedSlug)
+		f := handlertest.SignForm(name, "RU", email)
 		f.Set("affiliation", affiliation)
 		f.Set("role", "Role of "+name)
 		f.Set("display", display)
-		b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+		b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 		links[name] = s.mailedLink(email, "/signature/")
-		b.confirm(s.mailedLink(email, "/confirm/")).expect(t, http.StatusOK)
+		b.Confirm(s.mailedLink(email, "/confirm/")).Expect(t, http.StatusOK)
 	}
 	sign("Zarifa Hiddenova", "Bureau Alpha", "zarifa@example.org", "anonymous")
 	sign("Boris Unlistov", "Institute Beta", "boris@example.org", "counted")
@@ -166,18 +167,18 @@ func TestCoordinatorsSeeNoNameOfAHiddenSigner(t *testing.T) {
 	hidden := []string{"Zarifa", "Hiddenova", "Bureau Alpha", "Boris", "Unlistov", "Institute Beta"}
 	switching := []string{"Sofia", "Switchova", "Group Gamma", "Ivan", "Turnov", "Group Delta"}
 
-	queue := coord.get(path+"/review").expect(t, http.StatusOK, "Maria Openova", "Sofia Switchova", "zarifa@example.org", "boris@example.org").body
+	queue := coord.Get(path+"/review").Expect(t, http.StatusOK, "Maria Openova", "Sofia Switchova", "zarifa@example.org", "boris@example.org").Body
 	assertAbsent(t, map[string]string{"review queue": queue}, hidden...)
 	var ids []string
 	for _, id := range reviewIDs(queue) {
 		ids = append(ids, id)
 	}
-	coord.post(path+"/review", url.Values{"action": {"approve"}, "ids": ids}).expect(t, http.StatusSeeOther)
+	coord.Post(path+"/review", url.Values{"action": {"approve"}, "ids": ids}).Expect(t, http.StatusSeeOther)
 	for _, name := range []string{"Sofia Switchova", "Ivan Turnov"} {
 		id := signatureID(t, s, name)
-		coord.post(path+"/signatures/"+id+"/sort-name", url.Values{"sort_name": {name[strings.Index(name, " ")+1:]}}).expect(t, http.StatusSeeOther)
+		coord.Post(path+"/signatures/"+id+"/sort-name", url.Values{"sort_name": {name[strings.Index(name, " ")+1:]}}).Expect(t, http.StatusSeeOther)
 	}
-	before := coord.get(path+"/signatures").expect(t, http.StatusOK, "Maria Openova", "zarifa@example.org").body
+	before := coord.Get(path+"/signatures").Expect(t, http.StatusOK, "Maria Openova", "zarifa@example.org").Body
 	log := before[strings.Index(before, "What was done"):]
 	for _, want := range []string{"Sofia Switchova", "Ivan Turnov"} {
 		if !strings.Contains(log, want) {
@@ -187,20 +188,20 @@ func TestCoordinatorsSeeNoNameOfAHiddenSigner(t *testing.T) {
 	assertAbsent(t, map[string]string{"signatures page": before}, hidden...)
 
 	for name, display := range map[string]string{"Sofia Switchova": "anonymous", "Ivan Turnov": "counted"} {
-		b := s.browser()
-		b.get(links[name])
-		b.post(links[name]+"/display", url.Values{"display": {display}}).expect(t, http.StatusSeeOther)
+		b := s.client()
+		b.Get(links[name])
+		b.Post(links[name]+"/display", url.Values{"display": {display}}).Expect(t, http.StatusSeeOther)
 	}
 	surfaces := map[string]string{
-		"review queue":    coord.get(path+"/review").expect(t, http.StatusOK).body,
-		"signatures page": coord.get(path+"/signatures").expect(t, http.StatusOK, "Maria Openova", "sofia@example.org", "ivan@example.org").body,
-		"CSV":             coord.get(path+"/signatures.csv").expect(t, http.StatusOK, "Maria Openova", "Open Epsilon", "zarifa@example.org", "boris@example.org").body,
+		"review queue":    coord.Get(path+"/review").Expect(t, http.StatusOK).Body,
+		"signatures page": coord.Get(path+"/signatures").Expect(t, http.StatusOK, "Maria Openova", "sofia@example.org", "ivan@example.org").Body,
+		"CSV":             coord.Get(path+"/signatures.csv").Expect(t, http.StatusOK, "Maria Openova", "Open Epsilon", "zarifa@example.org", "boris@example.org").Body,
 	}
 	assertAbsent(t, surfaces, append(hidden, switching...)...)
 
 	// The rule is stated where a signer chooses, and on the privacy page.
-	s.browser().get(seedSlug).expect(t, http.StatusOK, "coordinators see your email address and country whatever you choose")
-	s.browser().get("/privacy").expect(t, http.StatusOK, "they do not see your name, role or affiliation either")
+	s.client().Get(seedSlug).Expect(t, http.StatusOK, "coordinators see your email address and country whatever you choose")
+	s.client().Get("/privacy").Expect(t, http.StatusOK, "they do not see your name, role or affiliation either")
 }
 
 // signatureID returns the id of the seed letter's signature by name.

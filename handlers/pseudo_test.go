@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 	"undersigned/views"
@@ -31,23 +32,23 @@ func TestEveryVisibleTextComesFromTheCatalogue(t *testing.T) {
 	settings := withSettings("confirm_email")
 	settings.Set("lang", views.Pseudo)
 	coord, editor := s.openLetter("coord@example.org", "Civic Solidarity", settings)
-	coord.cookies["lang"] = views.Pseudo
+	coord.Cookies["lang"] = views.Pseudo
 
-	signer := s.browser()
-	signer.cookies["lang"] = views.Pseudo
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Cookies["lang"] = views.Pseudo
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	confirm := s.mailedLink("leyla@example.org", "/confirm/")
 	manage := s.mailedLink("leyla@example.org", "/signature/")
 	org := url.Values{"kind": {"organisation"}, "name": {"Vladimir Kara-Murza"}, "affiliation": {"Free Russia Foundation"}, "country": {"RU"},
 		"email": {"office@frf.example"}, "display": {"full"}, "agree": {"true"}}
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", org).expect(t, http.StatusSeeOther)
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", org).Expect(t, http.StatusSeeOther)
 
-	visitor := s.browser()
-	visitor.cookies["lang"] = views.Pseudo
+	visitor := s.client()
+	visitor.Cookies["lang"] = views.Pseudo
 	pages := []struct {
-		who  *browser
+		who  *handlertest.Client
 		path string
 		want int
 	}{
@@ -72,14 +73,14 @@ func TestEveryVisibleTextComesFromTheCatalogue(t *testing.T) {
 	}
 	typed := typedText(t, s)
 	for _, p := range pages {
-		r := p.who.get(p.path).expect(t, p.want)
-		checkCatalogued(t, p.path, r.body, typed)
+		r := p.who.Get(p.path).Expect(t, p.want)
+		checkCatalogued(t, p.path, r.Body, typed)
 	}
 	// A refused form: its error summary, its messages and its kept values.
-	r := visitor.post(seedSlug+"/sign", url.Values{"kind": {"individual"}, "email": {"not-an-address"}}).expect(t, http.StatusUnprocessableEntity)
-	checkCatalogued(t, "the refused signing form", r.body, append(typed, "not-an-address"))
-	r = coord.post(editor+"/import", url.Values{"format": {"csv"}, "csv": {"name,country\nAnna,Atlantis\n"}})
-	checkCatalogued(t, "the import preview", r.body, append(typed, "Anna", "Atlantis", "name,country"))
+	r := visitor.Post(seedSlug+"/sign", url.Values{"kind": {"individual"}, "email": {"not-an-address"}}).Expect(t, http.StatusUnprocessableEntity)
+	checkCatalogued(t, "the refused signing form", r.Body, append(typed, "not-an-address"))
+	r = coord.Post(editor+"/import", url.Values{"format": {"csv"}, "csv": {"name,country\nAnna,Atlantis\n"}})
+	checkCatalogued(t, "the import preview", r.Body, append(typed, "Anna", "Atlantis", "name,country"))
 }
 
 // typedText is what people typed into the site in the test: the seed
@@ -252,32 +253,32 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 	settings := listAtOnce()
 	settings.Set("lang", views.Pseudo)
 	coord, editor := s.openLetter("coord@example.org", "Civic Solidarity", settings)
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	manage := s.mailedLink("leyla@example.org", "/signature/")
-	for _, b := range []*browser{coord, signer} {
-		b.cookies["lang"] = views.Pseudo
+	for _, b := range []*handlertest.Client{coord, signer} {
+		b.Cookies["lang"] = views.Pseudo
 	}
 	typed := longestFirst(append(typedText(t, s), newDemand, "an-attempt-to-move-the-letter"))
 
 	// The translation editor, a new translation's and a published one's.
 	translation := editor + "/translations/fr"
-	checkCatalogued(t, "the new translation's editor", coord.get(translation).expect(t, http.StatusOK).body, typed)
+	checkCatalogued(t, "the new translation's editor", coord.Get(translation).Expect(t, http.StatusOK).Body, typed)
 	publishTranslation(t, coord, editor, "fr", seedFrench)
 	typed = longestFirst(append(typed, frenchTyped()...))
-	checkCatalogued(t, "the translation's editor", coord.get(translation).expect(t, http.StatusOK).body, typed)
+	checkCatalogued(t, "the translation's editor", coord.Get(translation).Expect(t, http.StatusOK).Body, typed)
 
 	// A change of substance, asked about first; its signer asked again.
-	coord.get(editor)
-	confirm := coord.post(editor, revisedForm()).expect(t, http.StatusOK)
-	checkCatalogued(t, "the question what kind of change an edit is", confirm.body, typed)
-	coord.post(editor, keptForm(confirm.body, "confirm", "substance")).expect(t, http.StatusSeeOther)
+	coord.Get(editor)
+	confirm := coord.Post(editor, revisedForm()).Expect(t, http.StatusOK)
+	checkCatalogued(t, "the question what kind of change an edit is", confirm.Body, typed)
+	coord.Post(editor, keptForm(confirm.Body, "confirm", "substance")).Expect(t, http.StatusSeeOther)
 	reconfirm := s.reconfirmPath("leyla@example.org")
-	coord.post(editor+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	coord.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
 
 	pages := []struct {
-		who  *browser
+		who  *handlertest.Client
 		path string
 	}{
 		{signer, seedSlug + "/revisions/1"},
@@ -286,23 +287,23 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 		{signer, reconfirm},
 	}
 	for _, p := range pages {
-		checkCatalogued(t, p.path, p.who.get(p.path).expect(t, http.StatusOK).body, typed)
+		checkCatalogued(t, p.path, p.who.Get(p.path).Expect(t, http.StatusOK).Body, typed)
 	}
-	french := signer.get(seedSlug+"/fr").expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`)
+	french := signer.Get(seedSlug+"/fr").Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`)
 	address := "http://undersigned.test" + seedSlug + "/fr" // in the text to share
-	checkCatalogued(t, seedSlug+"/fr", french.body, longestFirst(append(typed, address)), frenchCatalogue(t)...)
+	checkCatalogued(t, seedSlug+"/fr", french.Body, longestFirst(append(typed, address)), frenchCatalogue(t)...)
 
 	// A list too long for a PDF: the page that says so instead, in the
 	// pseudo-language and in French. The count stands for the signatures.
 	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET individual_count = 100000`); err != nil {
 		t.Fatal(err)
 	}
-	late := s.browser() // a signature, which the store sees: it reads the letter again
-	late.get(seedSlug)
-	late.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla2@example.org")).expect(t, http.StatusSeeOther)
-	checkCatalogued(t, "the packet's refusal", signer.get(seedSlug+"/packet.pdf").expect(t, http.StatusOK).body, typed)
-	refusal := signer.get(seedSlug+"/fr/packet.pdf").expect(t, http.StatusOK, htmlEscape(views.Message("fr", "packet.too_long", "max", 20000)))
-	checkCatalogued(t, "the French packet's refusal", refusal.body, typed, frenchCatalogue(t)...)
+	late := s.client() // a signature, which the store sees: it reads the letter again
+	late.Get(seedSlug)
+	late.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla2@example.org")).Expect(t, http.StatusSeeOther)
+	checkCatalogued(t, "the packet's refusal", signer.Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK).Body, typed)
+	refusal := signer.Get(seedSlug+"/fr/packet.pdf").Expect(t, http.StatusOK, htmlEscape(views.Message("fr", "packet.too_long", "max", 20000)))
+	checkCatalogued(t, "the French packet's refusal", refusal.Body, typed, frenchCatalogue(t)...)
 }
 
 // frenchTyped is what the French translation's pages show that is typed

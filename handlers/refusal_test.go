@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 	"undersigned/public"
 )
@@ -30,16 +31,16 @@ func TestRefusedSignaturesOpenAtTheirErrorSummary(t *testing.T) {
 	s := newSiteOn(t, store, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 1, Window: time.Minute}}})
 	s.publishedLetter("c@example.org", "Org")
 	modeltest.FailInsertsNamed(t, dsn, "Disk Full")
-	signer := s.browser()
+	signer := s.client()
 	action := `action="` + seedSlug + `/sign#error-summary"`
-	page := signer.get(seedSlug).expect(t, http.StatusOK, action, "<title>Joint statement")
+	page := signer.Get(seedSlug).Expect(t, http.StatusOK, action, "<title>Joint statement")
 	for _, mark := range refusedMarks {
-		if strings.Contains(page.body, mark) {
+		if strings.Contains(page.Body, mark) {
 			t.Errorf("the letter's page, refused nothing, shows %q", mark)
 		}
 	}
-	body, button, count := strings.Index(page.markup, `class="letter-body"`), strings.Index(page.markup, `<a class="button sign-button" href="#sign">Sign this letter</a>`),
-		strings.Index(page.markup, `<p class="count"><bdi>0 signatures</bdi></p>`)
+	body, button, count := strings.Index(page.Markup, `class="letter-body"`), strings.Index(page.Markup, `<a class="button sign-button" href="#sign">Sign this letter</a>`),
+		strings.Index(page.Markup, `<p class="count"><bdi>0 signatures</bdi></p>`)
 	if button < 0 || count < 0 || button > body || count > body {
 		t.Errorf("the count (at %d) and the sign button (at %d) are not above the letter's text (at %d)", count, button, body)
 	}
@@ -47,16 +48,16 @@ func TestRefusedSignaturesOpenAtTheirErrorSummary(t *testing.T) {
 	refuse := func(form url.Values, status int, says string) {
 		t.Helper()
 		for range 2 {
-			r := signer.post(seedSlug+"/sign", form).expect(t, status, append(refusedMarks, says, action, `value="`+form.Get("email")+`"`)...)
-			if m := marker.FindString(r.body); m != "" {
+			r := signer.Post(seedSlug+"/sign", form).Expect(t, status, append(refusedMarks, says, action, `value="`+form.Get("email")+`"`)...)
+			if m := marker.FindString(r.Body); m != "" {
 				t.Fatalf("the refused form's page shows the cache's marker %q", m)
 			}
 		}
 	}
-	refuse(signForm("", "AZ", "nameless@example.org"), http.StatusUnprocessableEntity, `<a href="#f-name">Full name: Enter your full name</a>`)
-	refuse(signForm("Disk Full", "AZ", "disk@example.org"), http.StatusServiceUnavailable, "<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>Your signature could not be saved just now")
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
-	refuse(signForm("Arif Yunus", "AZ", "arif@example.org"), http.StatusTooManyRequests, "<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>")
+	refuse(handlertest.SignForm("", "AZ", "nameless@example.org"), http.StatusUnprocessableEntity, `<a href="#f-name">Full name: Enter your full name</a>`)
+	refuse(handlertest.SignForm("Disk Full", "AZ", "disk@example.org"), http.StatusServiceUnavailable, "<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>Your signature could not be saved just now")
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	refuse(handlertest.SignForm("Arif Yunus", "AZ", "arif@example.org"), http.StatusTooManyRequests, "<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>")
 }
 
 // TestEveryRefusedFormIsTitledError: a coordinator's form refused shows the
@@ -64,8 +65,8 @@ func TestRefusedSignaturesOpenAtTheirErrorSummary(t *testing.T) {
 func TestEveryRefusedFormIsTitledError(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	c := s.coordinator("c@example.org", "Org")
-	c.get("/dashboard/letters/new")
-	form := letterForm("save")
+	c.Get("/dashboard/letters/new")
+	form := handlertest.LetterForm("save")
 	form.Set("title", "")
-	c.post("/dashboard/letters", form).expect(t, http.StatusUnprocessableEntity, refusedMarks...)
+	c.Post("/dashboard/letters", form).Expect(t, http.StatusUnprocessableEntity, refusedMarks...)
 }

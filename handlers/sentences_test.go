@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/views"
 )
 
@@ -19,14 +20,14 @@ import (
 func TestSentencesAroundMarkupReadWhole(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, editor := s.publishedLetter("coord@example.org", "Civic Solidarity")
-	inLang := func(lang string) *browser {
+	inLang := func(lang string) *handlertest.Client {
 		t.Helper()
 		settings := listAtOnce()
 		settings.Set("lang", lang)
-		coord.get(editor)
-		coord.post(editor+"/settings", settings).expect(t, http.StatusSeeOther)
-		b := s.browser()
-		b.cookies["lang"] = lang // the pseudo-language is the interface's only
+		coord.Get(editor)
+		coord.Post(editor+"/settings", settings).Expect(t, http.StatusSeeOther)
+		b := s.client()
+		b.Cookies["lang"] = lang // the pseudo-language is the interface's only
 		return b
 	}
 	now := time.Now().UTC()
@@ -38,14 +39,14 @@ func TestSentencesAroundMarkupReadWhole(t *testing.T) {
 		// The pseudo-language brackets each message: the date is inside.
 		views.Pseudo: `⟦Šîĝñáţörîéš áš öf <time datetime="` + iso + `">` + views.FormatDate("en", now) + `</time>⟧`,
 	} {
-		inLang(lang).get(seedSlug).expect(t, http.StatusOK, `<h2 id="signatories-title">`+heading+`</h2>`)
+		inLang(lang).Get(seedSlug).Expect(t, http.StatusOK, `<h2 id="signatories-title">`+heading+`</h2>`)
 	}
 	for lang, footer := range map[string]string{
 		"en": `"Page " counter(page) " of " counter(pages);`,
 		"ru": `"Страница " counter(page) " из " counter(pages);`,
 		"ar": `"الصفحة " counter(page) " من " counter(pages);`,
 	} {
-		inLang(lang).get(seedSlug+"/print.css").expect(t, http.StatusOK, "@bottom-center { content: "+footer)
+		inLang(lang).Get(seedSlug+"/print.css").Expect(t, http.StatusOK, "@bottom-center { content: "+footer)
 	}
 }
 
@@ -55,14 +56,14 @@ func TestUnlistedSignersAloneAreNotMore(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("coord@example.org", "Civic Solidarity")
 	for _, email := range []string{"a@example.org", "b@example.org"} {
-		f := signForm("Quiet Signer", "AZ", email)
+		f := handlertest.SignForm("Quiet Signer", "AZ", email)
 		f.Set("display", "counted")
-		b := s.browser()
-		b.get(seedSlug)
-		b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+		b := s.client()
+		b.Get(seedSlug)
+		b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	}
 	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print"} {
-		r := s.browser().get(path).expect(t, http.StatusOK, "2 people signed without being named.")
-		assertAbsent(t, map[string]string{path: r.body}, "more people")
+		r := s.client().Get(path).Expect(t, http.StatusOK, "2 people signed without being named.")
+		assertAbsent(t, map[string]string{path: r.Body}, "more people")
 	}
 }

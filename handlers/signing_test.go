@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -46,21 +47,21 @@ func TestSigningTellsNothingOfWhoSigned(t *testing.T) {
 			s := newSite(t, handlers.Config{})
 			s.openLetter("c@example.org", "Org", settings)
 			const known = "leyla@example.org"
-			owner := s.browser()
-			owner.get(seedSlug)
-			owner.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", known)).expect(t, http.StatusSeeOther)
+			owner := s.client()
+			owner.Get(seedSlug)
+			owner.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", known)).Expect(t, http.StatusSeeOther)
 			if settings == nil {
-				s.browser().confirm(s.mailedLink(known, "/confirm/"))
+				s.client().Confirm(s.mailedLink(known, "/confirm/"))
 			}
 			before, mailed := s.signatures(), len(s.inbox(known))
 
-			probe := func(email string) (sign, thanks, resend, resent response) {
-				b := s.browser()
-				b.get(seedSlug)
-				sign = b.post(seedSlug+"/sign", signForm("Prober", "FR", email))
-				thanks = b.get(seedSlug + "/thanks")
-				resend = b.post(seedSlug+"/resend", url.Values{})
-				resent = b.get(seedSlug + "/thanks?resent=1")
+			probe := func(email string) (sign, thanks, resend, resent handlertest.Response) {
+				b := s.client()
+				b.Get(seedSlug)
+				sign = b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", email))
+				thanks = b.Get(seedSlug + "/thanks")
+				resend = b.Post(seedSlug+"/resend", url.Values{})
+				resent = b.Get(seedSlug + "/thanks?resent=1")
 				return
 			}
 			for attempt := range 3 {
@@ -69,29 +70,29 @@ func TestSigningTellsNothingOfWhoSigned(t *testing.T) {
 				us, ut, ur, ud := probe(unknown)
 				for _, pair := range []struct {
 					what     string
-					got, ref response
+					got, ref handlertest.Response
 				}{{"signing", ks, us}, {"thank-you page", kt, ut}, {"resending", kr, ur}, {"page after resending", kd, ud}} {
-					if pair.got.status != pair.ref.status || pair.got.location != pair.ref.location {
-						t.Errorf("attempt %d, %s: known address %d %q, unknown %d %q", attempt, pair.what, pair.got.status, pair.got.location, pair.ref.status, pair.ref.location)
+					if pair.got.Status != pair.ref.Status || pair.got.Location != pair.ref.Location {
+						t.Errorf("attempt %d, %s: known address %d %q, unknown %d %q", attempt, pair.what, pair.got.Status, pair.got.Location, pair.ref.Status, pair.ref.Location)
 					}
-					if got, ref := cookieShapes(pair.got.header), cookieShapes(pair.ref.header); !slices.Equal(got, ref) {
+					if got, ref := cookieShapes(pair.got.Header), cookieShapes(pair.ref.Header); !slices.Equal(got, ref) {
 						t.Errorf("attempt %d, %s: cookies %q for the known address, %q for the unknown", attempt, pair.what, got, ref)
 					}
-					got := csrfValue.ReplaceAllString(strings.ReplaceAll(pair.got.body, known, "ADDRESS"), "CSRF")
-					ref := csrfValue.ReplaceAllString(strings.ReplaceAll(pair.ref.body, unknown, "ADDRESS"), "CSRF")
+					got := csrfValue.ReplaceAllString(strings.ReplaceAll(pair.got.Body, known, "ADDRESS"), "CSRF")
+					ref := csrfValue.ReplaceAllString(strings.ReplaceAll(pair.ref.Body, unknown, "ADDRESS"), "CSRF")
 					if got != ref {
-						t.Errorf("attempt %d, %s: the pages differ:\nknown:\n%s\nunknown:\n%s", attempt, pair.what, excerpt(got), excerpt(ref))
+						t.Errorf("attempt %d, %s: the pages differ:\nknown:\n%s\nunknown:\n%s", attempt, pair.what, handlertest.Excerpt(got), handlertest.Excerpt(ref))
 					}
-					if strings.Contains(pair.got.body, "/signature/") || strings.Contains(pair.ref.body, "/signature/") {
+					if strings.Contains(pair.got.Body, "/signature/") || strings.Contains(pair.ref.Body, "/signature/") {
 						t.Errorf("attempt %d, %s: a private link on the page", attempt, pair.what)
 					}
 				}
-				kt.expect(t, http.StatusOK, "We have sent an email to <bdi>"+known+"</bdi>")
+				kt.Expect(t, http.StatusOK, "We have sent an email to <bdi>"+known+"</bdi>")
 			}
 			if n := s.signatures(); n != before+3 {
 				t.Errorf("%d signatures stored, want the %d before and the 3 unknown addresses'", n, before)
 			}
-			s.browser().get(seedSlug+"/signatories").expect(t, http.StatusOK)
+			s.client().Get(seedSlug+"/signatories").Expect(t, http.StatusOK)
 
 			// The owner got one email from the repeated signatures, with a
 			// private link that works, and the three resends, each counted
@@ -103,7 +104,7 @@ func TestSigningTellsNothingOfWhoSigned(t *testing.T) {
 			if !strings.HasPrefix(mail[mailed].Subject, "You have already signed") || !strings.Contains(mail[mailed].Body, "someone, perhaps you") {
 				t.Errorf("the owner's email: %s\n%s", mail[mailed].Subject, mail[mailed].Body)
 			}
-			s.browser().get(s.mailedLink(known, "/signature/")).expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan")
+			s.client().Get(s.mailedLink(known, "/signature/")).Expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan")
 		})
 	}
 }
@@ -116,30 +117,30 @@ func TestRefusedSignerWhoWaitsSignsAfterward(t *testing.T) {
 	const window = 3 * time.Second
 	s := newSite(t, handlers.Config{MinSignTime: time.Millisecond, Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 2, Window: window}}})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
+	b := s.client()
+	b.Get(seedSlug)
 	time.Sleep(2 * time.Millisecond)
 	for range 5 {
-		b.post(seedSlug+"/sign", signForm("Typo", "XX", "typo@example.org")).expect(t, http.StatusUnprocessableEntity)
-		bot := signForm("Bot", "FR", "bot@example.org")
+		b.Post(seedSlug+"/sign", handlertest.SignForm("Typo", "XX", "typo@example.org")).Expect(t, http.StatusUnprocessableEntity)
+		bot := handlertest.SignForm("Bot", "FR", "bot@example.org")
 		bot.Set("referral_code", "X7")
-		b.post(seedSlug+"/sign", bot).expect(t, http.StatusSeeOther)
+		b.Post(seedSlug+"/sign", bot).Expect(t, http.StatusSeeOther)
 	}
-	b.post(seedSlug+"/sign", signForm("One", "FR", "one@example.org")).expect(t, http.StatusSeeOther)
-	b.post(seedSlug+"/sign", signForm("Two", "FR", "two@example.org")).expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusSeeOther)
 
 	var wait int
 	for i := range 4 {
-		r := b.post(seedSlug+"/sign", signForm("Three", "FR", "three@example.org")).expect(t, http.StatusTooManyRequests, `value="Three"`)
-		n, err := strconv.Atoi(r.header.Get(fiber.HeaderRetryAfter))
+		r := b.Post(seedSlug+"/sign", handlertest.SignForm("Three", "FR", "three@example.org")).Expect(t, http.StatusTooManyRequests, `value="Three"`)
+		n, err := strconv.Atoi(r.Header.Get(fiber.HeaderRetryAfter))
 		if err != nil || n < 1 || n > 3 {
-			t.Fatalf("Retry-After %q, want 1 to 3 seconds", r.header.Get(fiber.HeaderRetryAfter))
+			t.Fatalf("Retry-After %q, want 1 to 3 seconds", r.Header.Get(fiber.HeaderRetryAfter))
 		}
 		unit := " seconds."
 		if n == 1 {
 			unit = " second."
 		}
-		r.expect(t, http.StatusTooManyRequests, "please try again in "+strconv.Itoa(n)+unit)
+		r.Expect(t, http.StatusTooManyRequests, "please try again in "+strconv.Itoa(n)+unit)
 		if i > 0 && n > wait {
 			t.Fatalf("trying again while refused pushed the time back: %d s, then %d s", wait, n)
 		}
@@ -147,7 +148,7 @@ func TestRefusedSignerWhoWaitsSignsAfterward(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(time.Duration(wait) * time.Second)
-	b.post(seedSlug+"/sign", signForm("Three", "FR", "three@example.org")).expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Three", "FR", "three@example.org")).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures stored, want 3", n)
 	}
@@ -165,9 +166,9 @@ func TestRetryTimesReadAsPeopleSay(t *testing.T) {
 		{2 * time.Minute, "please try again in 2 minutes.", "120"},
 	} {
 		_, b := limitedSigner(t, 1, tt.window)
-		b.post(seedSlug+"/sign", signForm("One", "FR", "one@example.org")).expect(t, http.StatusSeeOther)
-		r := b.post(seedSlug+"/sign", signForm("Two", "FR", "two@example.org")).expect(t, http.StatusTooManyRequests, tt.phrase)
-		if got := r.header.Get(fiber.HeaderRetryAfter); got != tt.header {
+		b.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
+		r := b.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusTooManyRequests, tt.phrase)
+		if got := r.Header.Get(fiber.HeaderRetryAfter); got != tt.header {
 			t.Errorf("Retry-After %q with %q, want %q", got, tt.phrase, tt.header)
 		}
 	}
@@ -178,15 +179,15 @@ func TestRetryTimesReadAsPeopleSay(t *testing.T) {
 func TestResendIsLimitedPerAddress(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Resend: handlers.RateLimit{Max: 3, Window: time.Hour}}})
 	s.openLetter("c@example.org", "Org", nil)
-	var first *browser
+	var first *handlertest.Client
 	for i := range 5 {
 		email := "colleague" + strconv.Itoa(i) + "@office.example"
-		b := s.browser()
-		b.get(seedSlug)
-		b.post(seedSlug+"/sign", signForm("Colleague "+strconv.Itoa(i), "FR", email)).expect(t, http.StatusSeeOther)
-		b.get(seedSlug + "/thanks")
+		b := s.client()
+		b.Get(seedSlug)
+		b.Post(seedSlug+"/sign", handlertest.SignForm("Colleague "+strconv.Itoa(i), "FR", email)).Expect(t, http.StatusSeeOther)
+		b.Get(seedSlug + "/thanks")
 		for range 3 {
-			b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+			b.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
 		}
 		if n := len(s.inbox(email)); n != 4 {
 			t.Errorf("colleague %d: %d emails, want 4", i, n)
@@ -195,7 +196,7 @@ func TestResendIsLimitedPerAddress(t *testing.T) {
 			first = b
 		}
 	}
-	first.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusTooManyRequests, "Please wait 60 minutes before asking again.")
+	first.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusTooManyRequests, "Please wait 60 minutes before asking again.")
 	if n := len(s.inbox("colleague0@office.example")); n != 4 {
 		t.Errorf("%d emails after a refused resend, want still 4", n)
 	}
@@ -224,17 +225,17 @@ func TestUnknownLettersLeaveNoLimitState(t *testing.T) {
 	s := newSiteOn(t, db, handlers.Config{Limits: handlers.Limits{Storage: store}})
 	s.publishedLetter("c@example.org", "Org")
 	store.keys = nil // the coordinator's login
-	b := s.browser()
-	b.get(seedSlug)
+	b := s.client()
+	b.Get(seedSlug)
 	long := strings.Repeat("x", 2000)
 	for i := range 50 {
-		b.post("/letters/"+long+strconv.Itoa(i)+"/sign", signForm("Prober", "FR", "p@example.org")).expect(t, http.StatusNotFound)
-		b.post("/letters/"+long+strconv.Itoa(i)+"/resend", url.Values{}).expect(t, http.StatusNotFound)
+		b.Post("/letters/"+long+strconv.Itoa(i)+"/sign", handlertest.SignForm("Prober", "FR", "p@example.org")).Expect(t, http.StatusNotFound)
+		b.Post("/letters/"+long+strconv.Itoa(i)+"/resend", url.Values{}).Expect(t, http.StatusNotFound)
 	}
 	if len(store.keys) != 0 {
 		t.Fatalf("forms to unknown letters stored %d counters, such as %.80q", len(store.keys), store.keys[0])
 	}
-	b.post(seedSlug+"/sign", signForm("Igor Blazevic", "CZ", "igor@example.org")).expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org")).Expect(t, http.StatusSeeOther)
 	for _, k := range store.keys {
 		if strings.Contains(k, "azerbaijan") || len(k) > 100 {
 			t.Errorf("counter key %q holds the path", k)
@@ -254,45 +255,45 @@ func TestUnknownLettersLeaveNoLimitState(t *testing.T) {
 func TestStartedTokenIsBoundToItsLetterAndExpires(t *testing.T) {
 	s := newSite(t, handlers.Config{MinSignTime: time.Millisecond})
 	coord, _ := s.publishedLetter("c@example.org", "Org")
-	coord.get("/dashboard/letters/new")
-	other := strings.TrimSuffix(coord.post("/dashboard/letters", url.Values{"title": {"Another letter"}, "slug": {"another"}, "action": {"save"}}).
-		expect(t, http.StatusSeeOther).location, "?saved=1")
-	coord.get(other)
-	coord.post(other+"/state", url.Values{"state": {"open"}}).expect(t, http.StatusSeeOther)
+	coord.Get("/dashboard/letters/new")
+	other := strings.TrimSuffix(coord.Post("/dashboard/letters", url.Values{"title": {"Another letter"}, "slug": {"another"}, "action": {"save"}}).Expect(t, http.StatusSeeOther).Location, "?saved=1")
+	coord.Get(other)
+	coord.Post(other+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 
-	b := s.browser()
+	b := s.client()
 	for range 2 { // rendered, then from the cache
-		b.get("/letters/another").expect(t, http.StatusOK)
+		b.Get("/letters/another").Expect(t, http.StatusOK)
 	}
-	foreign := b.started
-	b.get(seedSlug).expect(t, http.StatusOK)
+	foreign := b.Started
+	b.Get(seedSlug).Expect(t, http.StatusOK)
 	time.Sleep(2 * time.Millisecond)
-	f := signForm("Foreign Token", "FR", "foreign@example.org")
+	f := handlertest.SignForm("Foreign Token", "FR", "foreign@example.org")
 	f.Set("started", foreign)
-	b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != 0 || len(s.inbox("foreign@example.org")) != 0 {
 		t.Fatalf("a form with another letter's token stored %d signatures", n)
 	}
 
-	f = signForm("Left Open", "FR", "open@example.org")
+	f = handlertest.SignForm("Left Open", "FR", "open@example.org")
 	f.Set("started", s.h.StartedTokenAt(s.letter().ID, time.Now().Add(-25*time.Hour)))
-	r := b.post(seedSlug+"/sign", f).expect(t, http.StatusUnprocessableEntity, "more than a day ago", `value="Left Open"`, `value="open@example.org"`)
-	fresh := startedInput.FindStringSubmatch(r.body)
-	if fresh == nil || fresh[1] == f.Get("started") {
+	b.Started = "" // the form shown again must bring its own
+	b.Post(seedSlug+"/sign", f).Expect(t, http.StatusUnprocessableEntity, "more than a day ago", `value="Left Open"`, `value="open@example.org"`)
+	fresh := b.Started
+	if fresh == "" || fresh == f.Get("started") {
 		t.Fatal("the form shown again has no fresh token")
 	}
 	time.Sleep(2 * time.Millisecond)
-	f.Set("started", fresh[1])
-	b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+	f.Set("started", fresh)
+	b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != 1 {
 		t.Fatalf("%d signatures after sending the form again, want 1", n)
 	}
 
 	// The seed letter's cached page gives a token of its own letter.
 	for range 2 {
-		b.get(seedSlug).expect(t, http.StatusOK)
+		b.Get(seedSlug).Expect(t, http.StatusOK)
 		time.Sleep(2 * time.Millisecond)
-		b.post(seedSlug+"/sign", signForm("Cached", "FR", "cached"+strconv.Itoa(int(s.signatures()))+"@example.org")).expect(t, http.StatusSeeOther)
+		b.Post(seedSlug+"/sign", handlertest.SignForm("Cached", "FR", "cached"+strconv.Itoa(int(s.signatures()))+"@example.org")).Expect(t, http.StatusSeeOther)
 	}
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures with tokens from the cached page, want 3", n)
@@ -309,11 +310,11 @@ func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
 	statuses := map[int]int{}
 	for i := range 40 {
 		wg.Go(func() {
-			f := signForm("Crowd", "FR", "crowd"+strconv.Itoa(i)+"@example.org")
-			f.Set("_csrf", b.csrf)
+			f := handlertest.SignForm("Crowd", "FR", "crowd"+strconv.Itoa(i)+"@example.org")
+			f.Set("_csrf", b.CSRF)
 			req := httptest.NewRequest(http.MethodPost, seedSlug+"/sign", strings.NewReader(f.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.AddCookie(&http.Cookie{Name: "undersigned_csrf", Value: b.cookies["undersigned_csrf"]})
+			req.AddCookie(&http.Cookie{Name: "undersigned_csrf", Value: b.Cookies["undersigned_csrf"]})
 			resp, err := s.app.Test(req, -1)
 			if err != nil {
 				t.Error(err)
@@ -339,22 +340,22 @@ func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
 // limit would tell it apart.
 func TestRepeatedSignaturesCountAgainstTheLimit(t *testing.T) {
 	s, b := limitedSigner(t, 3, time.Minute)
-	b.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", "leyla@example.org")).expect(t, http.StatusSeeOther)
-	b.post(seedSlug+"/sign", signForm("Prober", "FR", "leyla@example.org")).expect(t, http.StatusSeeOther)
-	b.post(seedSlug+"/sign", signForm("Prober", "FR", "leyla@example.org")).expect(t, http.StatusSeeOther)
-	b.post(seedSlug+"/sign", signForm("Prober", "FR", "someone@example.org")).expect(t, http.StatusTooManyRequests, `value="someone@example.org"`)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "someone@example.org")).Expect(t, http.StatusTooManyRequests, `value="someone@example.org"`)
 	if n := s.signatures(); n != 1 {
 		t.Errorf("%d signatures stored, want 1", n)
 	}
 }
 
-// limitedSigner is a browser on the seed letter, listing at once, of a site
+// limitedSigner is a client on the seed letter, listing at once, of a site
 // that takes max signatures per window from one client.
-func limitedSigner(t *testing.T, max int, window time.Duration) (*site, *browser) {
+func limitedSigner(t *testing.T, max int, window time.Duration) (*site, *handlertest.Client) {
 	t.Helper()
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: max, Window: window}}})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
+	b := s.client()
+	b.Get(seedSlug)
 	return s, b
 }

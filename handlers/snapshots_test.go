@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 	"undersigned/views"
@@ -21,14 +22,14 @@ var datedListLink = regexp.MustCompile(`href="(/letters/[a-z0-9-]+/as-of/\d{4}-\
 
 // publishList publishes the letter's list as of today from the editor and
 // returns the dated list's address, as the editor links it.
-func publishList(t *testing.T, coord *browser, letterPath string) string {
+func publishList(t *testing.T, coord *handlertest.Client, letterPath string) string {
 	t.Helper()
-	coord.get(letterPath)
-	r := coord.post(letterPath+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
-	editor := coord.get(r.location).expect(t, http.StatusOK, "The list is published as of today.")
-	m := datedListLink.FindStringSubmatch(editor.body)
+	coord.Get(letterPath)
+	r := coord.Post(letterPath+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
+	editor := coord.Get(r.Location).Expect(t, http.StatusOK, "The list is published as of today.")
+	m := datedListLink.FindStringSubmatch(editor.Body)
 	if m == nil {
-		t.Fatalf("the editor links no dated list:\n%s", excerpt(editor.body))
+		t.Fatalf("the editor links no dated list:\n%s", handlertest.Excerpt(editor.Body))
 	}
 	return m[1]
 }
@@ -37,9 +38,9 @@ func publishList(t *testing.T, coord *browser, letterPath string) string {
 // body is byte for byte what it was.
 func readUnchanged(t *testing.T, s *site, path, before, after string) {
 	t.Helper()
-	r := s.browser().get(path).expect(t, http.StatusOK)
-	if r.body != before {
-		t.Errorf("%s changed after %s:\n--- before\n%s\n--- now\n%s", path, after, excerpt(before), excerpt(r.body))
+	r := s.client().Get(path).Expect(t, http.StatusOK)
+	if r.Body != before {
+		t.Errorf("%s changed after %s:\n--- before\n%s\n--- now\n%s", path, after, handlertest.Excerpt(before), handlertest.Excerpt(r.Body))
 	}
 }
 
@@ -52,49 +53,49 @@ func readUnchanged(t *testing.T, s *site, path, before, after string) {
 func TestDatedListNeverChanges(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
-	anonymous := signForm("Aida Abbasova", "AZ", "aida@example.org")
+	s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
+	anonymous := handlertest.SignForm("Aida Abbasova", "AZ", "aida@example.org")
 	anonymous.Set("display", "anonymous")
 	aida := s.signAndKeepLink(anonymous)
-	counted := signForm("Cora Quist", "BY", "cora@example.org")
+	counted := handlertest.SignForm("Cora Quist", "BY", "cora@example.org")
 	counted.Set("display", "counted")
 	s.signAndKeepLink(counted)
 	s.signAndKeepLink(url.Values{"kind": {"organisation"}, "name": {"Tinatin Khidasheli"}, "affiliation": {"Civic IDEA"}, "country": {"GE"},
 		"email": {"office@civicidea.example"}, "display": {"full"}, "agree": {"true"}})
 
 	dated := publishList(t, coord, letterPath)
-	first := s.browser().get(dated).expect(t, http.StatusOK, "Signatories as of", "4 signatures", "Organisations (1)", "Civic IDEA, Georgia",
+	first := s.client().Get(dated).Expect(t, http.StatusOK, "Signatories as of", "4 signatures", "Organisations (1)", "Civic IDEA, Georgia",
 		"Individuals (2)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "1 more person signed without being named.",
 		"except those withdrawn since", `<meta name="robots" content="noindex">`)
-	assertAbsent(t, map[string]string{"dated list": first.body}, "Abbasova", "Aida", "Quist", "Cora", "_csrf", "Changes since")
-	if first.header.Get("Set-Cookie") != "" {
-		t.Errorf("the dated list sets a cookie: %q", first.header.Get("Set-Cookie"))
+	assertAbsent(t, map[string]string{"dated list": first.Body}, "Abbasova", "Aida", "Quist", "Cora", "_csrf", "Changes since")
+	if first.Header.Get("Set-Cookie") != "" {
+		t.Errorf("the dated list sets a cookie: %q", first.Header.Get("Set-Cookie"))
 	}
-	if r := coord.get(dated).expect(t, http.StatusOK); r.body != first.body {
+	if r := coord.Get(dated).Expect(t, http.StatusOK); r.Body != first.Body {
 		t.Error("a logged-in coordinator reads a different dated list than a visitor")
 	}
-	s.browser().get(seedSlug).expect(t, http.StatusOK, "Published lists", `href="`+dated+`"`, "(4 signatures)")
+	s.client().Get(seedSlug).Expect(t, http.StatusOK, "Published lists", `href="`+dated+`"`, "(4 signatures)")
 
-	coord.get(letterPath)
-	coord.post(letterPath+"/snapshots", url.Values{}).expect(t, http.StatusConflict, "already published as of today")
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/snapshots", url.Values{}).Expect(t, http.StatusConflict, "already published as of today")
 
-	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
-	readUnchanged(t, s, dated, first.body, "a new signature")
-	b := s.browser()
-	b.get(aida)
-	b.post(aida+"/display", url.Values{"display": {"full"}}).expect(t, http.StatusSeeOther)
-	readUnchanged(t, s, dated, first.body, "a change of display")
-	coord.get(letterPath)
+	s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	readUnchanged(t, s, dated, first.Body, "a new signature")
+	b := s.client()
+	b.Get(aida)
+	b.Post(aida+"/display", url.Values{"display": {"full"}}).Expect(t, http.StatusSeeOther)
+	readUnchanged(t, s, dated, first.Body, "a change of display")
+	coord.Get(letterPath)
 	settings := withSettings("allow_indexing")
 	settings.Set("list_order", "signed")
 	settings.Set("lang", "fr")
-	coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
-	readUnchanged(t, s, dated, first.body, "a change of settings")
+	coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
+	readUnchanged(t, s, dated, first.Body, "a change of settings")
 
 	// The current list has moved on; the letter, now in French, names countries in French.
-	s.browser().get(seedSlug).expect(t, http.StatusOK, "Aida Abbasova, Azerbaïdjan", "Maiko Ichihara, Japon")
+	s.client().Get(seedSlug).Expect(t, http.StatusOK, "Aida Abbasova, Azerbaïdjan", "Maiko Ichihara, Japon")
 	for _, missing := range []string{dated + "?page=2", strings.Replace(dated, "as-of/", "as-of/1999-", 1), dated[:len(dated)-2] + "32"} {
-		s.browser().get(missing).expect(t, http.StatusNotFound)
+		s.client().Get(missing).Expect(t, http.StatusNotFound)
 	}
 }
 
@@ -106,25 +107,25 @@ func TestDatedListNeverChanges(t *testing.T) {
 func TestWithdrawalLeavesDatedLists(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	igor := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
-	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
-	s.signAndKeepLink(signForm("Fake Person", "RU", "fake@example.org"))
+	igor := s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
+	s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	s.signAndKeepLink(handlertest.SignForm("Fake Person", "RU", "fake@example.org"))
 	dated := publishList(t, coord, letterPath)
 	date := `<time datetime="` + dated[len(dated)-10:] + `">`
-	s.browser().get(dated).expect(t, http.StatusOK, "3 signatures", "Individuals (3)", "Igor Blazevic, Czechia")
+	s.client().Get(dated).Expect(t, http.StatusOK, "3 signatures", "Individuals (3)", "Igor Blazevic, Czechia")
 
-	b := s.browser()
-	b.get(igor).expect(t, http.StatusOK, "from every dated list already published", "cannot be recalled")
-	b.post(igor+"/withdraw", url.Values{}).expect(t, http.StatusOK, "nor on the dated lists already published")
-	after := s.browser().get(dated).expect(t, http.StatusOK, date, "2 signatures", "Individuals (2)", "Maiko Ichihara, Japan",
+	b := s.client()
+	b.Get(igor).Expect(t, http.StatusOK, "from every dated list already published", "cannot be recalled")
+	b.Post(igor+"/withdraw", url.Values{}).Expect(t, http.StatusOK, "nor on the dated lists already published")
+	after := s.client().Get(dated).Expect(t, http.StatusOK, date, "2 signatures", "Individuals (2)", "Maiko Ichihara, Japan",
 		"1 entry withdrawn since publication")
-	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Blazevic")
-	if got := after.header.Get("Cache-Control"); strings.Contains(got, "max-age") {
+	assertAbsent(t, map[string]string{"dated list": after.Body}, "Igor", "Blazevic")
+	if got := after.Header.Get("Cache-Control"); strings.Contains(got, "max-age") {
 		t.Errorf("the dated list may be kept by caches: Cache-Control %q", got)
 	}
-	s.browser().get(seedSlug).expect(t, http.StatusOK, `href="`+dated+`"`, "(2 signatures)")
+	s.client().Get(seedSlug).Expect(t, http.StatusOK, `href="`+dated+`"`, "(2 signatures)")
 
-	coord.get(letterPath + "/signatures")
+	coord.Get(letterPath + "/signatures")
 	var fake int64
 	if err := s.store.EachSignature(context.Background(), s.letter(), func(sig *models.Signature) error {
 		if sig.Name == "Fake Person" {
@@ -134,11 +135,10 @@ func TestWithdrawalLeavesDatedLists(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	coord.post(letterPath+"/signatures/"+strconv.FormatInt(fake, 10)+"/remove", url.Values{"reason": {"Not a real person"}}).
-		expect(t, http.StatusSeeOther)
-	after = s.browser().get(dated).expect(t, http.StatusOK, date, "1 signature", "Individuals (1)", "Maiko Ichihara, Japan",
+	coord.Post(letterPath+"/signatures/"+strconv.FormatInt(fake, 10)+"/remove", url.Values{"reason": {"Not a real person"}}).Expect(t, http.StatusSeeOther)
+	after = s.client().Get(dated).Expect(t, http.StatusOK, date, "1 signature", "Individuals (1)", "Maiko Ichihara, Japan",
 		"2 entries withdrawn since publication")
-	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Fake Person", "1 entry withdrawn")
+	assertAbsent(t, map[string]string{"dated list": after.Body}, "Igor", "Fake Person", "1 entry withdrawn")
 }
 
 // TestHidingYourNameLeavesDatedLists: a signer who comes to fear for
@@ -149,24 +149,24 @@ func TestWithdrawalLeavesDatedLists(t *testing.T) {
 func TestHidingYourNameLeavesDatedLists(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	igor := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
-	cora := s.signAndKeepLink(signForm("Cora Quist", "BY", "cora@example.org"))
-	s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	igor := s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
+	cora := s.signAndKeepLink(handlertest.SignForm("Cora Quist", "BY", "cora@example.org"))
+	s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
 	dated := publishList(t, coord, letterPath)
-	s.browser().get(dated).expect(t, http.StatusOK, "Igor Blazevic, Czechia", "Cora Quist, Belarus")
+	s.client().Get(dated).Expect(t, http.StatusOK, "Igor Blazevic, Czechia", "Cora Quist, Belarus")
 
 	for link, display := range map[string]string{igor: "anonymous", cora: "counted"} {
-		b := s.browser()
-		b.get(link).expect(t, http.StatusOK, "also takes your name off every dated list already published")
-		b.post(link+"/display", url.Values{"display": {display}}).expect(t, http.StatusSeeOther)
+		b := s.client()
+		b.Get(link).Expect(t, http.StatusOK, "also takes your name off every dated list already published")
+		b.Post(link+"/display", url.Values{"display": {display}}).Expect(t, http.StatusSeeOther)
 	}
-	after := s.browser().get(dated).expect(t, http.StatusOK, "Maiko Ichihara, Japan", "2 entries withdrawn since publication")
-	assertAbsent(t, map[string]string{"dated list": after.body}, "Igor", "Blazevic", "Cora", "Quist")
+	after := s.client().Get(dated).Expect(t, http.StatusOK, "Maiko Ichihara, Japan", "2 entries withdrawn since publication")
+	assertAbsent(t, map[string]string{"dated list": after.Body}, "Igor", "Blazevic", "Cora", "Quist")
 
-	b := s.browser()
-	b.get(igor)
-	b.post(igor+"/display", url.Values{"display": {"full"}}).expect(t, http.StatusSeeOther)
-	readUnchanged(t, s, dated, after.body, "a choice to be named again")
+	b := s.client()
+	b.Get(igor)
+	b.Post(igor+"/display", url.Values{"display": {"full"}}).Expect(t, http.StatusSeeOther)
+	readUnchanged(t, s, dated, after.Body, "a choice to be named again")
 }
 
 // TestDatedListKeepsItsTextAfterAnEdit: a list published before anyone
@@ -175,17 +175,17 @@ func TestDatedListKeepsItsTextAfterAnEdit(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
 	dated := publishList(t, coord, letterPath)
-	first := s.browser().get(dated).expect(t, http.StatusOK, "No one has signed yet.", "Joint statement on the human rights situation in Azerbaijan")
+	first := s.client().Get(dated).Expect(t, http.StatusOK, "No one has signed yet.", "Joint statement on the human rights situation in Azerbaijan")
 
-	coord.get(letterPath)
-	edit := letterForm("save")
+	coord.Get(letterPath)
+	edit := handlertest.LetterForm("save")
 	edit.Set("title", "Corrected statement on Azerbaijan")
 	edit.Set("slug", strings.TrimPrefix(seedSlug, "/letters/"))
-	coord.post(letterPath, edit).expect(t, http.StatusSeeOther)
-	s.browser().get(seedSlug).expect(t, http.StatusOK, "Corrected statement on Azerbaijan")
-	readUnchanged(t, s, dated, first.body, "a text edit")
-	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
-	readUnchanged(t, s, dated, first.body, "a signature")
+	coord.Post(letterPath, edit).Expect(t, http.StatusSeeOther)
+	s.client().Get(seedSlug).Expect(t, http.StatusOK, "Corrected statement on Azerbaijan")
+	readUnchanged(t, s, dated, first.Body, "a text edit")
+	s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
+	readUnchanged(t, s, dated, first.Body, "a signature")
 }
 
 // TestDatedListPages: a long dated list reads 100 entries a page, each page
@@ -201,14 +201,14 @@ func TestDatedListPages(t *testing.T) {
 		}
 	}
 	dated := publishList(t, coord, letterPath)
-	one := s.browser().get(dated).expect(t, http.StatusOK, "150 signatures", "Signer 1000, Czechia", "Signer 1099, Czechia", "Page 1 of 2")
-	two := s.browser().get(dated+"?page=2").expect(t, http.StatusOK, "Signer 1100, Czechia", "Signer 1149, Czechia", "Page 2 of 2")
-	if strings.Contains(one.body, "Signer 1100") || strings.Contains(two.body, "Signer 1099") {
+	one := s.client().Get(dated).Expect(t, http.StatusOK, "150 signatures", "Signer 1000, Czechia", "Signer 1099, Czechia", "Page 1 of 2")
+	two := s.client().Get(dated+"?page=2").Expect(t, http.StatusOK, "Signer 1100, Czechia", "Signer 1149, Czechia", "Page 2 of 2")
+	if strings.Contains(one.Body, "Signer 1100") || strings.Contains(two.Body, "Signer 1099") {
 		t.Error("pages overlap")
 	}
-	s.signAndKeepLink(signForm("Aaron Early", "CZ", "aaron@example.org"))
-	readUnchanged(t, s, dated+"?page=2", two.body, "a signature")
-	s.browser().get(dated+"?page=3").expect(t, http.StatusNotFound)
+	s.signAndKeepLink(handlertest.SignForm("Aaron Early", "CZ", "aaron@example.org"))
+	readUnchanged(t, s, dated+"?page=2", two.Body, "a signature")
+	s.client().Get(dated+"?page=3").Expect(t, http.StatusNotFound)
 }
 
 // TestLetterUpdates: a coordinator posts dated updates; the letter's page
@@ -217,35 +217,35 @@ func TestDatedListPages(t *testing.T) {
 func TestLetterUpdates(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	coord.get(letterPath).expect(t, http.StatusOK, "No updates yet.", `name="update_on"`)
-	post := func(on, body string) response {
-		coord.get(letterPath)
-		return coord.post(letterPath+"/updates", url.Values{"update_on": {on}, "update_body": {body}})
+	coord.Get(letterPath).Expect(t, http.StatusOK, "No updates yet.", `name="update_on"`)
+	post := func(on, body string) handlertest.Response {
+		coord.Get(letterPath)
+		return coord.Post(letterPath+"/updates", url.Values{"update_on": {on}, "update_body": {body}})
 	}
-	post("2017-02-01", "The statement was delivered to the *Parliamentary Assembly*.").expect(t, http.StatusSeeOther)
-	post("2017-02-08", "Two of the prisoners were **released** on 7 February. <script>alert(1)</script>").expect(t, http.StatusSeeOther)
-	post("2017-02-09", "").expect(t, http.StatusUnprocessableEntity, "Please correct the following", `value="2017-02-09"`)
+	post("2017-02-01", "The statement was delivered to the *Parliamentary Assembly*.").Expect(t, http.StatusSeeOther)
+	post("2017-02-08", "Two of the prisoners were **released** on 7 February. <script>alert(1)</script>").Expect(t, http.StatusSeeOther)
+	post("2017-02-09", "").Expect(t, http.StatusUnprocessableEntity, "Please correct the following", `value="2017-02-09"`)
 
-	page := s.browser().get(seedSlug).expect(t, http.StatusOK,
+	page := s.client().Get(seedSlug).Expect(t, http.StatusOK,
 		`Update of <time datetime="2017-02-08">February 8, 2017</time>`, "<strong>released</strong>",
 		`Update of <time datetime="2017-02-01">February 1, 2017</time>`, "<em>Parliamentary Assembly</em>")
-	assertOrder(t, page.body, "February 8, 2017", "February 1, 2017", `id="signatories-title"`)
-	if strings.Contains(page.body, "<script>alert") {
+	assertOrder(t, page.Body, "February 8, 2017", "February 1, 2017", `id="signatories-title"`)
+	if strings.Contains(page.Body, "<script>alert") {
 		t.Error("the update's script is on the page")
 	}
-	s.browser().get("/").expect(t, http.StatusOK).expectMarkup(t, `February 8, 2017</time></strong> — <bdi lang="en">Two of the prisoners were released on 7 February.`)
+	s.client().Get("/").Expect(t, http.StatusOK).ExpectMarkup(t, `February 8, 2017</time></strong> — <bdi lang="en">Two of the prisoners were released on 7 February.`)
 
-	editor := coord.get(letterPath).expect(t, http.StatusOK)
-	ids := regexp.MustCompile(`action="(`+letterPath+`/updates/\d+/delete)"`).FindAllStringSubmatch(editor.body, -1)
+	editor := coord.Get(letterPath).Expect(t, http.StatusOK)
+	ids := regexp.MustCompile(`action="(`+letterPath+`/updates/\d+/delete)"`).FindAllStringSubmatch(editor.Body, -1)
 	if len(ids) != 2 {
 		t.Fatalf("the editor has %d delete buttons, want 2", len(ids))
 	}
-	coord.post(ids[0][1], url.Values{}).expect(t, http.StatusSeeOther)
-	index := s.browser().get("/").expect(t, http.StatusOK).expectMarkup(t, `February 1, 2017</time></strong> — <bdi lang="en">The statement was delivered`)
-	if strings.Contains(index.body, "released") {
+	coord.Post(ids[0][1], url.Values{}).Expect(t, http.StatusSeeOther)
+	index := s.client().Get("/").Expect(t, http.StatusOK).ExpectMarkup(t, `February 1, 2017</time></strong> — <bdi lang="en">The statement was delivered`)
+	if strings.Contains(index.Body, "released") {
 		t.Error("the index still shows the deleted update")
 	}
-	coord.post(ids[0][1], url.Values{}).expect(t, http.StatusNotFound)
+	coord.Post(ids[0][1], url.Values{}).Expect(t, http.StatusNotFound)
 }
 
 // TestDatedListShowsWhatChanged renders a dated list's page with changes
@@ -268,7 +268,7 @@ func TestDatedListShowsWhatChanged(t *testing.T) {
 	if err := tmpl.Render(&b, "snapshot", &views.Page{Lang: "en", Data: v}); err != nil {
 		t.Fatal(err)
 	}
-	assertOrder(t, withoutIsolates(b.String()), `Changes since the list as of <a href="/letters/joint-statement/as-of/2024-11-11" dir="auto"><time datetime="2024-11-11">November 11, 2024</time></a>`,
+	assertOrder(t, handlertest.WithoutIsolates(b.String()), `Changes since the list as of <a href="/letters/joint-statement/as-of/2024-11-11" dir="auto"><time datetime="2024-11-11">November 11, 2024</time></a>`,
 		"Added (1)", "Maiko Ichihara, Japan", "Shown differently since (150)", "Igor Blazevic, Czechia", "Anonymous, Azerbaijan", "and 148 more.")
 
 	v.Added, v.Gone, v.AddedCount, v.GoneCount, v.GoneMore = nil, nil, 0, 0, 0
@@ -287,16 +287,16 @@ func TestDatedListShowsWhatChanged(t *testing.T) {
 func TestADatedListIsFrozenInTheLettersLanguage(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	anonymous := signForm("Aida Abbasova", "AZ", "aida@example.org")
+	anonymous := handlertest.SignForm("Aida Abbasova", "AZ", "aida@example.org")
 	anonymous.Set("display", "anonymous")
 	s.signAndKeepLink(anonymous)
 
-	coord.cookies["lang"] = "fr"
-	coord.get(letterPath)
-	coord.post(letterPath+"/snapshots", url.Values{}).expect(t, http.StatusSeeOther)
+	coord.Cookies["lang"] = "fr"
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
 	dated := seedSlug + "/as-of/" + time.Now().UTC().Format(time.DateOnly)
-	r := s.browser().get(dated).expect(t, http.StatusOK, "<li>Anonymous, Azerbaijan</li>")
-	if word := views.Message("fr", "list.anonymous"); strings.Contains(r.body, word) {
+	r := s.client().Get(dated).Expect(t, http.StatusOK, "<li>Anonymous, Azerbaijan</li>")
+	if word := views.Message("fr", "list.anonymous"); strings.Contains(r.Body, word) {
 		t.Errorf("the English letter's dated list reads %q, the coordinator's interface language", word)
 	}
 }

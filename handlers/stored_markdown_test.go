@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 )
@@ -95,22 +96,19 @@ func TestALetterStoredWithItsHTMLShowsTodaysRenderingOfItsMarkdown(t *testing.T)
 		t.Fatalf("open the old database: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	visitor := newSiteOn(t, store, handlers.Config{}).browser()
+	visitor := newSiteOn(t, store, handlers.Config{}).client()
 
-	page := visitor.get("/letters/political-prisoners").expect(t, http.StatusOK, "Political prisoners in Azerbaijan")
-	page.expectMarkup(t,
+	page := visitor.Get("/letters/political-prisoners").Expect(t, http.StatusOK, "Political prisoners in Azerbaijan")
+	page.ExpectMarkup(t,
 		`<div class="letter-body"><p>We call for the release of <strong>all</strong> political prisoners.</p>`,
 		`<div class="letter-closing"><p><em>Sincerely,</em></p>`,
 		`<div class="update-body"><p>Two of the prisoners were <strong>released</strong>.</p>`)
-	revision := visitor.get("/letters/political-prisoners/revisions/1").expect(t, http.StatusOK).
-		expectMarkup(t, `<div class="letter-body"><p>We call for the release of <strong>the</strong> prisoners.</p>`)
-	french := visitor.get("/letters/political-prisoners/fr").expect(t, http.StatusOK).
-		expectMarkup(t, `<p>Nous demandons la libération de <strong>tous</strong> les prisonniers politiques.</p>`, `<p><em>Cordialement,</em></p>`)
-	api := visitor.get("/letters/political-prisoners.json").expect(t, http.StatusOK).
-		expectMarkup(t, `"body_html":"\u003cp\u003eWe call for the release of \u003cstrong\u003eall\u003c/strong\u003e political prisoners.\u003c/p\u003e\n"`)
-	for path, r := range map[string]response{"letter": page, "revision": revision, "translation": french, "API": api} {
+	revision := visitor.Get("/letters/political-prisoners/revisions/1").Expect(t, http.StatusOK).ExpectMarkup(t, `<div class="letter-body"><p>We call for the release of <strong>the</strong> prisoners.</p>`)
+	french := visitor.Get("/letters/political-prisoners/fr").Expect(t, http.StatusOK).ExpectMarkup(t, `<p>Nous demandons la libération de <strong>tous</strong> les prisonniers politiques.</p>`, `<p><em>Cordialement,</em></p>`)
+	api := visitor.Get("/letters/political-prisoners.json").Expect(t, http.StatusOK).ExpectMarkup(t, `"body_html":"\u003cp\u003eWe call for the release of \u003cstrong\u003eall\u003c/strong\u003e political prisoners.\u003c/p\u003e\n"`)
+	for path, r := range map[string]handlertest.Response{"letter": page, "revision": revision, "translation": french, "API": api} {
 		for _, stale := range []string{"Stale", "onclick", "javascript:"} {
-			if strings.Contains(r.markup, stale) {
+			if strings.Contains(r.Markup, stale) {
 				t.Errorf("the %s shows the stored HTML's %q", path, stale)
 			}
 		}

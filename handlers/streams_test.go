@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
 )
@@ -123,15 +124,6 @@ func slowReader(t *testing.T, addr, path string, stop <-chan struct{}, header ..
 	return got
 }
 
-// cookieHeader is the Cookie header of a browser's cookies.
-func (b *browser) cookieHeader() string {
-	var parts []string
-	for k, v := range b.cookies {
-		parts = append(parts, k+"="+v)
-	}
-	return "Cookie: " + strings.Join(parts, "; ")
-}
-
 // TestSlowReadersOfExportsDoNotStallTheSite is the attack of finding 2:
 // forty sockets read the public and the coordinator's CSV, the print page
 // and the JSON list of a letter with 5,000 signatories, one byte every
@@ -156,7 +148,7 @@ func TestSlowReadersOfExportsDoNotStallTheSite(t *testing.T) {
 			slowReader(t, addr, seedSlug+"/signatories.csv", stop),
 			slowReader(t, addr, seedSlug+"/print", stop),
 			slowReader(t, addr, seedSlug+"/signatories.json?page=3", stop),
-			slowReader(t, addr, letterPath+"/signatures.csv", stop, coord.cookieHeader()))
+			slowReader(t, addr, letterPath+"/signatures.csv", stop, coord.Cookies.Header()))
 	}
 	time.Sleep(500 * time.Millisecond) // the exports fill the sockets' buffers
 
@@ -247,7 +239,7 @@ func TestDownloadsBeyondTheCapAreRefused(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
 			!strings.Contains(string(body), "Too many downloads at once") || !strings.Contains(string(body), why) {
-			t.Errorf("%s from %s: %s, Retry-After %q, want 429 saying %q:\n%s", path, ip, resp.Status, resp.Header.Get("Retry-After"), why, excerpt(string(body)))
+			t.Errorf("%s from %s: %s, Retry-After %q, want 429 saying %q:\n%s", path, ip, resp.Status, resp.Header.Get("Retry-After"), why, handlertest.Excerpt(string(body)))
 		}
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || resp.Header.Get("Content-Disposition") != "" {
 			t.Errorf("%s from %s: the refusal is %q, %q, not a page", path, ip, ct, resp.Header.Get("Content-Disposition"))
@@ -267,7 +259,7 @@ func TestDownloadsBeyondTheCapAreRefused(t *testing.T) {
 	answered(seedSlug+"/signatories.json", "203.0.113.1")
 	answered("/healthz", "203.0.113.3")
 	// The public's downloads keep no coordinator from their own list.
-	coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Of A \"\"Long\"\" List")
+	coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK, "Of A \"\"Long\"\" List")
 
 	// A reader that hangs up frees its slot: another client's download goes through.
 	close(stopLast)
@@ -292,19 +284,19 @@ var listItem = regexp.MustCompile(`<li>(<bdi>.*?)</li>`)
 func printEntries(page string) []string {
 	var out []string
 	for _, m := range listItem.FindAllStringSubmatch(page, -1) {
-		out = append(out, html.UnescapeString(withoutIsolates(m[1])))
+		out = append(out, html.UnescapeString(handlertest.WithoutIsolates(m[1])))
 	}
 	return out
 }
 
 // jsonEntries reads the whole public list page by page from the JSON API,
 // whose pages are read apart from the exports.
-func jsonEntries(t *testing.T, v *browser) []handlers.APISignatory {
+func jsonEntries(t *testing.T, v *handlertest.Client) []handlers.APISignatory {
 	t.Helper()
 	var out []handlers.APISignatory
 	for n := 1; ; n++ {
 		var page handlers.APISignatoriesPage
-		decodeJSON(t, v.get(fmt.Sprintf("%s/signatories.json?page=%d", seedSlug, n)).expect(t, http.StatusOK), &page)
+		decodeJSON(t, v.Get(fmt.Sprintf("%s/signatories.json?page=%d", seedSlug, n)).Expect(t, http.StatusOK), &page)
 		out = append(out, page.Signatories...)
 		if page.Links.Next == nil {
 			return out
@@ -323,12 +315,12 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 	s := newSiteOn(t, store, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
 	s.signMany(5_000)
-	v := s.browser()
+	v := s.client()
 	for _, order := range []string{"alphabetical", "signed"} {
 		settings := listAtOnce()
 		settings.Set("list_order", order)
-		coord.get(letterPath)
-		coord.post(letterPath+"/settings", settings).expect(t, http.StatusSeeOther)
+		coord.Get(letterPath)
+		coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
 
 		list := jsonEntries(t, v)
 		if len(list) < 4_000 {
@@ -346,10 +338,10 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 			want = append(want, row)
 			entries = append(entries, e.Entry)
 		}
-		if got := readCSV(t, v.get(seedSlug+"/signatories.csv").expect(t, http.StatusOK)); !slices.EqualFunc(got, want, slices.Equal) {
+		if got := readCSV(t, v.Get(seedSlug+"/signatories.csv").Expect(t, http.StatusOK)); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("%s: the CSV's %d rows are not the list's %d", order, len(got), len(want))
 		}
-		if got := printEntries(v.get(seedSlug+"/print").expect(t, http.StatusOK).markup); !slices.Equal(got, entries) {
+		if got := printEntries(v.Get(seedSlug+"/print").Expect(t, http.StatusOK).Markup); !slices.Equal(got, entries) {
 			t.Errorf("%s: the print page's %d entries are not the list's %d", order, len(got), len(entries))
 		}
 
@@ -370,7 +362,7 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 		}
 		rows.Close()
 		var emails []string
-		for _, row := range readCSV(t, coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK)) {
+		for _, row := range readCSV(t, coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK)) {
 			emails = append(emails, row[7])
 		}
 		if !slices.Equal(emails, wantEmails) {
@@ -395,7 +387,7 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := s.letter()
-	before := jsonEntries(t, s.browser())
+	before := jsonEntries(t, s.client())
 	first, err := s.store.SectionSignatories(ctx, l, models.KindIndividual, 0, 10)
 	if err != nil {
 		t.Fatal(err)

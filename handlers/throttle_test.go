@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -24,47 +25,47 @@ func TestCoordinatorLogsInWhileAnotherClientHammers(t *testing.T) {
 	const email, coordIP, attackerIP = "c@example.org", "198.51.100.7", "203.0.113.66"
 	coord := s.coordinator(email, "Org") // logs in once: this browser is now a usual one
 	logout := func() {
-		coord.get("/dashboard")
-		coord.postFrom(coordIP, "/logout", url.Values{}).expect(t, http.StatusSeeOther)
+		coord.Get("/dashboard")
+		postFrom(coord, coordIP, "/logout", url.Values{}).Expect(t, http.StatusSeeOther)
 	}
 	logout()
-	login := func(b *browser, ip, password string) response {
-		b.get("/login")
-		return b.postFrom(ip, "/login", url.Values{"email": {email}, "password": {password}})
+	login := func(b *handlertest.Client, ip, password string) handlertest.Response {
+		b.Get("/login")
+		return postFrom(b, ip, "/login", url.Values{"email": {email}, "password": {password}})
 	}
 
-	attacker := s.browser()
+	attacker := s.client()
 	refused := 0
 	for i := range 300 {
 		r := login(attacker, attackerIP, "guess "+strconv.Itoa(i))
-		switch r.status {
+		switch r.Status {
 		case http.StatusUnauthorized:
 		case http.StatusTooManyRequests:
 			refused++
 		default:
-			t.Fatalf("attempt %d: status %d", i, r.status)
+			t.Fatalf("attempt %d: status %d", i, r.Status)
 		}
 	}
 	if refused < 250 {
 		t.Errorf("%d of 300 wrong passwords refused unchecked; want the attacker slowed down", refused)
 	}
-	login(coord, coordIP, modeltest.Password).expect(t, http.StatusSeeOther)
+	login(coord, coordIP, modeltest.Password).Expect(t, http.StatusSeeOther)
 	logout()
 
 	// Each wait the attacker sits out earns him one more guess and a longer wait.
 	last := 0
 	for range 6 {
 		r := login(attacker, attackerIP, modeltest.Password)
-		r.expect(t, http.StatusTooManyRequests, "Too many attempts")
-		wait, err := strconv.Atoi(r.header.Get("Retry-After"))
+		r.Expect(t, http.StatusTooManyRequests, "Too many attempts")
+		wait, err := strconv.Atoi(r.Header.Get("Retry-After"))
 		if err != nil || wait <= last {
-			t.Fatalf("Retry-After %q after a wait of %ds; want it to grow", r.header.Get("Retry-After"), last)
+			t.Fatalf("Retry-After %q after a wait of %ds; want it to grow", r.Header.Get("Retry-After"), last)
 		}
 		last = wait
 		clock = clock.Add(time.Duration(wait) * time.Second)
-		login(attacker, attackerIP, "another guess").expect(t, http.StatusUnauthorized)
-		login(coord, coordIP, modeltest.Password).expect(t, http.StatusSeeOther)
+		login(attacker, attackerIP, "another guess").Expect(t, http.StatusUnauthorized)
+		login(coord, coordIP, modeltest.Password).Expect(t, http.StatusSeeOther)
 		logout()
 	}
-	login(s.browser(), "192.0.2.1", modeltest.Password).expect(t, http.StatusTooManyRequests)
+	login(s.client(), "192.0.2.1", modeltest.Password).Expect(t, http.StatusTooManyRequests)
 }

@@ -9,26 +9,27 @@ import (
 	"time"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 )
 
 // signAndKeepLink signs the seed letter from a fresh browser and returns
 // the private management link emailed to the signer.
 func (s *site) signAndKeepLink(f url.Values) string {
 	s.t.Helper()
-	b := s.browser()
-	b.get(seedSlug)
-	b.post(seedSlug+"/sign", f).expect(s.t, http.StatusSeeOther)
+	b := s.client()
+	b.Get(seedSlug)
+	b.Post(seedSlug+"/sign", f).Expect(s.t, http.StatusSeeOther)
 	return s.mailedLink(f.Get("email"), "/signature/")
 }
 
 // publicPages are the pages anyone can read that show the seed letter's list.
 func (s *site) publicPages() map[string]string {
 	s.t.Helper()
-	v := s.browser()
+	v := s.client()
 	return map[string]string{
-		"letter page": v.get(seedSlug).expect(s.t, http.StatusOK).body,
-		"full list":   v.get(seedSlug+"/signatories").expect(s.t, http.StatusOK).body,
-		"index":       v.get("/").expect(s.t, http.StatusOK).body,
+		"letter page": v.Get(seedSlug).Expect(s.t, http.StatusOK).Body,
+		"full list":   v.Get(seedSlug+"/signatories").Expect(s.t, http.StatusOK).Body,
+		"index":       v.Get("/").Expect(s.t, http.StatusOK).Body,
 	}
 }
 
@@ -56,13 +57,13 @@ func TestConfirmationByEmail(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.openLetter("c@example.org", "Org", nil)
 	const email = "leyla@example.org"
-	signer := s.browser()
-	signer.get(seedSlug)
-	signer.post(seedSlug+"/sign", signForm("Leyla Yunus", "AZ", email)).expect(t, http.StatusSeeOther)
+	signer := s.client()
+	signer.Get(seedSlug)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", email)).Expect(t, http.StatusSeeOther)
 
-	thanks := signer.get(seedSlug+"/thanks").expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>"+email+"</bdi>",
+	thanks := signer.Get(seedSlug+"/thanks").Expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>"+email+"</bdi>",
 		"until you do, it is not counted or listed.", `action="`+seedSlug+`/resend"`)
-	if strings.Contains(thanks.body, "/signature/") {
+	if strings.Contains(thanks.Body, "/signature/") {
 		t.Error("the thank-you page shows a private link: it travels by email only")
 	}
 	page := s.publicPages()
@@ -79,8 +80,8 @@ func TestConfirmationByEmail(t *testing.T) {
 
 	// Sending the email again writes a second message with a new link, and
 	// makes no second signature; the first link stops working, as the page says.
-	r := signer.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
-	signer.get(r.location).expect(t, http.StatusOK, "We have sent the email again. The links in earlier emails no longer work.")
+	r := signer.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
+	signer.Get(r.Location).Expect(t, http.StatusOK, "We have sent the email again. The links in earlier emails no longer work.")
 	if n := len(s.inbox(email)); n != 2 {
 		t.Errorf("%d emails after resending, want 2", n)
 	}
@@ -91,13 +92,13 @@ func TestConfirmationByEmail(t *testing.T) {
 	if link == firstLink {
 		t.Fatal("the email sent again carries the same link")
 	}
-	visitor := s.browser()
-	visitor.get(firstLink).expect(t, http.StatusNotFound)
+	visitor := s.client()
+	visitor.Get(firstLink).Expect(t, http.StatusNotFound)
 
 	// A mail scanner opens every link of an email: that confirms nothing.
-	scanner := s.browser()
+	scanner := s.client()
 	for range 2 {
-		scanner.get(link).expect(t, http.StatusOK, "Confirm your signature", "Leyla Yunus, Azerbaijan",
+		scanner.Get(link).Expect(t, http.StatusOK, "Confirm your signature", "Leyla Yunus, Azerbaijan",
 			`lang="en">Joint statement on the human rights situation in Azerbaijan</a>`,
 			"If you did not sign this letter, leave this page: nothing will be published.")
 	}
@@ -106,50 +107,50 @@ func TestConfirmationByEmail(t *testing.T) {
 	}
 	assertAbsent(t, s.publicPages(), "Leyla Yunus")
 
-	visitor.confirm(link).expect(t, http.StatusOK, "Your signature is confirmed")
-	visitor.get(seedSlug).expect(t, http.StatusOK, "1 signature", "Leyla Yunus, Azerbaijan")
-	visitor.get(s.mailedLink(email, "/signature/")).expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan", "It is counted on the letter.")
-	visitor.get(link).expect(t, http.StatusOK, "This link has already been used", "There is nothing more to do.")
-	if again := visitor.post(link, url.Values{}).expect(t, http.StatusSeeOther); again.location != link+"?confirmed=1" {
-		t.Errorf("a second click leads to %q, want where the first did", again.location)
+	visitor.Confirm(link).Expect(t, http.StatusOK, "Your signature is confirmed")
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "1 signature", "Leyla Yunus, Azerbaijan")
+	visitor.Get(s.mailedLink(email, "/signature/")).Expect(t, http.StatusOK, "Leyla Yunus, Azerbaijan", "It is counted on the letter.")
+	visitor.Get(link).Expect(t, http.StatusOK, "This link has already been used", "There is nothing more to do.")
+	if again := visitor.Post(link, url.Values{}).Expect(t, http.StatusSeeOther); again.Location != link+"?confirmed=1" {
+		t.Errorf("a second click leads to %q, want where the first did", again.Location)
 	}
 	if l := s.letter(); l.SignatureCount() != 1 {
 		t.Errorf("confirming twice counts %d signatures", l.SignatureCount())
 	}
 
 	// Sending again for a confirmed signature sends its private link.
-	signer.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
 	if mail := s.inbox(email); len(mail) != 3 || !strings.HasPrefix(mail[2].Subject, "You have already signed") {
 		t.Errorf("resending for a confirmed signature: %d emails, want 3, the last with its private link", len(mail))
 	}
-	visitor.get(s.mailedLink(email, "/signature/")).expect(t, http.StatusOK, "It is counted on the letter.")
+	visitor.Get(s.mailedLink(email, "/signature/")).Expect(t, http.StatusOK, "It is counted on the letter.")
 
 	// The expired page's button asks for a new link by the old link's token.
 	const late = "arif@example.org"
-	other := s.browser()
-	other.get(seedSlug)
-	other.post(seedSlug+"/sign", signForm("Arif Yunus", "AZ", late)).expect(t, http.StatusSeeOther)
+	other := s.client()
+	other.Get(seedSlug)
+	other.Post(seedSlug+"/sign", handlertest.SignForm("Arif Yunus", "AZ", late)).Expect(t, http.StatusSeeOther)
 	old := s.mailedLink(late, "/confirm/")
-	other.post(old+"/renew", url.Values{}).expect(t, http.StatusOK, "A new link is on its way")
+	other.Post(old+"/renew", url.Values{}).Expect(t, http.StatusOK, "A new link is on its way")
 	renewed := s.mailedLink(late, "/confirm/")
 	if len(s.inbox(late)) != 2 || renewed == old {
 		t.Fatalf("asking for a new link sent %d emails", len(s.inbox(late)))
 	}
-	other.get(old).expect(t, http.StatusNotFound)
-	other.confirm(renewed).expect(t, http.StatusOK, "Your signature is confirmed")
-	visitor.get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Arif Yunus, Azerbaijan")
+	other.Get(old).Expect(t, http.StatusNotFound)
+	other.Confirm(renewed).Expect(t, http.StatusOK, "Your signature is confirmed")
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "2 signatures", "Arif Yunus, Azerbaijan")
 
 	// Once the letter has closed, its list no longer changes: a link opened
 	// late says so and counts nothing.
 	const slow = "nicolas@example.org"
-	other.get(seedSlug)
-	other.post(seedSlug+"/sign", signForm("Nicolas Tenzer", "FR", slow)).expect(t, http.StatusSeeOther)
-	coord.get(letterPath)
-	coord.post(letterPath+"/state", url.Values{"state": {"closed"}}).expect(t, http.StatusSeeOther)
+	other.Get(seedSlug)
+	other.Post(seedSlug+"/sign", handlertest.SignForm("Nicolas Tenzer", "FR", slow)).Expect(t, http.StatusSeeOther)
+	coord.Get(letterPath)
+	coord.Post(letterPath+"/state", url.Values{"state": {"closed"}}).Expect(t, http.StatusSeeOther)
 	tooLate := s.mailedLink(slow, "/confirm/")
-	other.get(tooLate).expect(t, http.StatusGone, "This letter no longer takes signatures")
-	other.post(tooLate, url.Values{}).expect(t, http.StatusGone, "This letter no longer takes signatures")
-	visitor.get(seedSlug).expect(t, http.StatusOK, "2 signatures")
+	other.Get(tooLate).Expect(t, http.StatusGone, "This letter no longer takes signatures")
+	other.Post(tooLate, url.Values{}).Expect(t, http.StatusGone, "This letter no longer takes signatures")
+	visitor.Get(seedSlug).Expect(t, http.StatusOK, "2 signatures")
 	assertAbsent(t, s.publicPages(), "Tenzer")
 }
 
@@ -161,16 +162,16 @@ func TestResendingIsLimited(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Resend: handlers.RateLimit{Max: 2, Window: time.Hour}}})
 	s.openLetter("c@example.org", "Org", nil)
 	const email = "target@example.org"
-	b := s.browser()
-	b.get(seedSlug)
-	b.post(seedSlug+"/sign", signForm("Jessica Ludwig", "US", email)).expect(t, http.StatusSeeOther)
-	b.get(seedSlug + "/thanks")
+	b := s.client()
+	b.Get(seedSlug)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Jessica Ludwig", "US", email)).Expect(t, http.StatusSeeOther)
+	b.Get(seedSlug + "/thanks")
 	for range 2 {
-		b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusSeeOther)
+		b.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
 	}
-	r := b.post(seedSlug+"/resend", url.Values{}).expect(t, http.StatusTooManyRequests, append(refusedMarks,
+	r := b.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusTooManyRequests, append(refusedMarks,
 		"<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>The email has been sent several times already. Please wait 60 minutes before asking again.</p>")...)
-	if r.header.Get("Retry-After") == "" {
+	if r.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
 	if n := len(s.inbox(email)); n != 3 {
@@ -192,20 +193,20 @@ func TestReviewQueue(t *testing.T) {
 		{"individual", "Ucha Nanuashvili", "", "GE", "ucha@example.org", "Ucha Nanuashvili, Georgia"},
 	}
 	for _, sg := range signers {
-		b := s.browser()
-		b.get(seedSlug)
-		f := signForm(sg.name, sg.country, sg.email)
+		b := s.client()
+		b.Get(seedSlug)
+		f := handlertest.SignForm(sg.name, sg.country, sg.email)
 		f.Set("kind", sg.kind)
 		f.Set("affiliation", sg.affiliation)
-		b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-		b.confirm(s.mailedLink(sg.email, "/confirm/")).expect(t, http.StatusOK, "yours will appear once reviewed")
+		b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		b.Confirm(s.mailedLink(sg.email, "/confirm/")).Expect(t, http.StatusOK, "yours will appear once reviewed")
 	}
-	unconfirmed := signForm("Someone", "GE", "late@example.org")
+	unconfirmed := handlertest.SignForm("Someone", "GE", "late@example.org")
 	unconfirmed.Set("kind", "organisation")
 	unconfirmed.Set("affiliation", "Not Yet Confirmed")
-	late := s.browser()
-	late.get(seedSlug)
-	late.post(seedSlug+"/sign", unconfirmed).expect(t, http.StatusSeeOther)
+	late := s.client()
+	late.Get(seedSlug)
+	late.Post(seedSlug+"/sign", unconfirmed).Expect(t, http.StatusSeeOther)
 
 	public := s.publicPages()
 	assertAbsent(t, public, "Civic IDEA", "KRIK", "Sapari", "Nanuashvili", "Not Yet Confirmed")
@@ -213,8 +214,8 @@ func TestReviewQueue(t *testing.T) {
 		t.Error("signatures in review are counted")
 	}
 
-	queue := coord.get(letterPath+"/review").expect(t, http.StatusOK, "Waiting: 4", `<label for="f-filter_kind">Kind`, `<label for="f-filter_country">Country`)
-	ids := reviewIDs(queue.body)
+	queue := coord.Get(letterPath+"/review").Expect(t, http.StatusOK, "Waiting: 4", `<label for="f-filter_kind">Kind`, `<label for="f-filter_country">Country`)
+	ids := reviewIDs(queue.Body)
 	for _, sg := range signers {
 		if ids[sg.entry] == "" {
 			t.Fatalf("the queue lacks %s: %v", sg.entry, ids)
@@ -234,8 +235,8 @@ func TestReviewQueue(t *testing.T) {
 		{"filter_country=RS&filter_kind=individual", nil},
 	}
 	for _, f := range filters {
-		r := coord.get(letterPath+"/review?"+f.query).expect(t, http.StatusOK, "Waiting: "+strconv.Itoa(len(f.want)))
-		got := reviewIDs(r.body)
+		r := coord.Get(letterPath+"/review?"+f.query).Expect(t, http.StatusOK, "Waiting: "+strconv.Itoa(len(f.want)))
+		got := reviewIDs(r.Body)
 		if len(got) != len(f.want) {
 			t.Errorf("?%s lists %v, want %v", f.query, got, f.want)
 		}
@@ -248,12 +249,12 @@ func TestReviewQueue(t *testing.T) {
 
 	// Approve the two Georgian organisations together, from the filtered
 	// queue; the queue comes back with its filter.
-	coord.get(letterPath + "/review?filter_kind=organisation&filter_country=GE")
-	r := coord.post(letterPath+"/review", url.Values{"ids": {ids["Civic IDEA, Georgia"], ids["Sapari, Georgia"]}, "action": {"approve"},
-		"filter_kind": {"organisation"}, "filter_country": {"GE"}}).expect(t, http.StatusSeeOther)
-	coord.get(r.location).expect(t, http.StatusOK, "Approved: 2.", "Waiting: 0", `<option value="organisation" selected>`, `<option value="GE" selected>`)
-	r = coord.post(letterPath+"/review", url.Values{"reject": {ids["KRIK, Serbia"]}}).expect(t, http.StatusSeeOther)
-	coord.get(r.location).expect(t, http.StatusOK, "Rejected: 1.", "Waiting: 1", "Ucha Nanuashvili, Georgia")
+	coord.Get(letterPath + "/review?filter_kind=organisation&filter_country=GE")
+	r := coord.Post(letterPath+"/review", url.Values{"ids": {ids["Civic IDEA, Georgia"], ids["Sapari, Georgia"]}, "action": {"approve"},
+		"filter_kind": {"organisation"}, "filter_country": {"GE"}}).Expect(t, http.StatusSeeOther)
+	coord.Get(r.Location).Expect(t, http.StatusOK, "Approved: 2.", "Waiting: 0", `<option value="organisation" selected>`, `<option value="GE" selected>`)
+	r = coord.Post(letterPath+"/review", url.Values{"reject": {ids["KRIK, Serbia"]}}).Expect(t, http.StatusSeeOther)
+	coord.Get(r.Location).Expect(t, http.StatusOK, "Rejected: 1.", "Waiting: 1", "Ucha Nanuashvili, Georgia")
 
 	public = s.publicPages()
 	for _, want := range []string{"2 signatures", "Organisations (2)", "Civic IDEA, Georgia", "Sapari, Georgia"} {
@@ -265,19 +266,19 @@ func TestReviewQueue(t *testing.T) {
 
 	// The rejected organisation cannot come back with the same address,
 	// and is answered as any signer, not told so.
-	again := s.browser()
-	again.get(seedSlug)
-	f := signForm("Stevan Dojcinovic", "RS", "Office@KRIK.example")
+	again := s.client()
+	again.Get(seedSlug)
+	f := handlertest.SignForm("Stevan Dojcinovic", "RS", "Office@KRIK.example")
 	f.Set("kind", "organisation")
 	f.Set("affiliation", "KRIK")
 	before := s.signatures()
-	again.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
+	again.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != before {
 		t.Errorf("a rejected address signed again: %d signatures, want %d", n, before)
 	}
 	assertAbsent(t, s.publicPages(), "KRIK")
 
-	coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "1 signature waits for review", "Rejected", "Waiting for email confirmation",
+	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "1 signature waits for review", "Rejected", "Waiting for email confirmation",
 		`Coordinator Org: approved: Civic IDEA, Georgia`, `Coordinator Org: approved: Sapari, Georgia`,
 		`Coordinator Org: rejected: KRIK, Serbia`)
 }
@@ -315,19 +316,19 @@ func TestDisplayChoices(t *testing.T) {
 	for i, round := range rounds {
 		for j, sg := range signers {
 			if i == 0 {
-				f := signForm(sg.first+" "+sg.last, sg.country, sg.email)
+				f := handlertest.SignForm(sg.first+" "+sg.last, sg.country, sg.email)
 				f.Set("display", round.displays[j])
 				sg.link = s.signAndKeepLink(f)
 				continue
 			}
-			b := s.browser()
-			b.get(sg.link).expect(t, http.StatusOK, "How your signature appears")
-			r := b.post(sg.link+"/display", url.Values{"display": {round.displays[j]}}).expect(t, http.StatusSeeOther)
-			b.get(r.location).expect(t, http.StatusOK, "Saved.", `value="`+round.displays[j]+`" checked`)
+			b := s.client()
+			b.Get(sg.link).Expect(t, http.StatusOK, "How your signature appears")
+			r := b.Post(sg.link+"/display", url.Values{"display": {round.displays[j]}}).Expect(t, http.StatusSeeOther)
+			b.Get(r.Location).Expect(t, http.StatusOK, "Saved.", `value="`+round.displays[j]+`" checked`)
 		}
 
 		public := s.publicPages()
-		csv := coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK).body
+		csv := coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK).Body
 		outputs := map[string]string{"CSV": csv}
 		for name, body := range public {
 			outputs[name] = body
@@ -364,32 +365,32 @@ func TestDisplayChoices(t *testing.T) {
 func TestWithdrawal(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
-	link := s.signAndKeepLink(signForm("Maiko Ichihara", "JP", "maiko@example.org"))
-	s.browser().get(seedSlug).expect(t, http.StatusOK, "2 signatures", "Maiko Ichihara, Japan")
+	s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
+	link := s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
+	s.client().Get(seedSlug).Expect(t, http.StatusOK, "2 signatures", "Maiko Ichihara, Japan")
 
-	b := s.browser()
-	b.get(link).expect(t, http.StatusOK, "Maiko Ichihara, Japan", "It is counted on the letter.", "Withdraw my signature")
-	b.post(link+"/withdraw", url.Values{}).expect(t, http.StatusOK, "Your signature has been withdrawn")
+	b := s.client()
+	b.Get(link).Expect(t, http.StatusOK, "Maiko Ichihara, Japan", "It is counted on the letter.", "Withdraw my signature")
+	b.Post(link+"/withdraw", url.Values{}).Expect(t, http.StatusOK, "Your signature has been withdrawn")
 
 	outputs := s.publicPages()
 	if !strings.Contains(outputs["letter page"], "1 signature") || !strings.Contains(outputs["letter page"], "Igor Blazevic, Czechia") {
 		t.Error("the letter page does not show the remaining signature and count")
 	}
-	outputs["CSV"] = coord.get(letterPath+"/signatures.csv").expect(t, http.StatusOK, "Igor Blazevic").body
-	signatures := coord.get(letterPath+"/signatures").expect(t, http.StatusOK, "What was done", "<bdi>A signer</bdi>: withdrew one signature").body
+	outputs["CSV"] = coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK, "Igor Blazevic").Body
+	signatures := coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "What was done", "<bdi>A signer</bdi>: withdrew one signature").Body
 	outputs["coordinators' page"] = signatures
 	assertAbsent(t, outputs, "Ichihara", "Maiko", "maiko@example.org")
 	if n := strings.Count(signatures[strings.Index(signatures, "What was done"):], "<li>"); n != 2 {
 		t.Errorf("the log has %d entries, want the download and the withdrawal", n)
 	}
 
-	for _, r := range []response{
-		b.get(link),
-		b.post(link+"/display", url.Values{"display": {"full"}}),
-		b.post(link+"/withdraw", url.Values{}),
+	for _, r := range []handlertest.Response{
+		b.Get(link),
+		b.Post(link+"/display", url.Values{"display": {"full"}}),
+		b.Post(link+"/withdraw", url.Values{}),
 	} {
-		r.expect(t, http.StatusNotFound, "Page not found")
+		r.Expect(t, http.StatusNotFound, "Page not found")
 	}
 }
 
@@ -400,21 +401,21 @@ func TestWithdrawal(t *testing.T) {
 func TestSigningFloodIsLimited(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 5, Window: time.Minute}}})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
+	b := s.client()
+	b.Get(seedSlug)
 	for range 10 {
-		b.post(seedSlug+"/sign", signForm("Typo", "XX", "typo@example.org")).expect(t, http.StatusUnprocessableEntity)
+		b.Post(seedSlug+"/sign", handlertest.SignForm("Typo", "XX", "typo@example.org")).Expect(t, http.StatusUnprocessableEntity)
 	}
 	statuses := map[int]int{}
-	var last response
+	var last handlertest.Response
 	for i := range 100 {
-		last = b.post(seedSlug+"/sign", signForm("Flood "+strconv.Itoa(i), "FR", "flood"+strconv.Itoa(i)+"@example.org"))
-		statuses[last.status]++
+		last = b.Post(seedSlug+"/sign", handlertest.SignForm("Flood "+strconv.Itoa(i), "FR", "flood"+strconv.Itoa(i)+"@example.org"))
+		statuses[last.Status]++
 	}
 	if statuses[http.StatusSeeOther] != 5 || statuses[http.StatusTooManyRequests] != 95 || len(statuses) != 2 {
 		t.Errorf("statuses %v, want 5 × 303 and 95 × 429", statuses)
 	}
-	last.expect(t, http.StatusTooManyRequests, "please try again in ", `value="Flood 99"`, `value="flood99@example.org"`, `<option value="FR" selected>`)
+	last.Expect(t, http.StatusTooManyRequests, "please try again in ", `value="Flood 99"`, `value="flood99@example.org"`, `<option value="FR" selected>`)
 	if n := s.signatures(); n != 5 {
 		t.Errorf("%d signatures stored, want 5", n)
 	}
@@ -427,8 +428,8 @@ func TestSigningFloodIsLimited(t *testing.T) {
 func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 	s := newSite(t, handlers.Config{MinSignTime: 2 * time.Second})
 	s.openLetter("c@example.org", "Org", nil)
-	b := s.browser()
-	b.get(seedSlug)
+	b := s.client()
+	b.Get(seedSlug)
 	tests := []struct {
 		name      string
 		afterWait bool // sent once MinSignTime has passed since the page was shown
@@ -451,11 +452,11 @@ func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 		}
 		email := "signer" + strconv.Itoa(i) + "@example.org"
 		before := s.signatures()
-		f := signForm("Signer "+strconv.Itoa(i), "FR", email)
+		f := handlertest.SignForm("Signer "+strconv.Itoa(i), "FR", email)
 		tt.change(f)
-		r := b.post(seedSlug+"/sign", f).expect(t, http.StatusSeeOther)
-		if r.location != seedSlug+"/thanks#top" {
-			t.Errorf("%s: redirected to %q, want the thank-you page", tt.name, r.location)
+		r := b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		if r.Location != seedSlug+"/thanks#top" {
+			t.Errorf("%s: redirected to %q, want the thank-you page", tt.name, r.Location)
 		}
 		stored := s.signatures() > before
 		if stored != tt.stored || (len(s.inbox(email)) > 0) != tt.stored {
@@ -469,13 +470,13 @@ func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 func TestGmailAddressesSignOnce(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.browser()
-	b.get(seedSlug)
-	b.post(seedSlug+"/sign", signForm("Jane Doe", "GB", "janedoe@gmail.com")).expect(t, http.StatusSeeOther)
-	b.post(seedSlug+"/sign", signForm("Jane Doe", "GB", "janedoe@example.org")).expect(t, http.StatusSeeOther)
+	b := s.client()
+	b.Get(seedSlug)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", "janedoe@gmail.com")).Expect(t, http.StatusSeeOther)
+	b.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", "janedoe@example.org")).Expect(t, http.StatusSeeOther)
 	// Every variant is answered as a signature; only the last one is new.
 	for _, email := range []string{"Jane.Doe+x@GMAIL.com", "j.a.n.e.d.o.e@googlemail.com", " JANEDOE@gmail.com ", "jane.doe@example.org"} {
-		b.post(seedSlug+"/sign", signForm("Jane Doe", "GB", email)).expect(t, http.StatusSeeOther)
+		b.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", email)).Expect(t, http.StatusSeeOther)
 	}
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures stored, want 3", n)
@@ -494,18 +495,18 @@ func TestPagesNamingSignersAreNotIndexed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newSite(t, handlers.Config{})
 			s.openLetter("c@example.org", "Org", settings)
-			link := s.signAndKeepLink(signForm("Igor Blazevic", "CZ", "igor@example.org"))
-			v := s.browser()
+			link := s.signAndKeepLink(handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org"))
+			v := s.client()
 			want := settings.Get("allow_indexing") == ""
 			for _, path := range []string{seedSlug, seedSlug + "/signatories"} {
-				r := v.get(path).expect(t, http.StatusOK, "Igor Blazevic")
-				meta := strings.Contains(r.body, `<meta name="robots" content="noindex">`)
-				header := r.header.Get("X-Robots-Tag") == "noindex"
+				r := v.Get(path).Expect(t, http.StatusOK, "Igor Blazevic")
+				meta := strings.Contains(r.Body, `<meta name="robots" content="noindex">`)
+				header := r.Header.Get("X-Robots-Tag") == "noindex"
 				if meta != want || header != want {
-					t.Errorf("%s: meta noindex %v, X-Robots-Tag %q; want noindex %v", path, meta, r.header.Get("X-Robots-Tag"), want)
+					t.Errorf("%s: meta noindex %v, X-Robots-Tag %q; want noindex %v", path, meta, r.Header.Get("X-Robots-Tag"), want)
 				}
 			}
-			v.get(link).expect(t, http.StatusOK, "Igor Blazevic", `<meta name="robots" content="noindex">`)
+			v.Get(link).Expect(t, http.StatusOK, "Igor Blazevic", `<meta name="robots" content="noindex">`)
 		})
 	}
 }
@@ -515,12 +516,12 @@ func TestPagesNamingSignersAreNotIndexed(t *testing.T) {
 func TestPrivacyPageIsLinkedFromTheSignForm(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	v := s.browser()
-	page := v.get(seedSlug).expect(t, http.StatusOK).body
+	v := s.client()
+	page := v.Get(seedSlug).Expect(t, http.StatusOK).Body
 	form := page[strings.Index(page, `<section class="sign"`):]
 	form = form[:strings.Index(form, "</section>")]
 	if !strings.Contains(form, `<a href="/privacy">What we keep, and for how long</a>`) {
 		t.Error("the signing form does not link the privacy page")
 	}
-	v.get("/privacy").expect(t, http.StatusOK, "What we publish, what we keep, and for how long", "Your IP address is not kept with your signature")
+	v.Get("/privacy").Expect(t, http.StatusOK, "What we publish, what we keep, and for how long", "Your IP address is not kept with your signature")
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
 )
 
 // One limit, one message: a name one character too long is refused with
@@ -18,7 +19,7 @@ func TestTheSameRuleSaysTheSameOnEveryForm(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, path := s.publishedLetter("c@example.org", "Org")
 	publishTranslation(t, coord, path, "fr", seedFrench)
-	signer := s.browser()
+	signer := s.client()
 	long := strings.Repeat("ş", 201) // 201 characters, 402 bytes: the limit counts characters
 
 	for _, c := range []struct{ lang, version, name, title string }{
@@ -26,18 +27,15 @@ func TestTheSameRuleSaysTheSameOnEveryForm(t *testing.T) {
 		{"fr", seedSlug + "/fr", "Le nom doit comporter au maximum 200 caractères", "Le titre doit comporter au maximum 200 caractères"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
-			signer.get(c.version + "?lang=" + c.lang)
-			signer.post(c.version+"/sign", signForm(long, "AZ", "a@example.org")).
-				expect(t, http.StatusUnprocessableEntity, `href="#f-name"`, `value="`+long+`"`).shows(t, c.name)
+			signer.Get(c.version + "?lang=" + c.lang)
+			signer.Post(c.version+"/sign", handlertest.SignForm(long, "AZ", "a@example.org")).Expect(t, http.StatusUnprocessableEntity, `href="#f-name"`, `value="`+long+`"`).Shows(t, c.name)
 
-			coord.get(path + "/import?lang=" + c.lang)
-			coord.postMultipart(path+"/import/preview", importForm(long+", Civic IDEA, Georgia", "individual"), "", "").
-				expect(t, http.StatusUnprocessableEntity, long+", Civic IDEA, Georgia</textarea>").shows(t, c.name)
+			coord.Get(path + "/import?lang=" + c.lang)
+			coord.PostMultipart(path+"/import/preview", importForm(long+", Civic IDEA, Georgia", "individual"), "", "").Expect(t, http.StatusUnprocessableEntity, long+", Civic IDEA, Georgia</textarea>").Shows(t, c.name)
 
-			form := letterForm("save")
+			form := handlertest.LetterForm("save")
 			form.Set("title", long)
-			coord.post(path, form).
-				expect(t, http.StatusUnprocessableEntity, `href="#f-title"`, `value="`+long+`"`).shows(t, c.title)
+			coord.Post(path, form).Expect(t, http.StatusUnprocessableEntity, `href="#f-title"`, `value="`+long+`"`).Shows(t, c.title)
 		})
 	}
 	if n := s.signatures(); n != 0 {
@@ -45,8 +43,8 @@ func TestTheSameRuleSaysTheSameOnEveryForm(t *testing.T) {
 	}
 	// One character fewer passes everywhere.
 	ok := strings.Repeat("ş", 200)
-	signer.post(seedSlug+"/sign", signForm(ok, "AZ", "a@example.org")).expect(t, http.StatusSeeOther)
-	coord.postMultipart(path+"/import/preview", importForm(ok+", Civic IDEA, Georgia", "individual"), "", "").expect(t, http.StatusOK)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm(ok, "AZ", "a@example.org")).Expect(t, http.StatusSeeOther)
+	coord.PostMultipart(path+"/import/preview", importForm(ok+", Civic IDEA, Georgia", "individual"), "", "").Expect(t, http.StatusOK)
 }
 
 // Each field's message says what to do about that field, not that "this
@@ -55,18 +53,17 @@ func TestEachFieldSaysWhatItNeeds(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, path := s.publishedLetter("c@example.org", "Org")
 	publishTranslation(t, coord, path, "ar", seedArabic)
-	signer := s.browser()
-	signer.get(seedSlug)
-	r := signer.post(seedSlug+"/sign", signForm("", "", "leyla")).expect(t, http.StatusUnprocessableEntity)
-	r.shows(t, "Full name: Enter your full name", "Country: Choose the country you live or work in",
+	signer := s.client()
+	signer.Get(seedSlug)
+	r := signer.Post(seedSlug+"/sign", handlertest.SignForm("", "", "leyla")).Expect(t, http.StatusUnprocessableEntity)
+	r.Shows(t, "Full name: Enter your full name", "Country: Choose the country you live or work in",
 		"Email address: Enter an email address like name@example.org", `value="leyla"`)
-	if strings.Contains(r.body, "This field is required") {
+	if strings.Contains(r.Body, "This field is required") {
 		t.Error("the form says “This field is required”")
 	}
 	// The form of the letter's Arabic version answers in Arabic.
-	signer.get(seedSlug + "/ar")
-	signer.post(seedSlug+"/ar/sign", signForm("", "AZ", "leyla@example.org")).
-		expect(t, http.StatusUnprocessableEntity, `href="#f-name"`).shows(t, "يُرجى إدخال الاسم الكامل")
+	signer.Get(seedSlug + "/ar")
+	signer.Post(seedSlug+"/ar/sign", handlertest.SignForm("", "AZ", "leyla@example.org")).Expect(t, http.StatusUnprocessableEntity, `href="#f-name"`).Shows(t, "يُرجى إدخال الاسم الكامل")
 }
 
 // A list collected in French, Russian or Arabic names its countries so; the
@@ -74,13 +71,12 @@ func TestEachFieldSaysWhatItNeeds(t *testing.T) {
 func TestImportReadsCountriesInEveryInterfaceLanguage(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, path := s.publishedLetter("c@example.org", "Org")
-	coord.get(path + "/import")
+	coord.Get(path + "/import")
 	lines := "Anna Novak, Civic IDEA, Allemagne\nIvan Petrov, Германия\nسلمى إبراهيم، مركز القاهرة، ألمانيا\nJuan Pérez, alemania/Francia"
-	r := coord.postMultipart(path+"/import/preview", importForm(lines, "individual"), "", "").expect(t, http.StatusOK, "To add: 4.")
-	if n := strings.Count(r.body, "Germany"); n != 4 {
+	r := coord.PostMultipart(path+"/import/preview", importForm(lines, "individual"), "", "").Expect(t, http.StatusOK, "To add: 4.")
+	if n := strings.Count(r.Body, "Germany"); n != 4 {
 		t.Errorf("Germany shown %d times in the preview, want 4", n)
 	}
-	r = coord.postMultipart(path+"/import/preview", importForm("Anna Novak, Germania", "individual"), "", "").
-		expect(t, http.StatusUnprocessableEntity)
-	r.shows(t, "Country not recognised: “Germania”. Write its name in English or in a language of this site")
+	r = coord.PostMultipart(path+"/import/preview", importForm("Anna Novak, Germania", "individual"), "", "").Expect(t, http.StatusUnprocessableEntity)
+	r.Shows(t, "Country not recognised: “Germania”. Write its name in English or in a language of this site")
 }

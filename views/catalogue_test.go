@@ -106,7 +106,9 @@ var dynamicKeys = []string{
 func TestCatalogueKeysAreUsed(t *testing.T) {
 	literals, named := sourceKeys(t) // first: it adds the templates' families
 	for key := range named {
-		if _, ok := langs[DefaultLang].messages[key]; !ok && !isDynamicPrefix(key) {
+		// A key named whole must be there, in a family (error.…) or not;
+		// one ending in "." is a family's prefix, completed by the code.
+		if _, ok := langs[DefaultLang].messages[key]; !ok && !strings.HasSuffix(key, ".") {
 			t.Errorf("the code asks for %q, which %s.json lacks", key, DefaultLang)
 		}
 	}
@@ -118,10 +120,6 @@ func TestCatalogueKeysAreUsed(t *testing.T) {
 	}
 }
 
-func isDynamicPrefix(key string) bool {
-	return strings.HasSuffix(key, ".") || slices.ContainsFunc(dynamicKeys, func(p string) bool { return strings.HasPrefix(key, p) })
-}
-
 // templateKey finds the keys templates pass to T, templateFamily the
 // families whose keys they build.
 var (
@@ -130,9 +128,11 @@ var (
 )
 
 // sourceKeys reads the Go sources (tests left out) and the templates: every
-// string literal, and the keys given to the catalogue's functions.
+// string literal, and the keys given to the catalogue's functions or to
+// functions that pass a key on to them (see keyWrappers).
 func sourceKeys(t *testing.T) (literals, named map[string]bool) {
 	literals, named = map[string]bool{}, map[string]bool{}
+	var files []*ast.File
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -153,12 +153,20 @@ func sourceKeys(t *testing.T) (literals, named map[string]bool) {
 				dynamicKeys = append(dynamicKeys, m[1])
 			}
 		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
-			goKeys(t, path, literals, named)
+			file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			if err != nil {
+				return err
+			}
+			files = append(files, file)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	keyAt := keyWrappers(files)
+	for _, file := range files {
+		goKeys(file, keyAt, literals, named)
 	}
 	return literals, named
 }
@@ -167,13 +175,83 @@ func sourceKeys(t *testing.T) (literals, named map[string]bool) {
 // Message(lang, key…), T(key…) and their HTML twins.
 var keyArgument = map[string]int{"msg": 1, "Message": 1, "MessageHTML": 1, "T": 0, "TH": 0}
 
-// goKeys adds a Go file's string literals, and the literal keys of its
-// calls to msg, Message and T.
-func goKeys(t *testing.T, path string, literals, named map[string]bool) {
-	file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-	if err != nil {
-		t.Fatal(err)
+// keyWrappers returns keyArgument with the functions and methods that take
+// a key and hand it, as it is, to one of them, such as the handlers'
+// fieldError(c, field, key) and versionPage(c, l, data, key, …): the keys
+// given to those are keys the code names too.
+func keyWrappers(files []*ast.File) map[string]int {
+	keyAt := maps.Clone(keyArgument)
+	for found := true; found; { // until no wrapper of a wrapper is left
+		found = false
+		for _, file := range files {
+			for _, decl := range file.Decls {
+				fn, ok := decl.(*ast.FuncDecl)
+				if !ok || fn.Body == nil {
+					continue
+				}
+				if _, known := keyAt[fn.Name.Name]; known {
+					continue
+				}
+				if at, ok := passesKeyOn(fn, keyAt); ok {
+					keyAt[fn.Name.Name], found = at, true
+				}
+			}
+		}
 	}
+	return keyAt
+}
+
+// passesKeyOn reports whether fn gives one of its parameters as the key of
+// a call to a function of keyAt, and which parameter.
+func passesKeyOn(fn *ast.FuncDecl, keyAt map[string]int) (int, bool) {
+	params := map[string]int{}
+	i := 0
+	for _, field := range fn.Type.Params.List {
+		for _, name := range field.Names {
+			params[name.Name] = i
+			i++
+		}
+		if len(field.Names) == 0 {
+			i++
+		}
+	}
+	at, found := 0, false
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		key, ok := keyArg(call, keyAt).(*ast.Ident)
+		if !ok {
+			return true
+		}
+		if p, ok := params[key.Name]; ok {
+			at, found = p, true
+		}
+		return !found
+	})
+	return at, found
+}
+
+// keyArg is the key argument of a call to a function of keyAt, or nil.
+func keyArg(call *ast.CallExpr, keyAt map[string]int) ast.Expr {
+	var name string
+	switch fun := call.Fun.(type) {
+	case *ast.SelectorExpr:
+		name = fun.Sel.Name
+	case *ast.Ident:
+		name = fun.Name
+	}
+	at, ok := keyAt[name]
+	if !ok || len(call.Args) <= at {
+		return nil
+	}
+	return call.Args[at]
+}
+
+// goKeys adds a Go file's string literals, and the literal keys of its
+// calls to the functions of keyAt.
+func goKeys(file *ast.File, keyAt map[string]int, literals, named map[string]bool) {
 	ast.Inspect(file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.BasicLit:
@@ -183,16 +261,10 @@ func goKeys(t *testing.T, path string, literals, named map[string]bool) {
 				}
 			}
 		case *ast.CallExpr:
-			sel, ok := n.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			at, ok := keyArgument[sel.Sel.Name]
-			if !ok || len(n.Args) <= at {
-				return true
-			}
-			if lit, ok := n.Args[at].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil {
+			if lit, ok := keyArg(n, keyAt).(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				// An empty key asks for no message, as versionPage's
+				// "" for a page titled by its letter.
+				if s, err := strconv.Unquote(lit.Value); err == nil && s != "" {
 					named[s] = true
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"undersigned/handlers/handlertest"
 )
 
 // TestBackupWhileSigning backs up the database of a server taking signatures
@@ -27,19 +28,17 @@ func TestBackupWhileSigning(t *testing.T) {
 	newCoordinator(t, db)
 	start(t, db, addr)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter("Free them all", slug)
+	editor := coord.OpenLetter(draft("Free them all", slug), nil)
 	// Neither confirmation nor review: a signature is on the list at once.
-	coord.saveSettings(editor, "listed")
+	coord.Post(editor+"/settings", handlertest.Settings("listed")).Expect(t, http.StatusSeeOther)
 
 	var (
 		stop   = make(chan struct{})
 		wg     sync.WaitGroup
 		signed atomic.Int64
 	)
-	signer := newClient(t, addr)
-	if status, _ := signer.get("/letters/" + slug); status != http.StatusOK {
-		t.Fatalf("letter page: status %d", status)
-	}
+	signer := handlertest.OverServer(t, addr)
+	signer.Get("/letters/"+slug).Expect(t, http.StatusOK)
 	wg.Go(func() {
 		for n := 1; ; n++ {
 			select {
@@ -48,9 +47,9 @@ func TestBackupWhileSigning(t *testing.T) {
 			default:
 			}
 			email := fmt.Sprintf("s%d@example.org", n)
-			status, location, err := signer.post("/letters/"+slug+"/sign", signForm(fmt.Sprintf("Signer %d", n), "FR", email))
-			if err != nil || status != http.StatusSeeOther || !strings.HasSuffix(location, "/thanks#top") {
-				t.Errorf("signing %s: %d %q %v", email, status, location, err)
+			r, err := signer.TryPost("/letters/"+slug+"/sign", handlertest.SignForm(fmt.Sprintf("Signer %d", n), "FR", email))
+			if err != nil || r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/thanks#top") {
+				t.Errorf("signing %s: %d %q %v", email, r.Status, r.Location, err)
 				return
 			}
 			signed.Add(1)
@@ -98,13 +97,13 @@ func TestBackupWhileSigning(t *testing.T) {
 	}
 	addr2 := freeAddr(t)
 	start(t, restored, addr2)
-	visitor := newClient(t, addr2)
-	if status, body := visitor.get("/letters/" + slug); status != http.StatusOK || !strings.Contains(body, "Free them all") {
-		t.Errorf("restored letter page: status %d", status)
+	visitor := handlertest.OverServer(t, addr2)
+	if r := visitor.Get("/letters/" + slug); r.Status != http.StatusOK || !strings.Contains(r.Body, "Free them all") {
+		t.Errorf("restored letter page: status %d", r.Status)
 	}
-	status, body := visitor.get("/letters/" + slug + "/signatories")
-	if status != http.StatusOK || !strings.Contains(body, "Signer 1") {
-		t.Errorf("restored list: status %d, Signer 1 listed %v", status, strings.Contains(body, "Signer 1"))
+	r := visitor.Get("/letters/" + slug + "/signatories")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "Signer 1") {
+		t.Errorf("restored list: status %d, Signer 1 listed %v", r.Status, strings.Contains(r.Body, "Signer 1"))
 	}
 	if !t.Failed() {
 		t.Logf("backup of a live database while signing (%d signatures sent): %d before, %d in the copy, %d after; integrity_check ok; the copy serves the letter and list; a second backup to the file is refused", signed.Load(), before, copied, after)

@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // ciTools is the folder .ci/run installs axe-core and html-validate into (npm ci --prefix .ci).
@@ -37,7 +38,7 @@ func needBrowser(t *testing.T) (chromium string, axe string) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI: %s is missing; .ci/run installs it", what)
 		}
-		t.Skipf("browser tests skipped: %s not found. To run them: apt-get install chromium && npm ci --prefix .ci && go test ./cmd/undersigned", what)
+		suites.Skip(t, fmt.Sprintf("browser tests skipped: %s not found. To run them: apt-get install chromium && npm ci --prefix .ci && go test ./cmd/undersigned", what))
 	}
 	chromium = os.Getenv("UNDERSIGNED_CHROMIUM")
 	if chromium == "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -40,23 +41,23 @@ func TestBrowserDeliveryPacket(t *testing.T) {
 	b := startBrowser(t, "http://"+srv.addr)
 	letterPath := publishSeedLetter(t, srv.addr, setupLink)
 
-	signer := newClient(t, srv.addr)
-	signer.get(letterPath)
+	signer := handlertest.OverServer(t, srv.addr)
+	signer.Get(letterPath)
 	names := []string{arabicName, cyrillicName}
 	for i, sig := range modeltest.AzerbaijanSignatories {
-		form := signForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
+		form := handlertest.SignForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
 		form.Set("affiliation", sig.Affiliation)
 		form.Set("role", sig.Role)
 		form.Set("country2", sig.Country2)
-		signer.mustPost(letterPath+"/sign", form, http.StatusSeeOther)
+		signer.Post(letterPath+"/sign", form).Expect(t, http.StatusSeeOther)
 		names = append(names, sig.Name)
 	}
-	signer.mustPost(letterPath+"/sign", signForm(arabicName, "AZ", "layla@example.org"), http.StatusSeeOther)
-	signer.mustPost(letterPath+"/sign", signForm(cyrillicName, "RU", "andrei@example.org"), http.StatusSeeOther)
-	anonymous := signForm("Aigerim Seitkali", "KZ", "aigerim@example.kz")
+	signer.Post(letterPath+"/sign", handlertest.SignForm(arabicName, "AZ", "layla@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(letterPath+"/sign", handlertest.SignForm(cyrillicName, "RU", "andrei@example.org")).Expect(t, http.StatusSeeOther)
+	anonymous := handlertest.SignForm("Aigerim Seitkali", "KZ", "aigerim@example.kz")
 	anonymous.Set("display", "anonymous")
-	signer.mustPost(letterPath+"/sign", anonymous, http.StatusSeeOther)
-	signer.mustPost(letterPath+"/sign", orgForm("Jakub Klepal", "Forum 2000 Foundation", "CZ", "office@forum2000.example"), http.StatusSeeOther)
+	signer.Post(letterPath+"/sign", anonymous).Expect(t, http.StatusSeeOther)
+	signer.Post(letterPath+"/sign", handlertest.OrgForm("Jakub Klepal", "Forum 2000 Foundation", "CZ", "office@forum2000.example")).Expect(t, http.StatusSeeOther)
 	title := modeltest.Azerbaijan.Title
 
 	t.Run("the letter page draws its figures and links the packet", func(t *testing.T) {
@@ -205,12 +206,12 @@ func needPdftotext(t *testing.T) string {
 // returns the letter's public path.
 func publishSeedLetter(t *testing.T, addr, setupLink string) string {
 	t.Helper()
-	coord := newClient(t, addr)
+	coord := handlertest.OverServer(t, addr)
 	setup := linkPath(t, setupLink)
-	coord.get(setup)
-	coord.mustPost(setup, url.Values{"name": {"Jakub Klepal"}, "email": {coordinatorEmail}, "password": {coordinatorPassword}, "organisation": {"Forum 2000"}}, http.StatusSeeOther)
+	coord.Get(setup)
+	coord.Post(setup, url.Values{"name": {"Jakub Klepal"}, "email": {coordinatorEmail}, "password": {coordinatorPassword}, "organisation": {"Forum 2000"}}).Expect(t, http.StatusSeeOther)
 	coord = loggedIn(t, addr, coordinatorEmail, coordinatorPassword)
-	coord.get("/dashboard/letters/new")
+	coord.Get("/dashboard/letters/new")
 	l := modeltest.Azerbaijan
 	form := url.Values{
 		"title": {l.Title}, "slug": {"azerbaijan"}, "summary": {l.Summary}, "initiators": {l.Initiators}, "body": {l.Body},
@@ -221,10 +222,10 @@ func publishSeedLetter(t *testing.T, addr, setupLink string) string {
 		form.Add("group_lead_in", g.LeadIn)
 		form.Add("group_demands", g.Demands)
 	}
-	editor := strings.TrimSuffix(coord.mustPost("/dashboard/letters", form, http.StatusSeeOther), "?saved=1")
-	coord.get(editor)
-	coord.saveSettings(editor, "listed") // no confirmation by email, no review
-	coord.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
+	editor := strings.TrimSuffix(coord.Post("/dashboard/letters", form).Expect(t, http.StatusSeeOther).Location, "?saved=1")
+	coord.Get(editor)
+	coord.Post(editor+"/settings", handlertest.Settings("listed")).Expect(t, http.StatusSeeOther) // no confirmation by email, no review
+	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 	return "/letters/azerbaijan"
 }
 

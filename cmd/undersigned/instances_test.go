@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // TestTwoInstancesShareState runs the binary twice, on two loopback ports,
@@ -20,7 +22,7 @@ import (
 // from the one outbox, at the same time, arrives once per message.
 func TestTwoInstancesShareState(t *testing.T) {
 	if os.Getenv(modeltest.TestDBEnv) == "" {
-		t.Skip("skipped on SQLite: several instances share one database on PostgreSQL only (SQLite is one process's file); " +
+		suites.Skip(t, "skipped on SQLite: several instances share one database on PostgreSQL only (SQLite is one process's file); "+
 			"set UNDERSIGNED_TEST_DB=postgres://… to run it, as the PostgreSQL run of .ci/run does")
 	}
 	const (
@@ -46,17 +48,15 @@ func TestTwoInstancesShareState(t *testing.T) {
 	// A session made on A is one on B: the cookie jar sends it to both,
 	// since cookies do not depend on the port.
 	coord := loggedIn(t, addrA, coordEmail, coordPassword)
-	coord.publishLetter("Free them all", slug)
-	onB := *coord
-	onB.base = "http://" + addrB
-	onB.expect("/dashboard", http.StatusOK, "Free them all")
-	if status, _ := newClient(t, addrB).get("/dashboard"); status == http.StatusOK {
+	coord.OpenLetter(draft("Free them all", slug), nil)
+	coord.At(addrB).Get("/dashboard").Expect(t, http.StatusOK, "Free them all")
+	if handlertest.OverServer(t, addrB).Get("/dashboard").Status == http.StatusOK {
 		t.Fatal("B shows the dashboard without a session: the check above proves nothing")
 	}
 
 	// The signing limit counts on both: half the burst on A, half on B,
 	// and B turns the next one away although it took only half itself.
-	signers := map[string]*client{"A": newClient(t, addrA), "B": newClient(t, addrB)}
+	signers := map[string]*handlertest.Client{"A": handlertest.OverServer(t, addrA), "B": handlertest.OverServer(t, addrB)}
 	var recipients []string
 	for i := range burst {
 		on := "A"
@@ -64,12 +64,12 @@ func TestTwoInstancesShareState(t *testing.T) {
 			on = "B"
 		}
 		to := fmt.Sprintf("signer%d@example.org", i)
-		signers[on].get(letter)
-		signers[on].mustPost(letter+"/sign", signForm(fmt.Sprintf("Signer %d", i), "FR", to), http.StatusSeeOther)
+		signers[on].Get(letter)
+		signers[on].Post(letter+"/sign", handlertest.SignForm(fmt.Sprintf("Signer %d", i), "FR", to)).Expect(t, http.StatusSeeOther)
 		recipients = append(recipients, to)
 	}
-	signers["B"].get(letter)
-	signers["B"].mustPost(letter+"/sign", signForm("One too many", "FR", "toomany@example.org"), http.StatusTooManyRequests)
+	signers["B"].Get(letter)
+	signers["B"].Post(letter+"/sign", handlertest.SignForm("One too many", "FR", "toomany@example.org")).Expect(t, http.StatusTooManyRequests)
 
 	// Both instances deliver the outbox: every email arrives, once.
 	waitFor(t, fmt.Sprintf("%d emails at the relay", burst), func() bool { return len(mx.received.all()) >= burst })
@@ -98,14 +98,14 @@ func TestTwoInstancesShareState(t *testing.T) {
 	// A: at once on the instance that confirmed it, and on the other as soon
 	// as PostgreSQL's notice of the commit reaches it, within a second in
 	// any case (the longest a page or letter is cached).
-	public := map[string]*client{"A": newClient(t, addrA), "B": newClient(t, addrB)}
+	public := map[string]*handlertest.Client{"A": handlertest.OverServer(t, addrA), "B": handlertest.OverServer(t, addrB)}
 	for n, confirmOn := range []string{"A", "B"} {
 		e := mx.received.next(t, recipients[n])
-		public[confirmOn].confirm(linkPath(t, e.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+		public[confirmOn].Confirm(linkPath(t, e.link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
 		want := int64(n + 1)
 		wantPage := fmt.Sprintf("%d signature", want)
 		agrees := func(on string) bool {
-			_, page := public[on].get(letter)
+			page := public[on].Get(letter).Body
 			return apiTotal(t, public[on], slug) == want && strings.Contains(page, wantPage) && strings.Contains(page, fmt.Sprintf("Signer %d", n))
 		}
 		if !agrees(confirmOn) {
@@ -124,9 +124,9 @@ func TestTwoInstancesShareState(t *testing.T) {
 }
 
 // apiTotal reads a letter's count of signatures from its JSON API.
-func apiTotal(t *testing.T, c *client, slug string) int64 {
+func apiTotal(t *testing.T, c *handlertest.Client, slug string) int64 {
 	t.Helper()
-	_, body := c.get("/letters/" + slug + ".json")
+	body := c.Get("/letters/" + slug + ".json").Body
 	var letter struct {
 		Counts struct {
 			Total int64 `json:"total"`

@@ -26,6 +26,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -419,31 +420,6 @@ func readEmail(raw []byte) email {
 	return e
 }
 
-// expect gets path and fails unless it answers status with every fragment.
-func (c *client) expect(path string, status int, fragments ...string) string {
-	c.t.Helper()
-	got, body := c.get(path)
-	if got != status {
-		c.t.Fatalf("GET %s: status %d, want %d", path, got, status)
-	}
-	for _, f := range fragments {
-		if !strings.Contains(body, f) {
-			c.t.Fatalf("GET %s does not show %q", path, f)
-		}
-	}
-	return body
-}
-
-// confirm follows a confirmation link as its signer does: the page it
-// opens confirms nothing until its button is pressed, which confirm then
-// presses, and follows to the page that says what became of the signature,
-// expecting its status and fragments.
-func (c *client) confirm(path string, status int, fragments ...string) {
-	c.t.Helper()
-	c.expect(path, http.StatusOK, "Confirm your signature", "Confirm my signature")
-	c.expect(c.mustPost(path, url.Values{}, http.StatusSeeOther), status, fragments...)
-}
-
 var messageID = regexp.MustCompile(`^<outbox-\d+\.\d+@127\.0\.0\.1>$`)
 
 // checkConfirmationEmail checks a confirmation email as it arrived over
@@ -507,42 +483,42 @@ func TestConfirmationByRealSMTP(t *testing.T) {
 	newCoordinator(t, db)
 	start(t, db, addr, "-smtp-url", mx.url(), "-mail-from", sender)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter(title, slug)
-	public := newClient(t, addr)
+	editor := coord.OpenLetter(draft(title, slug), nil)
+	public := handlertest.OverServer(t, addr)
 
-	vera := newClient(t, addr)
-	vera.get(letter)
-	vera.mustPost(letter+"/sign", signForm("Věra Čáslavská", "CZ", "vera@example.cz"), http.StatusSeeOther)
-	vera.expect(letter+"/thanks", http.StatusOK, "Check your email", "We have sent an email to vera@example.cz", "Send the email again")
-	if page := public.expect(letter, http.StatusOK, "0 signatures"); strings.Contains(page, "Věra") {
+	vera := handlertest.OverServer(t, addr)
+	vera.Get(letter)
+	vera.Post(letter+"/sign", handlertest.SignForm("Věra Čáslavská", "CZ", "vera@example.cz")).Expect(t, http.StatusSeeOther)
+	vera.Get(letter+"/thanks").Expect(t, http.StatusOK, "Check your email", "We have sent an email to vera@example.cz", "Send the email again")
+	if page := public.Get(letter).Expect(t, http.StatusOK, "0 signatures").Body; strings.Contains(page, "Věra") {
 		t.Error("an unconfirmed signature is listed")
 	}
 	first := mx.received.next(t, "vera@example.cz")
 	checkConfirmationEmail(t, first, sender, "vera@example.cz", title, addr)
 	confirm := linkPath(t, first.link("/confirm/"))
-	public.confirm(confirm, http.StatusOK, "Your signature is confirmed")
-	public.expect(letter, http.StatusOK, "1 signature", "Věra Čáslavská, Czechia")
-	public.expect(confirm, http.StatusOK, "This link has already been used")
+	public.Confirm(confirm).Expect(t, http.StatusOK, "Your signature is confirmed")
+	public.Get(letter).Expect(t, http.StatusOK, "1 signature", "Věra Čáslavská, Czechia")
+	public.Get(confirm).Expect(t, http.StatusOK, "This link has already been used")
 
-	pavel := newClient(t, addr)
-	pavel.get(letter)
-	pavel.mustPost(letter+"/sign", signForm("Pavel Novák", "CZ", "pavel@example.cz"), http.StatusSeeOther)
-	pavel.get(letter + "/thanks")
+	pavel := handlertest.OverServer(t, addr)
+	pavel.Get(letter)
+	pavel.Post(letter+"/sign", handlertest.SignForm("Pavel Novák", "CZ", "pavel@example.cz")).Expect(t, http.StatusSeeOther)
+	pavel.Get(letter + "/thanks")
 	lost := mx.received.next(t, "pavel@example.cz")
-	if to := pavel.mustPost(letter+"/resend", url.Values{}, http.StatusSeeOther); to != letter+"/thanks?resent=1" {
+	if to := pavel.Post(letter+"/resend", url.Values{}).Expect(t, http.StatusSeeOther).Location; to != letter+"/thanks?resent=1" {
 		t.Fatalf("resending went to %q", to)
 	}
-	pavel.expect(letter+"/thanks?resent=1", http.StatusOK, "We have sent the email again.")
+	pavel.Get(letter+"/thanks?resent=1").Expect(t, http.StatusOK, "We have sent the email again.")
 	again := mx.received.next(t, "pavel@example.cz")
 	checkConfirmationEmail(t, again, sender, "pavel@example.cz", title, addr)
 	if again.ID == lost.ID || again.link("/confirm/") == lost.link("/confirm/") {
 		t.Fatalf("the second email repeats the first: %s %s", again.ID, again.link("/confirm/"))
 	}
-	public.expect(linkPath(t, lost.link("/confirm/")), http.StatusNotFound)
-	public.expect(linkPath(t, lost.link("/signature/")), http.StatusNotFound)
-	public.confirm(linkPath(t, again.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
-	public.expect(linkPath(t, again.link("/signature/")), http.StatusOK, "It is counted on the letter.")
-	if page := public.expect(letter, http.StatusOK, "2 signatures"); strings.Count(page, "Pavel Novák, Czechia") != 1 {
+	public.Get(linkPath(t, lost.link("/confirm/"))).Expect(t, http.StatusNotFound)
+	public.Get(linkPath(t, lost.link("/signature/"))).Expect(t, http.StatusNotFound)
+	public.Confirm(linkPath(t, again.link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
+	public.Get(linkPath(t, again.link("/signature/"))).Expect(t, http.StatusOK, "It is counted on the letter.")
+	if page := public.Get(letter).Expect(t, http.StatusOK, "2 signatures").Body; strings.Count(page, "Pavel Novák, Czechia") != 1 {
 		t.Errorf("Pavel Novák is listed %d times, want once", strings.Count(page, "Pavel Novák, Czechia"))
 	}
 	if n := signatureEmails(t, coord, editor)["pavel@example.cz"]; n != 1 {
@@ -565,13 +541,13 @@ func TestOutboxSurvivesKillAndSendsOnce(t *testing.T) {
 	newCoordinator(t, db)
 	flags := []string{"-smtp-url", mx.url(), "-mail-retry", "200ms"}
 	srv := start(t, db, addr, flags...)
-	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free the journalists", "free-the-journalists")
-	signer := newClient(t, addr)
-	signer.get(letter)
+	loggedIn(t, addr, coordEmail, coordPassword).OpenLetter(draft("Free the journalists", "free-the-journalists"), nil)
+	signer := handlertest.OverServer(t, addr)
+	signer.Get(letter)
 	var recipients []string
 	for i := range n {
 		to := fmt.Sprintf("signer%d@example.org", i)
-		signer.mustPost(letter+"/sign", signForm(fmt.Sprintf("Signer %d", i), "FR", to), http.StatusSeeOther)
+		signer.Post(letter+"/sign", handlertest.SignForm(fmt.Sprintf("Signer %d", i), "FR", to)).Expect(t, http.StatusSeeOther)
 		recipients = append(recipients, to)
 	}
 	// A second refusal of each comes in a later round of the mailer, after
@@ -618,14 +594,14 @@ func TestOutboxSurvivesKillAndSendsOnce(t *testing.T) {
 // retrying failures fast, publishes a letter with confirmation by email, and
 // returns the database, a signer with the letter's page open, and the
 // letter's path.
-func withRelay(t *testing.T, mx *smtpServer) (db string, signer *client, letter string) {
+func withRelay(t *testing.T, mx *smtpServer) (db string, signer *handlertest.Client, letter string) {
 	t.Helper()
 	db, addr := modeltest.DSN(t), freeAddr(t)
 	newCoordinator(t, db)
 	start(t, db, addr, "-smtp-url", mx.url(), "-mail-retry", "200ms")
-	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free them all", "free-them-all")
-	signer = newClient(t, addr)
-	signer.get("/letters/free-them-all")
+	loggedIn(t, addr, coordEmail, coordPassword).OpenLetter(draft("Free them all", "free-them-all"), nil)
+	signer = handlertest.OverServer(t, addr)
+	signer.Get("/letters/free-them-all")
 	return db, signer, "/letters/free-them-all"
 }
 
@@ -636,8 +612,8 @@ func TestUnknownMailboxIsNotRetried(t *testing.T) {
 	mx := startSMTP(t, "", "")
 	mx.unknown = "nobody@example.org"
 	db, signer, letter := withRelay(t, mx)
-	signer.mustPost(letter+"/sign", signForm("Nobody", "FR", mx.unknown), http.StatusSeeOther)
-	signer.mustPost(letter+"/sign", signForm("Somebody", "FR", "somebody@example.org"), http.StatusSeeOther)
+	signer.Post(letter+"/sign", handlertest.SignForm("Nobody", "FR", mx.unknown)).Expect(t, http.StatusSeeOther)
+	signer.Post(letter+"/sign", handlertest.SignForm("Somebody", "FR", "somebody@example.org")).Expect(t, http.StatusSeeOther)
 	waitFor(t, "the email to somebody", func() bool { return mx.received.sentTo("somebody@example.org") == 1 })
 	time.Sleep(3 * time.Second) // a few more rounds of the mailer, each of which would retry
 	mx.mu.Lock()
@@ -673,21 +649,21 @@ func TestConfirmationPrintedWithoutSMTP(t *testing.T) {
 	db, addr := modeltest.DSN(t), freeAddr(t)
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
-	loggedIn(t, addr, coordEmail, coordPassword).publishLetter("Free them all", "free-them-all")
-	signer := newClient(t, addr)
-	signer.get(letter)
-	signer.mustPost(letter+"/sign", signForm("Ana Ruiz", "ES", "ana@example.org"), http.StatusSeeOther)
+	loggedIn(t, addr, coordEmail, coordPassword).OpenLetter(draft("Free them all", "free-them-all"), nil)
+	signer := handlertest.OverServer(t, addr)
+	signer.Get(letter)
+	signer.Post(letter+"/sign", handlertest.SignForm("Ana Ruiz", "ES", "ana@example.org")).Expect(t, http.StatusSeeOther)
 	printed := srv.console.next(t, "ana@example.org")
 	if want := "Please confirm your signature: Free them all"; printed.Subject != want {
 		t.Errorf("printed subject %q, want %q", printed.Subject, want)
 	}
-	public := newClient(t, addr)
-	public.confirm(linkPath(t, printed.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
-	public.expect(letter, http.StatusOK, "1 signature", "Ana Ruiz, Spain")
+	public := handlertest.OverServer(t, addr)
+	public.Confirm(linkPath(t, printed.link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
+	public.Get(letter).Expect(t, http.StatusOK, "1 signature", "Ana Ruiz, Spain")
 
 	// The mailer prints in the order of the outbox, so by the time the next
 	// email is out, a second copy of the first would be out too.
-	signer.mustPost(letter+"/sign", signForm("Ben Ode", "NG", "ben@example.org"), http.StatusSeeOther)
+	signer.Post(letter+"/sign", handlertest.SignForm("Ben Ode", "NG", "ben@example.org")).Expect(t, http.StatusSeeOther)
 	srv.console.next(t, "ben@example.org")
 	if n := srv.console.sentTo("ana@example.org"); n != 1 {
 		t.Errorf("the email to ana@example.org was printed %d times, want once", n)
@@ -702,7 +678,7 @@ func TestRelayHangingUpAfterTakingAnEmailGetsItOnce(t *testing.T) {
 	mx := startSMTP(t, "", "")
 	mx.hangUp.Store(true)
 	db, signer, letter := withRelay(t, mx)
-	signer.mustPost(letter+"/sign", signForm("Ana Ruiz", "ES", "ana@example.org"), http.StatusSeeOther)
+	signer.Post(letter+"/sign", handlertest.SignForm("Ana Ruiz", "ES", "ana@example.org")).Expect(t, http.StatusSeeOther)
 	mx.received.next(t, "ana@example.org")
 	waitFor(t, "the outbox to mark the email sent", func() bool { unsent, _ := outboxState(t, db); return unsent == 0 })
 	if n := mx.received.sentTo("ana@example.org"); n != 1 {
@@ -722,31 +698,29 @@ func TestEmailsInTheLetterLanguageBySMTP(t *testing.T) {
 	newCoordinator(t, db)
 	start(t, db, addr, "-smtp-url", mx.url())
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter(title, "liberez")
+	editor := coord.OpenLetter(draft(title, "liberez"), nil)
 	french := url.Values{"lang": {"fr"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "confirm_email": {"true"}}
-	coord.mustPost(editor+"/settings", french, http.StatusSeeOther)
-	signer := newClient(t, addr)
-	signer.get("/letters/liberez")
-	signer.mustPost("/letters/liberez/sign", signForm("Věra Čáslavská", "CZ", to), http.StatusSeeOther)
+	coord.Post(editor+"/settings", french).Expect(t, http.StatusSeeOther)
+	signer := handlertest.OverServer(t, addr)
+	signer.Get("/letters/liberez")
+	signer.Post("/letters/liberez/sign", handlertest.SignForm("Věra Čáslavská", "CZ", to)).Expect(t, http.StatusSeeOther)
 	confirmation := mx.received.next(t, to)
 	checkFrench(t, confirmation, "Veuillez confirmer votre signature", title)
-	signer.confirm(linkPath(t, confirmation.link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+	signer.Confirm(linkPath(t, confirmation.link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
 
 	// The editor shows what changes, with the edited text in the form's
 	// hidden fields, which the coordinator sends again saying the change is
 	// one of substance.
-	coord.get(editor)
+	coord.Get(editor)
 	revised := url.Values{"title": {title}, "body": {"Un texte modifié sur le fond."}, "action": {"save"}}
-	if status, _, err := coord.post(editor, revised); err != nil || status != http.StatusOK {
-		t.Fatalf("saving the revised text: %d %v; want the page asking what kind of change it is", status, err)
-	}
+	coord.Post(editor, revised).Expect(t, http.StatusOK) // the page asking what kind of change it is
 	revised.Set("action", "confirm")
 	revised.Set("change", "substance")
-	coord.mustPost(editor, revised, http.StatusSeeOther)
+	coord.Post(editor, revised).Expect(t, http.StatusSeeOther)
 
 	asked := mx.reconfirmation(t, to)
 	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", title)
-	signer.expect(linkPath(t, asked.link("/reconfirm/")), http.StatusOK, "I agree to the revised text")
+	signer.Get(linkPath(t, asked.link("/reconfirm/"))).Expect(t, http.StatusOK, "I agree to the revised text")
 }
 
 // reconfirmation waits for the email asking to to agree to a revised text.

@@ -4,16 +4,13 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -24,8 +21,10 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // for integrity_check on the server's database file
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 var binary string
@@ -40,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := suites.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -136,114 +135,17 @@ func newCoordinator(t *testing.T, db string) {
 // The coordinator newCoordinator adds.
 const coordEmail, coordPassword = "c@example.org", "correct horse battery staple"
 
-var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
-// isolate is a <bdi> tag, which isolates a name's direction and changes none
-// of its text: the client's pages are read without them, for what they say.
-var isolate = regexp.MustCompile(`</?bdi( lang="[^"]*")?>`)
-
-// client is a browser-like HTTP client: cookies kept, redirects not followed.
-type client struct {
-	t    *testing.T
-	base string
-	http *http.Client
-	csrf string
+// draft is the editor's form of a new letter with title and slug, the
+// rest left as a new letter has it.
+func draft(title, slug string) url.Values {
+	return url.Values{"title": {title}, "slug": {slug}, "action": {"save"}}
 }
 
-func newClient(t *testing.T, addr string) *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: "http://" + addr, http: &http.Client{
-		Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-func (c *client) get(path string) (int, string) {
-	status, body, err := c.tryGet(path)
-	if err != nil {
-		c.t.Fatalf("GET %s: %v", path, err)
-	}
-	return status, body
-}
-
-// tryGet is get for a server that may be killed under it: it returns the
-// transport error instead of failing the test, so goroutines may call it.
-// Both return the page without its <bdi> tags (see isolate).
-func (c *client) tryGet(path string) (int, string, error) {
-	resp, err := c.http.Get(c.base + path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if m := csrfInput.FindStringSubmatch(string(body)); m != nil {
-		c.csrf = m[1]
-	}
-	return resp.StatusCode, isolate.ReplaceAllString(string(body), ""), nil
-}
-
-// post sends a form; err is the transport error, for posts to a server being killed.
-func (c *client) post(path string, form url.Values) (int, string, error) {
-	form.Set("_csrf", c.csrf)
-	resp, err := c.http.PostForm(c.base+path, form)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), nil
-}
-
-func (c *client) mustPost(path string, form url.Values, want int) string {
-	c.t.Helper()
-	status, location, err := c.post(path, form)
-	if err != nil || status != want {
-		c.t.Fatalf("POST %s: status %d (%v), want %d", path, status, err, want)
-	}
-	return location
-}
-
-// publishLetter drafts a letter with title and slug, keeping the default
-// settings, and opens it for signatures. It returns the editor's path.
-func (c *client) publishLetter(title, slug string) string {
-	c.t.Helper()
-	c.get("/dashboard/letters/new")
-	editor := strings.TrimSuffix(c.mustPost("/dashboard/letters", url.Values{"title": {title}, "slug": {slug}, "action": {"save"}}, http.StatusSeeOther), "?saved=1")
-	c.get(editor)
-	c.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
-	return editor
-}
-
-// saveSettings sends a letter's settings form with the default values,
-// ticking only the checkboxes named in ticked, as a browser sends it.
-func (c *client) saveSettings(editor string, ticked ...string) {
-	c.t.Helper()
-	form := url.Values{"lang": {"en"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}}
-	for _, box := range ticked {
-		form.Set(box, "true")
-	}
-	c.mustPost(editor+"/settings", form, http.StatusSeeOther)
-}
-
-// signForm is the signing form of a person who signs with their name shown.
-func signForm(name, country, email string) url.Values {
-	return url.Values{"kind": {"individual"}, "name": {name}, "country": {country}, "email": {email}, "display": {"full"}, "agree": {"true"}}
-}
-
-// orgForm is the signing form of a person signing for their organisation.
-func orgForm(name, organisation, country, email string) url.Values {
-	form := signForm(name, country, email)
-	form.Set("kind", "organisation")
-	form.Set("affiliation", organisation)
-	return form
-}
-
-// loggedIn returns a client signed in as the coordinator with this email.
-func loggedIn(t *testing.T, addr, email, password string) *client {
+// loggedIn returns a client logged in as the coordinator with this email.
+func loggedIn(t *testing.T, addr, email, password string) *handlertest.Client {
 	t.Helper()
-	c := newClient(t, addr)
-	c.get("/login")
-	c.mustPost("/login", url.Values{"email": {email}, "password": {password}}, http.StatusSeeOther)
+	c := handlertest.OverServer(t, addr)
+	c.LogIn(email, password)
 	return c
 }
 
@@ -286,10 +188,10 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter("Free them all", "free-them-all")
+	editor := coord.OpenLetter(draft("Free them all", "free-them-all"), nil)
 	// Neither confirmation by email nor review: an acknowledged signature is
 	// then one on the list, which the CSV shows.
-	coord.saveSettings(editor, "listed")
+	coord.Post(editor+"/settings", handlertest.Settings("listed")).Expect(t, http.StatusSeeOther)
 
 	var (
 		mu     sync.Mutex
@@ -299,9 +201,9 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 	// The signers are browsers left open across the crashes: they keep their
 	// cookies and, like a person reloading after an error, fetch the form
 	// again on each new server for a fresh CSRF token.
-	clients := make([]*client, signers)
+	clients := make([]*handlertest.Client, signers)
 	for i := range clients {
-		clients[i] = newClient(t, addr)
+		clients[i] = handlertest.OverServer(t, addr)
 	}
 	for round := range kills {
 		if round > 0 {
@@ -310,20 +212,20 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, signer := range clients {
 			wg.Go(func() {
-				if status, _, err := signer.tryGet(letter); err != nil {
+				if r, err := signer.TryGet(letter); err != nil {
 					return // killed already
-				} else if status != http.StatusOK {
-					t.Errorf("round %d: letter page answered %d", round, status)
+				} else if r.Status != http.StatusOK {
+					t.Errorf("round %d: letter page answered %d", round, r.Status)
 					return
 				}
 				for {
 					email := fmt.Sprintf("s%d@example.org", serial.Add(1))
-					status, location, err := signer.post(letter+"/sign", signForm("Signer "+email, "FR", email))
+					r, err := signer.TryPost(letter+"/sign", handlertest.SignForm("Signer "+email, "FR", email))
 					if err != nil {
 						return // the server is gone
 					}
-					if status != http.StatusSeeOther || location != thanks {
-						t.Errorf("round %d: signing answered %d %q, want 303 to %s", round, status, location, thanks)
+					if r.Status != http.StatusSeeOther || r.Location != thanks {
+						t.Errorf("round %d: signing answered %d %q, want 303 to %s", round, r.Status, r.Location, thanks)
 						return
 					}
 					mu.Lock()
@@ -359,12 +261,9 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 }
 
 // signatureEmails counts the signatures of each email address in a letter's CSV download.
-func signatureEmails(t *testing.T, coord *client, editor string) map[string]int {
+func signatureEmails(t *testing.T, coord *handlertest.Client, editor string) map[string]int {
 	t.Helper()
-	status, body := coord.get(editor + "/signatures.csv")
-	if status != http.StatusOK {
-		t.Fatalf("CSV: status %d", status)
-	}
+	body := coord.Get(editor+"/signatures.csv").Expect(t, http.StatusOK).Body
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("CSV: %v", err)

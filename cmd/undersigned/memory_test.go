@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // TestMemoryStaysBoundedUnderRandomPaths is finding 3 as an attacker
@@ -46,23 +48,21 @@ func TestMemoryStaysBoundedUnderRandomPaths(t *testing.T) {
 	// The default limits, whose counters last an hour.
 	srv := start(t, db, addr, "-sign-burst", "10/1m", "-sign-sustained", "60/1h", "-sign-overall", "120/1h", "-resend-limit", "3/1h")
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	coord.publishLetter("Free them all", "free-them-all")
+	coord.OpenLetter(draft("Free them all", "free-them-all"), nil)
 
-	jar, _ := cookiejar.New(nil)
-	httpc := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	base := "http://" + addr
-	resp, err := httpc.Get(base + "/letters/free-them-all")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(body)
-	if m == nil {
+	// One visitor's token and cookies, sent by every request of the
+	// attack through a client of its own, safe for the workers to share.
+	visitor := handlertest.OverServer(t, addr)
+	visitor.Get("/letters/free-them-all").Expect(t, http.StatusOK)
+	if visitor.CSRF == "" {
 		t.Fatal("the letter page has no CSRF token")
 	}
-	csrf := string(m[1])
+	csrf, base := visitor.CSRF, "http://"+addr
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(base)
+	jar.SetCookies(u, visitor.Cookies.Cookies(u))
+	httpc := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	var errors, served atomic.Int64
 	attack := func(n int) {
@@ -102,8 +102,8 @@ func TestMemoryStaysBoundedUnderRandomPaths(t *testing.T) {
 	if after-before > maxGrowth {
 		t.Errorf("RSS grew by %.1f MB under %d requests to random paths, want at most %.0f MB", mb(after-before), requests, mb(maxGrowth))
 	}
-	if status, _ := newClient(t, addr).get("/healthz"); status != http.StatusOK {
-		t.Errorf("/healthz answered %d after the attack", status)
+	if r := handlertest.OverServer(t, addr).Get("/healthz"); r.Status != http.StatusOK {
+		t.Errorf("/healthz answered %d after the attack", r.Status)
 	}
 }
 
@@ -165,7 +165,7 @@ func rss(t *testing.T, pid int) int64 {
 	t.Helper()
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Skipf("no /proc to read the server's memory from: %v", err)
+		suites.Skip(t, fmt.Sprintf("no /proc to read the server's memory from: %v", err))
 	}
 	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status)
 	if m == nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -30,11 +30,11 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 	newCoordinator(t, db)
 	srv := start(t, db, addr)
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	coord.publishLetter("Free them all", slug)
-	owner := newClient(t, addr)
-	owner.get(letter)
-	owner.mustPost(letter+"/sign", signForm("Leyla Yunus", "AZ", known), http.StatusSeeOther)
-	owner.confirm(linkPath(t, srv.console.next(t, known).link("/confirm/")), http.StatusOK, "Your signature is confirmed")
+	coord.OpenLetter(draft("Free them all", slug), nil)
+	owner := handlertest.OverServer(t, addr)
+	owner.Get(letter)
+	owner.Post(letter+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", known)).Expect(t, http.StatusSeeOther)
+	owner.Confirm(linkPath(t, srv.console.next(t, known).link("/confirm/"))).Expect(t, http.StatusOK, "Your signature is confirmed")
 
 	type answer struct {
 		status            int
@@ -44,29 +44,26 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 	}
 	csrf := regexp.MustCompile(`name="_csrf" value="[^"]+"`)
 	probe := func(email string) answer {
-		c := newClient(t, addr)
-		c.get(letter)
-		form := signForm("Prober", "FR", email)
-		form.Set("_csrf", c.csrf)
+		c := handlertest.OverServer(t, addr)
+		c.Get(letter)
 		began := time.Now()
-		resp, err := c.http.PostForm(c.base+letter+"/sign", form)
+		r := c.Post(letter+"/sign", handlertest.SignForm("Prober", "FR", email))
 		took := time.Since(began)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
 		var cookies []string
-		for _, ck := range resp.Cookies() {
+		for _, line := range r.Header.Values("Set-Cookie") {
+			ck, err := http.ParseSetCookie(line)
+			if err != nil {
+				t.Fatal(err)
+			}
 			ck.Value = ""
 			cookies = append(cookies, ck.String())
 		}
-		_, page := c.get(letter + "/thanks")
+		page := c.Get(letter + "/thanks").Body
 		if strings.Contains(page, "/signature/") {
 			t.Errorf("the thank-you page of %s shows a private link", email)
 		}
 		page = csrf.ReplaceAllString(strings.ReplaceAll(page, email, "ADDRESS"), "")
-		return answer{resp.StatusCode, resp.Header.Get("Location"), strings.Join(cookies, "; "), page, took}
+		return answer{r.Status, r.Location, strings.Join(cookies, "; "), page, took}
 	}
 	var knownTimes, unknownTimes []time.Duration
 	for i := range rounds {
@@ -92,8 +89,8 @@ func TestSigningAgainRevealsNothingOnTheBinary(t *testing.T) {
 	if !strings.HasPrefix(again.Subject, "You have already signed") {
 		t.Errorf("the owner's email is %q", again.Subject)
 	}
-	if status, page := newClient(t, addr).get(linkPath(t, again.link("/signature/"))); status != http.StatusOK || !strings.Contains(page, "Leyla Yunus, Azerbaijan") {
-		t.Errorf("the emailed private link answers %d", status)
+	if r := handlertest.OverServer(t, addr).Get(linkPath(t, again.link("/signature/"))); r.Status != http.StatusOK || !strings.Contains(r.Body, "Leyla Yunus, Azerbaijan") {
+		t.Errorf("the emailed private link answers %d", r.Status)
 	}
 }
 

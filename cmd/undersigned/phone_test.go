@@ -89,14 +89,14 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 
 	t.Run("an Arabic letter reads right to left, with the same sign button and summary", func(t *testing.T) {
 		coord := loggedIn(t, srv.addr, coordinatorEmail, coordinatorPassword)
-		coord.get("/dashboard/letters/new")
-		editor := strings.TrimSuffix(coord.mustPost("/dashboard/letters", url.Values{
+		coord.Get("/dashboard/letters/new")
+		editor := strings.TrimSuffix(coord.Post("/dashboard/letters", url.Values{
 			"title": {"الحرية للمعتقلين السياسيين في أذربيجان"}, "slug": {"arabic"}, "action": {"save"},
 			"body": {strings.Repeat("نحن، المنظمات الموقعة أدناه، ندعو إلى الإفراج الفوري عن جميع المعتقلين السياسيين. ", 40)},
-		}, http.StatusSeeOther), "?saved=1")
-		coord.get(editor)
-		coord.mustPost(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}, http.StatusSeeOther)
-		coord.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
+		}).Expect(t, http.StatusSeeOther).Location, "?saved=1")
+		coord.Get(editor)
+		coord.Post(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}).Expect(t, http.StatusSeeOther)
+		coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 
 		a := b.newTab(t, phone)
 		a.open("/letters/arabic", http.StatusOK)

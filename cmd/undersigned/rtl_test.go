@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -26,12 +27,12 @@ func TestBrowserRightToLeft(t *testing.T) {
 	b := startBrowser(t, "http://"+srv.addr)
 	english := publishSeedLetter(t, srv.addr, srv.console.setupLink(t))
 	coord := loggedIn(t, srv.addr, coordinatorEmail, coordinatorPassword)
-	arabic := publishArabicLetter(coord)
-	signer := newClient(t, srv.addr)
-	signer.get(english)
-	mixed := signForm("سلمى إبراهيم", "JO", "salma@example.org")
+	arabic := publishArabicLetter(t, coord)
+	signer := handlertest.OverServer(t, srv.addr)
+	signer.Get(english)
+	mixed := handlertest.SignForm("سلمى إبراهيم", "JO", "salma@example.org")
 	mixed.Set("affiliation", "مركز القاهرة لدراسات حقوق الإنسان")
-	signer.mustPost(english+"/sign", mixed, http.StatusSeeOther)
+	signer.Post(english+"/sign", mixed).Expect(t, http.StatusSeeOther)
 
 	for _, width := range []int64{phoneWidth, 1280} {
 		t.Run(fmt.Sprintf("an Arabic letter mirrors at %d px", width), func(t *testing.T) {
@@ -114,19 +115,19 @@ func TestBrowserRightToLeft(t *testing.T) {
 // publishArabicLetter drafts and opens a letter in Arabic, with the parts a
 // letter has (addressees, subject, demands), for people and organisations;
 // it returns its public path.
-func publishArabicLetter(coord *client) string {
-	coord.t.Helper()
-	coord.get("/dashboard/letters/new")
-	editor := strings.TrimSuffix(coord.mustPost("/dashboard/letters", url.Values{
+func publishArabicLetter(t *testing.T, coord *handlertest.Client) string {
+	t.Helper()
+	coord.Get("/dashboard/letters/new")
+	editor := strings.TrimSuffix(coord.Post("/dashboard/letters", url.Values{
 		"title": {"الحرية للمعتقلين السياسيين في أذربيجان"}, "slug": {"arabic"}, "action": {"save"},
 		"initiators": {"مركز القاهرة لدراسات حقوق الإنسان\nForum 2000"},
 		"addressees": {"الدول الأعضاء في مجلس حقوق الإنسان"}, "subject": {"المعتقلون السياسيون في أذربيجان"}, "salutation": {"أصحاب السعادة،"},
 		"body":          {strings.Repeat("نحن، المنظمات الموقعة أدناه، ندعو إلى الإفراج الفوري عن جميع المعتقلين السياسيين. ", 12)},
 		"group_lead_in": {"نطالب السلطات بما يلي:"}, "group_demands": {"الإفراج عن جميع المعتقلين السياسيين\nاحترام القانون الدولي لحقوق الإنسان"},
 		"closing": {"مع فائق الاحترام،"},
-	}, http.StatusSeeOther), "?saved=1")
-	coord.get(editor)
-	coord.mustPost(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}, http.StatusSeeOther)
-	coord.mustPost(editor+"/state", url.Values{"state": {"open"}}, http.StatusSeeOther)
+	}).Expect(t, http.StatusSeeOther).Location, "?saved=1")
+	coord.Get(editor)
+	coord.Post(editor+"/settings", url.Values{"lang": {"ar"}, "signers": {"both"}, "list_order": {"alphabetical"}, "retention_days": {"180"}, "listed": {"true"}}).Expect(t, http.StatusSeeOther)
+	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 	return "/letters/arabic"
 }

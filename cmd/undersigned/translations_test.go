@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"undersigned/handlers/handlertest"
 	"undersigned/models/modeltest"
 )
 
@@ -21,26 +22,24 @@ func TestEmailsInTheVersionSignedBySMTP(t *testing.T) {
 	newCoordinator(t, db)
 	start(t, db, addr, "-smtp-url", mx.url())
 	coord := loggedIn(t, addr, coordEmail, coordPassword)
-	editor := coord.publishLetter(title, "free")
-	coord.saveSettings(editor, "confirm_email")
-	coord.get(editor + "/translations/fr")
-	coord.mustPost(editor+"/translations/fr", url.Values{"title": {french}, "action": {"publish"}}, http.StatusSeeOther)
+	editor := coord.OpenLetter(draft(title, "free"), nil)
+	coord.Post(editor+"/settings", handlertest.Settings("confirm_email")).Expect(t, http.StatusSeeOther)
+	coord.Get(editor + "/translations/fr")
+	coord.Post(editor+"/translations/fr", url.Values{"title": {french}, "action": {"publish"}}).Expect(t, http.StatusSeeOther)
 
-	signer := newClient(t, addr)
-	signer.get("/letters/free/fr")
-	signer.mustPost("/letters/free/fr/sign", signForm("Věra Čáslavská", "CZ", to), http.StatusSeeOther)
+	signer := handlertest.OverServer(t, addr)
+	signer.Get("/letters/free/fr")
+	signer.Post("/letters/free/fr/sign", handlertest.SignForm("Věra Čáslavská", "CZ", to)).Expect(t, http.StatusSeeOther)
 	confirmation := mx.received.next(t, to)
 	checkFrench(t, confirmation, "Veuillez confirmer votre signature", french)
-	signer.confirm(linkPath(t, confirmation.link("/confirm/")), http.StatusOK, "")
+	signer.Confirm(linkPath(t, confirmation.link("/confirm/"))).Expect(t, http.StatusOK, "")
 
 	revised := url.Values{"title": {french + " !"}, "action": {"publish"}}
-	coord.get(editor + "/translations/fr")
-	if status, _, err := coord.post(editor+"/translations/fr", revised); err != nil || status != http.StatusOK {
-		t.Fatalf("saving the revised translation: %d %v; want the page asking what kind of change it is", status, err)
-	}
+	coord.Get(editor + "/translations/fr")
+	coord.Post(editor+"/translations/fr", revised).Expect(t, http.StatusOK) // the page asking what kind of change it is
 	revised.Set("action", "confirm")
 	revised.Set("change", "substance")
-	coord.mustPost(editor+"/translations/fr", revised, http.StatusSeeOther)
+	coord.Post(editor+"/translations/fr", revised).Expect(t, http.StatusSeeOther)
 
 	asked := mx.reconfirmation(t, to)
 	checkFrench(t, asked, "La lettre que vous avez signée a été modifiée", french+" !")
