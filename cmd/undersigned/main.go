@@ -104,9 +104,7 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	startJobs(ctx, store, log)
-	mailDone := make(chan struct{})
-	mailer := mail.New(mail.Config{Outbox: store, Log: log, SMTP: c.smtp, Connections: c.connections, From: c.mailFrom, Site: c.base, Console: os.Stdout, Poll: 2 * time.Second, Retry: c.mailRetry})
-	go func() { mailer.Run(ctx); close(mailDone) }()
+	mailDone := startMailer(ctx, store, c, log)
 	return serveUntilStopped(ctx, app, ln, c, log, mailDone)
 }
 
@@ -162,6 +160,15 @@ func startJobs(ctx context.Context, store *models.Store, log *slog.Logger) {
 		}
 		return err
 	})
+}
+
+// startMailer delivers the outbox, through the SMTP server if one is set,
+// else onto the console, until ctx ends; the channel closes once it stopped.
+func startMailer(ctx context.Context, store *models.Store, c *config, log *slog.Logger) <-chan struct{} {
+	mailer := mail.New(mail.Config{Outbox: store, Log: log, SMTP: c.smtp, Connections: c.connections, From: c.mailFrom, Site: c.base, Console: os.Stdout, Poll: 2 * time.Second, Retry: c.mailRetry})
+	done := make(chan struct{})
+	go func() { mailer.Run(ctx); close(done) }()
+	return done
 }
 
 // serveUntilStopped serves the app on ln until ctx ends, then finishes the
