@@ -31,8 +31,8 @@ func translationForm(text models.LetterText, action string) url.Values {
 	return f
 }
 
-// seedFrench and seedArabic are the translations of the letter letterForm
-// drafts, every part of it translated.
+// seedFrench and seedArabic are the translations of the letter
+// handlertest.LetterForm drafts, every part of it translated.
 var (
 	seedFrench = withParts(modeltest.AzerbaijanFrench, "Membres de l’Assemblée parlementaire du Conseil de l’Europe\nDélégations à la COP29",
 		"Les prisonniers politiques en Azerbaïdjan", "Excellences,", "Veuillez agréer l’expression de notre haute considération.")
