@@ -19,7 +19,7 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// postFrom has c post a form as the browser at the client address ip,
+// postFrom has c post a form as a client at the address ip would,
 // behind the site's trusted proxy (0.0.0.0, app.Test's own address).
 func postFrom(c *handlertest.Client, ip, path string, form url.Values) handlertest.Response {
 	form.Set("_csrf", c.CSRF)
@@ -29,7 +29,7 @@ func postFrom(c *handlertest.Client, ip, path string, form url.Values) handlerte
 	return c.Do(req)
 }
 
-// signFrom has c sign the seed letter as the browser at the client address ip.
+// signFrom has c sign the seed letter as a client at the address ip would.
 func signFrom(c *handlertest.Client, ip string, form url.Values) handlertest.Response {
 	c.Get(seedSlug)
 	f := handlertest.SignForm("", "", "")

@@ -12,7 +12,7 @@ import (
 	"undersigned/handlers/handlertest"
 )
 
-// signAndKeepLink signs the seed letter from a fresh browser and returns
+// signAndKeepLink signs the seed letter from a fresh client and returns
 // the private management link emailed to the signer.
 func (s *site) signAndKeepLink(f url.Values) string {
 	s.t.Helper()
