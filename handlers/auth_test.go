@@ -59,7 +59,7 @@ func TestNewPasswordsAreLongAndUncommon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup := strings.TrimPrefix(link, "http://undersigned.test")
+	setup := strings.TrimPrefix(link, siteURL)
 	form := func(password string) url.Values {
 		return url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@example.org"}, "password": {password}, "organisation": {"Forum 2000"}}
 	}

@@ -22,7 +22,7 @@ import (
 // header that HTTP/1.1 requires: a target such as "//evil.example/" would
 // otherwise be read as a host of its own.
 func requestFor(method, target string) *http.Request {
-	req := httptest.NewRequest(method, "http://undersigned.test"+target, nil)
+	req := httptest.NewRequest(method, siteURL+target, nil)
 	req.RequestURI = target
 	return req
 }
@@ -43,7 +43,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	if err != nil || setup == "" {
 		t.Fatalf("setup link %q: %v", setup, err)
 	}
-	setup = strings.TrimPrefix(setup, "http://undersigned.test")
+	setup = strings.TrimPrefix(setup, siteURL)
 	s.openLetter("c@example.org", "Org", withSettings("confirm_email"))
 	signer := s.client()
 	signer.Get(seedSlug)

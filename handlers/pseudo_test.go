@@ -290,7 +290,7 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 		checkCatalogued(t, p.path, p.who.Get(p.path).Expect(t, http.StatusOK).Body, typed)
 	}
 	french := signer.Get(seedSlug+"/fr").Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`)
-	address := "http://undersigned.test" + seedSlug + "/fr" // in the text to share
+	address := siteURL + seedSlug + "/fr" // in the text to share
 	checkCatalogued(t, seedSlug+"/fr", french.Body, longestFirst(append(typed, address)), frenchCatalogue(t)...)
 
 	// A list too long for a PDF: the page that says so instead, in the

@@ -107,7 +107,7 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 	publishTranslation(t, b, editor, "fr", seedFrench)
 	publishTranslation(t, b, editor, "ar", seedArabic)
 	visitor := s.client()
-	const abs = "http://undersigned.test" + seedSlug
+	const abs = siteURL + seedSlug
 
 	// The page around the French text is French, whatever the interface's language.
 	fr := visitor.Get(seedSlug+"/fr").Expect(t, http.StatusOK, `<html lang="en"`,
@@ -236,7 +236,7 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 
 	title := htmlEscape(seedFrench.Title)
 	visitor.Get(seedSlug+"/fr/print").Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, title, "Nicolas Tenzer")
-	visitor.Get(seedSlug+"/fr/embed").Expect(t, http.StatusOK, `<html lang="fr"`, title, "http://undersigned.test"+seedSlug+"/fr")
+	visitor.Get(seedSlug+"/fr/embed").Expect(t, http.StatusOK, `<html lang="fr"`, title, siteURL+seedSlug+"/fr")
 	visitor.Get(seedSlug+"/fr/as-of/"+today).Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, title, "Nicolas Tenzer")
 	csv := visitor.Get(seedSlug+"/fr/signatories.csv").Expect(t, http.StatusOK, "Nicolas Tenzer")
 	if original := visitor.Get(seedSlug + "/signatories.csv"); original.Body != csv.Body {
@@ -252,7 +252,7 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 		t.Errorf("the French packet lacks the French title or the list:\n%s", text)
 	}
 	visitor.Get("/feed.atom").Expect(t, http.StatusOK,
-		`<link rel="alternate" type="text/html" href="http://undersigned.test`+seedSlug+`/fr" hreflang="fr" title="`+seedFrench.Title[:20])
+		`<link rel="alternate" type="text/html" href="`+siteURL+seedSlug+`/fr" hreflang="fr" title="`+seedFrench.Title[:20])
 }
 
 // revisedFrench is seedFrench with its first demand rewritten.
@@ -296,7 +296,7 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 		t.Errorf("revising the French translation leads to %q, want one signer asked", r.Location)
 	}
 	mail := s.inbox("nicolas@example.org")
-	if len(mail) != 2 || !strings.Contains(mail[1].Body, "http://undersigned.test"+seedSlug+"/fr/revisions/1") {
+	if len(mail) != 2 || !strings.Contains(mail[1].Body, siteURL+seedSlug+"/fr/revisions/1") {
 		t.Errorf("the French signer was not asked with a link to the French text they signed: %+v", mail)
 	}
 	if n := len(s.inbox("leyla@example.org")); n != 1 {
