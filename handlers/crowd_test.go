@@ -26,12 +26,12 @@ func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
 		t.Fatalf("HEAD: %v %v", head, err)
 	}
 	first, second := s.client(), s.client()
-	for _, b := range []*handlertest.Client{first, second} {
-		r := b.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures")
+	for _, visitor := range []*handlertest.Client{first, second} {
+		r := visitor.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures")
 		if m := marker.FindString(r.Body); m != "" {
 			t.Fatalf("the page shows the cache's marker %q", m)
 		}
-		if b.CSRF == "" || b.Started == "" {
+		if visitor.CSRF == "" || visitor.Started == "" {
 			t.Fatal("the cached page has no signing form tokens")
 		}
 	}

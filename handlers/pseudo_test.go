@@ -257,8 +257,8 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 	signer.Get(seedSlug)
 	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	manage := s.mailedLink("leyla@example.org", "/signature/")
-	for _, b := range []*handlertest.Client{coord, signer} {
-		b.Cookies["lang"] = views.Pseudo
+	for _, c := range []*handlertest.Client{coord, signer} {
+		c.Cookies["lang"] = views.Pseudo
 	}
 	typed := longestFirst(append(typedText(t, s), newDemand, "an-attempt-to-move-the-letter"))
 
