@@ -20,7 +20,7 @@ import (
 
 const (
 	seedSlugOnly = "joint-statement-on-the-human-rights-situation-in-azerbaijan"
-	siteURL      = "http://undersigned.test"
+	siteURL      = handlertest.AppBase // the base URL newSite gives the site
 )
 
 // decodeJSON reads a JSON answer into v, failing on anything but JSON.

@@ -14,10 +14,10 @@ import (
 
 var joinLink = regexp.MustCompile(`value="http://undersigned.test(/join/[^"]+)"`)
 
-func invite(t *testing.T, b *handlertest.Client, orgID string) string {
+func invite(t *testing.T, c *handlertest.Client, orgID string) string {
 	t.Helper()
-	b.Get("/dashboard")
-	r := b.Post("/dashboard/organisations/"+orgID+"/invitations", url.Values{}).Expect(t, http.StatusOK, "Send this link to your colleague")
+	c.Get("/dashboard")
+	r := c.Post("/dashboard/organisations/"+orgID+"/invitations", url.Values{}).Expect(t, http.StatusOK, "Send this link to your colleague")
 	m := joinLink.FindStringSubmatch(r.Body)
 	if m == nil {
 		t.Fatalf("no invitation link on the page")
@@ -59,18 +59,18 @@ func TestNewPasswordsAreLongAndUncommon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup := strings.TrimPrefix(link, "http://undersigned.test")
+	setup := strings.TrimPrefix(link, siteURL)
 	form := func(password string) url.Values {
 		return url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@example.org"}, "password": {password}, "organisation": {"Forum 2000"}}
 	}
-	b := s.client()
-	b.Get(setup)
-	b.Post(setup, form("aaaaaaaaaa")).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
-	b.Post(setup, form("1Qaz2wsx3edc")).Expect(t, http.StatusUnprocessableEntity, "This password is among the most common; choose another.", `value="jakub@example.org"`)
-	b.Post(setup, form("Sonyericsson")).Expect(t, http.StatusUnprocessableEntity, "among the most common")
-	b.Post(setup, form("fewer than 12 is not it")).Expect(t, http.StatusSeeOther)
+	coordinator := s.client()
+	coordinator.Get(setup)
+	coordinator.Post(setup, form("aaaaaaaaaa")).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
+	coordinator.Post(setup, form("1Qaz2wsx3edc")).Expect(t, http.StatusUnprocessableEntity, "This password is among the most common; choose another.", `value="jakub@example.org"`)
+	coordinator.Post(setup, form("Sonyericsson")).Expect(t, http.StatusUnprocessableEntity, "among the most common")
+	coordinator.Post(setup, form("fewer than 12 is not it")).Expect(t, http.StatusSeeOther)
 
-	join := invite(t, b, "1")
+	join := invite(t, coordinator, "1")
 	colleague := s.client()
 	colleague.Get(join)
 	colleague.Post(join, url.Values{"name": {"Pavel"}, "email": {"pavel@example.org"}, "password": {"qwerty123456"}}).Expect(t, http.StatusUnprocessableEntity, "among the most common", `value="Pavel"`)

@@ -47,7 +47,7 @@ func newSiteOn(t *testing.T, store *models.Store, cfg handlers.Config) *site {
 func newSiteLogging(t *testing.T, store *models.Store, cfg handlers.Config, log io.Writer) *site {
 	t.Helper()
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://undersigned.test"
+		cfg.BaseURL = handlertest.AppBase
 	}
 	if cfg.Limits.SignBurst.Max == 0 {
 		many := handlers.RateLimit{Max: 1000, Window: time.Minute}

@@ -13,8 +13,9 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// marker is what the page cache puts where a visitor's own values go.
-var marker = regexp.MustCompile(`(csrf|started)[0-9a-f]{32}`)
+// placeholder is what the page cache puts where a visitor's own values go
+// (see pagecache.Cache.Placeholder).
+var placeholder = regexp.MustCompile(`(csrf|started|form)[0-9a-f]{32}`)
 
 func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
 	s := newSite(t, handlers.Config{})
@@ -26,12 +27,12 @@ func TestCachedLetterPagesCarryEachVisitorsTokensAndEveryChange(t *testing.T) {
 		t.Fatalf("HEAD: %v %v", head, err)
 	}
 	first, second := s.client(), s.client()
-	for _, b := range []*handlertest.Client{first, second} {
-		r := b.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures")
-		if m := marker.FindString(r.Body); m != "" {
-			t.Fatalf("the page shows the cache's marker %q", m)
+	for _, visitor := range []*handlertest.Client{first, second} {
+		r := visitor.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures")
+		if m := placeholder.FindString(r.Body); m != "" {
+			t.Fatalf("the page shows the cache's placeholder %q", m)
 		}
-		if b.CSRF == "" || b.Started == "" {
+		if visitor.CSRF == "" || visitor.Started == "" {
 			t.Fatal("the cached page has no signing form tokens")
 		}
 	}

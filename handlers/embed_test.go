@@ -45,7 +45,7 @@ func TestOnlyTheEmbeddableCounterMayBeFramed(t *testing.T) {
 	v := s.client()
 
 	embed := v.Get(seedSlug+"/embed").Expect(t, http.StatusOK, "Joint statement on the human rights situation in Azerbaijan",
-		"26 signatures", `target="_blank" rel="noopener"`, "Sign the letter", `href="http://undersigned.test`+seedSlug+`#sign"`)
+		"26 signatures", `target="_blank" rel="noopener"`, "Sign the letter", `href="`+siteURL+seedSlug+`#sign"`)
 	csp := embed.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "frame-ancestors *") || strings.Contains(csp, "frame-ancestors 'none'") ||
 		!strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
@@ -115,13 +115,13 @@ func TestDeliveryPacketListsEverySignatoryAfterTheLetter(t *testing.T) {
 
 	// The letter page links the packet, and draws its figures.
 	page := v.Get(seedSlug).Expect(t, http.StatusOK, "Print or save as PDF", `href="`+seedSlug+`/print"`,
-		`<meta property="og:type" content="article">`, `<meta property="og:url" content="http://undersigned.test`+seedSlug+`">`,
+		`<meta property="og:type" content="article">`, `<meta property="og:url" content="`+siteURL+seedSlug+`">`,
 		`<meta property="og:site_name" content="Undersigned">`, `<meta property="og:description" content="ICDR and Forum 2000 members`,
 		`<meta property="og:title" content="Joint statement on the human rights situation in Azerbaijan">`,
 		`role="img" aria-labelledby="chart-time-title chart-time-desc"`, `role="img" aria-labelledby="chart-country-title chart-country-desc"`,
 		"Signatures over time", "Signatories by country", "<th scope=\"row\">Georgia</th><td>4</td>",
-		"Share this letter", `readonly`, "Read and sign: http://undersigned.test"+seedSlug,
-		"&lt;iframe src=&#34;http://undersigned.test"+seedSlug+"/embed&#34;")
+		"Share this letter", `readonly`, "Read and sign: "+siteURL+seedSlug,
+		"&lt;iframe src=&#34;"+siteURL+seedSlug+"/embed&#34;")
 	if strings.Contains(page.Body, "style=") {
 		t.Error("the letter page has a style attribute, which the Content-Security-Policy blocks")
 	}
@@ -133,7 +133,7 @@ func TestDeliveryPacketListsEverySignatoryAfterTheLetter(t *testing.T) {
 	// A closed letter's counter and share text send readers to read, not sign.
 	coord.Post(editor+"/state", url.Values{"state": {"closed"}}).Expect(t, http.StatusSeeOther)
 	v.Get(seedSlug+"/embed").Expect(t, http.StatusOK, "Read the letter")
-	v.Get(seedSlug).Expect(t, http.StatusOK, "Read it: http://undersigned.test"+seedSlug)
+	v.Get(seedSlug).Expect(t, http.StatusOK, "Read it: "+siteURL+seedSlug)
 }
 
 func TestDeliveryPacketStreamsALongList(t *testing.T) {

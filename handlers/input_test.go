@@ -33,12 +33,12 @@ func TestSigningFormRefusesInvisibleFormattingCharacters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.field+" "+tt.message[len(tt.message)-7:], func(t *testing.T) {
-			b := s.client()
-			b.Get(seedSlug)
+			visitor := s.client()
+			visitor.Get(seedSlug)
 			form := handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")
 			form.Set("role", "Director")
 			form.Set(tt.field, tt.value)
-			b.Post(seedSlug+"/sign", form).Expect(t, http.StatusUnprocessableEntity,
+			visitor.Post(seedSlug+"/sign", form).Expect(t, http.StatusUnprocessableEntity,
 				`href="#f-`+tt.field+`"`, `id="f-`+tt.field+`-error"`, `<option value="AZ" selected>`).Shows(t, tt.message, `value="`+tt.value+`"`)
 		})
 	}
@@ -46,10 +46,10 @@ func TestSigningFormRefusesInvisibleFormattingCharacters(t *testing.T) {
 		t.Fatalf("refused signatures stored: %d", n)
 	}
 	// The joiners Persian, Indic scripts and emoji need stay, inside a word.
-	b := s.client()
-	b.Get(seedSlug)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("مهدی حسین\u200cزاده", "IR", "mehdi@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Shreya \u0915\u094d\u200d\u0937", "IN", "shreya@example.org")).Expect(t, http.StatusSeeOther)
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("مهدی حسین\u200cزاده", "IR", "mehdi@example.org")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Shreya \u0915\u094d\u200d\u0937", "IN", "shreya@example.org")).Expect(t, http.StatusSeeOther)
 }
 
 // The import refuses the same characters, row by row, naming the field, in
@@ -154,10 +154,10 @@ func TestRetentionDaysAsksForANumberOfDays(t *testing.T) {
 func TestMessagesUseRealPlurals(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Login: handlers.RateLimit{Max: 1, Window: time.Minute}}})
 	s.coordinator("c@example.org", "Org")
-	b := s.client()
-	b.Get("/login")
-	b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}})
-	r := b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).Expect(t, http.StatusTooManyRequests, "try again in 1 second.")
+	visitor := s.client()
+	visitor.Get("/login")
+	visitor.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}})
+	r := visitor.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).Expect(t, http.StatusTooManyRequests, "try again in 1 second.")
 	if strings.Contains(r.Body, "(s)") {
 		t.Errorf("the login page says %q", "(s)")
 	}

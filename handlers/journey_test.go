@@ -25,10 +25,10 @@ func TestJourney(t *testing.T) {
 
 	// First run: the one-time setup link creates the first coordinator.
 	link, err := s.h.SetupLink(ctx)
-	if err != nil || !strings.HasPrefix(link, "http://undersigned.test/setup/") {
+	if err != nil || !strings.HasPrefix(link, siteURL+"/setup/") {
 		t.Fatalf("setup link %q (%v)", link, err)
 	}
-	setupPath := strings.TrimPrefix(link, "http://undersigned.test")
+	setupPath := strings.TrimPrefix(link, siteURL)
 	coord := s.client()
 	coord.Get(setupPath).Expect(t, http.StatusOK, "Organisation")
 	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000"}}).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
@@ -100,7 +100,7 @@ func TestJourney(t *testing.T) {
 	signer.Post(seedSlug+"/sign", org).Expect(t, http.StatusSeeOther)
 	emails = append(emails, "layla@example.org", "office@civicidea.example")
 	signer.Get(seedSlug+"/thanks").Expect(t, http.StatusOK, "Check your email", "We have sent an email to <bdi>office@civicidea.example</bdi>",
-		"http://undersigned.test"+seedSlug)
+		siteURL+seedSlug)
 	visitor.Get(seedSlug).Expect(t, http.StatusOK, "0 signatures", "No one has signed yet.")
 
 	// Each signer opens the link emailed to them. The organisation then waits

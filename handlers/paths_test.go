@@ -22,7 +22,7 @@ import (
 // header that HTTP/1.1 requires: a target such as "//evil.example/" would
 // otherwise be read as a host of its own.
 func requestFor(method, target string) *http.Request {
-	req := httptest.NewRequest(method, "http://undersigned.test"+target, nil)
+	req := httptest.NewRequest(method, siteURL+target, nil)
 	req.RequestURI = target
 	return req
 }
@@ -43,7 +43,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	if err != nil || setup == "" {
 		t.Fatalf("setup link %q: %v", setup, err)
 	}
-	setup = strings.TrimPrefix(setup, "http://undersigned.test")
+	setup = strings.TrimPrefix(setup, siteURL)
 	s.openLetter("c@example.org", "Org", withSettings("confirm_email"))
 	signer := s.client()
 	signer.Get(seedSlug)
@@ -55,8 +55,8 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join"} {
 		tokens[prefix+" (made up)"] = "/" + prefix + "/" + fake + prefix
 	}
-	b := s.client()
-	b.Get("/login")
+	visitor := s.client()
+	visitor.Get("/login")
 	for name, link := range tokens {
 		token := link[strings.LastIndexByte(link, '/')+1:]
 		prefix := strings.TrimSuffix(link, token)
@@ -67,10 +67,10 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 			link + "/withdraw", link + "/renew", link + "/display", link + "/x/y", link + "?secret=QueryValue",
 		} {
 			for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete} {
-				b.Do(requestFor(method, target))
+				visitor.Do(requestFor(method, target))
 			}
-			b.PostRaw(target, "_csrf=forged")                                        // refused for CSRF before routing
-			b.Post(target, url.Values{"password": {"correct horse battery staple"}}) // with the right CSRF token
+			visitor.PostRaw(target, "_csrf=forged")                                        // refused for CSRF before routing
+			visitor.Post(target, url.Values{"password": {"correct horse battery staple"}}) // with the right CSRF token
 		}
 		if strings.Contains(log.String(), token) {
 			t.Errorf("%s: the log holds the token of %s", name, link)
@@ -79,7 +79,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 
 	// A server error logs the path too.
 	store.Close()
-	b.Get("/signature/"+fake).Expect(t, http.StatusInternalServerError)
+	visitor.Get("/signature/"+fake).Expect(t, http.StatusInternalServerError)
 	out := log.String()
 	if !strings.Contains(out, "request failed") {
 		t.Fatal("no server error in the log")
@@ -148,11 +148,11 @@ func TestOtherSpellingsOfAPathRedirect(t *testing.T) {
 	}
 
 	// No other spelling reaches a page's handler, whatever the method.
-	b := s.client()
-	b.Get(seedSlug)
+	visitor := s.client()
+	visitor.Get(seedSlug)
 	before := s.signatures()
-	b.Post(strings.ToUpper(seedSlug)+"/sign", handlertest.SignForm("Anar Mammadli", "AZ", "anar@example.org")).Expect(t, http.StatusNotFound)
-	b.Post(seedSlug+"/sign/", handlertest.SignForm("Anar Mammadli", "AZ", "anar@example.org")).Expect(t, http.StatusNotFound)
+	visitor.Post(strings.ToUpper(seedSlug)+"/sign", handlertest.SignForm("Anar Mammadli", "AZ", "anar@example.org")).Expect(t, http.StatusNotFound)
+	visitor.Post(seedSlug+"/sign/", handlertest.SignForm("Anar Mammadli", "AZ", "anar@example.org")).Expect(t, http.StatusNotFound)
 	if s.signatures() != before {
 		t.Error("a signature sent to another spelling of the form's address was stored")
 	}
@@ -205,9 +205,9 @@ func TestTextIsSentCompressed(t *testing.T) {
 	signSeedList(t, s)
 
 	for _, path := range []string{"/", seedSlug, seedSlug + "/signatories", seedSlug + ".json", seedSlug + "/signatories.csv", "/feed.atom", "/privacy", "/nowhere"} {
-		b := s.client()
-		plain := b.Get(path)
-		r, gzipped := gzipGet(t, b, path)
+		visitor := s.client()
+		plain := visitor.Get(path)
+		r, gzipped := gzipGet(t, visitor, path)
 		if !gzipped {
 			t.Errorf("GET %s accepting gzip: not compressed (Content-Encoding %q)", path, r.Header.Get("Content-Encoding"))
 			continue
@@ -263,23 +263,23 @@ func TestTextIsSentCompressed(t *testing.T) {
 func TestStaticFilesAreCachedForAYear(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.client()
+	visitor := s.client()
 	linked := regexp.MustCompile(`href="(/static/style\.[0-9a-f]{10}\.css)"`)
 	var stylesheet string
 	for _, path := range []string{"/", seedSlug, seedSlug + "/embed"} {
-		m := linked.FindStringSubmatch(b.Get(path).Body)
+		m := linked.FindStringSubmatch(visitor.Get(path).Body)
 		if m == nil {
 			t.Fatalf("%s links no stylesheet with a hash in its address", path)
 		}
 		stylesheet = m[1]
 	}
-	plain := b.Get("/static/style.css").Expect(t, http.StatusOK, ".skip-link")
+	plain := visitor.Get("/static/style.css").Expect(t, http.StatusOK, ".skip-link")
 	for path, cache := range map[string]string{
 		stylesheet:                     "public, max-age=31536000, immutable",
 		"/static/style.css":            "public, max-age=3600",
 		"/static/style.0123456789.css": "public, max-age=3600",
 	} {
-		r, gzipped := gzipGet(t, b, path)
+		r, gzipped := gzipGet(t, visitor, path)
 		if r.Status != http.StatusOK || !gzipped || r.Body != plain.Body {
 			t.Errorf("GET %s: %d, compressed %v, %d bytes, want the stylesheet compressed", path, r.Status, gzipped, len(r.Body))
 		}
@@ -290,11 +290,11 @@ func TestStaticFilesAreCachedForAYear(t *testing.T) {
 			t.Errorf("GET %s: Content-Type %q", path, r.Header.Get("Content-Type"))
 		}
 	}
-	if icon := regexp.MustCompile(`href="(/static/icon\.[0-9a-f]{10}\.svg)"`).FindStringSubmatch(b.Get("/").Body); icon == nil {
+	if icon := regexp.MustCompile(`href="(/static/icon\.[0-9a-f]{10}\.svg)"`).FindStringSubmatch(visitor.Get("/").Body); icon == nil {
 		t.Error("the page links no icon with a hash in its address")
-	} else if r := b.Get(icon[1]); r.Status != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+	} else if r := visitor.Get(icon[1]); r.Status != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 		t.Errorf("GET %s: %d, Cache-Control %q", icon[1], r.Status, r.Header.Get("Cache-Control"))
 	}
-	b.Get("/static/nothing.css").Expect(t, http.StatusNotFound)
-	b.Get("/static/../public.go").Expect(t, http.StatusNotFound)
+	visitor.Get("/static/nothing.css").Expect(t, http.StatusNotFound)
+	visitor.Get("/static/../public.go").Expect(t, http.StatusNotFound)
 }

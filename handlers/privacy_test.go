@@ -19,7 +19,7 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// postFrom has c post a form as the browser at the client address ip,
+// postFrom has c post a form as a client at the address ip would,
 // behind the site's trusted proxy (0.0.0.0, app.Test's own address).
 func postFrom(c *handlertest.Client, ip, path string, form url.Values) handlertest.Response {
 	form.Set("_csrf", c.CSRF)
@@ -29,7 +29,7 @@ func postFrom(c *handlertest.Client, ip, path string, form url.Values) handlerte
 	return c.Do(req)
 }
 
-// signFrom has c sign the seed letter as the browser at the client address ip.
+// signFrom has c sign the seed letter as a client at the address ip would.
 func signFrom(c *handlertest.Client, ip string, form url.Values) handlertest.Response {
 	c.Get(seedSlug)
 	f := handlertest.SignForm("", "", "")
@@ -149,15 +149,15 @@ func TestCoordinatorsSeeNoNameOfAHiddenSigner(t *testing.T) {
 	coord, path := s.openLetter("c@example.org", "Org", withSettings("confirm_email", "review_individuals"))
 	links := map[string]string{}
 	sign := func(name, affiliation, email, display string) {
-		b := s.client()
-		b.Get(seedSlug)
+		visitor := s.client()
+		visitor.Get(seedSlug)
 		f := handlertest.SignForm(name, "RU", email)
 		f.Set("affiliation", affiliation)
 		f.Set("role", "Role of "+name)
 		f.Set("display", display)
-		b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 		links[name] = s.mailedLink(email, "/signature/")
-		b.Confirm(s.mailedLink(email, "/confirm/")).Expect(t, http.StatusOK)
+		visitor.Confirm(s.mailedLink(email, "/confirm/")).Expect(t, http.StatusOK)
 	}
 	sign("Zarifa Hiddenova", "Bureau Alpha", "zarifa@example.org", "anonymous")
 	sign("Boris Unlistov", "Institute Beta", "boris@example.org", "counted")
@@ -188,9 +188,9 @@ func TestCoordinatorsSeeNoNameOfAHiddenSigner(t *testing.T) {
 	assertAbsent(t, map[string]string{"signatures page": before}, hidden...)
 
 	for name, display := range map[string]string{"Sofia Switchova": "anonymous", "Ivan Turnov": "counted"} {
-		b := s.client()
-		b.Get(links[name])
-		b.Post(links[name]+"/display", url.Values{"display": {display}}).Expect(t, http.StatusSeeOther)
+		visitor := s.client()
+		visitor.Get(links[name])
+		visitor.Post(links[name]+"/display", url.Values{"display": {display}}).Expect(t, http.StatusSeeOther)
 	}
 	surfaces := map[string]string{
 		"review queue":    coord.Get(path+"/review").Expect(t, http.StatusOK).Body,

@@ -257,8 +257,8 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 	signer.Get(seedSlug)
 	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	manage := s.mailedLink("leyla@example.org", "/signature/")
-	for _, b := range []*handlertest.Client{coord, signer} {
-		b.Cookies["lang"] = views.Pseudo
+	for _, c := range []*handlertest.Client{coord, signer} {
+		c.Cookies["lang"] = views.Pseudo
 	}
 	typed := longestFirst(append(typedText(t, s), newDemand, "an-attempt-to-move-the-letter"))
 
@@ -290,7 +290,7 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 		checkCatalogued(t, p.path, p.who.Get(p.path).Expect(t, http.StatusOK).Body, typed)
 	}
 	french := signer.Get(seedSlug+"/fr").Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`)
-	address := "http://undersigned.test" + seedSlug + "/fr" // in the text to share
+	address := siteURL + seedSlug + "/fr" // in the text to share
 	checkCatalogued(t, seedSlug+"/fr", french.Body, longestFirst(append(typed, address)), frenchCatalogue(t)...)
 
 	// A list too long for a PDF: the page that says so instead, in the

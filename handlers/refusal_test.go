@@ -49,8 +49,8 @@ func TestRefusedSignaturesOpenAtTheirErrorSummary(t *testing.T) {
 		t.Helper()
 		for range 2 {
 			r := signer.Post(seedSlug+"/sign", form).Expect(t, status, append(refusedMarks, says, action, `value="`+form.Get("email")+`"`)...)
-			if m := marker.FindString(r.Body); m != "" {
-				t.Fatalf("the refused form's page shows the cache's marker %q", m)
+			if m := placeholder.FindString(r.Body); m != "" {
+				t.Fatalf("the refused form's page shows the cache's placeholder %q", m)
 			}
 		}
 	}

@@ -139,9 +139,9 @@ func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
 		"/dashboard\r\nSet-Cookie": "/dashboard",
 	}
 	for next, want := range tests {
-		b := s.client()
-		b.Get("/login?next=" + url.QueryEscape(next))
-		r := b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"correct horse battery staple"}, "next": {next}}).Expect(t, http.StatusSeeOther)
+		coordinator := s.client()
+		coordinator.Get("/login?next=" + url.QueryEscape(next))
+		r := coordinator.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"correct horse battery staple"}, "next": {next}}).Expect(t, http.StatusSeeOther)
 		if r.Location != want {
 			t.Errorf("next=%q: redirected to %q, want %q", next, r.Location, want)
 		}
@@ -151,12 +151,12 @@ func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
 func TestLoginAttemptsAreLimitedPerAccount(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Login: handlers.RateLimit{Max: 3, Window: time.Minute}}})
 	s.coordinator("c@example.org", "Org")
-	b := s.client()
-	b.Get("/login")
+	visitor := s.client()
+	visitor.Get("/login")
 	for range 3 {
-		b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).Expect(t, http.StatusUnauthorized, "not right")
+		visitor.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"wrong password"}}).Expect(t, http.StatusUnauthorized, "not right")
 	}
-	r := b.Post("/login", url.Values{"email": {"C@example.org"}, "password": {"correct horse battery staple"}})
+	r := visitor.Post("/login", url.Values{"email": {"C@example.org"}, "password": {"correct horse battery staple"}})
 	r.Expect(t, http.StatusTooManyRequests, "Too many attempts", "try again in 1 second.", `value="C@example.org"`)
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
@@ -166,23 +166,23 @@ func TestLoginAttemptsAreLimitedPerAccount(t *testing.T) {
 }
 
 func TestSigningIsRateLimitedAndKeepsTheForm(t *testing.T) {
-	_, b := limitedSigner(t, 2, time.Minute)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Ketevan Chachava", "GE", "ketevan@example.org")).Expect(t, http.StatusTooManyRequests, "try again in ", `value="Ketevan Chachava"`, `value="ketevan@example.org"`, `<option value="GE" selected>`)
+	_, signer := limitedSigner(t, 2, time.Minute)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Ketevan Chachava", "GE", "ketevan@example.org")).Expect(t, http.StatusTooManyRequests, "try again in ", `value="Ketevan Chachava"`, `value="ketevan@example.org"`, `<option value="GE" selected>`)
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b := s.client()
-	b.Get("/login")
+	visitor := s.client()
+	visitor.Get("/login")
 	responses := map[string]handlertest.Response{
-		"page":         b.Get("/"),
-		"not found":    b.Get("/nowhere"),
-		"static file":  b.Get("/static/style.css"),
-		"csrf failure": b.PostRaw("/login", "email=a"),
+		"page":         visitor.Get("/"),
+		"not found":    visitor.Get("/nowhere"),
+		"static file":  visitor.Get("/static/style.css"),
+		"csrf failure": visitor.PostRaw("/login", "email=a"),
 		"too large":    s.overLoopback(t, "/login", strings.Repeat("a", 300<<10)),
-		"health":       b.Get("/healthz"),
+		"health":       visitor.Get("/healthz"),
 	}
 	for name, r := range responses {
 		csp := r.Header.Get("Content-Security-Policy")
@@ -237,11 +237,11 @@ func TestHostileInputIsShownAsText(t *testing.T) {
 func TestMalformedTextIsRefusedWithAMessage(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.client()
-	b.Get(seedSlug)
+	visitor := s.client()
+	visitor.Get(seedSlug)
 	for name, value := range map[string]string{"invalid UTF-8": "Igor \xff\xfe", "control character": "Igor\x00Blazevic", "too long": strings.Repeat("a", 201)} {
 		t.Run(name, func(t *testing.T) {
-			b.Post(seedSlug+"/sign", handlertest.SignForm(value, "CZ", "igor@example.org")).Expect(t, http.StatusUnprocessableEntity, `href="#f-name"`)
+			visitor.Post(seedSlug+"/sign", handlertest.SignForm(value, "CZ", "igor@example.org")).Expect(t, http.StatusUnprocessableEntity, `href="#f-name"`)
 		})
 	}
 	l, _ := s.store.PublicLetter(context.Background(), strings.TrimPrefix(seedSlug, "/letters/"))
@@ -254,9 +254,9 @@ func TestSessionCookieAndLogout(t *testing.T) {
 	s := newSite(t, handlers.Config{BaseURL: "https://letters.example.org"})
 	modelsCoordinator := s.coordinator("c@example.org", "Org")
 	_ = modelsCoordinator
-	b := s.client()
-	b.Get("/login")
-	req := b.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"correct horse battery staple"}})
+	visitor := s.client()
+	visitor.Get("/login")
+	req := visitor.Post("/login", url.Values{"email": {"c@example.org"}, "password": {"correct horse battery staple"}})
 	cookie := req.Header.Values("Set-Cookie")
 	var sessionCookie string
 	for _, c := range cookie {
@@ -269,9 +269,9 @@ func TestSessionCookieAndLogout(t *testing.T) {
 			t.Errorf("session cookie %q lacks %s", sessionCookie, flag)
 		}
 	}
-	stolen := b.Cookies["undersigned_session"]
-	b.Get("/dashboard").Expect(t, http.StatusOK)
-	b.Post("/logout", url.Values{}).Expect(t, http.StatusSeeOther)
+	stolen := visitor.Cookies["undersigned_session"]
+	visitor.Get("/dashboard").Expect(t, http.StatusOK)
+	visitor.Post("/logout", url.Values{}).Expect(t, http.StatusSeeOther)
 	replay := s.client()
 	replay.Cookies["undersigned_session"] = stolen
 	replay.Get("/dashboard").Expect(t, http.StatusSeeOther)
@@ -280,10 +280,10 @@ func TestSessionCookieAndLogout(t *testing.T) {
 func TestCoordinatorCurationAndCSV(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, letterPath := s.publishedLetter("c@example.org", "Org")
-	b := s.client()
-	b.Get(seedSlug)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Javier El-Hage", "BO", "javier@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("=HYPERLINK(\"http://evil.example\")", "FR", "formula@example.org")).Expect(t, http.StatusSeeOther)
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Javier El-Hage", "BO", "javier@example.org")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("=HYPERLINK(\"http://evil.example\")", "FR", "formula@example.org")).Expect(t, http.StatusSeeOther)
 
 	csv := coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK, "javier@example.org", "'=HYPERLINK")
 	if !strings.HasPrefix(csv.Body, "\ufeffkind,display,name,affiliation") {
@@ -300,7 +300,7 @@ func TestCoordinatorCurationAndCSV(t *testing.T) {
 	coord.Post(letterPath+"/signatures/2/remove", url.Values{"reason": {"Formula spam"}}).Expect(t, http.StatusSeeOther)
 	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "What was done", "Coordinator Org: removed:", "Formula spam",
 		"Coordinator Org: corrected the sort name: Javier El-Hage, Bolivia — Hage", "Coordinator Org: downloaded the list")
-	r := b.Get(seedSlug).Expect(t, http.StatusOK, "1 signature", "Javier El-Hage, Bolivia")
+	r := visitor.Get(seedSlug).Expect(t, http.StatusOK, "1 signature", "Javier El-Hage, Bolivia")
 	if strings.Contains(r.Body, "HYPERLINK") {
 		t.Error("a removed signature is still listed")
 	}

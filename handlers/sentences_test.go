@@ -26,9 +26,9 @@ func TestSentencesAroundMarkupReadWhole(t *testing.T) {
 		settings.Set("lang", lang)
 		coord.Get(editor)
 		coord.Post(editor+"/settings", settings).Expect(t, http.StatusSeeOther)
-		b := s.client()
-		b.Cookies["lang"] = lang // the pseudo-language is the interface's only
-		return b
+		visitor := s.client()
+		visitor.Cookies["lang"] = lang // the pseudo-language is the interface's only
+		return visitor
 	}
 	now := time.Now().UTC()
 	iso := now.Format("2006-01-02")
@@ -58,9 +58,9 @@ func TestUnlistedSignersAloneAreNotMore(t *testing.T) {
 	for _, email := range []string{"a@example.org", "b@example.org"} {
 		f := handlertest.SignForm("Quiet Signer", "AZ", email)
 		f.Set("display", "counted")
-		b := s.client()
-		b.Get(seedSlug)
-		b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		visitor := s.client()
+		visitor.Get(seedSlug)
+		visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	}
 	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/print"} {
 		r := s.client().Get(path).Expect(t, http.StatusOK, "2 people signed without being named.")

@@ -56,12 +56,12 @@ func TestSigningTellsNothingOfWhoSigned(t *testing.T) {
 			before, mailed := s.signatures(), len(s.inbox(known))
 
 			probe := func(email string) (sign, thanks, resend, resent handlertest.Response) {
-				b := s.client()
-				b.Get(seedSlug)
-				sign = b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", email))
-				thanks = b.Get(seedSlug + "/thanks")
-				resend = b.Post(seedSlug+"/resend", url.Values{})
-				resent = b.Get(seedSlug + "/thanks?resent=1")
+				visitor := s.client()
+				visitor.Get(seedSlug)
+				sign = visitor.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", email))
+				thanks = visitor.Get(seedSlug + "/thanks")
+				resend = visitor.Post(seedSlug+"/resend", url.Values{})
+				resent = visitor.Get(seedSlug + "/thanks?resent=1")
 				return
 			}
 			for attempt := range 3 {
@@ -117,21 +117,21 @@ func TestRefusedSignerWhoWaitsSignsAfterward(t *testing.T) {
 	const window = 3 * time.Second
 	s := newSite(t, handlers.Config{MinSignTime: time.Millisecond, Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 2, Window: window}}})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.client()
-	b.Get(seedSlug)
+	visitor := s.client()
+	visitor.Get(seedSlug)
 	time.Sleep(2 * time.Millisecond)
 	for range 5 {
-		b.Post(seedSlug+"/sign", handlertest.SignForm("Typo", "XX", "typo@example.org")).Expect(t, http.StatusUnprocessableEntity)
+		visitor.Post(seedSlug+"/sign", handlertest.SignForm("Typo", "XX", "typo@example.org")).Expect(t, http.StatusUnprocessableEntity)
 		bot := handlertest.SignForm("Bot", "FR", "bot@example.org")
 		bot.Set("referral_code", "X7")
-		b.Post(seedSlug+"/sign", bot).Expect(t, http.StatusSeeOther)
+		visitor.Post(seedSlug+"/sign", bot).Expect(t, http.StatusSeeOther)
 	}
-	b.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusSeeOther)
 
 	var wait int
 	for i := range 4 {
-		r := b.Post(seedSlug+"/sign", handlertest.SignForm("Three", "FR", "three@example.org")).Expect(t, http.StatusTooManyRequests, `value="Three"`)
+		r := visitor.Post(seedSlug+"/sign", handlertest.SignForm("Three", "FR", "three@example.org")).Expect(t, http.StatusTooManyRequests, `value="Three"`)
 		n, err := strconv.Atoi(r.Header.Get(fiber.HeaderRetryAfter))
 		if err != nil || n < 1 || n > 3 {
 			t.Fatalf("Retry-After %q, want 1 to 3 seconds", r.Header.Get(fiber.HeaderRetryAfter))
@@ -148,7 +148,7 @@ func TestRefusedSignerWhoWaitsSignsAfterward(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(time.Duration(wait) * time.Second)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Three", "FR", "three@example.org")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Three", "FR", "three@example.org")).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures stored, want 3", n)
 	}
@@ -165,9 +165,9 @@ func TestRetryTimesReadAsPeopleSay(t *testing.T) {
 		{time.Minute, "please try again in 1 minute.", "60"},
 		{2 * time.Minute, "please try again in 2 minutes.", "120"},
 	} {
-		_, b := limitedSigner(t, 1, tt.window)
-		b.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
-		r := b.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusTooManyRequests, tt.phrase)
+		_, signer := limitedSigner(t, 1, tt.window)
+		signer.Post(seedSlug+"/sign", handlertest.SignForm("One", "FR", "one@example.org")).Expect(t, http.StatusSeeOther)
+		r := signer.Post(seedSlug+"/sign", handlertest.SignForm("Two", "FR", "two@example.org")).Expect(t, http.StatusTooManyRequests, tt.phrase)
 		if got := r.Header.Get(fiber.HeaderRetryAfter); got != tt.header {
 			t.Errorf("Retry-After %q with %q, want %q", got, tt.phrase, tt.header)
 		}
@@ -182,18 +182,18 @@ func TestResendIsLimitedPerAddress(t *testing.T) {
 	var first *handlertest.Client
 	for i := range 5 {
 		email := "colleague" + strconv.Itoa(i) + "@office.example"
-		b := s.client()
-		b.Get(seedSlug)
-		b.Post(seedSlug+"/sign", handlertest.SignForm("Colleague "+strconv.Itoa(i), "FR", email)).Expect(t, http.StatusSeeOther)
-		b.Get(seedSlug + "/thanks")
+		visitor := s.client()
+		visitor.Get(seedSlug)
+		visitor.Post(seedSlug+"/sign", handlertest.SignForm("Colleague "+strconv.Itoa(i), "FR", email)).Expect(t, http.StatusSeeOther)
+		visitor.Get(seedSlug + "/thanks")
 		for range 3 {
-			b.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
+			visitor.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
 		}
 		if n := len(s.inbox(email)); n != 4 {
 			t.Errorf("colleague %d: %d emails, want 4", i, n)
 		}
 		if i == 0 {
-			first = b
+			first = visitor
 		}
 	}
 	first.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusTooManyRequests, "Please wait 60 minutes before asking again.")
@@ -225,17 +225,17 @@ func TestUnknownLettersLeaveNoLimitState(t *testing.T) {
 	s := newSiteOn(t, db, handlers.Config{Limits: handlers.Limits{Storage: store}})
 	s.publishedLetter("c@example.org", "Org")
 	store.keys = nil // the coordinator's login
-	b := s.client()
-	b.Get(seedSlug)
+	visitor := s.client()
+	visitor.Get(seedSlug)
 	long := strings.Repeat("x", 2000)
 	for i := range 50 {
-		b.Post("/letters/"+long+strconv.Itoa(i)+"/sign", handlertest.SignForm("Prober", "FR", "p@example.org")).Expect(t, http.StatusNotFound)
-		b.Post("/letters/"+long+strconv.Itoa(i)+"/resend", url.Values{}).Expect(t, http.StatusNotFound)
+		visitor.Post("/letters/"+long+strconv.Itoa(i)+"/sign", handlertest.SignForm("Prober", "FR", "p@example.org")).Expect(t, http.StatusNotFound)
+		visitor.Post("/letters/"+long+strconv.Itoa(i)+"/resend", url.Values{}).Expect(t, http.StatusNotFound)
 	}
 	if len(store.keys) != 0 {
 		t.Fatalf("forms to unknown letters stored %d counters, such as %.80q", len(store.keys), store.keys[0])
 	}
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Igor Blazevic", "CZ", "igor@example.org")).Expect(t, http.StatusSeeOther)
 	for _, k := range store.keys {
 		if strings.Contains(k, "azerbaijan") || len(k) > 100 {
 			t.Errorf("counter key %q holds the path", k)
@@ -260,40 +260,40 @@ func TestStartedTokenIsBoundToItsLetterAndExpires(t *testing.T) {
 	coord.Get(other)
 	coord.Post(other+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 
-	b := s.client()
+	visitor := s.client()
 	for range 2 { // rendered, then from the cache
-		b.Get("/letters/another").Expect(t, http.StatusOK)
+		visitor.Get("/letters/another").Expect(t, http.StatusOK)
 	}
-	foreign := b.Started
-	b.Get(seedSlug).Expect(t, http.StatusOK)
+	foreign := visitor.Started
+	visitor.Get(seedSlug).Expect(t, http.StatusOK)
 	time.Sleep(2 * time.Millisecond)
 	f := handlertest.SignForm("Foreign Token", "FR", "foreign@example.org")
 	f.Set("started", foreign)
-	b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != 0 || len(s.inbox("foreign@example.org")) != 0 {
 		t.Fatalf("a form with another letter's token stored %d signatures", n)
 	}
 
 	f = handlertest.SignForm("Left Open", "FR", "open@example.org")
 	f.Set("started", s.h.StartedTokenAt(s.letter().ID, time.Now().Add(-25*time.Hour)))
-	b.Started = "" // the form shown again must bring its own
-	b.Post(seedSlug+"/sign", f).Expect(t, http.StatusUnprocessableEntity, "more than a day ago", `value="Left Open"`, `value="open@example.org"`)
-	fresh := b.Started
+	visitor.Started = "" // the form shown again must bring its own
+	visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusUnprocessableEntity, "more than a day ago", `value="Left Open"`, `value="open@example.org"`)
+	fresh := visitor.Started
 	if fresh == "" || fresh == f.Get("started") {
 		t.Fatal("the form shown again has no fresh token")
 	}
 	time.Sleep(2 * time.Millisecond)
 	f.Set("started", fresh)
-	b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 	if n := s.signatures(); n != 1 {
 		t.Fatalf("%d signatures after sending the form again, want 1", n)
 	}
 
 	// The seed letter's cached page gives a token of its own letter.
 	for range 2 {
-		b.Get(seedSlug).Expect(t, http.StatusOK)
+		visitor.Get(seedSlug).Expect(t, http.StatusOK)
 		time.Sleep(2 * time.Millisecond)
-		b.Post(seedSlug+"/sign", handlertest.SignForm("Cached", "FR", "cached"+strconv.Itoa(int(s.signatures()))+"@example.org")).Expect(t, http.StatusSeeOther)
+		visitor.Post(seedSlug+"/sign", handlertest.SignForm("Cached", "FR", "cached"+strconv.Itoa(int(s.signatures()))+"@example.org")).Expect(t, http.StatusSeeOther)
 	}
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures with tokens from the cached page, want 3", n)
@@ -304,17 +304,17 @@ func TestStartedTokenIsBoundToItsLetterAndExpires(t *testing.T) {
 // take their places in the limit before they are stored, so that a crowd
 // of them from one client cannot all pass while none is stored yet.
 func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
-	s, b := limitedSigner(t, 5, time.Minute)
+	s, signer := limitedSigner(t, 5, time.Minute)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	statuses := map[int]int{}
 	for i := range 40 {
 		wg.Go(func() {
 			f := handlertest.SignForm("Crowd", "FR", "crowd"+strconv.Itoa(i)+"@example.org")
-			f.Set("_csrf", b.CSRF)
+			f.Set("_csrf", signer.CSRF)
 			req := httptest.NewRequest(http.MethodPost, seedSlug+"/sign", strings.NewReader(f.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.AddCookie(&http.Cookie{Name: "undersigned_csrf", Value: b.Cookies["undersigned_csrf"]})
+			req.AddCookie(&http.Cookie{Name: "undersigned_csrf", Value: signer.Cookies["undersigned_csrf"]})
 			resp, err := s.app.Test(req, -1)
 			if err != nil {
 				t.Error(err)
@@ -339,11 +339,11 @@ func TestConcurrentFloodStoresNoMoreThanTheLimit(t *testing.T) {
 // that had signed looks stored, so it counts as one; were it free, the
 // limit would tell it apart.
 func TestRepeatedSignaturesCountAgainstTheLimit(t *testing.T) {
-	s, b := limitedSigner(t, 3, time.Minute)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "leyla@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "leyla@example.org")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "someone@example.org")).Expect(t, http.StatusTooManyRequests, `value="someone@example.org"`)
+	s, signer := limitedSigner(t, 3, time.Minute)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "leyla@example.org")).Expect(t, http.StatusSeeOther)
+	signer.Post(seedSlug+"/sign", handlertest.SignForm("Prober", "FR", "someone@example.org")).Expect(t, http.StatusTooManyRequests, `value="someone@example.org"`)
 	if n := s.signatures(); n != 1 {
 		t.Errorf("%d signatures stored, want 1", n)
 	}
@@ -355,7 +355,7 @@ func limitedSigner(t *testing.T, max int, window time.Duration) (*site, *handler
 	t.Helper()
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: max, Window: window}}})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.client()
-	b.Get(seedSlug)
-	return s, b
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	return s, visitor
 }

@@ -81,9 +81,9 @@ func TestDatedListNeverChanges(t *testing.T) {
 
 	s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
 	readUnchanged(t, s, dated, first.Body, "a new signature")
-	b := s.client()
-	b.Get(aida)
-	b.Post(aida+"/display", url.Values{"display": {"full"}}).Expect(t, http.StatusSeeOther)
+	visitor := s.client()
+	visitor.Get(aida)
+	visitor.Post(aida+"/display", url.Values{"display": {"full"}}).Expect(t, http.StatusSeeOther)
 	readUnchanged(t, s, dated, first.Body, "a change of display")
 	coord.Get(letterPath)
 	settings := withSettings("allow_indexing")
@@ -114,9 +114,9 @@ func TestWithdrawalLeavesDatedLists(t *testing.T) {
 	date := `<time datetime="` + dated[len(dated)-10:] + `">`
 	s.client().Get(dated).Expect(t, http.StatusOK, "3 signatures", "Individuals (3)", "Igor Blazevic, Czechia")
 
-	b := s.client()
-	b.Get(igor).Expect(t, http.StatusOK, "from every dated list already published", "cannot be recalled")
-	b.Post(igor+"/withdraw", url.Values{}).Expect(t, http.StatusOK, "nor on the dated lists already published")
+	visitor := s.client()
+	visitor.Get(igor).Expect(t, http.StatusOK, "from every dated list already published", "cannot be recalled")
+	visitor.Post(igor+"/withdraw", url.Values{}).Expect(t, http.StatusOK, "nor on the dated lists already published")
 	after := s.client().Get(dated).Expect(t, http.StatusOK, date, "2 signatures", "Individuals (2)", "Maiko Ichihara, Japan",
 		"1 entry withdrawn since publication")
 	assertAbsent(t, map[string]string{"dated list": after.Body}, "Igor", "Blazevic")
@@ -156,16 +156,16 @@ func TestHidingYourNameLeavesDatedLists(t *testing.T) {
 	s.client().Get(dated).Expect(t, http.StatusOK, "Igor Blazevic, Czechia", "Cora Quist, Belarus")
 
 	for link, display := range map[string]string{igor: "anonymous", cora: "counted"} {
-		b := s.client()
-		b.Get(link).Expect(t, http.StatusOK, "also takes your name off every dated list already published")
-		b.Post(link+"/display", url.Values{"display": {display}}).Expect(t, http.StatusSeeOther)
+		visitor := s.client()
+		visitor.Get(link).Expect(t, http.StatusOK, "also takes your name off every dated list already published")
+		visitor.Post(link+"/display", url.Values{"display": {display}}).Expect(t, http.StatusSeeOther)
 	}
 	after := s.client().Get(dated).Expect(t, http.StatusOK, "Maiko Ichihara, Japan", "2 entries withdrawn since publication")
 	assertAbsent(t, map[string]string{"dated list": after.Body}, "Igor", "Blazevic", "Cora", "Quist")
 
-	b := s.client()
-	b.Get(igor)
-	b.Post(igor+"/display", url.Values{"display": {"full"}}).Expect(t, http.StatusSeeOther)
+	visitor := s.client()
+	visitor.Get(igor)
+	visitor.Post(igor+"/display", url.Values{"display": {"full"}}).Expect(t, http.StatusSeeOther)
 	readUnchanged(t, s, dated, after.Body, "a choice to be named again")
 }
 

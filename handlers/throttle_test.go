@@ -29,9 +29,9 @@ func TestCoordinatorLogsInWhileAnotherClientHammers(t *testing.T) {
 		postFrom(coord, coordIP, "/logout", url.Values{}).Expect(t, http.StatusSeeOther)
 	}
 	logout()
-	login := func(b *handlertest.Client, ip, password string) handlertest.Response {
-		b.Get("/login")
-		return postFrom(b, ip, "/login", url.Values{"email": {email}, "password": {password}})
+	login := func(c *handlertest.Client, ip, password string) handlertest.Response {
+		c.Get("/login")
+		return postFrom(c, ip, "/login", url.Values{"email": {email}, "password": {password}})
 	}
 
 	attacker := s.client()

@@ -31,8 +31,8 @@ func translationForm(text models.LetterText, action string) url.Values {
 	return f
 }
 
-// seedFrench and seedArabic are the translations of the letter letterForm
-// drafts, every part of it translated.
+// seedFrench and seedArabic are the translations of the letter
+// handlertest.LetterForm drafts, every part of it translated.
 var (
 	seedFrench = withParts(modeltest.AzerbaijanFrench, "Membres de l’Assemblée parlementaire du Conseil de l’Europe\nDélégations à la COP29",
 		"Les prisonniers politiques en Azerbaïdjan", "Excellences,", "Veuillez agréer l’expression de notre haute considération.")
@@ -57,18 +57,18 @@ func publishTranslation(t *testing.T, coordinator *handlertest.Client, editor, l
 
 func TestPublishingATranslationThatLacksADemandIsRefusedKeepingEveryValue(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	b.Get(editor).Expect(t, http.StatusOK, `href="`+editor+`/translations/fr"`, "Translate into French")
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	coordinator.Get(editor).Expect(t, http.StatusOK, `href="`+editor+`/translations/fr"`, "Translate into French")
 
 	short := seedFrench
 	short.Groups = []models.DemandGroupText{short.Groups[0], {LeadIn: short.Groups[1].LeadIn,
 		Demands: strings.Join(strings.Split(short.Groups[1].Demands, "\n")[:4], "\n")}}
 	// What the original says is read with the field that translates it.
-	form := b.Get(editor+"/translations/fr").Expect(t, http.StatusOK, `id="f-title-original"`)
+	form := coordinator.Get(editor+"/translations/fr").Expect(t, http.StatusOK, `id="f-title-original"`)
 	if !regexp.MustCompile(`<input id="f-title" [^>]*aria-describedby="[^"]*f-title-original`).MatchString(form.Markup) {
 		t.Error("the title's field is not described by what the original says")
 	}
-	r := b.Post(editor+"/translations/fr", translationForm(short, "publish")).Expect(t, http.StatusUnprocessableEntity,
+	r := coordinator.Post(editor+"/translations/fr", translationForm(short, "publish")).Expect(t, http.StatusUnprocessableEntity,
 		`id="error-summary"`, `href="#f-group_demands-1"`,
 		"Demand group 2 has 5 demands in the original and 4 here",
 		`id="f-group_demands-1-error"`, `aria-invalid="true"`)
@@ -81,18 +81,18 @@ func TestPublishingATranslationThatLacksADemandIsRefusedKeepingEveryValue(t *tes
 	// A group missing altogether, and a part the original has left empty.
 	noGroup := seedFrench
 	noGroup.Groups, noGroup.Salutation = noGroup.Groups[:1], ""
-	b.Post(editor+"/translations/fr", translationForm(noGroup, "publish")).Expect(t, http.StatusUnprocessableEntity,
+	coordinator.Post(editor+"/translations/fr", translationForm(noGroup, "publish")).Expect(t, http.StatusUnprocessableEntity,
 		"Demand group 2 of the original, with 5 demands, is missing here", `href="#f-group_lead_in-1"`,
 		`id="f-group_lead_in-1"`, `href="#f-salutation"`)
 
 	// Nothing of a refused translation is public, nor stored.
 	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusNotFound)
-	b.Get(editor+"/translations/fr").Expect(t, http.StatusOK, "Draft: not public.")
+	coordinator.Get(editor+"/translations/fr").Expect(t, http.StatusOK, "Draft: not public.")
 	if _, err := s.store.Translation(context.Background(), s.letter(), "fr"); err == nil {
 		t.Error("a refused translation was stored")
 	}
 
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusOK, htmlEscape(seedFrench.Title))
 }
 
@@ -103,11 +103,11 @@ func htmlEscape(s string) string {
 
 func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
-	publishTranslation(t, b, editor, "ar", seedArabic)
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
+	publishTranslation(t, coordinator, editor, "ar", seedArabic)
 	visitor := s.client()
-	const abs = "http://undersigned.test" + seedSlug
+	const abs = siteURL + seedSlug
 
 	// The page around the French text is French, whatever the interface's language.
 	fr := visitor.Get(seedSlug+"/fr").Expect(t, http.StatusOK, `<html lang="en"`,
@@ -141,10 +141,10 @@ func TestATranslationHasItsAddressLanguageAndDirection(t *testing.T) {
 
 func TestAnUnknownOrUnpublishedLanguageIsNotFound(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
-	b.Get(editor + "/translations/es")
-	b.Post(editor+"/translations/es", translationForm(seedFrench, "save")).Expect(t, http.StatusSeeOther) // a draft
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
+	coordinator.Get(editor + "/translations/es")
+	coordinator.Post(editor+"/translations/es", translationForm(seedFrench, "save")).Expect(t, http.StatusSeeOther) // a draft
 	visitor := s.client()
 	for _, path := range []string{
 		seedSlug + "/xx", seedSlug + "/de", seedSlug + "/en", seedSlug + "/es", seedSlug + "/fr-fr",
@@ -156,16 +156,16 @@ func TestAnUnknownOrUnpublishedLanguageIsNotFound(t *testing.T) {
 	visitor.Get(seedSlug) // a form's token, to send the form to a version that does not exist
 	visitor.Post(seedSlug+"/es/sign", handlertest.SignForm("Someone", "FR", "someone@example.org")).Expect(t, http.StatusNotFound)
 	// Nor is a translation's editor in the original's language or an unknown one.
-	b.Get(editor+"/translations/en").Expect(t, http.StatusNotFound)
-	b.Get(editor+"/translations/xx").Expect(t, http.StatusNotFound)
-	b.Get(editor)
-	b.Post(editor+"/translations/en", translationForm(seedFrench, "publish")).Expect(t, http.StatusNotFound)
+	coordinator.Get(editor+"/translations/en").Expect(t, http.StatusNotFound)
+	coordinator.Get(editor+"/translations/xx").Expect(t, http.StatusNotFound)
+	coordinator.Get(editor)
+	coordinator.Post(editor+"/translations/en", translationForm(seedFrench, "publish")).Expect(t, http.StatusNotFound)
 }
 
 func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 
 	french := s.client()
 	french.Get(seedSlug+"/fr").Expect(t, http.StatusOK)
@@ -200,8 +200,8 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 		}
 	}
 	// Coordinators see which version each signer signed.
-	b.Get(editor+"/signatures").Expect(t, http.StatusOK, `<td lang="fr">français</td>`, `<td lang="en">English</td>`)
-	csv := b.Get(editor+"/signatures.csv").Expect(t, http.StatusOK, ",signed_at,version\n")
+	coordinator.Get(editor+"/signatures").Expect(t, http.StatusOK, `<td lang="fr">français</td>`, `<td lang="en">English</td>`)
+	csv := coordinator.Get(editor+"/signatures.csv").Expect(t, http.StatusOK, ",signed_at,version\n")
 	if !strings.Contains(csv.Body, "nicolas@example.org") || !strings.Contains(csv.Body, "Z,fr\n") {
 		t.Errorf("the coordinators' CSV does not say who signed in French:\n%s", csv.Body)
 	}
@@ -214,12 +214,12 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 
 func TestATranslationAddedAfterPublicationIsDated(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
 	signer := s.client()
 	signer.Get(seedSlug)
 	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	time.Sleep(10 * time.Millisecond) // the translation comes after the publication
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 	today := time.Now().UTC().Format("January 2, 2006")
 	s.client().Get(seedSlug).Expect(t, http.StatusOK, "French translation added on "+today+".")
 	// Its signers were not asked anything again.
@@ -229,14 +229,14 @@ func TestATranslationAddedAfterPublicationIsDated(t *testing.T) {
 }
 
 func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
-	s, b, editor, _ := signedInFrench(t)
-	b.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
+	s, coordinator, editor, _ := signedInFrench(t)
+	coordinator.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
 	today := time.Now().UTC().Format(time.DateOnly)
 	visitor := s.client()
 
 	title := htmlEscape(seedFrench.Title)
 	visitor.Get(seedSlug+"/fr/print").Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, title, "Nicolas Tenzer")
-	visitor.Get(seedSlug+"/fr/embed").Expect(t, http.StatusOK, `<html lang="fr"`, title, "http://undersigned.test"+seedSlug+"/fr")
+	visitor.Get(seedSlug+"/fr/embed").Expect(t, http.StatusOK, `<html lang="fr"`, title, siteURL+seedSlug+"/fr")
 	visitor.Get(seedSlug+"/fr/as-of/"+today).Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`, title, "Nicolas Tenzer")
 	csv := visitor.Get(seedSlug+"/fr/signatories.csv").Expect(t, http.StatusOK, "Nicolas Tenzer")
 	if original := visitor.Get(seedSlug + "/signatories.csv"); original.Body != csv.Body {
@@ -252,7 +252,7 @@ func TestExportsOfAVersionAreInItsLanguageWithTheSameList(t *testing.T) {
 		t.Errorf("the French packet lacks the French title or the list:\n%s", text)
 	}
 	visitor.Get("/feed.atom").Expect(t, http.StatusOK,
-		`<link rel="alternate" type="text/html" href="http://undersigned.test`+seedSlug+`/fr" hreflang="fr" title="`+seedFrench.Title[:20])
+		`<link rel="alternate" type="text/html" href="`+siteURL+seedSlug+`/fr" hreflang="fr" title="`+seedFrench.Title[:20])
 }
 
 // revisedFrench is seedFrench with its first demand rewritten.
@@ -267,8 +267,8 @@ const frenchDemand = "de libérer sans condition tous les prisonniers politiques
 
 func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 	for path, signer := range map[string][]string{seedSlug + "/fr": {"Nicolas Tenzer", "FR", "nicolas@example.org"}, seedSlug: {"Leyla Yunus", "AZ", "leyla@example.org"}} {
 		v := s.client()
 		v.Get(path)
@@ -277,11 +277,11 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	trEditor := editor + "/translations/fr"
 
 	// A correction: no new revision, no one asked, the translation dated.
-	b.Get(trEditor)
+	coordinator.Get(trEditor)
 	corrected := seedFrench
 	corrected.Title += "."
-	confirm := b.Post(trEditor, translationForm(corrected, "publish")).Expect(t, http.StatusOK, "What kind of change is this?", `action="`+trEditor+`"`)
-	b.Post(trEditor, keptForm(confirm.Body, "confirm", "correction")).Expect(t, http.StatusSeeOther)
+	confirm := coordinator.Post(trEditor, translationForm(corrected, "publish")).Expect(t, http.StatusOK, "What kind of change is this?", `action="`+trEditor+`"`)
+	coordinator.Post(trEditor, keptForm(confirm.Body, "confirm", "correction")).Expect(t, http.StatusSeeOther)
 	frenchNote := htmlEscape(views.Message("fr", "letter.corrected", "date", views.FormatDate("fr", time.Now())))
 	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusOK, htmlEscape(corrected.Title), frenchNote)
 	if r := s.client().Get(seedSlug); strings.Contains(r.Body, "Text corrected on") {
@@ -289,14 +289,14 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 	}
 
 	// A change of substance: the next revision, agreed to by this version's signers.
-	b.Get(trEditor)
-	confirm = b.Post(trEditor, translationForm(revisedFrench(), "publish")).Expect(t, http.StatusOK, "<del>", htmlEscape(frenchDemand))
-	r := b.Post(trEditor, keptForm(confirm.Body, "confirm", "substance")).Expect(t, http.StatusSeeOther)
+	coordinator.Get(trEditor)
+	confirm = coordinator.Post(trEditor, translationForm(revisedFrench(), "publish")).Expect(t, http.StatusOK, "<del>", htmlEscape(frenchDemand))
+	r := coordinator.Post(trEditor, keptForm(confirm.Body, "confirm", "substance")).Expect(t, http.StatusSeeOther)
 	if !strings.Contains(r.Location, "asked=1") {
 		t.Errorf("revising the French translation leads to %q, want one signer asked", r.Location)
 	}
 	mail := s.inbox("nicolas@example.org")
-	if len(mail) != 2 || !strings.Contains(mail[1].Body, "http://undersigned.test"+seedSlug+"/fr/revisions/1") {
+	if len(mail) != 2 || !strings.Contains(mail[1].Body, siteURL+seedSlug+"/fr/revisions/1") {
 		t.Errorf("the French signer was not asked with a link to the French text they signed: %+v", mail)
 	}
 	if n := len(s.inbox("leyla@example.org")); n != 1 {
@@ -319,7 +319,7 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 			t.Errorf("%s explains its marks in English", path)
 		}
 	}
-	b.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
+	coordinator.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
 	today := time.Now().UTC()
 	dated := s.client().Get(seedSlug+"/fr/as-of/"+today.Format(time.DateOnly)).Expect(t, http.StatusOK,
 		htmlEscape(views.Message("fr", "snapshot.earlier")), "as of "+views.FormatDate("en", today)+" · ")
@@ -330,8 +330,8 @@ func TestChangingASignedTranslationFollowsTheRevisionRules(t *testing.T) {
 
 func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 	signer := s.client()
 	signer.Get(seedSlug)
 	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
@@ -340,13 +340,13 @@ func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
 		t.Fatal("an up-to-date translation says it is behind the original")
 	}
 
-	reviseSeedLetter(t, b, editor, "substance")
+	reviseSeedLetter(t, coordinator, editor, "substance")
 	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusOK, behind)
-	b.Get(editor).Expect(t, http.StatusOK, "after this translation: bring it up to date.")
+	coordinator.Get(editor).Expect(t, http.StatusOK, "after this translation: bring it up to date.")
 
 	// Brought up to date, it says so no more.
-	b.Get(editor + "/translations/fr")
-	b.Post(editor+"/translations/fr", translationForm(seedFrench, "publish")).Expect(t, http.StatusSeeOther)
+	coordinator.Get(editor + "/translations/fr")
+	coordinator.Post(editor+"/translations/fr", translationForm(seedFrench, "publish")).Expect(t, http.StatusSeeOther)
 	if r := s.client().Get(seedSlug + "/fr"); strings.Contains(r.Body, behind) {
 		t.Error("a translation saved since the original's revision still says it is behind")
 	}
@@ -354,24 +354,24 @@ func TestARevisedOriginalMarksItsTranslationsBehind(t *testing.T) {
 
 func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, _ := s.publishedLetter("c@example.org", "ICDR")
+	coordinator, _ := s.publishedLetter("c@example.org", "ICDR")
 
 	clash := handlertest.LetterForm("save")
 	clash.Set("title", "Another letter")
 	clash.Set("slug", strings.TrimPrefix(seedSlug, "/letters/"))
-	b.Get("/dashboard/letters/new")
-	b.Post("/dashboard/letters", clash).Expect(t, http.StatusUnprocessableEntity, `href="#f-slug"`,
+	coordinator.Get("/dashboard/letters/new")
+	coordinator.Post("/dashboard/letters", clash).Expect(t, http.StatusUnprocessableEntity, `href="#f-slug"`,
 		`id="f-slug-error"`, htmlEscape(views.Message("en", "error.slug_taken")), `value="Another letter"`)
 
 	arabic := handlertest.LetterForm("save")
 	arabic.Set("title", seedArabic.Title)
-	r := b.Post("/dashboard/letters", arabic).Expect(t, http.StatusSeeOther)
-	b.Get(strings.TrimSuffix(r.Location, "?saved=1")).Expect(t, http.StatusOK, `value="byn-mshtrk-bsh-n-hl-hqwq-lnsn-fy-dhrbyjn"`)
+	r := coordinator.Post("/dashboard/letters", arabic).Expect(t, http.StatusSeeOther)
+	coordinator.Get(strings.TrimSuffix(r.Location, "?saved=1")).Expect(t, http.StatusOK, `value="byn-mshtrk-bsh-n-hl-hqwq-lnsn-fy-dhrbyjn"`)
 
 	symbols := handlertest.LetterForm("save")
 	symbols.Set("title", "✊ ✊ ✊")
-	b.Get("/dashboard/letters/new")
-	b.Post("/dashboard/letters", symbols).Expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
+	coordinator.Get("/dashboard/letters/new")
+	coordinator.Post("/dashboard/letters", symbols).Expect(t, http.StatusUnprocessableEntity, htmlEscape(views.Message("en", "error.slug_needed")))
 }
 
 // TestANewLinkNamesTheVersionSigned: a signer of the French version who
@@ -380,8 +380,8 @@ func TestTheEditorNamesASlugClashAndTransliteratesTitles(t *testing.T) {
 // their first email: never a French email under the English title.
 func TestANewLinkNamesTheVersionSigned(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.openLetter("c@example.org", "ICDR", withSettings("confirm_email"))
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	coordinator, editor := s.openLetter("c@example.org", "ICDR", withSettings("confirm_email"))
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 	const email = "nicolas@example.org"
 	signer := s.client()
 	signer.Get(seedSlug + "/fr")
@@ -431,8 +431,8 @@ func TestAVersionsRefusalsAreInItsLanguage(t *testing.T) {
 // sentence above them groups the total: "1 200" in French.
 func TestAVersionsChartsWriteNumbersAsItsLanguageDoes(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	publishTranslation(t, b, editor, "fr", seedFrench)
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	publishTranslation(t, coordinator, editor, "fr", seedFrench)
 	s.signMany(1200)
 	total := s.letter().SignatureCount()
 	figure := views.FormatNumber("fr", int(total))
@@ -448,10 +448,10 @@ func TestAVersionsChartsWriteNumbersAsItsLanguageDoes(t *testing.T) {
 // and shows nothing of its text.
 func TestNoPublicRouteShowsADraftTranslation(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
-	b.Get(editor + "/translations/fr")
-	b.Post(editor+"/translations/fr", translationForm(seedFrench, "save")).Expect(t, http.StatusSeeOther) // a draft
-	b.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)                              // a dated list of today
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
+	coordinator.Get(editor + "/translations/fr")
+	coordinator.Post(editor+"/translations/fr", translationForm(seedFrench, "save")).Expect(t, http.StatusSeeOther) // a draft
+	coordinator.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)                              // a dated list of today
 	visitor := s.client()
 	visitor.Get(seedSlug)
 	walked := 0
@@ -489,13 +489,13 @@ func TestNoPublicRouteShowsADraftTranslation(t *testing.T) {
 // header is refused.
 func TestAHostileTranslationIsShownAsText(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	b, editor := s.publishedLetter("c@example.org", "ICDR")
+	coordinator, editor := s.publishedLetter("c@example.org", "ICDR")
 	hostile := seedFrench
 	hostile.Title = `</style><script>alert("fr")</script>"; } * { display: none } /*`
 	hostile.Body = "<script>alert(1)</script>\n\n[clic](javascript:alert(2)) <img src=x onerror=alert(3)>"
 	hostile.Groups = slices.Clone(hostile.Groups)
 	hostile.Groups[0].LeadIn = `<b onmouseover=alert(5)>Nous demandons :</b>`
-	publishTranslation(t, b, editor, "fr", hostile)
+	publishTranslation(t, coordinator, editor, "fr", hostile)
 	visitor := s.client()
 	for _, path := range []string{"/fr", "/fr/signatories", "/fr/print", "/fr/embed", "/fr/revisions/1", "/fr/thanks", "/fr.json", "/fr/signatories.json"} {
 		r := visitor.Get(seedSlug+path).Expect(t, http.StatusOK)
@@ -515,6 +515,6 @@ func TestAHostileTranslationIsShownAsText(t *testing.T) {
 	}
 	injected := seedFrench
 	injected.Title = "Prisonniers\r\nBcc: everyone@example.org"
-	b.Get(editor + "/translations/fr")
-	b.Post(editor+"/translations/fr", translationForm(injected, "publish")).Expect(t, http.StatusUnprocessableEntity)
+	coordinator.Get(editor + "/translations/fr")
+	coordinator.Post(editor+"/translations/fr", translationForm(injected, "publish")).Expect(t, http.StatusUnprocessableEntity)
 }

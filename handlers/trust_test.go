@@ -12,13 +12,13 @@ import (
 	"undersigned/handlers/handlertest"
 )
 
-// signAndKeepLink signs the seed letter from a fresh browser and returns
+// signAndKeepLink signs the seed letter from a fresh client and returns
 // the private management link emailed to the signer.
 func (s *site) signAndKeepLink(f url.Values) string {
 	s.t.Helper()
-	b := s.client()
-	b.Get(seedSlug)
-	b.Post(seedSlug+"/sign", f).Expect(s.t, http.StatusSeeOther)
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	visitor.Post(seedSlug+"/sign", f).Expect(s.t, http.StatusSeeOther)
 	return s.mailedLink(f.Get("email"), "/signature/")
 }
 
@@ -162,14 +162,14 @@ func TestResendingIsLimited(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{Resend: handlers.RateLimit{Max: 2, Window: time.Hour}}})
 	s.openLetter("c@example.org", "Org", nil)
 	const email = "target@example.org"
-	b := s.client()
-	b.Get(seedSlug)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Jessica Ludwig", "US", email)).Expect(t, http.StatusSeeOther)
-	b.Get(seedSlug + "/thanks")
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Jessica Ludwig", "US", email)).Expect(t, http.StatusSeeOther)
+	visitor.Get(seedSlug + "/thanks")
 	for range 2 {
-		b.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
+		visitor.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusSeeOther)
 	}
-	r := b.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusTooManyRequests, append(refusedMarks,
+	r := visitor.Post(seedSlug+"/resend", url.Values{}).Expect(t, http.StatusTooManyRequests, append(refusedMarks,
 		"<h2 id=\"error-summary-title\">There is a problem</h2>\n  <p>The email has been sent several times already. Please wait 60 minutes before asking again.</p>")...)
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
@@ -193,13 +193,13 @@ func TestReviewQueue(t *testing.T) {
 		{"individual", "Ucha Nanuashvili", "", "GE", "ucha@example.org", "Ucha Nanuashvili, Georgia"},
 	}
 	for _, sg := range signers {
-		b := s.client()
-		b.Get(seedSlug)
+		visitor := s.client()
+		visitor.Get(seedSlug)
 		f := handlertest.SignForm(sg.name, sg.country, sg.email)
 		f.Set("kind", sg.kind)
 		f.Set("affiliation", sg.affiliation)
-		b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
-		b.Confirm(s.mailedLink(sg.email, "/confirm/")).Expect(t, http.StatusOK, "yours will appear once reviewed")
+		visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		visitor.Confirm(s.mailedLink(sg.email, "/confirm/")).Expect(t, http.StatusOK, "yours will appear once reviewed")
 	}
 	unconfirmed := handlertest.SignForm("Someone", "GE", "late@example.org")
 	unconfirmed.Set("kind", "organisation")
@@ -321,10 +321,10 @@ func TestDisplayChoices(t *testing.T) {
 				sg.link = s.signAndKeepLink(f)
 				continue
 			}
-			b := s.client()
-			b.Get(sg.link).Expect(t, http.StatusOK, "How your signature appears")
-			r := b.Post(sg.link+"/display", url.Values{"display": {round.displays[j]}}).Expect(t, http.StatusSeeOther)
-			b.Get(r.Location).Expect(t, http.StatusOK, "Saved.", `value="`+round.displays[j]+`" checked`)
+			visitor := s.client()
+			visitor.Get(sg.link).Expect(t, http.StatusOK, "How your signature appears")
+			r := visitor.Post(sg.link+"/display", url.Values{"display": {round.displays[j]}}).Expect(t, http.StatusSeeOther)
+			visitor.Get(r.Location).Expect(t, http.StatusOK, "Saved.", `value="`+round.displays[j]+`" checked`)
 		}
 
 		public := s.publicPages()
@@ -369,9 +369,9 @@ func TestWithdrawal(t *testing.T) {
 	link := s.signAndKeepLink(handlertest.SignForm("Maiko Ichihara", "JP", "maiko@example.org"))
 	s.client().Get(seedSlug).Expect(t, http.StatusOK, "2 signatures", "Maiko Ichihara, Japan")
 
-	b := s.client()
-	b.Get(link).Expect(t, http.StatusOK, "Maiko Ichihara, Japan", "It is counted on the letter.", "Withdraw my signature")
-	b.Post(link+"/withdraw", url.Values{}).Expect(t, http.StatusOK, "Your signature has been withdrawn")
+	visitor := s.client()
+	visitor.Get(link).Expect(t, http.StatusOK, "Maiko Ichihara, Japan", "It is counted on the letter.", "Withdraw my signature")
+	visitor.Post(link+"/withdraw", url.Values{}).Expect(t, http.StatusOK, "Your signature has been withdrawn")
 
 	outputs := s.publicPages()
 	if !strings.Contains(outputs["letter page"], "1 signature") || !strings.Contains(outputs["letter page"], "Igor Blazevic, Czechia") {
@@ -386,9 +386,9 @@ func TestWithdrawal(t *testing.T) {
 	}
 
 	for _, r := range []handlertest.Response{
-		b.Get(link),
-		b.Post(link+"/display", url.Values{"display": {"full"}}),
-		b.Post(link+"/withdraw", url.Values{}),
+		visitor.Get(link),
+		visitor.Post(link+"/display", url.Values{"display": {"full"}}),
+		visitor.Post(link+"/withdraw", url.Values{}),
 	} {
 		r.Expect(t, http.StatusNotFound, "Page not found")
 	}
@@ -401,15 +401,15 @@ func TestWithdrawal(t *testing.T) {
 func TestSigningFloodIsLimited(t *testing.T) {
 	s := newSite(t, handlers.Config{Limits: handlers.Limits{SignBurst: handlers.RateLimit{Max: 5, Window: time.Minute}}})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.client()
-	b.Get(seedSlug)
+	visitor := s.client()
+	visitor.Get(seedSlug)
 	for range 10 {
-		b.Post(seedSlug+"/sign", handlertest.SignForm("Typo", "XX", "typo@example.org")).Expect(t, http.StatusUnprocessableEntity)
+		visitor.Post(seedSlug+"/sign", handlertest.SignForm("Typo", "XX", "typo@example.org")).Expect(t, http.StatusUnprocessableEntity)
 	}
 	statuses := map[int]int{}
 	var last handlertest.Response
 	for i := range 100 {
-		last = b.Post(seedSlug+"/sign", handlertest.SignForm("Flood "+strconv.Itoa(i), "FR", "flood"+strconv.Itoa(i)+"@example.org"))
+		last = visitor.Post(seedSlug+"/sign", handlertest.SignForm("Flood "+strconv.Itoa(i), "FR", "flood"+strconv.Itoa(i)+"@example.org"))
 		statuses[last.Status]++
 	}
 	if statuses[http.StatusSeeOther] != 5 || statuses[http.StatusTooManyRequests] != 95 || len(statuses) != 2 {
@@ -428,8 +428,8 @@ func TestSigningFloodIsLimited(t *testing.T) {
 func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 	s := newSite(t, handlers.Config{MinSignTime: 2 * time.Second})
 	s.openLetter("c@example.org", "Org", nil)
-	b := s.client()
-	b.Get(seedSlug)
+	visitor := s.client()
+	visitor.Get(seedSlug)
 	tests := []struct {
 		name      string
 		afterWait bool // sent once MinSignTime has passed since the page was shown
@@ -454,7 +454,7 @@ func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 		before := s.signatures()
 		f := handlertest.SignForm("Signer "+strconv.Itoa(i), "FR", email)
 		tt.change(f)
-		r := b.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
+		r := visitor.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
 		if r.Location != seedSlug+"/thanks#top" {
 			t.Errorf("%s: redirected to %q, want the thank-you page", tt.name, r.Location)
 		}
@@ -470,13 +470,13 @@ func TestBotsAreShownSuccessAndNothingIsStored(t *testing.T) {
 func TestGmailAddressesSignOnce(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	s.publishedLetter("c@example.org", "Org")
-	b := s.client()
-	b.Get(seedSlug)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", "janedoe@gmail.com")).Expect(t, http.StatusSeeOther)
-	b.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", "janedoe@example.org")).Expect(t, http.StatusSeeOther)
+	visitor := s.client()
+	visitor.Get(seedSlug)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", "janedoe@gmail.com")).Expect(t, http.StatusSeeOther)
+	visitor.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", "janedoe@example.org")).Expect(t, http.StatusSeeOther)
 	// Every variant is answered as a signature; only the last one is new.
 	for _, email := range []string{"Jane.Doe+x@GMAIL.com", "j.a.n.e.d.o.e@googlemail.com", " JANEDOE@gmail.com ", "jane.doe@example.org"} {
-		b.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", email)).Expect(t, http.StatusSeeOther)
+		visitor.Post(seedSlug+"/sign", handlertest.SignForm("Jane Doe", "GB", email)).Expect(t, http.StatusSeeOther)
 	}
 	if n := s.signatures(); n != 3 {
 		t.Errorf("%d signatures stored, want 3", n)

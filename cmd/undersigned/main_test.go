@@ -198,7 +198,7 @@ func TestAcknowledgedSignaturesSurviveKill9(t *testing.T) {
 		acked  []string
 		serial atomic.Int64 // every attempt gets a new email, so none is refused as already signed
 	)
-	// The signers are browsers left open across the crashes: they keep their
+	// The signers are clients left open across the crashes: they keep their
 	// cookies and, like a person reloading after an error, fetch the form
 	// again on each new server for a fresh CSRF token.
 	clients := make([]*handlertest.Client, signers)

@@ -31,7 +31,7 @@ type setting struct {
 	def, usage string
 	// set parses a value into the configuration. Its error says what is
 	// wrong and gives an example of a good value; it need not name the
-	// setting, which parseSettings adds.
+	// setting, which bindSettings adds.
 	set func(string) error
 }
 

@@ -17,14 +17,15 @@ import (
 
 // ParseURL reads an SMTP server's URL, smtp://user:password@host:port
 // (STARTTLS when the server offers it) or smtps://… (TLS from the start);
-// "" means no SMTP server, and gives nil.
+// "" means no SMTP server, and gives nil. Its error does not quote the
+// URL, which holds the relay's password.
 func ParseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, nil
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q: want smtp://user:password@host:port or smtps://…", s)
+		return nil, errors.New("want smtp://user:password@host:port or smtps://…")
 	}
 	return u, nil
 }

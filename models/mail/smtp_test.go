@@ -251,3 +251,16 @@ func TestSubjectAddsNoHeader(t *testing.T) {
 		t.Errorf("Bcc %q, subject %q; want no Bcc, the subject on one line", bcc, subject)
 	}
 }
+
+// A malformed relay URL is refused without its password in the error,
+// which the server prints and a deployment's logs keep.
+func TestMalformedURLErrorHoldsNoPassword(t *testing.T) {
+	for _, bad := range []string{"smtp://user:s3cret-pw@", "http://user:s3cret-pw@mail.example.org", "smtp://user:s3cret-pw@mail.example.org:x%zz"} {
+		_, err := ParseURL(bad)
+		if err == nil {
+			t.Errorf("ParseURL(%q) accepted it", bad)
+		} else if strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("ParseURL(%q): %v", bad, err)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create and drop test databases
 
 	"undersigned/models"
+	"undersigned/models/modeltest/suites"
 )
 
 // TestDBEnv names the environment variable that runs the tests on
@@ -292,8 +293,9 @@ const AzerbaijanListText = `- Igor Blazevic, Prague Civil Society Centre, Czechi
 `
 
 // Tool returns the path of a command a test needs, or skips the test with
-// how to install it; under CI=true, where .ci/run installs it, its absence
-// fails the test instead.
+// how to install it, for the package's summary of skipped tests (see
+// suites.Run); under CI=true, where .ci/run installs it, its absence fails
+// the test instead.
 func Tool(t testing.TB, name, install string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
@@ -301,7 +303,7 @@ func Tool(t testing.TB, name, install string) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI: %s is missing; .ci/run installs it (%s)", name, install)
 		}
-		t.Skipf("skipped: %s not found. To run this test: %s", name, install)
+		suites.Skip(t, fmt.Sprintf("skipped: %s not found. To run this test: %s", name, install))
 	}
 	return path
 }

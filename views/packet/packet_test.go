@@ -3,6 +3,7 @@ package packet
 import (
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -10,7 +11,11 @@ import (
 	"time"
 
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
+
+// TestMain says at the end which tests were skipped for a missing tool.
+func TestMain(m *testing.M) { os.Exit(suites.Run(m)) }
 
 // letter is a letter of every part, its list the entries given, read by
 // a Sections that counts its reads in *reads.

@@ -11,7 +11,11 @@ import (
 	"time"
 
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
+
+// TestMain says at the end which tests were skipped for a missing tool.
+func TestMain(m *testing.M) { os.Exit(suites.Run(m)) }
 
 func testFont(t testing.TB) *Font {
 	t.Helper()
