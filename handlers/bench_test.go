@@ -53,6 +53,29 @@ func BenchmarkLetterPage(b *testing.B) {
 	}
 }
 
+// BenchmarkIndex serves the front page, a full page of 20 letters, to its
+// crowd of anonymous visitors.
+func BenchmarkIndex(b *testing.B) {
+	s := benchSite(handlers.Config{})
+	coord := s.client()
+	coord.LogIn("c@example.org", modeltest.Password)
+	for i := range 19 { // and benchSite's
+		draft := handlertest.LetterForm("save")
+		draft.Set("title", "Joint letter "+strconv.Itoa(i))
+		coord.OpenLetter(draft, handlertest.Settings("listed"))
+	}
+	if cards := strings.Count(s.client().Get("/").Markup, `class="letter-card"`); cards != 20 {
+		b.Fatalf("the index lists %d letters, want 20", cards)
+	}
+	for b.Loop() {
+		resp, err := s.app.Test(httptest.NewRequest(http.MethodGet, "/", nil), -1)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %v, %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+}
+
 // BenchmarkSign validates and stores a signature through the signing form,
 // a new email each time, as a signer's POST does, under limits that never
 // refuse it.

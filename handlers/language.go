@@ -41,10 +41,15 @@ func (h *Handler) lang(c *fiber.Ctx) string {
 // language of the interface.
 func (h *Handler) languageLinks(c *fiber.Ctx) []views.LanguageLink {
 	current := h.lang(c)
-	// The same page: its other parameters (?page=2) kept, its language changed.
+	// The same page: its other parameters (?page=2) kept, its language
+	// changed. A page rendered for the cache is the one page of every query
+	// it is served for, and the query of the visitor it is rendered for
+	// (?utm_source=…, or anything an attacker typed) is not for the others.
 	query := url.Values{}
-	for k, v := range c.Request().URI().QueryArgs().All() {
-		query.Add(string(k), string(v))
+	if renderingForCache(c) == nil {
+		for k, v := range c.Request().URI().QueryArgs().All() {
+			query.Add(string(k), string(v))
+		}
 	}
 	links := make([]views.LanguageLink, len(views.Languages))
 	for i, code := range views.Languages {
