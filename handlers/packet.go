@@ -10,28 +10,20 @@ import (
 
 	"undersigned/handlers/pagecache"
 	"undersigned/models"
-	"undersigned/views"
 	"undersigned/views/packet"
 )
 
 // packetMaxEntries caps the named entries of a PDF the server makes: the
 // list is read a chunk at a time, but the PDF is held in memory, by the
-// page cache too. Longer lists are saved as PDF from the print page, which
-// the browser lays out.
+// page cache too. A longer list's PDF names its first packetMaxEntries
+// entries and says, on its first page and where it stops, that the print
+// page (which the browser lays out, and saves as PDF) has them all.
 const packetMaxEntries = 20000
-
-// NoPacketView is the view of the page that answers for a PDF the server
-// will not make, and says why.
-type NoPacketView struct {
-	Letter LetterView
-	Why    string
-	Print  string
-}
 
 // packetPDF sends the delivery packet as a PDF made on the server: the
 // letter, then on a new page its list as of its date, as the print page
-// shows it. A list too long to hold gets a page pointing to the print page
-// instead.
+// shows it. A list too long to hold in memory names its first
+// packetMaxEntries entries and points to the print page for the rest.
 //
 // A PDF of a long list takes the server a good part of a second and much
 // memory to make, and the link is public: the answer comes from the page
@@ -42,9 +34,6 @@ func (h *Handler) packetPDF(c *fiber.Ctx) error {
 	l, err := h.publicVersion(c)
 	if err != nil {
 		return err
-	}
-	if l.NamedCount() > packetMaxEntries { // a page, cheap, its main part (which says why) in the version's language
-		return h.renderNoPacket(c, l, views.Message(h.mainLang(c, l), "packet.too_long", "max", packetMaxEntries))
 	}
 	// The packet is in the version's language (see makePacket), whatever the
 	// interface's: kept once per version, not once per interface language,
@@ -69,17 +58,6 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	return c.Send(out)
 }
 
-// renderNoPacket answers a request for a PDF the server will not make with
-// a page saying why, and linking the print page. It is 200: the page is
-// the answer to the visitor's request, the way to their PDF.
-func (h *Handler) renderNoPacket(c *fiber.Ctx, l *models.Letter, why string) error {
-	v := NoPacketView{Letter: h.letterView(l), Why: why, Print: letterPath(l) + "/print"}
-	p := h.versionPage(c, l, v, "packet.title", "title", l.Title)
-	p.CSRFToken = nil
-	p.Robots = "noindex"
-	return h.render(c, fiber.StatusOK, "packet", p)
-}
-
 // packet is the PDF of l's delivery packet, in l's language: its list is
 // read from the store a chunk of entries at a time while it is written.
 func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) {
@@ -88,7 +66,7 @@ func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) 
 		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing,
 		Signatures: l.SignatureCount(), Unlisted: l.UnlistedCount,
-		PrintURL: h.absolute(letterPath(l) + "/print"),
+		PrintURL: h.absolute(letterPath(l) + "/print"), Most: packetMaxEntries,
 	}
 	for _, g := range l.DemandGroups {
 		p.Demands = append(p.Demands, packet.DemandGroup{LeadIn: g.LeadIn, Items: g.DemandList()})

@@ -323,3 +323,26 @@ func extractText(t *testing.T, pdftotext, pdf string) string {
 	}, norm.NFKC.String(string(out)))
 	return strings.Join(strings.Fields(text), " ")
 }
+
+// TestPacketOfALongListIsAPDFThatSaysWhatItLeavesOut: a list of 100,000
+// named signatories, more than the server's PDF holds, still gets a PDF
+// at its .pdf address, never a page of HTML: it says on its first page
+// that it names the first 20,000 and that the print page has them all.
+func TestPacketOfALongListIsAPDFThatSaysWhatItLeavesOut(t *testing.T) {
+	pdftotext := needPdftotext(t)
+	store, dsn := modeltest.OpenDSN(t)
+	s := newSiteOn(t, store, handlers.Config{})
+	s.publishedLetter("c@example.org", "Org")
+	signSeedList(t, s)
+	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET individual_count = 100000`); err != nil {
+		t.Fatal(err)
+	}
+	late := s.client() // a signature, which the store sees: it reads the letter again
+	late.Get(seedSlug)
+	late.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla2@example.org")).Expect(t, http.StatusSeeOther)
+
+	text := packetText(t, s, pdftotext, seedSlug)
+	if !strings.Contains(text, "This PDF names the first 20,000 of the list’s 100,") || !strings.Contains(text, "The print page has them all") {
+		t.Errorf("the PDF of a list of 100,000 does not say what it leaves out:\n%.1500s", text)
+	}
+}

@@ -248,7 +248,7 @@ func isButton(tok html.Token) bool {
 // French, whatever the interface's: there every text must be the French
 // catalogue's, or typed.
 func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
-	store, dsn := modeltest.OpenDSN(t)
+	store := modeltest.Open(t)
 	s := newSiteOn(t, store, handlers.Config{})
 	settings := listAtOnce()
 	settings.Set("lang", views.Pseudo)
@@ -292,18 +292,6 @@ func TestEveryVersionAndRevisionPageTextComesFromTheCatalogue(t *testing.T) {
 	french := signer.Get(seedSlug+"/fr").Expect(t, http.StatusOK, `<main id="main" tabindex="-1" lang="fr"`)
 	address := siteURL + seedSlug + "/fr" // in the text to share
 	checkCatalogued(t, seedSlug+"/fr", french.Body, longestFirst(append(typed, address)), frenchCatalogue(t)...)
-
-	// A list too long for a PDF: the page that says so instead, in the
-	// pseudo-language and in French. The count stands for the signatures.
-	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET individual_count = 100000`); err != nil {
-		t.Fatal(err)
-	}
-	late := s.client() // a signature, which the store sees: it reads the letter again
-	late.Get(seedSlug)
-	late.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla2@example.org")).Expect(t, http.StatusSeeOther)
-	checkCatalogued(t, "the packet's refusal", signer.Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK).Body, typed)
-	refusal := signer.Get(seedSlug+"/fr/packet.pdf").Expect(t, http.StatusOK, htmlEscape(views.Message("fr", "packet.too_long", "max", 20000)))
-	checkCatalogued(t, "the French packet's refusal", refusal.Body, typed, frenchCatalogue(t)...)
 }
 
 // frenchTyped is what the French translation's pages show that is typed

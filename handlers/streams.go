@@ -30,12 +30,27 @@ type ExportLimits struct {
 	PerClient int
 	// Overall is how many the site serves at once.
 	Overall int
+	// Stall is the longest a download may go without the client taking
+	// any of it: a reader that stopped is dropped after it.
+	Stall time.Duration
+	// MinRate is the least pace, in bytes a second, a download must keep
+	// on average after its first two stalls' worth of time: a reader
+	// trickling a few bytes now and then, to hold a slot for ever, is
+	// dropped, while a reader at any human pace gets the whole list,
+	// however long it is.
+	MinRate int64
 }
 
 // DefaultExportLimits leave an office behind one address a few downloads
 // at once, and bound what all of them hold: each holds at most a chunk of
 // its list in memory (about a megabyte), so the site holds a few dozen.
-func DefaultExportLimits() ExportLimits { return ExportLimits{PerClient: 4, Overall: 32} }
+// A reader is dropped after 30 s without taking anything, or once it falls
+// below 8 KiB/s on average (64 kbit/s, slower than a phone on 2G): a list of
+// 1,000,000 entries, about 100 MB, read at 100 kB/s takes 17 minutes and
+// arrives whole.
+func DefaultExportLimits() ExportLimits {
+	return ExportLimits{PerClient: 4, Overall: 32, Stall: writeTimeout, MinRate: 8 << 10}
+}
 
 // withDefaults fills the limits left zero with the defaults.
 func (l ExportLimits) withDefaults() ExportLimits {
@@ -46,16 +61,20 @@ func (l ExportLimits) withDefaults() ExportLimits {
 	if l.Overall <= 0 {
 		l.Overall = d.Overall
 	}
+	if l.Stall <= 0 {
+		l.Stall = d.Stall
+	}
+	if l.MinRate <= 0 {
+		l.MinRate = d.MinRate
+	}
 	return l
 }
 
 const (
 	// writeTimeout is the longest a write to a client may wait: the whole
-	// answer for a page, each stretch without progress for a download.
+	// answer for a page; a download's stretches without progress have
+	// ExportLimits.Stall.
 	writeTimeout = 30 * time.Second
-	// streamTimeout is the longest a download may take in all: a list of
-	// 100,000 entries, some 20 MB, read at 35 kB/s.
-	streamTimeout = 10 * time.Minute
 	// streamRetryAfter is what a refused download's Retry-After says, in
 	// seconds: most downloads end within it.
 	streamRetryAfter = 10
@@ -137,13 +156,13 @@ func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx contex
 	conn, path := c.Context().Conn(), h.logPath(c) // as every log line shows a path
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		defer release()
-		// The request's context ends when the handler returns, before the body is written.
-		until := time.Now().Add(streamTimeout)
-		ctx, cancel := context.WithDeadline(context.Background(), until)
-		defer cancel()
-		w := &keepWriting{w: bw, conn: conn, until: until}
-		err := write(ctx, w)
+		// The request's context ends when the handler returns, before the
+		// body is written; the download ends when its client stops taking it.
+		w := &keepWriting{w: bw, conn: conn, limits: h.streams.limits, start: time.Now()}
+		err := write(context.Background(), w)
 		switch {
+		case w.err != nil && !time.Now().Before(w.deadline):
+			h.log.Warn("download dropped: its client stopped reading, or read too slowly", "path", path, "bytes", w.written, "seconds", int(time.Since(w.start).Seconds()))
 		case w.err != nil:
 			h.log.Info("download ended by the client", "path", path, "err", w.err)
 		case err != nil:
@@ -155,30 +174,37 @@ func (h *Handler) stream(c *fiber.Ctx, begin func() error, write func(ctx contex
 }
 
 // keepWriting writes a download, and pushes the connection's write deadline
-// back as long as the client keeps reading, up to the download's own
-// deadline: the server's write timeout runs from the start of an answer,
-// and would cut a long download short however fast it is read. A client
-// that reads nothing for writeTimeout is still cut off. Writes wait for the
-// client (the stream's buffers are small), so one that goes through means
-// the client took what came before.
+// back as long as the client keeps reading at its pace: the server's write
+// timeout runs from the start of an answer, and would cut a long download
+// short however fast it is read. Writes wait for the client (the stream's
+// buffers are small), so one that goes through means the client took what
+// came before. The deadline is Stall from now, but never later than what
+// MinRate allows for what was written: two stalls' worth of time, and a
+// second for each MinRate bytes.
 type keepWriting struct {
-	w      io.Writer
-	conn   net.Conn
-	until  time.Time // the download's deadline
-	pushed time.Time
-	err    error // the first write that failed: the client is gone
+	w       io.Writer
+	conn    net.Conn
+	limits  ExportLimits
+	start   time.Time
+	pushed  time.Time
+	written int64
+	// deadline is the connection's write deadline: a write that fails
+	// after it failed because the client did not keep up.
+	deadline time.Time
+	err      error // the first write that failed: the client is gone or too slow
 }
 
 func (k *keepWriting) Write(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(k.pushed) >= time.Second {
-		deadline := now.Add(writeTimeout)
-		if deadline.After(k.until) {
-			deadline = k.until
+	if now := time.Now(); now.Sub(k.pushed) >= k.limits.Stall/30 {
+		deadline := now.Add(k.limits.Stall)
+		if paced := k.start.Add(2*k.limits.Stall + time.Duration(k.written)*time.Second/time.Duration(k.limits.MinRate)); paced.Before(deadline) {
+			deadline = paced
 		}
 		k.conn.SetWriteDeadline(deadline)
-		k.pushed = now
+		k.pushed, k.deadline = now, deadline
 	}
 	n, err := k.w.Write(p)
+	k.written += int64(n)
 	if err != nil && k.err == nil {
 		k.err = err
 	}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -465,5 +466,77 @@ func TestAListChangingDuringADownloadIsReadOnce(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// pacedReader asks for path and reads up to chunk bytes every 100 ms until
+// the answer ends or the server drops it; it hands back what it read and
+// whether the chunked body ended properly.
+func pacedReader(t *testing.T, addr, path string, chunk int) <-chan pacedRead {
+	conn := dial(t, addr, path)
+	got := make(chan pacedRead, 1)
+	go func() {
+		defer conn.Close()
+		var read []byte
+		b := make([]byte, chunk)
+		for {
+			time.Sleep(100 * time.Millisecond)
+			conn.SetReadDeadline(time.Now().Add(80 * time.Millisecond))
+			n, err := io.ReadFull(conn, b)
+			read = append(read, b[:n]...)
+			whole := bytes.HasSuffix(read, []byte("\r\n0\r\n\r\n")) // the connection stays open after it
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				err = nil
+			}
+			if err != nil || whole {
+				got <- pacedRead{body: string(read), whole: whole}
+				return
+			}
+		}
+	}()
+	return got
+}
+
+type pacedRead struct {
+	body  string
+	whole bool // the chunked body's last chunk arrived
+}
+
+// TestDownloadsGoOnAtAReadersPaceAndDropStalledOnes: a download has no
+// deadline of its own, only a pace. With a stall of 1.5 s and a pace of
+// 40 kB/s, a reader taking 60 kB/s gets the whole CSV of 2,000 signatories
+// (several stalls' worth of time); one that stops reading is dropped soon
+// after, and so is one reading steadily but at 10 kB/s, below the pace;
+// the log says so for both.
+func TestDownloadsGoOnAtAReadersPaceAndDropStalledOnes(t *testing.T) {
+	var log lockedBuffer
+	s := newSiteLogging(t, modeltest.Open(t), handlers.Config{Exports: handlers.ExportLimits{Stall: 1500 * time.Millisecond, MinRate: 40_000}}, &log)
+	s.publishedLetter("c@example.org", "Org")
+	s.signMany(2_000)
+	addr := s.serve()
+
+	started := time.Now()
+	steady := pacedReader(t, addr, seedSlug+"/signatories.csv", 6_000)
+	slow := pacedReader(t, addr, seedSlug+"/signatories.csv", 1_000)
+	stalled := dial(t, addr, seedSlug+"/signatories.csv")
+	defer stalled.Close()
+
+	r := <-steady
+	if took := time.Since(started); !r.whole || took < 3*time.Second {
+		t.Errorf("the steady reader read %d bytes in %v, whole: %v; want the whole list, over several seconds", len(r.body), took, r.whole)
+	}
+	if rows := strings.Count(r.body, "Şigner "); rows < 1_000 {
+		t.Errorf("the steady reader got %d entries, want the whole list", rows)
+	}
+	if r := <-slow; r.whole {
+		t.Errorf("a reader at 10 kB/s, below the pace of 40 kB/s, got the whole list (%d bytes)", len(r.body))
+	}
+	for end := time.Now().Add(5 * time.Second); strings.Count(log.String(), "download dropped") < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("the stalled and the slow readers were not both logged as dropped:\n%s", log.String())
+		}
+	}
+	if strings.Contains(log.String(), "127.0.0.1") {
+		t.Errorf("the log names the client's address:\n%s", log.String())
 	}
 }

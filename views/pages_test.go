@@ -32,7 +32,6 @@ var pageViews = map[string]any{
 	"link":        handlers.LinkView{},
 	"login":       handlers.LoginView{},
 	"manage":      handlers.ManageView{},
-	"packet":      handlers.NoPacketView{},
 	"print":       &handlers.PrintView{},
 	"privacy":     nil,
 	"reconfirm":   handlers.ReconfirmView{},

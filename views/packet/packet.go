@@ -40,6 +40,10 @@ type Letter struct {
 	Unlisted   int64  // counted only
 	Earlier    string // the note on the entries marked as agreeing to an earlier text; "" when none is
 	PrintURL   string // the print page's absolute address, which shows every script
+	// Most is the most entries the packet names; 0 names them all. A
+	// longer list's packet says so on its first page and where the list
+	// stops, and points to the print page, which has them all.
+	Most int64
 
 	// Sections calls each with the sections of the list that have
 	// entries, in order, and returns what failed in reading them. It is
@@ -137,6 +141,14 @@ var (
 	groupStyle = pdf.Style{Size: 11, Leading: 17, After: 8}
 )
 
+// leftOut is how many named entries the packet leaves out.
+func (l *Letter) leftOut() int64 {
+	if named := l.Signatures - l.Unlisted; l.Most > 0 && named > l.Most {
+		return named - l.Most
+	}
+	return 0
+}
+
 // write writes the packet, with a notice of the scripts it cannot show if
 // missing names them, and returns it with the scripts it lacked.
 func write(l *Letter, missing []string) ([]byte, []string, error) {
@@ -153,6 +165,9 @@ func write(l *Letter, missing []string) ([]byte, []string, error) {
 		}, w.regular, w.bold)
 	if len(missing) > 0 {
 		w.strong(smallStyle, w.T("packet.uncovered", "scripts", strings.Join(missing, ", "), "url", l.PrintURL))
+	}
+	if left := l.leftOut(); left > 0 {
+		w.strong(smallStyle, w.T("packet.abridged", "count", l.Signatures-l.Unlisted, "shown", views.FormatNumber(l.Lang, int(l.Most)), "url", l.PrintURL))
 	}
 	w.writeLetter(l)
 	if err := w.writeList(l); err != nil {
@@ -232,7 +247,11 @@ func (w *writer) writeList(l *Letter) error {
 	if l.Earlier != "" {
 		w.text(smallStyle, l.Earlier)
 	}
+	named := int64(0)
 	err := l.Sections(func(section Section) {
+		if l.Most > 0 && named >= l.Most {
+			return
+		}
 		if section.Organisations {
 			w.strong(groupStyle, w.T("list.organisations", "count", section.Count))
 		} else {
@@ -240,11 +259,17 @@ func (w *writer) writeList(l *Letter) error {
 		}
 		for e := range section.Entries {
 			w.text(entryStyle, e)
+			if named++; named == l.Most {
+				break
+			}
 		}
 		w.Space(8)
 	})
 	if err != nil {
 		return err
+	}
+	if left := l.leftOut(); left > 0 {
+		w.strong(smallStyle, w.T("packet.more", "count", left, "url", l.PrintURL))
 	}
 	if l.Unlisted > 0 {
 		key := "list.unlisted"

@@ -101,3 +101,36 @@ func pdfText(t *testing.T, pdftotext string, pdf []byte) string {
 	}
 	return strings.Join(strings.Fields(string(out)), " ")
 }
+
+// TestPacketNamesAtMostItsLimitAndSaysWhereTheRestAre: a list longer than
+// the packet may hold is still a PDF: it names the first Most entries, in
+// the list's order, and says so on its first page and where it stops,
+// with the print page's address, which names them all.
+func TestPacketNamesAtMostItsLimitAndSaysWhereTheRestAre(t *testing.T) {
+	pdftotext := modeltest.Tool(t, "pdftotext", "apt-get install poppler-utils")
+	var reads int
+	l := letter([]string{"Leyla Yunus, Azerbaijan", "Arif Yunus, Azerbaijan", "Anar Mammadli, Azerbaijan", "Rasul Jafarov, Azerbaijan"}, &reads)
+	l.Most = 2
+	out, err := Write(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(pdfText(t, pdftotext, out)), " ")
+	first := strings.Index(text, "This PDF names the first 2 of the list’s 4 named signatories, in its order. The print page has them all: open https://example.org/letters/statement/print")
+	if first < 0 || first > strings.Index(text, "An initiative of") {
+		t.Errorf("the first page does not say the packet names 2 of 4 and where the rest are:\n%.1500s", text)
+	}
+	for _, named := range []string{"Leyla Yunus", "Arif Yunus"} {
+		if !strings.Contains(text, named) {
+			t.Errorf("the packet lacks %s, among the first two:\n%s", named, text)
+		}
+	}
+	for _, left := range []string{"Anar Mammadli", "Rasul Jafarov"} {
+		if strings.Contains(text, left) {
+			t.Errorf("the packet names %s, beyond its limit of two", left)
+		}
+	}
+	if !strings.Contains(strings.ReplaceAll(text, " ", ""), "…and2morenamedsignatories,ontheprintpage:https://example.org/letters/statement/print") { // a line may break in the address
+		t.Errorf("the list does not say where the rest are where it stops:\n%s", text)
+	}
+}
