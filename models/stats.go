@@ -93,7 +93,7 @@ func (s *Store) writeTally(tx *gorm.DB, t *tally) (listed bool, err error) {
 			keys = append(keys, k)
 		}
 	}
-	// In one order, so that two transactions never wait for each other's rows.
+	// Sorted: writers sharing rows take them in one order and cannot deadlock.
 	slices.SortFunc(keys, func(a, b countKey) int {
 		return cmp.Or(cmp.Compare(a.letterID, b.letterID), strings.Compare(a.dimension, b.dimension), strings.Compare(a.key, b.key))
 	})
