@@ -17,10 +17,11 @@ type chartKey struct {
 	lang     string
 }
 
-// chartCache keeps each letter's charts, since they are counted over all of
-// its signatures: drawn again when the list has changed and the drawing is
-// over a minute old, so that a crowd reading a letter that many sign at
-// once costs one count a minute, not one a view.
+// chartCache keeps each letter's charts: drawn again when the list has
+// changed and the drawing is over a minute old, so that a letter page made
+// again at each change, while a crowd signs, does not draw them each time.
+// The figures themselves are a few rows of counts kept as signatures come
+// and go (models.Store.CountryCounts), whatever the length of the list.
 type chartCache struct {
 	mu      sync.Mutex
 	entries map[chartKey]chartEntry
@@ -61,8 +62,8 @@ func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([
 	return drawn, nil
 }
 
-// drawCharts counts a letter's signatures by day and by country and has
-// them drawn, in lang.
+// drawCharts reads a letter's counts by day and by country and has them
+// drawn, in lang.
 func (h *Handler) drawCharts(ctx context.Context, l *models.Letter, lang string) ([]charts.Chart, error) {
 	days, err := h.store.SignaturesByDay(ctx, l)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // transaction per signature, as AddSignature takes, would mean a million
 // durable commits. The rules are AddSignature's (the letter must take the
 // signature and its kind; one signature per email, ErrAlreadySigned), and
-// the counters change in the same transaction; but no email is sent, so a
+// the counters and counts change in the same transaction; but no email is sent, so a
 // letter that asks for confirmation is refused, and the signatures have no
 // private link. It returns how many were added: the batches committed
 // before an error stay.
@@ -52,14 +52,7 @@ func (s *Store) AddSignaturesInBatches(ctx context.Context, letterID int64, n, b
 				}
 				return fmt.Errorf("insert signatures: %w", err)
 			}
-			var counts listCounts
-			for i := range sigs {
-				counts.add(&sigs[i], 1)
-			}
-			if err := s.addCounts(tx, letterID, counts); err != nil {
-				return fmt.Errorf("count signatures: %w", err)
-			}
-			return nil
+			return s.countNew(tx, sigs)
 		})
 		if err != nil {
 			return added, err

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -158,12 +159,18 @@ type CountryCount struct {
 // country as their first, most first, then by code. Signatures counted but
 // not listed are left out: their signers chose not to be shown, and a count
 // by country could single them out. A signer's second country is not
-// counted, so the counts add up to the number of entries.
+// counted, so the counts add up to the number of entries. It reads the
+// counts kept as signatures come and go, not the signatures.
 func (s *Store) CountryCounts(ctx context.Context, l *Letter) ([]CountryCount, error) {
-	var out []CountryCount
-	err := s.read.WithContext(ctx).Model(&Signature{}).Select("country, COUNT(*) AS count").
-		Where("letter_id = ? AND "+onList, l.ID).Group("country").Order("count DESC, country").Scan(&out).Error
-	return out, err
+	rows, err := s.letterCounts(ctx, l, byCountry, "n DESC, key")
+	if err != nil {
+		return nil, fmt.Errorf("counts by country: %w", err)
+	}
+	out := make([]CountryCount, len(rows))
+	for i, r := range rows {
+		out[i] = CountryCount{Country: r.Key, Count: r.N}
+	}
+	return out, nil
 }
 
 // PublicUpdate is an update posted on a published, listed letter, with the

@@ -544,8 +544,7 @@ func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, k
 		if err := tx.CreateInBatches(sigs, 200).Error; err != nil {
 			return fmt.Errorf("insert imported signatures: %w", err)
 		}
-		// Every row has the same kind and display, so they share one counter.
-		if err := s.countOnList(tx, &sigs[0], res.Added); err != nil {
+		if err := s.countNew(tx, sigs); err != nil {
 			return err
 		}
 		return s.audit(tx, l.ID, &userID, nil, AuditImport, strconv.Itoa(res.Added))

@@ -263,42 +263,25 @@ func (l *Letter) statusAfterConfirmation(kind SignatureKind) SignatureStatus {
 	return StatusListed
 }
 
-// countOnList adds delta to the counter a listed signature is counted in
-// and marks the list changed; signatures that are not listed count nowhere.
+// countOnList adds delta to the counter and the counts a listed signature
+// is counted in and marks the list changed; signatures that are not listed
+// count nowhere.
 func (s *Store) countOnList(tx *gorm.DB, sig *Signature, delta int) error {
-	var c listCounts
-	c.add(sig, delta)
-	return s.addCounts(tx, sig.LetterID, c)
+	var t tally
+	t.add(sig, delta)
+	_, err := s.writeTally(tx, &t)
+	return err
 }
 
-// listCounts are changes to a letter's counters.
-type listCounts struct{ individuals, organisations, unlisted int }
-
-// add counts delta signatures like sig; one that is not listed counts nowhere.
-func (c *listCounts) add(sig *Signature, delta int) {
-	switch {
-	case sig.Status != StatusListed:
-	case sig.Display == DisplayCounted:
-		c.unlisted += delta
-	case sig.Kind == KindOrganisation:
-		c.organisations += delta
-	default:
-		c.individuals += delta
+// countNew counts sigs, just written or listed, in their letters' counters
+// and counts.
+func (s *Store) countNew(tx *gorm.DB, sigs []Signature) error {
+	var t tally
+	for i := range sigs {
+		t.add(&sigs[i], 1)
 	}
-}
-
-// addCounts changes a letter's counters by c, in one update of its row, and
-// marks its list changed; no change leaves the row alone.
-func (s *Store) addCounts(tx *gorm.DB, letterID int64, c listCounts) error {
-	if c == (listCounts{}) {
-		return nil
-	}
-	return tx.Model(&Letter{}).Where("id = ?", letterID).Updates(map[string]any{
-		"individual_count":   gorm.Expr("individual_count + ?", c.individuals),
-		"organisation_count": gorm.Expr("organisation_count + ?", c.organisations),
-		"unlisted_count":     gorm.Expr("unlisted_count + ?", c.unlisted),
-		"list_changed_at":    s.now(),
-	}).Error
+	_, err := s.writeTally(tx, &t)
+	return err
 }
 
 // Confirm confirms the signature whose confirmation link carries token: it
@@ -449,9 +432,8 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, e
 		if sig.Display == d {
 			return nil
 		}
-		if err := s.countOnList(tx, &sig, -1); err != nil {
-			return err
-		}
+		var t tally // the entry leaves its counts as it was, and joins them as it is
+		t.add(&sig, -1)
 		if d.HidesName() && !sig.Display.HidesName() {
 			// A signer who now hides their name is at risk from it: the
 			// dated lists already published lose the entry, as on a
@@ -470,7 +452,9 @@ func (s *Store) SetDisplay(ctx context.Context, manageToken string, d Display, e
 				return err
 			}
 		}
-		return s.countOnList(tx, &sig, 1)
+		t.add(&sig, 1)
+		_, err := s.writeTally(tx, &t)
+		return err
 	})
 }
 
@@ -681,15 +665,12 @@ func (s *Store) Moderate(ctx context.Context, l *Letter, userID int64, ids []int
 			if err := tx.Model(sig).Update("status", to).Error; err != nil {
 				return err
 			}
-			if err := s.countOnList(tx, sig, 1); err != nil {
-				return err
-			}
 			if err := s.audit(tx, l.ID, &userID, sig, action, entry(sig)); err != nil {
 				return err
 			}
 		}
 		changed = len(sigs)
-		return nil
+		return s.countNew(tx, sigs)
 	})
 	return changed, err
 }

@@ -1,10 +1,142 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
+
+// listCounts are changes to a letter's counters.
+type listCounts struct{ individuals, organisations, unlisted int }
+
+// The dimensions a letter's signatures are counted by in letter_counts.
+const (
+	byCountry = "country" // entries shown on the list, by first country (CountryCounts)
+	byDay     = "day"     // listed signatures, by the day (UTC) they were made (SignaturesByDay)
+	byKind    = "kind"    // listed signatures, individual or organisation
+	bySource  = "source"  // listed signatures, signed through the form or imported
+)
+
+// countKey is one row of letter_counts: a letter's count of one key of a
+// dimension.
+type countKey struct {
+	letterID       int64
+	dimension, key string
+}
+
+// tally gathers the change that signatures joining or leaving lists make
+// to their letters' counters and counts, so that a transaction writes it
+// once, however many signatures it moved (writeTally). Every change to
+// which signatures are listed goes through a tally: the counters and
+// counts are then what grouping the listed signatures would give, without
+// anyone reading them all.
+type tally struct {
+	counters map[int64]listCounts
+	counts   map[countKey]int
+}
+
+// add counts delta signatures like sig; one that is not listed counts nowhere.
+func (t *tally) add(sig *Signature, delta int) {
+	if sig.Status != StatusListed || delta == 0 {
+		return
+	}
+	if t.counters == nil {
+		t.counters, t.counts = map[int64]listCounts{}, map[countKey]int{}
+	}
+	id := sig.LetterID
+	c := t.counters[id]
+	switch {
+	case sig.Display == DisplayCounted:
+		c.unlisted += delta
+	case sig.Kind == KindOrganisation:
+		c.organisations += delta
+	default:
+		c.individuals += delta
+	}
+	t.counters[id] = c
+	source := "form"
+	if sig.AddedByCoordinators() {
+		source = "import"
+	}
+	t.counts[countKey{id, byDay, sig.CreatedAt.UTC().Format(time.DateOnly)}] += delta
+	t.counts[countKey{id, byKind, string(sig.Kind)}] += delta
+	t.counts[countKey{id, bySource, source}] += delta
+	if sig.Display != DisplayCounted {
+		t.counts[countKey{id, byCountry, sig.Country}] += delta
+	}
+}
+
+// countsPerStatement bounds the rows of one statement of writeTally: four
+// bound variables each, far under SQLite's limit.
+const countsPerStatement = 1000
+
+// writeTally writes t in tx: one update of each letter's counters, which
+// marks its list changed, and one statement for all the counts, whatever
+// the number of signatures tallied. It reports whether a list changed.
+func (s *Store) writeTally(tx *gorm.DB, t *tally) (listed bool, err error) {
+	// A letter tallied had a listed signature join or leave, or change
+	// (SetDisplay), even when its counters end where they were.
+	for id, c := range t.counters {
+		listed = true
+		if err := s.addCounts(tx, id, c); err != nil {
+			return false, fmt.Errorf("count signatures: %w", err)
+		}
+	}
+	keys := make([]countKey, 0, len(t.counts))
+	for k, n := range t.counts {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	// Sorted: writers sharing rows take them in one order and cannot deadlock.
+	slices.SortFunc(keys, func(a, b countKey) int {
+		return cmp.Or(cmp.Compare(a.letterID, b.letterID), strings.Compare(a.dimension, b.dimension), strings.Compare(a.key, b.key))
+	})
+	for chunk := range slices.Chunk(keys, countsPerStatement) {
+		values := make([]any, 0, 4*len(chunk))
+		for _, k := range chunk {
+			values = append(values, k.letterID, k.dimension, k.key, t.counts[k])
+		}
+		err := tx.Exec("INSERT INTO letter_counts (letter_id, dimension, key, n) VALUES (?, ?, ?, ?)"+
+			strings.Repeat(", (?, ?, ?, ?)", len(chunk)-1)+
+			" ON CONFLICT (letter_id, dimension, key) DO UPDATE SET n = letter_counts.n + excluded.n", values...).Error
+		if err != nil {
+			return false, fmt.Errorf("count signatures: %w", err)
+		}
+	}
+	return listed, nil
+}
+
+// addCounts changes a letter's counters by c, in one update of its row, and
+// marks its list changed.
+func (s *Store) addCounts(tx *gorm.DB, letterID int64, c listCounts) error {
+	return tx.Model(&Letter{}).Where("id = ?", letterID).Updates(map[string]any{
+		"individual_count":   gorm.Expr("individual_count + ?", c.individuals),
+		"organisation_count": gorm.Expr("organisation_count + ?", c.organisations),
+		"unlisted_count":     gorm.Expr("unlisted_count + ?", c.unlisted),
+		"list_changed_at":    s.now(),
+	}).Error
+}
+
+// keyCount is a letter's count of one key of a dimension.
+type keyCount struct {
+	Key string
+	N   int64
+}
+
+// letterCounts reads a letter's counts of one dimension in order, without
+// the keys whose signatures all left: a few rows, however long the list.
+func (s *Store) letterCounts(ctx context.Context, l *Letter, dimension, order string) ([]keyCount, error) {
+	var out []keyCount
+	err := s.read.WithContext(ctx).Table("letter_counts").Select("key, n").
+		Where("letter_id = ? AND dimension = ? AND n > 0", l.ID, dimension).Order(order).Scan(&out).Error
+	return out, err
+}
 
 // DayCount is how many of a letter's counted signatures were made on a day (UTC).
 type DayCount struct {
@@ -14,26 +146,20 @@ type DayCount struct {
 
 // SignaturesByDay counts a letter's counted signatures (listed, named or
 // not) by the day they were made, oldest first. Days without signatures are
-// left out.
+// left out. It reads the counts kept as signatures come and go, not the
+// signatures.
 func (s *Store) SignaturesByDay(ctx context.Context, l *Letter) ([]DayCount, error) {
-	var rows []struct {
-		Day   string
-		Count int64
-	}
-	// The day as text, YYYY-MM-DD, in UTC.
-	day := map[Dialect]string{SQLite: "date(created_at)", Postgres: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"}[s.dialect]
-	err := s.read.WithContext(ctx).Model(&Signature{}).Select(day+" AS day, count(*) AS count").
-		Where("letter_id = ? AND status = 'listed'", l.ID).Group("day").Order("day").Scan(&rows).Error
+	rows, err := s.letterCounts(ctx, l, byDay, "key") // the day as text, YYYY-MM-DD, in UTC
 	if err != nil {
 		return nil, fmt.Errorf("signatures by day: %w", err)
 	}
 	out := make([]DayCount, 0, len(rows))
 	for _, r := range rows {
-		day, err := time.Parse(time.DateOnly, r.Day)
+		day, err := time.Parse(time.DateOnly, r.Key)
 		if err != nil {
-			return nil, fmt.Errorf("signatures by day: day %q: %w", r.Day, err)
+			return nil, fmt.Errorf("signatures by day: day %q: %w", r.Key, err)
 		}
-		out = append(out, DayCount{Day: day, Count: r.Count})
+		out = append(out, DayCount{Day: day, Count: r.N})
 	}
 	return out, nil
 }

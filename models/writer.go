@@ -46,8 +46,8 @@ type confirmation struct {
 // group commit: it takes every signature waiting when it begins a
 // transaction, writes them all, and commits once. A durable commit
 // (synchronous=FULL) costs a disk flush, which a crowd of signers then
-// shares instead of queueing for one each; and the letter's counters are
-// updated once per batch, not once per signature.
+// shares instead of queueing for one each; and the letter's counters and
+// counts are updated once per batch, not once per signature.
 type signatureWriter struct {
 	queue    chan *signRequest
 	closing  chan struct{}
@@ -161,7 +161,7 @@ func (s *Store) commitSignatures(first *signRequest) {
 }
 
 // applyBatch writes a batch in tx: its confirmations, its new signatures,
-// and the change they make to each letter's counters. It returns each
+// and the change they make to each letter's counters and counts. It returns each
 // request's answer (see commitSignatures) and whether a public list
 // changed; an error fails the whole batch.
 func (s *Store) applyBatch(tx *gorm.DB, batch []*signRequest) (answers []error, listed bool, err error) {
@@ -178,20 +178,14 @@ func (s *Store) applyBatch(tx *gorm.DB, batch []*signRequest) (answers []error, 
 	if err := s.insertSignatures(tx, batch, signing, answers, letters); err != nil {
 		return nil, false, err
 	}
-	counts := map[int64]listCounts{}
+	var t tally
 	for i, req := range batch {
 		if answers[i] == nil {
-			sig := req.signed.Signature
-			c := counts[sig.LetterID]
-			c.add(sig, 1)
-			counts[sig.LetterID] = c
+			t.add(req.signed.Signature, 1)
 		}
 	}
-	for id, c := range counts {
-		if err := s.addCounts(tx, id, c); err != nil {
-			return nil, false, fmt.Errorf("count signatures: %w", err)
-		}
-		listed = listed || c != listCounts{}
+	if listed, err = s.writeTally(tx, &t); err != nil {
+		return nil, false, err
 	}
 	return answers, listed, nil
 }
