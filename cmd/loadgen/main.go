@@ -106,6 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-batch %d: want at least 1", c.batch)
 	case c.rate < 0:
 		return c, fmt.Errorf("-rate %d: want 0 or more", c.rate)
+	case c.rate > 0 && c.scenario == "print":
+		return c, errors.New("-rate: print reads whole pages one after another, at no rate")
 	case c.workers < 1 || c.workers > 10_000:
 		return c, fmt.Errorf("-workers %d: want 1 to 10,000", c.workers)
 	case c.duration <= 0 || c.duration > 10*time.Minute:

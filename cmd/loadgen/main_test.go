@@ -93,6 +93,7 @@ func TestLoadgenRefusesUnboundedOrUnknownRuns(t *testing.T) {
 		{"-workers", "0"},
 		{"-duplicates", "0.7", "-invalid", "0.5"},
 		{"-scenario", "sign", "-signatures", "0"},
+		{"-scenario", "print", "-rate", "10"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
