@@ -26,6 +26,11 @@ type scenarioTargeter struct {
 	next func(n uint64, t *vegeta.Target)
 	// expect names the kind of request a result answers and the status it wants.
 	expect func(r *vegeta.Result) (kind string, want uint16)
+	// attack, when set, makes and reads the requests itself, instead of
+	// vegeta with next.
+	attack func(ctx context.Context, cfg config) <-chan *vegeta.Result
+	// summary, when set, says more of the answers after the figures.
+	summary func(w io.Writer)
 }
 
 // getTargeter GETs u. With gzip, it asks for a gzipped answer as browsers
@@ -147,6 +152,7 @@ func (o *outcome) count(code uint16) int {
 // measurement is one attack's figures.
 type measurement struct {
 	name, what string
+	summary    func(io.Writer) // the scenario's own summary, if any
 	metrics    vegeta.Metrics
 	reqPerSec  float64
 	outcomes   map[string]*outcome
@@ -159,25 +165,15 @@ type measurement struct {
 // measure runs one attack on the server with the configured pace and reads
 // the server's peak memory during it.
 func measure(ctx context.Context, srv *server, name string, tr *scenarioTargeter, cfg config) (*measurement, error) {
-	res := &measurement{name: name, what: tr.what, outcomes: map[string]*outcome{}, errors: map[string]int{}}
+	res := &measurement{name: name, what: tr.what, summary: tr.summary, outcomes: map[string]*outcome{}, errors: map[string]int{}}
 	if err := srv.resetPeakRSS(); err != nil {
 		res.rssNote = "peak since the server started: " + err.Error()
 	}
-	w := uint64(cfg.workers)
-	a := vegeta.NewAttacker(vegeta.Workers(w), vegeta.MaxWorkers(w), vegeta.Connections(cfg.workers), vegeta.MaxConnections(cfg.workers),
-		vegeta.Redirects(vegeta.NoFollow), vegeta.Timeout(30*time.Second), vegeta.MaxBody(0), vegeta.KeepAlive(true))
-	var sent atomic.Uint64
-	targeter := func(t *vegeta.Target) error {
-		n := sent.Add(1) - 1
-		if n >= uint64(cfg.maxRequests) {
-			return vegeta.ErrNoTargets
-		}
-		tr.next(n, t)
-		return nil
+	attack := tr.attack
+	if attack == nil {
+		attack = func(ctx context.Context, cfg config) <-chan *vegeta.Result { return vegetaAttack(ctx, name, tr, cfg) }
 	}
-	stop := context.AfterFunc(ctx, func() { a.Stop() })
-	defer stop()
-	for r := range a.Attack(targeter, vegeta.ConstantPacer{Freq: cfg.rate, Per: time.Second}, cfg.duration, name) {
+	for r := range attack(ctx, cfg) {
 		if r.Error == vegeta.ErrNoTargets.Error() {
 			continue
 		}
@@ -213,6 +209,34 @@ func measure(ctx context.Context, srv *server, name string, tr *scenarioTargeter
 		res.rssNote = err.Error()
 	}
 	return res, nil
+}
+
+// vegetaAttack sends tr's requests with vegeta at the configured pace,
+// until the duration or the requests run out or ctx ends.
+func vegetaAttack(ctx context.Context, name string, tr *scenarioTargeter, cfg config) <-chan *vegeta.Result {
+	w := uint64(cfg.workers)
+	a := vegeta.NewAttacker(vegeta.Workers(w), vegeta.MaxWorkers(w), vegeta.Connections(cfg.workers), vegeta.MaxConnections(cfg.workers),
+		vegeta.Redirects(vegeta.NoFollow), vegeta.Timeout(30*time.Second), vegeta.MaxBody(0), vegeta.KeepAlive(true))
+	var sent atomic.Uint64
+	targeter := func(t *vegeta.Target) error {
+		n := sent.Add(1) - 1
+		if n >= uint64(cfg.maxRequests) {
+			return vegeta.ErrNoTargets
+		}
+		tr.next(n, t)
+		return nil
+	}
+	results := a.Attack(targeter, vegeta.ConstantPacer{Freq: cfg.rate, Per: time.Second}, cfg.duration, name)
+	stop := context.AfterFunc(ctx, func() { a.Stop() })
+	out := make(chan *vegeta.Result)
+	go func() {
+		defer close(out)
+		defer stop()
+		for r := range results {
+			out <- r
+		}
+	}()
+	return out
 }
 
 // report prints the baseline's figures, the scenario's, and the ratio of
@@ -252,6 +276,9 @@ func report(out io.Writer, base, sc *measurement) {
 		if m.rssNote != "" {
 			fmt.Fprintf(out, "%s peak RSS: %s\n", m.name, m.rssNote)
 		}
+	}
+	if sc.summary != nil {
+		sc.summary(out)
 	}
 }
 

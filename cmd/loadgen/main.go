@@ -12,9 +12,13 @@
 // the product's go.mod and go.sum; it runs from its directory, and paths
 // given to -db and -server are relative to it.
 //
-// Scenarios: letter (GET the letter's page), list (GET a page of its list of
-// signatories), sign (POST signatures: valid ones with a new email each,
-// and a share of duplicates and of invalid forms, each outcome checked).
+// Scenarios: letter (GET the letter's page), letter-json (its JSON), list
+// (GET a page of its list of signatories), list-last and list-json-last
+// (the list's last page, as HTML and as JSON), index (GET /), print (GET
+// the print page of the whole list, each answer read to its end and
+// checked whole), packet (GET its delivery packet, a PDF), sign (POST
+// signatures: valid ones with a new email each, and a share of duplicates
+// and of invalid forms, each outcome checked).
 // The attack stops by itself after -duration or -max-requests, and the
 // server is stopped at the end.
 package main
@@ -30,9 +34,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
+
+// scenarios are the -scenario values.
+var scenarios = []string{"letter", "letter-json", "list", "list-last", "list-json-last", "index", "print", "packet", "sign"}
 
 // config is what the flags say.
 type config struct {
@@ -71,7 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end)")
 	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from the undersigned module's ./cmd/undersigned into a temporary directory)")
-	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), list (GET a page of its signatories), packet (GET its delivery packet, a PDF), sign (POST signatures)")
+	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), letter-json (GET its JSON), list (GET a page of its signatories), list-last (GET their last page), list-json-last (GET the last page of their JSON), index (GET /), print (GET the print page of the whole list, at most 2 at once, each read whole), packet (GET its delivery packet, a PDF), sign (POST signatures)")
 	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
 	fs.IntVar(&c.batch, "batch", 10_000, "signatories inserted per transaction while preparing")
 	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 sends as fast as -workers connections allow")
@@ -89,14 +98,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case c.scenario != "letter" && c.scenario != "list" && c.scenario != "packet" && c.scenario != "sign":
-		return c, fmt.Errorf("-scenario %q: want letter, list, packet or sign", c.scenario)
+	case !slices.Contains(scenarios, c.scenario):
+		return c, fmt.Errorf("-scenario %q: want one of %s", c.scenario, strings.Join(scenarios, ", "))
 	case c.signatures < 0 || c.signatures > 1_000_000:
 		return c, fmt.Errorf("-signatures %d: want 0 to 1,000,000", c.signatures)
 	case c.batch < 1:
 		return c, fmt.Errorf("-batch %d: want at least 1", c.batch)
 	case c.rate < 0:
 		return c, fmt.Errorf("-rate %d: want 0 or more", c.rate)
+	case c.rate > 0 && c.scenario == "print":
+		return c, errors.New("-rate: print reads whole pages one after another, at no rate")
 	case c.workers < 1 || c.workers > 10_000:
 		return c, fmt.Errorf("-workers %d: want 1 to 10,000", c.workers)
 	case c.duration <= 0 || c.duration > 10*time.Minute:
@@ -160,24 +171,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if cfg.version != "" {
 		letter += "/" + cfg.version
 	}
-	var tr *scenarioTargeter
-	switch cfg.scenario {
-	case "letter":
-		tr = getTargeter(letter, cfg.gzip)
-	case "list":
-		tr = getTargeter(fmt.Sprintf("%s/signatories?page=%d", letter, cfg.page), cfg.gzip)
-	case "packet":
-		tr = getTargeter(letter+"/packet.pdf", cfg.gzip)
-	case "sign":
-		if tr, err = signTargeter(ctx, letter, cfg); err != nil {
-			return err
-		}
+	tr, err := targeter(ctx, srv, letter, cfg)
+	if err != nil {
+		return err
 	}
 	scenario, err := measure(ctx, srv, cfg.scenario, tr, cfg)
 	if err != nil {
 		return err
 	}
 	mode := fmt.Sprintf("%d workers", cfg.workers)
+	if cfg.scenario == "print" {
+		mode += fmt.Sprintf(" (print: %d)", min(cfg.workers, printWorkers))
+	}
 	if cfg.rate > 0 {
 		mode = fmt.Sprintf("%d/s (at most %d in flight)", cfg.rate, cfg.workers)
 	}
@@ -199,6 +204,36 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "stored: the letter counts the %d signatories prepared and the %d signatures thanked for\n", cfg.signatures, thanked)
 	}
 	return nil
+}
+
+// targeter makes the scenario's requests to the server, letter being the
+// address of the version read.
+func targeter(ctx context.Context, srv *server, letter string, cfg config) (*scenarioTargeter, error) {
+	switch cfg.scenario {
+	case "letter":
+		return getTargeter(letter, cfg.gzip), nil
+	case "letter-json":
+		return getTargeter(letter+".json", cfg.gzip), nil
+	case "list":
+		return getTargeter(fmt.Sprintf("%s/signatories?page=%d", letter, cfg.page), cfg.gzip), nil
+	case "index":
+		return getTargeter(srv.url()+"/", cfg.gzip), nil
+	case "packet":
+		return getTargeter(letter+"/packet.pdf", cfg.gzip), nil
+	case "sign":
+		return signTargeter(ctx, letter, cfg)
+	}
+	shape, err := readListShape(ctx, letter)
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.scenario {
+	case "list-last":
+		return getTargeter(fmt.Sprintf("%s/signatories?page=%d", letter, shape.Pages), cfg.gzip), nil
+	case "list-json-last":
+		return getTargeter(fmt.Sprintf("%s/signatories.json?page=%d", letter, shape.Pages), cfg.gzip), nil
+	}
+	return printTargeter(letter+"/print", shape.entries(), cfg.gzip), nil
 }
 
 // checkServerLog reads the server's log after the run: an error it logged,

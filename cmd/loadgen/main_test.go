@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -25,7 +28,13 @@ func TestLoadgenRunsEachScenarioAgainstTheRealServer(t *testing.T) {
 		want     []string
 	}{
 		{"letter", []string{"baseline GET /healthz", "letter GET /letters/joint-letter-under-load", "letter ÷ baseline", "page (want 200)"}},
+		{"letter-json", []string{"letter-json GET /letters/joint-letter-under-load.json", "page (want 200)"}},
 		{"list", []string{"list GET /letters/joint-letter-under-load/signatories?page=2", "list ÷ baseline"}},
+		// 150 entries, 100 a page: the last page is the second.
+		{"list-last", []string{"list-last GET /letters/joint-letter-under-load/signatories?page=2", "page (want 200)"}},
+		{"list-json-last", []string{"list-json-last GET /letters/joint-letter-under-load/signatories.json?page=2", "page (want 200)"}},
+		{"index", []string{"index GET /  ", "index ÷ baseline", "page (want 200)"}},
+		{"print", []string{"print GET /letters/joint-letter-under-load/print", "page (want 200)", "pages whole (150 entries, then </html>); fewest entries 150;"}},
 		{"packet", []string{"packet GET /letters/joint-letter-under-load/packet.pdf", "packet ÷ baseline", "page (want 200)"}},
 		{"sign", []string{"valid (want 303)", "duplicate (want 303)", "invalid (want 422)", "stored: the letter counts the 150 signatories prepared"}},
 	} {
@@ -43,7 +52,35 @@ func TestLoadgenRunsEachScenarioAgainstTheRealServer(t *testing.T) {
 			if strings.Contains(out.String(), "UNEXPECTED") {
 				t.Errorf("unexpected statuses:\n%s", out.String())
 			}
+			if m := printWhole.FindStringSubmatch(out.String()); m != nil && m[1] != m[2] {
+				t.Errorf("print pages not whole:\n%s", out.String())
+			}
 		})
+	}
+}
+
+var printWhole = regexp.MustCompile(`print: (\d+) of (\d+) pages whole`)
+
+// TestPrintPageCutShortIsNotWhole serves print pages as a server cut off by
+// a deadline would: the status says 200, but the page lacks entries or its
+// end. loadgen must count it as an error, not as a page served.
+func TestPrintPageCutShortIsNotWhole(t *testing.T) {
+	whole := "<html><ol><li>a demand</li></ol><ul class=\"signatory-list\">\n    <li>A</li>\n    <li>B</li>\n  </ul></html>\n"
+	for _, tc := range []struct {
+		body    string
+		entries int64
+		error   string
+	}{
+		{whole, 2, ""},
+		{whole, 3, errNotWhole}, // an entry missing
+		{strings.TrimSuffix(whole, "</html>\n"), 2, errNotWhole}, // cut before its end
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, tc.body) }))
+		r, reading := readPrint(context.Background(), srv.Client(), srv.URL, http.Header{}, tc.entries)
+		srv.Close()
+		if r.Error != tc.error || reading == nil || reading.entries != 2 {
+			t.Errorf("%q, %d entries wanted: error %q, read %+v; want error %q, 2 entries", tc.body, tc.entries, r.Error, reading, tc.error)
+		}
 	}
 }
 
@@ -56,6 +93,7 @@ func TestLoadgenRefusesUnboundedOrUnknownRuns(t *testing.T) {
 		{"-workers", "0"},
 		{"-duplicates", "0.7", "-invalid", "0.5"},
 		{"-scenario", "sign", "-signatures", "0"},
+		{"-scenario", "print", "-rate", "10"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

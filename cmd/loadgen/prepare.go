@@ -74,9 +74,24 @@ func seedSignatory(i int) models.NewSignature {
 // prepare creates the database at path with a coordinator and an open
 // letter that lists signatures at once (no confirmation, no review), signed
 // by n signatories, batch in each transaction, with its French translation
-// published when french is set. It returns the letter's slug.
-func prepare(ctx context.Context, path string, n, batch int, french bool) (slug string, err error) {
+// published when french is set. It returns the letter's slug. It fills the
+// file as a new one that no server reads yet (models.OpenForLoading), then
+// opens it as the server does, which turns it to WAL.
+func prepare(ctx context.Context, path string, n, batch int, french bool) (string, error) {
+	slug, err := fill(ctx, path, n, batch, french)
+	if err != nil {
+		return "", err
+	}
 	s, err := models.Open(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	return slug, s.Close()
+}
+
+// fill is prepare's filling of the new file.
+func fill(ctx context.Context, path string, n, batch int, french bool) (slug string, err error) {
+	s, err := models.OpenForLoading(ctx, path)
 	if err != nil {
 		return "", err
 	}
