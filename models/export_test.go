@@ -43,3 +43,17 @@ func (s *Store) HoldWriter(t testing.TB, queued int) (waitQueued func(), release
 	}
 	return waitQueued, func() { close(done) }
 }
+
+// PostgresConns is the size of the connection pool on PostgreSQL.
+const PostgresConns = postgresConns
+
+// ConnectionsOpened counts the connections the pool of a store on
+// PostgreSQL, its only one, has opened so far: those open and those closed.
+func (s *Store) ConnectionsOpened(t testing.TB) int64 {
+	pool, err := s.write.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := pool.Stats()
+	return int64(st.OpenConnections) + st.MaxIdleClosed + st.MaxIdleTimeClosed + st.MaxLifetimeClosed
+}

@@ -48,9 +48,15 @@ func openPostgres(ctx context.Context, dsn string, cfg *gorm.Config) (*Store, er
 		return nil, err
 	}
 	pool := stdlib.OpenDB(*pcfg, stdlib.OptionAfterConnect(utcTimes))
+	// The pool keeps every connection it opened: a connection costs a new
+	// backend process and a round of authentication, and a pool keeping a
+	// few of its connections idle opened one per request under load. It
+	// closes them after a quiet spell, and renews each within an hour, so
+	// that no backend grows its caches for ever.
 	pool.SetMaxOpenConns(postgresConns)
-	pool.SetMaxIdleConns(postgresConns / 4)
+	pool.SetMaxIdleConns(postgresConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
+	pool.SetConnMaxLifetime(time.Hour)
 	db, err := gorm.Open(postgres.New(postgres.Config{Conn: pool}), cfg)
 	if err != nil {
 		pool.Close()

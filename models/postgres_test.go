@@ -1,0 +1,50 @@
+package models_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// A crowd reading and signing on PostgreSQL, burst after burst, is served
+// by the connections the pool opened for the first burst: a new connection
+// is a new backend process on the database server, and opening one per
+// request is what made signing on PostgreSQL slow.
+func TestPostgresPoolKeepsItsConnectionsThroughBursts(t *testing.T) {
+	if os.Getenv(modeltest.TestDBEnv) == "" {
+		t.Skip("PostgreSQL's pool: set " + modeltest.TestDBEnv + " to run it")
+	}
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	ctx := context.Background()
+	const crowd = 4 * models.PostgresConns
+	for burst := range 3 {
+		var wg sync.WaitGroup
+		errs := make([]error, crowd)
+		for i := range crowd {
+			wg.Go(func() {
+				if i%2 == 0 {
+					_, errs[i] = s.PublicLetter(ctx, l.Slug)
+					return
+				}
+				email := fmt.Sprintf("burst%d-signer%d@example.org", burst, i)
+				_, errs[i] = s.AddSignature(ctx, l.ID, person("Signer", "FR", email), modeltest.Mail)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("burst %d, request %d: %v", burst, i, err)
+			}
+		}
+	}
+	if got := s.ConnectionsOpened(t); got > models.PostgresConns {
+		t.Errorf("three bursts of %d requests opened %d connections, want at most the pool's %d", crowd, got, models.PostgresConns)
+	}
+}
