@@ -48,3 +48,20 @@ func TestPostgresPoolKeepsItsConnectionsThroughBursts(t *testing.T) {
 		t.Errorf("three bursts of %d requests opened %d connections, want at most the pool's %d", crowd, got, models.PostgresConns)
 	}
 }
+
+// Rate-limit counters, three writes for every signature, skip PostgreSQL's
+// write-ahead log: none waits for a flush to disk, as the signature's own
+// batch does.
+func TestPostgresRateLimitsAreUnlogged(t *testing.T) {
+	if os.Getenv(modeltest.TestDBEnv) == "" {
+		t.Skip("PostgreSQL's tables: set " + modeltest.TestDBEnv + " to run it")
+	}
+	_, dsn := modeltest.OpenDSN(t)
+	var persistence string
+	if err := modeltest.RawDB(t, dsn).QueryRow("SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'").Scan(&persistence); err != nil {
+		t.Fatal(err)
+	}
+	if persistence != "u" {
+		t.Errorf("rate_limits has persistence %q, want u (unlogged)", persistence)
+	}
+}
