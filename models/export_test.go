@@ -57,3 +57,19 @@ func (s *Store) ConnectionsOpened(t testing.TB) int64 {
 	st := pool.Stats()
 	return int64(st.OpenConnections) + st.MaxIdleClosed + st.MaxIdleTimeClosed + st.MaxLifetimeClosed
 }
+
+// HoldReadConnections takes every connection of the store's reading pool,
+// as long exports read by slow readers do, until t ends.
+func (s *Store) HoldReadConnections(t testing.TB) {
+	pool, err := s.read.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range pool.Stats().MaxOpenConnections {
+		conn, err := pool.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+	}
+}

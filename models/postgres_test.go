@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"undersigned/models"
 	"undersigned/models/modeltest"
@@ -63,5 +64,23 @@ func TestPostgresRateLimitsAreUnlogged(t *testing.T) {
 	}
 	if persistence != "u" {
 		t.Errorf("rate_limits has persistence %q, want u (unlogged)", persistence)
+	}
+}
+
+// Signatures are stored while readers hold every connection of the pool,
+// as a crowd downloading the list does: the signature writer commits on a
+// connection of its own.
+func TestPostgresSigningGoesOnWhileReadersHoldThePool(t *testing.T) {
+	if os.Getenv(modeltest.TestDBEnv) == "" {
+		t.Skip("PostgreSQL's pool: set " + modeltest.TestDBEnv + " to run it")
+	}
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	s.HoldReadConnections(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := s.AddSignature(ctx, l.ID, person("Leyla Yunus", "AZ", "leyla@example.org"), modeltest.Mail); err != nil {
+		t.Fatalf("sign while the pool is held: %v", err)
 	}
 }
