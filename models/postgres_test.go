@@ -10,17 +10,25 @@ import (
 
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
+
+// openPostgres opens a store on a new PostgreSQL database; on SQLite it
+// skips t.
+func openPostgres(t *testing.T) (*models.Store, string) {
+	t.Helper()
+	if os.Getenv(modeltest.TestDBEnv) == "" {
+		suites.Skip(t, "skipped on SQLite: PostgreSQL's pool and tables; set "+modeltest.TestDBEnv+" to run it")
+	}
+	return modeltest.OpenDSN(t)
+}
 
 // A crowd reading and signing on PostgreSQL, burst after burst, is served
 // by the connections the pool opened for the first burst: a new connection
 // is a new backend process on the database server, and opening one per
 // request is what made signing on PostgreSQL slow.
 func TestPostgresPoolKeepsItsConnectionsThroughBursts(t *testing.T) {
-	if os.Getenv(modeltest.TestDBEnv) == "" {
-		t.Skip("PostgreSQL's pool: set " + modeltest.TestDBEnv + " to run it")
-	}
-	s := modeltest.Open(t)
+	s, _ := openPostgres(t)
 	_, l := openLetter(t, s)
 	modeltest.ListAtOnce(t, s, l)
 	ctx := context.Background()
@@ -54,10 +62,7 @@ func TestPostgresPoolKeepsItsConnectionsThroughBursts(t *testing.T) {
 // write-ahead log: none waits for a flush to disk, as the signature's own
 // batch does.
 func TestPostgresRateLimitsAreUnlogged(t *testing.T) {
-	if os.Getenv(modeltest.TestDBEnv) == "" {
-		t.Skip("PostgreSQL's tables: set " + modeltest.TestDBEnv + " to run it")
-	}
-	_, dsn := modeltest.OpenDSN(t)
+	_, dsn := openPostgres(t)
 	var persistence string
 	if err := modeltest.RawDB(t, dsn).QueryRow("SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'").Scan(&persistence); err != nil {
 		t.Fatal(err)
@@ -71,10 +76,7 @@ func TestPostgresRateLimitsAreUnlogged(t *testing.T) {
 // as a crowd downloading the list does: the signature writer commits on a
 // connection of its own.
 func TestPostgresSigningGoesOnWhileReadersHoldThePool(t *testing.T) {
-	if os.Getenv(modeltest.TestDBEnv) == "" {
-		t.Skip("PostgreSQL's pool: set " + modeltest.TestDBEnv + " to run it")
-	}
-	s := modeltest.Open(t)
+	s, _ := openPostgres(t)
 	_, l := openLetter(t, s)
 	modeltest.ListAtOnce(t, s, l)
 	s.HoldReadConnections(t)
