@@ -47,8 +47,9 @@ func (s *Store) HoldWriter(t testing.TB, queued int) (waitQueued func(), release
 // PostgresConns is the size of the connection pool on PostgreSQL.
 const PostgresConns = postgresConns
 
-// ConnectionsOpened counts the connections the pool of a store on
-// PostgreSQL, its only one, has opened so far: those open and those closed.
+// ConnectionsOpened counts the connections the pool that reads and writes
+// on PostgreSQL has opened so far, those open and those closed; the
+// signature writer's own connection is apart.
 func (s *Store) ConnectionsOpened(t testing.TB) int64 {
 	pool, err := s.write.DB()
 	if err != nil {
