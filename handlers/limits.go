@@ -43,7 +43,9 @@ type Limits struct {
 	Login RateLimit
 	// Storage keeps the counters; nil keeps them in this process's memory.
 	// Its keys hold keyed hashes of IP addresses (clientkey.go) and hashes
-	// of the emails logins try.
+	// of the emails logins try. The database's (SharedRateLimits) keeps the
+	// counters of signing by IP address only with a ClientKey, which other
+	// instances may share; without one, memory keeps them.
 	Storage fiber.Storage
 }
 
@@ -91,13 +93,24 @@ func (l Limits) withDefaults() Limits {
 func (h *Handler) setupLimits() {
 	l := h.cfg.Limits
 	locks := newKeyLocks()
-	newCounter := func(name string, rl RateLimit) *counter {
-		return &counter{name: name, limit: rl, storage: l.Storage, locks: locks}
+	newCounter := func(name string, rl RateLimit, storage fiber.Storage) *counter {
+		return &counter{name: name, limit: rl, storage: storage, locks: locks}
+	}
+	// Instances count a client's requests together only when they hash
+	// its address with one shared key. With this process's own key, no
+	// other instance counts under the same keys, and memory keeps them as
+	// well as the database's table, without two round trips to it for each
+	// limit of each signature.
+	perClient := l.Storage
+	if _, shared := l.Storage.(tableStorage); shared && len(h.cfg.ClientKey) == 0 {
+		perClient = newMemoryStorage(maxLimitEntries, maxLimitBytes)
 	}
 	h.limits = signLimits{
-		burst: newCounter("sign-burst", l.SignBurst), sustained: newCounter("sign-sustained", l.SignSustained),
-		overall: newCounter("sign-overall", l.SignOverall),
-		resend:  newCounter("resend", l.Resend), resendPerClient: newCounter("resend-client", l.ResendPerClient),
+		burst:           newCounter("sign-burst", l.SignBurst, perClient),
+		sustained:       newCounter("sign-sustained", l.SignSustained, perClient),
+		overall:         newCounter("sign-overall", l.SignOverall, perClient),
+		resend:          newCounter("resend", l.Resend, l.Storage),
+		resendPerClient: newCounter("resend-client", l.ResendPerClient, perClient),
 	}
 }
 

@@ -43,3 +43,34 @@ func (s *Store) HoldWriter(t testing.TB, queued int) (waitQueued func(), release
 	}
 	return waitQueued, func() { close(done) }
 }
+
+// PostgresConns is the size of the connection pool on PostgreSQL.
+const PostgresConns = postgresConns
+
+// ConnectionsOpened counts the connections the pool that reads and writes
+// on PostgreSQL has opened so far, those open and those closed; the
+// signature writer's own connection is apart.
+func (s *Store) ConnectionsOpened(t testing.TB) int64 {
+	pool, err := s.write.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := pool.Stats()
+	return int64(st.OpenConnections) + st.MaxIdleClosed + st.MaxIdleTimeClosed + st.MaxLifetimeClosed
+}
+
+// HoldReadConnections takes every connection of the store's reading pool,
+// as long exports read by slow readers do, until t ends.
+func (s *Store) HoldReadConnections(t testing.TB) {
+	pool, err := s.read.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range pool.Stats().MaxOpenConnections {
+		conn, err := pool.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+	}
+}

@@ -12,8 +12,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// postgresConns is the size of the one pool that reads and writes on
-// PostgreSQL; every instance sharing the database has its own.
+// postgresConns is the size of the pool that reads and writes on
+// PostgreSQL; every instance sharing the database has its own, and one
+// connection more for its signature writer.
 const postgresConns = 16
 
 // PostgresMailSenders is the most messages a mailer may send at once on
@@ -47,19 +48,48 @@ func openPostgres(ctx context.Context, dsn string, cfg *gorm.Config) (*Store, er
 	if err != nil {
 		return nil, err
 	}
+	db, err := openPostgresPool(pcfg, postgresConns, cfg)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := openPostgresPool(pcfg, 1, cfg)
+	if err != nil {
+		closePool(db)
+		return nil, err
+	}
+	s := &Store{read: db, write: db, signer: signer, now: cfg.NowFunc, dialect: Postgres, dsn: dsn, instance: newInstanceID()}
+	if err := s.migrate(ctx); err != nil {
+		closePool(db)
+		closePool(signer)
+		return nil, err
+	}
+	return s, nil
+}
+
+// openPostgresPool opens a pool of at most conns connections.
+//
+// The pool keeps every connection it opened: a connection costs a new
+// backend process and a round of authentication, and a pool keeping a few
+// of its connections idle opened one per request under load. It closes them
+// after a quiet spell, and renews each within an hour, so that no backend
+// grows its caches for ever.
+func openPostgresPool(pcfg *pgx.ConnConfig, conns int, cfg *gorm.Config) (*gorm.DB, error) {
 	pool := stdlib.OpenDB(*pcfg, stdlib.OptionAfterConnect(utcTimes))
-	pool.SetMaxOpenConns(postgresConns)
-	pool.SetMaxIdleConns(postgresConns / 4)
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
+	pool.SetConnMaxLifetime(time.Hour)
 	db, err := gorm.Open(postgres.New(postgres.Config{Conn: pool}), cfg)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open database on %s: %w", pcfg.Host, err)
 	}
-	s := &Store{read: db, write: db, now: cfg.NowFunc, dialect: Postgres, dsn: dsn, instance: newInstanceID()}
-	if err := s.migrate(ctx); err != nil {
+	return db, nil
+}
+
+// closePool closes the connections of a pool a store failed to open with.
+func closePool(db *gorm.DB) {
+	if pool, err := db.DB(); err == nil {
 		pool.Close()
-		return nil, err
 	}
-	return s, nil
 }

@@ -38,8 +38,13 @@ const (
 // PostgreSQL both are one pool, and write transactions take a lock that
 // serialises them across every instance sharing the database.
 type Store struct {
-	read    *gorm.DB
-	write   *gorm.DB
+	read  *gorm.DB
+	write *gorm.DB
+	// signer is where the signature writer commits its batches: SQLite's
+	// write connection; on PostgreSQL a connection of its own, so that a
+	// batch never waits for one behind the crowd of readers whose
+	// signatures it holds.
+	signer  *gorm.DB
 	now     func() time.Time
 	dialect Dialect
 	// dsn is PostgreSQL's connection string, for the connection that listens
@@ -182,7 +187,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config, loading bool
 	// Migrate before the read pool opens: a connection open during a
 	// migration answers its next query with the columns it knew before, and
 	// GORM would read the added ones as zero values.
-	s := &Store{write: write, now: cfg.NowFunc, dialect: SQLite}
+	s := &Store{write: write, signer: write, now: cfg.NowFunc, dialect: SQLite}
 	if err := s.migrate(ctx); err != nil {
 		writeDB.Close()
 		return nil, err
@@ -202,16 +207,18 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config, loading bool
 }
 
 // Close stops the signature writer, after the batch in hand, and closes
-// both connection pools.
+// the connection pools.
 func (s *Store) Close() error {
 	s.signatures.stop()
 	var errs []error
-	for _, g := range []*gorm.DB{s.read, s.write} {
+	closed := map[*gorm.DB]bool{}
+	for _, g := range []*gorm.DB{s.read, s.write, s.signer} {
+		if closed[g] {
+			continue
+		}
+		closed[g] = true
 		if db, err := g.DB(); err == nil {
 			errs = append(errs, db.Close())
-		}
-		if s.read == s.write {
-			break
 		}
 	}
 	return errors.Join(errs...)

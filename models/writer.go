@@ -406,5 +406,5 @@ func (s *Store) writeBatch(fn func(tx *gorm.DB) error) (err error) {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return s.privateTransaction(context.Background(), fn)
+	return s.signer.Transaction(s.serialised(fn))
 }
