@@ -19,7 +19,8 @@ import (
 // second. It returns when the change was made.
 func changedElsewhere(t *testing.T, dsn, summary string) time.Time {
 	t.Helper()
-	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET summary = ?`, summary); err != nil {
+	// A literal rather than a parameter, whose marker differs between SQLite and PostgreSQL.
+	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE letters SET summary = '` + strings.ReplaceAll(summary, "'", "''") + `'`); err != nil {
 		t.Fatal(err)
 	}
 	return time.Now()
