@@ -96,6 +96,7 @@ type requestCounts struct {
 	byClass [6]int64 // by status / 100; [0] for none
 	limited int64    // 429s: the rate limits at work
 	slow    int64
+	bots    int64 // signatures dropped as automated
 	took    durations
 }
 
@@ -116,6 +117,13 @@ func (s *requestStats) add(status int, took time.Duration, slow bool) {
 	s.took.add(took)
 }
 
+// dropAutomated counts a signature dropped as a bot's.
+func (s *requestStats) dropAutomated() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bots++
+}
+
 // summarize logs the requests counted since the last summary, if any, and
 // starts counting afresh. A minute without requests writes nothing.
 func (s *requestStats) summarize(log *slog.Logger) {
@@ -133,6 +141,7 @@ func (s *requestStats) summarize(log *slog.Logger) {
 		slog.Int64("status_2xx", last.byClass[2]), slog.Int64("status_3xx", last.byClass[3]),
 		slog.Int64("status_4xx", last.byClass[4]), slog.Int64("status_429", last.limited),
 		slog.Int64("status_5xx", last.byClass[5]), slog.Int64("slow", last.slow),
+		slog.Int64("signatures_dropped_as_automated", last.bots),
 		slog.Float64("p50_ms", ms(last.took.quantile(0.5))), slog.Float64("p90_ms", ms(last.took.quantile(0.9))),
 		slog.Float64("p99_ms", ms(last.took.quantile(0.99))), slog.Float64("max_ms", ms(last.took.max)),
 	)

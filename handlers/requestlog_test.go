@@ -46,7 +46,8 @@ func summary(t *testing.T, log *lockedBuffer, ticks chan<- time.Time, n int) str
 var summaryLine = regexp.MustCompile(`level=INFO msg=requests .*\n`)
 
 // TestAViralDayLogsLittle: a crowd reading, signing, mistyping and
-// reaching the rate limit writes no line per request by default, so a
+// reaching the rate limit, and bots signing, write no line per request by
+// default, so a
 // million requests cost the disk a few megabytes at most; the operator
 // sees them in a summary line a minute, with counts by status class and
 // the latencies, and no signer's email or address anywhere.
@@ -75,19 +76,25 @@ func TestAViralDayLogsLittle(t *testing.T) {
 		}
 		want[r.Status]++
 	}
+	const bots = 200
+	for i := range bots {
+		bot := handlertest.SignForm("Bot", "AZ", fmt.Sprintf("bot%d@example.org", i))
+		bot.Set("referral_code", "x") // the honeypot
+		want[crowd.Post(seedSlug+"/sign", bot).Status]++
+	}
 	if want[http.StatusOK] != requests/4 || want[http.StatusNotFound] != requests/4 || want[http.StatusUnprocessableEntity] != requests/4 ||
-		want[http.StatusSeeOther] != 100 || want[http.StatusTooManyRequests] != requests/4-100 {
+		want[http.StatusSeeOther] != 100+bots || want[http.StatusTooManyRequests] != requests/4-100 {
 		t.Fatalf("the crowd got %v: the test does not make the requests it means to", want)
 	}
 	grew := len(log.String()) - before
-	if perRequest := float64(grew) / requests; perRequest > 2 {
+	if perRequest := float64(grew) / (requests + bots); perRequest > 2 {
 		t.Errorf("%d requests wrote %d bytes to the log, %.1f a request (%.0f MB a million); want no line per request:\n%.600s",
-			requests, grew, perRequest, perRequest, log.String()[before:])
+			requests+bots, grew, perRequest, perRequest, log.String()[before:])
 	}
 
 	line := summary(t, &log, ticks, 2)
-	wantCounts := fmt.Sprintf("count=%d status_2xx=%d status_3xx=%d status_4xx=%d status_429=%d status_5xx=0 slow=0 ",
-		requests, requests/4, 100, requests/2+requests/4-100, requests/4-100)
+	wantCounts := fmt.Sprintf("count=%d status_2xx=%d status_3xx=%d status_4xx=%d status_429=%d status_5xx=0 slow=0 signatures_dropped_as_automated=%d ",
+		requests+bots, requests/4, 100+bots, requests/2+requests/4-100, requests/4-100, bots)
 	if !strings.Contains(line, wantCounts) || !regexp.MustCompile(`p50_ms=[0-9.]+ p90_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+\n$`).MatchString(line) {
 		t.Errorf("the summary of the crowd's minute is\n%s want it to count %s and give the latencies", line, wantCounts)
 	}

@@ -45,4 +45,4 @@ func TestTheServerLogsRequestsAsItsSettingSays(t *testing.T) {
 
 // lastSummary is the summary line of the requests above: the 404, the
 // three pages, and the health checks start made.
-var lastSummary = regexp.MustCompile(`level=INFO msg=requests period=\S+ count=\d+ status_2xx=\d+ status_3xx=0 status_4xx=1 status_429=0 status_5xx=0 slow=0 p50_ms=`)
+var lastSummary = regexp.MustCompile(`level=INFO msg=requests period=\S+ count=\d+ status_2xx=\d+ status_3xx=0 status_4xx=1 status_429=0 status_5xx=0 slow=0 signatures_dropped_as_automated=0 p50_ms=`)
