@@ -47,6 +47,17 @@ type Config struct {
 	// Exports bounds the long downloads in progress at once; zero values
 	// take the defaults.
 	Exports ExportLimits
+	// LogAllRequests logs every request, one line each. Without it the log
+	// shows a request of its own only when it failed (5xx) or was slow,
+	// and every request in a summary a minute: a crowd's requests,
+	// its 4xx answers included, would fill the disk.
+	LogAllRequests bool
+	// SlowRequest is the duration past which a request is logged as slow;
+	// zero takes a second (see defaultSlowRequest).
+	SlowRequest time.Duration
+	// Summaries tells when to log the summary of the requests since the
+	// last one; nil, every minute. Tests tick it themselves.
+	Summaries <-chan time.Time
 }
 
 // Handler holds the dependencies every handler shares.
@@ -73,6 +84,7 @@ type Handler struct {
 	tokenPaths  tokenPaths    // the private links, which the log hides
 	packetSlot  chan struct{} // held while a delivery packet's PDF is made
 	streams     *streamSlots  // the downloads in progress
+	requests    *requestStats // counted for the log's summary
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -91,6 +103,9 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	} else if !views.Supported(cfg.Lang) {
 		return nil, nil, fmt.Errorf("language %q: the interface has %s", cfg.Lang, strings.Join(views.Languages, ", "))
 	}
+	if cfg.SlowRequest <= 0 {
+		cfg.SlowRequest = defaultSlowRequest
+	}
 	cfg.Limits = cfg.Limits.withDefaults() // one storage for every limit and the login throttle
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -104,6 +119,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pages: newPageCache(store),
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
+		requests: newRequestStats(),
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        tableStorage{store: store, table: models.Sessions},
@@ -139,6 +155,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		TrustedProxies:          cfg.TrustedProxies, // the client's address is clientIP's, not Fiber's X-Forwarded-For whole
 	})
 	h.routes(app)
+	go h.summarizeRequests(ctx, summaries(ctx, cfg.Summaries))
 	return app, h, nil
 }
 

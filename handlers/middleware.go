@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -59,27 +58,6 @@ func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
 func allowFraming(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "frame-ancestors 'none'", "frame-ancestors *", 1))
 	c.Response().Header.Del("X-Frame-Options")
-}
-
-// logRequests writes one structured line per request. It logs the path
-// with its tokens hidden (see logPath), and never a query string or a form
-// value.
-func (h *Handler) logRequests(c *fiber.Ctx) error {
-	start := time.Now()
-	err := c.Next()
-	if err != nil {
-		if herr := c.App().ErrorHandler(c, err); herr != nil {
-			_ = c.SendStatus(fiber.StatusInternalServerError)
-		}
-	}
-	h.log.Info("request",
-		"id", c.GetRespHeader(fiber.HeaderXRequestID),
-		"method", c.Method(),
-		"path", h.logPath(c),
-		"status", c.Response().StatusCode(),
-		"duration_ms", float64(time.Since(start).Microseconds())/1000,
-	)
-	return nil
 }
 
 // tokenPaths are the shapes of the paths of private links, the routes

@@ -201,8 +201,9 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	// at its top, focusing nothing.
 	thanks := letterPath(l) + "/thanks#top"
 	if h.looksAutomated(l, &form) {
-		// The bot is shown success and nothing is stored or counted.
-		h.log.Info("signature dropped as automated", "letter", l.ID)
+		// The bot is shown success and nothing is stored or counted. The
+		// log's summary counts it: a line each would let a bot fill it.
+		h.requests.dropAutomated()
 		return c.Redirect(thanks, fiber.StatusSeeOther)
 	}
 	if h.formAge(l, form.Started) == formExpired && h.cfg.MinSignTime > 0 {

@@ -105,6 +105,7 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	startJobs(ctx, store, log)
 	mailDone := startMailer(ctx, store, c, log)
+	defer h.SummarizeRequests() // the last minute's, with the requests finished while stopping
 	return serveUntilStopped(ctx, app, ln, c, log, mailDone)
 }
 

@@ -105,6 +105,8 @@ func (c *config) settings() []setting {
 		exportLimit("exports-per-client", "downloads of lists (CSV exports, print pages) one IP address may have in progress at once", &h.Exports.PerClient),
 		exportLimit("exports-overall", "downloads of lists the site sends at once; one more is refused with 429 and Retry-After", &h.Exports.Overall),
 		{"trusted-proxies", "", "comma-separated `LIST` of addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For gives the client's address (default none)", c.setProxies},
+		{"log-requests", "errors", "`WHICH` requests the log shows one line each: errors (server errors and slow requests, and a summary of all each minute) or all", c.setLogRequests},
+		{"slow-request", "1s", "`DURATION` past which a request is logged as slow, from 10ms to 1m", between(&h.SlowRequest, 10*time.Millisecond, time.Minute, "1s or 500ms")},
 	}
 }
 
@@ -256,6 +258,15 @@ func (c *config) setProxies(v string) error {
 		}
 		c.handlers.TrustedProxies = append(c.handlers.TrustedProxies, p)
 	}
+	return nil
+}
+
+// setLogRequests accepts errors or all.
+func (c *config) setLogRequests(v string) error {
+	if v != "errors" && v != "all" {
+		return fmt.Errorf("%q is neither errors nor all; for example errors, or all to log every request", v)
+	}
+	c.handlers.LogAllRequests = v == "all"
 	return nil
 }
 

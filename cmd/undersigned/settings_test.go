@@ -37,6 +37,8 @@ var malformed = map[string][]string{
 	"exports-per-client":  {"many", "0", "1001"},
 	"exports-overall":     {"-1"},
 	"trusted-proxies":     {"proxy.example.org", "10.0.0.0/33", "10.0.0.1,"},
+	"log-requests":        {"everything", "ALL", "errors,slow"},
+	"slow-request":        {"1 second", "0s", "5ms", "2m"},
 }
 
 // Good values of every setting, by flag, each other than its default.
@@ -58,6 +60,8 @@ var good = map[string]string{
 	"exports-per-client":  "2",
 	"exports-overall":     "8",
 	"trusted-proxies":     "127.0.0.1, 10.0.0.0/8",
+	"log-requests":        "all",
+	"slow-request":        "250ms",
 }
 
 // envTwin is the environment variable of the setting flag.
