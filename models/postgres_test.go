@@ -13,6 +13,9 @@ import (
 	"undersigned/models/modeltest/suites"
 )
 
+// TestMain says at the end which tests were skipped, and why.
+func TestMain(m *testing.M) { os.Exit(suites.Run(m)) }
+
 // openPostgres opens a store on a new PostgreSQL database; on SQLite it
 // skips t.
 func openPostgres(t *testing.T) (*models.Store, string) {

@@ -13,6 +13,7 @@ import (
 
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 func TestChartFiguresCountListedSignaturesByDayAndCountry(t *testing.T) {
@@ -254,7 +255,7 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 // which a busy machine slows least.
 func TestCountsOfALongListReadAsFastAsOfAShortOne(t *testing.T) {
 	if testing.Short() {
-		t.Skip("fills a letter with 100,000 signatures")
+		suites.Skip(t, "skipped in -short: fills a letter with 100,000 signatures")
 	}
 	short, long := fastestCountsRead(t, 1000), fastestCountsRead(t, 100_000)
 	if long > 10*short+time.Millisecond {
