@@ -106,7 +106,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	if cfg.SlowRequest <= 0 {
 		cfg.SlowRequest = defaultSlowRequest
 	}
-	cfg.Limits = cfg.Limits.withDefaults() // one storage for every limit and the login throttle
+	cfg.Limits = cfg.Limits.withDefaults(len(cfg.ClientKey) > 0) // one storage for every limit and the login throttle
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, nil, err

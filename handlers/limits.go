@@ -47,6 +47,9 @@ type Limits struct {
 	// counters of signing by IP address only with a ClientKey, which other
 	// instances may share; without one, memory keeps them.
 	Storage fiber.Storage
+	// perClient keeps the counters by client address: Storage when other
+	// instances hash addresses with the same key, else memory.
+	perClient fiber.Storage
 }
 
 // DefaultLimits are generous enough for a coalition's office, where dozens
@@ -70,8 +73,12 @@ const (
 	maxLimitBytes   = 16 << 20
 )
 
-// withDefaults fills the limits left zero with the defaults.
-func (l Limits) withDefaults() Limits {
+// withDefaults fills the limits left zero with the defaults. keyShared
+// says whether client addresses are hashed with a key other instances
+// share: with this process's own key, no other instance counts under the
+// same keys, and memory keeps the counters by client as well as a shared
+// storage would, without its round trips.
+func (l Limits) withDefaults(keyShared bool) Limits {
 	d := DefaultLimits()
 	for _, p := range []struct{ got, def *RateLimit }{
 		{&l.SignBurst, &d.SignBurst}, {&l.SignSustained, &d.SignSustained}, {&l.SignOverall, &d.SignOverall},
@@ -81,8 +88,13 @@ func (l Limits) withDefaults() Limits {
 			*p.got = *p.def
 		}
 	}
+	memory := newMemoryStorage(maxLimitEntries, maxLimitBytes)
 	if l.Storage == nil {
-		l.Storage = newMemoryStorage(maxLimitEntries, maxLimitBytes)
+		l.Storage = memory
+	}
+	l.perClient = l.Storage
+	if !keyShared {
+		l.perClient = memory
 	}
 	return l
 }
@@ -96,21 +108,12 @@ func (h *Handler) setupLimits() {
 	newCounter := func(name string, rl RateLimit, storage fiber.Storage) *counter {
 		return &counter{name: name, limit: rl, storage: storage, locks: locks}
 	}
-	// Instances count a client's requests together only when they hash
-	// its address with one shared key. With this process's own key, no
-	// other instance counts under the same keys, and memory keeps them as
-	// well as the database's table, without two round trips to it for each
-	// limit of each signature.
-	perClient := l.Storage
-	if _, shared := l.Storage.(tableStorage); shared && len(h.cfg.ClientKey) == 0 {
-		perClient = newMemoryStorage(maxLimitEntries, maxLimitBytes)
-	}
 	h.limits = signLimits{
-		burst:           newCounter("sign-burst", l.SignBurst, perClient),
-		sustained:       newCounter("sign-sustained", l.SignSustained, perClient),
-		overall:         newCounter("sign-overall", l.SignOverall, perClient),
+		burst:           newCounter("sign-burst", l.SignBurst, l.perClient),
+		sustained:       newCounter("sign-sustained", l.SignSustained, l.perClient),
+		overall:         newCounter("sign-overall", l.SignOverall, l.perClient),
 		resend:          newCounter("resend", l.Resend, l.Storage),
-		resendPerClient: newCounter("resend-client", l.ResendPerClient, perClient),
+		resendPerClient: newCounter("resend-client", l.ResendPerClient, l.perClient),
 	}
 }
 

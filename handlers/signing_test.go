@@ -222,7 +222,8 @@ func (r *recordingStorage) Set(key string, val []byte, exp time.Duration) error 
 func TestUnknownLettersLeaveNoLimitState(t *testing.T) {
 	db := modeltest.Open(t)
 	store := &recordingStorage{Storage: handlers.SharedRateLimits(db)}
-	s := newSiteOn(t, db, handlers.Config{Limits: handlers.Limits{Storage: store}})
+	// A key instances share: only then do the counters by client go to the shared storage.
+	s := newSiteOn(t, db, handlers.Config{ClientKey: []byte("a key the instances share"), Limits: handlers.Limits{Storage: store}})
 	s.publishedLetter("c@example.org", "Org")
 	store.keys = nil // the coordinator's login
 	visitor := s.client()
