@@ -24,8 +24,12 @@ type scenarioTargeter struct {
 	what string
 	// next fills in the n-th request.
 	next func(n uint64, t *vegeta.Target)
-	// expect names the kind of request a result answers and the status it wants.
-	expect func(r *vegeta.Result) (kind string, want uint16)
+	// kind names the kind of request a result answers.
+	kind func(r *vegeta.Result) string
+	// want is the status each kind of request wants.
+	want map[string]uint16
+	// wrk says how wrk makes the requests (-client wrk); nil when it cannot.
+	wrk *wrkPlan
 	// attack, when set, makes and reads the requests itself, instead of
 	// vegeta with next.
 	attack func(ctx context.Context, cfg config) <-chan *vegeta.Result
@@ -46,11 +50,16 @@ func getTargeter(u string, gzip bool) *scenarioTargeter {
 		header.Set("Accept-Encoding", "gzip")
 	}
 	return &scenarioTargeter{
-		what:   "GET " + path.RequestURI(),
-		next:   func(_ uint64, t *vegeta.Target) { t.Method, t.URL, t.Header = http.MethodGet, u, header },
-		expect: func(*vegeta.Result) (string, uint16) { return "page", http.StatusOK },
+		what: "GET " + path.RequestURI(),
+		next: func(_ uint64, t *vegeta.Target) { t.Method, t.URL, t.Header = http.MethodGet, u, header },
+		kind: onePage,
+		want: map[string]uint16{"page": http.StatusOK},
+		wrk:  &wrkPlan{url: u, header: []string{"Accept-Encoding: " + header.Get("Accept-Encoding")}, args: []string{"get"}},
 	}
 }
+
+// onePage is the kind of every GET's result.
+func onePage(*vegeta.Result) string { return "page" }
 
 func healthTargeter(base string, gzip bool) *scenarioTargeter {
 	return getTargeter(base+"/healthz", gzip)
@@ -102,9 +111,10 @@ func signTargeter(ctx context.Context, letter string, cfg config) (*scenarioTarg
 	}
 	dupCut := int(cfg.duplicates * 1000)
 	invalidCut := dupCut + int(cfg.invalid*1000)
-	want := map[string]uint16{signValid: http.StatusSeeOther, signDuplicate: http.StatusSeeOther, signInvalid: http.StatusUnprocessableEntity}
 	return &scenarioTargeter{
 		what: "POST " + req.URL.Path + "/sign",
+		want: map[string]uint16{signValid: http.StatusSeeOther, signDuplicate: http.StatusSeeOther, signInvalid: http.StatusUnprocessableEntity},
+		wrk:  &wrkPlan{url: letter + "/sign", args: wrkSignArgs(header.Get("Cookie"), token, cfg, dupCut, invalidCut)},
 		next: func(n uint64, t *vegeta.Target) {
 			// 7919 is prime to 1000: the kinds are spread through the run.
 			slot := int(n * 7919 % 1000)
@@ -124,13 +134,12 @@ func signTargeter(ctx context.Context, letter string, cfg config) (*scenarioTarg
 			}
 			t.Method, t.URL, t.Header, t.Body = http.MethodPost, letter+"/sign?loadgen="+kind, header, []byte(form.Encode())
 		},
-		expect: func(r *vegeta.Result) (string, uint16) {
+		kind: func(r *vegeta.Result) string {
 			u, err := url.Parse(r.URL)
 			if err != nil {
-				return "unknown", 0
+				return "unknown"
 			}
-			kind := u.Query().Get("loadgen")
-			return kind, want[kind]
+			return u.Query().Get("loadgen")
 		},
 	}, nil
 }
@@ -158,6 +167,7 @@ type measurement struct {
 	outcomes   map[string]*outcome
 	errors     map[string]int // transport errors, by message
 	unexpected int            // responses with another status than wanted, and transport errors
+	unanswered map[string]int // requests by kind sent but not answered when wrk stopped
 	peakRSS    int64
 	rssNote    string
 }
@@ -169,6 +179,30 @@ func measure(ctx context.Context, srv *server, name string, tr *scenarioTargeter
 	if err := srv.resetPeakRSS(); err != nil {
 		res.rssNote = "peak since the server started: " + err.Error()
 	}
+	var err error
+	if cfg.client == "wrk" {
+		err = wrkAttack(ctx, res, tr, cfg)
+	} else {
+		readResults(ctx, res, name, tr, cfg)
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, ctxErr
+	}
+	if srv.exited() {
+		return nil, errors.New("the server stopped during the attack")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.peakRSS, err = srv.peakRSS(); err != nil {
+		res.rssNote = err.Error()
+	}
+	return res, nil
+}
+
+// readResults runs tr's attack, with vegeta unless it makes its own
+// requests, and adds up its results in res.
+func readResults(ctx context.Context, res *measurement, name string, tr *scenarioTargeter, cfg config) {
 	attack := tr.attack
 	if attack == nil {
 		attack = func(ctx context.Context, cfg config) <-chan *vegeta.Result { return vegetaAttack(ctx, name, tr, cfg) }
@@ -183,32 +217,27 @@ func measure(ctx context.Context, srv *server, name string, tr *scenarioTargeter
 			res.unexpected++
 			continue
 		}
-		kind, want := tr.expect(r)
-		o := res.outcomes[kind]
-		if o == nil {
-			o = &outcome{want: want, got: map[uint16]int{}}
-			res.outcomes[kind] = o
-		}
-		o.got[r.Code]++
-		if r.Code != want {
-			res.unexpected++
-		}
+		kind := tr.kind(r)
+		res.count(kind, tr.want[kind], r.Code, 1)
 	}
 	res.metrics.Close()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if srv.exited() {
-		return nil, errors.New("the server stopped during the attack")
-	}
 	if d := res.metrics.Duration + res.metrics.Wait; d > 0 {
 		res.reqPerSec = float64(res.metrics.Requests) / d.Seconds()
 	}
-	var err error
-	if res.peakRSS, err = srv.peakRSS(); err != nil {
-		res.rssNote = err.Error()
+}
+
+// count adds n answers with status code to the requests of kind, which
+// want the status want.
+func (res *measurement) count(kind string, want, code uint16, n int) {
+	o := res.outcomes[kind]
+	if o == nil {
+		o = &outcome{want: want, got: map[uint16]int{}}
+		res.outcomes[kind] = o
 	}
-	return res, nil
+	o.got[code] += n
+	if code != want {
+		res.unexpected += n
+	}
 }
 
 // vegetaAttack sends tr's requests with vegeta at the configured pace,

@@ -94,6 +94,11 @@ func TestLoadgenRefusesUnboundedOrUnknownRuns(t *testing.T) {
 		{"-duplicates", "0.7", "-invalid", "0.5"},
 		{"-scenario", "sign", "-signatures", "0"},
 		{"-scenario", "print", "-rate", "10"},
+		{"-client", "curl"},
+		{"-client", "wrk", "-rate", "10"},
+		{"-client", "wrk", "-max-requests", "1000"},
+		{"-client", "wrk", "-scenario", "print"},
+		{"-client", "wrk", "-duration", "1500ms"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

@@ -131,21 +131,37 @@ func fill(ctx context.Context, path string, n, batch int, french bool) (slug str
 }
 
 // checkCount reads the letter's counter from the database, with the server
-// stopped, and compares it with the signatories prepared and the
-// signatures the server thanked for: an acknowledged signature must not be
-// lost, nor a refused one counted.
-func checkCount(ctx context.Context, path, slug string, want int64) (err error) {
+// stopped, and checks it counts from least (the signatories prepared and
+// the signatures the server thanked for) to most (those and the valid
+// signatures left unanswered): an acknowledged signature must not be lost,
+// nor a refused one counted. The counter must count the rows stored. It
+// returns the count.
+func checkCount(ctx context.Context, path, slug string, least, most int64) (got int64, err error) {
 	s, err := models.Open(ctx, path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer func() { err = errors.Join(err, s.Close()) }()
 	l, err := s.PublicLetter(ctx, slug)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if got := l.SignatureCount(); got != want {
-		return fmt.Errorf("the letter counts %d signatures, want %d (prepared and thanked for)", got, want)
+	got = l.SignatureCount()
+	statuses, err := s.StatusCounts(ctx, l.ID)
+	if err != nil {
+		return got, err
 	}
-	return nil
+	var rows int64
+	for _, n := range statuses {
+		rows += n
+	}
+	switch {
+	case rows != got:
+		return got, fmt.Errorf("the letter counts %d signatures, but %d are stored", got, rows)
+	case got < least || got > most && least == most:
+		return got, fmt.Errorf("the letter counts %d signatures, want %d (prepared and thanked for)", got, least)
+	case got > most:
+		return got, fmt.Errorf("the letter counts %d signatures, want %d to %d (prepared and thanked for, and valid ones left unanswered)", got, least, most)
+	}
+	return got, nil
 }

@@ -87,8 +87,9 @@ func printTargeter(u string, entries int64, gzip bool) *scenarioTargeter {
 	var mu sync.Mutex
 	var readings []printReading
 	tr := &scenarioTargeter{
-		what:   "GET " + path.RequestURI(),
-		expect: func(*vegeta.Result) (string, uint16) { return "page", http.StatusOK },
+		what: "GET " + path.RequestURI(),
+		kind: onePage,
+		want: map[string]uint16{"page": http.StatusOK},
 	}
 	tr.attack = func(ctx context.Context, cfg config) <-chan *vegeta.Result {
 		client := &http.Client{Timeout: printTimeout, Transport: &http.Transport{DisableCompression: true}}
