@@ -132,3 +132,30 @@ func TestLoadgenWithoutWrkSaysSo(t *testing.T) {
 		t.Errorf("run without wrk: %v, want wrk is not installed\n%s", err, out.String())
 	}
 }
+
+// TestStoredCountAllowsOnlyWhatWasLeftUnanswered: the letter must count
+// every signature thanked for, and beyond that at most the valid ones wrk
+// left unanswered when it stopped, which the server may have stored.
+func TestStoredCountAllowsOnlyWhatWasLeftUnanswered(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "undersigned.db")
+	slug, err := prepare(ctx, db, 10, 10, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		least, most int64
+		ok          bool
+	}{
+		{10, 10, true},
+		{8, 12, true},   // some of the unanswered stored
+		{11, 11, false}, // one thanked for and lost
+		{11, 14, false},
+		{8, 9, false}, // one stored that was neither thanked for nor in flight
+	} {
+		got, err := checkCount(ctx, db, slug, tc.least, tc.most)
+		if (err == nil) != tc.ok || got != 10 {
+			t.Errorf("10 stored, %d to %d wanted: count %d, error %v", tc.least, tc.most, got, err)
+		}
+	}
+}
