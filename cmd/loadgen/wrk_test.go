@@ -92,34 +92,11 @@ func TestLoadgenRunsWrkAgainstTheRealServer(t *testing.T) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		t.Skip("wrk is not installed (Debian: apt-get install wrk): loadgen -client wrk cannot be run")
 	}
-	bin, err := buildServer(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		scenario string
-		want     []string
-	}{
+	runScenarios(t, []string{"-client", "wrk", "-duration", "1s"}, []scenarioCase{
 		{"letter", []string{"wrk: 4 workers for 1s each", "baseline GET /healthz", "letter GET /letters/joint-letter-under-load ", "letter ÷ baseline", "page (want 200)"}},
 		{"list-last", []string{"list-last GET /letters/joint-letter-under-load/signatories?page=2", "page (want 200)"}},
 		{"sign", []string{"sign ÷ baseline", "valid (want 303)", "duplicate (want 303)", "invalid (want 422)", "stored: the letter counts the 150 signatories prepared"}},
-	} {
-		t.Run(tc.scenario, func(t *testing.T) {
-			var out bytes.Buffer
-			args := []string{"-client", "wrk", "-server", bin, "-scenario", tc.scenario, "-signatures", "150", "-workers", "4", "-duration", "1s"}
-			if err := run(context.Background(), args, &out); err != nil {
-				t.Fatalf("%v\n%s", err, out.String())
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-			if strings.Contains(out.String(), "UNEXPECTED") || strings.Contains(out.String(), "unknown") {
-				t.Errorf("unexpected statuses:\n%s", out.String())
-			}
-		})
-	}
+	})
 }
 
 // TestLoadgenWithoutWrkSaysSo: asked for wrk where there is none, loadgen
