@@ -236,7 +236,8 @@ func targeter(ctx context.Context, srv *server, letter string, cfg config) (*sce
 	return printTargeter(letter+"/print", shape.entries(), cfg.gzip), nil
 }
 
-// checkServerLog reads the server's log after the run: an error it logged,
+// checkServerLog reads the server's log after the run, and says its size,
+// which a viral day must not let fill a disk: an error it logged,
 // such as SQLite's "database is locked", fails the run even when every
 // status was the one wanted.
 func checkServerLog(out io.Writer, path string) error {
@@ -246,7 +247,7 @@ func checkServerLog(out io.Writer, path string) error {
 	}
 	failures := bytes.Count(log, []byte("level=ERROR"))
 	locked := bytes.Count(log, []byte("database is locked"))
-	fmt.Fprintf(out, "server log: %d errors, %d \"database is locked\"\n", failures, locked)
+	fmt.Fprintf(out, "server log: %d bytes, %d errors, %d \"database is locked\"\n", len(log), failures, locked)
 	for line := range bytes.Lines(log) {
 		if bytes.Contains(line, []byte("level=ERROR")) || bytes.Contains(line, []byte("database is locked")) {
 			return fmt.Errorf("the server logged %d errors (%d \"database is locked\"), the first: %s", failures, locked, line)
