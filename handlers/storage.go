@@ -19,9 +19,31 @@ type tableStorage struct {
 
 // SharedRateLimits keeps the rate limits' counters in the store's
 // database, for instances sharing it to count each client's requests
-// together (Limits.Storage).
+// together (Limits.Storage). The counters of signing and resending count
+// there in one statement each (hitCounter); the login throttle keeps its
+// entries as Fiber's storage does.
 func SharedRateLimits(store *models.Store) fiber.Storage {
-	return tableStorage{store: store, table: models.RateLimits}
+	return rateLimitTable{tableStorage{store: store, table: models.RateLimits}}
+}
+
+// hitCounter is a storage that counts requests itself, each in one
+// statement, in windows that begin with a key's first request.
+type hitCounter interface {
+	countHit(key string, window time.Duration) (models.Hits, error)
+	uncountHit(key string) error
+}
+
+// rateLimitTable is the database's table of rate limits.
+type rateLimitTable struct{ tableStorage }
+
+// countHit counts a request under key, and returns the count of its window.
+func (t rateLimitTable) countHit(key string, window time.Duration) (models.Hits, error) {
+	return t.store.CountHit(context.Background(), key, window)
+}
+
+// uncountHit takes back a request countHit counted.
+func (t rateLimitTable) uncountHit(key string) error {
+	return t.store.UncountHit(context.Background(), key)
 }
 
 // Get returns a live entry's data, or nil when there is none.

@@ -58,6 +58,38 @@ func (s *Store) ResetExpiring(ctx context.Context, table Expiring) error {
 	return s.write.WithContext(ctx).Table(string(table)).Where("1 = 1").Delete(&expiringEntry{}).Error
 }
 
+// Hits is a rate limit's count of a key in its window: the requests
+// counted, the one just counted included, and when the window ends.
+type Hits struct {
+	Count int64
+	Ends  time.Time
+}
+
+// CountHit counts a request under key in the RateLimits table, in a
+// window of the given length that begins with the first request to find
+// none running, and returns the key's count in that window, in one
+// statement: atomic however many instances count the key at once, and a
+// round trip where a read and a write back took two.
+func (s *Store) CountHit(ctx context.Context, key string, window time.Duration) (Hits, error) {
+	now := s.now()
+	var h struct {
+		Hits      int64
+		ExpiresAt time.Time
+	}
+	err := s.write.WithContext(ctx).Raw(`INSERT INTO rate_limits (key_hash, data, hits, expires_at) VALUES (?, ?, 1, ?)
+		ON CONFLICT (key_hash) DO UPDATE SET
+			hits = CASE WHEN rate_limits.expires_at <= ? THEN 1 ELSE rate_limits.hits + 1 END,
+			expires_at = CASE WHEN rate_limits.expires_at <= ? THEN excluded.expires_at ELSE rate_limits.expires_at END
+		RETURNING hits, expires_at`, TokenHash(key), []byte{}, now.Add(window), now, now).Scan(&h).Error
+	return Hits{Count: h.Hits, Ends: h.ExpiresAt}, err
+}
+
+// UncountHit takes back a request CountHit counted under key, in the
+// window still running.
+func (s *Store) UncountHit(ctx context.Context, key string) error {
+	return s.write.WithContext(ctx).Exec(`UPDATE rate_limits SET hits = hits - 1 WHERE key_hash = ? AND hits > 0 AND expires_at > ?`, TokenHash(key), s.now()).Error
+}
+
 // DeleteExpired removes sessions and rate-limit counters past their expiry.
 func (s *Store) DeleteExpired(ctx context.Context) error {
 	for _, table := range []Expiring{Sessions, RateLimits} {

@@ -71,6 +71,7 @@ type config struct {
 	duplicates  float64
 	invalid     float64
 	gzip        bool
+	clientKey   string
 }
 
 func main() {
@@ -90,7 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end)")
+	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end); or a postgres:// URL of a PostgreSQL server, on which loadgen creates a database for the run and drops it at the end")
+	fs.StringVar(&c.clientKey, "client-key", "", "the server's -client-key, at least 16 bytes: with it, the rate limits by client count in the database on PostgreSQL, as instances sharing it do (default: none, each process its own key)")
 	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from the undersigned module's ./cmd/undersigned into a temporary directory)")
 	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), letter-json (GET its JSON), list (GET a page of its signatories), list-last (GET their last page), list-json-last (GET the last page of their JSON), index (GET /), print (GET the print page of the whole list, at most 2 at once, each read whole), packet (GET its delivery packet, a PDF), sign (POST signatures)")
 	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
@@ -168,6 +170,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	} else if _, err := os.Stat(db); err == nil {
 		return fmt.Errorf("-db %s exists already: loadgen fills a new database", db)
 	}
+	db, drop, err := newDatabase(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer drop()
 
 	began := time.Now()
 	slug, err := prepare(ctx, db, cfg.signatures, cfg.batch, cfg.version == "fr")
@@ -182,7 +189,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	srv, err := startServer(ctx, bin, db, tmp)
+	srv, err := startServer(ctx, bin, db, cfg.clientKey, tmp)
 	if err != nil {
 		return err
 	}
@@ -278,7 +285,8 @@ func targeter(ctx context.Context, srv *server, letter string, cfg config) (*sce
 	return printTargeter(letter+"/print", shape.entries(), cfg.gzip), nil
 }
 
-// checkServerLog reads the server's log after the run: an error it logged,
+// checkServerLog reads the server's log after the run, and says its size,
+// which a viral day must not let fill a disk: an error it logged,
 // such as SQLite's "database is locked", fails the run even when every
 // status was the one wanted.
 func checkServerLog(out io.Writer, path string) error {
@@ -288,7 +296,7 @@ func checkServerLog(out io.Writer, path string) error {
 	}
 	failures := bytes.Count(log, []byte("level=ERROR"))
 	locked := bytes.Count(log, []byte("database is locked"))
-	fmt.Fprintf(out, "server log: %d errors, %d \"database is locked\"\n", failures, locked)
+	fmt.Fprintf(out, "server log: %d bytes, %d errors, %d \"database is locked\"\n", len(log), failures, locked)
 	for line := range bytes.Lines(log) {
 		if bytes.Contains(line, []byte("level=ERROR")) || bytes.Contains(line, []byte("database is locked")) {
 			return fmt.Errorf("the server logged %d errors (%d \"database is locked\"), the first: %s", failures, locked, line)

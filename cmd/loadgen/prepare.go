@@ -74,9 +74,10 @@ func seedSignatory(i int) models.NewSignature {
 // prepare creates the database at path with a coordinator and an open
 // letter that lists signatures at once (no confirmation, no review), signed
 // by n signatories, batch in each transaction, with its French translation
-// published when french is set. It returns the letter's slug. It fills the
-// file as a new one that no server reads yet (models.OpenForLoading), then
-// opens it as the server does, which turns it to WAL.
+// published when french is set. It returns the letter's slug. It fills a
+// SQLite file as a new one that no server reads yet (openNew), then opens
+// it as the server does, which turns it to WAL; path may be a PostgreSQL
+// database's URL too.
 func prepare(ctx context.Context, path string, n, batch int, french bool) (string, error) {
 	slug, err := fill(ctx, path, n, batch, french)
 	if err != nil {
@@ -91,7 +92,7 @@ func prepare(ctx context.Context, path string, n, batch int, french bool) (strin
 
 // fill is prepare's filling of the new file.
 func fill(ctx context.Context, path string, n, batch int, french bool) (slug string, err error) {
-	s, err := models.OpenForLoading(ctx, path)
+	s, err := openNew(ctx, path)
 	if err != nil {
 		return "", err
 	}

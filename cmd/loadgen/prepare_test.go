@@ -45,7 +45,7 @@ func TestPreparedListIsTheOneTheServerShows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := startServer(ctx, bin, db, dir)
+	srv, err := startServer(ctx, bin, db, "", dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,9 +53,10 @@ func (s *server) exited() bool {
 }
 
 // startServer starts bin on db at a free loopback port, without the pause
-// before signing and with limits no load test reaches, and waits until
-// /healthz answers. Its log goes to a file in dir.
-func startServer(ctx context.Context, bin, db, dir string) (*server, error) {
+// before signing and with limits no load test reaches, with clientKey as
+// its client key unless empty, and waits until /healthz answers. Its log
+// goes to a file in dir.
+func startServer(ctx context.Context, bin, db, clientKey, dir string) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -69,6 +70,9 @@ func startServer(ctx context.Context, bin, db, dir string) (*server, error) {
 	huge := "1000000000/1s"
 	cmd := exec.Command(bin, "-addr", addr, "-db", db, "-min-sign-time", "0s",
 		"-sign-burst", huge, "-sign-sustained", huge, "-sign-overall", huge)
+	if clientKey != "" {
+		cmd.Args = append(cmd.Args, "-client-key", clientKey)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Only the flags above configure it: no UNDERSIGNED_ setting of this
 	// shell (an SMTP server, a proxy) reaches the server under load.

@@ -198,7 +198,8 @@ func (m *Mailer) deliverer(ctx context.Context, limit int) (func() (Delivery, bo
 // print shows the messages never printed on the console, which sends
 // nothing: they stay unsent in the outbox, marked printed in one write for
 // the round, as a write per email would take turns with the signatures for
-// SQLite's write lock.
+// SQLite's write lock. Those the console leaves out, past its share, are
+// marked printed too: a crowd's emails are not printed later either.
 func (m *Mailer) print(ctx context.Context, c *Console) int {
 	msgs, err := m.Outbox.UnprintedMessages(ctx, consoleBatch)
 	if err != nil && ctx.Err() == nil {
@@ -212,6 +213,7 @@ func (m *Mailer) print(ctx context.Context, c *Console) int {
 	if err := m.Outbox.MarkPrinted(ctx, ids...); err != nil && ctx.Err() == nil {
 		m.Log.Error("marking emails printed", "emails", len(ids), "first", ids[0], "err", err)
 	}
+	c.ReportOmitted()
 	return len(msgs)
 }
 

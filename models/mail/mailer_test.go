@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,11 +24,12 @@ type memoryOutbox struct {
 	mu       sync.Mutex
 	messages []Message
 	claimed  map[int64]bool
+	printed  map[int64]bool
 	outcomes map[int64][]Delivery
 }
 
 func newMemoryOutbox(shared bool, n int) *memoryOutbox {
-	o := &memoryOutbox{shared: shared, claimed: map[int64]bool{}, outcomes: map[int64][]Delivery{}}
+	o := &memoryOutbox{shared: shared, claimed: map[int64]bool{}, printed: map[int64]bool{}, outcomes: map[int64][]Delivery{}}
 	for i := range n {
 		o.messages = append(o.messages, Message{ID: int64(i + 1), To: fmt.Sprintf("s%d@example.org", i)})
 	}
@@ -73,8 +76,26 @@ func (o *memoryOutbox) DeliverClaimed(ctx context.Context, send func(Message) De
 	return d, true, o.RecordDelivery(ctx, due[0].ID, d)
 }
 
-func (o *memoryOutbox) UnprintedMessages(context.Context, int) ([]Message, error) { return nil, nil }
-func (o *memoryOutbox) MarkPrinted(context.Context, ...int64) error               { return nil }
+func (o *memoryOutbox) UnprintedMessages(_ context.Context, limit int) ([]Message, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []Message
+	for _, m := range o.messages {
+		if !o.printed[m.ID] && len(o.outcomes[m.ID]) == 0 && len(out) < limit {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (o *memoryOutbox) MarkPrinted(_ context.Context, ids ...int64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, id := range ids {
+		o.printed[id] = true
+	}
+	return nil
+}
 
 // sent and failed are the messages the outbox recorded as sent, and as
 // failed, each as many times as it was recorded so.
@@ -233,5 +254,59 @@ func TestNewPrintsOnTheConsoleWithoutSMTP(t *testing.T) {
 		if n := strings.Count(log.String(), "no SMTP server configured"); n != tt.warnings {
 			t.Errorf("%s: %d warnings, want %d; log %q", tt.site, n, tt.warnings, log.String())
 		}
+	}
+}
+
+// A crowd of 20,000 signing in a minute on a server without SMTP fills no
+// disk: the console prints the first emails whole, links and all, then a
+// few a minute, and says how many it left out, every one accounted for.
+// Each is marked printed, none sent, as when each was printed.
+func TestConsolePrintsACrowdWithinBounds(t *testing.T) {
+	const crowd, rounds = 20_000, 20
+	o := newMemoryOutbox(false, crowd)
+	for i := range o.messages {
+		o.messages[i].Subject = "Please confirm your signature: Free them all"
+		o.messages[i].Body = fmt.Sprintf("Thank you for signing.\n\nConfirm your signature here:\nhttp://127.0.0.1:8080/confirm/token-%d\n\nIf you did not sign, ignore this email.\n", i+1)
+	}
+	now := time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	console := &Console{W: &out, Local: true, now: func() time.Time { return now }}
+	m := testMailer(o, console, 1)
+	for range rounds { // a round of 1,000 emails every 3 seconds: a minute
+		m.Deliver(context.Background())
+		now = now.Add(3 * time.Second)
+	}
+	now = now.Add(ConsolePace)
+	m.Deliver(context.Background()) // the crowd is gone
+
+	first := "To: s0@example.org\nSubject: Please confirm your signature: Free them all\n\n" + o.messages[0].Body
+	if !strings.Contains(out.String(), first) {
+		t.Errorf("the first email is not printed whole with its link; the console begins %.400q", out.String())
+	}
+	printed := strings.Count(out.String(), "not sent: no SMTP server is configured")
+	most := ConsoleBurst + rounds*3*int(time.Second)/int(ConsolePace) + 1
+	if printed > most {
+		t.Errorf("%d emails printed in a minute, want at most %d", printed, most)
+	}
+	// An email's header line is shorter than the rest of it.
+	if size := out.Len(); size > 2*most*len(first) {
+		t.Errorf("the console holds %d bytes after a minute's crowd, want at most %d", size, 2*most*len(first))
+	}
+	omitted := 0
+	for _, m := range regexp.MustCompile(`(?m)^(\d+) more emails not printed`).FindAllStringSubmatch(out.String(), -1) {
+		n, _ := strconv.Atoi(m[1])
+		omitted += n
+	}
+	if printed+omitted != crowd {
+		t.Errorf("%d emails printed and %d said left out, want the %d of the crowd", printed, omitted, crowd)
+	}
+	if !strings.Contains(out.String(), "set UNDERSIGNED_SMTP_URL to send them") {
+		t.Error("the console does not say how to send the emails it left out")
+	}
+	if unprinted, _ := o.UnprintedMessages(context.Background(), crowd); len(unprinted) != 0 {
+		t.Errorf("%d emails left unprinted in the outbox, to be printed later", len(unprinted))
+	}
+	if sent, failed := o.sent(); len(sent)+len(failed) != 0 {
+		t.Errorf("%d emails recorded sent and %d failed; the console sends none", len(sent), len(failed))
 	}
 }
