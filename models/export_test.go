@@ -2,6 +2,9 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,17 +63,66 @@ func (s *Store) ConnectionsOpened(t testing.TB) int64 {
 }
 
 // HoldReadConnections takes every connection of the store's reading pool,
-// as long exports read by slow readers do, until t ends.
-func (s *Store) HoldReadConnections(t testing.TB) {
+// as long exports read by slow readers do, until release is called or t
+// ends; waiting says how many reads have had to wait for one so far.
+func (s *Store) HoldReadConnections(t testing.TB) (release func(), waiting func() int64) {
 	pool, err := s.read.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var conns []*sql.Conn
 	for range pool.Stats().MaxOpenConnections {
 		conn, err := pool.Conn(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { conn.Close() })
+		conns = append(conns, conn)
 	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		})
+	}
+	t.Cleanup(release)
+	return release, func() int64 { return pool.Stats().WaitCount }
+}
+
+// CountStatements counts, from now until t ends, the statements the store
+// sends to the database, reads and writes.
+func (s *Store) CountStatements(t testing.TB) *atomic.Int64 {
+	n := &atomic.Int64{}
+	name := "count-" + t.Name()
+	count := func(*gorm.DB) { n.Add(1) }
+	counted := map[*gorm.Config]bool{} // the pools may share their callbacks
+	for _, db := range []*gorm.DB{s.read, s.write, s.signer} {
+		if counted[db.Config] {
+			continue
+		}
+		counted[db.Config] = true
+		cb := db.Callback()
+		for _, err := range []error{
+			cb.Query().After("gorm:query").Register(name, count),
+			cb.Row().After("gorm:row").Register(name, count),
+			cb.Raw().After("gorm:raw").Register(name, count),
+			cb.Create().After("gorm:create").Register(name, count),
+			cb.Update().After("gorm:update").Register(name, count),
+			cb.Delete().After("gorm:delete").Register(name, count),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			cb.Query().Remove(name)
+			cb.Row().Remove(name)
+			cb.Raw().Remove(name)
+			cb.Create().Remove(name)
+			cb.Update().Remove(name)
+			cb.Delete().Remove(name)
+		})
+	}
+	return n
 }

@@ -3,10 +3,12 @@ package models
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
 	"gorm.io/gorm"
 )
 
@@ -27,6 +29,10 @@ type generation struct {
 
 	mu      sync.Mutex
 	letters map[string]cachedLetter // published letters by slug
+	// reads shares one read of a letter among the requests that miss it
+	// at once: each signature moves the generation, and without it every
+	// signer of a crowd would read the letter again after each batch.
+	reads singleflight.Group
 }
 
 // cachedLetter is a published letter as read at a generation.
@@ -75,16 +81,33 @@ func (g *generation) letter(slug string) *Letter {
 	if !ok || c.generation != g.n.Load() || time.Since(c.read) >= letterTTL {
 		return nil
 	}
-	l := c.letter
-	l.DemandGroups = slices.Clone(l.DemandGroups) // the caller may change its copy
-	return &l
+	return copyLetter(&c.letter)
+}
+
+// copyLetter is a copy of l that its caller may change without changing l.
+func copyLetter(l *Letter) *Letter {
+	c := *l
+	c.DemandGroups = slices.Clone(l.DemandGroups)
+	c.Translations = slices.Clone(l.Translations)
+	return &c
+}
+
+// share returns the letter under slug that read reads at the current
+// generation, sharing one read among the callers that ask at once, each
+// given its own copy. A caller that comes after a change does not join a
+// read begun before it: the writer's next page must show the change.
+func (g *generation) share(slug string, read func(gen uint64) (*Letter, error)) (*Letter, error) {
+	gen := g.n.Load()
+	l, err, _ := g.reads.Do(strconv.FormatUint(gen, 10)+" "+slug, func() (any, error) { return read(gen) })
+	if err != nil {
+		return nil, err
+	}
+	return copyLetter(l.(*Letter)), nil
 }
 
 // keep keeps a copy of l, read at generation gen.
 func (g *generation) keep(gen uint64, l *Letter) {
-	c := cachedLetter{generation: gen, read: time.Now(), letter: *l}
-	c.letter.DemandGroups = slices.Clone(l.DemandGroups)
-	c.letter.Translations = slices.Clone(l.Translations)
+	c := cachedLetter{generation: gen, read: time.Now(), letter: *copyLetter(l)}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.letters == nil || len(g.letters) >= maxCachedLetters {

@@ -445,19 +445,22 @@ func withGroups(db *gorm.DB) *gorm.DB {
 //
 // A letter read in the last second is not read again while the store's
 // generation stays the same (see generation.go): every public request of a
-// crowd starts here.
+// crowd starts here. The requests that find it stale at once share one read.
 func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) {
 	if l := s.generation.letter(slug); l != nil {
 		return l, nil
 	}
-	gen := s.Generation()
-	var l Letter
-	err := publishedTranslations(withGroups(s.read.WithContext(ctx))).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
-	if err != nil {
-		return nil, notFound(err)
-	}
-	s.generation.keep(gen, &l)
-	return &l, nil
+	// The read is shared: one client leaving must not fail the others'.
+	ctx = context.WithoutCancel(ctx)
+	return s.generation.share(slug, func(gen uint64) (*Letter, error) {
+		var l Letter
+		err := publishedTranslations(withGroups(s.read.WithContext(ctx))).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
+		if err != nil {
+			return nil, notFound(err)
+		}
+		s.generation.keep(gen, &l)
+		return &l, nil
+	})
 }
 
 // CoordinatorLetter returns a letter of one of the user's organisations, or

@@ -266,8 +266,12 @@ func (s *Store) insertSignatures(tx *gorm.DB, batch []*signRequest, signing []in
 		req := batch[i]
 		if req.signed.Signature.ID == 0 {
 			answers[i] = ErrAlreadySigned
-			if err := s.remindOwner(tx, key, req.mail); err != nil {
+			m, err := s.remindOwner(tx, letters[key.letterID], key, req.mail)
+			if err != nil {
 				return fmt.Errorf("remind the signer: %w", err)
+			}
+			if m != nil {
+				mail = append(mail, *m)
 			}
 		} else if req.mail != nil {
 			mail = append(mail, s.outboxMessage(req.mail(letters[key.letterID], req.signed)))
@@ -296,33 +300,39 @@ func insertOutbox(tx *gorm.DB, mail []OutboxMessage) error {
 		strings.Join(placeholders, ", "), values...).Error
 }
 
-// remindOwner emails, in tx, the owner of the signature that holds key
-// their links again, unless they were emailed less than ReminderInterval
-// ago: someone signed again with their address, and was answered as if
-// the signature were new.
+// remindOwner renews, in tx, the links of the signature that holds key,
+// and returns the email that gives its owner the new ones, for the batch's
+// outbox; or nil if they were emailed less than ReminderInterval ago.
+// Someone signed again with their address, and was answered as if the
+// signature were new. l is the letter signed, read with the batch.
 //
 // Repeats come with a crowd, and the writer is one goroutine: the row is
-// read whole only when an email goes.
-func (s *Store) remindOwner(tx *gorm.DB, key signatureKey, mail ConfirmationMail) error {
+// read whole only when an email goes, and the letter and the outbox are
+// the batch's, not read and written again for each repeat.
+func (s *Store) remindOwner(tx *gorm.DB, l *Letter, key signatureKey, mail ConfirmationMail) (*OutboxMessage, error) {
 	var id int64
 	var reminded sql.NullTime
 	err := tx.Raw("SELECT id, reminded_at FROM signatures WHERE letter_id = ? AND email_key = ?", key.letterID, key.emailKey).
 		Row().Scan(&id, &reminded)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if mail == nil || (reminded.Valid && s.now().Sub(reminded.Time) < ReminderInterval) {
 		// No email, but a write all the same: a batch that writes nothing
 		// commits without a flush to disk, and the time the answer takes
 		// would tell that the address had signed.
-		return tx.Exec("UPDATE signatures SET reminded_at = reminded_at WHERE id = ?", id).Error
+		return nil, tx.Exec("UPDATE signatures SET reminded_at = reminded_at WHERE id = ?", id).Error
 	}
 	var sig Signature
 	if err := tx.Take(&sig, id).Error; err != nil {
-		return err
+		return nil, err
 	}
-	_, err = s.remind(tx, &sig, mail)
-	return err
+	signed, err := s.renewLinks(tx, &sig)
+	if err != nil {
+		return nil, err
+	}
+	m := s.outboxMessage(mail(l.versionOf(&sig), signed)) // the version signed, as the first email
+	return &m, nil
 }
 
 // confirmInBatch confirms the signature of a confirmation request in tx: it
@@ -355,14 +365,16 @@ func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]
 	return nil, nil
 }
 
-// batchLetter reads a letter once per batch; ErrNotFound is an answer, not
+// batchLetter reads a letter once per batch; nil is an answer, not
 // a failure of the batch.
 func (s *Store) batchLetter(tx *gorm.DB, letters map[int64]*Letter, id int64) (*Letter, error) {
 	if l, ok := letters[id]; ok {
 		return l, nil
 	}
 	l := &Letter{}
-	if err := tx.Take(l, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+	// With its published translations: a repeat's reminder is in the
+	// version the signature was made on (remindOwner).
+	if err := publishedTranslations(tx).Take(l, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 		l = nil
 	} else if err != nil {
 		return nil, fmt.Errorf("read letter: %w", err)

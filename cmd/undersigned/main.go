@@ -103,6 +103,11 @@ func serve(args []string, log *slog.Logger) error {
 	if err := announceSetupLink(ctx, h); err != nil {
 		return err
 	}
+	if c.pprof != "" {
+		if err := servePprof(ctx, c.pprof, log); err != nil {
+			return err
+		}
+	}
 	startJobs(ctx, store, log)
 	mailDone := startMailer(ctx, store, c, log)
 	defer h.SummarizeRequests() // the last minute's, with the requests finished while stopping

@@ -75,6 +75,7 @@ type config struct {
 	smtp        *url.URL // nil: mail is printed on the console
 	mailFrom    string
 	connections int
+	pprof       string // the profiler's address; empty: none
 	mailRetry   time.Duration
 	handlers    handlers.Config
 }
@@ -107,6 +108,7 @@ func (c *config) settings() []setting {
 		{"trusted-proxies", "", "comma-separated `LIST` of addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For gives the client's address (default none)", c.setProxies},
 		{"log-requests", "errors", "`WHICH` requests the log shows one line each: errors (server errors and slow requests, and a summary of all each minute) or all", c.setLogRequests},
 		{"slow-request", "1s", "`DURATION` past which a request is logged as slow, from 10ms to 1m", between(&h.SlowRequest, 10*time.Millisecond, time.Minute, "1s or 500ms")},
+		{"pprof", "", "loopback `HOST:PORT` serving Go's profiles at /debug/pprof/, for finding where a busy server's time goes (default none)", c.setPprof},
 	}
 }
 

@@ -39,6 +39,7 @@ var malformed = map[string][]string{
 	"trusted-proxies":     {"proxy.example.org", "10.0.0.0/33", "10.0.0.1,"},
 	"log-requests":        {"everything", "ALL", "errors,slow"},
 	"slow-request":        {"1 second", "0s", "5ms", "2m"},
+	"pprof":               {"6060", ":6060", "0.0.0.0:6060", "192.0.2.1:6060", "letters.example.org:6060"},
 }
 
 // Good values of every setting, by flag, each other than its default.
@@ -62,6 +63,7 @@ var good = map[string]string{
 	"trusted-proxies":     "127.0.0.1, 10.0.0.0/8",
 	"log-requests":        "all",
 	"slow-request":        "250ms",
+	"pprof":               "127.0.0.1:0",
 }
 
 // envTwin is the environment variable of the setting flag.
