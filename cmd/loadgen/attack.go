@@ -160,6 +160,7 @@ type measurement struct {
 	unexpected int            // responses with another status than wanted, and transport errors
 	peakRSS    int64
 	rssNote    string
+	first      *vegeta.Result // the request sent first: on a new server, the page's first rendering
 }
 
 // measure runs one attack on the server with the configured pace and reads
@@ -178,6 +179,9 @@ func measure(ctx context.Context, srv *server, name string, tr *scenarioTargeter
 			continue
 		}
 		res.metrics.Add(r)
+		if res.first == nil || r.Timestamp.Before(res.first.Timestamp) {
+			res.first = r
+		}
 		if r.Code == 0 {
 			res.errors[r.Error]++
 			res.unexpected++
@@ -273,6 +277,9 @@ func report(out io.Writer, base, sc *measurement) {
 			fmt.Fprintf(out, " error %q ×%d;", msg, n)
 		}
 		fmt.Fprintln(out)
+		if m.first != nil {
+			fmt.Fprintf(out, "%s first request: %s (%d)\n", m.name, ms(m.first.Latency), m.first.Code)
+		}
 		if m.rssNote != "" {
 			fmt.Fprintf(out, "%s peak RSS: %s\n", m.name, m.rssNote)
 		}

@@ -18,7 +18,9 @@
 // the print page of the whole list, each answer read to its end and
 // checked whole), packet (GET its delivery packet, a PDF), sign (POST
 // signatures: valid ones with a new email each, and a share of duplicates
-// and of invalid forms, each outcome checked).
+// and of invalid forms, each outcome checked), sign+letter (sign with all
+// workers but -readers, while those readers GET the letter page one after
+// another, their slowest answer reported).
 // The attack stops by itself after -duration or -max-requests, and the
 // server is stopped at the end.
 package main
@@ -41,7 +43,7 @@ import (
 )
 
 // scenarios are the -scenario values.
-var scenarios = []string{"letter", "letter-json", "list", "list-last", "list-json-last", "index", "print", "packet", "sign"}
+var scenarios = []string{"letter", "letter-json", "list", "list-last", "list-json-last", "index", "print", "packet", "sign", "sign+letter"}
 
 // config is what the flags say.
 type config struct {
@@ -59,6 +61,7 @@ type config struct {
 	duplicates  float64
 	invalid     float64
 	gzip        bool
+	readers     int
 }
 
 func main() {
@@ -80,7 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end)")
 	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from the undersigned module's ./cmd/undersigned into a temporary directory)")
-	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), letter-json (GET its JSON), list (GET a page of its signatories), list-last (GET their last page), list-json-last (GET the last page of their JSON), index (GET /), print (GET the print page of the whole list, at most 2 at once, each read whole), packet (GET its delivery packet, a PDF), sign (POST signatures)")
+	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), letter-json (GET its JSON), list (GET a page of its signatories), list-last (GET their last page), list-json-last (GET the last page of their JSON), index (GET /), print (GET the print page of the whole list, at most 2 at once, each read whole), packet (GET its delivery packet, a PDF), sign (POST signatures), sign+letter (sign while -readers GET the letter page)")
 	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
 	fs.IntVar(&c.batch, "batch", 10_000, "signatories inserted per transaction while preparing")
 	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 sends as fast as -workers connections allow")
@@ -92,6 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (303 expected, as for a new one)")
 	fs.BoolVar(&c.gzip, "gzip", true, "ask for gzipped answers, as browsers do, and read them compressed (-gzip=false: uncompressed answers)")
 	fs.Float64Var(&c.invalid, "invalid", 0.1, "share of sign requests with an invalid form (422 expected)")
+	fs.IntVar(&c.readers, "readers", 4, "sign+letter: the workers that GET the letter page, one page after another each, while the others sign")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -120,7 +124,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-page %d: want at least 1", c.page)
 	case c.duplicates < 0 || c.invalid < 0 || c.duplicates+c.invalid > 1:
 		return c, fmt.Errorf("-duplicates %g and -invalid %g: want shares between 0 and 1 that add up to at most 1", c.duplicates, c.invalid)
-	case c.scenario == "sign" && c.duplicates > 0 && c.signatures == 0:
+	case c.scenario == "sign+letter" && (c.readers < 1 || c.readers >= c.workers):
+		return c, fmt.Errorf("-readers %d: want 1 to -workers - 1 (%d)", c.readers, c.workers-1)
+	case strings.HasPrefix(c.scenario, "sign") && c.duplicates > 0 && c.signatures == 0:
 		return c, errors.New("-duplicates needs signatories to duplicate: -signatures above 0")
 	}
 	return c, nil
@@ -196,7 +202,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := checkServerLog(out, filepath.Join(tmp, "server.log")); err != nil {
 		return err
 	}
-	if cfg.scenario == "sign" {
+	if strings.HasPrefix(cfg.scenario, "sign") {
 		thanked := int64(scenario.outcomes[signValid].count(http.StatusSeeOther))
 		if err := checkCount(ctx, db, slug, int64(cfg.signatures)+thanked); err != nil {
 			return err
@@ -222,6 +228,8 @@ func targeter(ctx context.Context, srv *server, letter string, cfg config) (*sce
 		return getTargeter(letter+"/packet.pdf", cfg.gzip), nil
 	case "sign":
 		return signTargeter(ctx, letter, cfg)
+	case "sign+letter":
+		return signAndReadTargeter(ctx, letter, cfg)
 	}
 	shape, err := readListShape(ctx, letter)
 	if err != nil {
