@@ -229,7 +229,7 @@ func targeter(ctx context.Context, srv *server, letter string, cfg config) (*sce
 	case "sign":
 		return signTargeter(ctx, letter, cfg)
 	case "sign+letter":
-		return signAndReadTargeter(ctx, letter, cfg)
+		return signAndReadTargeter(ctx, srv.url(), letter, cfg)
 	}
 	shape, err := readListShape(ctx, letter)
 	if err != nil {

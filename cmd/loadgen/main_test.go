@@ -37,10 +37,11 @@ func TestLoadgenRunsEachScenarioAgainstTheRealServer(t *testing.T) {
 		{"print", []string{"print GET /letters/joint-letter-under-load/print", "page (want 200)", "pages whole (150 entries, then </html>); fewest entries 150;"}},
 		{"packet", []string{"packet GET /letters/joint-letter-under-load/packet.pdf", "packet ÷ baseline", "page (want 200)"}},
 		{"sign", []string{"valid (want 303)", "duplicate (want 303)", "invalid (want 422)", "stored: the letter counts the 150 signatories prepared"}},
+		{"sign+letter", []string{"(3 workers) while 1 readers GET", "valid (want 303)", "letter readers: ", "healthz reader: ", "failures map[]\nhealthz", "stored: the letter counts the 150 signatories prepared"}},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
 			var out bytes.Buffer
-			args := []string{"-server", bin, "-scenario", tc.scenario, "-signatures", "150", "-page", "2", "-workers", "4", "-duration", "700ms"}
+			args := []string{"-server", bin, "-scenario", tc.scenario, "-signatures", "150", "-page", "2", "-workers", "4", "-readers", "1", "-duration", "700ms"}
 			if err := run(context.Background(), args, &out); err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}

@@ -18,13 +18,15 @@ import (
 // reloading a viral letter do. The figures are the signing's; the summary
 // gives the readers' latencies, their maximum first: a reader who waited
 // for the page to be made again after a signature shows there, where a
-// percentile over the signatures would hide them.
-func signAndReadTargeter(ctx context.Context, letter string, cfg config) (*scenarioTargeter, error) {
+// percentile over the signatures would hide them. One more reader GETs
+// /healthz the same way, as a baseline: on a shared machine even that
+// answer waits now and then, for a core.
+func signAndReadTargeter(ctx context.Context, base, letter string, cfg config) (*scenarioTargeter, error) {
 	sign, err := signTargeter(ctx, letter, cfg)
 	if err != nil {
 		return nil, err
 	}
-	readers := &letterReaders{url: letter}
+	readers, probe := &letterReaders{what: "letter readers", url: letter}, &letterReaders{what: "healthz reader", url: base + "/healthz"}
 	signers := cfg
 	signers.workers = cfg.workers - cfg.readers
 	sign.what += fmt.Sprintf(" (%d workers) while %d readers GET %s", signers.workers, cfg.readers, letter)
@@ -33,6 +35,7 @@ func signAndReadTargeter(ctx context.Context, letter string, cfg config) (*scena
 		for range cfg.readers {
 			readers.wg.Go(func() { readers.read(ctx) })
 		}
+		probe.wg.Go(func() { probe.read(ctx) })
 		out := make(chan *vegeta.Result)
 		go func() {
 			defer close(out)
@@ -42,18 +45,22 @@ func signAndReadTargeter(ctx context.Context, letter string, cfg config) (*scena
 			}
 			stop()
 			readers.wg.Wait()
+			probe.wg.Wait()
 		}()
 		return out
 	}
-	sign.summary = readers.report
+	sign.summary = func(w io.Writer) {
+		readers.report(w)
+		probe.report(w)
+	}
 	return sign, nil
 }
 
-// letterReaders GET the letter page one after another, each on a
-// connection of its own, and note each answer's latency.
+// letterReaders GET a page one after another, each on a connection of
+// its own, and note each answer's latency.
 type letterReaders struct {
-	url string
-	wg  sync.WaitGroup
+	what, url string
+	wg        sync.WaitGroup
 
 	mu        sync.Mutex
 	latencies []time.Duration
@@ -112,12 +119,12 @@ func (r *letterReaders) report(w io.Writer) {
 	l := slices.Clone(r.latencies)
 	slices.Sort(l)
 	if len(l) == 0 {
-		fmt.Fprintf(w, "letter readers: no page read; failures %v\n", r.failures)
+		fmt.Fprintf(w, "%s: no page read; failures %v\n", r.what, r.failures)
 		return
 	}
 	at := func(q float64) time.Duration { return l[int(q*float64(len(l)-1))] }
-	fmt.Fprintf(w, "letter readers: %d pages, max %s, p99 %s, p50 %s, over 100ms %d; failures %v\n",
-		len(l), ms(l[len(l)-1]), ms(at(0.99)), ms(at(0.5)), len(l)-sortedBelow(l, 100*time.Millisecond), r.failures)
+	fmt.Fprintf(w, "%s: %d pages, max %s, p99 %s, p50 %s, over 100ms %d; failures %v\n",
+		r.what, len(l), ms(l[len(l)-1]), ms(at(0.99)), ms(at(0.5)), len(l)-sortedBelow(l, 100*time.Millisecond), r.failures)
 }
 
 // sortedBelow is how many of the sorted latencies l are at most d.
