@@ -29,9 +29,11 @@ type pageMeta struct {
 
 // newPageCache returns the cache of the pages a crowd reloads, current at
 // the store's generation. Its bounds hold a letter's page, the first page
-// of its list and its PDF, for the letters being read at the moment.
+// of its list and its PDF, for the letters being read at the moment: a
+// PDF of a million names is under 1 MB, a page a few dozen KB, so 16 MiB is
+// room enough, and a quarter of the server's soft memory limit at most.
 func newPageCache(store *models.Store) *pagecache.Cache[pageMeta] {
-	return pagecache.New[pageMeta](store.Generation, pagecache.Limits{Pages: 512, Bytes: 64 << 20}, slotCSRF, slotStarted, slotForm)
+	return pagecache.New[pageMeta](store.Generation, pagecache.Limits{Pages: 512, Bytes: 16 << 20}, slotCSRF, slotStarted, slotForm)
 }
 
 // cached answers a public GET with the page render would write, from the

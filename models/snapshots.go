@@ -204,8 +204,13 @@ const changesSQL = `SELECT e.kind, e.entry, e.position, e.signed_revision FROM s
 	WHERE e.snapshot_id = ? AND NOT EXISTS (SELECT 1 FROM snapshot_entries p
 		WHERE p.snapshot_id = ? AND p.kind = e.kind AND p.entry = e.entry AND p.occurrence = e.occurrence)`
 
+// changesKept is how many of a dated list's changes since the one before
+// are kept on each side, added and gone, for its page to show.
+const changesKept = 100
+
 // countChanges sets snap's AddedCount and GoneCount, the entries it has
-// that the previous snapshot lacks and the other way round, in tx.
+// that the previous snapshot lacks and the other way round, and keeps the
+// first changesKept of each in snapshot_changes, in tx.
 func countChanges(tx *gorm.DB, snap *Snapshot) error {
 	if snap.PreviousID == nil {
 		return nil
@@ -213,7 +218,24 @@ func countChanges(tx *gorm.DB, snap *Snapshot) error {
 	if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, snap.ID, *snap.PreviousID).Scan(&snap.AddedCount).Error; err != nil {
 		return err
 	}
-	return tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error
+	if err := tx.Raw(`SELECT COUNT(*) FROM (`+changesSQL+`) AS changes`, *snap.PreviousID, snap.ID).Scan(&snap.GoneCount).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("DELETE FROM snapshot_changes WHERE snapshot_id = ?", snap.ID).Error; err != nil {
+		return err
+	}
+	for _, side := range []struct {
+		name        string
+		of, against int64
+	}{{"added", snap.ID, *snap.PreviousID}, {"gone", *snap.PreviousID, snap.ID}} {
+		err := tx.Exec(`INSERT INTO snapshot_changes (snapshot_id, side, position, kind, entry, signed_revision)
+			SELECT ?, ?, position, kind, entry, signed_revision FROM (`+changesSQL+` ORDER BY e.position LIMIT ?) AS changes`,
+			snap.ID, side.name, side.of, side.against, changesKept).Error
+		if err != nil {
+			return fmt.Errorf("keep the changes %s: %w", side.name, err)
+		}
+	}
+	return nil
 }
 
 // redactSnapshots deletes the entries copied from a signature from every
@@ -340,16 +362,21 @@ func (s *Store) SnapshotEntries(ctx context.Context, snap *Snapshot, offset, lim
 
 // SnapshotChanges returns, in list order, up to limit entries added since the
 // previous snapshot and up to limit of its entries no longer there (shown
-// differently since: withdrawn entries are gone from both). Their counts are in
-// snap.AddedCount and snap.GoneCount.
+// differently since: withdrawn entries are gone from both), limit being at
+// most changesKept. Their counts are in snap.AddedCount and snap.GoneCount.
+// They are read from those kept at publication: a few rows, however long
+// the lists.
 func (s *Store) SnapshotChanges(ctx context.Context, snap *Snapshot, limit int) (added, gone []SnapshotEntry, err error) {
 	if snap.PreviousID == nil {
 		return nil, nil, nil
 	}
-	db := s.read.WithContext(ctx)
-	if err := db.Raw(changesSQL+` ORDER BY e.position LIMIT ?`, snap.ID, *snap.PreviousID, limit).Scan(&added).Error; err != nil {
+	read := func(side string, out *[]SnapshotEntry) error {
+		return s.read.WithContext(ctx).Table("snapshot_changes").Select("kind, entry, position, signed_revision").
+			Where("snapshot_id = ? AND side = ?", snap.ID, side).Order("position").Limit(limit).Scan(out).Error
+	}
+	if err := read("added", &added); err != nil {
 		return nil, nil, err
 	}
-	err = db.Raw(changesSQL+` ORDER BY e.position LIMIT ?`, *snap.PreviousID, snap.ID, limit).Scan(&gone).Error
+	err = read("gone", &gone)
 	return added, gone, err
 }

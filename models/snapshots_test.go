@@ -10,6 +10,7 @@ import (
 
 	"undersigned/models"
 	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
 )
 
 // snapshotEntries reads a page of a snapshot as "kind: entry" lines.
@@ -339,5 +340,95 @@ func TestArabicEntriesReadInArabic(t *testing.T) {
 	}
 	if got := snapshotEntries(t, s, snap, 0, 10); !slices.Equal(got, []string{"individual: " + want}) {
 		t.Errorf("dated entry %q, want %q", got, want)
+	}
+}
+
+// The changes a dated list shows since the one before are read at a cost
+// that does not grow with the list: for 100,000 names about as fast as for
+// 1,000, where looking for entries gone, when none went, walked the whole
+// list. The fastest of many reads is compared, which a busy machine slows
+// least.
+func TestChangesOfALongDatedListReadAsFastAsOfAShortOne(t *testing.T) {
+	if testing.Short() {
+		suites.Skip(t, "skipped in -short: fills a letter with 100,000 signatures, twice dated")
+	}
+	short, long := fastestChangesRead(t, 1000), fastestChangesRead(t, 100_000)
+	if long > short+short/4+2*time.Millisecond {
+		t.Errorf("the changes of a dated list of 100,000 names read in %v, of 1,000 in %v: the read grows with the list", long, short)
+	}
+}
+
+// fastestChangesRead publishes a letter's list of n signatures on one day,
+// and on the next with 10 more, and returns the fastest of 20 reads of
+// the changes the second shows.
+func fastestChangesRead(t *testing.T, n int) time.Duration {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	day := time.Date(2024, 11, 9, 12, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return day })
+	l := bigLetter(t, s, n)
+	if _, err := s.PublishSnapshot(ctx, l, "Anonymous"); err != nil {
+		t.Fatal(err)
+	}
+	day = day.AddDate(0, 0, 1)
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, 10, 10, func(i int) models.NewSignature { return bulkSigner(n + i) }); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.PublishSnapshot(ctx, reload(t, s, l.Slug), "Anonymous")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastest := time.Hour
+	for range 20 {
+		start := time.Now()
+		added, gone, err := s.SnapshotChanges(ctx, second, 20)
+		took := time.Since(start)
+		if err != nil || len(gone) != 0 || len(added) != int(second.AddedCount) || second.AddedCount == 0 {
+			t.Fatalf("changes: %d added (of %d), %d gone, %v", len(added), second.AddedCount, len(gone), err)
+		}
+		fastest = min(fastest, took)
+	}
+	t.Logf("%d signatures: %v", n, fastest)
+	return fastest
+}
+
+// A database upgraded from before the changes were kept gets them from its
+// dated lists: the migration that adds them compares each with the one
+// before, as publishing does.
+func TestChangesMigrationKeepsTheChangesOfListsAlreadyPublished(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := modeltest.OpenDSN(t)
+	day := time.Date(2024, 11, 9, 12, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return day })
+	l := bigLetter(t, s, 30)
+	if _, err := s.PublishSnapshot(ctx, l, "Anonymous"); err != nil {
+		t.Fatal(err)
+	}
+	day = day.AddDate(0, 0, 1)
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, 3, 3, func(i int) models.NewSignature { return bulkSigner(30 + i) }); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.PublishSnapshot(ctx, reload(t, s, l.Slug), "Anonymous")
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, _, err := s.SnapshotChanges(ctx, second, 100)
+	if err != nil || len(published) != 3 {
+		t.Fatalf("changes as published: %v, %v", entryTexts(published), err)
+	}
+	raw := modeltest.RawDB(t, dsn)
+	for _, stmt := range []string{"DROP TABLE snapshot_changes", "DELETE FROM schema_migrations WHERE version LIKE '%_snapshot_changes'"} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if s, err = models.Open(ctx, dsn); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	added, gone, err := s.SnapshotChanges(ctx, second, 100)
+	if err != nil || !slices.Equal(entryTexts(added), entryTexts(published)) || len(gone) != 0 {
+		t.Errorf("after the migration, added %q and gone %q (%v); as published, added %q", entryTexts(added), entryTexts(gone), err, entryTexts(published))
 	}
 }

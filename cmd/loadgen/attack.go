@@ -170,6 +170,7 @@ type measurement struct {
 	unanswered map[string]int // requests by kind sent but not answered when wrk stopped
 	peakRSS    int64
 	rssNote    string
+	first      *vegeta.Result // the request sent first: on a new server, the page's first rendering
 }
 
 // measure runs one attack on the server with the configured pace and reads
@@ -212,6 +213,9 @@ func readResults(ctx context.Context, res *measurement, name string, tr *scenari
 			continue
 		}
 		res.metrics.Add(r)
+		if res.first == nil || r.Timestamp.Before(res.first.Timestamp) {
+			res.first = r
+		}
 		if r.Code == 0 {
 			res.errors[r.Error]++
 			res.unexpected++
@@ -302,6 +306,9 @@ func report(out io.Writer, base, sc *measurement) {
 			fmt.Fprintf(out, " error %q ×%d;", msg, n)
 		}
 		fmt.Fprintln(out)
+		if m.first != nil {
+			fmt.Fprintf(out, "%s first request: %s (%d)\n", m.name, ms(m.first.Latency), m.first.Code)
+		}
 		if m.rssNote != "" {
 			fmt.Fprintf(out, "%s peak RSS: %s\n", m.name, m.rssNote)
 		}

@@ -18,7 +18,9 @@
 // the print page of the whole list, each answer read to its end and
 // checked whole), packet (GET its delivery packet, a PDF), sign (POST
 // signatures: valid ones with a new email each, and a share of duplicates
-// and of invalid forms, each outcome checked).
+// and of invalid forms, each outcome checked), sign+letter (sign with all
+// workers but -readers, while those readers GET the letter page one after
+// another, their slowest answer reported).
 // The attack stops by itself after -duration or -max-requests, and the
 // server is stopped at the end.
 //
@@ -51,7 +53,7 @@ import (
 )
 
 // scenarios are the -scenario values.
-var scenarios = []string{"letter", "letter-json", "list", "list-last", "list-json-last", "index", "print", "packet", "sign"}
+var scenarios = []string{"letter", "letter-json", "list", "list-last", "list-json-last", "index", "print", "packet", "sign", "sign+letter"}
 
 // config is what the flags say.
 type config struct {
@@ -72,6 +74,7 @@ type config struct {
 	invalid     float64
 	gzip        bool
 	clientKey   string
+	readers     int
 }
 
 func main() {
@@ -94,7 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.db, "db", "", "SQLite file to create and fill, which the server then uses; it must not exist yet (default: a file in a temporary directory, removed at the end); or a postgres:// URL of a PostgreSQL server, on which loadgen creates a database for the run and drops it at the end")
 	fs.StringVar(&c.clientKey, "client-key", "", "the server's -client-key, at least 16 bytes: with it, the rate limits by client count in the database on PostgreSQL, as instances sharing it do (default: none, each process its own key)")
 	fs.StringVar(&c.server, "server", "", "the undersigned binary to start (default: built from the undersigned module's ./cmd/undersigned into a temporary directory)")
-	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), letter-json (GET its JSON), list (GET a page of its signatories), list-last (GET their last page), list-json-last (GET the last page of their JSON), index (GET /), print (GET the print page of the whole list, at most 2 at once, each read whole), packet (GET its delivery packet, a PDF), sign (POST signatures)")
+	fs.StringVar(&c.scenario, "scenario", "letter", "what to load: letter (GET the letter page), letter-json (GET its JSON), list (GET a page of its signatories), list-last (GET their last page), list-json-last (GET the last page of their JSON), index (GET /), print (GET the print page of the whole list, at most 2 at once, each read whole), packet (GET its delivery packet, a PDF), sign (POST signatures), sign+letter (sign while -readers GET the letter page)")
 	fs.IntVar(&c.signatures, "signatures", 10_000, "signatories the letter has before the run, at most 1,000,000")
 	fs.IntVar(&c.batch, "batch", 10_000, "signatories inserted per transaction while preparing")
 	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 sends as fast as -workers connections allow")
@@ -107,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.duplicates, "duplicates", 0.1, "share of sign requests with the email of a signatory already on the letter (303 expected, as for a new one)")
 	fs.BoolVar(&c.gzip, "gzip", true, "ask for gzipped answers, as browsers do, and read them compressed (-gzip=false: uncompressed answers)")
 	fs.Float64Var(&c.invalid, "invalid", 0.1, "share of sign requests with an invalid form (422 expected)")
+	fs.IntVar(&c.readers, "readers", 4, "sign+letter: the workers that GET the letter page, one page after another each, while the others sign")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -137,12 +141,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-page %d: want at least 1", c.page)
 	case c.duplicates < 0 || c.invalid < 0 || c.duplicates+c.invalid > 1:
 		return c, fmt.Errorf("-duplicates %g and -invalid %g: want shares between 0 and 1 that add up to at most 1", c.duplicates, c.invalid)
-	case c.scenario == "sign" && c.duplicates > 0 && c.signatures == 0:
+	case c.scenario == "sign+letter" && (c.readers < 1 || c.readers >= c.workers):
+		return c, fmt.Errorf("-readers %d: want 1 to -workers - 1 (%d)", c.readers, c.workers-1)
+	case strings.HasPrefix(c.scenario, "sign") && c.duplicates > 0 && c.signatures == 0:
 		return c, errors.New("-duplicates needs signatories to duplicate: -signatures above 0")
 	case c.client != "vegeta" && c.client != "wrk":
 		return c, fmt.Errorf("-client %q: want vegeta or wrk", c.client)
-	case c.client == "wrk" && (c.rate > 0 || maxRequests || c.scenario == "print"):
-		return c, errors.New("-client wrk: wrk runs at a fixed concurrency for a duration (no -rate, no -max-requests), and does not read print pages whole")
+	case c.client == "wrk" && (c.rate > 0 || maxRequests || c.scenario == "print" || c.scenario == "sign+letter"):
+		return c, errors.New("-client wrk: wrk runs one scenario at a fixed concurrency for a duration (no -rate, no -max-requests, no sign+letter), and does not read print pages whole")
 	case c.client == "wrk" && (c.duration < time.Second || c.duration%time.Second != 0):
 		return c, fmt.Errorf("-client wrk -duration %s: wrk takes whole seconds", c.duration)
 	}
@@ -229,7 +235,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := checkServerLog(out, filepath.Join(tmp, "server.log")); err != nil {
 		return err
 	}
-	if cfg.scenario == "sign" {
+	if strings.HasPrefix(cfg.scenario, "sign") {
 		return checkStored(ctx, out, db, slug, cfg, scenario)
 	}
 	return nil
@@ -271,6 +277,8 @@ func targeter(ctx context.Context, srv *server, letter string, cfg config) (*sce
 		return getTargeter(letter+"/packet.pdf", cfg.gzip), nil
 	case "sign":
 		return signTargeter(ctx, letter, cfg)
+	case "sign+letter":
+		return signAndReadTargeter(ctx, srv.url(), letter, cfg)
 	}
 	shape, err := readListShape(ctx, letter)
 	if err != nil {

@@ -19,7 +19,7 @@ func TestLoadgenRunsEachScenarioAgainstTheRealServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the server")
 	}
-	runScenarios(t, []string{"-page", "2", "-duration", "700ms"}, []scenarioCase{
+	runScenarios(t, []string{"-page", "2", "-readers", "1", "-duration", "700ms"}, []scenarioCase{
 		{"letter", []string{"baseline GET /healthz", "letter GET /letters/joint-letter-under-load", "letter ÷ baseline", "page (want 200)"}},
 		{"letter-json", []string{"letter-json GET /letters/joint-letter-under-load.json", "page (want 200)"}},
 		{"list", []string{"list GET /letters/joint-letter-under-load/signatories?page=2", "list ÷ baseline"}},
@@ -30,6 +30,7 @@ func TestLoadgenRunsEachScenarioAgainstTheRealServer(t *testing.T) {
 		{"print", []string{"print GET /letters/joint-letter-under-load/print", "page (want 200)", "pages whole (150 entries, then </html>); fewest entries 150;"}},
 		{"packet", []string{"packet GET /letters/joint-letter-under-load/packet.pdf", "packet ÷ baseline", "page (want 200)"}},
 		{"sign", []string{"valid (want 303)", "duplicate (want 303)", "invalid (want 422)", "stored: the letter counts the 150 signatories prepared"}},
+		{"sign+letter", []string{"(3 workers) while 1 readers GET", "valid (want 303)", "letter readers: ", "healthz reader: ", "failures map[]\nhealthz", "stored: the letter counts the 150 signatories prepared"}},
 	})
 }
 

@@ -11,9 +11,15 @@
 // with every change that may alter a page. The cache only reads it, through
 // the function given to New: the store owns the counter, since it moves it
 // inside its own commits and when the other instances sharing its database
-// announce theirs, and it keeps its own cache of letters by it. A page is
-// made once per generation, however many ask for it meanwhile: they wait
-// for one rendering.
+// announce theirs, and it keeps its own cache of letters by it.
+//
+// A page is made by one rendering at a time, however many ask for it
+// meanwhile. While it is made again, those who ask get the page as it was
+// (stale while revalidating), if it is under staleAge old: a crowd reading
+// a letter that people sign at full rate never waits for its list to be
+// read again. Only the reader whose request found no rendering under way
+// makes the page, and gets it new; and with no page to give, everyone
+// waits for the rendering.
 //
 // The cache is bounded in pages and bytes. Past either bound it is emptied,
 // and the pages in demand come back at their next request. Its keys are the
@@ -24,11 +30,9 @@ package pagecache
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"strconv"
+	"errors"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // maxAge is the longest a page is served. A change of generation ends it at
@@ -41,6 +45,11 @@ const maxAge = time.Second
 // generation stays the same: making a PDF again each second for a visitor
 // who asks each second would cost a core.
 const quietAge = time.Minute
+
+// staleAge is the oldest a page is given while it is made again: at a
+// rendering's usual pace, a page is one rendering behind the list; this
+// bounds how far behind it can fall when renderings slow down.
+const staleAge = 5 * time.Second
 
 // Freshness says when a kept page is made again.
 type Freshness int
@@ -84,14 +93,22 @@ type Cache[M any] struct {
 
 	mu      sync.Mutex
 	pages   map[string]*Page[M]
-	bytes   int // the size of the pages kept
-	renders singleflight.Group
+	bytes   int                   // the size of the pages kept
+	renders map[string]*flight[M] // the rendering under way of each key
+}
+
+// flight is a rendering under way, for those who wait for it.
+type flight[M any] struct {
+	generation uint64 // when it began
+	done       chan struct{}
+	page       *Page[M] // once done, the page made, or
+	err        error    // why none was
 }
 
 // New returns an empty cache whose pages are current while generation
 // returns the number they were made at, bounded by limits, with slots.
 func New[M any](generation func() uint64, limits Limits, slots ...Slot) *Cache[M] {
-	c := &Cache[M]{generation: generation, limits: limits, slots: slots, pages: map[string]*Page[M]{}}
+	c := &Cache[M]{generation: generation, limits: limits, slots: slots, pages: map[string]*Page[M]{}, renders: map[string]*flight[M]{}}
 	for _, s := range slots {
 		// Random, so that no text typed into a page can forge one.
 		b := make([]byte, 16)
@@ -126,38 +143,58 @@ type Made[M any] struct {
 }
 
 // Get returns the page kept under key if it is current by fresh, or else
-// the page render makes: one rendering for everyone who asks meanwhile.
-// An error of render goes to them all, and nothing is kept.
+// the page render makes: one rendering at a time, while the others who ask
+// get the page kept, if it is under staleAge old, or else wait for it. An
+// error of render goes to those who waited, and nothing is kept.
 func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], error)) (*Page[M], error) {
 	gen := c.generation()
-	c.mu.Lock()
-	p := c.pages[key]
-	c.mu.Unlock()
-	if p != nil && fresh.current(p.pageAge, gen) {
-		return p, nil
+	for {
+		c.mu.Lock()
+		p, f := c.pages[key], c.renders[key]
+		switch {
+		case p != nil && fresh.current(p.pageAge, gen):
+			c.mu.Unlock()
+			return p, nil
+		case f == nil:
+			f = &flight[M]{generation: gen, done: make(chan struct{})}
+			c.renders[key] = f
+			c.mu.Unlock()
+			return c.make(key, f, render)
+		case p != nil && time.Since(p.made) < staleAge:
+			c.mu.Unlock()
+			return p, nil
+		}
+		c.mu.Unlock()
+		<-f.done
+		// A rendering that began before the latest change must not
+		// serve those who came after it: they make one of their own.
+		if f.err != nil || f.generation >= gen || fresh == AtMostEverySecond {
+			return f.page, f.err
+		}
 	}
-	// A rendering that began before the latest change must not serve
-	// those who came after it: they wait for one of their own generation.
-	flight := key
-	if fresh == EveryChange {
-		flight += "@" + strconv.FormatUint(gen, 10)
-	}
-	v, err, _ := c.renders.Do(flight, func() (any, error) { return c.make(key, gen, render) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Page[M]), nil
 }
 
-// make renders the page of key at generation gen and keeps it.
-func (c *Cache[M]) make(key string, gen uint64, render func() (Made[M], error)) (*Page[M], error) {
+// make renders the page of key for f and keeps it, then lets those
+// waiting for f have it.
+func (c *Cache[M]) make(key string, f *flight[M], render func() (Made[M], error)) (*Page[M], error) {
+	defer func() {
+		if f.page == nil && f.err == nil {
+			f.err = errors.New("pagecache: the rendering panicked") // and the panic goes on, in the renderer's request
+		}
+		c.mu.Lock()
+		delete(c.renders, key)
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	began := time.Now()
 	m, err := render()
 	if err != nil {
+		f.err = err
 		return nil, err
 	}
-	p := &Page[M]{Meta: m.Meta, pageAge: pageAge{generation: gen, made: began}, size: len(m.Body)}
+	p := &Page[M]{Meta: m.Meta, pageAge: pageAge{generation: f.generation, made: began}, size: len(m.Body)}
 	p.cut(m.Body, c.slots, c.placeholders)
+	f.page = p
 	if !m.Keep {
 		return p, nil
 	}

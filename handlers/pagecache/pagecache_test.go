@@ -44,7 +44,8 @@ func written(p *Page[string], fills map[Slot]string) string {
 }
 
 // A crowd reloading a letter the moment it changes costs one rendering:
-// the readers who ask while it is made wait for it.
+// with no page yet, the readers who ask while it is made wait for it; once
+// there is one, they get it as it was, while it is made again.
 func TestAPageIsRenderedOncePerGenerationUnderConcurrentRequests(t *testing.T) {
 	n := &counter{}
 	c := newTestCache(n, roomy)
@@ -52,12 +53,18 @@ func TestAPageIsRenderedOncePerGenerationUnderConcurrentRequests(t *testing.T) {
 		n.gen.Store(gen)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
+		var current atomic.Int32
 		for range 50 {
 			wg.Go(func() {
 				<-start
 				p, err := c.Get("/letters/free-them-all|en", EveryChange, n.render("letter at "+strconv.FormatUint(gen, 10)))
-				if err != nil || p.Meta != "meta of letter at "+strconv.FormatUint(gen, 10) {
-					t.Errorf("generation %d: got %v, %v", gen, p, err)
+				switch {
+				case err != nil:
+					t.Errorf("generation %d: %v", gen, err)
+				case p.Meta == "meta of letter at "+strconv.FormatUint(gen, 10):
+					current.Add(1)
+				case gen == 0 || p.Meta != "meta of letter at "+strconv.FormatUint(gen-1, 10):
+					t.Errorf("generation %d: got %q", gen, p.Meta)
 				}
 			})
 		}
@@ -66,6 +73,61 @@ func TestAPageIsRenderedOncePerGenerationUnderConcurrentRequests(t *testing.T) {
 		if got := n.renders.Load(); got != int32(gen+1) {
 			t.Fatalf("after generation %d: %d renderings for 50 concurrent readers each, want %d", gen, got, gen+1)
 		}
+		if current.Load() == 0 {
+			t.Errorf("generation %d: no reader got the page made for it", gen)
+		}
+	}
+}
+
+// While a page is made again after a change, a reader gets the page as it
+// was at once, however long the rendering takes: people reading a letter
+// that a crowd signs never wait for its list to be read again.
+func TestReadersGetThePreviousPageWhileItIsMadeAgain(t *testing.T) {
+	n := &counter{}
+	c := newTestCache(n, roomy)
+	if _, err := c.Get("k", EveryChange, n.render("0 signatures")); err != nil {
+		t.Fatal(err)
+	}
+	n.gen.Add(1)
+	slow, began := make(chan struct{}), make(chan struct{})
+	made := make(chan string)
+	go func() {
+		p, err := c.Get("k", EveryChange, func() (Made[string], error) {
+			close(began)
+			<-slow
+			return Made[string]{Body: []byte("1 signature"), Keep: true}, nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		made <- written(p, nil)
+	}()
+	<-began
+	got := make(chan string)
+	go func() {
+		p, err := c.Get("k", EveryChange, n.render("a second rendering"))
+		if err != nil {
+			t.Error(err)
+		}
+		got <- written(p, nil)
+	}()
+	select {
+	case page := <-got:
+		if page != "0 signatures" {
+			t.Errorf("during the rendering a reader got %q, want the page as it was", page)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a reader waited for the page to be made again")
+	}
+	close(slow)
+	if page := <-made; page != "1 signature" {
+		t.Errorf("the reader who made the page got %q", page)
+	}
+	if p, err := c.Get("k", EveryChange, n.render("a third rendering")); err != nil || written(p, nil) != "1 signature" {
+		t.Errorf("after the rendering the page reads %q (%v)", written(p, nil), err)
+	}
+	if n.renders.Load() != 1 {
+		t.Errorf("%d renderings by the counter, want 1: one rendering at a time", n.renders.Load())
 	}
 }
 
