@@ -74,3 +74,12 @@ func (s *Store) HoldReadConnections(t testing.TB) {
 		t.Cleanup(func() { conn.Close() })
 	}
 }
+
+// SetBucketSize cuts the lists into buckets of about n entries from now
+// on, until the test ends, so that a test of a short list sees buckets
+// split and go as they do on a long one. It exists only in test builds.
+func SetBucketSize(t testing.TB, n int64) {
+	was := bucketSize
+	bucketSize = n
+	t.Cleanup(func() { bucketSize = was })
+}

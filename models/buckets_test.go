@@ -1,0 +1,261 @@
+package models_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
+	"undersigned/models/modeltest/suites"
+)
+
+// oracleList reads the ids of a letter's public list in an order, organisations
+// first, as the pages were read before they were sought (kept here as
+// the reference only): every entry, with OFFSET and LIMIT.
+func oracleList(t *testing.T, db *sql.DB, l *models.Letter, order models.ListOrder, offset, limit int) []int64 {
+	t.Helper()
+	by := "sort_key, id"
+	if order == models.OrderSigned {
+		by = "id"
+	}
+	rows, err := db.Query(fmt.Sprintf(`SELECT id FROM signatures WHERE letter_id = %d AND status = 'listed' AND display <> 'counted'
+		ORDER BY CASE WHEN kind = 'organisation' THEN 0 ELSE 1 END, %s LIMIT %d OFFSET %d`, l.ID, by, limit, offset))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// pageIDs reads page (from 1) of a letter's public list as visitors do,
+// in an order, and returns its entries' ids.
+func pageIDs(t *testing.T, s *models.Store, l *models.Letter, order models.ListOrder, page, perPage int) []int64 {
+	t.Helper()
+	shown := *l
+	shown.ListOrder = order
+	sigs, err := s.Signatories(context.Background(), &shown, (page-1)*perPage, perPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, sig := range sigs {
+		ids = append(ids, sig.ID)
+	}
+	return ids
+}
+
+// checkPages fails the test unless every page of l's public list, in both
+// orders, and the page after the last, holds what OFFSET reads.
+func checkPages(t *testing.T, s *models.Store, db *sql.DB, l *models.Letter, perPage int, when string) {
+	t.Helper()
+	for _, order := range []models.ListOrder{models.OrderAlphabetical, models.OrderSigned} {
+		pages := int(l.OrganisationCount+l.IndividualCount)/perPage + 2
+		for page := 1; page <= pages; page++ {
+			want, got := oracleList(t, db, l, order, (page-1)*perPage, perPage), pageIDs(t, s, l, order, page, perPage)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s, page %d in %s order: %v, OFFSET reads %v", when, page, order, got, want)
+			}
+		}
+	}
+}
+
+// Whatever happens to a letter's signatures (signed, confirmed, reviewed,
+// imported, filled in bulk, hidden or shown, resorted, withdrawn, removed),
+// every page of its list, sought from the buckets, holds what reading the
+// whole list with OFFSET gives, after every step of a random mix of them,
+// in both orders. The buckets are small here, so that they split and go
+// at every turn.
+func TestEveryPageSoughtEqualsThePageByOffsetWhateverHappens(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := modeltest.OpenDSN(t)
+	models.SetBucketSize(t, 3)
+	db := modeltest.RawDB(t, dsn)
+	u, l := openLetter(t, s)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rnd := rand.New(rand.NewPCG(seed, 17))
+	displays := []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted}
+	kinds := []models.SignatureKind{models.KindIndividual, models.KindOrganisation}
+	names := []string{"Aliyev", "Brown", "Brown", "Browne", "Mammadova", "Zeynalov", "Ísmayılov", "de la Cruz"}
+	var confirmTokens, manageTokens []string
+	pick := func(tokens []string) string {
+		if len(tokens) == 0 {
+			return "none"
+		}
+		return tokens[rnd.IntN(len(tokens))]
+	}
+	anyone := func() (int64, error) {
+		page, _, err := s.CoordinatorSignatures(ctx, l, 0, 30)
+		if err != nil || len(page) == 0 {
+			return 0, err
+		}
+		return page[rnd.IntN(len(page))].ID, nil
+	}
+	entry := func(sig *models.Signature) string { return listEntry(sig) }
+	n := 0
+	for step := range 250 {
+		var op string
+		var err error
+		switch r := rnd.IntN(100); {
+		case r < 35:
+			op, n = "sign", n+1
+			name := names[rnd.IntN(len(names))] + " " + strconv.Itoa(n)
+			var signed *models.Signed
+			signed, err = s.AddSignature(ctx, l.ID, models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: name,
+				Affiliation: "Organisation " + name, Country: "AZ", Email: modeltest.SignerEmail(n), Display: displays[rnd.IntN(3)]},
+				modeltest.Mail)
+			if err == nil {
+				manageTokens = append(manageTokens, signed.ManageToken)
+				confirmTokens = append(confirmTokens, signed.ConfirmToken)
+			}
+		case r < 50:
+			op = "confirm"
+			_, _, err = s.Confirm(ctx, pick(confirmTokens))
+		case r < 56:
+			op = "withdraw"
+			_, err = s.Withdraw(ctx, pick(manageTokens))
+		case r < 64:
+			op = "display"
+			err = s.SetDisplay(ctx, pick(manageTokens), displays[rnd.IntN(3)], entry)
+		case r < 70:
+			op = "moderate"
+			var queue []models.Signature
+			if queue, _, err = s.ReviewQueue(ctx, l, models.ReviewFilter{}, 0, 5); err == nil {
+				ids := make([]int64, 0, len(queue))
+				for _, sig := range queue {
+					ids = append(ids, sig.ID)
+				}
+				_, err = s.Moderate(ctx, l, u.ID, ids, rnd.IntN(3) > 0, entry)
+			}
+		case r < 75:
+			op = "remove"
+			var id int64
+			if id, err = anyone(); err == nil && id != 0 {
+				err = s.RemoveSignature(ctx, l, u.ID, id, entry, "fake")
+			}
+		case r < 81:
+			op = "sort name"
+			var id int64
+			if id, err = anyone(); err == nil && id != 0 {
+				err = s.SetSortName(ctx, l, u.ID, id, entry, names[rnd.IntN(len(names))])
+			}
+		case r < 86:
+			op = "import"
+			kind := kinds[rnd.IntN(2)]
+			src := "name,affiliation,country\n"
+			for range 1 + rnd.IntN(8) {
+				n++
+				src += fmt.Sprintf("%s %d,Organisation %d,GE\n", names[rnd.IntN(len(names))], n, n)
+			}
+			var rows []models.ImportRow
+			if rows, err = models.ParseImport(models.ImportCSV, src, kind); err == nil {
+				_, err = s.ImportSignatures(ctx, l, u.ID, kind, displays[rnd.IntN(3)], rows)
+			}
+		case r < 91:
+			op = "bulk"
+			start := n
+			n += 12
+			_, err = s.AddSignaturesInBatches(ctx, l.ID, 12, 5, func(i int) models.NewSignature {
+				return models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: names[rnd.IntN(len(names))] + " " + strconv.Itoa(start+i),
+					Affiliation: "Organisation", Country: "CZ", Email: modeltest.SignerEmail(start + i), Display: displays[rnd.IntN(3)]}
+			})
+		default:
+			op = "settings"
+			modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) {
+				st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations = rnd.IntN(2) == 0, rnd.IntN(3) == 0, rnd.IntN(2) == 0
+			})
+		}
+		// A rule a step breaks (a link used twice, a signature gone) is
+		// an answer, not a failure of the test.
+		if err != nil && !errors.Is(err, models.ErrNotFound) && !errors.Is(err, models.ErrAlreadyConfirmed) &&
+			!errors.Is(err, models.ErrLinkExpired) && !errors.Is(err, models.ErrAlreadySigned) &&
+			!errors.Is(err, models.ErrBulkNeedsNoConfirmation) {
+			t.Fatalf("step %d, %s: %v", step, op, err)
+		}
+		l = reload(t, s, l.Slug)
+		checkPages(t, s, db, l, 4, fmt.Sprintf("after step %d (%s)", step, op))
+	}
+	if l.OrganisationCount+l.IndividualCount < 50 {
+		t.Errorf("the list ends with %d entries: too few to test its buckets", l.OrganisationCount+l.IndividualCount)
+	}
+}
+
+// A database upgraded from before the lists were cut into buckets gets
+// them from its signatures: every page after the migration holds what
+// OFFSET reads, and the list goes on growing from there.
+func TestBucketsMigrationCutsTheListsAlreadyThere(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := modeltest.OpenDSN(t)
+	l := bigLetter(t, s, 1300)
+	raw := modeltest.RawDB(t, dsn)
+	for _, stmt := range []string{"DROP TABLE list_buckets", "DELETE FROM schema_migrations WHERE version LIKE '%_list_buckets'"} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err := models.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkPages(t, s, raw, l, 100, "after the migration")
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, 700, 700, func(i int) models.NewSignature {
+		return models.NewSignature{Kind: models.KindIndividual, Name: "Later " + strconv.Itoa(i), Country: "FR",
+			Email: "later" + strconv.Itoa(i) + "@example.org", Display: models.DisplayFull}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkPages(t, s, raw, reload(t, s, l.Slug), 100, "after 700 more")
+}
+
+// The last page of a list of 100,000 entries reads about as fast as its
+// second page, where skipping every entry before it took a hundred times
+// as long: a public page never reads the list up to itself. The fastest
+// of many reads is compared, which a busy machine slows least.
+func TestTheLastPageOfALongListReadsAsFastAsTheSecond(t *testing.T) {
+	if testing.Short() {
+		suites.Skip(t, "skipped in -short: fills a letter with 100,000 signatures")
+	}
+	s := modeltest.Open(t)
+	l := bigLetter(t, s, 100_000)
+	listed := int(l.OrganisationCount + l.IndividualCount)
+	second, last := fastestPageRead(t, s, l, 100), fastestPageRead(t, s, l, (listed-1)/100*100)
+	t.Logf("page 2: %v, the last page: %v", second, last)
+	if last > 3*second+time.Millisecond {
+		t.Errorf("the last page of %d entries reads in %v, the second in %v: the read grows with the list", listed, last, second)
+	}
+}
+
+// fastestPageRead returns the fastest of 30 reads of the page of l's
+// public list that starts at offset.
+func fastestPageRead(t *testing.T, s *models.Store, l *models.Letter, offset int) time.Duration {
+	fastest := time.Hour
+	for range 30 {
+		start := time.Now()
+		sigs, err := s.Signatories(context.Background(), l, offset, 100)
+		if err != nil || len(sigs) == 0 {
+			t.Fatalf("page at %d: %d entries, %v", offset, len(sigs), err)
+		}
+		fastest = min(fastest, time.Since(start))
+	}
+	return fastest
+}
