@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -85,15 +86,18 @@ func (s *Store) writeBuckets(tx *gorm.DB, entries []listEntry) error {
 	if err := firstBuckets(tx, entries); err != nil {
 		return fmt.Errorf("keep the list's buckets: %w", err)
 	}
-	var touched []bucket
+	touched := map[int64]bucket{} // as the last statement that changed each left it
 	for chunk := range slices.Chunk(entries, bucketsPerStatement/len(bucketOrders)) {
-		b, err := addToBuckets(tx, chunk)
+		changed, err := addToBuckets(tx, chunk)
 		if err != nil {
 			return fmt.Errorf("keep the list's buckets: %w", err)
 		}
-		touched = append(touched, b...)
+		for _, b := range changed {
+			touched[b.id] = b
+		}
 	}
-	for _, b := range touched {
+	for _, id := range slices.Sorted(maps.Keys(touched)) {
+		b := touched[id]
 		var err error
 		switch {
 		case b.n > 2*bucketSize:

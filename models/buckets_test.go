@@ -200,7 +200,8 @@ func TestEveryPageSoughtEqualsThePageByOffsetWhateverHappens(t *testing.T) {
 
 // A database upgraded from before the lists were cut into buckets gets
 // them from its signatures: every page after the migration holds what
-// OFFSET reads, and the list goes on growing from there.
+// OFFSET reads, and the list goes on growing from there,
+// by thousands at a time.
 func TestBucketsMigrationCutsTheListsAlreadyThere(t *testing.T) {
 	ctx := context.Background()
 	s, dsn := modeltest.OpenDSN(t)
@@ -218,13 +219,14 @@ func TestBucketsMigrationCutsTheListsAlreadyThere(t *testing.T) {
 	}
 	defer s.Close()
 	checkPages(t, s, raw, l, 100, "after the migration")
-	if _, err := s.AddSignaturesInBatches(ctx, l.ID, 700, 700, func(i int) models.NewSignature {
+	// In one transaction, more than one statement of writeBuckets takes.
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, 3000, 3000, func(i int) models.NewSignature {
 		return models.NewSignature{Kind: models.KindIndividual, Name: "Later " + strconv.Itoa(i), Country: "FR",
 			Email: "later" + strconv.Itoa(i) + "@example.org", Display: models.DisplayFull}
 	}); err != nil {
 		t.Fatal(err)
 	}
-	checkPages(t, s, raw, reload(t, s, l.Slug), 100, "after 700 more")
+	checkPages(t, s, raw, reload(t, s, l.Slug), 100, "after 3,000 more")
 }
 
 // The last page of a list of 100,000 entries reads about as fast as its
