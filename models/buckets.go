@@ -13,32 +13,37 @@ import (
 
 // A page of a letter's public list is found by its number (?page=N is a
 // permanent address) and read by a seek, not by skipping every entry
-// before it: each section of the list (organisations, individuals) is cut,
-// in each of the list's two orders, into buckets of consecutive entries,
-// whose starts and sizes are kept in list_buckets. Page N adds up the sizes
-// of the buckets before it, seeks to the start of its own and skips at most
-// the entries of one bucket: its cost grows with the number of buckets (a
-// list's length over bucketSize), read from a small table, never with the
-// number of entries before it.
+// before it. Each section of the list (organisations, individuals) is
+// cut, in each of the list's two orders, into buckets of consecutive
+// entries, and its buckets into chapters of consecutive buckets, whose
+// starts and sizes are kept in list_buckets (level 0 the buckets, 1 the
+// chapters; a chapter starts where a bucket does). Page N adds up the
+// sizes of the chapters before it, then of the buckets of its chapter
+// before it, seeks to the start of its bucket and skips the entries of
+// the bucket before it: a few hundred small rows at most at a million
+// entries, never the entries before the page.
 //
-// The buckets are kept by the transactions that change the list, in the
-// tally they already write (writeTally), not rebuilt in the background:
-// a bucket's size is then exact in every committed state, so a reader that
-// reads the buckets and the page in one snapshot (pageStart) gets what
-// OFFSET would give in that snapshot, while people sign. Every write
-// transaction is serialised, by SQLite's single writer and by PostgreSQL's
-// write lock (Store.serialised), so two writers never split one bucket.
-// Boundaries of every Kth entry, rebuilt in the background, would be out of
-// date after the first signature of a new name, which moves every later
-// entry one place.
-// bucketSize is the size a bucket is cut to: a page skips at most twice
-// as many entries, and the last page of a million entries adds up a few
-// thousand buckets. A variable, so that a test of a short list can see
-// buckets split and go.
-var bucketSize int64 = 512
+// The sizes are kept by the transactions that change the list, in the
+// tally they already write (writeTally), not rebuilt in the background: a
+// size is then exact in every committed state, so a reader that reads the
+// sizes and the page in one snapshot (readSnapshot) gets what OFFSET would
+// give in that snapshot, while people sign. Every write transaction is
+// serialised, by SQLite's single writer and by PostgreSQL's write lock
+// (Store.serialised), so two writers never split one bucket. Boundaries
+// of every Kth entry, rebuilt in the background, would be out of date
+// after the first signature of a new name, which moves every later entry
+// one place.
+
+// levelSizes are the sizes buckets (level 0) and chapters (level 1) are
+// cut to once they hold twice as many: a page skips at most twice a
+// bucket's size of entries, and adds up at most four times as many
+// buckets as a chapter holds, after the chapters before it. A variable,
+// so that a test of a short list can see them split and go.
+var levelSizes = [2]int64{512, 16384}
 
 // bucketsPerStatement bounds the entries one statement of writeBuckets
-// takes: six bound variables each, in each order, far under SQLite's limit.
+// takes: six bound variables each, in each order and level, far under
+// SQLite's limit.
 const bucketsPerStatement = 1000
 
 // listEntry is a change of one entry of a public list: delta 1 where it
@@ -64,21 +69,22 @@ func bucketStart(e listEntry, order ListOrder) (string, int64) {
 	return e.sortKey, e.id
 }
 
-// bucket is a row of list_buckets.
+// bucket is a row of list_buckets: a bucket or a chapter.
 type bucket struct {
 	id       int64
 	letterID int64
 	kind     SignatureKind
 	order    ListOrder
+	level    int
 	startKey string
 	startID  int64
 	n        int64
 }
 
-// writeBuckets adds entries to the buckets of their lists in tx: each
-// joins, or leaves, the last bucket that starts at or before it. A bucket
-// grown past twice bucketSize is cut in pieces, and one left empty goes
-// (but the first of its section, which starts before any entry).
+// writeBuckets adds entries to the buckets and chapters of their lists in
+// tx: each joins, or leaves, the last bucket, and chapter, that starts at
+// or before it. One grown past twice its level's size is cut in pieces;
+// an empty one goes, but a bucket where a chapter starts.
 func (s *Store) writeBuckets(tx *gorm.DB, entries []listEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -87,7 +93,7 @@ func (s *Store) writeBuckets(tx *gorm.DB, entries []listEntry) error {
 		return fmt.Errorf("keep the list's buckets: %w", err)
 	}
 	touched := map[int64]bucket{} // as the last statement that changed each left it
-	for chunk := range slices.Chunk(entries, bucketsPerStatement/len(bucketOrders)) {
+	for chunk := range slices.Chunk(entries, bucketsPerStatement/len(bucketOrders)/len(levelSizes)) {
 		changed, err := addToBuckets(tx, chunk)
 		if err != nil {
 			return fmt.Errorf("keep the list's buckets: %w", err)
@@ -100,10 +106,15 @@ func (s *Store) writeBuckets(tx *gorm.DB, entries []listEntry) error {
 		b := touched[id]
 		var err error
 		switch {
-		case b.n > 2*bucketSize:
+		case b.n > 2*levelSizes[b.level] && b.level == 0:
 			err = splitBucket(tx, b)
+		case b.n > 2*levelSizes[b.level]:
+			err = splitChapter(tx, b)
 		case b.n == 0:
-			err = tx.Exec("DELETE FROM list_buckets WHERE id = ?", b.id).Error
+			// A chapter's first bucket stays, so that the chapter starts where a bucket does.
+			err = tx.Exec(`DELETE FROM list_buckets WHERE id = ? AND NOT EXISTS (SELECT 1 FROM list_buckets c
+				WHERE c.letter_id = ? AND c.kind = ? AND c.list_order = ? AND c.level > ? AND c.start_key = ? AND c.start_id = ?)`,
+				b.id, b.letterID, b.kind, b.order, b.level, b.startKey, b.startID).Error
 		}
 		if err != nil {
 			return fmt.Errorf("keep the list's buckets: %w", err)
@@ -113,7 +124,7 @@ func (s *Store) writeBuckets(tx *gorm.DB, entries []listEntry) error {
 }
 
 // firstBuckets makes sure each section the entries are in has its first
-// bucket, in each order.
+// bucket and chapter, in each order, which start before any entry.
 func firstBuckets(tx *gorm.DB, entries []listEntry) error {
 	type section struct {
 		letterID int64
@@ -125,36 +136,42 @@ func firstBuckets(tx *gorm.DB, entries []listEntry) error {
 		if sec := (section{e.letterID, e.kind}); !seen[sec] {
 			seen[sec] = true
 			for _, order := range bucketOrders {
-				values = append(values, e.letterID, e.kind, order)
+				for level := range levelSizes {
+					values = append(values, e.letterID, e.kind, order, level)
+				}
 			}
 		}
 	}
-	return tx.Exec("INSERT INTO list_buckets (letter_id, kind, list_order, start_key, start_id, n) VALUES (?, ?, ?, '', 0, 0)"+
-		strings.Repeat(", (?, ?, ?, '', 0, 0)", len(values)/3-1)+
-		" ON CONFLICT (letter_id, kind, list_order, start_key, start_id) DO NOTHING", values...).Error
+	return tx.Exec("INSERT INTO list_buckets (letter_id, kind, list_order, level, start_key, start_id, n) VALUES (?, ?, ?, ?, '', 0, 0)"+
+		strings.Repeat(", (?, ?, ?, ?, '', 0, 0)", len(values)/4-1)+
+		" ON CONFLICT (letter_id, kind, list_order, level, start_key, start_id) DO NOTHING", values...).Error
 }
 
-// addToBuckets adds entries to their buckets, in every order, with one
-// statement, and returns the buckets changed as they are now.
+// addToBuckets adds entries to their buckets and chapters, in every order,
+// with one statement, and returns those changed as they are now.
 func addToBuckets(tx *gorm.DB, entries []listEntry) ([]bucket, error) {
 	var values []any
 	for _, e := range entries {
 		for _, order := range bucketOrders {
 			key, id := bucketStart(e, order)
-			values = append(values, e.letterID, e.kind, order, key, id, e.delta)
+			for level := range levelSizes {
+				values = append(values, e.letterID, e.kind, order, level, key, id, e.delta)
+			}
 		}
 	}
-	// The casts give PostgreSQL the types of the VALUES' columns.
-	row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
-	rows, err := tx.Raw(`WITH e (letter_id, kind, list_order, start_key, start_id, delta) AS (VALUES `+
-		row+strings.Repeat(", "+row, len(values)/6-1)+`),
-		hit AS (SELECT e.delta, (SELECT b.id FROM list_buckets b
-			WHERE b.letter_id = e.letter_id AND b.kind = e.kind AND b.list_order = e.list_order
+	// The casts give PostgreSQL the types of the VALUES' columns; hit and
+	// sums are materialised, or SQLite would find every entry's bucket
+	// again for each bucket it updates.
+	row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
+	rows, err := tx.Raw(`WITH e (letter_id, kind, list_order, level, start_key, start_id, delta) AS (VALUES `+
+		row+strings.Repeat(", "+row, len(values)/7-1)+`),
+		hit AS MATERIALIZED (SELECT e.delta, (SELECT b.id FROM list_buckets b
+			WHERE b.letter_id = e.letter_id AND b.kind = e.kind AND b.list_order = e.list_order AND b.level = e.level
 			AND (b.start_key, b.start_id) <= (e.start_key, e.start_id)
-			ORDER BY b.start_key DESC, b.start_id DESC LIMIT 1) AS bucket FROM e)
-		UPDATE list_buckets SET n = n + (SELECT SUM(hit.delta) FROM hit WHERE hit.bucket = list_buckets.id)
-		WHERE id IN (SELECT bucket FROM hit)
-		RETURNING id, letter_id, kind, list_order, start_key, start_id, n`, values...).Rows()
+			ORDER BY b.start_key DESC, b.start_id DESC LIMIT 1) AS bucket FROM e),
+		sums AS MATERIALIZED (SELECT bucket, SUM(delta) AS delta FROM hit GROUP BY bucket)
+		UPDATE list_buckets SET n = n + sums.delta FROM sums WHERE list_buckets.id = sums.bucket
+		RETURNING list_buckets.id, letter_id, kind, list_order, level, start_key, start_id, n`, values...).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +179,7 @@ func addToBuckets(tx *gorm.DB, entries []listEntry) ([]bucket, error) {
 	var out []bucket
 	for rows.Next() {
 		var b bucket
-		if err := rows.Scan(&b.id, &b.letterID, &b.kind, &b.order, &b.startKey, &b.startID, &b.n); err != nil {
+		if err := rows.Scan(&b.id, &b.letterID, &b.kind, &b.order, &b.level, &b.startKey, &b.startID, &b.n); err != nil {
 			return nil, err
 		}
 		out = append(out, b)
@@ -179,8 +196,16 @@ func seek(q *gorm.DB, order ListOrder, startKey string, startID int64) *gorm.DB 
 	return q.Where("(sort_key, id) >= (?, ?)", startKey, startID).Order("sort_key, id")
 }
 
-// splitBucket cuts b, grown past twice bucketSize, into pieces of about
-// bucketSize entries: it reads where each piece starts, in the section's
+// piece is a part of a bucket or chapter being cut: where it starts, and
+// how many entries it holds.
+type piece struct {
+	startKey string
+	startID  int64
+	n        int64
+}
+
+// splitBucket cuts b, a bucket grown past twice its size, into pieces of
+// about that size: it reads where each piece starts, in the section's
 // index, and nothing more.
 func splitBucket(tx *gorm.DB, b bucket) error {
 	var starts []struct {
@@ -194,16 +219,64 @@ func splitBucket(tx *gorm.DB, b bucket) error {
 	if int64(len(starts)) != b.n {
 		return fmt.Errorf("bucket %d counts %d entries, the list has %d", b.id, b.n, len(starts))
 	}
-	pieces := (b.n + bucketSize - 1) / bucketSize
-	size := int((b.n + pieces - 1) / pieces)
-	if err := tx.Exec("UPDATE list_buckets SET n = ? WHERE id = ?", size, b.id).Error; err != nil {
+	pieces := make([]piece, len(starts))
+	for i, st := range starts {
+		key, id := bucketStart(listEntry{sortKey: st.SortKey, id: st.ID}, b.order)
+		pieces[i] = piece{key, id, 1}
+	}
+	return cut(tx, b, pieces)
+}
+
+// splitChapter cuts c, a chapter grown past twice its size, into pieces
+// of about that size, each starting where one of its buckets does.
+func splitChapter(tx *gorm.DB, c bucket) error {
+	rows, err := tx.Table("list_buckets").Select("start_key, start_id, n").
+		Where("letter_id = ? AND kind = ? AND list_order = ? AND level = ? AND (start_key, start_id) >= (?, ?)",
+			c.letterID, c.kind, c.order, c.level-1, c.startKey, c.startID).Order("start_key, start_id").Rows()
+	if err != nil {
 		return err
 	}
-	for at := size; at < len(starts); at += size {
-		e := listEntry{sortKey: starts[at].SortKey, id: starts[at].ID}
-		key, id := bucketStart(e, b.order)
-		err := tx.Exec("INSERT INTO list_buckets (letter_id, kind, list_order, start_key, start_id, n) VALUES (?, ?, ?, ?, ?, ?)",
-			b.letterID, b.kind, b.order, key, id, min(size, len(starts)-at)).Error
+	var pieces []piece
+	for total := int64(0); total < c.n && rows.Next(); {
+		var p piece
+		if err := rows.Scan(&p.startKey, &p.startID, &p.n); err != nil {
+			rows.Close()
+			return err
+		}
+		pieces, total = append(pieces, p), total+p.n
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return cut(tx, c, pieces)
+}
+
+// cut splits b, whose entries are the parts given in order, into about
+// b.n over its level's size pieces of about equal size, each made of
+// whole parts.
+func cut(tx *gorm.DB, b bucket, parts []piece) error {
+	pieces := (b.n + levelSizes[b.level] - 1) / levelSizes[b.level]
+	size := (b.n + pieces - 1) / pieces
+	var cuts []piece
+	for _, p := range parts {
+		if len(cuts) == 0 || cuts[len(cuts)-1].n >= size {
+			cuts = append(cuts, piece{p.startKey, p.startID, 0})
+		}
+		cuts[len(cuts)-1].n += p.n
+	}
+	var sum int64
+	for _, p := range cuts {
+		sum += p.n
+	}
+	if sum != b.n {
+		return fmt.Errorf("bucket %d counts %d entries, its parts %d", b.id, b.n, sum)
+	}
+	if err := tx.Exec("UPDATE list_buckets SET n = ? WHERE id = ?", cuts[0].n, b.id).Error; err != nil {
+		return err
+	}
+	for _, p := range cuts[1:] {
+		err := tx.Exec("INSERT INTO list_buckets (letter_id, kind, list_order, level, start_key, start_id, n) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			b.letterID, b.kind, b.order, b.level, p.startKey, p.startID, p.n).Error
 		if err != nil {
 			return err
 		}
@@ -214,23 +287,36 @@ func splitBucket(tx *gorm.DB, b bucket) error {
 // pageStart finds, in db, where the entry at offset of a section sits: the
 // start of the bucket that holds it, and how many entries of the bucket
 // come before it. found is false when the section has fewer entries.
-func pageStart(db *gorm.DB, l *Letter, kind SignatureKind, order ListOrder, offset int64) (b bucket, skip int64, found bool, err error) {
+func pageStart(db *gorm.DB, l *Letter, kind SignatureKind, order ListOrder, offset int64) (p piece, skip int64, found bool, err error) {
+	for level := len(levelSizes) - 1; level >= 0; level-- {
+		if p, offset, found, err = within(db, l, kind, order, level, p, offset); err != nil || !found {
+			return p, 0, false, err
+		}
+	}
+	return p, offset, true, nil
+}
+
+// within finds, among the buckets or chapters of a level from the start
+// of from on, the one that holds the entry at offset from there, and how
+// many of its entries come before it.
+func within(db *gorm.DB, l *Letter, kind SignatureKind, order ListOrder, level int, from piece, offset int64) (p piece, skip int64, found bool, err error) {
 	rows, err := db.Table("list_buckets").Select("start_key, start_id, n").
-		Where("letter_id = ? AND kind = ? AND list_order = ?", l.ID, kind, order).Order("start_key, start_id").Rows()
+		Where("letter_id = ? AND kind = ? AND list_order = ? AND level = ? AND (start_key, start_id) >= (?, ?)",
+			l.ID, kind, order, level, from.startKey, from.startID).Order("start_key, start_id").Rows()
 	if err != nil {
-		return b, 0, false, err
+		return p, 0, false, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := rows.Scan(&b.startKey, &b.startID, &b.n); err != nil {
-			return b, 0, false, err
+		if err := rows.Scan(&p.startKey, &p.startID, &p.n); err != nil {
+			return p, 0, false, err
 		}
-		if offset < b.n {
-			return b, offset, true, nil
+		if offset < p.n {
+			return p, offset, true, nil
 		}
-		offset -= b.n
+		offset -= p.n
 	}
-	return b, 0, false, rows.Err()
+	return p, 0, false, rows.Err()
 }
 
 // readSnapshot runs fn in one read transaction, which sees a single state

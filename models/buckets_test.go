@@ -81,12 +81,12 @@ func checkPages(t *testing.T, s *models.Store, db *sql.DB, l *models.Letter, per
 // imported, filled in bulk, hidden or shown, resorted, withdrawn, removed),
 // every page of its list, sought from the buckets, holds what reading the
 // whole list with OFFSET gives, after every step of a random mix of them,
-// in both orders. The buckets are small here, so that they split and go
-// at every turn.
+// in both orders. The buckets and chapters are small here, so that they
+// split and go at every turn.
 func TestEveryPageSoughtEqualsThePageByOffsetWhateverHappens(t *testing.T) {
 	ctx := context.Background()
 	s, dsn := modeltest.OpenDSN(t)
-	models.SetBucketSize(t, 3)
+	models.SetBucketSizes(t, 3, 10)
 	db := modeltest.RawDB(t, dsn)
 	u, l := openLetter(t, s)
 	seed := uint64(time.Now().UnixNano())

@@ -75,11 +75,12 @@ func (s *Store) HoldReadConnections(t testing.TB) {
 	}
 }
 
-// SetBucketSize cuts the lists into buckets of about n entries from now
-// on, until the test ends, so that a test of a short list sees buckets
-// split and go as they do on a long one. It exists only in test builds.
-func SetBucketSize(t testing.TB, n int64) {
-	was := bucketSize
-	bucketSize = n
-	t.Cleanup(func() { bucketSize = was })
+// SetBucketSizes cuts the lists into buckets of about bucket entries and
+// chapters of about chapter from now on, until the test ends, so that a
+// test of a short list sees them split and go as they do on a long one.
+// It exists only in test builds.
+func SetBucketSizes(t testing.TB, bucket, chapter int64) {
+	was := levelSizes
+	levelSizes = [2]int64{bucket, chapter}
+	t.Cleanup(func() { levelSizes = was })
 }
