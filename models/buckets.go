@@ -286,37 +286,76 @@ func cut(tx *gorm.DB, b bucket, parts []piece) error {
 
 // pageStart finds, in db, where the entry at offset of a section sits: the
 // start of the bucket that holds it, and how many entries of the bucket
-// come before it. found is false when the section has fewer entries.
+// come before it. found is false when the section has fewer entries. It
+// reads the chapters, then the buckets of the chapter found, from
+// whichever end of them is nearer the entry.
 func pageStart(db *gorm.DB, l *Letter, kind SignatureKind, order ListOrder, offset int64) (p piece, skip int64, found bool, err error) {
+	// The letter's counter of the section is kept with its buckets.
+	column := "individual_count"
+	if kind == KindOrganisation {
+		column = "organisation_count"
+	}
+	if err := db.Table("letters").Select(column).Where("id = ?", l.ID).Row().Scan(&p.n); err != nil {
+		return p, 0, false, err
+	}
+	if offset >= p.n {
+		return p, 0, false, nil
+	}
+	var to *piece // where the pieces read end: the chapter's end, or none
 	for level := len(levelSizes) - 1; level >= 0; level-- {
-		if p, offset, found, err = within(db, l, kind, order, level, p, offset); err != nil || !found {
+		if p, offset, to, err = within(db, l, kind, order, level, p, to, offset); err != nil {
 			return p, 0, false, err
 		}
 	}
 	return p, offset, true, nil
 }
 
-// within finds, among the buckets or chapters of a level from the start
-// of from on, the one that holds the entry at offset from there, and how
-// many of its entries come before it.
-func within(db *gorm.DB, l *Letter, kind SignatureKind, order ListOrder, level int, from piece, offset int64) (p piece, skip int64, found bool, err error) {
-	rows, err := db.Table("list_buckets").Select("start_key, start_id, n").
+// within finds, among the buckets or chapters of a level that start from
+// span's start on, before to (if any), and hold span.n entries, the one
+// that holds the entry at offset, how many of its entries come before it,
+// and where the next one starts (nil at the end of the list).
+func within(db *gorm.DB, l *Letter, kind SignatureKind, order ListOrder, level int, span piece, to *piece, offset int64) (p piece, skip int64, next *piece, err error) {
+	q := db.Table("list_buckets").Select("start_key, start_id, n").
 		Where("letter_id = ? AND kind = ? AND list_order = ? AND level = ? AND (start_key, start_id) >= (?, ?)",
-			l.ID, kind, order, level, from.startKey, from.startID).Order("start_key, start_id").Rows()
+			l.ID, kind, order, level, span.startKey, span.startID)
+	if to != nil {
+		q = q.Where("(start_key, start_id) < (?, ?)", to.startKey, to.startID)
+	}
+	backwards := offset >= span.n/2
+	if backwards { // count from the end: offset becomes the entries after the one sought
+		q, offset = q.Order("start_key DESC, start_id DESC"), span.n-1-offset
+	} else {
+		q = q.Order("start_key, start_id")
+	}
+	rows, err := q.Rows()
 	if err != nil {
-		return p, 0, false, err
+		return p, 0, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := rows.Scan(&p.startKey, &p.startID, &p.n); err != nil {
-			return p, 0, false, err
+			return p, 0, nil, err
 		}
-		if offset < p.n {
-			return p, offset, true, nil
+		switch {
+		case offset >= p.n:
+			offset -= p.n
+			if backwards {
+				to = &piece{p.startKey, p.startID, p.n}
+			}
+		case backwards:
+			return p, p.n - 1 - offset, to, nil
+		case rows.Next():
+			next = &piece{}
+			err := rows.Scan(&next.startKey, &next.startID, &next.n)
+			return p, offset, next, err
+		default:
+			return p, offset, to, rows.Err()
 		}
-		offset -= p.n
 	}
-	return p, 0, false, rows.Err()
+	if err := rows.Err(); err != nil {
+		return p, 0, nil, err
+	}
+	return p, 0, nil, fmt.Errorf("the buckets of level %d of list %d count fewer entries than %d", level, l.ID, span.n)
 }
 
 // readSnapshot runs fn in one read transaction, which sees a single state
