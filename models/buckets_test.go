@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -227,6 +228,28 @@ func TestBucketsMigrationCutsTheListsAlreadyThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPages(t, s, raw, reload(t, s, l.Slug), 100, "after 3,000 more")
+}
+
+// A file filled in bulk for a load test (OpenForLoading) has its lists cut
+// into buckets as it closes: the server that opens it then serves every
+// page as OFFSET would.
+func TestAListLoadedInBulkIsCutIntoBucketsAsTheFileCloses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "undersigned.db")
+	s, err := models.OpenForLoading(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := bigLetter(t, s, 3000)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = models.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkPages(t, s, modeltest.RawDB(t, path), l, 100, "after loading")
 }
 
 // The last page of a list of 100,000 entries reads about as fast as its
