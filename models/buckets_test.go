@@ -170,3 +170,56 @@ func fastestPageRead(t *testing.T, s *models.Store, l *models.Letter, offset int
 	}
 	return fastest
 }
+
+// Every page of a dated list holds what reading it with OFFSET gives,
+// sought by position while the list is whole and read by offset once
+// entries were withdrawn from it, leaving gaps in the positions.
+func TestEveryPageOfADatedListEqualsThePageByOffset(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := modeltest.OpenDSN(t)
+	db := modeltest.RawDB(t, dsn)
+	l := bigLetter(t, s, 60)
+	snap, err := s.PublishSnapshot(ctx, l, "Anonymous")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := modeltest.Coordinator(t, s, "moderator@icdr.example", "ICDR") // whom the log names
+	check := func(when string) {
+		for offset := range snap.OrganisationCount + snap.IndividualCount + 2 {
+			page, err := s.SnapshotEntries(ctx, snap, int(offset), 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []int64
+			for _, e := range page {
+				got = append(got, e.Position)
+			}
+			rows, err := db.Query(fmt.Sprintf("SELECT position FROM snapshot_entries WHERE snapshot_id = %d ORDER BY position LIMIT 7 OFFSET %d", snap.ID, offset))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var p int64
+				if err := rows.Scan(&p); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, p)
+			}
+			rows.Close()
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s, the page at %d holds positions %v, OFFSET reads %v", when, offset, got, want)
+			}
+		}
+	}
+	check("whole")
+	sigs, _, err := s.CoordinatorSignatures(ctx, l, 0, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{5, 30, 31} {
+		if err := s.RemoveSignature(ctx, l, u.ID, sigs[i].ID, listEntry, "fake"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("after three removals")
+}
