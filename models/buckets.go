@@ -17,11 +17,12 @@ import (
 // cut, in each of the list's two orders, into buckets of consecutive
 // entries, and its buckets into chapters of consecutive buckets, whose
 // starts and sizes are kept in list_buckets (level 0 the buckets, 1 the
-// chapters; a chapter starts where a bucket does). Page N adds up the
-// sizes of the chapters before it, then of the buckets of its chapter
-// before it, seeks to the start of its bucket and skips the entries of
-// the bucket before it: a few hundred small rows at most at a million
-// entries, never the entries before the page.
+// chapters; a chapter starts where a bucket does). Page N counts through
+// the chapters to the one that holds its first entry, from whichever end
+// of the section is nearer, then likewise through that chapter's buckets,
+// seeks to the start of its bucket and skips the entries of the bucket
+// before it: some hundred small rows at most at a million entries, never
+// the entries before the page.
 //
 // The sizes are kept by the transactions that change the list, in the
 // tally they already write (writeTally), not rebuilt in the background: a
@@ -35,15 +36,15 @@ import (
 // one place.
 
 // levelSizes are the sizes buckets (level 0) and chapters (level 1) are
-// cut to once they hold twice as many: a page skips at most twice a
-// bucket's size of entries, and adds up at most four times as many
-// buckets as a chapter holds, after the chapters before it. A variable,
-// so that a test of a short list can see them split and go.
+// cut to once they hold twice as many: a page skips fewer than twice a
+// bucket's size of entries, and counts through at most half the chapters
+// (30 at a million entries) and half a chapter's buckets. A variable, so
+// that a test of a short list can see them split and go.
 var levelSizes = [2]int64{512, 16384}
 
-// bucketsPerStatement bounds the entries one statement of writeBuckets
-// takes: six bound variables each, in each order and level, far under
-// SQLite's limit.
+// bucketsPerStatement bounds the rows of one statement of writeBuckets,
+// seven bound variables each (an entry is a row in each order and level),
+// far under SQLite's limit.
 const bucketsPerStatement = 1000
 
 // listEntry is a change of one entry of a public list: delta 1 where it
