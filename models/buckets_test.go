@@ -86,13 +86,14 @@ func TestEveryPageSoughtEqualsThePageByOffsetWhateverHappens(t *testing.T) {
 	s, dsn := modeltest.OpenDSN(t)
 	models.SetBucketSizes(t, 2, 6)
 	db := modeltest.RawDB(t, dsn)
-	var listed int64
+	var longest int64
 	changeAtRandom(t, s, 300, func(l *models.Letter, step int, op string) {
 		checkPages(t, s, db, l, 4, fmt.Sprintf("after step %d (%s)", step, op))
-		listed = l.OrganisationCount + l.IndividualCount
+		longest = max(longest, l.OrganisationCount+l.IndividualCount)
 	})
-	if listed < 30 {
-		t.Errorf("the list ends with %d entries: too few to test its buckets", listed)
+	t.Logf("the list had %d entries at most", longest)
+	if longest < 20 {
+		t.Errorf("the list had %d entries at most: too few to test its chapters", longest)
 	}
 }
 
