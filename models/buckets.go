@@ -42,9 +42,8 @@ import (
 // that a test of a short list can see them split and go.
 var levelSizes = [2]int64{512, 16384}
 
-// bucketsPerStatement bounds the rows of one statement of writeBuckets,
-// seven bound variables each (an entry is a row in each order and level),
-// far under SQLite's limit.
+// bucketsPerStatement bounds the entries of one statement of writeBuckets,
+// five bound variables each, far under SQLite's limit.
 const bucketsPerStatement = 1000
 
 // listEntry is a change of one entry of a public list: delta 1 where it
@@ -94,7 +93,7 @@ func (s *Store) writeBuckets(tx *gorm.DB, entries []listEntry) error {
 		return fmt.Errorf("keep the list's buckets: %w", err)
 	}
 	touched := map[int64]bucket{} // as the last statement that changed each left it
-	for chunk := range slices.Chunk(entries, bucketsPerStatement/len(bucketOrders)/len(levelSizes)) {
+	for chunk := range slices.Chunk(entries, bucketsPerStatement) {
 		changed, err := addToBuckets(tx, chunk)
 		if err != nil {
 			return fmt.Errorf("keep the list's buckets: %w", err)
@@ -151,21 +150,21 @@ func firstBuckets(tx *gorm.DB, entries []listEntry) error {
 // addToBuckets adds entries to their buckets and chapters, in every order,
 // with one statement, and returns those changed as they are now.
 func addToBuckets(tx *gorm.DB, entries []listEntry) ([]bucket, error) {
-	var values []any
+	values := make([]any, 0, 5*len(entries))
 	for _, e := range entries {
-		for _, order := range bucketOrders {
-			key, id := bucketStart(e, order)
-			for level := range levelSizes {
-				values = append(values, e.letterID, e.kind, order, level, key, id, e.delta)
-			}
-		}
+		values = append(values, e.letterID, e.kind, e.sortKey, e.id, e.delta)
 	}
-	// The casts give PostgreSQL the types of the VALUES' columns; hit and
-	// sums are materialised, or SQLite would find every entry's bucket
+	// The casts give PostgreSQL the types of the VALUES' columns; each
+	// entry is in every order and level (bucketOrders, levelSizes); hit
+	// and sums are materialised, or SQLite would find every entry's bucket
 	// again for each bucket it updates.
-	row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
-	rows, err := tx.Raw(`WITH e (letter_id, kind, list_order, level, start_key, start_id, delta) AS (VALUES `+
-		row+strings.Repeat(", "+row, len(values)/7-1)+`),
+	row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
+	rows, err := tx.Raw(`WITH listed (letter_id, kind, sort_key, id, delta) AS (VALUES `+
+		row+strings.Repeat(", "+row, len(entries)-1)+`),
+		e AS (SELECT letter_id, kind, list_order, level, CASE WHEN list_order = 'signed' THEN '' ELSE sort_key END AS start_key,
+			id AS start_id, delta FROM listed
+			CROSS JOIN (SELECT 'alphabetical' AS list_order UNION ALL SELECT 'signed') AS orders
+			CROSS JOIN (SELECT 0 AS level UNION ALL SELECT 1) AS levels),
 		hit AS MATERIALIZED (SELECT e.delta, (SELECT b.id FROM list_buckets b
 			WHERE b.letter_id = e.letter_id AND b.kind = e.kind AND b.list_order = e.list_order AND b.level = e.level
 			AND (b.start_key, b.start_id) <= (e.start_key, e.start_id)
