@@ -314,10 +314,9 @@ func (h *Handler) publicSignatories(c *fiber.Ctx, l *models.Letter) ([]models.Si
 	return sigs, p, err
 }
 
-// signatories is a page of a letter's full list; the first, the one shared
-// and linked from the letter, comes from the page cache.
+// signatories is a page of a letter's full list, from the page cache.
 func (h *Handler) signatories(c *fiber.Ctx) error {
-	return h.cached(c, pageNumber(c) == 1, func(c *fiber.Ctx) error {
+	return h.cachedListPage(c, func(c *fiber.Ctx) error {
 		l, err := h.publicVersion(c)
 		if err != nil {
 			return err

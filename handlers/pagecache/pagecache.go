@@ -1,5 +1,5 @@
 // Package pagecache keeps the rendered pages a crowd reloads (a letter, the
-// first page of its list, its PDF), so that reading a viral letter costs a
+// pages of its list, its PDF), so that reading a viral letter costs a
 // copy of bytes, not queries and a template.
 //
 // A page is kept as a body cut at named slots: the places where each reader
