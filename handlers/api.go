@@ -260,17 +260,9 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 
 // apiSignatories answers GET /api/letters/{slug}/signatories?page=N and
 // /letters/{slug}/signatories.json: a page of the public list, 100 a page
-// as on the full list's page, from the page cache.
+// as on the full list's page.
 func (h *Handler) apiSignatories(c *fiber.Ctx) error {
-	return h.cachedListPage(c, func(c *fiber.Ctx) error {
-		l, err := h.publicVersion(c)
-		if err != nil {
-			return err
-		}
-		sigs, p, err := h.publicSignatories(c, l)
-		if err != nil {
-			return err
-		}
+	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination) error {
 		summary := h.apiLetterSummary(l)
 		v := APISignatoriesPage{
 			Letter: l.Slug, AsOf: summary.AsOf, Page: p.Page, Pages: p.Pages, PerPage: signatoriesPerPage, Counts: summary.Counts,

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,16 +45,6 @@ func (h *Handler) cached(c *fiber.Ctx, shared bool, render func(*fiber.Ctx) erro
 		return render(c)
 	}
 	return h.serveFromCache(c, inLangKey(c.Path(), h.lang(c)), pagecache.EveryChange, render)
-}
-
-// cachedListPage answers a page of a letter's list, as HTML or JSON, from
-// the cache: a page past the first is read by a crowd as much as the first
-// (the last one shows the latest signers). The key holds the page's number
-// as parsed, never the query as typed, and a page past the list's end is an
-// error the cache does not keep: it holds only the pages that exist.
-func (h *Handler) cachedListPage(c *fiber.Ctx, render func(*fiber.Ctx) error) error {
-	key := c.Path() + "?page=" + strconv.Itoa(pageNumber(c))
-	return h.serveFromCache(c, inLangKey(key, h.lang(c)), pagecache.EveryChange, render)
 }
 
 // inLangKey is the cache's key of a page kept in each interface language
