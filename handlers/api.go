@@ -262,24 +262,18 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 // /letters/{slug}/signatories.json: a page of the public list, 100 a page
 // as on the full list's page.
 func (h *Handler) apiSignatories(c *fiber.Ctx) error {
-	l, err := h.publicVersion(c)
-	if err != nil {
-		return err
-	}
-	sigs, p, err := h.publicSignatories(c, l)
-	if err != nil {
-		return err
-	}
-	summary := h.apiLetterSummary(l)
-	v := APISignatoriesPage{
-		Letter: l.Slug, AsOf: summary.AsOf, Page: p.Page, Pages: p.Pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
-		Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(p),
-	}
-	for i := range sigs {
-		v.Signatories = append(v.Signatories, h.apiSignatory(l.Lang, &sigs[i]))
-	}
-	keepNamesUnindexed(c, l)
-	return c.JSON(v, jsonType)
+	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination) error {
+		summary := h.apiLetterSummary(l)
+		v := APISignatoriesPage{
+			Letter: l.Slug, AsOf: summary.AsOf, Page: p.Page, Pages: p.Pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
+			Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(p),
+		}
+		for i := range sigs {
+			v.Signatories = append(v.Signatories, h.apiSignatory(l.Lang, &sigs[i]))
+		}
+		keepNamesUnindexed(c, l)
+		return c.JSON(v, jsonType)
+	})
 }
 
 // signatoriesCSV streams a letter's public list as CSV, entry by entry,

@@ -107,8 +107,8 @@ func BenchmarkSign(b *testing.B) {
 	}
 }
 
-// BenchmarkListPage renders page 50 of the list of a letter with 10,000
-// signatories, which no cache holds.
+// BenchmarkListPage serves page 50 of the list of a letter with 10,000
+// signatories to its crowd, as the page cache keeps it.
 func BenchmarkListPage(b *testing.B) {
 	s := benchSite(handlers.Config{})
 	l := s.letter()

@@ -28,10 +28,13 @@ type pageMeta struct {
 }
 
 // newPageCache returns the cache of the pages a crowd reloads, current at
-// the store's generation. Its bounds hold a letter's page, the first page
-// of its list and its PDF, for the letters being read at the moment: a
-// PDF of a million names is under 1 MB, a page a few dozen KB, so 16 MiB is
-// room enough, and a quarter of the server's soft memory limit at most.
+// the store's generation. Its bounds hold, for the letters being read at
+// the moment, a letter's page, the pages of its list being read (HTML and
+// JSON) and its PDF: a PDF of a million names is under 1 MB, a page a few
+// dozen KB, so 16 MiB is room enough, and a quarter of the server's soft
+// memory limit at most. When full, it lets go of the page read least
+// recently, so that a crawler walking a long list does not push out the
+// letter page a crowd is reading.
 func newPageCache(store *models.Store) *pagecache.Cache[pageMeta] {
 	return pagecache.New[pageMeta](store.Generation, pagecache.Limits{Pages: 512, Bytes: 16 << 20}, slotCSRF, slotStarted, slotForm)
 }

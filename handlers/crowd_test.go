@@ -1,15 +1,18 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"undersigned/handlers"
 	"undersigned/handlers/handlertest"
+	"undersigned/models"
 	"undersigned/models/modeltest"
 )
 
@@ -74,6 +77,51 @@ func TestCachedPagesExpireWithinASecond(t *testing.T) {
 	for _, page := range []string{seedSlug, seedSlug + "/signatories"} {
 		visitor.Get(page).Expect(t, http.StatusOK, "Changed elsewhere")
 	}
+}
+
+// A crowd reads the deep pages of a list too (its last page shows the
+// latest signers): each page, as HTML and as JSON, comes from the page
+// cache while nothing changes, and a change shows within a second.
+func TestDeepPagesOfTheListAreCachedUntilAChange(t *testing.T) {
+	store, dsn := modeltest.OpenDSN(t)
+	s := newSiteOn(t, store, handlers.Config{})
+	s.publishedLetter("coordinator@icdr.example", "ICDR")
+	_, err := store.AddSignaturesInBatches(context.Background(), s.letter().ID, 250, 250, func(i int) models.NewSignature {
+		return models.NewSignature{Kind: models.KindIndividual, Name: "Signer " + strconv.Itoa(i), Country: "FR", Email: strconv.Itoa(i) + "@example.org"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitor := s.client()
+	pages := []string{seedSlug + "/signatories?page=2", seedSlug + "/signatories?page=3", seedSlug + "/signatories.json?page=3"}
+	for _, page := range pages {
+		visitor.Get(page).Expect(t, http.StatusOK, "Signer ")
+	}
+
+	// A change the store does not know of, as another instance's would be
+	// before its notice arrives: the cached pages go on for at most a second.
+	changed := time.Now()
+	if _, err := modeltest.RawDB(t, dsn).Exec(`UPDATE signatures SET name = 'Renamed elsewhere'`); err != nil {
+		t.Fatal(err)
+	}
+	// The page's number as parsed is its key, whatever else the query says.
+	for _, page := range append(pages, seedSlug+"/signatories?page=02&utm_source=mastodon") {
+		if r := visitor.Get(page); time.Since(changed) < 500*time.Millisecond && strings.Contains(r.Body, "Renamed elsewhere") {
+			t.Errorf("%s was rendered again at once: not cached", page)
+		}
+	}
+	time.Sleep(time.Second + 50*time.Millisecond)
+	for _, page := range pages {
+		visitor.Get(page).Expect(t, http.StatusOK, "Renamed elsewhere")
+	}
+	// A page past the end is not found, and is not kept for later either.
+	visitor.Get(seedSlug+"/signatories?page=4").Expect(t, http.StatusNotFound)
+	if _, err := store.AddSignaturesInBatches(context.Background(), s.letter().ID, 100, 100, func(i int) models.NewSignature {
+		return models.NewSignature{Kind: models.KindIndividual, Name: "Late signer " + strconv.Itoa(i), Country: "FR", Email: "late" + strconv.Itoa(i) + "@example.org"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	visitor.Get(seedSlug+"/signatories?page=4").Expect(t, http.StatusOK)
 }
 
 func TestASignatureTheDatabaseFailsToSaveComesBackWithItsValues(t *testing.T) {

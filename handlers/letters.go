@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -302,31 +303,37 @@ type SignatoriesView struct {
 	Pagination Pagination
 }
 
-// publicSignatories reads the ?page=N page of a letter's public list, 100 a
-// page, for the full list and its API: past the last page is 404.
-func (h *Handler) publicSignatories(c *fiber.Ctx, l *models.Letter) ([]models.Signature, Pagination, error) {
+// listPage answers the ?page=N page of a letter's public list, 100 a page,
+// for the full list and its API: render shows sigs, the entries of page p of
+// l; past the last page is 404. Each page comes from the page cache: a crowd
+// reads the deep ones too (the last shows the latest signers). Its key holds
+// the page's number as parsed, never the query as typed, and a 404 is not
+// kept, so that the cache holds only pages that exist.
+func (h *Handler) listPage(c *fiber.Ctx, render func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination) error) error {
 	page := pageNumber(c)
-	p := paginate(c.Path(), page, l.NamedCount(), signatoriesPerPage)
-	if page > 1 && int64((page-1)*signatoriesPerPage) >= p.Total {
-		return nil, p, fiber.ErrNotFound
-	}
-	sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
-	return sigs, p, err
-}
-
-// signatories is a page of a letter's full list; the first, the one shared
-// and linked from the letter, comes from the page cache.
-func (h *Handler) signatories(c *fiber.Ctx) error {
-	return h.cached(c, pageNumber(c) == 1, func(c *fiber.Ctx) error {
+	key := inLangKey(c.Path()+"?page="+strconv.Itoa(page), h.lang(c))
+	return h.serveFromCache(c, key, pagecache.EveryChange, func(c *fiber.Ctx) error {
 		l, err := h.publicVersion(c)
 		if err != nil {
 			return err
 		}
-		sigs, pagination, err := h.publicSignatories(c, l)
+		p := paginate(c.Path(), page, l.NamedCount(), signatoriesPerPage)
+		if page > 1 && int64((page-1)*signatoriesPerPage) >= p.Total {
+			return fiber.ErrNotFound
+		}
+		sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
 		if err != nil {
 			return err
 		}
+		return render(c, l, sigs, p)
+	})
+}
+
+// signatories is a page of a letter's full list.
+func (h *Handler) signatories(c *fiber.Ctx) error {
+	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, pagination Pagination) error {
 		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(c, l, sigs), Pagination: pagination}
+		var err error
 		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 			return err
 		}

@@ -126,3 +126,13 @@ func (s *Store) CountStatements(t testing.TB) *atomic.Int64 {
 	}
 	return n
 }
+
+// SetBucketSizes cuts the lists into buckets of about bucket entries and
+// chapters of about chapter from now on, until the test ends, so that a
+// test of a short list sees them split and go as they do on a long one.
+// It exists only in test builds.
+func SetBucketSizes(t testing.TB, bucket, chapter int64) {
+	was := levelSizes
+	levelSizes = [2]int64{bucket, chapter}
+	t.Cleanup(func() { levelSizes = was })
+}

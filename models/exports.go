@@ -69,13 +69,13 @@ func eachInChunks(k *keyset, read func(*keyset) ([]Signature, error), fn func(*S
 	}
 }
 
-// sectionQuery selects the public columns of one section of a letter's
-// public list, and its sort key last (scanSection scans them in this
+// publicSection selects, in db, the public columns of one section of a
+// letter's public list, and its sort key last (scanSection scans them in this
 // order). Its condition is the partial indexes' one, so each section is
 // read in index order without sorting.
-func (s *Store) sectionQuery(ctx context.Context, l *Letter, kind SignatureKind) *gorm.DB {
+func publicSection(db *gorm.DB, l *Letter, kind SignatureKind) *gorm.DB {
 	// An entry whose signer agreed to an earlier revision than the current one says so.
-	return s.read.WithContext(ctx).Model(&Signature{}).Select(strings.Join(publicColumns, ", ")+", revision < ? AS superseded, sort_key", l.Revision).
+	return db.Model(&Signature{}).Select(strings.Join(publicColumns, ", ")+", revision < ? AS superseded, sort_key", l.Revision).
 		Where("letter_id = ? AND kind = ? AND "+onList, l.ID, kind)
 }
 
@@ -113,7 +113,7 @@ func (s *Store) EachInSection(ctx context.Context, l *Letter, kind SignatureKind
 	chunk := make([]Signature, 0, exportChunk)
 	return eachInChunks(newKeyset(l), func(k *keyset) ([]Signature, error) {
 		chunk = chunk[:0]
-		err := scanSection(k.next(s.sectionQuery(ctx, l, kind)), func(sig *Signature, sortKey string) error {
+		err := scanSection(k.next(publicSection(s.read.WithContext(ctx), l, kind)), func(sig *Signature, sortKey string) error {
 			chunk = append(chunk, *sig)
 			k.passed(sortKey, sig.ID)
 			return nil
@@ -122,7 +122,7 @@ func (s *Store) EachInSection(ctx context.Context, l *Letter, kind SignatureKind
 	}, fn)
 }
 
-// scanSection calls fn for the entries a sectionQuery finds, with what they
+// scanSection calls fn for the entries a publicSection finds, with what they
 // hide blanked, and each one's sort key, which is not part of the entry.
 func scanSection(q *gorm.DB, fn func(sig *Signature, sortKey string) error) error {
 	rows, err := q.Rows()
@@ -131,7 +131,7 @@ func scanSection(q *gorm.DB, fn func(sig *Signature, sortKey string) error) erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		// Scanned by hand, in the order of sectionQuery's columns: on a page
+		// Scanned by hand, in the order of publicSection's columns: on a page
 		// of a long list, gorm's scanning by reflection cost more than the
 		// query itself.
 		var sig Signature

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"slices"
@@ -87,4 +88,25 @@ func migrationNames(t *testing.T, dialect string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// migrateAgain takes the database dsn names back to before a migration,
+// with stmts run behind the store's back, closes s and opens the database
+// again, which applies the migration to what is there. The store it
+// returns is closed when t ends.
+func migrateAgain(t *testing.T, s *models.Store, dsn string, stmts ...string) (*models.Store, *sql.DB) {
+	t.Helper()
+	raw := modeltest.RawDB(t, dsn)
+	for _, stmt := range stmts {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err := models.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, raw
 }

@@ -543,13 +543,25 @@ func (s *Store) Signatories(ctx context.Context, l *Letter, offset, limit int) (
 }
 
 // SectionSignatories returns a page of one section of a letter's public
-// list, as EachInSection reads it.
+// list, as EachInSection reads it. It seeks the page from the bucket that
+// holds its first entry (buckets.go), in one snapshot of the list: a deep
+// page costs what the first does.
 func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind SignatureKind, offset, limit int) ([]Signature, error) {
 	page := make([]Signature, 0, limit)
-	q := s.sectionQuery(ctx, l, kind).Order(newKeyset(l).order()).Offset(offset).Limit(limit)
-	err := scanSection(q, func(sig *Signature, _ string) error {
-		page = append(page, *sig)
-		return nil
+	order := OrderAlphabetical
+	if l.ListOrder == OrderSigned {
+		order = OrderSigned
+	}
+	err := s.readSnapshot(ctx, func(tx *gorm.DB) error {
+		b, skip, found, err := pageStart(tx, l, kind, order, int64(offset))
+		if err != nil || !found {
+			return err
+		}
+		q := seek(publicSection(tx, l, kind), order, b.startKey, b.startID).Offset(int(skip)).Limit(limit)
+		return scanSection(q, func(sig *Signature, _ string) error {
+			page = append(page, *sig)
+			return nil
+		})
 	})
 	return page, err
 }
@@ -618,9 +630,15 @@ func (s *Store) SetSortName(ctx context.Context, l *Letter, userID, signatureID 
 		if err := tx.Where("letter_id = ?", l.ID).Take(&sig, signatureID).Error; err != nil {
 			return notFound(err)
 		}
+		var t tally // the entry moves on its list: it leaves its place and joins at its new one
+		t.add(&sig, -1)
 		sig.SortName = sortName
 		sig.SortKey = sig.listKey()
 		if err := tx.Model(&sig).Select("sort_name", "sort_key").Updates(&sig).Error; err != nil {
+			return err
+		}
+		t.add(&sig, 1)
+		if _, err := s.writeTally(tx, &t); err != nil {
 			return err
 		}
 		return s.audit(tx, l.ID, &userID, &sig, AuditSortName, entry(&sig)+" — "+sortName)

@@ -352,11 +352,24 @@ func (s *Store) SnapshotByID(ctx context.Context, letterID, id int64) (*Snapshot
 
 // SnapshotEntries returns a page of a snapshot's entries in list order,
 // read through the primary key. Offset counts entries, not positions: a
-// withdrawn entry leaves a gap in the positions.
+// snapshot's positions run from 1 without a gap until an entry is
+// withdrawn, and the page is then sought by position; a withdrawn entry
+// leaves a gap, and the page of a snapshot with gaps is read by offset.
 func (s *Store) SnapshotEntries(ctx context.Context, snap *Snapshot, offset, limit int) ([]SnapshotEntry, error) {
 	var out []SnapshotEntry
-	err := s.read.WithContext(ctx).Where("snapshot_id = ?", snap.ID).
-		Order("position").Offset(offset).Limit(limit).Find(&out).Error
+	err := s.readSnapshot(ctx, func(tx *gorm.DB) error {
+		var withdrawn int64 // as of this read, not of snap's
+		if err := tx.Model(&Snapshot{}).Select("withdrawn_count").Where("id = ?", snap.ID).Row().Scan(&withdrawn); err != nil {
+			return notFound(err)
+		}
+		q := tx.Where("snapshot_id = ?", snap.ID).Order("position").Limit(limit)
+		if withdrawn == 0 {
+			q = q.Where("position > ?", offset)
+		} else {
+			q = q.Offset(offset)
+		}
+		return q.Find(&out).Error
+	})
 	return out, err
 }
 

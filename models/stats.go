@@ -32,12 +32,14 @@ type countKey struct {
 // tally gathers the change that signatures joining or leaving lists make
 // to their letters' counters and counts, so that a transaction writes it
 // once, however many signatures it moved (writeTally). Every change to
-// which signatures are listed goes through a tally: the counters and
-// counts are then what grouping the listed signatures would give, without
-// anyone reading them all.
+// which signatures are listed, or to where an entry sits on its list, goes
+// through a tally: the counters, counts and the lists' buckets are then
+// what grouping the listed signatures would give, without anyone reading
+// them all.
 type tally struct {
 	counters map[int64]listCounts
 	counts   map[countKey]int
+	entries  []listEntry // the entries joining or leaving public lists, for their buckets
 }
 
 // add counts delta signatures like sig; one that is not listed counts nowhere.
@@ -68,6 +70,7 @@ func (t *tally) add(sig *Signature, delta int) {
 	t.counts[countKey{id, bySource, source}] += delta
 	if sig.Display != DisplayCounted {
 		t.counts[countKey{id, byCountry, sig.Country}] += delta
+		t.entries = append(t.entries, listEntry{letterID: id, kind: sig.Kind, sortKey: sig.SortKey, id: sig.ID, delta: delta})
 	}
 }
 
@@ -77,7 +80,8 @@ const countsPerStatement = 1000
 
 // writeTally writes t in tx: one update of each letter's counters, which
 // marks its list changed, and one statement for all the counts, whatever
-// the number of signatures tallied. It reports whether a list changed.
+// the number of signatures tallied; then the buckets of the lists
+// (writeBuckets). It reports whether a list changed.
 func (s *Store) writeTally(tx *gorm.DB, t *tally) (listed bool, err error) {
 	// A letter tallied had a listed signature join or leave, or change
 	// (SetDisplay), even when its counters end where they were.
@@ -109,7 +113,9 @@ func (s *Store) writeTally(tx *gorm.DB, t *tally) (listed bool, err error) {
 			return false, fmt.Errorf("count signatures: %w", err)
 		}
 	}
-	return listed, nil
+	// After the letters' counters: on PostgreSQL their rows stay locked to
+	// this transaction, which then keeps the buckets alone.
+	return listed, s.writeBuckets(tx, t.entries)
 }
 
 // addCounts changes a letter's counters by c, in one update of its row, and

@@ -138,9 +138,22 @@ func keptCounts(t *testing.T, s *models.Store, db *sql.DB, l *models.Letter) map
 // unconfirmed), the counts its charts and JSON read equal what grouping its
 // listed signatures gives, after every step of a random mix of them.
 func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
-	ctx := context.Background()
 	s, dsn := modeltest.OpenDSN(t)
 	db := modeltest.RawDB(t, dsn)
+	changeAtRandom(t, s, 300, func(l *models.Letter, step int, op string) {
+		want, got := oracleCounts(t, db, s.Dialect(), l.ID), keptCounts(t, s, db, l)
+		if !maps.Equal(got, want) {
+			t.Fatalf("after step %d (%s), the counts kept are %v, grouping the signatures gives %v", step, op, got, want)
+		}
+	})
+}
+
+// changeAtRandom opens a letter and makes steps random changes to its
+// signatures (signed, confirmed, reviewed, imported, filled in bulk, hidden
+// or shown, resorted, withdrawn, removed, erased unconfirmed, and the
+// letter's settings), calling check with the letter after each step.
+func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *models.Letter, step int, op string)) {
+	ctx := context.Background()
 	u, l := openLetter(t, s)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -148,6 +161,8 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 	now := time.Date(2024, 11, 9, 20, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
 	countries := []string{"AZ", "GE", "CZ", "FR", "US"}
+	names := []string{"Aliyev", "Brown", "Brown", "Browne", "Mammadova", "Zeynalov", "Ísmayılov", "de la Cruz"}
+	name := func(n int) string { return names[rnd.IntN(len(names))] + " " + strconv.Itoa(n) }
 	displays := []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted}
 	kinds := []models.SignatureKind{models.KindIndividual, models.KindOrganisation}
 	var confirmTokens, manageTokens []string
@@ -157,9 +172,16 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 		}
 		return tokens[rnd.IntN(len(tokens))]
 	}
+	anyone := func() (int64, error) {
+		page, _, err := s.CoordinatorSignatures(ctx, l, 0, 20)
+		if err != nil || len(page) == 0 {
+			return 0, err
+		}
+		return page[rnd.IntN(len(page))].ID, nil
+	}
 	entry := func(sig *models.Signature) string { return listEntry(sig) }
 	n := 0
-	for step := range 300 {
+	for step := range steps {
 		now = now.Add(time.Duration(rnd.IntN(6*60)) * time.Minute)
 		var op string
 		var err error
@@ -171,23 +193,23 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 				email = modeltest.SignerEmail(rnd.IntN(n)) // signing again
 			}
 			var signed *models.Signed
-			signed, err = s.AddSignature(ctx, l.ID, models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: "Signer " + strconv.Itoa(n),
+			signed, err = s.AddSignature(ctx, l.ID, models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: name(n),
 				Affiliation: "Organisation " + strconv.Itoa(n), Country: countries[rnd.IntN(len(countries))], Email: email,
 				Display: displays[rnd.IntN(3)]}, modeltest.Mail)
 			if err == nil {
 				manageTokens = append(manageTokens, signed.ManageToken)
 				confirmTokens = append(confirmTokens, signed.ConfirmToken)
 			}
-		case r < 55:
+		case r < 52:
 			op = "confirm"
 			_, _, err = s.Confirm(ctx, pick(confirmTokens))
-		case r < 62:
+		case r < 58:
 			op = "withdraw"
 			_, err = s.Withdraw(ctx, pick(manageTokens))
-		case r < 69:
+		case r < 65:
 			op = "display"
 			err = s.SetDisplay(ctx, pick(manageTokens), displays[rnd.IntN(3)], entry)
-		case r < 76:
+		case r < 71:
 			op = "moderate"
 			var queue []models.Signature
 			if queue, _, err = s.ReviewQueue(ctx, l, models.ReviewFilter{}, 0, 5); err == nil {
@@ -197,19 +219,25 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 				}
 				_, err = s.Moderate(ctx, l, u.ID, ids, rnd.IntN(3) > 0, entry)
 			}
-		case r < 81:
+		case r < 76:
 			op = "remove"
-			var page []models.Signature
-			if page, _, err = s.CoordinatorSignatures(ctx, l, 0, 20); err == nil && len(page) > 0 {
-				err = s.RemoveSignature(ctx, l, u.ID, page[rnd.IntN(len(page))].ID, entry, "fake")
+			var id int64
+			if id, err = anyone(); err == nil && id != 0 {
+				err = s.RemoveSignature(ctx, l, u.ID, id, entry, "fake")
+			}
+		case r < 81:
+			op = "sort name"
+			var id int64
+			if id, err = anyone(); err == nil && id != 0 {
+				err = s.SetSortName(ctx, l, u.ID, id, entry, names[rnd.IntN(len(names))])
 			}
 		case r < 86:
 			op = "import"
 			kind := kinds[rnd.IntN(2)]
 			src := "name,affiliation,country\n"
-			for range 1 + rnd.IntN(4) {
+			for range 1 + rnd.IntN(6) {
 				n++
-				src += fmt.Sprintf("Imported %d,Organisation %d,%s\n", n, n, countries[rnd.IntN(len(countries))])
+				src += fmt.Sprintf("%s,Organisation %d,%s\n", name(n), n, countries[rnd.IntN(len(countries))])
 			}
 			var rows []models.ImportRow
 			if rows, err = models.ParseImport(models.ImportCSV, src, kind); err == nil {
@@ -218,12 +246,12 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 		case r < 91:
 			op = "bulk"
 			start := n
-			n += 5
-			_, err = s.AddSignaturesInBatches(ctx, l.ID, 5, 2, func(i int) models.NewSignature {
-				return models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: "Bulk " + strconv.Itoa(start+i), Affiliation: "Organisation",
+			n += 8
+			_, err = s.AddSignaturesInBatches(ctx, l.ID, 8, 3, func(i int) models.NewSignature {
+				return models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: name(start + i), Affiliation: "Organisation",
 					Country: countries[rnd.IntN(len(countries))], Email: modeltest.SignerEmail(start + i), Display: displays[rnd.IntN(3)]}
 			})
-		case r < 95:
+		case r < 94:
 			op = "erase"
 			now = now.Add(15 * 24 * time.Hour) // past the links' expiry and the week after
 			_, err = s.EraseExpired(ctx)
@@ -241,10 +269,7 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 			t.Fatalf("step %d, %s: %v", step, op, err)
 		}
 		l = reload(t, s, l.Slug)
-		want, got := oracleCounts(t, db, s.Dialect(), l.ID), keptCounts(t, s, db, l)
-		if !maps.Equal(got, want) {
-			t.Fatalf("after step %d (%s), the counts kept are %v, grouping the signatures gives %v", step, op, got, want)
-		}
+		check(l, step, op)
 	}
 }
 
@@ -310,18 +335,7 @@ func TestCountsMigrationCountsTheSignaturesAlreadyThere(t *testing.T) {
 	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayCounted, rows); err != nil {
 		t.Fatal(err)
 	}
-	raw := modeltest.RawDB(t, dsn)
-	for _, stmt := range []string{"DROP TABLE letter_counts", "DELETE FROM schema_migrations WHERE version LIKE '%_letter_counts'"} {
-		if _, err := raw.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = models.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, raw := migrateAgain(t, s, dsn, "DROP TABLE letter_counts", "DELETE FROM schema_migrations WHERE version LIKE '%_letter_counts'")
 	want, got := oracleCounts(t, raw, s.Dialect(), l.ID), keptCounts(t, s, raw, l)
 	if !maps.Equal(got, want) || want["day:2024-11-10"] != 19 || want["source:import"] != 2 {
 		t.Errorf("after the migration, the counts kept are %v, grouping the signatures gives %v", got, want)

@@ -56,6 +56,9 @@ type Store struct {
 	signatures *signatureWriter
 	// generation counts changes to letters and their lists (generation.go).
 	generation generation
+	// loading says the store fills a new file (OpenForLoading): the lists'
+	// buckets are cut once, as it closes, not kept batch by batch.
+	loading bool
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -187,7 +190,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config, loading bool
 	// Migrate before the read pool opens: a connection open during a
 	// migration answers its next query with the columns it knew before, and
 	// GORM would read the added ones as zero values.
-	s := &Store{write: write, signer: write, now: cfg.NowFunc, dialect: SQLite}
+	s := &Store{write: write, signer: write, now: cfg.NowFunc, dialect: SQLite, loading: loading}
 	if err := s.migrate(ctx); err != nil {
 		writeDB.Close()
 		return nil, err
@@ -211,6 +214,9 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config, loading bool
 func (s *Store) Close() error {
 	s.signatures.stop()
 	var errs []error
+	if s.loading {
+		errs = append(errs, s.cutBuckets())
+	}
 	closed := map[*gorm.DB]bool{}
 	for _, g := range []*gorm.DB{s.read, s.write, s.signer} {
 		if closed[g] {

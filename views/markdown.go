@@ -81,7 +81,7 @@ var (
 // once, where stored HTML would keep whatever an older one let through.
 // Templates render only the texts they show (the embed shows none). The
 // page cache makes this free on the pages a crowd reloads (a letter, the
-// first page of its list), rendered once per change; the pages it does not
+// pages of its list), rendered once per change; the pages it does not
 // keep (a revision, a preview, the print page, the API's letter, the
 // index's and the feed's excerpts of updates) render each text they show
 // once per request, and no page renders one per signatory.

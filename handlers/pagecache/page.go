@@ -3,6 +3,7 @@ package pagecache
 import (
 	"bytes"
 	"io"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,6 +15,7 @@ type Page[M any] struct {
 	fills    []Slot   // the slot after each part but the last
 	deflated [][]byte // the parts compressed, if the page is kept compressed
 	size     int
+	read     atomic.Int64 // when it was last given, in Unix nanoseconds
 }
 
 // pageAge says when a page was made.
@@ -64,4 +66,10 @@ func (p *Page[M]) Write(w io.Writer, gzipped bool, fill func(Slot) []byte) {
 			w.Write(fill(p.fills[i]))
 		}
 	}
+}
+
+// given notes that p is being given to a reader now, and returns it.
+func (p *Page[M]) given() *Page[M] {
+	p.read.Store(time.Now().UnixNano())
+	return p
 }

@@ -1,5 +1,5 @@
 // Package pagecache keeps the rendered pages a crowd reloads (a letter, the
-// first page of its list, its PDF), so that reading a viral letter costs a
+// pages of its list, its PDF), so that reading a viral letter costs a
 // copy of bytes, not queries and a template.
 //
 // A page is kept as a body cut at named slots: the places where each reader
@@ -21,16 +21,19 @@
 // makes the page, and gets it new; and with no page to give, everyone
 // waits for the rendering.
 //
-// The cache is bounded in pages and bytes. Past either bound it is emptied,
-// and the pages in demand come back at their next request. Its keys are the
-// caller's: a key must not be something a visitor varies at will (a query
-// string), or any visitor could keep the cache empty.
+// The cache is bounded in pages and bytes. Past either bound it lets go of
+// the pages read least recently: a crawler walking the ten thousand pages
+// of a long list does not push out the letter page a crowd is reading. Its
+// keys are the caller's: a key must not be something a visitor varies at
+// will (a query string), or any visitor could fill the cache with pages no
+// one reads again.
 package pagecache
 
 import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"math"
 	"sync"
 	"time"
 )
@@ -154,7 +157,7 @@ func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], erro
 		switch {
 		case p != nil && fresh.current(p.pageAge, gen):
 			c.mu.Unlock()
-			return p, nil
+			return p.given(), nil
 		case f == nil:
 			f = &flight[M]{generation: gen, done: make(chan struct{})}
 			c.renders[key] = f
@@ -162,7 +165,7 @@ func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], erro
 			return c.make(key, f, render)
 		case p != nil && time.Since(p.made) < staleAge:
 			c.mu.Unlock()
-			return p, nil
+			return p.given(), nil
 		}
 		c.mu.Unlock()
 		<-f.done
@@ -210,19 +213,41 @@ func (c *Cache[M]) make(key string, f *flight[M], render func() (Made[M], error)
 }
 
 // keep keeps p under key, unless a page made at a later generation is
-// there already, emptying the cache first if p would pass its limits.
+// there already, letting go first of the pages read least recently while
+// p would pass the cache's limits.
 func (c *Cache[M]) keep(key string, p *Page[M]) {
+	p.given()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pages) >= c.limits.Pages || c.bytes+p.size > c.limits.Bytes {
-		clear(c.pages)
-		c.bytes = 0
-	}
-	if old := c.pages[key]; old == nil || old.generation <= p.generation {
-		if old != nil {
-			c.bytes -= old.size
+	if old := c.pages[key]; old != nil {
+		if old.generation > p.generation {
+			return
 		}
-		c.pages[key] = p
-		c.bytes += p.size
+		c.letGo(key)
 	}
+	for len(c.pages) > 0 && (len(c.pages) >= c.limits.Pages || c.bytes+p.size > c.limits.Bytes) {
+		c.letGo(c.leastRecentlyRead())
+	}
+	c.pages[key] = p
+	c.bytes += p.size
+}
+
+// leastRecentlyRead is the key of the page given longest ago. A scan of the
+// few hundred pages kept costs less than keeping them in order at every
+// read of a crowd.
+func (c *Cache[M]) leastRecentlyRead() string {
+	var oldest string
+	when := int64(math.MaxInt64)
+	for k, p := range c.pages {
+		if r := p.read.Load(); r <= when {
+			oldest, when = k, r
+		}
+	}
+	return oldest
+}
+
+// letGo drops the page of key.
+func (c *Cache[M]) letGo(key string) {
+	c.bytes -= c.pages[key].size
+	delete(c.pages, key)
 }

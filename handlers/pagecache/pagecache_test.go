@@ -252,3 +252,34 @@ func TestFailedAndUnkeptPagesAreNotServedAgain(t *testing.T) {
 		t.Errorf("after a failure and an error page, the page reads %q (%v)", written(p, nil), err)
 	}
 }
+
+// A crawler walking every page of a long list, each page once, does not
+// push out the page a crowd keeps reading: past the cache's bounds, the
+// pages read least recently go first.
+func TestACrawlerDoesNotPushOutThePageACrowdReads(t *testing.T) {
+	n := &counter{}
+	c := New[string](n.gen.Load, Limits{Pages: 8, Bytes: 1 << 20}, "csrf")
+	letter := func() (Made[string], error) {
+		n.renders.Add(1)
+		return Made[string]{Body: []byte("the letter"), Keep: true}, nil
+	}
+	for i := range 200 {
+		// Kept a minute while nothing changes: a slow machine does not
+		// make it again.
+		if _, err := c.Get("/letters/free-them-all", AtMostEverySecond, letter); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Get("/letters/free-them-all/signatories?page="+strconv.Itoa(i+2), EveryChange, func() (Made[string], error) {
+			return Made[string]{Body: []byte("page " + strconv.Itoa(i+2)), Keep: true}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := n.renders.Load(); r != 1 {
+		t.Errorf("the letter page was made %d times while a crawler read 200 pages of its list, want once", r)
+	}
+	if len(c.pages) > 8 {
+		t.Errorf("the cache holds %d pages, want at most 8", len(c.pages))
+	}
+}
