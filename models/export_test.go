@@ -126,3 +126,55 @@ func (s *Store) CountStatements(t testing.TB) *atomic.Int64 {
 	}
 	return n
 }
+
+// Statement is one statement the store sent, with its arguments.
+type Statement struct {
+	SQL  string
+	Vars []any
+}
+
+// RecordStatements records, from now until t ends, the statements the
+// store sends to the database; the returned function hands over those
+// recorded since its last call, for a test to see how the database runs
+// them.
+func (s *Store) RecordStatements(t testing.TB) func() []Statement {
+	var mu sync.Mutex
+	var got []Statement
+	name := "record-" + t.Name()
+	record := func(db *gorm.DB) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, Statement{db.Statement.SQL.String(), append([]any(nil), db.Statement.Vars...)})
+	}
+	registered := map[*gorm.Config]bool{} // the pools may share their callbacks
+	for _, db := range []*gorm.DB{s.read, s.write, s.signer} {
+		if registered[db.Config] {
+			continue
+		}
+		registered[db.Config] = true
+		cb := db.Callback()
+		for _, err := range []error{
+			cb.Query().After("gorm:query").Register(name, record),
+			cb.Row().After("gorm:row").Register(name, record),
+			cb.Raw().After("gorm:raw").Register(name, record),
+			cb.Update().After("gorm:update").Register(name, record),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			cb.Query().Remove(name)
+			cb.Row().Remove(name)
+			cb.Raw().Remove(name)
+			cb.Update().Remove(name)
+		})
+	}
+	return func() []Statement {
+		mu.Lock()
+		defer mu.Unlock()
+		out := got
+		got = nil
+		return out
+	}
+}
