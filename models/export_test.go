@@ -94,36 +94,7 @@ func (s *Store) HoldReadConnections(t testing.TB) (release func(), waiting func(
 // sends to the database, reads and writes.
 func (s *Store) CountStatements(t testing.TB) *atomic.Int64 {
 	n := &atomic.Int64{}
-	name := "count-" + t.Name()
-	count := func(*gorm.DB) { n.Add(1) }
-	counted := map[*gorm.Config]bool{} // the pools may share their callbacks
-	for _, db := range []*gorm.DB{s.read, s.write, s.signer} {
-		if counted[db.Config] {
-			continue
-		}
-		counted[db.Config] = true
-		cb := db.Callback()
-		for _, err := range []error{
-			cb.Query().After("gorm:query").Register(name, count),
-			cb.Row().After("gorm:row").Register(name, count),
-			cb.Raw().After("gorm:raw").Register(name, count),
-			cb.Create().After("gorm:create").Register(name, count),
-			cb.Update().After("gorm:update").Register(name, count),
-			cb.Delete().After("gorm:delete").Register(name, count),
-		} {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Cleanup(func() {
-			cb.Query().Remove(name)
-			cb.Row().Remove(name)
-			cb.Raw().Remove(name)
-			cb.Create().Remove(name)
-			cb.Update().Remove(name)
-			cb.Delete().Remove(name)
-		})
-	}
+	s.onEveryStatement(t, "count-"+t.Name(), func(*gorm.DB) { n.Add(1) })
 	return n
 }
 
@@ -140,12 +111,23 @@ type Statement struct {
 func (s *Store) RecordStatements(t testing.TB) func() []Statement {
 	var mu sync.Mutex
 	var got []Statement
-	name := "record-" + t.Name()
-	record := func(db *gorm.DB) {
+	s.onEveryStatement(t, "record-"+t.Name(), func(db *gorm.DB) {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, Statement{db.Statement.SQL.String(), append([]any(nil), db.Statement.Vars...)})
+	})
+	return func() []Statement {
+		mu.Lock()
+		defer mu.Unlock()
+		out := got
+		got = nil
+		return out
 	}
+}
+
+// onEveryStatement calls fn, from now until t ends, after each statement
+// the store sends to the database, reads and writes.
+func (s *Store) onEveryStatement(t testing.TB, name string, fn func(*gorm.DB)) {
 	registered := map[*gorm.Config]bool{} // the pools may share their callbacks
 	for _, db := range []*gorm.DB{s.read, s.write, s.signer} {
 		if registered[db.Config] {
@@ -154,10 +136,12 @@ func (s *Store) RecordStatements(t testing.TB) func() []Statement {
 		registered[db.Config] = true
 		cb := db.Callback()
 		for _, err := range []error{
-			cb.Query().After("gorm:query").Register(name, record),
-			cb.Row().After("gorm:row").Register(name, record),
-			cb.Raw().After("gorm:raw").Register(name, record),
-			cb.Update().After("gorm:update").Register(name, record),
+			cb.Query().After("gorm:query").Register(name, fn),
+			cb.Row().After("gorm:row").Register(name, fn),
+			cb.Raw().After("gorm:raw").Register(name, fn),
+			cb.Create().After("gorm:create").Register(name, fn),
+			cb.Update().After("gorm:update").Register(name, fn),
+			cb.Delete().After("gorm:delete").Register(name, fn),
 		} {
 			if err != nil {
 				t.Fatal(err)
@@ -167,14 +151,9 @@ func (s *Store) RecordStatements(t testing.TB) func() []Statement {
 			cb.Query().Remove(name)
 			cb.Row().Remove(name)
 			cb.Raw().Remove(name)
+			cb.Create().Remove(name)
 			cb.Update().Remove(name)
+			cb.Delete().Remove(name)
 		})
-	}
-	return func() []Statement {
-		mu.Lock()
-		defer mu.Unlock()
-		out := got
-		got = nil
-		return out
 	}
 }
