@@ -3,7 +3,9 @@ package models_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"undersigned/models"
@@ -132,4 +134,24 @@ func BenchmarkAddSignature(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSigningTogether stores signatures sent by 64 signers at once
+// into a letter of 100,000, as a crowd does: the single writer takes them
+// in batches, and what each one costs it is mostly its index entries.
+func BenchmarkSigningTogether(b *testing.B) {
+	ctx := context.Background()
+	s := modeltest.Open(b)
+	l := bigLetter(b, s, 100_000)
+	var next atomic.Int64
+	b.SetParallelism(64 / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.AddSignature(ctx, l.ID, bulkSigner(1_000_000+int(next.Add(1))), modeltest.Mail); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

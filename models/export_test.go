@@ -94,22 +94,54 @@ func (s *Store) HoldReadConnections(t testing.TB) (release func(), waiting func(
 // sends to the database, reads and writes.
 func (s *Store) CountStatements(t testing.TB) *atomic.Int64 {
 	n := &atomic.Int64{}
-	name := "count-" + t.Name()
-	count := func(*gorm.DB) { n.Add(1) }
-	counted := map[*gorm.Config]bool{} // the pools may share their callbacks
+	s.onEveryStatement(t, "count-"+t.Name(), func(*gorm.DB) { n.Add(1) })
+	return n
+}
+
+// Statement is one statement the store sent, with its arguments.
+type Statement struct {
+	SQL  string
+	Vars []any
+}
+
+// RecordStatements records, from now until t ends, the statements the
+// store sends to the database; the returned function hands over those
+// recorded since its last call, for a test to see how the database runs
+// them.
+func (s *Store) RecordStatements(t testing.TB) func() []Statement {
+	var mu sync.Mutex
+	var got []Statement
+	s.onEveryStatement(t, "record-"+t.Name(), func(db *gorm.DB) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, Statement{db.Statement.SQL.String(), append([]any(nil), db.Statement.Vars...)})
+	})
+	return func() []Statement {
+		mu.Lock()
+		defer mu.Unlock()
+		out := got
+		got = nil
+		return out
+	}
+}
+
+// onEveryStatement calls fn, from now until t ends, after each statement
+// the store sends to the database, reads and writes.
+func (s *Store) onEveryStatement(t testing.TB, name string, fn func(*gorm.DB)) {
+	registered := map[*gorm.Config]bool{} // the pools may share their callbacks
 	for _, db := range []*gorm.DB{s.read, s.write, s.signer} {
-		if counted[db.Config] {
+		if registered[db.Config] {
 			continue
 		}
-		counted[db.Config] = true
+		registered[db.Config] = true
 		cb := db.Callback()
 		for _, err := range []error{
-			cb.Query().After("gorm:query").Register(name, count),
-			cb.Row().After("gorm:row").Register(name, count),
-			cb.Raw().After("gorm:raw").Register(name, count),
-			cb.Create().After("gorm:create").Register(name, count),
-			cb.Update().After("gorm:update").Register(name, count),
-			cb.Delete().After("gorm:delete").Register(name, count),
+			cb.Query().After("gorm:query").Register(name, fn),
+			cb.Row().After("gorm:row").Register(name, fn),
+			cb.Raw().After("gorm:raw").Register(name, fn),
+			cb.Create().After("gorm:create").Register(name, fn),
+			cb.Update().After("gorm:update").Register(name, fn),
+			cb.Delete().After("gorm:delete").Register(name, fn),
 		} {
 			if err != nil {
 				t.Fatal(err)
@@ -124,7 +156,6 @@ func (s *Store) CountStatements(t testing.TB) *atomic.Int64 {
 			cb.Delete().Remove(name)
 		})
 	}
-	return n
 }
 
 // SetBucketSizes cuts the lists into buckets of about bucket entries and
