@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -21,6 +22,10 @@ func newDatabase(ctx context.Context, path string) (string, func() error, error)
 	if !models.IsPostgres(path) {
 		return path, func() error { return nil }, nil
 	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return "", nil, errors.New("-db: a malformed PostgreSQL URL") // not err, which would show its password
+	}
 	admin, err := sql.Open("pgx", path)
 	if err != nil {
 		return "", nil, err
@@ -28,12 +33,8 @@ func newDatabase(ctx context.Context, path string) (string, func() error, error)
 	name := "loadgen_" + strings.ToLower(rand.Text()[:12]) // PostgreSQL folds unquoted names
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
-		return "", nil, fmt.Errorf("create a database for the run on %s: %w", path, err)
-	}
-	u, err := url.Parse(path)
-	if err != nil {
-		admin.Close()
-		return "", nil, err
+		// Redacted: the URL may hold a password, which the output must not show.
+		return "", nil, fmt.Errorf("create a database for the run on %s: %w", u.Redacted(), err)
 	}
 	u.Path = "/" + name
 	return u.String(), func() error {
