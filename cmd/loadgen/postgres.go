@@ -53,3 +53,11 @@ func openNew(ctx context.Context, db string) (*models.Store, error) {
 	}
 	return models.OpenForLoading(ctx, db)
 }
+
+// shownDB is db as loadgen prints it: a PostgreSQL URL without its password.
+func shownDB(db string) string {
+	if u, err := url.Parse(db); err == nil && models.IsPostgres(db) {
+		return u.Redacted()
+	}
+	return db
+}
