@@ -13,7 +13,8 @@ import (
 )
 
 // changesShown is how many added and how many gone entries a dated list's
-// page shows; it says how many more there are.
+// page shows; it says how many more there are. The store keeps 100 of each
+// when a list is published (models' changesKept): more would not show.
 const changesShown = 100
 
 // DatedListView links a published dated list.

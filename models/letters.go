@@ -447,6 +447,9 @@ func withGroups(db *gorm.DB) *gorm.DB {
 // generation stays the same (see generation.go): every public request of a
 // crowd starts here. The requests that find it stale at once share one read.
 func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) {
+	if !slugShaped(slug) {
+		return nil, ErrNotFound // before it becomes a key of the shared read
+	}
 	if l := s.generation.letter(slug); l != nil {
 		return l, nil
 	}
@@ -461,6 +464,22 @@ func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) 
 		s.generation.keep(gen, &l)
 		return &l, nil
 	})
+}
+
+// slugShaped reports whether slug may be a letter's, as Slugify and
+// assignSlug make them: lower-case ASCII letters, digits and hyphens, 80
+// characters and a "-N" suffix at most. It is cheap, for every public
+// request: whatever else a path holds is no letter's address.
+func slugShaped(slug string) bool {
+	if slug == "" || len(slug) > 100 {
+		return false
+	}
+	for i := range len(slug) {
+		if b := slug[i]; (b < 'a' || b > 'z') && (b < '0' || b > '9') && b != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // CoordinatorLetter returns a letter of one of the user's organisations, or

@@ -15,7 +15,9 @@ import (
 func TestRateLimitWindowsCountEndAndGo(t *testing.T) {
 	s, dsn := modeltest.OpenDSN(t)
 	ctx := context.Background()
-	const key, window = "sign-burst:7:client", 300 * time.Millisecond
+	now := time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC) // the store's clock: no test waits, however busy the machine
+	s.SetClock(func() time.Time { return now })
+	const key, window = "sign-burst:7:client", time.Minute
 	first, err := s.CountHit(ctx, key, window)
 	if err != nil || first.Count != 1 {
 		t.Fatalf("the first request counted %d (%v), want 1", first.Count, err)
@@ -32,12 +34,16 @@ func TestRateLimitWindowsCountEndAndGo(t *testing.T) {
 	if h, _ := s.CountHit(ctx, key, window); h.Count != 3 {
 		t.Errorf("after a request taken back, the next counted %d, want 3", h.Count)
 	}
-	time.Sleep(time.Until(first.Ends) + 10*time.Millisecond)
+	now = now.Add(window - time.Second)
+	if h, _ := s.CountHit(ctx, key, window); h.Count != 4 || !h.Ends.Equal(first.Ends) {
+		t.Errorf("a second before the window's end, counted %d ending %s, want 4 ending %s", h.Count, h.Ends, first.Ends)
+	}
+	now = now.Add(time.Second)
 	h, err := s.CountHit(ctx, key, window)
-	if err != nil || h.Count != 1 || !h.Ends.After(first.Ends) {
+	if err != nil || h.Count != 1 || !h.Ends.Equal(now.Add(window)) {
 		t.Errorf("after the window, counted %d ending %s (%v), want 1 in a new window", h.Count, h.Ends, err)
 	}
-	time.Sleep(time.Until(h.Ends) + 10*time.Millisecond)
+	now = h.Ends
 	if err := s.DeleteExpired(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,4 +96,21 @@ func due(t *testing.T, s *models.Store) []models.OutboxMessage {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// An address no letter can have costs the database nothing, and becomes
+// no key of the read a crowd shares: whatever a client puts in the path,
+// however long, is answered not found before it is looked up.
+func TestAnAddressNoLetterCanHaveIsNotLookedUp(t *testing.T) {
+	s := modeltest.Open(t)
+	bigLetter(t, s, 1)
+	sent := s.CountStatements(t)
+	for _, slug := range []string{strings.Repeat("free-them-all-", 1000), "Free-Them-All", "free them all", "free%00them", "../admin"} {
+		if _, err := s.PublicLetter(context.Background(), slug); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("letter %.40q: %v, want ErrNotFound", slug, err)
+		}
+	}
+	if n := sent.Load(); n != 0 {
+		t.Errorf("%d statements sent to look up addresses no letter can have, want none", n)
+	}
 }

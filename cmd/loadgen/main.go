@@ -185,9 +185,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	began := time.Now()
 	slug, err := prepare(ctx, db, cfg.signatures, cfg.batch, cfg.version == "fr")
 	if err != nil {
-		return fmt.Errorf("prepare %s: %w", db, err)
+		return fmt.Errorf("prepare %s: %w", shownDB(db), err)
 	}
-	fmt.Fprintf(out, "prepared %s: an open letter with %d signatories in %s\n", db, cfg.signatures, time.Since(began).Round(time.Millisecond))
+	fmt.Fprintf(out, "prepared %s: an open letter with %d signatories in %s\n", shownDB(db), cfg.signatures, time.Since(began).Round(time.Millisecond))
 
 	bin := cfg.server
 	if bin == "" {

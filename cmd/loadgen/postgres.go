@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -21,6 +22,10 @@ func newDatabase(ctx context.Context, path string) (string, func() error, error)
 	if !models.IsPostgres(path) {
 		return path, func() error { return nil }, nil
 	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return "", nil, errors.New("-db: a malformed PostgreSQL URL") // not err, which would show its password
+	}
 	admin, err := sql.Open("pgx", path)
 	if err != nil {
 		return "", nil, err
@@ -28,12 +33,8 @@ func newDatabase(ctx context.Context, path string) (string, func() error, error)
 	name := "loadgen_" + strings.ToLower(rand.Text()[:12]) // PostgreSQL folds unquoted names
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
-		return "", nil, fmt.Errorf("create a database for the run on %s: %w", path, err)
-	}
-	u, err := url.Parse(path)
-	if err != nil {
-		admin.Close()
-		return "", nil, err
+		// Redacted: the URL may hold a password, which the output must not show.
+		return "", nil, fmt.Errorf("create a database for the run on %s: %w", u.Redacted(), err)
 	}
 	u.Path = "/" + name
 	return u.String(), func() error {
@@ -51,4 +52,12 @@ func openNew(ctx context.Context, db string) (*models.Store, error) {
 		return models.Open(ctx, db)
 	}
 	return models.OpenForLoading(ctx, db)
+}
+
+// shownDB is db as loadgen prints it: a PostgreSQL URL without its password.
+func shownDB(db string) string {
+	if u, err := url.Parse(db); err == nil && models.IsPostgres(db) {
+		return u.Redacted()
+	}
+	return db
 }
