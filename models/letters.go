@@ -74,6 +74,18 @@ type Letter struct {
 	AllowIndexing       bool // search engines may index the pages that name signers
 	RetentionDays       int  // signers' emails are erased this many days after closing
 
+	// A sign-on campaign's settings. InvitationsOnly: signatures come only
+	// through partners' invitations, and from SignerDomains (one per line)
+	// if any; ListHiddenUntil: the list stays out of every public output
+	// until then; SentOn: the date the letter was sent, when it differs
+	// from the date it went online; MarkVerified: the public list marks
+	// verified organisations.
+	InvitationsOnly bool
+	SignerDomains   string
+	ListHiddenUntil *time.Time
+	SentOn          *time.Time
+	MarkVerified    bool
+
 	// Counters of listed signatures: named on the list by kind, and counted
 	// but not named.
 	IndividualCount   int64

@@ -25,6 +25,7 @@ type OutboxMessage struct {
 	SentAt        *time.Time
 	PrintedAt     *time.Time
 	GivenUpAt     *time.Time
+	ContactID     *int64 // the partner's contact it is addressed to: a permanent failure marks them bounced
 }
 
 // TableName is the outbox's table.

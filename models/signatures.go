@@ -93,7 +93,23 @@ type Signature struct {
 	ReconfirmAsked     *int // the revision the signer was last asked to agree to
 	// RemindedAt is when the signer was last emailed their links again.
 	RemindedAt *time.Time
+	// Verified says how an organisation's signature was verified, if it
+	// was; VerifiedBy is the coordinator who verified it by hand.
+	Verified   Verification
+	VerifiedAt *time.Time
+	VerifiedBy *int64
 }
+
+// Verification is how an organisation's signature was verified.
+type Verification string
+
+// The ways a signature is verified; the empty one is not verified.
+const (
+	NotVerified          Verification = ""
+	VerifiedByInvitation Verification = "invitation" // signed through its partner's invitation
+	VerifiedByDomain     Verification = "domain"     // the signer writes from one of the partner's domains
+	VerifiedByHand       Verification = "hand"       // a coordinator verified it
+)
 
 // NewSignature is what a signer submits, with the rules it must meet (see
 // Validate). An import checks its rows against the same rules, less those
