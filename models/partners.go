@@ -142,3 +142,22 @@ func (s *Store) AddPartnerContact(ctx context.Context, partnerID int64, c Partne
 	}
 	return &c, nil
 }
+
+// InitiatingOrganisations are the organisations on Undersigned that
+// initiate a letter: its own, then its co-initiators. Their directories
+// are where its invitations go and where its signers are verified.
+func (s *Store) InitiatingOrganisations(ctx context.Context, l *Letter) ([]Organisation, error) {
+	var orgs []Organisation
+	if err := s.read.WithContext(ctx).Where("id = ?", l.OrganisationID).Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("initiating organisations of letter %d: %w", l.ID, err)
+	}
+	return orgs, nil
+}
+
+// unanswered narrows invitations (the sign_invitations table) to those
+// neither signed nor declined, to a contact whose mail has not bounced:
+// those a reminder goes to, and the overview counts.
+func unanswered(db *gorm.DB) *gorm.DB {
+	return db.Where("sign_invitations.signed_at IS NULL AND sign_invitations.declined_at IS NULL").
+		Where("NOT EXISTS (SELECT 1 FROM partner_contacts c WHERE c.id = sign_invitations.contact_id AND c.bounced_at IS NOT NULL)")
+}
