@@ -74,6 +74,13 @@ type APILetterSummary struct {
 	AsOf        string        `json:"as_of"`        // when the list last changed, RFC 3339, UTC
 	Counts      APICounts     `json:"counts"`
 	URLs        APILetterURLs `json:"urls"`
+
+	// SentOn is the date the letter was sent, 2006-01-02, when it differs
+	// from its publication's; ListHiddenUntil is when its list is
+	// published, RFC 3339, UTC, while it is embargoed (its signatories are
+	// empty meanwhile). Each null otherwise.
+	SentOn          *string `json:"sent_on"`
+	ListHiddenUntil *string `json:"list_hidden_until"`
 }
 
 // APILetter is a letter with what its public page shows.
@@ -181,11 +188,21 @@ func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
 			SignatoriesJSON: h.absolute(path + "/signatories.json"), API: h.absolute("/api" + path),
 		},
 	}
-	if l.ClosesOn != nil {
-		day := l.ClosesOn.UTC().Format(time.DateOnly)
-		v.ClosesOn = &day
+	v.ClosesOn, v.SentOn = apiDate(l.ClosesOn), apiDate(l.SentOn)
+	if l.ListHidden(time.Now()) {
+		launch := isoTime(*l.ListHiddenUntil)
+		v.ListHiddenUntil = &launch
 	}
 	return v
+}
+
+// apiDate is a day as the API writes it, 2006-01-02, or nil.
+func apiDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	day := t.UTC().Format(time.DateOnly)
+	return &day
 }
 
 func (h *Handler) apiSignatory(lang string, s *models.Signature) APISignatory {
@@ -239,9 +256,11 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	countries, err := h.store.CountryCounts(c.UserContext(), l)
-	if err != nil {
-		return err
+	var countries []models.CountryCount
+	if h.hiddenUntil(c, l) == nil { // by country, a lone signer could be told
+		if countries, err = h.store.CountryCounts(c.UserContext(), l); err != nil {
+			return err
+		}
 	}
 	v := APILetter{
 		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorList()), Addressees: nonNil(l.AddresseeList()),
@@ -262,7 +281,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 // /letters/{slug}/signatories.json: a page of the public list, 100 a page
 // as on the full list's page.
 func (h *Handler) apiSignatories(c *fiber.Ctx) error {
-	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination) error {
+	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination, _ *time.Time) error {
 		summary := h.apiLetterSummary(l)
 		v := APISignatoriesPage{
 			Letter: l.Slug, AsOf: summary.AsOf, Page: p.Page, Pages: p.Pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
@@ -284,7 +303,11 @@ func (h *Handler) signatoriesCSV(c *fiber.Ctx) error {
 		return err
 	}
 	keepNamesUnindexed(c, l)
+	hidden := h.hiddenUntil(c, l) != nil
 	return h.streamCSV(c, l.Slug+"-signatories.csv", signatoryColumns, nil, func(ctx context.Context, write func(...string) error) error {
+		if hidden { // the columns, and no one yet: the list exists, it is not out
+			return nil
+		}
 		return h.store.EachPublicSignatory(ctx, l, func(s *models.Signature) error {
 			return write(h.apiSignatory(l.Lang, s).csvRow()...)
 		})

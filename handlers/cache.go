@@ -75,8 +75,12 @@ func (h *Handler) cachedPage(c *fiber.Ctx, key string, fresh pagecache.Freshness
 
 // cacheRendering is the state of a request while it renders a page for the
 // cache: csrfToken and formStarted give placeholders, and the latter notes
-// the letter of the form.
-type cacheRendering struct{ letterID int64 }
+// the letter of the form; listHidden notes when the page's hidden list
+// appears, when the page must go.
+type cacheRendering struct {
+	letterID int64
+	expires  time.Time
+}
 
 // renderingForCache returns the state of c's rendering for the cache, or
 // nil when c renders for its own visitor.
@@ -100,7 +104,7 @@ func (h *Handler) renderForCache(c *fiber.Ctx, render func(*fiber.Ctx) error) (p
 		disposition: string(resp.Header.Peek(fiber.HeaderContentDisposition)), robots: string(resp.Header.Peek("X-Robots-Tag")),
 	}
 	ok := meta.status == fiber.StatusOK
-	made := pagecache.Made[pageMeta]{Body: bytes.Clone(resp.Body()), Meta: meta, Keep: ok, Compress: ok && compressible(meta.contentType)}
+	made := pagecache.Made[pageMeta]{Body: bytes.Clone(resp.Body()), Meta: meta, Keep: ok, Compress: ok && compressible(meta.contentType), Expires: r.expires}
 	resp.ResetBody()
 	return made, nil
 }

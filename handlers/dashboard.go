@@ -278,6 +278,8 @@ func (h *Handler) saveLetterSettings(c *fiber.Ctx, l *models.Letter) error {
 		switch {
 		case errors.Is(err, models.ErrTranslationLang):
 			errs = h.fieldError(c, "lang", "error.translation_lang")
+		case errors.Is(err, models.ErrSentOnFuture):
+			errs = h.fieldError(c, "sent_on", "campaign.error.sent_on_future")
 		case err != nil:
 			return err
 		default:

@@ -48,6 +48,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 	lang := h.mainLang(c, l) // read now: the request is gone while the list is written
 	return h.stream(c, func() error {
 		v := &PrintView{Letter: h.letterView(l)}
+		v.Letter.HiddenUntil = h.hiddenUntil(c, l)
 		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 			return err
 		}
@@ -59,7 +60,9 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 		c.Status(fiber.StatusOK).Type("html", "utf-8")
 		return nil
 	}, func(ctx context.Context, w io.Writer) error {
-		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.listEntry(lang, s) }, &failed)
+		if v := p.Data.(*PrintView); v.Letter.HiddenUntil == nil {
+			v.Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.listEntry(lang, s) }, &failed)
+		}
 		if err := h.views.Stream(w, "print", p); err != nil {
 			return err
 		}

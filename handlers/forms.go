@@ -169,7 +169,8 @@ func letterFormOf(l *models.Letter) LetterForm {
 }
 
 // SettingsForm is the editor's settings form. The settings' rules are
-// models.LetterSettings's (see input); the form reads the date.
+// models.LetterSettings's (see input); the form reads the dates, and the
+// launch's time in UTC, to the minute or, typed so, the second.
 type SettingsForm struct {
 	Lang                string `form:"lang"`
 	ClosesOn            string `form:"closes_on" validate:"omitempty,datetime=2006-01-02"`
@@ -181,6 +182,11 @@ type SettingsForm struct {
 	ReviewOrganisations bool   `form:"review_organisations"`
 	AllowIndexing       bool   `form:"allow_indexing"`
 	RetentionDays       int    `form:"retention_days"`
+	InvitationsOnly     bool   `form:"invitations_only"`
+	SignerDomains       string `form:"signer_domains" validate:"max=15000"`
+	ListHiddenUntil     string `form:"list_hidden_until" validate:"omitempty,datetime=2006-01-02T15:04:05"`
+	SentOn              string `form:"sent_on" validate:"omitempty,datetime=2006-01-02"`
+	MarkVerified        bool   `form:"mark_verified"`
 }
 
 func (f *SettingsForm) normalize() {
@@ -188,6 +194,16 @@ func (f *SettingsForm) normalize() {
 	if tag, err := language.Parse(f.Lang); err == nil {
 		f.Lang = tag.String()
 	}
+	f.ListHiddenUntil, f.SentOn = strings.TrimSpace(f.ListHiddenUntil), strings.TrimSpace(f.SentOn)
+	if len(f.ListHiddenUntil) == len("2006-01-02T15:04") {
+		f.ListHiddenUntil += ":00" // a browser's datetime-local sends no seconds
+	}
+	// A domain is kept as DomainOf reads an address: "@NGO.org" is ngo.org.
+	var domains []string
+	for _, d := range models.Lines(strings.ToLower(f.SignerDomains)) {
+		domains = append(domains, strings.TrimSuffix(strings.TrimPrefix(d, "@"), "."))
+	}
+	f.SignerDomains = strings.Join(domains, "\n")
 }
 
 func (f *SettingsForm) settings() models.LetterSettings {
@@ -195,11 +211,36 @@ func (f *SettingsForm) settings() models.LetterSettings {
 		Lang: f.Lang, Signers: models.Signers(f.Signers), Listed: f.Listed, ListOrder: models.ListOrder(f.ListOrder),
 		ConfirmEmail: f.ConfirmEmail, ReviewIndividuals: f.ReviewIndividuals, ReviewOrganisations: f.ReviewOrganisations,
 		AllowIndexing: f.AllowIndexing, RetentionDays: f.RetentionDays,
+		InvitationsOnly: f.InvitationsOnly, SignerDomains: models.Lines(f.SignerDomains), MarkVerified: f.MarkVerified,
 	}
-	if d, err := time.Parse("2006-01-02", f.ClosesOn); err == nil {
-		st.ClosesOn = &d
-	}
+	st.ClosesOn = parsedTime(time.DateOnly, f.ClosesOn)
+	st.ListHiddenUntil = parsedTime(launchLayout, f.ListHiddenUntil)
+	st.SentOn = parsedTime(time.DateOnly, f.SentOn)
 	return st
+}
+
+// launchLayout is how the settings form writes a launch's time, in UTC.
+const launchLayout = "2006-01-02T15:04:05"
+
+// parsedTime is value read by layout, in UTC, or nil when it reads no time.
+func parsedTime(layout, value string) *time.Time {
+	t, err := time.Parse(layout, value)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// formTime writes t by layout in UTC for a form's field, or "" for nil; a
+// launch on the minute, as people set it, without its seconds.
+func formTime(layout string, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	if layout == launchLayout && t.Second() == 0 {
+		layout = "2006-01-02T15:04"
+	}
+	return t.UTC().Format(layout)
 }
 
 func (f *SettingsForm) input() any { return f.settings() }
@@ -209,9 +250,8 @@ func settingsFormOf(l *models.Letter) SettingsForm {
 		Lang: l.Lang, Signers: string(l.Signers), Listed: l.Listed, ListOrder: string(l.ListOrder),
 		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
 		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
-	}
-	if l.ClosesOn != nil {
-		f.ClosesOn = l.ClosesOn.Format("2006-01-02")
+		InvitationsOnly: l.InvitationsOnly, SignerDomains: l.SignerDomains, MarkVerified: l.MarkVerified,
+		ClosesOn: formTime(time.DateOnly, l.ClosesOn), ListHiddenUntil: formTime(launchLayout, l.ListHiddenUntil), SentOn: formTime(time.DateOnly, l.SentOn),
 	}
 	return f
 }

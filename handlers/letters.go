@@ -61,6 +61,11 @@ type LetterView struct {
 	Behind                 *time.Time // when the original was revised after this translation
 	Versions               []VersionLink
 	Added                  []AddedTranslation
+
+	// SentOn is the date the letter was sent, when it differs from Date;
+	// HiddenUntil is when its list appears, while it is embargoed: the
+	// pages that list signatories say so instead (see hiddenUntil).
+	SentOn, HiddenUntil *time.Time
 }
 
 // GroupView is one demand group.
@@ -111,7 +116,7 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing, Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
-		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt,
+		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt, SentOn: l.SentOn,
 	}
 	setVersions(&v, l)
 	for _, g := range l.DemandGroups {
@@ -263,7 +268,9 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 	}
 	v.Sign = sign
 	h.inLang(c, h.mainLang(c, l), func() { // around the letter: in its version's language
-		v.Charts, err = h.charts(c, c.UserContext(), l)
+		if v.Letter.HiddenUntil == nil { // by country, a lone signer could be told
+			v.Charts, err = h.charts(c, c.UserContext(), l)
+		}
 		v.Share = h.shareView(c, l, v.Letter)
 	})
 	if err != nil {
@@ -276,8 +283,17 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 	return h.render(c, status, "letter", p)
 }
 
+// letterPage is the view of l's page; while its list is embargoed, without
+// the list, its dated lists and its charts.
 func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, error) {
 	v := &LetterPageView{Letter: h.letterView(l)}
+	var err error
+	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
+		return nil, err
+	}
+	if v.Letter.HiddenUntil = h.hiddenUntil(c, l); v.Letter.HiddenUntil != nil {
+		return v, nil
+	}
 	for _, kind := range []models.SignatureKind{models.KindOrganisation, models.KindIndividual} {
 		sigs, err := h.store.SectionSignatories(c.UserContext(), l, kind, 0, signatoriesPerPage)
 		if err != nil {
@@ -285,11 +301,7 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 		}
 		v.Sections = append(v.Sections, h.sections(c, l, sigs)...)
 	}
-	var err error
 	if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
-		return nil, err
-	}
-	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
 		return nil, err
 	}
 	v.DatedLists, err = h.datedLists(c.UserContext(), l)
@@ -305,11 +317,12 @@ type SignatoriesView struct {
 
 // listPage answers the ?page=N page of a letter's public list, 100 a page,
 // for the full list and its API: render shows sigs, the entries of page p of
-// l; past the last page is 404. Each page comes from the page cache: a crowd
+// l, or none while the list is hidden until a launch; past the last page is
+// 404. Each page comes from the page cache: a crowd
 // reads the deep ones too (the last shows the latest signers). Its key holds
 // the page's number as parsed, never the query as typed, and a 404 is not
 // kept, so that the cache holds only pages that exist.
-func (h *Handler) listPage(c *fiber.Ctx, render func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination) error) error {
+func (h *Handler) listPage(c *fiber.Ctx, render func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination, hidden *time.Time) error) error {
 	page := pageNumber(c)
 	key := inLangKey(c.Path()+"?page="+strconv.Itoa(page), h.lang(c))
 	return h.serveFromCache(c, key, pagecache.EveryChange, func(c *fiber.Ctx) error {
@@ -317,22 +330,29 @@ func (h *Handler) listPage(c *fiber.Ctx, render func(c *fiber.Ctx, l *models.Let
 		if err != nil {
 			return err
 		}
-		p := paginate(c.Path(), page, l.NamedCount(), signatoriesPerPage)
+		hidden, named := h.hiddenUntil(c, l), l.NamedCount()
+		if hidden != nil {
+			named = 0
+		}
+		p := paginate(c.Path(), page, named, signatoriesPerPage)
 		if page > 1 && int64((page-1)*signatoriesPerPage) >= p.Total {
 			return fiber.ErrNotFound
 		}
-		sigs, err := h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage)
-		if err != nil {
-			return err
+		var sigs []models.Signature
+		if hidden == nil {
+			if sigs, err = h.store.Signatories(c.UserContext(), l, (page-1)*signatoriesPerPage, signatoriesPerPage); err != nil {
+				return err
+			}
 		}
-		return render(c, l, sigs, p)
+		return render(c, l, sigs, p, hidden)
 	})
 }
 
 // signatories is a page of a letter's full list.
 func (h *Handler) signatories(c *fiber.Ctx) error {
-	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, pagination Pagination) error {
+	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, pagination Pagination, hidden *time.Time) error {
 		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(c, l, sigs), Pagination: pagination}
+		v.Letter.HiddenUntil = hidden
 		var err error
 		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 			return err
@@ -342,6 +362,20 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 		h.protectNames(c, p, l)
 		return h.render(c, fiber.StatusOK, "signatories", p)
 	})
+}
+
+// hiddenUntil is when l's list appears, while it is embargoed (see
+// models.Letter.ListHidden), or nil once it shows. A page rendered for the
+// page cache meanwhile expires then: kept before the launch, it must not be
+// served after it.
+func (h *Handler) hiddenUntil(c *fiber.Ctx, l *models.Letter) *time.Time {
+	if !l.ListHidden(time.Now()) {
+		return nil
+	}
+	if r := renderingForCache(c); r != nil {
+		r.expires = *l.ListHiddenUntil
+	}
+	return l.ListHiddenUntil
 }
 
 // protectNames keeps search engines from indexing a page that names

@@ -10,6 +10,7 @@ import (
 
 	"undersigned/handlers/pagecache"
 	"undersigned/models"
+	"undersigned/views"
 	"undersigned/views/packet"
 )
 
@@ -47,7 +48,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	h.packetSlot <- struct{}{}
 	defer func() { <-h.packetSlot }()
 	began := time.Now()
-	out, err := h.packet(c.UserContext(), l)
+	out, err := h.packet(c.UserContext(), l, h.hiddenUntil(c, l))
 	if err != nil {
 		return err
 	}
@@ -58,9 +59,11 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 	return c.Send(out)
 }
 
-// packet is the PDF of l's delivery packet, in l's language: its list is
-// read from the store a chunk of entries at a time while it is written.
-func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) {
+// packet is the PDF of l's delivery packet, in l's language, dated as the
+// letter was sent if it says so: its list is read from the store a chunk of
+// entries at a time while it is written, unless it is hidden until a
+// launch, when the packet says when instead.
+func (h *Handler) packet(ctx context.Context, l *models.Letter, hidden *time.Time) ([]byte, error) {
 	p := &packet.Letter{
 		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorList(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
 		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
@@ -70,6 +73,13 @@ func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) 
 	}
 	for _, g := range l.DemandGroups {
 		p.Demands = append(p.Demands, packet.DemandGroup{LeadIn: g.LeadIn, Items: g.DemandList()})
+	}
+	if l.SentOn != nil {
+		p.Date = *l.SentOn
+	}
+	if hidden != nil {
+		p.Hidden = views.Message(l.Lang, "campaign.list_hidden", "date", views.FormatDateTime(l.Lang, *hidden))
+		return h.writePacket(l, p)
 	}
 	earlier, err := h.earlierNoteIn(ctx, l.Lang, l)
 	if err != nil {
@@ -85,6 +95,11 @@ func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) 
 		}
 		return failed
 	}
+	return h.writePacket(l, p)
+}
+
+// writePacket writes the PDF of p, the packet of l.
+func (h *Handler) writePacket(l *models.Letter, p *packet.Letter) ([]byte, error) {
 	out, err := packet.Write(p)
 	if err != nil {
 		return nil, fmt.Errorf("PDF of letter %d: %w", l.ID, err)

@@ -38,6 +38,9 @@ type SignView struct {
 	// (see views.Page.Field): required for organisations, optional for
 	// individuals, and which the hint says when a letter takes both.
 	AffiliationRule, AffiliationHint string
+	// Invitation, on a members-only letter, says above the form that it is
+	// signed by invitation, and from which email domains if any.
+	Invitation string
 	// HTML, when set, is the form already rendered: the page shows it as is.
 	HTML template.HTML
 }
@@ -74,6 +77,9 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 		}
 	}
 	v.Displays = displayOptions(lang)
+	if l.InvitationsOnly {
+		v.Invitation = invitationRule(lang, l, "campaign.by_invitation", "campaign.by_invitation_domains")
+	}
 	if form.Kind == "" {
 		form.Kind = string(models.KindIndividual)
 		if v.Kind != "" {
@@ -87,6 +93,15 @@ func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *Sign
 		form.Started = h.formStarted(c, l)
 	}
 	return v
+}
+
+// invitationRule says in lang that l is signed by invitation: by only,
+// or, when it lists domains, by withDomains, which names them.
+func invitationRule(lang string, l *models.Letter, only, withDomains string) string {
+	if domains := l.SignerDomainList(); len(domains) > 0 {
+		return views.Message(lang, withDomains, "domains", views.List(lang, domains))
+	}
+	return views.Message(lang, only)
 }
 
 // formStarted is the started token of a signing form of l shown now: the
@@ -213,6 +228,13 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	}
 	if errs.For("kind") == "" && !l.AllowsKind(models.SignatureKind(form.Kind)) {
 		h.inLang(c, lang, func() { errs = append(h.fieldError(c, "kind", "error.choice"), errs...) })
+	}
+	// A members-only letter's public form takes its listed domains only;
+	// invitations sign through their own links, not here.
+	if errs.For("email") == "" && errors.Is(l.AcceptsPublicSigner(form.Email), models.ErrInvitationOnly) {
+		h.inLang(c, lang, func() {
+			errs = append(errs, views.FieldError{Field: "email", Label: h.summaryLabel(c, "email"), Message: invitationRule(lang, l, "campaign.error.invitation_only", "campaign.error.invitation_domains")})
+		})
 	}
 	if len(errs) > 0 {
 		return h.renderLetter(c, fiber.StatusUnprocessableEntity, l, &form, errs, "")

@@ -71,6 +71,9 @@ func (h *Handler) snapshot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if h.hiddenUntil(c, l) != nil {
+		return fiber.ErrNotFound // no dated list is out before the launch, whenever it was published
+	}
 	snap, err := h.store.SnapshotAsOf(ctx, l.ID, date)
 	if err != nil {
 		return err
@@ -195,6 +198,8 @@ func (h *Handler) publishSnapshot(c *fiber.Ctx, l *models.Letter) error {
 		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "editor.snapshot_exists"))
 	case errors.Is(err, models.ErrLetterNotOpen):
 		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "editor.snapshot_draft"))
+	case errors.Is(err, models.ErrListHidden):
+		return h.editorProblem(c, l, fiber.StatusConflict, h.msg(c, "campaign.snapshot_hidden", "date", views.FormatDateTime(h.lang(c), *l.ListHiddenUntil)))
 	case err != nil:
 		return err
 	}

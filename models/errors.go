@@ -28,4 +28,12 @@ var (
 	// ErrBulkNeedsNoConfirmation refuses bulk signing of a letter that asks
 	// for confirmation by email: bulk signatures get no email sent.
 	ErrBulkNeedsNoConfirmation = errors.New("bulk signing needs a letter without confirmation by email")
+	// ErrInvitationOnly refuses, on a members-only letter's public form,
+	// an address outside its signer domains (see Letter.AcceptsPublicSigner).
+	ErrInvitationOnly = errors.New("the letter is signed by invitation")
+	// ErrSentOnFuture refuses a letter's sent-on date after today.
+	ErrSentOnFuture = errors.New("a letter cannot have been sent after today")
+	// ErrListHidden refuses publishing a dated list while the letter's list
+	// is embargoed: it would show the names before the launch.
+	ErrListHidden = errors.New("the list is hidden until its launch")
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,6 +154,15 @@ type LetterSettings struct {
 	ReviewOrganisations bool
 	AllowIndexing       bool
 	RetentionDays       int `field:"retention_days" validate:"min=1,max=3650"`
+
+	// A campaign's settings (see Letter): the domains are lower-case, as
+	// DomainOf gives a signer's; ListHiddenUntil is in UTC; SentOn is a
+	// day at midnight UTC, not after today (see UpdateLetterSettings).
+	InvitationsOnly bool
+	SignerDomains   []string `field:"signer_domains" validate:"max=50,dive,max=253,domain"`
+	ListHiddenUntil *time.Time
+	SentOn          *time.Time
+	MarkVerified    bool
 }
 
 // DefaultLetterSettings are the settings of a new letter: signatures are
@@ -197,6 +207,32 @@ func (l *Letter) Date(now time.Time) time.Time {
 		return *l.PublishedAt
 	}
 	return now
+}
+
+// SignerDomainList returns the email domains a members-only letter takes
+// signatures from through its public form.
+func (l *Letter) SignerDomainList() []string { return Lines(l.SignerDomains) }
+
+// ListHidden reports whether the letter's list is kept out of every public
+// output at now: it is embargoed until ListHiddenUntil, its launch. Its
+// count is not: the public may know how many signed, not who.
+func (l *Letter) ListHidden(now time.Time) bool {
+	return l.ListHiddenUntil != nil && now.Before(*l.ListHiddenUntil)
+}
+
+// AcceptsPublicSigner returns nil when the letter's public signing form may
+// take a signature from email, or ErrInvitationOnly: a members-only letter
+// takes there only addresses at one of its SignerDomains (exactly: a
+// subdomain is another organisation's), and none when it lists none.
+// Invitations sign through their own link, which this rule does not bind.
+func (l *Letter) AcceptsPublicSigner(email string) error {
+	if !l.InvitationsOnly {
+		return nil
+	}
+	if d := DomainOf(email); d != "" && slices.Contains(l.SignerDomainList(), d) {
+		return nil
+	}
+	return ErrInvitationOnly
 }
 
 // IsPublic reports whether the letter has been published.
@@ -248,6 +284,8 @@ func (st LetterSettings) apply(l *Letter) {
 	l.Lang, l.ClosesOn, l.Signers, l.Listed, l.ListOrder = st.Lang, st.ClosesOn, st.Signers, st.Listed, st.ListOrder
 	l.ConfirmEmail, l.ReviewIndividuals, l.ReviewOrganisations = st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations
 	l.AllowIndexing, l.RetentionDays = st.AllowIndexing, st.RetentionDays
+	l.InvitationsOnly, l.SignerDomains, l.MarkVerified = st.InvitationsOnly, strings.Join(st.SignerDomains, "\n"), st.MarkVerified
+	l.ListHiddenUntil, l.SentOn = st.ListHiddenUntil, st.SentOn
 }
 
 // CreateLetter drafts a new letter for an organisation the user belongs to.
@@ -348,7 +386,14 @@ func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 // times. The original's language may change (it was mislabelled) but not
 // to a translation's: ErrTranslationLang. Signatures of the original follow
 // its language.
+//
+// A letter cannot have been sent after today: ErrSentOnFuture. Today is
+// the date anywhere on Earth, so that a letter sent this morning in
+// Auckland may say so while it is still yesterday in UTC.
 func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSettings) error {
+	if st.SentOn != nil && st.SentOn.After(Day(s.now().Add(14*time.Hour))) {
+		return ErrSentOnFuture
+	}
 	was := l.Lang
 	st.apply(l)
 	l.UpdatedAt = s.now()
@@ -367,7 +412,8 @@ func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSe
 			}
 		}
 		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "confirm_email", "review_individuals",
-			"review_organisations", "allow_indexing", "retention_days", "updated_at").Updates(l).Error
+			"review_organisations", "allow_indexing", "retention_days", "invitations_only", "signer_domains", "list_hidden_until", "sent_on",
+			"mark_verified", "updated_at").Updates(l).Error
 	})
 }
 

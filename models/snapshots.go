@@ -127,8 +127,8 @@ func countryTable(tx *gorm.DB, lang string) error {
 // transaction: the entries are copied by INSERT … SELECT, so a list of any
 // length is never held in memory. anonymous is the word anonymous signers
 // appear as. A letter not yet published returns ErrLetterNotOpen; a list
-// already published today, ErrSnapshotExists. The caller has authorised
-// access to l.
+// already published today, ErrSnapshotExists; a list embargoed until its
+// launch, ErrListHidden. The caller has authorised access to l.
 func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string) (*Snapshot, error) {
 	now := s.now()
 	snap := &Snapshot{LetterID: l.ID, AsOf: Day(now), CreatedAt: now}
@@ -139,6 +139,9 @@ func (s *Store) PublishSnapshot(ctx context.Context, l *Letter, anonymous string
 		}
 		if !cur.IsPublic() {
 			return ErrLetterNotOpen
+		}
+		if cur.ListHidden(now) {
+			return ErrListHidden
 		}
 		var taken int64
 		if err := tx.Model(&Snapshot{}).Where("letter_id = ? AND as_of = ?", l.ID, snap.AsOf).Count(&taken).Error; err != nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -193,6 +194,29 @@ func Slugify(title string) string {
 		}
 	}
 	return strings.Trim(out, "-")
+}
+
+// ValidDomain reports whether s is an email domain as DomainOf gives one:
+// lower-case ASCII labels of letters, digits and inner hyphens, of 63
+// characters at most, two at least, the last not a number. A domain in
+// another script is written as its "xn--" form, as addresses carry it.
+func ValidDomain(s string) bool {
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 || len(s) > 253 {
+		return false
+	}
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := range len(label) {
+			if b := label[i]; (b < 'a' || b > 'z') && (b < '0' || b > '9') && b != '-' {
+				return false
+			}
+		}
+	}
+	_, err := strconv.Atoi(labels[len(labels)-1])
+	return err != nil
 }
 
 // ValidSlug reports whether slug is what Slugify produces.

@@ -41,6 +41,7 @@ func newValidator() *validator.Validate {
 		"multiline": func(s string) bool { return ValidPlainText(s, true) },
 		"country":   IsCountryCode,
 		"slug":      ValidSlug,
+		"domain":    ValidDomain,
 		"visible": func(s string) bool {
 			_, found := InvisibleIn(s)
 			return !found
@@ -156,6 +157,8 @@ func paramsOf(fe validator.FieldError) map[string]any {
 	case "visible_email":
 		r, _ := InvisibleInEmail(value)
 		return map[string]any{"char": CodePoint(r)}
+	case "domain":
+		return map[string]any{"domain": value}
 	}
 	return nil
 }

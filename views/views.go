@@ -330,8 +330,11 @@ func Entry(entry string) template.HTML {
 func (p *Page) Date(t time.Time) string { return FormatDate(p.Lang, t) }
 
 // DateTime formats t with its time of day in UTC: "November 11, 2024, 14:05 UTC".
-func (p *Page) DateTime(t time.Time) string {
-	return p.T("format.datetime", "date", FormatDate(p.Lang, t), "time", t.UTC().Format("15:04"))
+func (p *Page) DateTime(t time.Time) string { return FormatDateTime(p.Lang, t) }
+
+// FormatDateTime is Page.DateTime in the language code.
+func FormatDateTime(code string, t time.Time) string {
+	return Message(code, "format.datetime", "date", FormatDate(code, t), "time", t.UTC().Format("15:04"))
 }
 
 // FieldError is one invalid form field: its name (the control's id), its

@@ -18,11 +18,16 @@ type Page[M any] struct {
 	read     atomic.Int64 // when it was last given, in Unix nanoseconds
 }
 
-// pageAge says when a page was made.
+// pageAge says when a page was made, and until when it holds.
 type pageAge struct {
 	generation uint64
 	made       time.Time // when its rendering began
+	expires    time.Time // when it no longer holds, whatever else; zero for never
 }
+
+// expired reports whether the page no longer holds, such as a letter's
+// page without its list once the list is published.
+func (a pageAge) expired() bool { return !a.expires.IsZero() && !time.Now().Before(a.expires) }
 
 // cut splits body at every placeholder of slots.
 func (p *Page[M]) cut(body []byte, slots []Slot, placeholders []string) {

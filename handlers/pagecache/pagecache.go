@@ -69,6 +69,9 @@ const (
 
 // current reports whether p, made at its generation, may be served at gen.
 func (f Freshness) current(p pageAge, gen uint64) bool {
+	if p.expired() {
+		return false
+	}
 	age, unchanged := time.Since(p.made), p.generation == gen
 	if f == EveryChange {
 		return unchanged && age < maxAge
@@ -143,6 +146,9 @@ type Made[M any] struct {
 	// Keep is false for a page to give only to those waiting for it, such
 	// as one that is not the page asked for but an error.
 	Keep bool
+	// Expires, when not zero, is when the page stops holding at once,
+	// stale or not: a page that must not outlive a moment set in advance.
+	Expires time.Time
 }
 
 // Get returns the page kept under key if it is current by fresh, or else
@@ -163,7 +169,7 @@ func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], erro
 			c.renders[key] = f
 			c.mu.Unlock()
 			return c.make(key, f, render)
-		case p != nil && time.Since(p.made) < staleAge:
+		case p != nil && time.Since(p.made) < staleAge && !p.expired():
 			c.mu.Unlock()
 			return p.given(), nil
 		}
@@ -195,7 +201,7 @@ func (c *Cache[M]) make(key string, f *flight[M], render func() (Made[M], error)
 		f.err = err
 		return nil, err
 	}
-	p := &Page[M]{Meta: m.Meta, pageAge: pageAge{generation: f.generation, made: began}, size: len(m.Body)}
+	p := &Page[M]{Meta: m.Meta, pageAge: pageAge{generation: f.generation, made: began, expires: m.Expires}, size: len(m.Body)}
 	p.cut(m.Body, c.slots, c.placeholders)
 	f.page = p
 	if !m.Keep {

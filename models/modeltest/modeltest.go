@@ -253,7 +253,9 @@ func ChangeSettings(t testing.TB, s *models.Store, l *models.Letter, change func
 	t.Helper()
 	st := models.LetterSettings{Lang: l.Lang, ClosesOn: l.ClosesOn, Signers: l.Signers, Listed: l.Listed, ListOrder: l.ListOrder,
 		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
-		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays}
+		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
+		InvitationsOnly: l.InvitationsOnly, SignerDomains: l.SignerDomainList(), ListHiddenUntil: l.ListHiddenUntil, SentOn: l.SentOn,
+		MarkVerified: l.MarkVerified}
 	change(&st)
 	if err := s.UpdateLetterSettings(context.Background(), l, st); err != nil {
 		t.Fatalf("change settings: %v", err)

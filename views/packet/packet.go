@@ -49,6 +49,9 @@ type Letter struct {
 	// entries, in order, and returns what failed in reading them. It is
 	// called once for each time the packet is written.
 	Sections func(each func(Section)) error
+	// Hidden, when set, says when the list will be published: it is kept
+	// out until its launch, and the packet says so instead of listing it.
+	Hidden string
 }
 
 // DemandGroup is a group of demands and the sentence that leads into them.
@@ -141,9 +144,10 @@ var (
 	groupStyle = pdf.Style{Size: 11, Leading: 17, After: 8}
 )
 
-// leftOut is how many named entries the packet leaves out.
+// leftOut is how many named entries the packet leaves out of a list it
+// shows.
 func (l *Letter) leftOut() int64 {
-	if named := l.Signatures - l.Unlisted; l.Most > 0 && named > l.Most {
+	if named := l.Signatures - l.Unlisted; l.Hidden == "" && l.Most > 0 && named > l.Most {
 		return named - l.Most
 	}
 	return 0
@@ -244,6 +248,10 @@ func (w *writer) writeList(l *Letter) error {
 	w.NewPage()
 	w.strong(subStyle, w.T("list.as_of", "date", w.date(l.AsOf)))
 	w.text(smallStyle, w.T("list.count", "count", l.Signatures))
+	if l.Hidden != "" {
+		w.text(smallStyle, l.Hidden)
+		return nil
+	}
 	if l.Earlier != "" {
 		w.text(smallStyle, l.Earlier)
 	}
