@@ -283,3 +283,45 @@ func TestACrawlerDoesNotPushOutThePageACrowdReads(t *testing.T) {
 		t.Errorf("the cache holds %d pages, want at most 8", len(c.pages))
 	}
 }
+
+// A page that expires at a moment (a letter's page without its list, kept
+// before the list's launch) is made again from then on, whatever its
+// freshness would allow, and is not given stale to the readers waiting
+// meanwhile either.
+func TestAPageIsNotGivenPastItsExpiry(t *testing.T) {
+	n := &counter{}
+	c := newTestCache(n, roomy)
+	expires := time.Now().Add(50 * time.Millisecond)
+	hidden := func() (Made[string], error) {
+		n.renders.Add(1)
+		return Made[string]{Body: []byte("hidden"), Meta: "hidden", Keep: true, Expires: expires}, nil
+	}
+	for _, fresh := range []Freshness{EveryChange, AtMostEverySecond} {
+		key := "/letters/embargoed|en|" + strconv.Itoa(int(fresh))
+		if p, err := c.Get(key, fresh, hidden); err != nil || p.Meta != "hidden" {
+			t.Fatalf("before the expiry: %v %v", p, err)
+		}
+		if p, _ := c.Get(key, fresh, n.render("listed")); p.Meta != "hidden" {
+			t.Errorf("freshness %d: before the expiry, the page was made again: %q", fresh, p.Meta)
+		}
+	}
+	time.Sleep(time.Until(expires))
+	for _, fresh := range []Freshness{EveryChange, AtMostEverySecond} {
+		key := "/letters/embargoed|en|" + strconv.Itoa(int(fresh))
+		// A reader arriving while the page is made again waits for it
+		// rather than get the expired one.
+		var stale atomic.Bool
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				if p, err := c.Get(key, fresh, n.render("listed")); err != nil || p.Meta != "meta of listed" {
+					stale.Store(true)
+				}
+			})
+		}
+		wg.Wait()
+		if stale.Load() {
+			t.Errorf("freshness %d: a reader got the page past its expiry", fresh)
+		}
+	}
+}
