@@ -245,7 +245,7 @@ func TestALetterSentBeforeItWentOnlineIsDatedAsSent(t *testing.T) {
 			today.Format(time.DateOnly)+`">`+views.FormatDate("en", today)+`</time>`)
 	}
 	s.client().Get(seedSlug+".json").Expect(t, http.StatusOK, `"published_at":"`+time.Now().UTC().Format("2006-01-02T"), `"sent_on":"2024-11-11"`)
-	pdf := s.client().Get(seedSlug + "/packet.pdf").Expect(t, http.StatusOK)
+	pdf := s.client().Get(seedSlug+"/packet.pdf").Expect(t, http.StatusOK)
 	if text := extractText(t, pdftotext, pdf.Body); !strings.Contains(text, "in Azerbaijan November 11, 2024") {
 		t.Errorf("the PDF is not dated as sent:\n%.600s", text)
 	}
