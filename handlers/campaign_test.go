@@ -35,14 +35,8 @@ func TestAnEmbargoedListIsInNoPublicOutputUntilItsLaunch(t *testing.T) {
 	coord, editor := s.publishedLetter("c@example.org", "ICDR")
 	publishTranslation(t, coord, editor, "fr", seedFrench)
 	names := []string{"Zarina Testova", "Ostrava Rights Collective"}
-	for _, f := range []url.Values{
-		handlertest.SignForm(names[0], "AZ", "zarina@example.org"),
-		handlertest.OrgForm("Petr Novy", names[1], "CZ", "petr@example.org"),
-	} {
-		signer := s.client()
-		signer.Get(seedSlug)
-		signer.Post(seedSlug+"/sign", f).Expect(t, http.StatusSeeOther)
-	}
+	s.signAndKeepLink(handlertest.SignForm(names[0], "AZ", "zarina@example.org"))
+	s.signAndKeepLink(handlertest.OrgForm("Petr Novy", names[1], "CZ", "petr@example.org"))
 	dated := publishList(t, coord, editor) // published before the embargo was set
 	launch := time.Now().Add(6 * time.Second).Truncate(time.Second)
 	coord.Get(editor)
@@ -133,9 +127,7 @@ func TestAnEmbargoedListIsInNoPublicOutputUntilItsLaunch(t *testing.T) {
 func TestAPageCachedBeforeTheLaunchIsNotServedAfterIt(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, editor := s.publishedLetter("c@example.org", "ICDR")
-	signer := s.client()
-	signer.Get(seedSlug)
-	signer.Post(seedSlug+"/sign", handlertest.SignForm("Zarina Testova", "AZ", "zarina@example.org")).Expect(t, http.StatusSeeOther)
+	s.signAndKeepLink(handlertest.SignForm("Zarina Testova", "AZ", "zarina@example.org"))
 	launch := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
 	coord.Get(editor)
 	coord.Post(editor+"/settings", embargoed(launch)).Expect(t, http.StatusSeeOther)
