@@ -318,10 +318,10 @@ type SignatoriesView struct {
 // listPage answers the ?page=N page of a letter's public list, 100 a page,
 // for the full list and its API: render shows sigs, the entries of page p of
 // l, or none while the list is hidden until a launch; past the last page is
-// 404. Each page comes from the page cache: a crowd
-// reads the deep ones too (the last shows the latest signers). Its key holds
-// the page's number as parsed, never the query as typed, and a 404 is not
-// kept, so that the cache holds only pages that exist.
+// 404. Each page comes from the page cache: a crowd reads the deep ones too
+// (the last shows the latest signers). Its key holds the page's number as
+// parsed, never the query as typed, and a 404 is not kept, so that the
+// cache holds only pages that exist.
 func (h *Handler) listPage(c *fiber.Ctx, render func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination, hidden *time.Time) error) error {
 	page := pageNumber(c)
 	key := inLangKey(c.Path()+"?page="+strconv.Itoa(page), h.lang(c))
