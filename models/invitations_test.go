@@ -132,13 +132,17 @@ func TestInviteOncePerPartnerFromOwnDirectory(t *testing.T) {
 	}
 }
 
-// An invitation's link signs once for its partner: listed and counted at
-// once, verified by the invitation; then the link, and the partner's other
-// contacts' links, sign no more, and a declined invitation signs never.
+// An invitation's link signs once for its partner, on a letter signed by
+// invitation only: listed and counted at once, verified by the invitation;
+// then the link, and the partner's other contacts' links, sign no more,
+// and a declined invitation signs never.
 func TestInvitationSignsOnce(t *testing.T) {
-	s := modeltest.Open(t)
+	s, dsn := modeltest.OpenDSN(t)
 	c := newCampaign(t, s)
 	ctx := context.Background()
+	if _, err := modeltest.RawDB(t, dsn).Exec("UPDATE letters SET invitations_only = TRUE WHERE id = $1", c.letter.ID); err != nil {
+		t.Fatal(err)
+	}
 	cnis := c.partner(t, c.org, "CNIS", "AZ", "anar@cnis.example", "leyla@cnis.example")
 	krik := c.partner(t, c.org, "KRIK", "RS", "stevan@krik.example")
 	c.invite(t, cnis, krik)
