@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -68,10 +69,12 @@ func (s *Store) invitingOrganisations(ctx context.Context, l *Letter, userID int
 	return ids, nil
 }
 
-// lineMatch is the condition that column, one value per line, holds the
-// value bound to it.
-func lineMatch(column string) string {
-	return "(CHAR(10) || " + column + " || CHAR(10)) LIKE ('%' || CHAR(10) || ? || CHAR(10) || '%')"
+// lineMatch is the condition, and its arguments, that column, one value
+// per line, holds value as one of its lines. The line breaks are bound,
+// as the two dialects write them differently.
+func lineMatch(column, value string) (string, []any) {
+	escaped := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(value)
+	return "(? || " + column + " || ?) LIKE ? ESCAPE '\\'", []any{"\n", "\n", "%\n" + escaped + "\n%"}
 }
 
 // InvitablePartners returns a page of the partners of l's initiating
@@ -88,10 +91,12 @@ func (s *Store) InvitablePartners(ctx context.Context, l *Letter, userID int64, 
 	db := s.read.WithContext(ctx).Model(&Partner{}).Where("partners.organisation_id IN ?", orgs).
 		Where("NOT EXISTS (SELECT 1 FROM sign_invitations i WHERE i.letter_id = ? AND i.partner_id = partners.id)", l.ID)
 	if f.Country != "" {
-		db = db.Where(lineMatch("partners.countries"), f.Country)
+		cond, args := lineMatch("partners.countries", f.Country)
+		db = db.Where(cond, args...)
 	}
 	if f.Tag != "" {
-		db = db.Where(lineMatch("partners.tags"), f.Tag)
+		cond, args := lineMatch("partners.tags", f.Tag)
+		db = db.Where(cond, args...)
 	}
 	if f.SignedLetter != 0 {
 		db = db.Where("EXISTS (SELECT 1 FROM letters pl WHERE pl.id = ? AND pl.organisation_id = partners.organisation_id)", f.SignedLetter).
@@ -124,10 +129,6 @@ func (s *Store) Invite(ctx context.Context, l *Letter, userID int64, partnerIDs 
 	if err := l.AcceptsSignatures(s.now()); err != nil {
 		return 0, err
 	}
-	orgs, err := s.InitiatingOrganisations(ctx, l)
-	if err != nil {
-		return 0, err
-	}
 	allowed, err := s.invitingOrganisations(ctx, l, userID)
 	if err != nil || len(allowed) == 0 || len(partnerIDs) == 0 {
 		return 0, err
@@ -138,16 +139,12 @@ func (s *Store) Invite(ctx context.Context, l *Letter, userID int64, partnerIDs 
 	sent := 0
 	err = s.privateTransaction(ctx, func(tx *gorm.DB) error {
 		sent = 0
-		var inviter User
-		if err := tx.Take(&inviter, userID).Error; err != nil {
-			return notFound(err)
-		}
-		var letter Letter
-		if err := publishedTranslations(tx).Take(&letter, l.ID).Error; err != nil {
-			return notFound(err)
+		send, err := s.invitationSender(ctx, tx, l, userID, mail)
+		if err != nil {
+			return err
 		}
 		var partners []Partner
-		err := tx.Preload("Contacts", "bounced_at IS NULL").Where("id IN ? AND organisation_id IN ?", partnerIDs, allowed).
+		err = tx.Preload("Contacts", "bounced_at IS NULL").Where("id IN ? AND organisation_id IN ?", partnerIDs, allowed).
 			Where("NOT EXISTS (SELECT 1 FROM sign_invitations i WHERE i.letter_id = ? AND i.partner_id = partners.id)", l.ID).
 			Order("id").Find(&partners).Error
 		if err != nil {
@@ -161,10 +158,8 @@ func (s *Store) Invite(ctx context.Context, l *Letter, userID int64, partnerIDs 
 				if err := tx.Create(&inv).Error; err != nil {
 					return fmt.Errorf("create invitation: %w", err)
 				}
-				e := InvitationEmail{Contact: c, Partner: p.Name, Letter: letter.contactVersion(c.Lang),
-					Inviter: inviter.Name, Organisation: organisationName(orgs, p.OrganisationID), Token: token}
-				if err := s.enqueueTo(tx, c.ID, mail(e)); err != nil {
-					return fmt.Errorf("enqueue invitation: %w", err)
+				if err := send.send(tx, c, &p, token, false); err != nil {
+					return err
 				}
 				sent++
 			}
@@ -186,22 +181,48 @@ func (l *Letter) contactVersion(lang string) *Letter {
 	return l
 }
 
-// organisationName is the name of the organisation id among orgs.
-func organisationName(orgs []Organisation, id int64) string {
-	for _, o := range orgs {
-		if o.ID == id {
-			return o.Name
-		}
-	}
-	return ""
+// invitationSender puts a round of invitations or reminders of a letter
+// in the outbox: what their emails name, read once per round.
+type invitationSender struct {
+	store   *Store
+	inviter User
+	letter  Letter // with its published translations
+	orgs    []Organisation
+	mail    InvitationMail
 }
 
-// enqueueTo is enqueue for a message to a partner's contact, whose
-// permanent failure marks the contact bounced.
-func (s *Store) enqueueTo(tx *gorm.DB, contactID int64, m Message) error {
-	msg := s.outboxMessage(m)
-	msg.ContactID = &contactID
-	return tx.Create(&msg).Error
+// invitationSender reads, in tx, what a round of userID's invitations to
+// sign l names.
+func (s *Store) invitationSender(ctx context.Context, tx *gorm.DB, l *Letter, userID int64, mail InvitationMail) (*invitationSender, error) {
+	send := &invitationSender{store: s, mail: mail}
+	if err := tx.Take(&send.inviter, userID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := publishedTranslations(tx).Take(&send.letter, l.ID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	var err error
+	send.orgs, err = s.InitiatingOrganisations(ctx, l)
+	return send, err
+}
+
+// send puts the invitation of the contact c of partner p, or its
+// reminder, with the token of its link, in the outbox, addressed to the
+// contact: a permanent failure marks them bounced.
+func (send *invitationSender) send(tx *gorm.DB, c PartnerContact, p *Partner, token string, reminder bool) error {
+	e := InvitationEmail{Contact: c, Partner: p.Name, Letter: send.letter.contactVersion(c.Lang), Inviter: send.inviter.Name,
+		Token: token, Reminder: reminder}
+	for _, o := range send.orgs {
+		if o.ID == p.OrganisationID {
+			e.Organisation = o.Name
+		}
+	}
+	msg := send.store.outboxMessage(send.mail(e))
+	msg.ContactID = &c.ID
+	if err := tx.Create(&msg).Error; err != nil {
+		return fmt.Errorf("enqueue invitation: %w", err)
+	}
+	return nil
 }
 
 // Invited is an invitation as its link opens it: with the partner it
@@ -249,7 +270,8 @@ func invitationByToken(db *gorm.DB, token string) (*Invited, error) {
 // OpenInvitation returns the invitation whose link carries token, and
 // records the first time it was opened (the board's "visited": a link
 // opened, no tracking pixel). It returns, with the invitation, why it can
-// no longer sign, if it cannot (see SignByInvitation).
+// no longer sign, if it cannot (see SignByInvitation), its organisation's
+// signature through the form included.
 func (s *Store) OpenInvitation(ctx context.Context, token string) (*Invited, error) {
 	var inv *Invited
 	err := s.privateTransaction(ctx, func(tx *gorm.DB) error {
@@ -267,7 +289,14 @@ func (s *Store) OpenInvitation(ctx context.Context, token string) (*Invited, err
 	if err != nil {
 		return nil, err
 	}
-	return inv, inv.usable(s.now())
+	if err := inv.usable(s.now()); err != nil {
+		return inv, err
+	}
+	signed, err := organisationSigned(s.read.WithContext(ctx), inv.Letter.ID, inv.Partner.NameKey)
+	if err == nil && signed {
+		err = ErrOrganisationSigned
+	}
+	return inv, err
 }
 
 // SignByInvitation signs the letter of the invitation whose link carries
@@ -294,8 +323,12 @@ func (s *Store) SignByInvitation(ctx context.Context, token string, in NewSignat
 		if !l.AllowsKind(KindOrganisation) {
 			return ErrKindNotAllowed
 		}
-		if signed, err := organisationSigned(tx, l.ID, inv.Partner.NameKey); err != nil || signed {
-			return cmpErr(err, ErrOrganisationSigned)
+		signed, err := organisationSigned(tx, l.ID, inv.Partner.NameKey)
+		if err != nil {
+			return err
+		}
+		if signed {
+			return ErrOrganisationSigned
 		}
 		in.Kind, in.Affiliation, in.Lang = KindOrganisation, inv.Partner.Name, l.Lang
 		sig := newSignature(l.ID, in, now)
@@ -319,14 +352,6 @@ func (s *Store) SignByInvitation(ctx context.Context, token string, in NewSignat
 		return s.enqueue(tx, mail(l, &Signed{Signature: sig, ManageToken: manage}))
 	})
 	return inv, err
-}
-
-// cmpErr is err when there is one, else the answer.
-func cmpErr(err, answer error) error {
-	if err != nil {
-		return err
-	}
-	return answer
 }
 
 // organisationSigned says whether an organisation whose NameKey is key has
@@ -390,19 +415,11 @@ func (s *Store) RemindInvitations(ctx context.Context, l *Letter, userID int64, 
 	if err := l.AcceptsSignatures(s.now()); err != nil {
 		return out, err
 	}
-	orgs, err := s.InitiatingOrganisations(ctx, l)
-	if err != nil {
-		return out, err
-	}
-	err = s.privateTransaction(ctx, func(tx *gorm.DB) error {
+	err := s.privateTransaction(ctx, func(tx *gorm.DB) error {
 		out = Reminded{}
-		var inviter User
-		if err := tx.Take(&inviter, userID).Error; err != nil {
-			return notFound(err)
-		}
-		var letter Letter
-		if err := publishedTranslations(tx).Take(&letter, l.ID).Error; err != nil {
-			return notFound(err)
+		send, err := s.invitationSender(ctx, tx, l, userID, mail)
+		if err != nil {
+			return err
 		}
 		due, err := s.remindable(tx, l.ID, every, &out)
 		if err != nil {
@@ -417,11 +434,9 @@ func (s *Store) RemindInvitations(ctx context.Context, l *Letter, userID int64, 
 			if err := tx.Exec("INSERT INTO sign_invitation_reminders (invitation_id, sent_at) VALUES (?, ?)", r.ID, now).Error; err != nil {
 				return fmt.Errorf("record reminder: %w", err)
 			}
-			c := r.contact()
-			e := InvitationEmail{Contact: c, Partner: r.PartnerName, Letter: letter.contactVersion(c.Lang),
-				Inviter: inviter.Name, Organisation: organisationName(orgs, r.OrganisationID), Token: token, Reminder: true}
-			if err := s.enqueueTo(tx, c.ID, mail(e)); err != nil {
-				return fmt.Errorf("enqueue reminder: %w", err)
+			partner := Partner{ID: r.PartnerID, OrganisationID: r.OrganisationID, Name: r.PartnerName}
+			if err := send.send(tx, r.contact(), &partner, token, true); err != nil {
+				return err
 			}
 			out.Sent++
 		}

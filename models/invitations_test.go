@@ -48,7 +48,13 @@ func newCampaign(t *testing.T, s *models.Store) *campaign {
 // partner adds a partner of country with a contact for each address.
 func (c *campaign) partner(t *testing.T, org int64, name, country string, emails ...string) *models.Partner {
 	t.Helper()
-	p, err := c.s.AddPartner(context.Background(), org, models.PartnerInput{Name: name, Countries: country, Tags: "cop29"})
+	return c.partnerWith(t, org, models.PartnerInput{Name: name, Countries: country}, emails...)
+}
+
+// partnerWith adds a partner with a contact for each address.
+func (c *campaign) partnerWith(t *testing.T, org int64, in models.PartnerInput, emails ...string) *models.Partner {
+	t.Helper()
+	p, err := c.s.AddPartner(context.Background(), org, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +135,74 @@ func TestInviteOncePerPartnerFromOwnDirectory(t *testing.T) {
 	board, total, err := s.InvitationBoard(ctx, c.letter, "", 0, 10)
 	if err != nil || total != 3 || len(board) != 3 || board[0].PartnerName != "CNIS" || board[0].Status() != models.InvitationInvited {
 		t.Errorf("board: %+v (%d), %v", board, total, err)
+	}
+}
+
+// The picker filters the partners not invited yet by country, by tag, and
+// by a past letter of the organisation they signed: through its
+// invitation, from one of their domains, or under their name.
+func TestPickerFilters(t *testing.T) {
+	s, dsn := modeltest.OpenDSN(t)
+	c := newCampaign(t, s)
+	ctx := context.Background()
+	krik := c.partnerWith(t, c.org, models.PartnerInput{Name: "KRIK", Countries: "RS", Tags: "media\nbalkans"}, "stevan@krik.example")
+	c.partnerWith(t, c.org, models.PartnerInput{Name: "Sapari", Countries: "GE\nAZ", Tags: "women_rights"})
+	civic := c.partnerWith(t, c.org, models.PartnerInput{Name: "Civic IDEA", Countries: "GE"})
+	// Written behind the store's back: AddPartner cannot store domains on
+	// main yet (GORM upserts them on a key that is not the table's).
+	_, err := modeltest.RawDB(t, dsn).Exec("INSERT INTO partner_domains (organisation_id, domain, partner_id) VALUES ($1, 'civicidea.example', $2)", c.org, civic.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.partnerWith(t, c.org, models.PartnerInput{Name: "CERAP", Countries: "FR", Tags: "media%"})
+
+	past, err := s.CreateLetter(ctx, c.user.ID, c.org, models.LetterText{Title: "An earlier letter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetLetterState(ctx, past, models.StateOpen); err != nil {
+		t.Fatal(err)
+	}
+	modeltest.ListAtOnce(t, s, past)
+	if n, err := s.Invite(ctx, past, c.user.ID, []int64{krik.ID}, inviteMail); err != nil || n != 1 {
+		t.Fatalf("invite KRIK to the earlier letter: %d, %v", n, err)
+	}
+	in := models.NewSignature{Name: "Stevan", Country: "RS", Email: "stevan@krik.example", Display: models.DisplayFull}
+	if _, err := s.SignByInvitation(ctx, tokens(t, s, "stevan@krik.example")[0], in, modeltest.Mail); err != nil {
+		t.Fatal(err)
+	}
+	for _, form := range []models.NewSignature{
+		{Kind: models.KindOrganisation, Name: "Baia", Affiliation: "Sapari", Country: "GE", Email: "baia@mail.example", Display: models.DisplayFull},
+		{Kind: models.KindOrganisation, Name: "Tinatin", Affiliation: "Civic Idea Georgia", Country: "GE", Email: "tk@civicidea.example", Display: models.DisplayFull},
+		{Kind: models.KindIndividual, Name: "Nicolas Tenzer", Affiliation: "CERAP", Country: "FR", Email: "nt@mail.example", Display: models.DisplayFull},
+	} {
+		if _, err := s.AddSignature(ctx, past.ID, form, modeltest.Mail); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		pick models.PartnerPick
+		want string
+	}{
+		{"country", models.PartnerPick{Country: "GE"}, "Civic IDEA, Sapari"},
+		{"second country", models.PartnerPick{Country: "AZ"}, "Sapari"},
+		{"tag", models.PartnerPick{Tag: "media"}, "KRIK"},
+		{"tag with a wildcard", models.PartnerPick{Tag: "women_rights"}, "Sapari"},
+		{"signed a past letter", models.PartnerPick{SignedLetter: past.ID}, "Civic IDEA, KRIK, Sapari"},
+		{"another organisation's letter", models.PartnerPick{SignedLetter: past.ID + 100}, ""},
+		{"no filter", models.PartnerPick{}, "CERAP, Civic IDEA, KRIK, Sapari"},
+	} {
+		tc.pick.Limit = 10
+		got, total, err := s.InvitablePartners(ctx, c.letter, c.user.ID, tc.pick)
+		var names []string
+		for _, p := range got {
+			names = append(names, p.Name)
+		}
+		if err != nil || strings.Join(names, ", ") != tc.want || int(total) != len(got) {
+			t.Errorf("%s: %v (%d), %v; want %s", tc.name, names, total, err, tc.want)
+		}
 	}
 }
 
@@ -218,6 +292,9 @@ func TestInvitationAfterFormOrClosing(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := models.NewSignature{Name: "Anar", Country: "AZ", Email: "anar@cnis.example", Display: models.DisplayFull}
+	if _, err := s.OpenInvitation(ctx, tokens(t, s, "anar@cnis.example")[0]); !errors.Is(err, models.ErrOrganisationSigned) {
+		t.Errorf("opening the invitation of an organisation that signed through the form: %v", err)
+	}
 	if _, err := s.SignByInvitation(ctx, tokens(t, s, "anar@cnis.example")[0], in, modeltest.Mail); !errors.Is(err, models.ErrOrganisationSigned) {
 		t.Errorf("signing for an organisation that signed through the form: %v", err)
 	}
