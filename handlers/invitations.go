@@ -23,6 +23,10 @@ const (
 // defaultReminderInterval is Config.InvitationReminder's default.
 const defaultReminderInterval = 3 * 24 * time.Hour
 
+// RemindAnyTime is the Config.InvitationReminder that lets a reminder go
+// however recently the invitation was mailed.
+const RemindAnyTime time.Duration = -1
+
 // BoardView is a letter's tracking board of invitations, with the picker
 // of the partners not invited yet.
 type BoardView struct {
@@ -66,7 +70,10 @@ type PickRow struct {
 
 // reminderInterval is the least time between two emails of an invitation.
 func (h *Handler) reminderInterval() time.Duration {
-	if h.cfg.InvitationReminder > 0 {
+	switch {
+	case h.cfg.InvitationReminder == RemindAnyTime:
+		return 0
+	case h.cfg.InvitationReminder > 0:
 		return h.cfg.InvitationReminder
 	}
 	return defaultReminderInterval

@@ -26,9 +26,9 @@ type campaign struct {
 	editor      string
 }
 
-func newCampaign(t *testing.T) *campaign {
+func newCampaign(t *testing.T, cfg handlers.Config) *campaign {
 	t.Helper()
-	s := newSite(t, handlers.Config{})
+	s := newSite(t, cfg)
 	c, editor := s.openLetter("coordinator@icdr.example", "ICDR", nil)
 	return &campaign{site: s, coordinator: c, editor: editor}
 }
@@ -81,7 +81,7 @@ func invitedForm(name, email string) url.Values {
 // signer gets their private link, and the board says who signed. A second
 // signature through the link is refused and stores nothing.
 func TestInvitedPartnerIsListedAtOnce(t *testing.T) {
-	cp := newCampaign(t)
+	cp := newCampaign(t, handlers.Config{})
 	id := cp.partner("Center for National and International Studies", "AZ", "Anar Mammadli", "anar@cnis.example")
 	link := cp.invite([]string{id}, "anar@cnis.example")[0]
 	if !strings.Contains(cp.inbox("anar@cnis.example")[0].Body, link+"/decline") {
@@ -116,7 +116,7 @@ func TestInvitedPartnerIsListedAtOnce(t *testing.T) {
 // (404), and a form without the CSRF token is refused (403), as is the
 // partner's form without it.
 func TestInvitationsAreTheCoordinatorsOnly(t *testing.T) {
-	cp := newCampaign(t)
+	cp := newCampaign(t, handlers.Config{})
 	id := cp.partner("KRIK", "RS", "Stevan Dojcinovic", "stevan@krik.example")
 	other := cp.site.coordinator("someone@elsewhere.example", "Elsewhere")
 	for _, path := range []string{"/invitations", "/invitations.csv", "/invitations?status=signed"} {
@@ -142,7 +142,7 @@ func TestInvitationsAreTheCoordinatorsOnly(t *testing.T) {
 // board then shows the reason; declining twice is harmless; a declined
 // invitation cannot sign. The board's CSV carries the reason, defused.
 func TestDeclinedInvitation(t *testing.T) {
-	cp := newCampaign(t)
+	cp := newCampaign(t, handlers.Config{})
 	id := cp.partner("Sapari", "GE", "Baia Pataraia", "baia@sapari.example")
 	link := cp.invite([]string{id}, "baia@sapari.example")[0]
 	partner := cp.client()
@@ -166,7 +166,7 @@ func TestDeclinedInvitation(t *testing.T) {
 // A closed letter's invitation says the letter is closed (410) and stores
 // nothing; reminders just sent are not sent again the same day.
 func TestInvitationOfAClosedLetter(t *testing.T) {
-	cp := newCampaign(t)
+	cp := newCampaign(t, handlers.Config{})
 	id := cp.partner("KRIK", "RS", "Stevan Dojcinovic", "stevan@krik.example")
 	link := cp.invite([]string{id}, "stevan@krik.example")[0]
 	partner := cp.client()
@@ -180,4 +180,27 @@ func TestInvitationOfAClosedLetter(t *testing.T) {
 	if n := cp.signatures(); n != 0 {
 		t.Errorf("a closed letter's invitation stored %d signatures", n)
 	}
+}
+
+// With no least time between reminders (-invitation-reminder-days 0), the
+// button reminds at once: the contact gets a new link, and the old one
+// no longer opens.
+func TestRemindAnyTime(t *testing.T) {
+	cp := newCampaign(t, handlers.Config{InvitationReminder: handlers.RemindAnyTime})
+	id := cp.partner("KRIK", "RS", "Stevan Dojcinovic", "stevan@krik.example")
+	first := cp.invite([]string{id}, "stevan@krik.example")[0]
+	r := cp.coordinator.Post(cp.editor+"/invitations/remind", url.Values{}).Expect(t, http.StatusSeeOther)
+	cp.coordinator.Get(r.Location).Expect(t, http.StatusOK, "Reminders sent: 1.", "Left out as emailed too recently: 0.")
+	msgs := cp.inbox("stevan@krik.example")
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[1].Subject, "Reminder: ") {
+		t.Fatalf("stevan got %d emails, want the invitation and a reminder", len(msgs))
+	}
+	second := invitedLink.FindStringSubmatch(msgs[1].Body)
+	if second == nil || second[1] == first {
+		t.Fatalf("the reminder has no new link:\n%s", msgs[1].Body)
+	}
+	cp.coordinator.Get(cp.editor+"/invitations?status=reminded").Expect(t, http.StatusOK, "Invitations: 1")
+	cp.client().Get(first).Expect(t, http.StatusNotFound)
+	cp.client().Get(second[1]).Expect(t, http.StatusOK, "KRIK")
+	cp.coordinator.Get(cp.editor+"/invitations?status=visited").Expect(t, http.StatusOK, "Invitations: 1")
 }

@@ -41,7 +41,7 @@ var malformed = map[string][]string{
 	"slow-request":        {"1 second", "0s", "5ms", "2m"},
 	"pprof":               {"6060", ":6060", "0.0.0.0:6060", "192.0.2.1:6060", "letters.example.org:6060"},
 
-	"invitation-reminder-days": {"3 days", "0", "61"},
+	"invitation-reminder-days": {"3 days", "-1", "61"},
 }
 
 // Good values of every setting, by flag, each other than its default.
