@@ -93,6 +93,7 @@ func TestInvitedPartnerIsListedAtOnce(t *testing.T) {
 	partner := cp.client()
 	partner.Get(link).Expect(t, http.StatusOK, "Center for National and International Studies", `value="Anar Mammadli"`,
 		`value="anar@cnis.example"`, "Joint statement on the human rights situation in Azerbaijan")
+	partner.Post(link, invitedForm("", "anar@cnis.example")).Expect(t, http.StatusUnprocessableEntity, `href="#f-name"`, `value="anar@cnis.example"`)
 	r := partner.Post(link, invitedForm("Anar Mammadli", "anar@cnis.example")).Expect(t, http.StatusSeeOther)
 	partner.Get(r.Location).Expect(t, http.StatusOK, "is on the list of signatories")
 
@@ -148,6 +149,8 @@ func TestDeclinedInvitation(t *testing.T) {
 	partner := cp.client()
 	partner.Get(link+"/decline").Expect(t, http.StatusOK, "Decline the invitation", `action="`+link+`/decline`)
 	cp.coordinator.Get(cp.editor+"/invitations?status=declined").Expect(t, http.StatusOK, "Invitations: 0")
+	long := strings.Repeat("too long ", 120)
+	partner.Post(link+"/decline", url.Values{"reason": {long}}).Expect(t, http.StatusUnprocessableEntity, `href="#f-reason"`, strings.TrimSpace(long))
 	for range 2 {
 		r := partner.Post(link+"/decline", url.Values{"reason": {"=HYPERLINK(\"x\") not our topic"}}).Expect(t, http.StatusSeeOther)
 		partner.Get(r.Location).Expect(t, http.StatusOK, "Invitation declined")
