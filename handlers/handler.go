@@ -55,6 +55,10 @@ type Config struct {
 	// SlowRequest is the duration past which a request is logged as slow;
 	// zero takes a second (see defaultSlowRequest).
 	SlowRequest time.Duration
+	// InvitationReminder is the least time between two emails of one
+	// invitation to sign: a reminder skips those mailed more recently;
+	// zero takes three days, and RemindAnyTime sets no least time.
+	InvitationReminder time.Duration
 	// Summaries tells when to log the summary of the requests since the
 	// last one; nil, every minute. Tests tick it themselves.
 	Summaries <-chan time.Time

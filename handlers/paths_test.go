@@ -54,7 +54,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 
 	const fake = "Qm9ndXNUb2tlbk9mRm9ydHlUaHJlZUNoYXJhY3Rlcn"
 	tokens := map[string]string{"setup": setup, "confirm": confirm}
-	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join"} {
+	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join", "invited"} {
 		tokens[prefix+" (made up)"] = "/" + prefix + "/" + fake + prefix
 	}
 	visitor := s.client()

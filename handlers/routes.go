@@ -76,6 +76,11 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/reconfirm/:token", h.reconfirmPage)
 	app.Post("/reconfirm/:token", h.reconfirm)
 	app.Post("/reconfirm/:token/withdraw", h.withdrawByReconfirmation)
+	// A partner's invitation to sign for their organisation, and to decline.
+	app.Get("/invited/:token", h.invitedPage)
+	app.Post("/invited/:token", h.signInvited)
+	app.Get("/invited/:token/decline", h.declinePage)
+	app.Post("/invited/:token/decline", h.decline)
 
 	// Coordinators' accounts.
 	app.Get("/login", h.loginForm)
@@ -111,6 +116,10 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/reconfirm", h.withLetter(h.askReconfirmation))
 	d.Post("/letters/:id/updates", h.withLetter(h.postUpdate))
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
+	d.Get("/letters/:id/invitations", h.withLetter(h.invitationBoard))
+	d.Post("/letters/:id/invitations", h.withLetter(h.invitePartners))
+	d.Post("/letters/:id/invitations/remind", h.withLetter(h.remindInvitations))
+	d.Get("/letters/:id/invitations.csv", h.withLetter(h.exportInvitations))
 	d.Get("/letters/:id/translations/:lang", h.withLetter(h.editTranslation))
 	d.Post("/letters/:id/translations/:lang", h.withLetter(h.saveTranslation))
 	d.Get("/letters/:id/translations/:lang/preview", h.withLetter(h.previewTranslation))

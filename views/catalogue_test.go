@@ -97,6 +97,8 @@ var dynamicKeys = []string{
 	"display.",        // handlers displayOptions and entry: "display." + a display choice
 	"link.",           // handlers renderLink: "link." + what the link did + ".heading"/".text"
 	"import.problem.", // handlers invalidMessage for an import row: "import.problem." + a code [+ "." + field]
+	"invite.status.",  // handlers renderBoard and boardRow: "invite.status." + an invitation's status
+	"invite.link.",    // handlers invitationRefused: "invite.link." + what became of the invitation + ".heading"/".text"
 }
 
 // Every message in the catalogue is used somewhere, and every key the code

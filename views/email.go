@@ -24,6 +24,10 @@ var (
 	AgainEmail = EmailKind{"mail.again.subject", "mail.again.body"}
 	// ReconfirmEmail asks a signer to agree to a revised text.
 	ReconfirmEmail = EmailKind{"mail.reconfirm.subject", "mail.reconfirm.body"}
+	// InviteEmail invites a partner's contact to sign a letter for the partner.
+	InviteEmail = EmailKind{"invite.mail.subject", "invite.mail.body"}
+	// InviteReminderEmail reminds them, with a new link.
+	InviteReminderEmail = EmailKind{"invite.reminder.subject", "invite.reminder.body"}
 )
 
 // ComposeEmail writes the email kind in the language lang, or the

@@ -14,10 +14,12 @@ import (
 func TestEmailsComposedWhole(t *testing.T) {
 	until := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	params := map[EmailKind][]any{
-		ConfirmEmail:   {"title", "Free them all", "confirm_url", "https://x.test/confirm/c", "until", until, "manage_url", "https://x.test/signature/m"},
-		SignedEmail:    {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
-		AgainEmail:     {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
-		ReconfirmEmail: {"title", "Free them all", "signed", 1, "current", 2, "revision_url", "https://x.test/letters/l/revisions/1", "confirm_url", "https://x.test/reconfirm/r"},
+		ConfirmEmail:        {"title", "Free them all", "confirm_url", "https://x.test/confirm/c", "until", until, "manage_url", "https://x.test/signature/m"},
+		SignedEmail:         {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
+		AgainEmail:          {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
+		ReconfirmEmail:      {"title", "Free them all", "signed", 1, "current", 2, "revision_url", "https://x.test/letters/l/revisions/1", "confirm_url", "https://x.test/reconfirm/r"},
+		InviteEmail:         {"name", "Anar", "inviter", "Ana", "organisation", "ICDR", "partner", "CNIS", "title", "Free them all", "deadline", "", "sign_url", "https://x.test/invited/i", "decline_url", "https://x.test/invited/i/decline"},
+		InviteReminderEmail: {"name", "Anar", "inviter", "Ana", "organisation", "ICDR", "partner", "CNIS", "title", "Free them all", "deadline", "", "sign_url", "https://x.test/invited/i", "decline_url", "https://x.test/invited/i/decline"},
 	}
 	for kind, p := range params {
 		for _, lang := range append([]string{"xx"}, Languages...) {

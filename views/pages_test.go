@@ -28,6 +28,8 @@ var pageViews = map[string]any{
 	"error":       handlers.ErrorView{},
 	"import":      handlers.ImportView{},
 	"index":       handlers.IndexView{},
+	"invitations": handlers.BoardView{},
+	"invited":     handlers.InvitedView{},
 	"letter":      &handlers.LetterPageView{},
 	"link":        handlers.LinkView{},
 	"login":       handlers.LoginView{},

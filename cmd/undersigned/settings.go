@@ -94,6 +94,7 @@ func (c *config) settings() []setting {
 		{"mail-from", "", "sender `ADDRESS` of outgoing mail (default undersigned@HOST of the base URL)", c.setMailFrom},
 		{"smtp-connections", "4", "`NUMBER` of connections to the SMTP server that deliver at the same time, each kept open from one email to the next while mail waits: 1 to 64, at most 4 on PostgreSQL", c.setConnections},
 		{"mail-retry", "30s", "`DURATION` to wait after an email's first failed attempt, doubling after each further failure, at most an hour", between(&c.mailRetry, time.Millisecond, time.Hour, "30s or 5m")},
+		{"invitation-reminder-days", "3", "least `DAYS` between two emails of one invitation to sign, 0 to 60: a reminder skips invitations mailed more recently; 0 lets it go at any time", c.setReminderDays},
 		{"lang", views.DefaultLang, "language `CODE` of the interface for visitors who choose none and whose browser asks for none the site has: " + strings.Join(views.Languages, ", "), c.setLang},
 		{"client-key", "", "`SECRET` of at least 16 bytes from which each day's key for hashing client addresses in rate limits is derived, never stored; give every instance sharing a PostgreSQL database the same one (default a random key per process and day)", c.setClientKey},
 		{"min-sign-time", "2s", "least `DURATION` between showing the signing form and sending it, at most a minute; faster forms are dropped as bots'; 0s turns the check off", between(&h.MinSignTime, 0, time.Minute, "2s or 500ms")},
@@ -142,6 +143,19 @@ func checkDB(v string) error {
 		return fmt.Errorf("%s is neither a PostgreSQL URL nor a file; %s", shownURL(v), example)
 	case strings.ContainsAny(v, "?#%"):
 		return fmt.Errorf("%q: a SQLite file's name may not hold ?, # or %%; %s", v, example)
+	}
+	return nil
+}
+
+// setReminderDays accepts a whole number of days from 0 to 60.
+func (c *config) setReminderDays(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 60 {
+		return fmt.Errorf("%q is not a number of days from 0 to 60; for example 3", v)
+	}
+	c.handlers.InvitationReminder = time.Duration(n) * 24 * time.Hour
+	if n == 0 {
+		c.handlers.InvitationReminder = handlers.RemindAnyTime
 	}
 	return nil
 }

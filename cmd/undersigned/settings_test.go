@@ -40,6 +40,8 @@ var malformed = map[string][]string{
 	"log-requests":        {"everything", "ALL", "errors,slow"},
 	"slow-request":        {"1 second", "0s", "5ms", "2m"},
 	"pprof":               {"6060", ":6060", "0.0.0.0:6060", "192.0.2.1:6060", "letters.example.org:6060"},
+
+	"invitation-reminder-days": {"3 days", "-1", "61"},
 }
 
 // Good values of every setting, by flag, each other than its default.
@@ -64,6 +66,8 @@ var good = map[string]string{
 	"log-requests":        "all",
 	"slow-request":        "250ms",
 	"pprof":               "127.0.0.1:0",
+
+	"invitation-reminder-days": "7",
 }
 
 // envTwin is the environment variable of the setting flag.
