@@ -59,7 +59,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 		c.Status(fiber.StatusOK).Type("html", "utf-8")
 		return nil
 	}, func(ctx context.Context, w io.Writer) error {
-		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.listEntry(lang, s) }, &failed)
+		p.Data.(*PrintView).Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.publicEntry(l, lang, s) }, &failed)
 		if err := h.views.Stream(w, "print", p); err != nil {
 			return err
 		}

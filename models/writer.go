@@ -357,7 +357,10 @@ func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]
 		return err, nil
 	}
 	sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
-	if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
+	if err := s.verifyByDomain(tx, l, &sig); err != nil {
+		return nil, fmt.Errorf("verify signature: %w", err)
+	}
+	if err := tx.Model(&sig).Select("status", "confirmed_at", "verified", "verified_at").Updates(&sig).Error; err != nil {
 		return nil, fmt.Errorf("confirm signature: %w", err)
 	}
 	req.confirm.status = sig.Status
