@@ -124,10 +124,10 @@ type APISignatory struct {
 }
 
 // signatoryColumns head the public CSV; csvRow fills them.
-var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified"}
+var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "verified", "entry"}
 
 func (s APISignatory) csvRow() []string {
-	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry, strconv.FormatBool(s.Verified)}
+	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, strconv.FormatBool(s.Verified), s.Entry}
 }
 
 // APILinks are the addresses of a paginated answer's pages; Prev and Next
