@@ -123,11 +123,12 @@ type APISignatory struct {
 	Verified bool `json:"verified"`
 }
 
-// signatoryColumns head the public CSV; csvRow fills them.
-var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "verified", "entry"}
+// signatoryColumns head the public CSV; csvRow fills them. A new column
+// goes last, where it moves none that a reader's script picks by place.
+var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified"}
 
 func (s APISignatory) csvRow() []string {
-	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, strconv.FormatBool(s.Verified), s.Entry}
+	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry, strconv.FormatBool(s.Verified)}
 }
 
 // APILinks are the addresses of a paginated answer's pages; Prev and Next

@@ -515,7 +515,7 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 	logExport := func() error { return h.store.LogExport(c.UserContext(), l, coordinator(c).ID) }
 	anonymous := h.msg(c, "list.anonymous") // the stream outlives the request's context
-	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "verified", "signed_at", "version"}
+	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at", "version", "verified"}
 	return h.streamCSV(c, l.Slug+"-signatures.csv", header, logExport, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
@@ -526,7 +526,7 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 				name, affiliation, role, sortName = "", "", "", ""
 			}
 			return write(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
-				string(s.Verified), s.CreatedAt.UTC().Format(time.RFC3339), s.Lang)
+				s.CreatedAt.UTC().Format(time.RFC3339), s.Lang, string(s.Verified))
 		})
 	})
 }

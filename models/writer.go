@@ -336,7 +336,8 @@ func (s *Store) remindOwner(tx *gorm.DB, l *Letter, key signatureKey, mail Confi
 }
 
 // confirmInBatch confirms the signature of a confirmation request in tx: it
-// goes onto the list, or to review. The answer is nil, or the rule the link
+// goes onto the list, or to review unless the address just proved
+// verifies it (verifyByDomain). The answer is nil, or the rule the link
 // broke (unknown, used before, expired, letter closed since), which changes
 // nothing; an error fails the whole batch.
 func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]*Letter) (answer, err error) {
