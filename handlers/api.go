@@ -126,13 +126,16 @@ type APISignatory struct {
 	// SignedRevision is the revision of the text the signer agreed to; the
 	// letter's current one is its revision.
 	SignedRevision int `json:"signed_revision"`
+	// Verified marks a verified organisation, when the letter marks them.
+	Verified bool `json:"verified"`
 }
 
-// signatoryColumns head the public CSV; csvRow fills them.
-var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry"}
+// signatoryColumns head the public CSV; csvRow fills them. A new column
+// goes last, where it moves none that a reader's script picks by place.
+var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified"}
 
 func (s APISignatory) csvRow() []string {
-	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry}
+	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry, strconv.FormatBool(s.Verified)}
 }
 
 // APILinks are the addresses of a paginated answer's pages; Prev and Next
@@ -205,11 +208,12 @@ func apiDate(t *time.Time) *string {
 	return &day
 }
 
-func (h *Handler) apiSignatory(lang string, s *models.Signature) APISignatory {
+func (h *Handler) apiSignatory(l *models.Letter, s *models.Signature) APISignatory {
+	lang := l.Lang
 	v := APISignatory{
 		Kind: string(s.Kind), Anonymous: s.Display == models.DisplayAnonymous, Name: s.Name, Affiliation: s.Affiliation, Role: s.Role,
 		Country: s.Country, Country2: s.Country2, Countries: s.Countries(lang), Entry: h.entry(lang, s),
-		SignedRevision: s.Revision,
+		SignedRevision: s.Revision, Verified: l.MarkVerified && s.Verified != models.NotVerified,
 	}
 	switch {
 	case v.Anonymous:
@@ -288,7 +292,7 @@ func (h *Handler) apiSignatories(c *fiber.Ctx) error {
 			Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(p),
 		}
 		for i := range sigs {
-			v.Signatories = append(v.Signatories, h.apiSignatory(l.Lang, &sigs[i]))
+			v.Signatories = append(v.Signatories, h.apiSignatory(l, &sigs[i]))
 		}
 		keepNamesUnindexed(c, l)
 		return c.JSON(v, jsonType)
@@ -309,7 +313,7 @@ func (h *Handler) signatoriesCSV(c *fiber.Ctx) error {
 			return nil
 		}
 		return h.store.EachPublicSignatory(ctx, l, func(s *models.Signature) error {
-			return write(h.apiSignatory(l.Lang, s).csvRow()...)
+			return write(h.apiSignatory(l, s).csvRow()...)
 		})
 	})
 }

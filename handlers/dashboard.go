@@ -438,15 +438,25 @@ type ReviewView struct {
 	Country    string
 	Kinds      *views.Options
 	Countries  *views.Options
-	Signatures []SignatureRow
+	Signatures []ReviewRow
 	Done       string // what the last action did
 	Pagination Pagination
 }
 
 func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
+	return h.renderReview(c, fiber.StatusOK, l, "")
+}
+
+// renderReview renders the review queue of the request's filter and page;
+// problem is what was refused of the last action, if anything.
+func (h *Handler) renderReview(c *fiber.Ctx, status int, l *models.Letter, problem string) error {
 	f := models.ReviewFilter{Kind: models.SignatureKind(c.Query("filter_kind")), Country: strings.ToUpper(c.Query("filter_country"))}
 	page := pageNumber(c)
 	sigs, total, err := h.store.ReviewQueue(c.UserContext(), l, f, (page-1)*signaturesPerPage, signaturesPerPage)
+	if err != nil {
+		return err
+	}
+	rows, err := h.reviewRows(c, l, sigs)
 	if err != nil {
 		return err
 	}
@@ -456,15 +466,21 @@ func (h *Handler) reviewQueue(c *fiber.Ctx, l *models.Letter) error {
 			{Value: string(models.KindIndividual), Label: h.msg(c, "signatures.kind.individual")},
 			{Value: string(models.KindOrganisation), Label: h.msg(c, "signatures.kind.organisation")},
 		}),
-		Signatures: h.signatureRows(c, sigs), Pagination: paginate(c.Path(), page, total, signaturesPerPage),
+		Signatures: rows, Pagination: paginate(editorPath(l)+"/review", page, total, signaturesPerPage),
 	}
 	v.Pagination.Query = url.Values{"filter_kind": {v.Kind}, "filter_country": {v.Country}}
 	if n := c.QueryInt("approved", -1); n >= 0 {
 		v.Done = h.msg(c, "review.approved", "count", n)
 	} else if n := c.QueryInt("rejected", -1); n >= 0 {
 		v.Done = h.msg(c, "review.rejected", "count", n)
+	} else if n := c.QueryInt("verified", -1); n >= 0 {
+		v.Done = h.msg(c, "verify.done.verified", "count", n)
+	} else if c.Query("merged") != "" {
+		v.Done = h.msg(c, "verify.done.merged")
 	}
-	return h.render(c, fiber.StatusOK, "review", h.page(c, h.msg(c, "review.title", "title", l.Title), v))
+	p := h.page(c, h.msg(c, "review.title", "title", l.Title), v)
+	p.Problem = problem
+	return h.render(c, status, "review", p)
 }
 
 // moderate approves or rejects the ticked signatures, or the one whose own
@@ -501,7 +517,7 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 	logExport := func() error { return h.store.LogExport(c.UserContext(), l, coordinator(c).ID) }
 	anonymous := h.msg(c, "list.anonymous") // the stream outlives the request's context
-	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at", "version"}
+	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at", "version", "verified"}
 	return h.streamCSV(c, l.Slug+"-signatures.csv", header, logExport, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
@@ -512,7 +528,7 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 				name, affiliation, role, sortName = "", "", "", ""
 			}
 			return write(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
-				s.CreatedAt.UTC().Format(time.RFC3339), s.Lang)
+				s.CreatedAt.UTC().Format(time.RFC3339), s.Lang, string(s.Verified))
 		})
 	})
 }

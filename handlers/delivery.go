@@ -61,7 +61,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 		return nil
 	}, func(ctx context.Context, w io.Writer) error {
 		if v := p.Data.(*PrintView); v.Letter.HiddenUntil == nil {
-			v.Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.listEntry(lang, s) }, &failed)
+			v.Sections = h.streamSections(ctx, l, func(s *models.Signature) string { return h.publicEntry(l, lang, s) }, &failed)
 		}
 		if err := h.views.Stream(w, "print", p); err != nil {
 			return err

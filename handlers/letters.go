@@ -148,6 +148,16 @@ func (h *Handler) listEntry(lang string, s *models.Signature) string {
 	return h.entry(lang, s)
 }
 
+// publicEntry is listEntry on l's public page and print: the entry of a
+// verified organisation is marked so when l marks them.
+func (h *Handler) publicEntry(l *models.Letter, lang string, s *models.Signature) string {
+	entry := h.listEntry(lang, s)
+	if l.MarkVerified && s.Verified != models.NotVerified {
+		return views.VerifiedEntry(entry, views.Message(lang, "verify.mark"))
+	}
+	return entry
+}
+
 // sections groups a page of signatures, in list order, into its sections.
 func (h *Handler) sections(c *fiber.Ctx, l *models.Letter, sigs []models.Signature) []SectionView {
 	var out []SectionView
@@ -159,7 +169,7 @@ func (h *Handler) sections(c *fiber.Ctx, l *models.Letter, sigs []models.Signatu
 			}
 			out = append(out, SectionView{Kind: s.Kind, Count: count})
 		}
-		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.listEntry(h.mainLang(c, l), &s))
+		out[len(out)-1].Entries = append(out[len(out)-1].Entries, h.publicEntry(l, h.mainLang(c, l), &s))
 	}
 	return out
 }

@@ -109,6 +109,8 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/review", h.withLetter(h.moderate))
 	d.Post("/letters/:id/signatures/:sig/remove", h.withLetter(h.removeSignature))
 	d.Post("/letters/:id/signatures/:sig/sort-name", h.withLetter(h.setSortName))
+	d.Post("/letters/:id/signatures/:sig/verify", h.withLetter(h.verifySignature))
+	d.Post("/letters/:id/signatures/:sig/merge", h.withLetter(h.mergeSignature))
 	d.Get("/letters/:id/import", h.withLetter(h.importForm))
 	d.Post("/letters/:id/import/preview", h.withLetter(h.previewImport))
 	d.Post("/letters/:id/import", h.withLetter(h.importSignatures))

@@ -85,7 +85,9 @@ func publicSection(db *gorm.DB, l *Letter, kind SignatureKind) *gorm.DB {
 func (sig *Signature) hidePrivate() {
 	switch {
 	case sig.Display == DisplayAnonymous:
-		sig.Name, sig.Affiliation, sig.Role = "", "", ""
+		// Whether an anonymous organisation was verified says nothing
+		// to the reader, and could help to tell who it is.
+		sig.Name, sig.Affiliation, sig.Role, sig.Verified = "", "", "", NotVerified
 	case sig.Kind == KindOrganisation:
 		sig.Name, sig.Role = "", ""
 	}
@@ -137,7 +139,7 @@ func scanSection(q *gorm.DB, fn func(sig *Signature, sortKey string) error) erro
 		var sig Signature
 		var sortKey string
 		err := rows.Scan(&sig.ID, &sig.Kind, &sig.Display, &sig.Name, &sig.Affiliation, &sig.Role,
-			&sig.Country, &sig.Country2, &sig.Revision, &sig.Superseded, &sortKey)
+			&sig.Country, &sig.Country2, &sig.Revision, &sig.Verified, &sig.Superseded, &sortKey)
 		if err != nil {
 			return err
 		}

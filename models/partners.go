@@ -30,8 +30,8 @@ type Partner struct {
 // PartnerDomain is an email domain a partner's people write from. Within a
 // directory, a domain belongs to one partner.
 type PartnerDomain struct {
-	OrganisationID int64 `gorm:"primaryKey;autoIncrement:false"`
-	Domain         string
+	OrganisationID int64  `gorm:"primaryKey;autoIncrement:false"`
+	Domain         string `gorm:"primaryKey"`
 	PartnerID      int64
 }
 

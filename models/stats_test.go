@@ -149,12 +149,18 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 }
 
 // changeAtRandom opens a letter and makes steps random changes to its
-// signatures (signed, confirmed, reviewed, imported, filled in bulk, hidden
-// or shown, resorted, withdrawn, removed, erased unconfirmed, and the
-// letter's settings), calling check with the letter after each step.
+// signatures (signed, confirmed and perhaps verified by domain, reviewed,
+// imported, filled in bulk, hidden or shown, resorted, withdrawn, removed,
+// verified by hand, merged, erased unconfirmed, and the letter's
+// settings), calling check with the letter after each step.
 func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *models.Letter, step int, op string)) {
 	ctx := context.Background()
 	u, l := openLetter(t, s)
+	// A partner whose signers write from the fixture's domain: its
+	// organisation's signatures are listed without review once confirmed.
+	if _, err := s.AddPartner(ctx, l.OrganisationID, models.PartnerInput{Name: "Organisation", Domains: "example.org"}); err != nil {
+		t.Fatal(err)
+	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rnd := rand.New(rand.NewPCG(seed, 15))
@@ -192,9 +198,13 @@ func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *mode
 			if rnd.IntN(10) == 0 {
 				email = modeltest.SignerEmail(rnd.IntN(n)) // signing again
 			}
+			affiliation := "Organisation " + strconv.Itoa(n)
+			if rnd.IntN(3) == 0 {
+				affiliation = "Organisation" // the partner, or a duplicate of it
+			}
 			var signed *models.Signed
 			signed, err = s.AddSignature(ctx, l.ID, models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: name(n),
-				Affiliation: "Organisation " + strconv.Itoa(n), Country: countries[rnd.IntN(len(countries))], Email: email,
+				Affiliation: affiliation, Country: countries[rnd.IntN(len(countries))], Email: email,
 				Display: displays[rnd.IntN(3)]}, modeltest.Mail)
 			if err == nil {
 				manageTokens = append(manageTokens, signed.ManageToken)
@@ -251,10 +261,24 @@ func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *mode
 				return models.NewSignature{Kind: kinds[rnd.IntN(2)], Name: name(start + i), Affiliation: "Organisation",
 					Country: countries[rnd.IntN(len(countries))], Email: modeltest.SignerEmail(start + i), Display: displays[rnd.IntN(3)]}
 			})
-		case r < 94:
+		case r < 93:
 			op = "erase"
 			now = now.Add(15 * 24 * time.Hour) // past the links' expiry and the week after
 			_, err = s.EraseExpired(ctx)
+		case r < 95:
+			op = "verify"
+			var id int64
+			if id, err = anyone(); err == nil && id != 0 {
+				_, err = s.VerifySignatures(ctx, l, u.ID, []int64{id})
+			}
+		case r < 97:
+			op = "merge"
+			var id, into int64
+			if id, err = anyone(); err == nil && id != 0 {
+				if into, err = anyone(); err == nil {
+					err = s.MergeSignature(ctx, l, u.ID, id, into, entry)
+				}
+			}
 		default:
 			op = "settings"
 			modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) {
@@ -265,7 +289,8 @@ func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *mode
 		// an answer, not a failure of the test.
 		if err != nil && !errors.Is(err, models.ErrNotFound) && !errors.Is(err, models.ErrAlreadyConfirmed) &&
 			!errors.Is(err, models.ErrLinkExpired) && !errors.Is(err, models.ErrAlreadySigned) &&
-			!errors.Is(err, models.ErrBulkNeedsNoConfirmation) {
+			!errors.Is(err, models.ErrBulkNeedsNoConfirmation) && !errors.Is(err, models.ErrNotOrganisation) &&
+			!errors.Is(err, models.ErrCannotMerge) {
 			t.Fatalf("step %d, %s: %v", step, op, err)
 		}
 		l = reload(t, s, l.Slug)

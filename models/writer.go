@@ -336,7 +336,8 @@ func (s *Store) remindOwner(tx *gorm.DB, l *Letter, key signatureKey, mail Confi
 }
 
 // confirmInBatch confirms the signature of a confirmation request in tx: it
-// goes onto the list, or to review. The answer is nil, or the rule the link
+// goes onto the list, or to review unless the address just proved
+// verifies it (verifyByDomain). The answer is nil, or the rule the link
 // broke (unknown, used before, expired, letter closed since), which changes
 // nothing; an error fails the whole batch.
 func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]*Letter) (answer, err error) {
@@ -357,7 +358,10 @@ func (s *Store) confirmInBatch(tx *gorm.DB, req *signRequest, letters map[int64]
 		return err, nil
 	}
 	sig.Status, sig.ConfirmedAt = l.statusAfterConfirmation(sig.Kind), &now
-	if err := tx.Model(&sig).Select("status", "confirmed_at").Updates(&sig).Error; err != nil {
+	if err := s.verifyByDomain(tx, l, &sig); err != nil {
+		return nil, fmt.Errorf("verify signature: %w", err)
+	}
+	if err := tx.Model(&sig).Select("status", "confirmed_at", "verified", "verified_at").Updates(&sig).Error; err != nil {
 		return nil, fmt.Errorf("confirm signature: %w", err)
 	}
 	req.confirm.status = sig.Status

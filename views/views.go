@@ -293,6 +293,30 @@ var entryEscaper = strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", 
 // (the stored entries of dated lists keep no other mark of their parts) is
 // isolated as two pieces, each in its own direction, in the list's order.
 func WriteEntry(b *strings.Builder, entry string) {
+	entry, label, verified := strings.Cut(entry, verifiedMark)
+	writeParts(b, entry)
+	if verified {
+		// The tick for the eye, its label for screen readers and as a tooltip.
+		b.WriteString(` <span class="verified" title="`)
+		entryEscaper.WriteString(b, label)
+		b.WriteString(`"><span aria-hidden="true">✓</span><span class="visually-hidden">`)
+		entryEscaper.WriteString(b, label)
+		b.WriteString(`</span></span>`)
+	}
+}
+
+// verifiedMark ends the entry of a verified organisation on a public list,
+// before the mark's label (see VerifiedEntry): a control character, which
+// no name holds (models.ValidPlainText refuses them).
+const verifiedMark = "\x1e"
+
+// VerifiedEntry marks a list's entry as a verified organisation's, which
+// WriteEntry writes as a tick labelled for screen readers with label
+// ("verified", in the list's language).
+func VerifiedEntry(entry, label string) string { return entry + verifiedMark + label }
+
+// writeParts writes WriteEntry's entry, part by part.
+func writeParts(b *strings.Builder, entry string) {
 	for {
 		part, sep, rest := cutEntry(entry)
 		b.WriteString("<bdi>")
