@@ -62,7 +62,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 // read from the store a chunk of entries at a time while it is written.
 func (h *Handler) packet(ctx context.Context, l *models.Letter) ([]byte, error) {
 	p := &packet.Letter{
-		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorList(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
+		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorNames(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
 		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing,
 		Signatures: l.SignatureCount(), Unlisted: l.UnlistedCount,

@@ -24,6 +24,9 @@ var (
 	AgainEmail = EmailKind{"mail.again.subject", "mail.again.body"}
 	// ReconfirmEmail asks a signer to agree to a revised text.
 	ReconfirmEmail = EmailKind{"mail.reconfirm.subject", "mail.reconfirm.body"}
+	// CoInitiationEmail invites a coordinator of another organisation to
+	// co-initiate a letter.
+	CoInitiationEmail = EmailKind{"coinit.mail_subject", "coinit.mail_body"}
 )
 
 // ComposeEmail writes the email kind in the language lang, or the

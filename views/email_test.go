@@ -14,10 +14,11 @@ import (
 func TestEmailsComposedWhole(t *testing.T) {
 	until := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	params := map[EmailKind][]any{
-		ConfirmEmail:   {"title", "Free them all", "confirm_url", "https://x.test/confirm/c", "until", until, "manage_url", "https://x.test/signature/m"},
-		SignedEmail:    {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
-		AgainEmail:     {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
-		ReconfirmEmail: {"title", "Free them all", "signed", 1, "current", 2, "revision_url", "https://x.test/letters/l/revisions/1", "confirm_url", "https://x.test/reconfirm/r"},
+		ConfirmEmail:      {"title", "Free them all", "confirm_url", "https://x.test/confirm/c", "until", until, "manage_url", "https://x.test/signature/m"},
+		SignedEmail:       {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
+		AgainEmail:        {"title", "Free them all", "manage_url", "https://x.test/signature/m"},
+		ReconfirmEmail:    {"title", "Free them all", "signed", 1, "current", 2, "revision_url", "https://x.test/letters/l/revisions/1", "confirm_url", "https://x.test/reconfirm/r"},
+		CoInitiationEmail: {"title", "Free them all", "name", "Jakub Klepal", "organisation", "Forum 2000", "url", "https://x.test/dashboard/co-initiations/t", "until", until},
 	}
 	for kind, p := range params {
 		for _, lang := range append([]string{"xx"}, Languages...) {
