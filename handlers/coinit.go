@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,7 +25,7 @@ type CoInitiatorForm struct {
 	Email string `form:"email" validate:"omitempty,max=254,email,visible_email"`
 }
 
-func (f *CoInitiatorForm) normalize() { f.Email = models.NormalizeText(f.Email) }
+func (f *CoInitiatorForm) normalize() { f.Email = strings.TrimSpace(f.Email) }
 
 // CoInitiationSection is the editor's part on co-initiators: who initiates
 // the letter, the invitations not accepted yet, and the form that invites

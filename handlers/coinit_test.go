@@ -28,8 +28,9 @@ const (
 // coInitiationLink finds the link of an invitation to co-initiate in an email.
 var coInitiationLink = regexp.MustCompile(`http://undersigned\.test(/dashboard/co-initiations/[A-Za-z0-9_-]+)`)
 
-// coInitiation is a letter drafted and opened by ICDR, whose organisations
-// of review wait for a coordinator, and the site's store's DSN.
+// coInitiation is a site with seed 003's letter, drafted and opened by
+// ICDR, on which organisations' signatures wait for review; dsn is its
+// database's, for the tests that look behind the store's back.
 type coInitiation struct {
 	*site
 	dsn    string
@@ -74,7 +75,7 @@ func accept(t *testing.T, c *handlertest.Client, link string) handlertest.Respon
 
 func (ci *coInitiation) initiating(t *testing.T) []string {
 	t.Helper()
-	l, err := ci.store.CoordinatorLetter(context.Background(), modeltestUser(t, ci.store, icdrEmail), letterID(t, ci.editor))
+	l, err := ci.store.CoordinatorLetter(context.Background(), userID(t, ci.store, icdrEmail), letterID(t, ci.editor))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +99,8 @@ func letterID(t *testing.T, editor string) int64 {
 	return id
 }
 
-// modeltestUser is the id of the coordinator with this email.
-func modeltestUser(t *testing.T, s *models.Store, email string) int64 {
+// userID is the id of the coordinator with this email.
+func userID(t *testing.T, s *models.Store, email string) int64 {
 	t.Helper()
 	u, err := s.Authenticate(context.Background(), email, modeltest.Password)
 	if err != nil {
@@ -191,10 +192,10 @@ func TestSecondAcceptanceIsHarmless(t *testing.T) {
 	ci.icdr.Get(link).Expect(t, http.StatusOK, "Your organisation already initiates this letter.")
 	ci.icdr.Post(link, url.Values{"organisation": {"1"}}).Expect(t, http.StatusOK, "Your organisation already initiates this letter.")
 
-	b := ci.coordinator2(civicusEmail)
+	b := ci.loggedIn(civicusEmail)
 	accept(t, b, link)
 	b.Post(link, url.Values{}).Expect(t, http.StatusOK, "This invitation has already been accepted, by "+civicus+".")
-	colleague := ci.coordinator2("b2@civicus.example")
+	colleague := ci.loggedIn("b2@civicus.example")
 	colleague.Get(link).Expect(t, http.StatusOK, "This invitation has already been accepted, by "+civicus+".")
 	colleague.Post(link, url.Values{}).Expect(t, http.StatusOK, "This invitation has already been accepted, by "+civicus+".")
 	// A second invitation to the same organisation does not add it twice.
@@ -210,8 +211,8 @@ func TestSecondAcceptanceIsHarmless(t *testing.T) {
 	}
 }
 
-// coordinator2 is a client logged in as an existing coordinator.
-func (s *site) coordinator2(email string) *handlertest.Client {
+// loggedIn is a client logged in as an existing coordinator.
+func (s *site) loggedIn(email string) *handlertest.Client {
 	c := s.client()
 	c.LogIn(email, modeltest.Password)
 	return c
@@ -226,7 +227,7 @@ func TestExpiredCoInitiationSaysSo(t *testing.T) {
 	if _, err := modeltest.RawDB(t, ci.dsn).Exec("UPDATE co_initiation_invitations SET expires_at = $1", "2020-01-01 00:00:00+00:00"); err != nil {
 		t.Fatal(err)
 	}
-	b := ci.coordinator2(civicusEmail)
+	b := ci.loggedIn(civicusEmail)
 	b.Get(link).Expect(t, http.StatusGone, "This invitation has expired.")
 	b.Post(link, url.Values{}).Expect(t, http.StatusGone, "This invitation has expired.")
 	b.Get(ci.editor).Expect(t, http.StatusNotFound)
@@ -243,7 +244,7 @@ func TestCoInitiatorActsOnTheLetterAndAThirdOrganisationCannot(t *testing.T) {
 	ci := newCoInitiation(t)
 	modeltest.Coordinator(t, ci.store, civicusEmail, civicus)
 	c := ci.coordinator(thirdEmail, third)
-	b := ci.coordinator2(civicusEmail)
+	b := ci.loggedIn(civicusEmail)
 	accept(t, b, ci.invite(t, civicusEmail))
 
 	// The co-initiator's coordinator edits the text and drafts its French
@@ -321,7 +322,7 @@ func TestCoInitiatorActsOnTheLetterAndAThirdOrganisationCannot(t *testing.T) {
 func TestCoInitiatorsAreShownAsInitiators(t *testing.T) {
 	ci := newCoInitiation(t)
 	modeltest.Coordinator(t, ci.store, civicusEmail, civicus)
-	accept(t, ci.coordinator2(civicusEmail), ci.invite(t, civicusEmail))
+	accept(t, ci.loggedIn(civicusEmail), ci.invite(t, civicusEmail))
 
 	const line = "An initiative of " + icdr + ", " + civicus + " and Forum 2000 Foundation"
 	v := ci.client()
