@@ -322,10 +322,13 @@ func TestCoInitiatorActsOnTheLetterAndAThirdOrganisationCannot(t *testing.T) {
 func TestCoInitiatorsAreShownAsInitiators(t *testing.T) {
 	ci := newCoInitiation(t)
 	modeltest.Coordinator(t, ci.store, civicusEmail, civicus)
+	v := ci.client()
+	// Pages cached before the acceptance are not shown after it.
+	v.Get(seedSlug).Expect(t, http.StatusOK, "An initiative of "+icdr+" and Forum 2000 Foundation")
+	v.Get("/").Expect(t, http.StatusOK, "An initiative of "+icdr+" and Forum 2000 Foundation")
 	accept(t, ci.loggedIn(civicusEmail), ci.invite(t, civicusEmail))
 
 	const line = "An initiative of " + icdr + ", " + civicus + " and Forum 2000 Foundation"
-	v := ci.client()
 	v.Get(seedSlug).Expect(t, http.StatusOK, line)
 	v.Get(seedSlug+"/print").Expect(t, http.StatusOK, line)
 	v.Get("/").Expect(t, http.StatusOK, line)
