@@ -267,7 +267,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		}
 	}
 	v := APILetter{
-		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorList()), Addressees: nonNil(l.AddresseeList()),
+		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorNames()), Addressees: nonNil(l.AddresseeList()),
 		Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: string(views.RenderMarkdown(l.Body)), ClosingHTML: string(views.RenderMarkdown(l.Closing)),
 		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{},
@@ -373,7 +373,7 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 		}
 		e.Published = isoTime(l.Date(time.Now()))
 		e.Updated = e.Published
-		for _, name := range l.InitiatorList() {
+		for _, name := range l.InitiatorNames() {
 			e.Authors = append(e.Authors, atomPerson{Name: name})
 		}
 		entries = append(entries, e)

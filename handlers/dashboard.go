@@ -89,6 +89,7 @@ type EditorView struct {
 	Update        UpdateForm      // the form of a new update
 	Translations  []TranslationRow
 	Untranslated  []VersionLink // the languages it may be translated into, each linking its editor
+	CoInitiation  CoInitiationSection
 }
 
 // TranslationRow is one translation of a letter, on its editor.
@@ -134,6 +135,9 @@ func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.
 	h.setTranslations(c, &v, l)
 	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
 	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
+		return v, err
+	}
+	if v.CoInitiation, err = h.coInitiationSection(ctx, l); err != nil {
 		return v, err
 	}
 	v.Updates, err = h.letterUpdates(ctx, l)
@@ -220,6 +224,7 @@ func (h *Handler) editLetter(c *fiber.Ctx, l *models.Letter) error {
 	v.Saved = c.Query("saved") != ""
 	v.Published = c.Query("published") != ""
 	v.Asked = c.QueryInt("asked", -1)
+	v.CoInitiation.Sent = c.Query("co-invited") != ""
 	return h.renderEditor(c, fiber.StatusOK, l, v, nil)
 }
 

@@ -84,7 +84,7 @@ func TestSeedListImportedThroughPreviewAndConfirmation(t *testing.T) {
 		last = at
 	}
 	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK,
-		`<bdi>Coordinator Org</bdi>: added signatories collected elsewhere (marked “added by the coordinators”): <bdi>22</bdi>`,
+		`<bdi>Coordinator Org</bdi> (<bdi>Org</bdi>): added signatories collected elsewhere (marked “added by the coordinators”): <bdi>22</bdi>`,
 		`<span class="tag">added by the coordinators</span>`)
 
 	// The same list again adds no one, and says why.

@@ -31,8 +31,8 @@ func TestJourney(t *testing.T) {
 	setupPath := strings.TrimPrefix(link, siteURL)
 	coord := s.client()
 	coord.Get(setupPath).Expect(t, http.StatusOK, "Organisation")
-	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000"}}).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
-	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {modeltest.Password}, "organisation": {"Forum 2000"}}).Expect(t, http.StatusSeeOther)
+	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {"short"}, "organisation": {"Forum 2000 Foundation"}}).Expect(t, http.StatusUnprocessableEntity, "Choose a password of at least 12 characters.", `value="Jakub Klepal"`)
+	coord.Post(setupPath, url.Values{"name": {"Jakub Klepal"}, "email": {"jakub@forum2000.example"}, "password": {modeltest.Password}, "organisation": {"Forum 2000 Foundation"}}).Expect(t, http.StatusSeeOther)
 	if again, _ := s.h.SetupLink(ctx); again != "" {
 		t.Fatalf("setup link still offered after setup: %q", again)
 	}
@@ -67,7 +67,7 @@ func TestJourney(t *testing.T) {
 	preview := coord.Get(editor+"/preview").Expect(t, http.StatusOK, "Preview:", "We further call on the international community to:", "disabled")
 	coord.Post(editor+"/state", url.Values{"state": {"open"}}).Expect(t, http.StatusSeeOther)
 	public := visitor.Get(seedSlug).Expect(t, http.StatusOK,
-		"An initiative of International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation",
+		"An initiative of Forum 2000 Foundation and International Coalition for Democratic Renewal (ICDR)",
 		"<h1 id=\"letter-title\">Joint statement on the human rights situation in Azerbaijan</h1>",
 		"To:", "Members of the Parliamentary Assembly of the Council of Europe", "RE:", "Excellencies,",
 		"demand that the Azerbaijani authorities:</p>", "<li>Unconditionally release and drop the charges against all political prisoners;</li>",

@@ -113,7 +113,7 @@ func listItems(entries iter.Seq[string]) iter.Seq[template.HTML] {
 func (h *Handler) letterView(l *models.Letter) LetterView {
 	v := LetterView{
 		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: l.State, Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
-		Summary: l.Summary, Initiators: l.InitiatorList(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
+		Summary: l.Summary, Initiators: l.InitiatorNames(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing, Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
 		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt, SentOn: l.SentOn,

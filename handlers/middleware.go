@@ -61,8 +61,9 @@ func allowFraming(c *fiber.Ctx) {
 }
 
 // tokenPaths are the shapes of the paths of private links, the routes
-// with a :token: the first segments of their paths ("signature"), and the
-// words that follow the token ("withdraw").
+// with a :token: the segments of their paths before it ("signature",
+// "dashboard/co-initiations"), and the words that follow the token
+// ("withdraw").
 type tokenPaths struct{ prefixes, words map[string]bool }
 
 // findTokenPaths reads the shapes of the private links from the URL map, so
@@ -76,7 +77,7 @@ func findTokenPaths(routes []fiber.Route) tokenPaths {
 		if at < 1 {
 			continue
 		}
-		tp.prefixes[strings.ToLower(segs[0])] = true
+		tp.prefixes[strings.ToLower(strings.Join(segs[:at], "/"))] = true
 		for _, w := range segs[at+1:] {
 			if !strings.HasPrefix(w, ":") {
 				tp.words[w] = true
@@ -86,8 +87,30 @@ func findTokenPaths(routes []fiber.Route) tokenPaths {
 	return tp
 }
 
+// tokenAt returns the index in segs, a path's segments, of the first one
+// after a private link's prefix (its token), or -1 when the path is no
+// private link's. Empty segments (doubled slashes) are skipped, and the
+// prefix's segments compared unescaped, in any case.
+func (tp tokenPaths) tokenAt(segs []string) int {
+	var prefix []string
+	for i, s := range segs {
+		if s == "" {
+			continue
+		}
+		if len(prefix) > 0 && tp.prefixes[strings.Join(prefix, "/")] {
+			return i
+		}
+		seg, err := url.PathUnescape(s)
+		if err != nil {
+			return -1
+		}
+		prefix = append(prefix, strings.ToLower(seg))
+	}
+	return -1
+}
+
 // logPath is the request's path as logs show it. On a private link's path,
-// every segment after the first is a placeholder but the words of its
+// every segment after its prefix is a placeholder but the words of its
 // routes: a token is its holder's key to their signature or account, and
 // whoever reads the log must not hold it. The rule goes by the path, not by
 // the route the request reached, so that a request refused before routing
@@ -96,15 +119,11 @@ func findTokenPaths(routes []fiber.Route) tokenPaths {
 func (h *Handler) logPath(c *fiber.Ctx) string {
 	path := c.Path()
 	segs := strings.Split(path, "/")
-	first := slices.IndexFunc(segs, func(s string) bool { return s != "" })
-	if first < 0 {
+	at := h.tokenPaths.tokenAt(segs)
+	if at < 0 {
 		return path
 	}
-	prefix, err := url.PathUnescape(segs[first])
-	if err != nil || !h.tokenPaths.prefixes[strings.ToLower(prefix)] {
-		return path
-	}
-	for i := first + 1; i < len(segs); i++ {
+	for i := at; i < len(segs); i++ {
 		if segs[i] != "" && !h.tokenPaths.words[segs[i]] {
 			segs[i] = ":token"
 		}
@@ -140,10 +159,10 @@ func (h *Handler) canonicalPath(path string) string {
 	if len(segs) == 0 {
 		return "/"
 	}
-	first := strings.ToLower(segs[0])
+	first, token := strings.ToLower(segs[0]), h.tokenPaths.tokenAt(segs)
 	for i, s := range segs {
 		switch {
-		case first == "static" && i > 0, h.tokenPaths.prefixes[first] && i == 1:
+		case first == "static" && i > 0, i == token:
 		default:
 			segs[i] = strings.ToLower(s)
 		}

@@ -65,7 +65,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 // launch, when the packet says when instead.
 func (h *Handler) packet(ctx context.Context, l *models.Letter, hidden *time.Time) ([]byte, error) {
 	p := &packet.Letter{
-		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorList(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
+		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorNames(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
 		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing,
 		Signatures: l.SignatureCount(), Unlisted: l.UnlistedCount,

@@ -46,16 +46,18 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 		t.Fatalf("setup link %q: %v", setup, err)
 	}
 	setup = strings.TrimPrefix(setup, siteURL)
-	s.openLetter("c@example.org", "Org", withSettings("confirm_email"))
+	coord, editor := s.openLetter("c@example.org", "Org", withSettings("confirm_email"))
+	coord.Post(editor+"/co-initiators", url.Values{"email": {"b@example.org"}}).Expect(t, http.StatusSeeOther)
+	coInitiation := coInitiationLink.FindStringSubmatch(s.inbox("b@example.org")[0].Body)[1]
 	signer := s.client()
 	signer.Get(seedSlug)
 	signer.Post(seedSlug+"/sign", handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org")).Expect(t, http.StatusSeeOther)
 	confirm := s.mailedLink("leyla@example.org", "/confirm/")
 
 	const fake = "Qm9ndXNUb2tlbk9mRm9ydHlUaHJlZUNoYXJhY3Rlcn"
-	tokens := map[string]string{"setup": setup, "confirm": confirm}
-	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join", "invited"} {
-		tokens[prefix+" (made up)"] = "/" + prefix + "/" + fake + prefix
+	tokens := map[string]string{"setup": setup, "confirm": confirm, "co-initiation": coInitiation}
+	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join", "invited", "dashboard/co-initiations"} {
+		tokens[prefix+" (made up)"] = "/" + prefix + "/" + fake + prefix[:4]
 	}
 	visitor := s.client()
 	visitor.Get("/login")
@@ -82,6 +84,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	// A server error logs the path too.
 	store.Close()
 	visitor.Get("/signature/"+fake).Expect(t, http.StatusInternalServerError)
+	visitor.Get(editor) // no private link: logged as it is
 	out := log.String()
 	if !strings.Contains(out, "request failed") {
 		t.Fatal("no server error in the log")
@@ -92,7 +95,8 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 		}
 	}
 	// What the operator needs is kept: the route and its outcome.
-	for _, kept := range []string{"path=/signature/:token/withdraw", "path=/confirm/:token status=200", "path=/Signature/:token", "status=403"} {
+	for _, kept := range []string{"path=/signature/:token/withdraw", "path=/confirm/:token status=200", "path=/Signature/:token", "status=403",
+		"path=/dashboard/co-initiations/:token status=303", "path=" + editor + " "} {
 		if !strings.Contains(out, kept) {
 			t.Errorf("the log lacks %q", kept)
 		}

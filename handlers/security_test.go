@@ -298,8 +298,8 @@ func TestCoordinatorCurationAndCSV(t *testing.T) {
 	coord.Get(letterPath + "/signatures")
 	coord.Post(letterPath+"/signatures/2/remove", url.Values{"reason": {""}}).Expect(t, http.StatusUnprocessableEntity, "Reason for removal")
 	coord.Post(letterPath+"/signatures/2/remove", url.Values{"reason": {"Formula spam"}}).Expect(t, http.StatusSeeOther)
-	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "What was done", "Coordinator Org: removed:", "Formula spam",
-		"Coordinator Org: corrected the sort name: Javier El-Hage, Bolivia — Hage", "Coordinator Org: downloaded the list")
+	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "What was done", "Coordinator Org (Org): removed:", "Formula spam",
+		"Coordinator Org (Org): corrected the sort name: Javier El-Hage, Bolivia — Hage", "Coordinator Org (Org): downloaded the list")
 	r := visitor.Get(seedSlug).Expect(t, http.StatusOK, "1 signature", "Javier El-Hage, Bolivia")
 	if strings.Contains(r.Body, "HYPERLINK") {
 		t.Error("a removed signature is still listed")

@@ -279,8 +279,8 @@ func TestReviewQueue(t *testing.T) {
 	assertAbsent(t, s.publicPages(), "KRIK")
 
 	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "1 signature waits for review", "Rejected", "Waiting for email confirmation",
-		`Coordinator Org: approved: Civic IDEA, Georgia`, `Coordinator Org: approved: Sapari, Georgia`,
-		`Coordinator Org: rejected: KRIK, Serbia`)
+		`Coordinator Org (Org): approved: Civic IDEA, Georgia`, `Coordinator Org (Org): approved: Sapari, Georgia`,
+		`Coordinator Org (Org): rejected: KRIK, Serbia`)
 }
 
 // TestDisplayChoices checks every output of the list against each signer's

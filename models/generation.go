@@ -89,6 +89,7 @@ func copyLetter(l *Letter) *Letter {
 	c := *l
 	c.DemandGroups = slices.Clone(l.DemandGroups)
 	c.Translations = slices.Clone(l.Translations)
+	c.Initiating = slices.Clone(l.Initiating)
 	return &c
 }
 

@@ -99,6 +99,12 @@ type Letter struct {
 	DemandGroups []DemandGroup `gorm:"foreignKey:LetterID"`
 	Translations []Translation `gorm:"foreignKey:LetterID"` // the published ones only, for the public
 
+	// Initiating are the organisations on Undersigned that initiate the
+	// letter, its own then its co-initiators (see InitiatingOrganisations),
+	// read with a published letter or a coordinator's: the initiators shown
+	// above it come from them (InitiatorNames).
+	Initiating []Organisation `gorm:"-"`
+
 	// Original is the original's language when this value reads one of
 	// its translations (see Version); empty for the original.
 	Original string `gorm:"-"`
@@ -372,13 +378,15 @@ func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
 }
 
 // textLocked also counts signatures since removed or withdrawn, which the
-// audit log remembers (a download of the list is no signature), and a letter
-// already revised, whose signatures may all have been erased since.
+// audit log remembers (a download of the list, or a co-initiator's
+// acceptance, is no signature), and a letter already revised, whose
+// signatures may all have been erased since.
 func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 	var locked bool
 	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
-		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action <> ?)
-		OR EXISTS (SELECT 1 FROM letters WHERE id = ? AND revision > 1)`, letterID, letterID, AuditExport, letterID).Scan(&locked).Error
+		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action NOT IN ?)
+		OR EXISTS (SELECT 1 FROM letters WHERE id = ? AND revision > 1)`,
+		letterID, letterID, []AuditAction{AuditExport, AuditCoInitiate}, letterID).Scan(&locked).Error
 	return locked, err
 }
 
@@ -499,7 +507,8 @@ func withGroups(db *gorm.DB) *gorm.DB {
 	return db.Preload("DemandGroups", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
 }
 
-// PublicLetter returns a published letter by its slug, with its demand groups.
+// PublicLetter returns a published letter by its slug, with its demand
+// groups and its initiating organisations.
 //
 // A letter read in the last second is not read again while the store's
 // generation stays the same (see generation.go): every public request of a
@@ -518,6 +527,9 @@ func (s *Store) PublicLetter(ctx context.Context, slug string) (*Letter, error) 
 		err := publishedTranslations(withGroups(s.read.WithContext(ctx))).Where("slug = ? AND state IN ?", slug, []LetterState{StateOpen, StateClosed}).Take(&l).Error
 		if err != nil {
 			return nil, notFound(err)
+		}
+		if err := loadInitiating(s.read.WithContext(ctx), &l); err != nil {
+			return nil, err
 		}
 		s.generation.keep(gen, &l)
 		return &l, nil
@@ -540,21 +552,24 @@ func slugShaped(slug string) bool {
 	return true
 }
 
-// CoordinatorLetter returns a letter of one of the user's organisations, or
-// ErrNotFound: other organisations' letters do not exist for them.
+// CoordinatorLetter returns a letter one of the user's organisations
+// initiates (drafted or co-initiates), or ErrNotFound: other
+// organisations' letters do not exist for them.
 func (s *Store) CoordinatorLetter(ctx context.Context, userID, letterID int64) (*Letter, error) {
 	var l Letter
-	err := allTranslations(withGroups(s.read.WithContext(ctx))).
-		Joins("JOIN memberships ON memberships.organisation_id = letters.organisation_id AND memberships.user_id = ?", userID).
-		Where("letters.id = ?", letterID).Take(&l).Error
+	db := s.read.WithContext(ctx)
+	err := allTranslations(withGroups(db)).Where("letters.id = ?", letterID).
+		Where(`EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ? AND (m.organisation_id = letters.organisation_id
+			OR m.organisation_id IN (SELECT organisation_id FROM letter_co_initiators WHERE letter_id = letters.id)))`, userID).
+		Take(&l).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return &l, nil
+	return &l, loadInitiating(db, &l)
 }
 
 // PublicLetters returns a page of published, listed letters, newest first,
-// and how many there are in all.
+// with their initiating organisations, and how many there are in all.
 func (s *Store) PublicLetters(ctx context.Context, offset, limit int) ([]Letter, int64, error) {
 	db := s.read.WithContext(ctx).Model(&Letter{}).Where("state IN ? AND listed", []LetterState{StateOpen, StateClosed})
 	var total int64
@@ -562,8 +577,14 @@ func (s *Store) PublicLetters(ctx context.Context, offset, limit int) ([]Letter,
 		return nil, 0, err
 	}
 	var letters []Letter
-	err := publishedTranslations(db).Order("published_at DESC, id DESC").Offset(offset).Limit(limit).Find(&letters).Error
-	return letters, total, err
+	if err := publishedTranslations(db).Order("published_at DESC, id DESC").Offset(offset).Limit(limit).Find(&letters).Error; err != nil {
+		return nil, 0, err
+	}
+	page := make([]*Letter, len(letters))
+	for i := range letters {
+		page[i] = &letters[i]
+	}
+	return letters, total, loadInitiating(s.read.WithContext(ctx), page...)
 }
 
 // OrganisationLetters is an organisation and its letters, for the dashboard.
@@ -572,7 +593,8 @@ type OrganisationLetters struct {
 	Letters      []Letter
 }
 
-// CoordinatorLetters returns the user's organisations, each with its letters, newest first.
+// CoordinatorLetters returns the user's organisations, each with the
+// letters it drafted or co-initiates, newest first.
 func (s *Store) CoordinatorLetters(ctx context.Context, userID int64) ([]OrganisationLetters, error) {
 	orgs, err := s.Organisations(ctx, userID)
 	if err != nil {
@@ -582,8 +604,19 @@ func (s *Store) CoordinatorLetters(ctx context.Context, userID int64) ([]Organis
 	for i, o := range orgs {
 		ids[i] = o.ID
 	}
+	db := s.read.WithContext(ctx)
+	var co []CoInitiator
+	if err := db.Where("organisation_id IN ?", ids).Find(&co).Error; err != nil {
+		return nil, err
+	}
+	coInitiating := map[int64][]int64{} // letter → the user's organisations co-initiating it
+	for _, c := range co {
+		coInitiating[c.LetterID] = append(coInitiating[c.LetterID], c.OrganisationID)
+	}
 	var letters []Letter
-	if err := s.read.WithContext(ctx).Where("organisation_id IN ?", ids).Order("created_at DESC, id DESC").Find(&letters).Error; err != nil {
+	err = db.Where("organisation_id IN ? OR id IN (SELECT letter_id FROM letter_co_initiators WHERE organisation_id IN ?)", ids, ids).
+		Order("created_at DESC, id DESC").Find(&letters).Error
+	if err != nil {
 		return nil, err
 	}
 	out := make([]OrganisationLetters, len(orgs))
@@ -593,8 +626,11 @@ func (s *Store) CoordinatorLetters(ctx context.Context, userID int64) ([]Organis
 		index[o.ID] = i
 	}
 	for _, l := range letters {
-		i := index[l.OrganisationID]
-		out[i].Letters = append(out[i].Letters, l)
+		for _, org := range append([]int64{l.OrganisationID}, coInitiating[l.ID]...) {
+			if i, ok := index[org]; ok {
+				out[i].Letters = append(out[i].Letters, l)
+			}
+		}
 	}
 	return out, nil
 }

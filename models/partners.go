@@ -147,11 +147,11 @@ func (s *Store) AddPartnerContact(ctx context.Context, partnerID int64, c Partne
 // initiate a letter: its own, then its co-initiators. Their directories
 // are where its invitations go and where its signers are verified.
 func (s *Store) InitiatingOrganisations(ctx context.Context, l *Letter) ([]Organisation, error) {
-	var orgs []Organisation
-	if err := s.read.WithContext(ctx).Where("id = ?", l.OrganisationID).Find(&orgs).Error; err != nil {
-		return nil, fmt.Errorf("initiating organisations of letter %d: %w", l.ID, err)
+	orgs, err := initiatingOrganisations(s.read.WithContext(ctx), []int64{l.ID})
+	if err != nil {
+		return nil, fmt.Errorf("letter %d: %w", l.ID, err)
 	}
-	return orgs, nil
+	return orgs[l.ID], nil
 }
 
 // unanswered narrows invitations (the sign_invitations table) to those

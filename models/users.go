@@ -238,9 +238,13 @@ func (s *Store) Organisations(ctx context.Context, userID int64) ([]Organisation
 
 // IsMember reports whether a user belongs to an organisation.
 func (s *Store) IsMember(ctx context.Context, userID, orgID int64) (bool, error) {
+	return isMember(s.read.WithContext(ctx), userID, orgID)
+}
+
+// isMember is IsMember in db, such as a transaction.
+func isMember(db *gorm.DB, userID, orgID int64) (bool, error) {
 	var n int64
-	err := s.read.WithContext(ctx).Table("memberships").
-		Where("user_id = ? AND organisation_id = ?", userID, orgID).Count(&n).Error
+	err := db.Table("memberships").Where("user_id = ? AND organisation_id = ?", userID, orgID).Count(&n).Error
 	return n > 0, err
 }
 

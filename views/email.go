@@ -28,6 +28,9 @@ var (
 	InviteEmail = EmailKind{"invite.mail.subject", "invite.mail.body"}
 	// InviteReminderEmail reminds them, with a new link.
 	InviteReminderEmail = EmailKind{"invite.reminder.subject", "invite.reminder.body"}
+	// CoInitiationEmail invites a coordinator of another organisation to
+	// co-initiate a letter.
+	CoInitiationEmail = EmailKind{"coinit.mail_subject", "coinit.mail_body"}
 )
 
 // ComposeEmail writes the email kind in the language lang, or the

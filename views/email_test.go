@@ -20,6 +20,7 @@ func TestEmailsComposedWhole(t *testing.T) {
 		ReconfirmEmail:      {"title", "Free them all", "signed", 1, "current", 2, "revision_url", "https://x.test/letters/l/revisions/1", "confirm_url", "https://x.test/reconfirm/r"},
 		InviteEmail:         {"name", "Anar", "inviter", "Ana", "organisation", "ICDR", "partner", "CNIS", "title", "Free them all", "deadline", "", "sign_url", "https://x.test/invited/i", "decline_url", "https://x.test/invited/i/decline"},
 		InviteReminderEmail: {"name", "Anar", "inviter", "Ana", "organisation", "ICDR", "partner", "CNIS", "title", "Free them all", "deadline", "", "sign_url", "https://x.test/invited/i", "decline_url", "https://x.test/invited/i/decline"},
+		CoInitiationEmail:   {"title", "Free them all", "name", "Jakub Klepal", "organisation", "Forum 2000", "url", "https://x.test/dashboard/co-initiations/t", "until", until},
 	}
 	for kind, p := range params {
 		for _, lang := range append([]string{"xx"}, Languages...) {

@@ -93,7 +93,7 @@ func (j *journeys) coordinatorPublishes(t *testing.T) {
 		chromedp.SendKeys(field("Full name"), "Jakub Klepal"),
 		chromedp.SendKeys(field("Email address"), coordinatorEmail),
 		chromedp.SendKeys(field("Password"), coordinatorPassword),
-		chromedp.SendKeys(field("Organisation"), "Forum 2000"),
+		chromedp.SendKeys(field("Organisation"), "Forum 2000 Foundation"),
 	)
 	c.navigate(http.StatusOK, chromedp.Click(button("Create account")))
 	c.expectText("Your letters", "Forum 2000", "No letters yet.")
@@ -152,7 +152,7 @@ func (j *journeys) coordinatorPublishes(t *testing.T) {
 	c.expectText("Open for signatures")
 	c.navigate(http.StatusOK, chromedp.Click(link("Public page")))
 	j.letterPath = eval[string](c, `location.pathname`)
-	c.expectText(letter.Title, "An initiative of International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation",
+	c.expectText(letter.Title, "An initiative of Forum 2000 Foundation and International Coalition for Democratic Renewal (ICDR)",
 		"To: Members of the Parliamentary Assembly", "RE: Political prisoners in Azerbaijan", "Signatories as of", "0 signatures")
 	c.check("letter-open")
 }
