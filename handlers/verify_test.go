@@ -158,8 +158,8 @@ func TestVerifiedEndorsements(t *testing.T) {
 		}
 	}
 	coord.Post(letterPath+"/signatures/99999/verify", url.Values{}).Expect(t, http.StatusNotFound)
-	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "Coordinator Org: verified by hand: KRIK",
-		"Coordinator Org: merged a duplicate organisation: Civic Idea, Georgia → Civic IDEA, Georgia")
+	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "Coordinator Org (Org): verified by hand: KRIK",
+		"Coordinator Org (Org): merged a duplicate organisation: Civic Idea, Georgia → Civic IDEA, Georgia")
 	csv := readCSV(t, coord.Get(letterPath+"/signatures.csv").Expect(t, http.StatusOK))
 	how := map[string]string{}
 	for _, row := range csv[1:] {
