@@ -118,10 +118,10 @@ func (in PartnerInput) Check(langs ...string) (PartnerInput, []Invalid) {
 	return in, invalid
 }
 
-// listItems splits a list written one item a line or with ";" between
-// items, dropping the empty ones.
+// listItems splits a list written one item a line or with ";" (or the
+// Arabic "؛") between items, dropping the empty ones.
 func listItems(s string) []string {
-	return Lines(strings.ReplaceAll(NormalizeMultiline(s), ";", "\n"))
+	return Lines(strings.NewReplacer(";", "\n", "؛", "\n").Replace(NormalizeMultiline(s)))
 }
 
 // appendNew appends the items not in list yet.

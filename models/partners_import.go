@@ -8,10 +8,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// PartnerColumns are the columns of a directory's CSV; several countries,
+// partnerColumns are the columns of a directory's CSV; several countries,
 // domains or tags in one cell are separated by ";". Other columns are
 // ignored.
-var PartnerColumns = []string{"name", "countries", "website", "domains", "tags", "contact_name", "contact_role", "contact_email", "contact_lang"}
+var partnerColumns = []string{"name", "countries", "website", "domains", "tags", "contact_name", "contact_role", "contact_email", "contact_lang"}
 
 // PartnerRow is one row of a directory's import as parsed and checked, or
 // the reason it cannot be imported, and what the import does with it.
@@ -39,7 +39,7 @@ func (r *PartnerRow) NewPartner() bool {
 	return r.Problem == nil && r.Existing == nil && r.SameAs == 0 && r.Repeats == 0
 }
 
-// ParsePartnerImport reads a directory's CSV (see PartnerColumns; a
+// ParsePartnerImport reads a directory's CSV (see partnerColumns; a
 // header row with at least "name"). Each row comes back checked as a
 // partner typed in the form is (see PartnerInput.Check and
 // PartnerContact.Check, langs being the interface's languages), with its
@@ -52,7 +52,7 @@ func ParsePartnerImport(src string, langs ...string) ([]PartnerRow, error) {
 	}
 	var rows []PartnerRow
 	header := func(has func(string) bool) bool { return has("name") }
-	err := eachCSVRecord(src, PartnerColumns, header, func(rec csvRecord) {
+	err := eachCSVRecord(src, partnerColumns, header, func(rec csvRecord) {
 		row := PartnerRow{Line: rec.Line, Source: rec.source()}
 		if rec.Bad {
 			row.Problem = &Invalid{Code: ProblemBadRecord}
