@@ -225,14 +225,20 @@ func (h *Handler) readPartnerForm(c *fiber.Ctx) (PartnerForm, models.PartnerInpu
 	return form, in, contact, h.formErrors(c, partnerKeys, invalid), nil
 }
 
-// duplicateError says which partner a refused one repeats, beside the
-// field that repeats it.
-func (h *Handler) duplicateError(c *fiber.Ctx, dup *models.DuplicatePartnerError) views.FormErrors {
+// duplicateErrors reads the store's refusal of a partner's form: the
+// error beside the field that repeats a partner of the directory, and that
+// partner, to link to. Any other error comes back as it is.
+func (h *Handler) duplicateErrors(c *fiber.Ctx, err error) (views.FormErrors, *PartnerLink, error) {
+	var dup *models.DuplicatePartnerError
+	if !errors.As(err, &dup) {
+		return nil, nil, err
+	}
 	field, msg := "name", h.msg(c, "partners.error.duplicate_name", "name", dup.Existing.Name)
 	if dup.Domain != "" {
 		field, msg = "domains", h.msg(c, "partners.error.duplicate_domain", "domain", dup.Domain, "name", dup.Existing.Name)
 	}
-	return views.FormErrors{{Field: field, Label: h.msg(c, partnerKeys+"label."+field), Message: msg}}
+	errs := views.FormErrors{{Field: field, Label: h.msg(c, partnerKeys+"label."+field), Message: msg}}
+	return errs, &PartnerLink{ID: dup.Existing.ID, Name: dup.Existing.Name}, nil
 }
 
 // addPartner adds a partner, with its first contact if one was typed, and
@@ -244,19 +250,15 @@ func (h *Handler) addPartner(c *fiber.Ctx, org *models.Organisation) error {
 	}
 	v := PartnersView{Form: form}
 	if len(errs) == 0 {
-		var p *models.Partner
-		p, err = h.store.AddPartner(c.UserContext(), org.ID, in)
+		p, err := h.store.AddPartner(c.UserContext(), org.ID, in)
 		if err == nil && contact != nil {
 			_, err = h.store.AddPartnerContact(c.UserContext(), p.ID, *contact)
 		}
-		var dup *models.DuplicatePartnerError
-		switch {
-		case errors.As(err, &dup):
-			errs, v.Duplicate = h.duplicateError(c, dup), &PartnerLink{ID: dup.Existing.ID, Name: dup.Existing.Name}
-		case err != nil:
-			return err
-		default:
+		if err == nil {
 			return c.Redirect(partnerPath(org, p.ID)+"?saved=1", fiber.StatusSeeOther)
+		}
+		if errs, v.Duplicate, err = h.duplicateErrors(c, err); err != nil {
+			return err
 		}
 	}
 	return h.renderPartners(c, fiber.StatusUnprocessableEntity, org, v, errs)
@@ -296,14 +298,11 @@ func (h *Handler) savePartner(c *fiber.Ctx, org *models.Organisation, p *models.
 	v := PartnerPageView{Form: form}
 	if len(errs) == 0 {
 		_, err := h.store.UpdatePartner(c.UserContext(), org.ID, p.ID, in)
-		var dup *models.DuplicatePartnerError
-		switch {
-		case errors.As(err, &dup):
-			errs, v.Duplicate = h.duplicateError(c, dup), &PartnerLink{ID: dup.Existing.ID, Name: dup.Existing.Name}
-		case err != nil:
-			return err
-		default:
+		if err == nil {
 			return c.Redirect(partnerPath(org, p.ID)+"?saved=1", fiber.StatusSeeOther)
+		}
+		if errs, v.Duplicate, err = h.duplicateErrors(c, err); err != nil {
+			return err
 		}
 	}
 	return h.renderPartner(c, fiber.StatusUnprocessableEntity, org, p, v, errs)
