@@ -450,7 +450,7 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 		case "optional":
 			f.Optional = v
 		case "keys":
-			f.Label = p.T(v + "label." + name)
+			f.Label, f.Hint = p.T(v+"label."+name), ""
 			if Has(v + "hint." + name) {
 				f.Hint = p.T(v + "hint." + name)
 			}
