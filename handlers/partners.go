@@ -250,10 +250,11 @@ func (h *Handler) addPartner(c *fiber.Ctx, org *models.Organisation) error {
 	}
 	v := PartnersView{Form: form}
 	if len(errs) == 0 {
-		p, err := h.store.AddPartner(c.UserContext(), org.ID, in)
-		if err == nil && contact != nil {
-			_, err = h.store.AddPartnerContact(c.UserContext(), p.ID, *contact)
+		var contacts []models.PartnerContact
+		if contact != nil {
+			contacts = append(contacts, *contact)
 		}
+		p, err := h.store.AddPartner(c.UserContext(), org.ID, in, contacts...)
 		if err == nil {
 			return c.Redirect(partnerPath(org, p.ID)+"?saved=1", fiber.StatusSeeOther)
 		}

@@ -317,20 +317,41 @@ func createPartners(tx *gorm.DB, partners []*Partner) error {
 }
 
 // AddPartner adds a partner to an organisation's directory, with its
-// domains. A partner whose NameKey or a domain is already there is a
-// *DuplicatePartnerError, and nothing is written; input that breaks its
-// rules (see PartnerInput.Check) is ErrInvalidPartner.
-func (s *Store) AddPartner(ctx context.Context, orgID int64, in PartnerInput) (*Partner, error) {
+// domains and contacts, if any, in one transaction. A partner whose
+// NameKey or a domain is already there is a *DuplicatePartnerError, and
+// nothing is written; input that breaks its rules (see PartnerInput.Check
+// and PartnerContact.Check) is ErrInvalidPartner, as is the same address
+// twice.
+func (s *Store) AddPartner(ctx context.Context, orgID int64, in PartnerInput, contacts ...PartnerContact) (*Partner, error) {
 	in, invalid := in.Check()
+	now := s.now()
+	p := newPartner(orgID, in, now)
+	for _, c := range contacts {
+		c, contactInvalid := c.Check()
+		invalid = append(invalid, contactInvalid...)
+		if slices.ContainsFunc(p.Contacts, func(o PartnerContact) bool { return o.Email == c.Email }) {
+			invalid = append(invalid, Invalid{Field: "contact_email", Code: "duplicate"})
+		}
+		c.ID, c.CreatedAt = 0, now
+		p.Contacts = append(p.Contacts, c)
+	}
 	if err := invalidPartner(invalid); err != nil {
 		return nil, err
 	}
-	p := newPartner(orgID, in, s.now())
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := duplicateOf(tx, orgID, 0, p.NameKey, p.domainsOf()); err != nil {
 			return err
 		}
-		return createPartners(tx, []*Partner{p})
+		if err := createPartners(tx, []*Partner{p}); err != nil {
+			return err
+		}
+		for i := range p.Contacts {
+			p.Contacts[i].PartnerID = p.ID
+		}
+		if len(p.Contacts) == 0 {
+			return nil
+		}
+		return tx.Create(&p.Contacts).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("add partner: %w", err)

@@ -67,6 +67,22 @@ func TestPartnerDuplicatesAreCaughtByNameAndDomain(t *testing.T) {
 	}
 	// Another organisation's directory is its own.
 	addPartner(t, s, other, models.PartnerInput{Name: "Forum 2000 Foundation", Domains: "forum2000.cz"})
+	// A partner comes with its first contacts, or not at all.
+	krik, err := s.AddPartner(ctx, org, models.PartnerInput{Name: "KRIK"}, models.PartnerContact{Name: "Stevan", Email: "Stevan@krik.rs"})
+	if err != nil || len(krik.Contacts) != 1 || krik.Contacts[0].PartnerID != krik.ID || krik.Contacts[0].Email != "stevan@krik.rs" {
+		t.Fatalf("with a contact: %+v, %v", krik, err)
+	}
+	for _, contacts := range [][]models.PartnerContact{
+		{{Name: "No address"}},
+		{{Name: "Desk", Email: "desk@civicidea.ge"}, {Name: "Desk again", Email: "DESK@civicidea.ge"}},
+	} {
+		if _, err := s.AddPartner(ctx, org, models.PartnerInput{Name: "Civic IDEA"}, contacts...); !errors.Is(err, models.ErrInvalidPartner) {
+			t.Errorf("with contacts %+v: err = %v, want ErrInvalidPartner", contacts, err)
+		}
+	}
+	if n := directorySize(t, s, org); n != 2 {
+		t.Errorf("the directory has %d partners, want 2", n)
+	}
 	// Refused input is refused whoever calls.
 	if _, err := s.AddPartner(ctx, org, models.PartnerInput{Name: "Civic IDEA", Countries: "Narnia"}); !errors.Is(err, models.ErrInvalidPartner) {
 		t.Errorf("a partner in Narnia: err = %v, want ErrInvalidPartner", err)
