@@ -72,7 +72,9 @@ func TestCoordinatorKeepsADirectoryOfPartners(t *testing.T) {
 		refused.Shows(t, "Civic IDEA")
 	}
 	// Invalid fields say what to do beside each, and in the summary.
-	coord.Post(dir, partnerForm("", "Narnia", "civicidea", "", "not-an-address")).Expect(t, http.StatusUnprocessableEntity,
+	invalid := partnerForm("", "Narnia", "civicidea", "", "not-an-address")
+	invalid.Set("website", "javascript:alert(1)")
+	coord.Post(dir, invalid).Expect(t, http.StatusUnprocessableEntity, "Write the website’s full address",
 		"Write the organisation’s name.", "Country not recognised: “Narnia”", "is not an email domain", "Write the contact’s name.",
 		"Enter an email address like name@example.org", `value="Narnia"`, `value="not-an-address"`)
 	if n := len(s.partners(org)); n != 1 {

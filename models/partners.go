@@ -73,7 +73,7 @@ type SignInvitation struct {
 type PartnerInput struct {
 	Name      string `field:"name" validate:"required,max=200,text,visible"`
 	Countries string `field:"countries" validate:"max=1000,multiline"`
-	Website   string `field:"website" validate:"omitempty,max=500,url"`
+	Website   string `field:"website" validate:"omitempty,max=500,http_url"`
 	Domains   string `field:"domains" validate:"max=2000,multiline"`
 	Tags      string `field:"tags" validate:"max=1000,multiline"`
 }

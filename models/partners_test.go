@@ -107,7 +107,8 @@ func TestPartnerInputIsReadAsTyped(t *testing.T) {
 		{models.PartnerInput{Name: "KRIK", Countries: "Serbia; Narnia"}, "countries", models.ProblemUnknownCountry},
 		{models.PartnerInput{Name: "KRIK", Domains: "krik"}, "domains", models.ProblemBadDomain},
 		{models.PartnerInput{Name: "KRIK", Domains: "krik rs.org"}, "domains", models.ProblemBadDomain},
-		{models.PartnerInput{Name: "KRIK", Website: "krik"}, "website", "url"},
+		{models.PartnerInput{Name: "KRIK", Website: "krik"}, "website", "http_url"},
+		{models.PartnerInput{Name: "KRIK", Website: "javascript:alert(1)"}, "website", "http_url"},
 	} {
 		if _, invalid := tt.in.Check(); len(invalid) == 0 || invalid[0].Field != tt.field || invalid[0].Code != tt.code {
 			t.Errorf("%+v: %+v, want %s %s", tt.in, invalid, tt.field, tt.code)
