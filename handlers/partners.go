@@ -176,7 +176,7 @@ func (h *Handler) withPartner(next func(*fiber.Ctx, *models.Organisation, *model
 }
 
 func (h *Handler) partners(c *fiber.Ctx, org *models.Organisation) error {
-	v := PartnersView{Form: PartnerForm{}}
+	var v PartnersView
 	switch {
 	case c.QueryInt("added", -1) >= 0:
 		v.Done = h.msg(c, "partners.added_from_letters", "count", c.QueryInt("added"))
@@ -207,19 +207,28 @@ func (h *Handler) renderPartners(c *fiber.Ctx, status int, org *models.Organisat
 	return h.render(c, status, "partners", p)
 }
 
-// readPartnerForm reads a partner's form: the partner and its contact as
-// the directory will keep them, and what is wrong with them.
-func (h *Handler) readPartnerForm(c *fiber.Ctx) (PartnerForm, models.PartnerInput, *models.PartnerContact, views.FormErrors, error) {
+// readPartnerForm reads a partner's form, or with withPartner false a
+// contact's: the partner and its contact as the directory will keep them,
+// and what is wrong with them. A contact is nil when none was typed, as
+// the add form allows; the contact form needs one.
+func (h *Handler) readPartnerForm(c *fiber.Ctx, withPartner bool) (PartnerForm, models.PartnerInput, *models.PartnerContact, views.FormErrors, error) {
 	var form PartnerForm
 	if err := c.BodyParser(&form); err != nil {
 		return form, models.PartnerInput{}, nil, nil, fiber.NewError(fiber.StatusBadRequest, "form cannot be read")
 	}
-	in, invalid := form.partner().Check(views.Languages...)
+	var in models.PartnerInput
+	var invalid []models.Invalid
+	if withPartner {
+		in, invalid = form.partner().Check(views.Languages...)
+	}
 	contact := form.contact()
-	if contact != nil {
+	switch {
+	case contact != nil:
 		var contactInvalid []models.Invalid
 		*contact, contactInvalid = contact.Check(views.Languages...)
 		invalid = append(invalid, contactInvalid...)
+	case !withPartner:
+		invalid = append(invalid, models.Invalid{Field: "contact_name", Code: "required"})
 	}
 	inFormOrder(&form, invalid)
 	return form, in, contact, h.formErrors(c, partnerKeys, invalid), nil
@@ -244,7 +253,7 @@ func (h *Handler) duplicateErrors(c *fiber.Ctx, err error) (views.FormErrors, *P
 // addPartner adds a partner, with its first contact if one was typed, and
 // opens its page.
 func (h *Handler) addPartner(c *fiber.Ctx, org *models.Organisation) error {
-	form, in, contact, errs, err := h.readPartnerForm(c)
+	form, in, contact, errs, err := h.readPartnerForm(c, true)
 	if err != nil {
 		return err
 	}
@@ -291,11 +300,10 @@ func (h *Handler) renderPartner(c *fiber.Ctx, status int, org *models.Organisati
 
 // savePartner saves a partner's form; its contacts have forms of their own.
 func (h *Handler) savePartner(c *fiber.Ctx, org *models.Organisation, p *models.Partner) error {
-	form, in, _, errs, err := h.readPartnerForm(c)
+	form, in, _, errs, err := h.readPartnerForm(c, true)
 	if err != nil {
 		return err
 	}
-	form.ContactName, form.ContactRole, form.ContactEmail, form.ContactLang = "", "", "", ""
 	v := PartnerPageView{Form: form}
 	if len(errs) == 0 {
 		_, err := h.store.UpdatePartner(c.UserContext(), org.ID, p.ID, in)
@@ -311,25 +319,16 @@ func (h *Handler) savePartner(c *fiber.Ctx, org *models.Organisation, p *models.
 
 // addContact adds a contact to a partner.
 func (h *Handler) addContact(c *fiber.Ctx, org *models.Organisation, p *models.Partner) error {
-	form, _, contact, errs, err := h.readPartnerForm(c)
+	form, _, contact, errs, err := h.readPartnerForm(c, false)
 	if err != nil {
 		return err
 	}
 	v := PartnerPageView{Form: partnerFormOf(p, h.lang(c)), Contact: form}
-	var contactErrs views.FormErrors
-	for _, e := range errs {
-		if strings.HasPrefix(e.Field, "contact_") { // the partner's own fields are not on this form
-			contactErrs = append(contactErrs, e)
-		}
-	}
-	if contact == nil {
-		contactErrs = h.formErrors(c, partnerKeys, []models.Invalid{{Field: "contact_name", Code: "required"}})
-	}
-	if len(contactErrs) == 0 {
+	if len(errs) == 0 {
 		_, err := h.store.AddPartnerContact(c.UserContext(), p.ID, *contact)
 		switch {
 		case errors.Is(err, models.ErrDuplicateContact):
-			contactErrs = views.FormErrors{{Field: "contact_email", Label: h.msg(c, partnerKeys+"label.contact_email"),
+			errs = views.FormErrors{{Field: "contact_email", Label: h.msg(c, partnerKeys+"label.contact_email"),
 				Message: h.msg(c, "partners.error.duplicate_contact")}}
 		case err != nil:
 			return err
@@ -337,7 +336,7 @@ func (h *Handler) addContact(c *fiber.Ctx, org *models.Organisation, p *models.P
 			return c.Redirect(partnerPath(org, p.ID)+"?saved=1#contacts", fiber.StatusSeeOther)
 		}
 	}
-	return h.renderPartner(c, fiber.StatusUnprocessableEntity, org, p, v, contactErrs)
+	return h.renderPartner(c, fiber.StatusUnprocessableEntity, org, p, v, errs)
 }
 
 // removeContact removes one of a partner's contacts.

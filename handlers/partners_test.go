@@ -88,6 +88,7 @@ func TestCoordinatorKeepsADirectoryOfPartners(t *testing.T) {
 	coord.Post(page+"/contacts", url.Values{"contact_name": {"Office"}, "contact_email": {"office@civicidea.ge"}, "contact_lang": {"fr"}}).Expect(t, http.StatusSeeOther)
 	coord.Post(page+"/contacts", url.Values{"contact_name": {"Office again"}, "contact_email": {"OFFICE@civicidea.ge"}}).Expect(t, http.StatusUnprocessableEntity,
 		"This partner already has a contact with this address.", `value="Office again"`)
+	coord.Post(page+"/contacts", url.Values{"contact_name": {""}}).Expect(t, http.StatusUnprocessableEntity, "Write the contact’s name.")
 	coord.Post(page+"/contacts", url.Values{"contact_name": {"Desk"}, "contact_email": {"desk@civicidea.ge"}, "contact_lang": {"de"}}).Expect(t, http.StatusUnprocessableEntity,
 		"is not a language of this site")
 	p := s.partners(org)[0]
