@@ -48,19 +48,19 @@ func (f *PartnerForm) contact() *models.PartnerContact {
 	return &c
 }
 
-// partnerFormOf is the form showing a partner as the directory keeps it,
-// its countries named in lang.
-func partnerFormOf(p *models.Partner, lang string) PartnerForm {
-	var countries []string
-	for _, code := range models.Lines(p.Countries) {
-		countries = append(countries, models.CountryNameIn(lang, code))
+// form is the form showing the partner as it is.
+func (v PartnerView) form() PartnerForm {
+	return PartnerForm{Name: v.Name, Countries: strings.Join(v.Countries, "; "), Website: v.Website,
+		Domains: strings.Join(v.Domains, "; "), Tags: strings.Join(v.Tags, "; ")}
+}
+
+// countryNames names a partner's countries (codes one per line) in lang.
+func countryNames(lang, countries string) []string {
+	var names []string
+	for _, code := range models.Lines(countries) {
+		names = append(names, models.CountryNameIn(lang, code))
 	}
-	var domains []string
-	for _, d := range p.Domains {
-		domains = append(domains, d.Domain)
-	}
-	return PartnerForm{Name: p.Name, Countries: strings.Join(countries, "; "), Website: p.Website,
-		Domains: strings.Join(domains, "; "), Tags: strings.Join(models.Lines(p.Tags), "; ")}
+	return names
 }
 
 // PartnerLink is a partner a page links to, such as the one a duplicate
@@ -108,10 +108,7 @@ type ContactView struct {
 }
 
 func (h *Handler) partnerView(c *fiber.Ctx, p *models.Partner) PartnerView {
-	v := PartnerView{ID: p.ID, Name: p.Name, Website: p.Website, Tags: models.Lines(p.Tags)}
-	for _, code := range models.Lines(p.Countries) {
-		v.Countries = append(v.Countries, models.CountryNameIn(h.lang(c), code))
-	}
+	v := PartnerView{ID: p.ID, Name: p.Name, Website: p.Website, Tags: models.Lines(p.Tags), Countries: countryNames(h.lang(c), p.Countries)}
 	for _, d := range p.Domains {
 		v.Domains = append(v.Domains, d.Domain)
 	}
@@ -287,7 +284,7 @@ type PartnerPageView struct {
 }
 
 func (h *Handler) editPartner(c *fiber.Ctx, org *models.Organisation, p *models.Partner) error {
-	v := PartnerPageView{Form: partnerFormOf(p, h.lang(c)), Saved: c.Query("saved") != ""}
+	v := PartnerPageView{Form: h.partnerView(c, p).form(), Saved: c.Query("saved") != ""}
 	return h.renderPartner(c, fiber.StatusOK, org, p, v, nil)
 }
 
@@ -323,7 +320,7 @@ func (h *Handler) addContact(c *fiber.Ctx, org *models.Organisation, p *models.P
 	if err != nil {
 		return err
 	}
-	v := PartnerPageView{Form: partnerFormOf(p, h.lang(c)), Contact: form}
+	v := PartnerPageView{Form: h.partnerView(c, p).form(), Contact: form}
 	if len(errs) == 0 {
 		_, err := h.store.AddPartnerContact(c.UserContext(), p.ID, *contact)
 		switch {

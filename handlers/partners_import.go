@@ -131,11 +131,7 @@ func (h *Handler) partnerPreview(c *fiber.Ctx, src string, rows []models.Partner
 	for i := range rows {
 		r := &rows[i]
 		row := PartnerPreviewRow{Line: r.Line, Source: r.Source, Name: r.Partner.Name}
-		var countries []string
-		for _, code := range models.Lines(r.Partner.Countries) {
-			countries = append(countries, models.CountryNameIn(h.lang(c), code))
-		}
-		row.Countries = strings.Join(countries, ", ")
+		row.Countries = strings.Join(countryNames(h.lang(c), r.Partner.Countries), ", ")
 		if r.Contact != nil {
 			row.Contact = h.msg(c, "partners.contact_line", "name", r.Contact.Name, "email", r.Contact.Email)
 		}

@@ -78,11 +78,11 @@ type PartnerInput struct {
 	Tags      string `field:"tags" validate:"max=1000,multiline"`
 }
 
-// Why a partner's countries or domains cannot be read, beside the rules
-// of its fields; Params["country"] or Params["domain"] is the text.
+// Why a partner's domains or a contact's language cannot be taken, beside
+// the rules of their fields (and ProblemUnknownCountry for a country).
 const (
-	ProblemBadDomain = "bad_domain"
-	ProblemBadLang   = "bad_lang" // a contact's language the interface does not have
+	ProblemBadDomain = "bad_domain" // Params["domain"] is the text
+	ProblemBadLang   = "bad_lang"   // a language the interface does not have: Params["lang"]
 )
 
 // Check normalises a partner as the directory keeps it (countries as
