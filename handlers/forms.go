@@ -297,11 +297,27 @@ func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 		invalid = append(invalid, models.Validate(in.input())...)
 	}
 	inFormOrder(form, invalid)
+	return h.formErrors(c, "", invalid), nil
+}
+
+// formErrors are the failures of a form's fields as its error summary and
+// fields show them. With a prefix (such as "partners."), a page whose
+// fields' names other forms use in another sense finds their labels and
+// messages under it first ("partners.label.name", "partners.error.required").
+func (h *Handler) formErrors(c *fiber.Ctx, prefix string, invalid []models.Invalid) views.FormErrors {
 	var out views.FormErrors
 	for _, inv := range invalid {
-		out = append(out, views.FieldError{Field: inv.Field, Label: h.summaryLabel(c, inv.Field), Message: h.invalidMessage(c, inv)})
+		label := h.summaryLabel(c, inv.Field)
+		var prefixes []string
+		if prefix != "" {
+			prefixes = []string{prefix + "error."}
+			if views.Has(prefix + "label." + inv.Field) {
+				label = h.msg(c, prefix+"label."+inv.Field)
+			}
+		}
+		out = append(out, views.FieldError{Field: inv.Field, Label: label, Message: h.invalidMessage(c, inv, prefixes...)})
 	}
-	return out, nil
+	return out
 }
 
 // inFormOrder sorts failures as their fields come in form, a pointer to a

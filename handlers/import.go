@@ -207,36 +207,49 @@ func (h *Handler) readImport(c *fiber.Ctx, l *models.Letter) (ImportView, []mode
 }
 
 // readImportFile puts an uploaded CSV file's text into form.CSV. It returns
-// the catalogue key of what is wrong with the file, if anything. Browsers
-// send an empty part when no file was chosen.
+// the catalogue key of what is wrong with the file, if anything.
 func (h *Handler) readImportFile(c *fiber.Ctx, form *ImportForm) string {
-	fh, err := c.FormFile("csv_file")
+	text, problem := readCSVFile(c, "csv_file")
+	switch {
+	case problem != "":
+		return "import.error." + problem
+	case text != "" && form.Lines != "":
+		return "import.error.both"
+	case text != "":
+		form.CSV = text
+	}
+	return ""
+}
+
+// readCSVFile reads the CSV file uploaded in a form's field, bounded as an
+// import is: its text, "" when no file was chosen (browsers then send an
+// empty part), or what is wrong with the file: "too_large", "not_text" or
+// "empty", each page saying it its own way.
+func readCSVFile(c *fiber.Ctx, field string) (text, problem string) {
+	fh, err := c.FormFile(field)
 	if err != nil || (fh.Size == 0 && fh.Filename == "") {
-		return ""
+		return "", ""
 	}
 	if fh.Size > models.ImportMaxBytes {
-		return "import.error.too_large"
+		return "", "too_large"
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return "import.error.not_text"
+		return "", "not_text"
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, models.ImportMaxBytes+1))
 	if err != nil || len(b) > models.ImportMaxBytes {
-		return "import.error.too_large"
+		return "", "too_large"
 	}
 	if !models.CSVLooksLikeText(b) {
-		return "import.error.not_text"
+		return "", "not_text"
 	}
-	if form.Lines != "" {
-		return "import.error.both"
+	text = models.NormalizeMultiline(strings.TrimPrefix(string(b), "\ufeff"))
+	if text == "" {
+		return "", "empty"
 	}
-	form.CSV = models.NormalizeMultiline(strings.TrimPrefix(string(b), "\ufeff"))
-	if form.CSV == "" {
-		return "import.error.empty"
-	}
-	return ""
+	return text, ""
 }
 
 // importPreview shows each parsed row as the list will read it, or why it

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,71 +167,103 @@ func joinNonEmpty(parts []string, sep string) string {
 var importColumns = []string{"name", "affiliation", "role", "country", "country2"}
 
 func parseImportCSV(src string, kind SignatureKind, langs []string) ([]ImportRow, error) {
-	src = strings.TrimPrefix(src, "\ufeff")
-	r := csv.NewReader(strings.NewReader(src))
-	r.FieldsPerRecord = -1
-	r.Comma = csvSeparator(src)
-	header, err := r.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, ErrImportEmpty
-		}
-		return nil, ErrImportHeader
-	}
-	col := map[string]int{}
-	for i, name := range header {
-		name = strings.ToLower(strings.TrimSpace(name))
-		for _, known := range importColumns {
-			if _, seen := col[known]; name == known && !seen {
-				col[known] = i
-			}
-		}
-	}
-	_, hasName := col["name"]
-	_, hasAffiliation := col["affiliation"]
-	if _, ok := col["country"]; !ok || !(hasName || (kind == KindOrganisation && hasAffiliation)) {
-		return nil, ErrImportHeader
-	}
 	var rows []ImportRow
-	for {
-		cells, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
+	header := func(has func(string) bool) bool {
+		return has("country") && (has("name") || (kind == KindOrganisation && has("affiliation")))
+	}
+	err := eachCSVRecord(src, importColumns, header, func(rec csvRecord) {
+		if rec.Bad {
+			rows = append(rows, ImportRow{Line: rec.Line, Problem: &Invalid{Code: ProblemBadRecord}})
+			return
 		}
-		if len(rows) == ImportMaxRows {
-			return nil, ErrImportTooLarge
-		}
-		if err != nil {
-			var perr *csv.ParseError
-			if !errors.As(err, &perr) {
-				return nil, err
-			}
-			rows = append(rows, ImportRow{Line: perr.StartLine, Problem: &Invalid{Code: ProblemBadRecord}})
-			continue
-		}
-		line, _ := r.FieldPos(0) // the record's first line in the file, as an editor numbers it
-		cell := func(name string) string {
-			if i, ok := col[name]; ok && i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
-		if strings.TrimSpace(strings.Join(cells, "")) == "" {
-			continue // an empty row, as spreadsheets leave at the end
-		}
-		row := ImportRow{Line: line, Source: strings.ToValidUTF8(strings.Join(cells, ", "), "\uFFFD"),
-			Name: cell("name"), Affiliation: cell("affiliation"), Role: cell("role")}
+		row := ImportRow{Line: rec.Line, Source: rec.source(), Name: rec.cell("name"), Affiliation: rec.cell("affiliation"), Role: rec.cell("role")}
 		if kind == KindOrganisation && row.Affiliation == "" {
 			row.Name, row.Affiliation = "", row.Name // the organisation written in the name column
 		}
-		country := cell("country")
-		if c2 := cell("country2"); c2 != "" {
+		country := rec.cell("country")
+		if c2 := rec.cell("country2"); c2 != "" {
 			country += "/" + c2
 		}
 		row.check(kind, country, langs)
 		rows = append(rows, row)
+	})
+	return rows, err
+}
+
+// csvRecord is one record of an import's CSV: its cells by column, or a
+// record that cannot be read (Bad).
+type csvRecord struct {
+	Line  int // the record's first line in the file, as an editor numbers it
+	Bad   bool
+	cells []string
+	col   map[string]int
+}
+
+// cell is the trimmed text of the named column, or "".
+func (r csvRecord) cell(name string) string {
+	if i, ok := r.col[name]; ok && i < len(r.cells) {
+		return strings.TrimSpace(r.cells[i])
 	}
-	return rows, nil
+	return ""
+}
+
+// source is the record as a preview shows it.
+func (r csvRecord) source() string {
+	return strings.ToValidUTF8(strings.Join(r.cells, ", "), "\uFFFD")
+}
+
+// eachCSVRecord reads an import's CSV as a spreadsheet saves it (a
+// byte-order mark, "," ";" or tabs between cells, a header row naming the
+// columns, empty rows at the end) and calls each with every record that is
+// not empty, or that cannot be read. Of the header's names, those in
+// columns count (the first of each; case and spaces do not matter), and
+// header says whether they are enough. The errors are ErrImportEmpty,
+// ErrImportHeader and, past ImportMaxRows records, ErrImportTooLarge.
+func eachCSVRecord(src string, columns []string, header func(has func(string) bool) bool, each func(csvRecord)) error {
+	src = strings.TrimPrefix(src, "\ufeff")
+	r := csv.NewReader(strings.NewReader(src))
+	r.FieldsPerRecord = -1
+	r.Comma = csvSeparator(src)
+	names, err := r.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return ErrImportEmpty
+		}
+		return ErrImportHeader
+	}
+	col := map[string]int{}
+	for i, name := range names {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if _, seen := col[name]; slices.Contains(columns, name) && !seen {
+			col[name] = i
+		}
+	}
+	if !header(func(name string) bool { _, ok := col[name]; return ok }) {
+		return ErrImportHeader
+	}
+	for n := 0; ; n++ {
+		cells, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if n == ImportMaxRows {
+			return ErrImportTooLarge
+		}
+		if err != nil {
+			var perr *csv.ParseError
+			if !errors.As(err, &perr) {
+				return err
+			}
+			each(csvRecord{Line: perr.StartLine, Bad: true})
+			continue
+		}
+		if strings.TrimSpace(strings.Join(cells, "")) == "" {
+			n-- // an empty row, as spreadsheets leave at the end
+			continue
+		}
+		line, _ := r.FieldPos(0)
+		each(csvRecord{Line: line, cells: cells, col: col})
+	}
 }
 
 // csvSeparator guesses the separator from the header line: spreadsheets set

@@ -248,6 +248,19 @@ func isMember(db *gorm.DB, userID, orgID int64) (bool, error) {
 	return n > 0, err
 }
 
+// CoordinatorOrganisation returns an organisation the user is a member
+// of, or ErrNotFound: another's is not for them to see.
+func (s *Store) CoordinatorOrganisation(ctx context.Context, userID, orgID int64) (*Organisation, error) {
+	var org Organisation
+	err := s.read.WithContext(ctx).
+		Joins("JOIN memberships ON memberships.organisation_id = organisations.id AND memberships.user_id = ?", userID).
+		Where("organisations.id = ?", orgID).Take(&org).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &org, nil
+}
+
 // CreateInvitation makes a link token that lets a colleague join orgID. The
 // caller must be a member of it.
 func (s *Store) CreateInvitation(ctx context.Context, userID, orgID int64) (string, error) {

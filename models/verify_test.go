@@ -11,14 +11,6 @@ import (
 	"undersigned/models/modeltest"
 )
 
-// addPartner puts a partner with its domains in an organisation's directory.
-func addPartner(t *testing.T, s *models.Store, orgID int64, name, domains string) {
-	t.Helper()
-	if _, err := s.AddPartner(context.Background(), orgID, models.PartnerInput{Name: name, Domains: domains}); err != nil {
-		t.Fatalf("add partner %s: %v", name, err)
-	}
-}
-
 // signature reads one of a letter's signatures as coordinators see it.
 func signature(t *testing.T, s *models.Store, l *models.Letter, id int64) models.Signature {
 	t.Helper()
@@ -59,9 +51,9 @@ func TestDomainVerificationListsWithoutReview(t *testing.T) {
 			ctx := context.Background()
 			s := modeltest.Open(t)
 			_, l := openLetter(t, s)
-			addPartner(t, s, l.OrganisationID, "Civic IDEA", "civicidea.example")
+			addPartner(t, s, l.OrganisationID, models.PartnerInput{Name: "Civic IDEA", Domains: "civicidea.example"})
 			_, other := modeltest.Coordinator(t, s, "c@sapari.example", "Someone else")
-			addPartner(t, s, other, "Sapari", "sapari.example")
+			addPartner(t, s, other, models.PartnerInput{Name: "Sapari", Domains: "sapari.example"})
 			modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) { st.ConfirmEmail = tt.confirmEmail })
 
 			signed := sign(t, s, l, organisation(tt.affiliation, "GE", tt.email))
@@ -204,7 +196,7 @@ func TestEndorsementsFlagDomainsAndDuplicates(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
 	_, l := openLetter(t, s)
-	addPartner(t, s, l.OrganisationID, "Civic IDEA", "civicidea.example")
+	addPartner(t, s, l.OrganisationID, models.PartnerInput{Name: "Civic IDEA", Domains: "civicidea.example"})
 	modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) { st.ConfirmEmail = false })
 	hidden := organisation("Civic IDEA", "GE", "anon@civicidea.example")
 	hidden.Display = models.DisplayAnonymous

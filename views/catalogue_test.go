@@ -89,16 +89,21 @@ func TestPluralFormsFollowTheLanguage(t *testing.T) {
 // starts so counts as used. Each names where the key is built. (Templates'
 // families, {{.T (print "state." .State)}}, are found by sourceKeys.)
 var dynamicKeys = []string{
-	"state.",          // views: print "state." .State
-	"label.",          // Page.Field: "label." + the field's name
-	"hint.",           // Page.Field: "hint." + the field's name or its hint flag
-	"summary.",        // handlers summaryLabel: "summary." + a field's name
-	"error.",          // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]; errors: "error." + a status + ".title"/".text"
-	"display.",        // handlers displayOptions and entry: "display." + a display choice
-	"link.",           // handlers renderLink: "link." + what the link did + ".heading"/".text"
-	"import.problem.", // handlers invalidMessage for an import row: "import.problem." + a code [+ "." + field]
-	"invite.status.",  // handlers renderBoard and boardRow: "invite.status." + an invitation's status
-	"invite.link.",    // handlers invitationRefused: "invite.link." + what became of the invitation + ".heading"/".text"
+	"state.",                 // views: print "state." .State
+	"label.",                 // Page.Field: "label." + the field's name
+	"hint.",                  // Page.Field: "hint." + the field's name or its hint flag
+	"summary.",               // handlers summaryLabel: "summary." + a field's name
+	"error.",                 // handlers invalidMessage: "error." + a models.Invalid code [+ "." + field]; errors: "error." + a status + ".title"/".text"
+	"display.",               // handlers displayOptions and entry: "display." + a display choice
+	"link.",                  // handlers renderLink: "link." + what the link did + ".heading"/".text"
+	"import.problem.",        // handlers invalidMessage for an import row: "import.problem." + a code [+ "." + field]
+	"invite.status.",         // handlers renderBoard and boardRow: "invite.status." + an invitation's status
+	"invite.link.",           // handlers invitationRefused: "invite.link." + what became of the invitation + ".heading"/".text"
+	"import.error.",          // handlers readImportFile: "import.error." + what readCSVFile found wrong with a file
+	"partners.label.",        // Page.Field's "keys=partners." and handlers formErrors: "partners.label." + a field's name
+	"partners.hint.",         // Page.Field's "keys=partners.": "partners.hint." + a field's name
+	"partners.error.",        // handlers formErrors and rowProblem: "partners.error." + a models.Invalid code [+ "." + field]
+	"partners.filter.label.", // Page.Field's "keys=partners.filter.": the directory's filter
 }
 
 // Every message in the catalogue is used somewhere, and every key the code

@@ -445,7 +445,9 @@ type Field struct {
 // Flags: "required", "rows=N", "autocomplete=X", "dir=auto", "lang=X"; "hint=KEY" for
 // the hint "hint.KEY" instead ("hint=" for none), where one field name serves
 // two kinds of user; "optional=" for no "(optional)" mark on a field whose
-// hint says when it is needed.
+// hint says when it is needed; "keys=PREFIX" for the label and hint under
+// PREFIX ("PREFIX.label.NAME"), for a page whose fields' names other forms
+// use in another sense.
 func (p *Page) Field(name, typ, value string, flags ...string) Field {
 	f := Field{
 		Name: name, Type: typ, Value: value, Label: p.T("label." + name), Error: p.Errors.For(name),
@@ -474,6 +476,11 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 			}
 		case "optional":
 			f.Optional = v
+		case "keys":
+			f.Label, f.Hint = p.T(v+"label."+name), ""
+			if Has(v + "hint." + name) {
+				f.Hint = p.T(v + "hint." + name)
+			}
 		}
 	}
 	return f

@@ -213,6 +213,12 @@ func formRequest(path, body string) *http.Request {
 // it sends the empty file part a browser sends when no file was chosen.
 func (c *Client) PostMultipart(path string, form url.Values, name, content string) Response {
 	c.t.Helper()
+	return c.PostFile(path, form, "csv_file", name, content)
+}
+
+// PostFile is PostMultipart with the file in the form's field named field.
+func (c *Client) PostFile(path string, form url.Values, field, name, content string) Response {
+	c.t.Helper()
 	if form.Get("_csrf") == "" {
 		form.Set("_csrf", c.CSRF)
 	}
@@ -223,7 +229,7 @@ func (c *Client) PostMultipart(path string, form url.Values, name, content strin
 			w.WriteField(k, v)
 		}
 	}
-	fw, err := w.CreateFormFile("csv_file", name)
+	fw, err := w.CreateFormFile(field, name)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -55,13 +55,20 @@ func OpenDSN(t testing.TB) (*models.Store, string) {
 // would: a trigger raises an error.
 func FailInsertsNamed(t testing.TB, dsn, name string) {
 	t.Helper()
-	stmts := []string{fmt.Sprintf(`CREATE TRIGGER fail_inserts BEFORE INSERT ON signatures WHEN NEW.name = '%s'
-		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`, name)}
+	FailInsertsInto(t, dsn, "signatures", name)
+}
+
+// FailInsertsInto is FailInsertsNamed for another table with a name
+// column, such as partners.
+func FailInsertsInto(t testing.TB, dsn, table, name string) {
+	t.Helper()
+	stmts := []string{fmt.Sprintf(`CREATE TRIGGER fail_inserts_%[1]s BEFORE INSERT ON %[1]s WHEN NEW.name = '%[2]s'
+		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`, table, name)}
 	if models.IsPostgres(dsn) {
 		stmts = []string{
-			fmt.Sprintf(`CREATE FUNCTION fail_inserts() RETURNS trigger LANGUAGE plpgsql AS $$
-				BEGIN IF NEW.name = '%s' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`, name),
-			`CREATE TRIGGER fail_inserts BEFORE INSERT ON signatures FOR EACH ROW EXECUTE FUNCTION fail_inserts()`,
+			fmt.Sprintf(`CREATE FUNCTION fail_inserts_%[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN IF NEW.name = '%[2]s' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`, table, name),
+			fmt.Sprintf(`CREATE TRIGGER fail_inserts_%[1]s BEFORE INSERT ON %[1]s FOR EACH ROW EXECUTE FUNCTION fail_inserts_%[1]s()`, table),
 		}
 	}
 	db := RawDB(t, dsn)
