@@ -102,7 +102,7 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Get("/letters/:id/signatures.csv", h.withLetter(h.exportSignatures))
 	d.Get("/letters/:id/review", h.withLetter(h.reviewQueue))
 	d.Post("/letters/:id/review", h.withLetter(h.moderate))
-	d.Post("/letters/:id/signatures/:sig/remove", h.withLetter(h.removeSignature))
+	d.Post("/letters/:id/signatures/batch", h.withLetter(h.batchSignatures))
 	d.Post("/letters/:id/signatures/:sig/sort-name", h.withLetter(h.setSortName))
 	d.Get("/letters/:id/import", h.withLetter(h.importForm))
 	d.Post("/letters/:id/import/preview", h.withLetter(h.previewImport))

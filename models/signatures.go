@@ -586,7 +586,13 @@ func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind Signatur
 // status with their private fields, newest first, and how many there are.
 // The caller has authorised access to l.
 func (s *Store) CoordinatorSignatures(ctx context.Context, l *Letter, offset, limit int) ([]Signature, int64, error) {
-	db := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ?", l.ID)
+	return s.SearchSignatures(ctx, l, SignatureFilter{}, offset, limit)
+}
+
+// SearchSignatures is CoordinatorSignatures of the signatures f keeps:
+// the coordinators' signatures page, searched and filtered.
+func (s *Store) SearchSignatures(ctx context.Context, l *Letter, f SignatureFilter, offset, limit int) ([]Signature, int64, error) {
+	db := s.filter(s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ?", l.ID), f)
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
@@ -631,11 +637,16 @@ func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatur
 		if err := tx.Where("letter_id = ?", l.ID).Take(&sig, signatureID).Error; err != nil {
 			return notFound(err)
 		}
-		if err := s.takeOff(tx, &sig); err != nil {
-			return err
-		}
-		return s.audit(tx, l.ID, &userID, nil, AuditRemove, entry(&sig)+" — "+reason)
+		return s.remove(tx, l, userID, &sig, entry, reason)
 	})
+}
+
+// remove is RemoveSignature of sig, in tx.
+func (s *Store) remove(tx *gorm.DB, l *Letter, userID int64, sig *Signature, entry func(*Signature) string, reason string) error {
+	if err := s.takeOff(tx, sig); err != nil {
+		return err
+	}
+	return s.audit(tx, l.ID, &userID, nil, AuditRemove, entry(sig)+" — "+reason)
 }
 
 // SetSortName corrects the name a signature is sorted by ("El-Hage" rather
@@ -694,30 +705,36 @@ func (s *Store) ReviewQueue(ctx context.Context, l *Letter, f ReviewFilter, offs
 // signatures of l that are in review, logging each; others are skipped. It
 // returns how many it changed. The caller has authorised access to l.
 func (s *Store) Moderate(ctx context.Context, l *Letter, userID int64, ids []int64, approve bool, entry func(*Signature) string) (int, error) {
+	changed := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var err error
+		changed, err = s.moderate(tx, l, userID, ids, approve, entry)
+		return err
+	})
+	return changed, err
+}
+
+// moderate is Moderate in tx.
+func (s *Store) moderate(tx *gorm.DB, l *Letter, userID int64, ids []int64, approve bool, entry func(*Signature) string) (int, error) {
 	to, action := StatusRejected, AuditReject
 	if approve {
 		to, action = StatusListed, AuditApprove
 	}
-	changed := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var sigs []Signature
-		if err := tx.Where("letter_id = ? AND status = ? AND id IN ?", l.ID, StatusInReview, ids).Find(&sigs).Error; err != nil {
-			return err
+	var sigs []Signature
+	if err := tx.Where("letter_id = ? AND status = ? AND id IN ?", l.ID, StatusInReview, ids).Find(&sigs).Error; err != nil {
+		return 0, err
+	}
+	for i := range sigs {
+		sig := &sigs[i]
+		sig.Status = to
+		if err := tx.Model(sig).Update("status", to).Error; err != nil {
+			return 0, err
 		}
-		for i := range sigs {
-			sig := &sigs[i]
-			sig.Status = to
-			if err := tx.Model(sig).Update("status", to).Error; err != nil {
-				return err
-			}
-			if err := s.audit(tx, l.ID, &userID, sig, action, entry(sig)); err != nil {
-				return err
-			}
+		if err := s.audit(tx, l.ID, &userID, sig, action, entry(sig)); err != nil {
+			return 0, err
 		}
-		changed = len(sigs)
-		return s.countNew(tx, sigs)
-	})
-	return changed, err
+	}
+	return len(sigs), s.countNew(tx, sigs)
 }
 
 // StatusCounts returns how many of a letter's signatures are in each status.
