@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,20 +16,6 @@ import (
 	"undersigned/models/modeltest"
 	"undersigned/views"
 )
-
-// behind runs a statement written with ? placeholders on the database,
-// behind the site's back, in either dialect.
-func behind(t *testing.T, raw *sql.DB, dsn, stmt string, args ...any) {
-	t.Helper()
-	if models.IsPostgres(dsn) {
-		for i := 1; strings.Contains(stmt, "?"); i++ {
-			stmt = strings.Replace(stmt, "?", fmt.Sprintf("$%d", i), 1)
-		}
-	}
-	if _, err := raw.Exec(stmt, args...); err != nil {
-		t.Fatalf("%s: %v", stmt, err)
-	}
-}
 
 // signIn signs the seed letter as a new visitor, and confirms when asked.
 func (s *site) signIn(name, country, email string, confirm bool) {
@@ -58,8 +43,8 @@ func TestOverviewSaysWhatNeedsDoingAndLinksToIt(t *testing.T) {
 	s.signIn("Jakub Klepal", "CZ", "jakub@example.org", false)
 	s.signIn("Igor Blazevic", "CZ", "igor@example.org", false)
 	s.signIn("Maiko Ichihara", "JP", "maiko@example.org", false)
-	behind(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email IN (?, ?)", time.Now().UTC().Add(-50*time.Hour), "jakub@example.org", "leyla@example.org")
-	behind(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email = ?", time.Now().UTC().Add(-30*time.Hour), "igor@example.org")
+	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email IN (?, ?)", time.Now().UTC().Add(-50*time.Hour), "jakub@example.org", "leyla@example.org")
+	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email = ?", time.Now().UTC().Add(-30*time.Hour), "igor@example.org")
 	l := s.letter()
 	partner, err := store.AddPartner(context.Background(), l.OrganisationID, models.PartnerInput{Name: "Forum 2000"})
 	if err != nil {
@@ -70,10 +55,10 @@ func TestOverviewSaysWhatNeedsDoingAndLinksToIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		behind(t, raw, dsn, "INSERT INTO sign_invitations (letter_id, partner_id, contact_id, token_hash, invited_at) VALUES (?, ?, ?, ?, ?)",
+		modeltest.Exec(t, raw, dsn, "INSERT INTO sign_invitations (letter_id, partner_id, contact_id, token_hash, invited_at) VALUES (?, ?, ?, ?, ?)",
 			l.ID, partner.ID, contact.ID, fmt.Sprintf("hash-%d", i), time.Now().UTC())
 	}
-	behind(t, raw, dsn, "UPDATE sign_invitations SET signed_at = ? WHERE token_hash = ?", time.Now().UTC(), "hash-3")
+	modeltest.Exec(t, raw, dsn, "UPDATE sign_invitations SET signed_at = ? WHERE token_hash = ?", time.Now().UTC(), "hash-3")
 
 	signatures := letterPath + "/signatures?"
 	lines := []string{

@@ -19,13 +19,8 @@ import (
 // behind the store's back, in either dialect.
 func rawCount(t *testing.T, raw *sql.DB, dsn, query string, args ...any) int64 {
 	t.Helper()
-	if models.IsPostgres(dsn) {
-		for i := 1; strings.Contains(query, "?"); i++ {
-			query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
-		}
-	}
 	var n int64
-	if err := raw.QueryRow(query, args...).Scan(&n); err != nil {
+	if err := raw.QueryRow(modeltest.Rebind(dsn, query), args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -47,29 +42,25 @@ func inviteAll(t *testing.T, s *models.Store, raw *sql.DB, dsn string, l *models
 		if err != nil {
 			t.Fatal(err)
 		}
-		insert := "INSERT INTO sign_invitations (letter_id, partner_id, contact_id, token_hash, invited_at) VALUES (?, ?, ?, ?, ?)"
-		if models.IsPostgres(dsn) {
-			insert = "INSERT INTO sign_invitations (letter_id, partner_id, contact_id, token_hash, invited_at) VALUES ($1, $2, $3, $4, $5)"
-		}
-		if _, err := raw.Exec(insert, l.ID, p.ID, c.ID, fmt.Sprintf("hash-%d-%d", l.ID, i), time.Now().UTC()); err != nil {
-			t.Fatal(err)
-		}
+		modeltest.Exec(t, raw, dsn, "INSERT INTO sign_invitations (letter_id, partner_id, contact_id, token_hash, invited_at) VALUES (?, ?, ?, ?, ?)",
+			l.ID, p.ID, c.ID, fmt.Sprintf("hash-%d-%d", l.ID, i), time.Now().UTC())
 		ids = append(ids, rawCount(t, raw, dsn, "SELECT MAX(id) FROM sign_invitations"))
 	}
 	return ids
 }
 
-// rawExec runs a statement written with ? placeholders behind the store's back.
-func rawExec(t *testing.T, raw *sql.DB, dsn, stmt string, args ...any) {
+// anotherLetter opens a second letter of l's organisation, by u.
+func anotherLetter(t *testing.T, s *models.Store, u *models.User, l *models.Letter) *models.Letter {
 	t.Helper()
-	if models.IsPostgres(dsn) {
-		for i := 1; strings.Contains(stmt, "?"); i++ {
-			stmt = strings.Replace(stmt, "?", fmt.Sprintf("$%d", i), 1)
-		}
+	ctx := context.Background()
+	other, err := s.CreateLetter(ctx, u.ID, l.OrganisationID, models.LetterText{Title: "Another letter"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := raw.Exec(stmt, args...); err != nil {
-		t.Fatalf("%s: %v", stmt, err)
+	if err := s.SetLetterState(ctx, other, models.StateOpen); err != nil {
+		t.Fatal(err)
 	}
+	return other
 }
 
 // The overview counts what the database holds: every count, made non-zero
@@ -115,18 +106,12 @@ func TestOverviewCountsMatchTheDatabase(t *testing.T) {
 		}
 	}
 	invited := inviteAll(t, s, raw, dsn, l, []string{"a@p.example", "b@p.example", "c@p.example", "d@p.example", "signed@p.example", "declined@p.example", "bounced@p.example"})
-	rawExec(t, raw, dsn, "UPDATE sign_invitations SET signed_at = ? WHERE id = ?", now, invited[4])
-	rawExec(t, raw, dsn, "UPDATE sign_invitations SET declined_at = ? WHERE id = ?", now, invited[5])
-	rawExec(t, raw, dsn, "UPDATE partner_contacts SET bounced_at = ? WHERE email = ?", now, "bounced@p.example")
+	modeltest.Exec(t, raw, dsn, "UPDATE sign_invitations SET signed_at = ? WHERE id = ?", now, invited[4])
+	modeltest.Exec(t, raw, dsn, "UPDATE sign_invitations SET declined_at = ? WHERE id = ?", now, invited[5])
+	modeltest.Exec(t, raw, dsn, "UPDATE partner_contacts SET bounced_at = ? WHERE email = ?", now, "bounced@p.example")
 
 	// A second letter, with a signature of each kind the first counts.
-	other, err := s.CreateLetter(ctx, u.ID, l.OrganisationID, models.LetterText{Title: "Another letter"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetLetterState(ctx, other, models.StateOpen); err != nil {
-		t.Fatal(err)
-	}
+	other := anotherLetter(t, s, u, l)
 	modeltest.ChangeSettings(t, s, other, func(st *models.LetterSettings) { st.ConfirmEmail, st.ReviewIndividuals = true, true })
 	at(50 * time.Hour)
 	sign(t, s, other, person("Elsewhere Overdue"))
@@ -235,8 +220,8 @@ func TestSearchFindsEachFieldAndFiltersKeepWhatTheySay(t *testing.T) {
 	sign(t, s, l, models.NewSignature{Kind: models.KindIndividual, Name: "Anna Under_score", Country: "PL", Email: "anna@mail.example"})
 	sign(t, s, l, models.NewSignature{Kind: models.KindIndividual, Name: "Hidden Person", Affiliation: "Secret Bureau", Country: "RU", Email: "h1@mail.example", Display: models.DisplayAnonymous})
 	sign(t, s, l, models.NewSignature{Kind: models.KindIndividual, Name: "Counted Person", Affiliation: "Quiet Group", Country: "RU", Email: "h2@mail.example", Display: models.DisplayCounted})
-	rawExec(t, raw, dsn, "UPDATE signatures SET verified = 'invitation' WHERE email = ?", "jakub@forum.example")
-	rawExec(t, raw, dsn, "UPDATE signatures SET lang = 'fr' WHERE email = ?", "elise@ligue.example")
+	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET verified = 'invitation' WHERE email = ?", "jakub@forum.example")
+	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET lang = 'fr' WHERE email = ?", "elise@ligue.example")
 	var pavel int64
 	for _, sig := range signaturesOf(t, s, l) {
 		if sig.Name == "Pavel Novak" {
@@ -315,13 +300,7 @@ func TestBatchChangesExactlyTheTickedSignatures(t *testing.T) {
 		sig := sign(t, s, l, models.NewSignature{Kind: models.KindIndividual, Name: name, Country: "FR", Email: fmt.Sprintf("s%d@example.org", i)})
 		ids[name] = sig.Signature.ID
 	}
-	other, err := s.CreateLetter(ctx, u.ID, l.OrganisationID, models.LetterText{Title: "Another letter"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetLetterState(ctx, other, models.StateOpen); err != nil {
-		t.Fatal(err)
-	}
+	other := anotherLetter(t, s, u, l)
 	modeltest.ListAtOnce(t, s, other)
 	stranger := sign(t, s, other, models.NewSignature{Kind: models.KindIndividual, Name: "Stranger", Country: "FR", Email: "x@example.org"}).Signature.ID
 
@@ -464,19 +443,7 @@ var searches = []struct {
 func tenThousandSigned(t testing.TB) (*models.Store, *models.Letter, string) {
 	t.Helper()
 	s, dsn := modeltest.OpenDSN(t)
-	u, org := modeltest.Coordinator(t, s, "coordinator@icdr.example", "ICDR")
-	ctx := context.Background()
-	l, err := s.CreateLetter(ctx, u.ID, org, modeltest.Azerbaijan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
-		t.Fatal(err)
-	}
-	modeltest.ListAtOnce(t, s, l)
-	if n, err := s.AddSignaturesInBatches(ctx, l.ID, 10_000, 1000, bulkSigner); err != nil || n != 10_000 {
-		t.Fatalf("signed %d of 10,000: %v", n, err)
-	}
+	l := bigLetter(t, s, 10_000)
 	if models.IsPostgres(dsn) { // it plans by statistics, which a table filled a moment ago lacks
 		if _, err := modeltest.RawDB(t, dsn).Exec("ANALYZE"); err != nil {
 			t.Fatal(err)
