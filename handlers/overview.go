@@ -67,7 +67,10 @@ type SignaturesQuery struct {
 	Status   string `query:"status" form:"status" validate:"omitempty,oneof=unconfirmed in_review listed rejected"`
 	Display  string `query:"display" form:"display" validate:"omitempty,oneof=full anonymous counted"`
 	Verified string `query:"verified" form:"verified" validate:"omitempty,oneof=yes no"`
-	Lang     string `query:"lang" form:"lang" validate:"max=35"` // one of the letter's versions: see versions
+	// Version is the language of the version signed, one of the letter's
+	// (see versions); not "lang", which every page takes as the language
+	// of the interface.
+	Version string `query:"version" form:"version" validate:"max=35"`
 	Signed   string `query:"signed" form:"signed" validate:"omitempty,oneof=last24h before48h"`
 }
 
@@ -75,7 +78,7 @@ type SignaturesQuery struct {
 // carries them, to return to the page as it was.
 func (q SignaturesQuery) Fields() map[string]string {
 	out := map[string]string{}
-	for k, v := range map[string]string{"q": q.Q, "kind": q.Kind, "status": q.Status, "display": q.Display, "verified": q.Verified, "lang": q.Lang, "signed": q.Signed} {
+	for k, v := range map[string]string{"q": q.Q, "kind": q.Kind, "status": q.Status, "display": q.Display, "verified": q.Verified, "version": q.Version, "signed": q.Signed} {
 		if v != "" {
 			out[k] = v
 		}
@@ -95,7 +98,7 @@ func (q SignaturesQuery) values() url.Values {
 // filter is q for the store, a country typed read in lang.
 func (q SignaturesQuery) filter(lang string) models.SignatureFilter {
 	f := models.SignatureFilter{Query: q.Q, Lang: lang, Kind: models.SignatureKind(q.Kind), Status: models.SignatureStatus(q.Status),
-		Display: models.Display(q.Display), Version: q.Lang, Signed: models.Age(q.Signed)}
+		Display: models.Display(q.Display), Version: q.Version, Signed: models.Age(q.Signed)}
 	if q.Verified != "" {
 		verified := q.Verified == "yes"
 		f.Verified = &verified
@@ -120,7 +123,7 @@ func (h *Handler) signaturesLabels(c *fiber.Ctx) map[string]string {
 	return map[string]string{
 		"q": h.msg(c, "overview.label.q"), "kind": h.msg(c, "overview.label.kind"), "status": h.msg(c, "overview.label.status"),
 		"display": h.msg(c, "overview.label.display"), "verified": h.msg(c, "overview.label.verified"),
-		"lang": h.msg(c, "overview.label.lang"), "signed": h.msg(c, "overview.label.signed"),
+		"version": h.msg(c, "overview.label.version"), "signed": h.msg(c, "overview.label.signed"),
 		"action": h.msg(c, "overview.label.action"), "reason": h.msg(c, "label.reason"), "sig": h.msg(c, "overview.label.sig"),
 	}
 }
@@ -182,8 +185,8 @@ func (h *Handler) signaturesQuery(c *fiber.Ctx, l *models.Letter, labels map[str
 	}
 	q.Q = models.NormalizeText(q.Q)
 	errs := h.labelled(c, models.Validate(&q), labels)
-	if q.Lang != "" && !slices.Contains(versions(l), q.Lang) {
-		errs = append(errs, views.FieldError{Field: "lang", Label: labels["lang"], Message: h.msg(c, "error.choice")})
+	if q.Version != "" && !slices.Contains(versions(l), q.Version) {
+		errs = append(errs, views.FieldError{Field: "version", Label: labels["version"], Message: h.msg(c, "error.choice")})
 	}
 	return q, errs
 }

@@ -149,7 +149,8 @@ func TestSignaturesPageSearchesAndFilters(t *testing.T) {
 		"at most 200 characters").ExpectMarkup(t, `href="#f-q"`, `value="`+long+`"`)
 	coord.Get(letterPath+"/signatures?status=deleted").Expect(t, http.StatusUnprocessableEntity, "Please choose one of the options.").
 		ExpectMarkup(t, `href="#f-status"`)
-	coord.Get(letterPath+"/signatures?lang=fr").Expect(t, http.StatusUnprocessableEntity).ExpectMarkup(t, `href="#f-lang"`)
+	coord.Get(letterPath+"/signatures?version=fr").Expect(t, http.StatusUnprocessableEntity).ExpectMarkup(t, `href="#f-version"`)
+	coord.Get(letterPath+"/signatures?lang=fr").Expect(t, http.StatusOK, "Signatures", "Rechercher") // the interface's language, no filter
 }
 
 // The batch form acts on exactly the ticked rows, in one go, through the
