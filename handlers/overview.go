@@ -71,7 +71,7 @@ type SignaturesQuery struct {
 	// (see versions); not "lang", which every page takes as the language
 	// of the interface.
 	Version string `query:"version" form:"version" validate:"max=35"`
-	Signed   string `query:"signed" form:"signed" validate:"omitempty,oneof=last24h before48h"`
+	Signed  string `query:"signed" form:"signed" validate:"omitempty,oneof=last24h before48h"`
 }
 
 // Fields are the search and filters set, by field name: the batch form
