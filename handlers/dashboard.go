@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ const signaturesPerPage = 50
 type DashboardView struct {
 	Organisations []models.OrganisationLetters
 	Invitation    *InvitationView
+	ToDo          map[int64][]ToDo // what needs doing, by letter id
 }
 
 // InvitationView is a freshly made invitation link.
@@ -40,7 +42,11 @@ func (h *Handler) renderDashboard(c *fiber.Ctx, inv *InvitationView) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, h.msg(c, "dashboard.title"), DashboardView{Organisations: orgs, Invitation: inv}))
+	toDo, err := h.lettersToDo(c, orgs)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, h.msg(c, "dashboard.title"), DashboardView{Organisations: orgs, Invitation: inv, ToDo: toDo}))
 }
 
 func (h *Handler) createInvitation(c *fiber.Ctx) error {
@@ -90,6 +96,7 @@ type EditorView struct {
 	Translations  []TranslationRow
 	Untranslated  []VersionLink // the languages it may be translated into, each linking its editor
 	CoInitiation  CoInitiationSection
+	ToDo          []ToDo // what needs doing on the letter
 }
 
 // TranslationRow is one translation of a letter, on its editor.
@@ -140,7 +147,11 @@ func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.
 	if v.CoInitiation, err = h.coInitiationSection(ctx, l); err != nil {
 		return v, err
 	}
-	v.Updates, err = h.letterUpdates(ctx, l)
+	if v.Updates, err = h.letterUpdates(ctx, l); err != nil {
+		return v, err
+	}
+	o, err := h.store.LetterOverview(ctx, l)
+	v.ToDo = h.toDo(c, l, o)
 	return v, err
 }
 
@@ -326,13 +337,22 @@ func (h *Handler) renderPreview(c *fiber.Ctx, l *models.Letter) error {
 	return h.render(c, fiber.StatusOK, "letter", p)
 }
 
-// SignaturesView is the coordinator's view of a letter's signatures.
+// SignaturesView is the coordinator's view of a letter's signatures: a
+// page of those the search and filters keep, each with a box to tick for
+// the batch form.
 type SignaturesView struct {
 	LetterID   int64
 	Title      string
 	Slug       string
 	Count      int64
 	InReview   int64
+	Query      SignaturesQuery
+	Filtered   bool  // the search or a filter narrows the list
+	Matches    int64 // how many signatures they keep
+	Choices    SignaturesChoices
+	Labels     map[string]string // the fields' labels, by name
+	Batch      BatchForm         // as sent, when it was refused
+	Done       string            // what the last batch did
 	Signatures []SignatureRow
 	Audit      []models.AuditEntry
 	Pagination Pagination
@@ -357,6 +377,7 @@ type SignatureRow struct {
 	// Lang is the language of the version the signer read and signed,
 	// and Version its name in that language.
 	Lang, Version string
+	Ticked        bool // ticked in a batch form that was refused
 }
 
 func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []SignatureRow {
@@ -374,12 +395,29 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 }
 
 func (h *Handler) signatures(c *fiber.Ctx, l *models.Letter) error {
-	return h.renderSignatures(c, fiber.StatusOK, l, nil)
+	q, errs := h.signaturesQuery(c, l, h.signaturesLabels(c))
+	status := fiber.StatusOK
+	if len(errs) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return h.renderSignatures(c, status, l, q, nil, errs)
 }
 
-func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, errs views.FormErrors) error {
+// renderSignatures shows the page of l's signatures that q keeps; a refused
+// batch form comes back with its values and ticks.
+func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, q SignaturesQuery, batch *BatchForm, errs views.FormErrors) error {
 	page := pageNumber(c)
-	sigs, total, err := h.store.CoordinatorSignatures(c.UserContext(), l, (page-1)*signaturesPerPage, signaturesPerPage)
+	if c.Method() == fiber.MethodPost {
+		page, _ = strconv.Atoi(c.FormValue("page", "1"))
+		page = max(page, 1)
+	}
+	filter, filtered := q.filter(h.lang(c)), len(q.values()) > 0
+	for name := range q.values() {
+		if errs.For(name) != "" {
+			filter, filtered = models.SignatureFilter{}, false // a refused filter narrows nothing
+		}
+	}
+	sigs, total, err := h.store.SearchSignatures(c.UserContext(), l, filter, (page-1)*signaturesPerPage, signaturesPerPage)
 	if err != nil {
 		return err
 	}
@@ -393,18 +431,20 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, e
 	}
 	v := SignaturesView{
 		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), InReview: inReview,
-		Signatures: h.signatureRows(c, sigs), Audit: audit, Pagination: paginate(c.Path(), page, total, signaturesPerPage),
+		Query: q, Filtered: filtered, Matches: total,
+		Choices: h.signaturesChoices(c, l), Labels: h.signaturesLabels(c), Done: h.batchDone(c),
+		Signatures: h.signatureRows(c, sigs), Audit: audit, Pagination: paginate(editorPath(l)+"/signatures", page, total, signaturesPerPage),
+	}
+	v.Pagination.Query = q.values()
+	if batch != nil {
+		v.Batch = *batch
+		for i := range v.Signatures {
+			v.Signatures[i].Ticked = slices.Contains(batch.Sig, v.Signatures[i].ID)
+		}
 	}
 	p := h.page(c, h.msg(c, "signatures.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "signatures", p)
-}
-
-func (h *Handler) removeSignature(c *fiber.Ctx, l *models.Letter) error {
-	var form RemoveForm
-	return h.signatureAction(c, l, &form, func(sigID int64) error {
-		return h.store.RemoveSignature(c.UserContext(), l, coordinator(c).ID, sigID, h.entryIn(h.lang(c)), form.Reason)
-	})
 }
 
 func (h *Handler) setSortName(c *fiber.Ctx, l *models.Letter) error {
@@ -422,7 +462,7 @@ func (h *Handler) signatureAction(c *fiber.Ctx, l *models.Letter, form any, appl
 		return err
 	}
 	if len(errs) > 0 {
-		return h.renderSignatures(c, fiber.StatusUnprocessableEntity, l, errs)
+		return h.renderSignatures(c, fiber.StatusUnprocessableEntity, l, SignaturesQuery{}, nil, errs)
 	}
 	sigID, err := strconv.ParseInt(c.Params("sig"), 10, 64)
 	if err != nil {

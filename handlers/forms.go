@@ -256,19 +256,12 @@ func settingsFormOf(l *models.Letter) SettingsForm {
 	return f
 }
 
-// RemoveForm removes a signature from the list.
-type RemoveForm struct {
-	Reason string `form:"reason" validate:"required,max=500,text"`
-}
-
 // SortNameForm corrects a signature's sort name.
 type SortNameForm struct {
 	SortName string `form:"sort_name" validate:"required,max=200,text,visible"`
 }
 
 func (f *SortNameForm) normalize() { f.SortName = models.NormalizeText(f.SortName) }
-
-func (f *RemoveForm) normalize() { f.Reason = models.NormalizeText(f.Reason) }
 
 // UpdateForm posts a dated update on a letter: its date (today unless
 // changed) and its text in Markdown.

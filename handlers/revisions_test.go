@@ -109,7 +109,7 @@ func TestEditAfterSigningMakesARevision(t *testing.T) {
 	if strings.Contains(list.Body, "Ketevan Chachava, Georgia *") {
 		t.Error("a signer of the current revision is marked")
 	}
-	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "<th scope=\"col\">Revision</th>", "<td>1</td>", "<td>2</td>")
+	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "<th scope=\"col\">Revision</th>", `<td data-label="Revision">1</td>`, `<td data-label="Revision">2</td>`)
 
 	// A dated list published now keeps the marks as the live list shows them.
 	dated := publishList(t, coord, letterPath)

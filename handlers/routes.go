@@ -122,7 +122,7 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Get("/letters/:id/signatures.csv", h.withLetter(h.exportSignatures))
 	d.Get("/letters/:id/review", h.withLetter(h.reviewQueue))
 	d.Post("/letters/:id/review", h.withLetter(h.moderate))
-	d.Post("/letters/:id/signatures/:sig/remove", h.withLetter(h.removeSignature))
+	d.Post("/letters/:id/signatures/batch", h.withLetter(h.batchSignatures))
 	d.Post("/letters/:id/signatures/:sig/sort-name", h.withLetter(h.setSortName))
 	d.Post("/letters/:id/signatures/:sig/verify", h.withLetter(h.verifySignature))
 	d.Post("/letters/:id/signatures/:sig/merge", h.withLetter(h.mergeSignature))

@@ -296,8 +296,8 @@ func TestCoordinatorCurationAndCSV(t *testing.T) {
 	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "javier@example.org")
 	coord.Post(letterPath+"/signatures/1/sort-name", url.Values{"sort_name": {"Hage"}}).Expect(t, http.StatusSeeOther)
 	coord.Get(letterPath + "/signatures")
-	coord.Post(letterPath+"/signatures/2/remove", url.Values{"reason": {""}}).Expect(t, http.StatusUnprocessableEntity, "Reason for removal")
-	coord.Post(letterPath+"/signatures/2/remove", url.Values{"reason": {"Formula spam"}}).Expect(t, http.StatusSeeOther)
+	coord.Post(letterPath+"/signatures/batch", url.Values{"action": {"remove"}, "sig": {"2"}, "reason": {""}}).Expect(t, http.StatusUnprocessableEntity, "Reason for removal")
+	coord.Post(letterPath+"/signatures/batch", url.Values{"action": {"remove"}, "sig": {"2"}, "reason": {"Formula spam"}}).Expect(t, http.StatusSeeOther)
 	coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK, "What was done", "Coordinator Org (Org): removed:", "Formula spam",
 		"Coordinator Org (Org): corrected the sort name: Javier El-Hage, Bolivia — Hage", "Coordinator Org (Org): downloaded the list")
 	r := visitor.Get(seedSlug).Expect(t, http.StatusOK, "1 signature", "Javier El-Hage, Bolivia")

@@ -135,7 +135,7 @@ func TestWithdrawalLeavesDatedLists(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	coord.Post(letterPath+"/signatures/"+strconv.FormatInt(fake, 10)+"/remove", url.Values{"reason": {"Not a real person"}}).Expect(t, http.StatusSeeOther)
+	coord.Post(letterPath+"/signatures/batch", url.Values{"action": {"remove"}, "sig": {strconv.FormatInt(fake, 10)}, "reason": {"Not a real person"}}).Expect(t, http.StatusSeeOther)
 	after = s.client().Get(dated).Expect(t, http.StatusOK, date, "1 signature", "Individuals (1)", "Maiko Ichihara, Japan",
 		"2 entries withdrawn since publication")
 	assertAbsent(t, map[string]string{"dated list": after.Body}, "Igor", "Fake Person", "1 entry withdrawn")

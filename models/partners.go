@@ -467,9 +467,6 @@ type PartnerFilter struct {
 	Limit   int
 }
 
-// likeEscaper escapes LIKE's wildcards, for a pattern with ESCAPE '\'.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
-
 // lineIn narrows to the rows whose column, a list one item per line, has item.
 func lineIn(db *gorm.DB, column, item string) *gorm.DB {
 	return db.Where("? || "+column+" || ? LIKE ? ESCAPE '\\'", "\n", "\n", "%\n"+likeEscaper.Replace(item)+"\n%")
@@ -487,7 +484,7 @@ func (s *Store) Partners(ctx context.Context, orgID int64, f PartnerFilter) ([]P
 		db = lineIn(db, "tags", tag)
 	}
 	if q := NameKey(f.Query); q != "" {
-		db = db.Where(`name_key LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(q)+"%")
+		db = db.Where(`name_key LIKE ? ESCAPE '\'`, containing(q))
 	}
 	var total int64
 	if err := db.Count(&total).Error; err != nil {

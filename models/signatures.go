@@ -586,14 +586,35 @@ func (s *Store) SectionSignatories(ctx context.Context, l *Letter, kind Signatur
 // status with their private fields, newest first, and how many there are.
 // The caller has authorised access to l.
 func (s *Store) CoordinatorSignatures(ctx context.Context, l *Letter, offset, limit int) ([]Signature, int64, error) {
-	db := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ?", l.ID)
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
+	return s.SearchSignatures(ctx, l, SignatureFilter{}, offset, limit)
+}
+
+// SearchSignatures is CoordinatorSignatures of the signatures f keeps:
+// the coordinators' signatures page, searched and filtered.
+func (s *Store) SearchSignatures(ctx context.Context, l *Letter, f SignatureFilter, offset, limit int) ([]Signature, int64, error) {
+	matching := func() *gorm.DB {
+		return s.filter(s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ?", l.ID), f)
+	}
+	// The page's ids with the count of all that match, in one pass over
+	// the letter's signatures (a search reads each); then the page's rows:
+	// sorting ids costs little, sorting whole rows to keep 50 cost most of
+	// a deep page.
+	var found []struct{ ID, Total int64 }
+	if err := matching().Select("id, COUNT(*) OVER () AS total").Order("id DESC").Offset(offset).Limit(limit).Scan(&found).Error; err != nil {
 		return nil, 0, err
 	}
+	if len(found) == 0 {
+		var total int64
+		err := matching().Count(&total).Error // past the last page, which counts none
+		return nil, total, err
+	}
+	ids := make([]int64, len(found))
+	for i, r := range found {
+		ids[i] = r.ID
+	}
 	var page []Signature
-	err := db.Order("id DESC").Offset(offset).Limit(limit).Find(&page).Error
-	return page, total, err
+	err := s.read.WithContext(ctx).Where("id IN ?", ids).Order("id DESC").Find(&page).Error
+	return page, found[0].Total, err
 }
 
 // EachSignature calls fn for every listed signature of a letter in list
@@ -631,11 +652,16 @@ func (s *Store) RemoveSignature(ctx context.Context, l *Letter, userID, signatur
 		if err := tx.Where("letter_id = ?", l.ID).Take(&sig, signatureID).Error; err != nil {
 			return notFound(err)
 		}
-		if err := s.takeOff(tx, &sig); err != nil {
-			return err
-		}
-		return s.audit(tx, l.ID, &userID, nil, AuditRemove, entry(&sig)+" — "+reason)
+		return s.remove(tx, l, userID, &sig, entry, reason)
 	})
+}
+
+// remove is RemoveSignature of sig, in tx.
+func (s *Store) remove(tx *gorm.DB, l *Letter, userID int64, sig *Signature, entry func(*Signature) string, reason string) error {
+	if err := s.takeOff(tx, sig); err != nil {
+		return err
+	}
+	return s.audit(tx, l.ID, &userID, nil, AuditRemove, entry(sig)+" — "+reason)
 }
 
 // SetSortName corrects the name a signature is sorted by ("El-Hage" rather
@@ -694,30 +720,36 @@ func (s *Store) ReviewQueue(ctx context.Context, l *Letter, f ReviewFilter, offs
 // signatures of l that are in review, logging each; others are skipped. It
 // returns how many it changed. The caller has authorised access to l.
 func (s *Store) Moderate(ctx context.Context, l *Letter, userID int64, ids []int64, approve bool, entry func(*Signature) string) (int, error) {
+	changed := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var err error
+		changed, err = s.moderate(tx, l, userID, ids, approve, entry)
+		return err
+	})
+	return changed, err
+}
+
+// moderate is Moderate in tx.
+func (s *Store) moderate(tx *gorm.DB, l *Letter, userID int64, ids []int64, approve bool, entry func(*Signature) string) (int, error) {
 	to, action := StatusRejected, AuditReject
 	if approve {
 		to, action = StatusListed, AuditApprove
 	}
-	changed := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var sigs []Signature
-		if err := tx.Where("letter_id = ? AND status = ? AND id IN ?", l.ID, StatusInReview, ids).Find(&sigs).Error; err != nil {
-			return err
+	var sigs []Signature
+	if err := tx.Where("letter_id = ? AND status = ? AND id IN ?", l.ID, StatusInReview, ids).Find(&sigs).Error; err != nil {
+		return 0, err
+	}
+	for i := range sigs {
+		sig := &sigs[i]
+		sig.Status = to
+		if err := tx.Model(sig).Update("status", to).Error; err != nil {
+			return 0, err
 		}
-		for i := range sigs {
-			sig := &sigs[i]
-			sig.Status = to
-			if err := tx.Model(sig).Update("status", to).Error; err != nil {
-				return err
-			}
-			if err := s.audit(tx, l.ID, &userID, sig, action, entry(sig)); err != nil {
-				return err
-			}
+		if err := s.audit(tx, l.ID, &userID, sig, action, entry(sig)); err != nil {
+			return 0, err
 		}
-		changed = len(sigs)
-		return s.countNew(tx, sigs)
-	})
-	return changed, err
+	}
+	return len(sigs), s.countNew(tx, sigs)
 }
 
 // StatusCounts returns how many of a letter's signatures are in each status.

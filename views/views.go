@@ -498,6 +498,13 @@ func (p *Page) Translating(f Field, o *Original) Field {
 	return f
 }
 
+// Labelled is f with the label label, for a field whose label is not
+// "label.NAME", such as a filter's.
+func (p *Page) Labelled(label string, f Field) Field {
+	f.Label = label
+	return f
+}
+
 // Select is Field for a select control with options.
 func (p *Page) Select(name, value string, options *Options, flags ...string) Field {
 	f := p.Field(name, "select", value, flags...)
