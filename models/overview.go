@@ -213,6 +213,7 @@ const (
 	BatchApprove BatchAction = "approve"
 	BatchReject  BatchAction = "reject"
 	BatchRemove  BatchAction = "remove"
+	BatchVerify  BatchAction = "verify" // organisations' signatures, by hand
 )
 
 // ActOnSignatures applies action to the signatures ids of l in one
@@ -220,7 +221,9 @@ const (
 // so that the counts, the list's buckets and the dated lists follow:
 // approving and rejecting decide on those waiting for review, as Moderate
 // does, and leave the others as they are; removing takes each off as
-// RemoveSignature does, with reason in the audit log. An id that is not a
+// RemoveSignature does, with reason in the audit log; verifying verifies
+// the organisations by hand, as VerifySignatures does, and leaves the
+// people and the organisations verified already. An id that is not a
 // signature of l is ErrNotFound, and nothing changes. It returns how many
 // signatures changed. The caller has authorised access to l.
 func (s *Store) ActOnSignatures(ctx context.Context, l *Letter, userID int64, ids []int64, action BatchAction, reason string, entry func(*Signature) string) (int, error) {
@@ -244,6 +247,8 @@ func (s *Store) ActOnSignatures(ctx context.Context, l *Letter, userID int64, id
 				}
 			}
 			changed = len(sigs)
+		case BatchVerify:
+			changed, _, err = s.verify(tx, l, userID, sigs)
 		default:
 			err = fmt.Errorf("no such action on signatures: %q", action)
 		}
