@@ -515,7 +515,8 @@ func (s *Store) Partner(ctx context.Context, orgID, partnerID int64) (*Partner, 
 }
 
 // AddPartnersFromLetters adds to an organisation's directory the
-// organisations that signed its letters and are on their lists as
+// organisations that signed its letters, those it drafted and those it
+// co-initiates, and are on their lists as
 // themselves (listed, not anonymous), with the countries they signed
 // from; those whose NameKey the directory has are skipped. It returns how
 // many it added, all in one transaction.
@@ -551,13 +552,14 @@ func (s *Store) AddPartnersFromLetters(ctx context.Context, orgID int64) (int, e
 }
 
 // letterSignatories are the organisations on the lists of an
-// organisation's letters, by NameKey, and their keys in the order they
-// first signed.
+// organisation's letters (drafted or co-initiated), by NameKey, and their
+// keys in the order they first signed.
 func letterSignatories(tx *gorm.DB, orgID int64, now time.Time) (map[string]*Partner, []string, error) {
 	rows, err := tx.Model(&Signature{}).Select("signatures.affiliation", "signatures.country", "signatures.country2").
 		Joins("JOIN letters ON letters.id = signatures.letter_id").
-		Where("letters.organisation_id = ? AND signatures.kind = ? AND signatures.status = ? AND signatures.display = ?",
-			orgID, KindOrganisation, StatusListed, DisplayFull).
+		Where("(letters.organisation_id = ? OR letters.id IN (SELECT letter_id FROM letter_co_initiators WHERE organisation_id = ?))",
+			orgID, orgID).
+		Where("signatures.kind = ? AND signatures.status = ? AND signatures.display = ?", KindOrganisation, StatusListed, DisplayFull).
 		Order("signatures.id").Rows()
 	if err != nil {
 		return nil, nil, err
