@@ -41,7 +41,8 @@ type InvitationEmail struct {
 type InvitationMail func(e InvitationEmail) Message
 
 // PartnerPick filters the partners a letter may still invite: by country,
-// by tag, or as signers of a past letter of their organisation.
+// by tag, or as signers of a past letter their organisation drafted or
+// co-initiates.
 type PartnerPick struct {
 	Country, Tag string
 	SignedLetter int64
@@ -99,7 +100,9 @@ func (s *Store) InvitablePartners(ctx context.Context, l *Letter, userID int64, 
 		db = db.Where(cond, args...)
 	}
 	if f.SignedLetter != 0 {
-		db = db.Where("EXISTS (SELECT 1 FROM letters pl WHERE pl.id = ? AND pl.organisation_id = partners.organisation_id)", f.SignedLetter).
+		// The past letter is one the partner's organisation drafted or co-initiates: no other's list is read.
+		db = db.Where(`EXISTS (SELECT 1 FROM letters pl WHERE pl.id = ? AND (pl.organisation_id = partners.organisation_id
+			OR EXISTS (SELECT 1 FROM letter_co_initiators ci WHERE ci.letter_id = pl.id AND ci.organisation_id = partners.organisation_id)))`, f.SignedLetter).
 			Where(`(EXISTS (SELECT 1 FROM sign_invitations i WHERE i.letter_id = ? AND i.partner_id = partners.id AND i.signed_at IS NOT NULL)
 			OR EXISTS (SELECT 1 FROM signatures s WHERE s.letter_id = ? AND s.kind = 'organisation' AND s.status = 'listed'
 				AND (s.affiliation = partners.name OR EXISTS (SELECT 1 FROM partner_domains d

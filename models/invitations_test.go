@@ -181,6 +181,16 @@ func TestPickerFilters(t *testing.T) {
 		}
 	}
 
+	// Another organisation's letter that KRIK signed: the picker does not
+	// read it, until the organisation co-initiates it.
+	other, elsewhere := openLetterOf(t, s, "c@third.example", "Third")
+	modeltest.ListAtOnce(t, s, elsewhere)
+	krikThere := models.NewSignature{Kind: models.KindOrganisation, Name: "Stevan", Affiliation: "KRIK", Country: "RS", Email: "stevan@krik.example", Display: models.DisplayFull}
+	if _, err := s.AddSignature(ctx, elsewhere.ID, krikThere, modeltest.Mail); err != nil {
+		t.Fatal(err)
+	}
+	coinitiated := coInvite(t, s, elsewhere, other, "coordinator@icdr.example")
+
 	for _, tc := range []struct {
 		name string
 		pick models.PartnerPick
@@ -191,7 +201,8 @@ func TestPickerFilters(t *testing.T) {
 		{"tag", models.PartnerPick{Tag: "media"}, "KRIK"},
 		{"tag with a wildcard", models.PartnerPick{Tag: "women_rights"}, "Sapari"},
 		{"signed a past letter", models.PartnerPick{SignedLetter: past.ID}, "Civic IDEA, KRIK, Sapari"},
-		{"another organisation's letter", models.PartnerPick{SignedLetter: past.ID + 100}, ""},
+		{"another organisation's letter", models.PartnerPick{SignedLetter: elsewhere.ID}, ""},
+		{"no such letter", models.PartnerPick{SignedLetter: past.ID + 100}, ""},
 		{"no filter", models.PartnerPick{}, "CERAP, Civic IDEA, KRIK, Sapari"},
 	} {
 		tc.pick.Limit = 10
@@ -203,6 +214,14 @@ func TestPickerFilters(t *testing.T) {
 		if err != nil || strings.Join(names, ", ") != tc.want || int(total) != len(got) {
 			t.Errorf("%s: %v (%d), %v; want %s", tc.name, names, total, err, tc.want)
 		}
+	}
+
+	if err := s.AcceptCoInitiation(ctx, coinitiated, c.user.ID, c.org); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.InvitablePartners(ctx, c.letter, c.user.ID, models.PartnerPick{SignedLetter: elsewhere.ID, Limit: 10})
+	if err != nil || len(got) != 1 || got[0].Name != "KRIK" {
+		t.Errorf("signed a letter the organisation co-initiates: %v, %v; want KRIK", got, err)
 	}
 }
 
