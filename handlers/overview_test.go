@@ -46,11 +46,11 @@ func TestOverviewSaysWhatNeedsDoingAndLinksToIt(t *testing.T) {
 	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email IN (?, ?)", time.Now().UTC().Add(-50*time.Hour), "jakub@example.org", "leyla@example.org")
 	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email = ?", time.Now().UTC().Add(-30*time.Hour), "igor@example.org")
 	l := s.letter()
-	partner, err := store.AddPartner(context.Background(), l.OrganisationID, models.PartnerInput{Name: "Forum 2000"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, email := range []string{"a@forum.example", "b@forum.example", "c@forum.example", "signed@forum.example"} {
+	for i, email := range []string{"a@forum.example", "b@krik.example", "c@cnis.example", "signed@sapari.example"} {
+		partner, err := store.AddPartner(context.Background(), l.OrganisationID, models.PartnerInput{Name: "Partner " + email})
+		if err != nil {
+			t.Fatal(err)
+		}
 		contact, err := store.AddPartnerContact(context.Background(), partner.ID, models.PartnerContact{Name: email, Email: email})
 		if err != nil {
 			t.Fatal(err)

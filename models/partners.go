@@ -599,9 +599,12 @@ func (s *Store) InitiatingOrganisations(ctx context.Context, l *Letter) ([]Organ
 }
 
 // unanswered narrows invitations (the sign_invitations table) to those
-// neither signed nor declined, to a contact whose mail has not bounced:
-// those a reminder goes to, and the overview counts.
+// of a partner that has neither signed nor declined through any of its
+// contacts' invitations to the letter, to a contact whose mail has not
+// bounced: those a reminder goes to, and the overview counts. One contact
+// answers for the partner: the others' links no longer sign for it.
 func unanswered(db *gorm.DB) *gorm.DB {
-	return db.Where("sign_invitations.signed_at IS NULL AND sign_invitations.declined_at IS NULL").
+	return db.Where(`NOT EXISTS (SELECT 1 FROM sign_invitations a WHERE a.partner_id = sign_invitations.partner_id
+		AND a.letter_id = sign_invitations.letter_id AND (a.signed_at IS NOT NULL OR a.declined_at IS NOT NULL))`).
 		Where("NOT EXISTS (SELECT 1 FROM partner_contacts c WHERE c.id = sign_invitations.contact_id AND c.bounced_at IS NOT NULL)")
 }
