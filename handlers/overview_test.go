@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +218,22 @@ func TestBatchActsOnTheTickedSignatures(t *testing.T) {
 	stranger.Post(letterPath+"/signatures/batch", url.Values{"action": {"remove"}, "reason": {"x"}, "sig": {ids["Leyla Yunus"]}}).
 		Expect(t, http.StatusNotFound)
 	public("Leyla Yunus")
+}
+
+// A batch ticks at most a page's worth of signatures many times over: a
+// crafted form with more is refused before it reaches the database, and
+// changes nothing.
+func TestBatchRefusesTooManyTickedSignatures(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", withSettings("review_individuals"))
+	s.signIn("Leyla Yunus", "AZ", "leyla@example.org", false)
+	id := tickableIDs(coord.Get(letterPath + "/signatures").Body)["Leyla Yunus"]
+	form := url.Values{"action": {"approve"}, "sig": {id}}
+	for i := range 500 {
+		form.Add("sig", strconv.Itoa(1000+i))
+	}
+	coord.Post(letterPath+"/signatures/batch", form).Expect(t, http.StatusUnprocessableEntity, "Select at most 500 at a time").ExpectMarkup(t, `href="#f-sig"`)
+	if l := s.letter(); l.IndividualCount != 0 {
+		t.Errorf("the refused batch listed %d signatures", l.IndividualCount)
+	}
 }
