@@ -483,6 +483,9 @@ const (
 	InvitationDeclined   = "declined"
 	InvitationBounced    = "bounced" // its contact's mail failed for good
 	InvitationUnanswered = "unanswered"
+	// InvitationAnswered is an invitation whose partner answered through
+	// another contact's: a status, not a filter of the board.
+	InvitationAnswered = "answered"
 )
 
 // InvitationStatuses are the board's filters, in its order.
@@ -532,7 +535,10 @@ type BoardRow struct {
 	// chose not to be named (Display.HidesName).
 	SignerName, SignerRole string
 	SignerDisplay          Display
-	Reminders              []time.Time `gorm:"-"` // oldest first
+	// PartnerAnswered: the partner signed or declined, through this
+	// invitation or another contact's.
+	PartnerAnswered bool
+	Reminders       []time.Time `gorm:"-"` // oldest first
 }
 
 // contact is the contact the invitation went to.
@@ -559,6 +565,8 @@ func (r *BoardRow) Status() string {
 		return InvitationDeclined
 	case r.BouncedAt != nil:
 		return InvitationBounced
+	case r.PartnerAnswered:
+		return InvitationAnswered
 	case r.VisitedAt != nil:
 		return InvitationVisited
 	case len(r.Reminders) > 0:
@@ -572,7 +580,8 @@ func boardQuery(db *gorm.DB, letterID int64) *gorm.DB {
 	return db.Table("sign_invitations").
 		Select(`sign_invitations.*, p.organisation_id, p.name AS partner_name, c.name AS contact_name, c.role AS contact_role,
 			c.email AS contact_email, c.lang AS contact_lang, c.bounced_at,
-			COALESCE(s.name, '') AS signer_name, COALESCE(s.role, '') AS signer_role, COALESCE(s.display, '') AS signer_display`).
+			COALESCE(s.name, '') AS signer_name, COALESCE(s.role, '') AS signer_role, COALESCE(s.display, '') AS signer_display,
+			`+partnerAnswered+` AS partner_answered`).
 		Joins("JOIN partners p ON p.id = sign_invitations.partner_id").
 		Joins("JOIN partner_contacts c ON c.id = sign_invitations.contact_id").
 		Joins("LEFT JOIN signatures s ON s.id = sign_invitations.signature_id").

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
 	"strings"
@@ -493,5 +494,15 @@ func TestOneContactAnswersForThePartner(t *testing.T) {
 	}
 	if o, err := s.LetterOverview(ctx, c.letter); err != nil || o.Unanswered != 1 {
 		t.Errorf("the overview counts %d partners unanswered, %v; want CNIS", o.Unanswered, err)
+	}
+	board, _, err := s.InvitationBoard(ctx, c.letter, "", 0, 10)
+	status := map[string]string{}
+	for i := range board {
+		status[board[i].ContactEmail] = board[i].Status()
+	}
+	want := map[string]string{"stevan@krik.example": "signed", "office@krik.example": "answered", "baia@sapari.example": "declined",
+		"info@sapari.example": "answered", "anar@cnis.example": "reminded", "office@cnis.example": "reminded"}
+	if err != nil || !maps.Equal(status, want) {
+		t.Errorf("the board says %v, %v; want %v", status, err, want)
 	}
 }

@@ -598,13 +598,17 @@ func (s *Store) InitiatingOrganisations(ctx context.Context, l *Letter) ([]Organ
 	return orgs[l.ID], nil
 }
 
+// partnerAnswered is the condition that an invitation's partner signed or
+// declined the letter through one of its contacts' invitations.
+const partnerAnswered = `EXISTS (SELECT 1 FROM sign_invitations a WHERE a.partner_id = sign_invitations.partner_id
+	AND a.letter_id = sign_invitations.letter_id AND (a.signed_at IS NOT NULL OR a.declined_at IS NOT NULL))`
+
 // unanswered narrows invitations (the sign_invitations table) to those
 // of a partner that has neither signed nor declined through any of its
 // contacts' invitations to the letter, to a contact whose mail has not
 // bounced: those a reminder goes to, and the overview counts. One contact
 // answers for the partner: the others' links no longer sign for it.
 func unanswered(db *gorm.DB) *gorm.DB {
-	return db.Where(`NOT EXISTS (SELECT 1 FROM sign_invitations a WHERE a.partner_id = sign_invitations.partner_id
-		AND a.letter_id = sign_invitations.letter_id AND (a.signed_at IS NOT NULL OR a.declined_at IS NOT NULL))`).
+	return db.Where("NOT " + partnerAnswered).
 		Where("NOT EXISTS (SELECT 1 FROM partner_contacts c WHERE c.id = sign_invitations.contact_id AND c.bounced_at IS NOT NULL)")
 }
