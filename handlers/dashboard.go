@@ -377,7 +377,8 @@ type SignatureRow struct {
 	// Lang is the language of the version the signer read and signed,
 	// and Version its name in that language.
 	Lang, Version string
-	Ticked        bool // ticked in a batch form that was refused
+	Verified      models.Verification // how an organisation was verified, if it was
+	Ticked        bool                // ticked in a batch form that was refused
 }
 
 func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []SignatureRow {
@@ -386,7 +387,7 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
 			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
-			Revision: s.Revision, NameHidden: s.Display.HidesName(), Lang: s.Lang, Version: views.LanguageName(s.Lang)}
+			Revision: s.Revision, NameHidden: s.Display.HidesName(), Lang: s.Lang, Version: views.LanguageName(s.Lang), Verified: s.Verified}
 		if rows[i].NameHidden {
 			rows[i].SortName = ""
 		}

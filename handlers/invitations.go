@@ -350,6 +350,7 @@ func (h *Handler) renderInvited(c *fiber.Ctx, status int, inv *models.Invited, f
 		Letter: h.letterView(inv.Letter), Partner: inv.Partner.Name, Countries: countryOptions[h.lang(c)],
 		Form: *form, Displays: displayOptions(h.lang(c)), Action: invitedPath(c), Decline: invitedPath(c) + "/decline",
 	}
+	v.Letter.HiddenUntil = h.hiddenUntil(c, inv.Letter) // the page says the list appears at once: not before its launch
 	p := h.privatePage(c, h.msg(c, "invite.page.title", "partner", inv.Partner.Name), v)
 	p.Errors = errs
 	return h.render(c, status, "invited", p)
@@ -410,8 +411,12 @@ func (h *Handler) invitationRefused(c *fiber.Ctx, inv *models.Invited, err error
 	if key == "signed" || (key == "declined" && c.Query("declined") != "") {
 		status = fiber.StatusOK
 	}
-	return h.renderLink(c, status, LinkView{Letter: h.letterView(inv.Letter), Heading: h.msg(c, "invite.link."+key+".heading"),
-		Text: h.msg(c, "invite.link."+key+".text", "partner", inv.Partner.Name)})
+	text := h.msg(c, "invite.link."+key+".text", "partner", inv.Partner.Name)
+	if hidden := h.hiddenUntil(c, inv.Letter); key == "signed" && hidden != nil {
+		// On the list, but a list no one sees yet: a signer at risk learns when it will be public.
+		text += " " + h.msg(c, "campaign.list_hidden", "date", views.FormatDateTime(h.lang(c), *hidden))
+	}
+	return h.renderLink(c, status, LinkView{Letter: h.letterView(inv.Letter), Heading: h.msg(c, "invite.link."+key+".heading"), Text: text})
 }
 
 // declinePage shows the button that declines an invitation; opening it

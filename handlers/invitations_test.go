@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"undersigned/handlers"
 	"undersigned/handlers/handlertest"
 	"undersigned/models"
+	"undersigned/views"
 )
 
 // invitedLink finds an invitation's link in an email.
@@ -206,4 +208,32 @@ func TestRemindAnyTime(t *testing.T) {
 	cp.client().Get(first).Expect(t, http.StatusNotFound)
 	cp.client().Get(second[1]).Expect(t, http.StatusOK, "KRIK")
 	cp.coordinator.Get(cp.editor+"/invitations?status=visited").Expect(t, http.StatusOK, "Invitations: 1")
+}
+
+// Before an embargoed letter's launch, the partner's link and its thank-you
+// page say when the list will be public, rather than that the organisation
+// is on it at once; and no public output names it, or marks it verified.
+func TestInvitedPartnerLearnsWhenAnEmbargoedListAppears(t *testing.T) {
+	cp := newCampaign(t, handlers.Config{})
+	launch := time.Now().Add(time.Hour).Truncate(time.Second)
+	cp.coordinator.Get(cp.editor)
+	settings := embargoed(launch)
+	settings.Set("mark_verified", "on")
+	cp.coordinator.Post(cp.editor+"/settings", settings).Expect(t, http.StatusSeeOther)
+	id := cp.partner("Center for National and International Studies", "AZ", "Anar Mammadli", "anar@cnis.example")
+	link := cp.invite([]string{id}, "anar@cnis.example")[0]
+
+	when := "The list of signatories will be published on " + views.FormatDateTime("en", launch) + "."
+	partner := cp.client()
+	partner.Get(link).Expect(t, http.StatusOK, when)
+	r := partner.Post(link, invitedForm("Anar Mammadli", "anar@cnis.example")).Expect(t, http.StatusSeeOther)
+	partner.Get(r.Location).Expect(t, http.StatusOK, "is on the list of signatories. Your private link is on its way by email. "+when)
+
+	public := cp.client()
+	for _, path := range []string{seedSlug, seedSlug + "/signatories", seedSlug + "/signatories.json", seedSlug + "/signatories.csv", seedSlug + "/print"} {
+		body := public.Get(path).Expect(t, http.StatusOK).Body
+		if strings.Contains(body, "National and International") || strings.Contains(body, `"verified":true`) || strings.Contains(body, ",true") {
+			t.Errorf("before the launch, %s names or marks the partner", path)
+		}
+	}
 }

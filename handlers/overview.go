@@ -110,12 +110,18 @@ func (q SignaturesQuery) filter(lang string) models.SignatureFilter {
 // signatures page. Removing asks a reason, as removing one did: it goes
 // to the audit log.
 type BatchForm struct {
-	Action string  `form:"action" validate:"required,oneof=approve reject remove"`
+	Action string  `form:"action" validate:"required,oneof=approve reject remove verify"`
 	Sig    []int64 `form:"sig" validate:"max=500"`
 	Reason string  `form:"reason" validate:"required_if=Action remove,max=500,text"`
 }
 
-func (f *BatchForm) normalize() { f.Reason = models.NormalizeText(f.Reason) }
+// normalize drops a signature ticked twice (a crafted form), so that
+// what the batch skipped is counted right.
+func (f *BatchForm) normalize() {
+	f.Reason = models.NormalizeText(f.Reason)
+	slices.Sort(f.Sig)
+	f.Sig = slices.Compact(f.Sig)
+}
 
 // signaturesLabels names the signatures page's fields, for their labels
 // and the error summary.
@@ -143,7 +149,8 @@ func (h *Handler) signaturesChoices(c *fiber.Ctx, l *models.Letter) SignaturesCh
 		Displays: options("full", "overview.display.full", "anonymous", "overview.display.anonymous", "counted", "overview.display.counted"),
 		Verified: options("yes", "overview.verified.yes", "no", "overview.verified.no"),
 		Ages:     options(string(models.AgeRecent), "overview.signed.last24h", string(models.AgeOverdue), "overview.signed.before48h"),
-		Actions:  options("approve", "overview.action.approve", "reject", "overview.action.reject", "remove", "overview.action.remove"),
+		Actions: options("approve", "overview.action.approve", "reject", "overview.action.reject", "remove", "overview.action.remove",
+			"verify", "overview.action.verify"),
 	}
 	if versions := versions(l); len(versions) > 1 {
 		var opts []views.Option
@@ -200,7 +207,7 @@ func (h *Handler) labelled(c *fiber.Ctx, invalid []models.Invalid, labels map[st
 	return out
 }
 
-// batchSignatures approves, rejects or removes the ticked signatures, in
+// batchSignatures approves, rejects, removes or verifies the ticked signatures, in
 // one transaction, and returns to the page as it was filtered, saying
 // what changed. A ticked signature of another letter is not found: 404,
 // and nothing changes.
@@ -237,6 +244,7 @@ func (h *Handler) batchSignatures(c *fiber.Ctx, l *models.Letter) error {
 func (h *Handler) batchDone(c *fiber.Ctx) string {
 	n, skipped := c.QueryInt("count"), c.QueryInt("skipped")
 	var done string
+	skippedKey := "overview.skipped"
 	switch c.Query("done") {
 	case "approve":
 		done = h.msg(c, "review.approved", "count", n)
@@ -244,11 +252,13 @@ func (h *Handler) batchDone(c *fiber.Ctx) string {
 		done = h.msg(c, "review.rejected", "count", n)
 	case "remove":
 		done = h.msg(c, "overview.removed", "count", n)
+	case "verify":
+		done, skippedKey = h.msg(c, "verify.done.verified", "count", n), "overview.skipped_verify"
 	default:
 		return ""
 	}
 	if skipped > 0 {
-		done += " " + h.msg(c, "overview.skipped", "count", skipped)
+		done += " " + h.msg(c, skippedKey, "count", skipped)
 	}
 	return done
 }

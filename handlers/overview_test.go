@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +47,11 @@ func TestOverviewSaysWhatNeedsDoingAndLinksToIt(t *testing.T) {
 	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email IN (?, ?)", time.Now().UTC().Add(-50*time.Hour), "jakub@example.org", "leyla@example.org")
 	modeltest.Exec(t, raw, dsn, "UPDATE signatures SET created_at = ? WHERE email = ?", time.Now().UTC().Add(-30*time.Hour), "igor@example.org")
 	l := s.letter()
-	partner, err := store.AddPartner(context.Background(), l.OrganisationID, models.PartnerInput{Name: "Forum 2000"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, email := range []string{"a@forum.example", "b@forum.example", "c@forum.example", "signed@forum.example"} {
+	for i, email := range []string{"a@forum.example", "b@krik.example", "c@cnis.example", "signed@sapari.example"} {
+		partner, err := store.AddPartner(context.Background(), l.OrganisationID, models.PartnerInput{Name: "Partner " + email})
+		if err != nil {
+			t.Fatal(err)
+		}
 		contact, err := store.AddPartnerContact(context.Background(), partner.ID, models.PartnerContact{Name: email, Email: email})
 		if err != nil {
 			t.Fatal(err)
@@ -217,4 +218,22 @@ func TestBatchActsOnTheTickedSignatures(t *testing.T) {
 	stranger.Post(letterPath+"/signatures/batch", url.Values{"action": {"remove"}, "reason": {"x"}, "sig": {ids["Leyla Yunus"]}}).
 		Expect(t, http.StatusNotFound)
 	public("Leyla Yunus")
+}
+
+// A batch ticks at most a page's worth of signatures many times over: a
+// crafted form with more is refused before it reaches the database, and
+// changes nothing.
+func TestBatchRefusesTooManyTickedSignatures(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", withSettings("review_individuals"))
+	s.signIn("Leyla Yunus", "AZ", "leyla@example.org", false)
+	id := tickableIDs(coord.Get(letterPath + "/signatures").Body)["Leyla Yunus"]
+	form := url.Values{"action": {"approve"}, "sig": {id}}
+	for i := range 500 {
+		form.Add("sig", strconv.Itoa(1000+i))
+	}
+	coord.Post(letterPath+"/signatures/batch", form).Expect(t, http.StatusUnprocessableEntity, "Select at most 500 at a time").ExpectMarkup(t, `href="#f-sig"`)
+	if l := s.letter(); l.IndividualCount != 0 {
+		t.Errorf("the refused batch listed %d signatures", l.IndividualCount)
+	}
 }

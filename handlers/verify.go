@@ -20,7 +20,6 @@ type ReviewRow struct {
 	Person, Role  string
 	Domain        string
 	DomainMatches bool
-	Verified      models.Verification
 	Duplicates    []DuplicateRow
 }
 
@@ -44,7 +43,7 @@ func (h *Handler) reviewRows(c *fiber.Ctx, l *models.Letter, sigs []models.Signa
 	rows := make([]ReviewRow, len(sigs))
 	for i := range sigs {
 		s := &sigs[i]
-		rows[i] = ReviewRow{SignatureRow: base[i], Verified: s.Verified}
+		rows[i] = ReviewRow{SignatureRow: base[i]}
 		e, ok := endorsements[s.ID]
 		if !ok {
 			continue

@@ -176,3 +176,41 @@ func TestVerifiedEndorsements(t *testing.T) {
 	// Now the letter marks them, in every output of its list.
 	checkMarks(t, s.publicOutputs(), map[string]bool{"Civic IDEA, Georgia": true, "KRIK, Serbia": true, "Leyla Yunus, Azerbaijan": false})
 }
+
+// The signatures page's batch verifies the ticked organisations by hand,
+// says how many and how many it left (a person, an organisation verified
+// already, a box ticked twice counted once), logs each, shows on every
+// row how it was verified, and its "verified" filter finds them.
+func TestBatchVerifiesTheTickedOrganisations(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, letterPath := s.openLetter("c@example.org", "Org", nil) // confirmation by email, review of organisations
+	s.signAndConfirm(handlertest.OrgForm("Stevan Dojcinovic", "KRIK", "RS", "stevan@krik.example"))
+	s.signAndConfirm(handlertest.OrgForm("Giorgi Meladze", "Civic IDEA", "GE", "civic.idea.ge@gmail.com"))
+	s.signAndConfirm(handlertest.SignForm("Leyla Yunus", "AZ", "leyla@example.org"))
+	ids := tickableIDs(coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK).Body)
+	batch := func(ticked ...string) handlertest.Response {
+		form := url.Values{"action": {"verify"}}
+		for _, name := range ticked {
+			form.Add("sig", ids[name])
+		}
+		return coord.Post(letterPath+"/signatures/batch", form).Expect(t, http.StatusSeeOther)
+	}
+
+	r := batch("KRIK", "Leyla Yunus", "KRIK")
+	coord.Get(r.Location).Expect(t, http.StatusOK, "Verified: 1.", "1 ticked signature was a person’s or verified already",
+		"Coordinator Org (Org): verified by hand: KRIK").
+		ExpectMarkup(t, `<option value="verify">Verify (organisations)</option>`)
+	r = batch("KRIK", "Civic IDEA")
+	coord.Get(r.Location).Expect(t, http.StatusOK, "Verified: 1.", "1 ticked signature was a person’s or verified already")
+
+	page := coord.Get(letterPath+"/signatures?verified=yes").Expect(t, http.StatusOK, "2 signatures match").Body
+	if got := tickableEntries(page); len(got) != 2 || strings.Count(page, "Verified by a coordinator") != 2 {
+		t.Errorf("verified=yes lists %q, each saying how it was verified: %v", got, strings.Count(page, "Verified by a coordinator"))
+	}
+	if got := tickableEntries(coord.Get(letterPath + "/signatures?verified=no").Body); len(got) != 1 || got[0] != "Leyla Yunus" {
+		t.Errorf("verified=no lists %q, want the person", got)
+	}
+	if l := s.letter(); l.OrganisationCount != 0 {
+		t.Errorf("%d organisations listed: verifying is no approval", l.OrganisationCount)
+	}
+}

@@ -41,7 +41,8 @@ type InvitationEmail struct {
 type InvitationMail func(e InvitationEmail) Message
 
 // PartnerPick filters the partners a letter may still invite: by country,
-// by tag, or as signers of a past letter of their organisation.
+// by tag, or as signers of a past letter their organisation drafted or
+// co-initiates.
 type PartnerPick struct {
 	Country, Tag string
 	SignedLetter int64
@@ -99,7 +100,9 @@ func (s *Store) InvitablePartners(ctx context.Context, l *Letter, userID int64, 
 		db = db.Where(cond, args...)
 	}
 	if f.SignedLetter != 0 {
-		db = db.Where("EXISTS (SELECT 1 FROM letters pl WHERE pl.id = ? AND pl.organisation_id = partners.organisation_id)", f.SignedLetter).
+		// The past letter is one the partner's organisation drafted or co-initiates: no other's list is read.
+		db = db.Where(`EXISTS (SELECT 1 FROM letters pl WHERE pl.id = ? AND (pl.organisation_id = partners.organisation_id
+			OR EXISTS (SELECT 1 FROM letter_co_initiators ci WHERE ci.letter_id = pl.id AND ci.organisation_id = partners.organisation_id)))`, f.SignedLetter).
 			Where(`(EXISTS (SELECT 1 FROM sign_invitations i WHERE i.letter_id = ? AND i.partner_id = partners.id AND i.signed_at IS NOT NULL)
 			OR EXISTS (SELECT 1 FROM signatures s WHERE s.letter_id = ? AND s.kind = 'organisation' AND s.status = 'listed'
 				AND (s.affiliation = partners.name OR EXISTS (SELECT 1 FROM partner_domains d
@@ -480,6 +483,9 @@ const (
 	InvitationDeclined   = "declined"
 	InvitationBounced    = "bounced" // its contact's mail failed for good
 	InvitationUnanswered = "unanswered"
+	// InvitationAnswered is an invitation whose partner answered through
+	// another contact's: a status, not a filter of the board.
+	InvitationAnswered = "answered"
 )
 
 // InvitationStatuses are the board's filters, in its order.
@@ -529,7 +535,10 @@ type BoardRow struct {
 	// chose not to be named (Display.HidesName).
 	SignerName, SignerRole string
 	SignerDisplay          Display
-	Reminders              []time.Time `gorm:"-"` // oldest first
+	// PartnerAnswered: the partner signed or declined, through this
+	// invitation or another contact's.
+	PartnerAnswered bool
+	Reminders       []time.Time `gorm:"-"` // oldest first
 }
 
 // contact is the contact the invitation went to.
@@ -556,6 +565,8 @@ func (r *BoardRow) Status() string {
 		return InvitationDeclined
 	case r.BouncedAt != nil:
 		return InvitationBounced
+	case r.PartnerAnswered:
+		return InvitationAnswered
 	case r.VisitedAt != nil:
 		return InvitationVisited
 	case len(r.Reminders) > 0:
@@ -569,7 +580,8 @@ func boardQuery(db *gorm.DB, letterID int64) *gorm.DB {
 	return db.Table("sign_invitations").
 		Select(`sign_invitations.*, p.organisation_id, p.name AS partner_name, c.name AS contact_name, c.role AS contact_role,
 			c.email AS contact_email, c.lang AS contact_lang, c.bounced_at,
-			COALESCE(s.name, '') AS signer_name, COALESCE(s.role, '') AS signer_role, COALESCE(s.display, '') AS signer_display`).
+			COALESCE(s.name, '') AS signer_name, COALESCE(s.role, '') AS signer_role, COALESCE(s.display, '') AS signer_display,
+			`+partnerAnswered+` AS partner_answered`).
 		Joins("JOIN partners p ON p.id = sign_invitations.partner_id").
 		Joins("JOIN partner_contacts c ON c.id = sign_invitations.contact_id").
 		Joins("LEFT JOIN signatures s ON s.id = sign_invitations.signature_id").

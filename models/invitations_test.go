@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
 	"strings"
@@ -181,6 +182,16 @@ func TestPickerFilters(t *testing.T) {
 		}
 	}
 
+	// Another organisation's letter that KRIK signed: the picker does not
+	// read it, until the organisation co-initiates it.
+	other, elsewhere := openLetterOf(t, s, "c@third.example", "Third")
+	modeltest.ListAtOnce(t, s, elsewhere)
+	krikThere := models.NewSignature{Kind: models.KindOrganisation, Name: "Stevan", Affiliation: "KRIK", Country: "RS", Email: "stevan@krik.example", Display: models.DisplayFull}
+	if _, err := s.AddSignature(ctx, elsewhere.ID, krikThere, modeltest.Mail); err != nil {
+		t.Fatal(err)
+	}
+	coinitiated := coInvite(t, s, elsewhere, other, "coordinator@icdr.example")
+
 	for _, tc := range []struct {
 		name string
 		pick models.PartnerPick
@@ -191,7 +202,8 @@ func TestPickerFilters(t *testing.T) {
 		{"tag", models.PartnerPick{Tag: "media"}, "KRIK"},
 		{"tag with a wildcard", models.PartnerPick{Tag: "women_rights"}, "Sapari"},
 		{"signed a past letter", models.PartnerPick{SignedLetter: past.ID}, "Civic IDEA, KRIK, Sapari"},
-		{"another organisation's letter", models.PartnerPick{SignedLetter: past.ID + 100}, ""},
+		{"another organisation's letter", models.PartnerPick{SignedLetter: elsewhere.ID}, ""},
+		{"no such letter", models.PartnerPick{SignedLetter: past.ID + 100}, ""},
 		{"no filter", models.PartnerPick{}, "CERAP, Civic IDEA, KRIK, Sapari"},
 	} {
 		tc.pick.Limit = 10
@@ -203,6 +215,14 @@ func TestPickerFilters(t *testing.T) {
 		if err != nil || strings.Join(names, ", ") != tc.want || int(total) != len(got) {
 			t.Errorf("%s: %v (%d), %v; want %s", tc.name, names, total, err, tc.want)
 		}
+	}
+
+	if err := s.AcceptCoInitiation(ctx, coinitiated, c.user.ID, c.org); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.InvitablePartners(ctx, c.letter, c.user.ID, models.PartnerPick{SignedLetter: elsewhere.ID, Limit: 10})
+	if err != nil || len(got) != 1 || got[0].Name != "KRIK" {
+		t.Errorf("signed a letter the organisation co-initiates: %v, %v; want KRIK", got, err)
 	}
 }
 
@@ -439,5 +459,50 @@ func TestBouncedContactIsNotMailedAgain(t *testing.T) {
 	}
 	if due := tokens(t, s, "gone@cnis.example"); len(due) != 0 {
 		t.Errorf("the bounced address has %d emails waiting", len(due))
+	}
+}
+
+// A partner answers once for all its contacts: when one of them signs, or
+// declines, the others' invitations are answered too. No reminder goes to
+// them (the partner would be chased for a letter it signed, and their
+// link says so), and the overview counts partners, not contacts.
+func TestOneContactAnswersForThePartner(t *testing.T) {
+	s := modeltest.Open(t)
+	c := newCampaign(t, s)
+	ctx := context.Background()
+	krik := c.partner(t, c.org, "KRIK", "RS", "stevan@krik.example", "office@krik.example")
+	sapari := c.partner(t, c.org, "Sapari", "GE", "baia@sapari.example", "info@sapari.example")
+	cnis := c.partner(t, c.org, "CNIS", "AZ", "anar@cnis.example", "office@cnis.example")
+	if n := c.invite(t, krik, sapari, cnis); n != 6 {
+		t.Fatalf("sent %d invitations, want 6", n)
+	}
+	in := models.NewSignature{Name: "Stevan", Country: "RS", Email: "stevan@krik.example", Display: models.DisplayFull}
+	if _, err := s.SignByInvitation(ctx, tokens(t, s, "stevan@krik.example")[0], in, modeltest.Mail); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeclineInvitation(ctx, tokens(t, s, "baia@sapari.example")[0], "Not our topic"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RemindInvitations(ctx, c.letter, c.user.ID, 0, inviteMail)
+	if err != nil || got.Sent != 2 {
+		t.Errorf("reminded %+v, %v; want CNIS's two contacts only", got, err)
+	}
+	for _, address := range []string{"office@krik.example", "info@sapari.example"} {
+		if n := len(tokens(t, s, address)); n != 1 {
+			t.Errorf("%s got %d emails, want the invitation only", address, n)
+		}
+	}
+	if o, err := s.LetterOverview(ctx, c.letter); err != nil || o.Unanswered != 1 {
+		t.Errorf("the overview counts %d partners unanswered, %v; want CNIS", o.Unanswered, err)
+	}
+	board, _, err := s.InvitationBoard(ctx, c.letter, "", 0, 10)
+	status := map[string]string{}
+	for i := range board {
+		status[board[i].ContactEmail] = board[i].Status()
+	}
+	want := map[string]string{"stevan@krik.example": "signed", "office@krik.example": "answered", "baia@sapari.example": "declined",
+		"info@sapari.example": "answered", "anar@cnis.example": "reminded", "office@cnis.example": "reminded"}
+	if err != nil || !maps.Equal(status, want) {
+		t.Errorf("the board says %v, %v; want %v", status, err, want)
 	}
 }

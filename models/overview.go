@@ -26,7 +26,7 @@ const ClosingSoonDays = 7
 type Overview struct {
 	InReview   int64 // waiting for a coordinator's review
 	Overdue    int64 // unconfirmed for more than ConfirmationOverdue
-	Unanswered int64 // invitations neither signed nor declined, to a contact whose mail did not bounce
+	Unanswered int64 // partners invited who neither signed nor declined, with a contact whose mail did not bounce
 	// Recent is the signatures made within RecentWindow, in any status:
 	// the rejected ones too, so that the count is what its link, the
 	// signatures page filtered by AgeRecent, lists.
@@ -86,15 +86,17 @@ func (s *Store) LetterOverviews(ctx context.Context, letters []Letter) (map[int6
 	counts := []struct {
 		of    func(*Overview) *int64
 		query *gorm.DB
+		count string
 	}{
-		{func(o *Overview) *int64 { return &o.InReview }, signatures().Where("status = ?", StatusInReview)},
-		{func(o *Overview) *int64 { return &o.Overdue }, signatures().Where("status = ? AND "+overdue, StatusUnconfirmed, before)},
-		{func(o *Overview) *int64 { return &o.Recent }, signatures().Where("status IN ? AND "+recent, allStatuses, since)},
-		{func(o *Overview) *int64 { return &o.Unanswered }, unanswered(s.read.WithContext(ctx).Table("sign_invitations"))},
+		{func(o *Overview) *int64 { return &o.InReview }, signatures().Where("status = ?", StatusInReview), "*"},
+		{func(o *Overview) *int64 { return &o.Overdue }, signatures().Where("status = ? AND "+overdue, StatusUnconfirmed, before), "*"},
+		{func(o *Overview) *int64 { return &o.Recent }, signatures().Where("status IN ? AND "+recent, allStatuses, since), "*"},
+		// Partners, not their contacts: a partner invited through two is one not answered.
+		{func(o *Overview) *int64 { return &o.Unanswered }, unanswered(s.read.WithContext(ctx).Table("sign_invitations")), "DISTINCT partner_id"},
 	}
 	for _, c := range counts {
 		var rows []struct{ LetterID, N int64 }
-		err := c.query.Select("letter_id, COUNT(*) AS n").Where("letter_id IN ?", ids).Group("letter_id").Scan(&rows).Error
+		err := c.query.Select("letter_id, COUNT("+c.count+") AS n").Where("letter_id IN ?", ids).Group("letter_id").Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("overview of letters: %w", err)
 		}
@@ -213,6 +215,7 @@ const (
 	BatchApprove BatchAction = "approve"
 	BatchReject  BatchAction = "reject"
 	BatchRemove  BatchAction = "remove"
+	BatchVerify  BatchAction = "verify" // organisations' signatures, by hand
 )
 
 // ActOnSignatures applies action to the signatures ids of l in one
@@ -220,7 +223,9 @@ const (
 // so that the counts, the list's buckets and the dated lists follow:
 // approving and rejecting decide on those waiting for review, as Moderate
 // does, and leave the others as they are; removing takes each off as
-// RemoveSignature does, with reason in the audit log. An id that is not a
+// RemoveSignature does, with reason in the audit log; verifying verifies
+// the organisations by hand, as VerifySignatures does, and leaves the
+// people and the organisations verified already. An id that is not a
 // signature of l is ErrNotFound, and nothing changes. It returns how many
 // signatures changed. The caller has authorised access to l.
 func (s *Store) ActOnSignatures(ctx context.Context, l *Letter, userID int64, ids []int64, action BatchAction, reason string, entry func(*Signature) string) (int, error) {
@@ -244,6 +249,8 @@ func (s *Store) ActOnSignatures(ctx context.Context, l *Letter, userID int64, id
 				}
 			}
 			changed = len(sigs)
+		case BatchVerify:
+			changed, _, err = s.verify(tx, l, userID, sigs)
 		default:
 			err = fmt.Errorf("no such action on signatures: %q", action)
 		}

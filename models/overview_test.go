@@ -26,18 +26,18 @@ func rawCount(t *testing.T, raw *sql.DB, dsn, query string, args ...any) int64 {
 	return n
 }
 
-// inviteAll invites every contact of partners to sign l, behind the
-// store's back (the invitations' own code is another part's), and returns
-// the invitations' ids in the order of contacts.
+// inviteAll invites partners to sign l, one partner per contact, behind
+// the store's back (the invitations' own code is another part's), and
+// returns the invitations' ids in the order of contacts.
 func inviteAll(t *testing.T, s *models.Store, raw *sql.DB, dsn string, l *models.Letter, contacts []string) []int64 {
 	t.Helper()
 	ctx := context.Background()
-	p, err := s.AddPartner(ctx, l.OrganisationID, models.PartnerInput{Name: "Partners of letter " + l.Slug})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []int64
 	for i, email := range contacts {
+		p, err := s.AddPartner(ctx, l.OrganisationID, models.PartnerInput{Name: "Partner " + email + " of " + l.Slug})
+		if err != nil {
+			t.Fatal(err)
+		}
 		c, err := s.AddPartnerContact(ctx, p.ID, models.PartnerContact{Name: email, Email: email})
 		if err != nil {
 			t.Fatal(err)

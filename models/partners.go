@@ -515,7 +515,8 @@ func (s *Store) Partner(ctx context.Context, orgID, partnerID int64) (*Partner, 
 }
 
 // AddPartnersFromLetters adds to an organisation's directory the
-// organisations that signed its letters and are on their lists as
+// organisations that signed its letters, those it drafted and those it
+// co-initiates, and are on their lists as
 // themselves (listed, not anonymous), with the countries they signed
 // from; those whose NameKey the directory has are skipped. It returns how
 // many it added, all in one transaction.
@@ -551,13 +552,14 @@ func (s *Store) AddPartnersFromLetters(ctx context.Context, orgID int64) (int, e
 }
 
 // letterSignatories are the organisations on the lists of an
-// organisation's letters, by NameKey, and their keys in the order they
-// first signed.
+// organisation's letters (drafted or co-initiated), by NameKey, and their
+// keys in the order they first signed.
 func letterSignatories(tx *gorm.DB, orgID int64, now time.Time) (map[string]*Partner, []string, error) {
 	rows, err := tx.Model(&Signature{}).Select("signatures.affiliation", "signatures.country", "signatures.country2").
 		Joins("JOIN letters ON letters.id = signatures.letter_id").
-		Where("letters.organisation_id = ? AND signatures.kind = ? AND signatures.status = ? AND signatures.display = ?",
-			orgID, KindOrganisation, StatusListed, DisplayFull).
+		Where("(letters.organisation_id = ? OR letters.id IN (SELECT letter_id FROM letter_co_initiators WHERE organisation_id = ?))",
+			orgID, orgID).
+		Where("signatures.kind = ? AND signatures.status = ? AND signatures.display = ?", KindOrganisation, StatusListed, DisplayFull).
 		Order("signatures.id").Rows()
 	if err != nil {
 		return nil, nil, err
@@ -596,10 +598,17 @@ func (s *Store) InitiatingOrganisations(ctx context.Context, l *Letter) ([]Organ
 	return orgs[l.ID], nil
 }
 
+// partnerAnswered is the condition that an invitation's partner signed or
+// declined the letter through one of its contacts' invitations.
+const partnerAnswered = `EXISTS (SELECT 1 FROM sign_invitations a WHERE a.partner_id = sign_invitations.partner_id
+	AND a.letter_id = sign_invitations.letter_id AND (a.signed_at IS NOT NULL OR a.declined_at IS NOT NULL))`
+
 // unanswered narrows invitations (the sign_invitations table) to those
-// neither signed nor declined, to a contact whose mail has not bounced:
-// those a reminder goes to, and the overview counts.
+// of a partner that has neither signed nor declined through any of its
+// contacts' invitations to the letter, to a contact whose mail has not
+// bounced: those a reminder goes to, and the overview counts. One contact
+// answers for the partner: the others' links no longer sign for it.
 func unanswered(db *gorm.DB) *gorm.DB {
-	return db.Where("sign_invitations.signed_at IS NULL AND sign_invitations.declined_at IS NULL").
+	return db.Where("NOT " + partnerAnswered).
 		Where("NOT EXISTS (SELECT 1 FROM partner_contacts c WHERE c.id = sign_invitations.contact_id AND c.bounced_at IS NOT NULL)")
 }

@@ -306,6 +306,27 @@ func TestPartnersFromPastLetters(t *testing.T) {
 	if n, _ := s.AddPartnersFromLetters(ctx, org2); n != 0 {
 		t.Errorf("the other organisation got %d partners", n)
 	}
+
+	// The letters it co-initiates are its past too, once it accepted.
+	c, l2 := openLetterOf(t, s, "c@third.example", "Third")
+	modeltest.ListAtOnce(t, s, l2)
+	if _, err := s.AddSignature(ctx, l2.ID, models.NewSignature{Kind: models.KindOrganisation, Name: "Vanja Calovic", Affiliation: "MANS",
+		Country: "ME", Email: modeltest.SignerEmail(7), Display: models.DisplayFull}, modeltest.Mail); err != nil {
+		t.Fatal(err)
+	}
+	toOrg := coInvite(t, s, l2, c, "coordinator@icdr.example")
+	if n, _ := s.AddPartnersFromLetters(ctx, org); n != 0 {
+		t.Errorf("a letter it is only invited to co-initiate gave %d partners", n)
+	}
+	if err := s.AcceptCoInitiation(ctx, toOrg, u.ID, org); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.AddPartnersFromLetters(ctx, org); err != nil || n != 1 {
+		t.Errorf("from the letter it co-initiates: added %d, %v; want MANS", n, err)
+	}
+	if n, _ := s.AddPartnersFromLetters(ctx, org2); n != 0 {
+		t.Errorf("the other organisation got %d partners of a letter it does not initiate", n)
+	}
 }
 
 // partnerCSV is a directory's CSV with every column.

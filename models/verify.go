@@ -109,36 +109,44 @@ func (s *Store) VerifySignatures(ctx context.Context, l *Letter, userID int64, i
 		if len(sigs) == 0 {
 			return ErrNotFound
 		}
-		var t tally // a listed entry changes: its list is marked changed, its counts stay
-		organisations := 0
-		now := s.now()
-		for i := range sigs {
-			sig := &sigs[i]
-			if sig.Kind != KindOrganisation {
-				continue
-			}
-			organisations++
-			if sig.Verified != NotVerified {
-				continue
-			}
-			sig.Verified, sig.VerifiedAt, sig.VerifiedBy = VerifiedByHand, &now, &userID
-			if err := tx.Model(sig).Select("verified", "verified_at", "verified_by").Updates(sig).Error; err != nil {
-				return err
-			}
-			if err := s.audit(tx, l.ID, &userID, sig, AuditVerify, organisationName(sig)); err != nil {
-				return err
-			}
-			t.add(sig, -1)
-			t.add(sig, 1)
-			verified++
-		}
-		if organisations == 0 {
+		n, organisations, err := s.verify(tx, l, userID, sigs)
+		verified = n
+		if err == nil && organisations == 0 {
 			return ErrNotOrganisation
 		}
-		_, err := s.writeTally(tx, &t)
 		return err
 	})
 	return verified, err
+}
+
+// verify verifies by hand, in tx, the organisations' signatures among
+// sigs (of l) not verified yet, as VerifySignatures says, and returns how
+// many it verified and how many of sigs are organisations'.
+func (s *Store) verify(tx *gorm.DB, l *Letter, userID int64, sigs []Signature) (verified, organisations int, err error) {
+	var t tally // a listed entry changes: its list is marked changed, its counts stay
+	now := s.now()
+	for i := range sigs {
+		sig := &sigs[i]
+		if sig.Kind != KindOrganisation {
+			continue
+		}
+		organisations++
+		if sig.Verified != NotVerified {
+			continue
+		}
+		sig.Verified, sig.VerifiedAt, sig.VerifiedBy = VerifiedByHand, &now, &userID
+		if err := tx.Model(sig).Select("verified", "verified_at", "verified_by").Updates(sig).Error; err != nil {
+			return 0, 0, err
+		}
+		if err := s.audit(tx, l.ID, &userID, sig, AuditVerify, organisationName(sig)); err != nil {
+			return 0, 0, err
+		}
+		t.add(sig, -1)
+		t.add(sig, 1)
+		verified++
+	}
+	_, err = s.writeTally(tx, &t)
+	return verified, organisations, err
 }
 
 // organisationName is what the audit log says of an organisation's
