@@ -99,8 +99,10 @@ type CoInitiationView struct {
 	Accepted                                   string // the organisation that accepted it
 	JustAccepted                               bool
 	Initiator                                  bool   // one of the coordinator's organisations initiates the letter
+	ForAnother                                 bool   // sent to another address than the coordinator's: they may not accept it
 	Editor                                     string // the letter's editor
-	// The coordinator's organisations that may accept: a choice when
+	// The coordinator's organisations that may accept, if it was sent to
+	// them: a choice when
 	// there are several, else the one.
 	Choices      *views.Options
 	Organisation string
@@ -109,7 +111,9 @@ type CoInitiationView struct {
 
 // MayAccept reports whether the coordinator has an organisation that may
 // accept the invitation: one that does not initiate the letter already.
-func (v CoInitiationView) MayAccept() bool { return v.Choices != nil || v.OnlyName != "" }
+func (v CoInitiationView) MayAccept() bool {
+	return !v.ForAnother && (v.Choices != nil || v.OnlyName != "")
+}
 
 // coInitiationPage shows an invitation to co-initiate. Opening it changes
 // nothing: mail scanners open links too.
@@ -177,6 +181,9 @@ func (h *Handler) coInitiationView(c *fiber.Ctx) (CoInitiationView, int, error) 
 		}
 		choices = append(choices, views.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})
 	}
+	// Sent to another address: only its account may accept. An
+	// organisation that initiates the letter already is told that instead.
+	v.ForAnother = len(choices) > 0 && !offer.Invitation.SentTo(u)
 	switch len(choices) {
 	case 0:
 	case 1:
@@ -184,8 +191,11 @@ func (h *Handler) coInitiationView(c *fiber.Ctx) (CoInitiationView, int, error) 
 	default:
 		v.Choices = views.NewOptions(choices)
 	}
-	if v.Expired {
+	switch {
+	case v.Expired:
 		return v, fiber.StatusGone, nil
+	case v.ForAnother && v.Accepted == "":
+		return v, fiber.StatusForbidden, nil
 	}
 	return v, fiber.StatusOK, nil
 }

@@ -211,6 +211,30 @@ func TestSecondAcceptanceIsHarmless(t *testing.T) {
 	}
 }
 
+// TestAForwardedCoInitiationLinkCannotBeAccepted: the link is for the
+// address it was sent to. A coordinator of a third organisation who is
+// given it (forwarded, or read over a shoulder) is told so and cannot
+// make their organisation an initiator of the letter.
+func TestAForwardedCoInitiationLinkCannotBeAccepted(t *testing.T) {
+	ci := newCoInitiation(t)
+	modeltest.Coordinator(t, ci.store, civicusEmail, civicus)
+	modeltest.Coordinator(t, ci.store, thirdEmail, third)
+	link := ci.invite(t, civicusEmail)
+
+	other := ci.loggedIn(thirdEmail)
+	other.Get(link).Expect(t, http.StatusForbidden, "This invitation was sent to another email address.")
+	other.Post(link, url.Values{}).Expect(t, http.StatusForbidden, "This invitation was sent to another email address.")
+	other.Get(ci.editor).Expect(t, http.StatusNotFound)
+	if got := ci.initiating(t); strings.Join(got, "|") != icdr {
+		t.Errorf("the initiating organisations are %q", got)
+	}
+	// The address it was sent to still accepts it.
+	accept(t, ci.loggedIn(civicusEmail), link)
+	if got := ci.initiating(t); strings.Join(got, "|") != icdr+"|"+civicus {
+		t.Errorf("the initiating organisations are %q", got)
+	}
+}
+
 // loggedIn is a client logged in as an existing coordinator.
 func (s *site) loggedIn(email string) *handlertest.Client {
 	c := s.client()

@@ -49,6 +49,11 @@ var (
 	// ErrAlreadyInitiator is accepting for the organisation that drafted
 	// the letter.
 	ErrAlreadyInitiator = errors.New("the organisation already initiates the letter")
+	// ErrCoInitiationForAnother is accepting an invitation to co-initiate
+	// from an account other than the address it was sent to: a link that
+	// was forwarded, or read over a shoulder, would otherwise hand a letter
+	// to whoever holds it.
+	ErrCoInitiationForAnother = errors.New("the invitation to co-initiate was sent to another address")
 )
 
 // CoInitiationMail writes the email inviting a coordinator to co-initiate
@@ -107,6 +112,10 @@ type CoInitiationOffer struct {
 	Accepted             *Organisation // the organisation that accepted it
 }
 
+// SentTo reports whether the invitation was sent to u's address: only
+// that account may accept it.
+func (inv *CoInitiation) SentTo(u *User) bool { return EmailKey(u.Email) == inv.Email }
+
 // CoInitiationByToken returns the invitation a co-initiation link's token
 // leads to, or ErrNotFound.
 func (s *Store) CoInitiationByToken(ctx context.Context, token string) (*CoInitiationOffer, error) {
@@ -159,6 +168,13 @@ func (s *Store) AcceptCoInitiation(ctx context.Context, token string, userID, or
 			return ErrCoInitiationAccepted
 		case !s.now().Before(inv.ExpiresAt):
 			return ErrLinkExpired
+		}
+		var u User
+		if err := tx.Take(&u, userID).Error; err != nil {
+			return notFound(err)
+		}
+		if !inv.SentTo(&u) {
+			return ErrCoInitiationForAnother
 		}
 		var l Letter
 		if err := tx.Take(&l, inv.LetterID).Error; err != nil {
