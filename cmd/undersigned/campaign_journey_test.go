@@ -350,11 +350,12 @@ func (j *campaign) importPartners(t *testing.T) {
 	}
 
 	a.navigate(http.StatusOK, chromedp.Click(submit(dir+"/import")))
+	a.open(dir, http.StatusOK)
 	a.expectText(partners[0].name)
 	a.check("campaign-partners")
-	for _, p := range []partner{partners[0], partners[19]} {
-		a.open(dir+"?q="+strings.ReplaceAll(p.name, " ", "+"), http.StatusOK)
-		a.expectText(p.name)
+	for _, p := range partners {
+		a.open(dir+"?q="+url.QueryEscape(p.name), http.StatusOK)
+		a.expectText(p.name, p.contact)
 	}
 }
 
