@@ -729,11 +729,13 @@ func (tb *tab) reviewEntry(who string) string {
 }
 
 // sign has s sign the letter for their organisation through its public
-// form, and confirm by the link emailed to them.
+// form, and confirm by the link emailed to them; until they confirm, the
+// list does not change.
 func (s publicSigner) sign(t *testing.T, j *campaign, confirmed string) {
 	t.Helper()
 	tb := j.b.newTab(t)
 	tb.open(j.letterPath, http.StatusOK)
+	before := tb.listed(s.name)
 	tb.do(
 		chromedp.Click(field("On behalf of an organisation")),
 		chromedp.SendKeys(field("Full name"), s.contact),
@@ -745,6 +747,10 @@ func (s publicSigner) sign(t *testing.T, j *campaign, confirmed string) {
 	)
 	tb.navigate(http.StatusOK, chromedp.Click(button("Sign the letter")))
 	tb.expectText("Check your email")
+	tb.open(j.letterPath, http.StatusOK)
+	if n := tb.listed(s.name); n != before {
+		t.Errorf("before %s confirmed, %s is listed %d times, was %d", s.email(), s.name, n, before)
+	}
 	tb.open(linkPath(t, j.mx.received.next(t, s.email()).link("/confirm/")), http.StatusOK)
 	tb.navigate(http.StatusOK, chromedp.Click(button("Confirm my signature")))
 	tb.expectText("Your signature is confirmed")
