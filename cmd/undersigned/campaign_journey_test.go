@@ -607,13 +607,23 @@ func (j *campaign) remind(t *testing.T) {
 	j.expectEmails(t, "after a second reminder at once", 2)
 	j.expectOnBoard(t, c, "reminded", silent)
 
-	// The overview on the letter's editor counts them, and links the board.
-	c.open(j.editor, http.StatusOK)
-	unanswered := eval[string](c, `(document.querySelector('main a[href$="/invitations?status=unanswered"]') || {}).textContent || ""`)
-	if !strings.Contains(unanswered, fmt.Sprint(len(silent))) {
-		t.Errorf("the overview's link to the unanswered invitations reads %q, want the count %d", unanswered, len(silent))
+	// The overview, on the letter's editor and on the dashboard, counts
+	// them and links the board.
+	for _, page := range []string{j.editor, "/dashboard"} {
+		c.open(page, http.StatusOK)
+		unanswered := eval[string](c, `(document.querySelector('main a[href$="/invitations?status=unanswered"]') || {}).textContent || ""`)
+		if !strings.Contains(unanswered, fmt.Sprint(len(silent))) {
+			t.Errorf("%s: the overview's link to the unanswered invitations reads %q, want the count %d", page, unanswered, len(silent))
+		}
 	}
-	c.check("campaign-editor-overview")
+	c.check("campaign-dashboard-overview")
+
+	// The board downloads as CSV: a row per invitation.
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(
+		loggedIn(t, j.srv.addr, forum2000.email, coordinatorPassword).Get(j.editor+"/invitations.csv").Expect(t, http.StatusOK).Body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != len(partners)+1 {
+		t.Errorf("the board's CSV has %d rows (%v), want a header and %d invitations", len(rows), err, len(partners))
+	}
 }
 
 // expectEmails checks the invitations and reminders the relay took, per
