@@ -93,6 +93,12 @@ type Letter struct {
 	OrganisationCount int64
 	UnlistedCount     int64
 
+	// Goals: the signatures counted (SignatureCount) and the organisations
+	// listed the letter aims for, 0 for none; reaching one is recorded as a
+	// milestone among its updates (see addCounts).
+	SignatureGoal    int64
+	OrganisationGoal int64
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
@@ -169,6 +175,22 @@ type LetterSettings struct {
 	ListHiddenUntil *time.Time
 	SentOn          *time.Time
 	MarkVerified    bool
+
+	// Goals (see Letter), nil for none. A goal changed must be above the
+	// count it aims at (GoalTooLow); one kept as it is may be reached.
+	SignatureGoal    *int64 `field:"goal_signatures" validate:"omitempty,min=1,max=100000000"`
+	OrganisationGoal *int64 `field:"goal_organisations" validate:"omitempty,min=1,max=100000000"`
+}
+
+// GoalTooLow refuses a goal set at or under the count it aims at: it would
+// be reached already. Field is the setting's field, Count the count.
+type GoalTooLow struct {
+	Field string
+	Count int64
+}
+
+func (e *GoalTooLow) Error() string {
+	return fmt.Sprintf("the goal %s must be above the count, %d", e.Field, e.Count)
 }
 
 // DefaultLetterSettings are the settings of a new letter: signatures are
@@ -292,6 +314,15 @@ func (st LetterSettings) apply(l *Letter) {
 	l.AllowIndexing, l.RetentionDays = st.AllowIndexing, st.RetentionDays
 	l.InvitationsOnly, l.SignerDomains, l.MarkVerified = st.InvitationsOnly, strings.Join(st.SignerDomains, "\n"), st.MarkVerified
 	l.ListHiddenUntil, l.SentOn = st.ListHiddenUntil, st.SentOn
+	l.SignatureGoal, l.OrganisationGoal = goalOrNone(st.SignatureGoal), goalOrNone(st.OrganisationGoal)
+}
+
+// goalOrNone is a goal as a letter keeps it: 0 for none.
+func goalOrNone(goal *int64) int64 {
+	if goal == nil {
+		return 0
+	}
+	return *goal
 }
 
 // CreateLetter drafts a new letter for an organisation the user belongs to.
@@ -402,11 +433,14 @@ func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSe
 	if st.SentOn != nil && st.SentOn.After(Day(s.now().Add(14*time.Hour))) {
 		return ErrSentOnFuture
 	}
-	was := l.Lang
+	was := *l
 	st.apply(l)
 	l.UpdatedAt = s.now()
 	return s.transaction(ctx, func(tx *gorm.DB) error {
-		if l.Lang != was {
+		if err := checkGoals(tx, &was, l); err != nil {
+			return err
+		}
+		if l.Lang != was.Lang {
 			var taken bool
 			err := tx.Raw("SELECT EXISTS (SELECT 1 FROM letter_translations WHERE letter_id = ? AND lang = ?)", l.ID, l.Lang).Scan(&taken).Error
 			if err != nil {
@@ -415,14 +449,35 @@ func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSe
 			if taken {
 				return ErrTranslationLang
 			}
-			if err := tx.Model(&Signature{}).Where("letter_id = ? AND lang = ?", l.ID, was).Update("lang", l.Lang).Error; err != nil {
+			if err := tx.Model(&Signature{}).Where("letter_id = ? AND lang = ?", l.ID, was.Lang).Update("lang", l.Lang).Error; err != nil {
 				return err
 			}
 		}
 		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "confirm_email", "review_individuals",
 			"review_organisations", "allow_indexing", "retention_days", "invitations_only", "signer_domains", "list_hidden_until", "sent_on",
-			"mark_verified", "updated_at").Updates(l).Error
+			"mark_verified", "signature_goal", "organisation_goal", "updated_at").Updates(l).Error
 	})
+}
+
+// checkGoals refuses, in tx, a goal of l changed from was's to one its
+// count has reached already: GoalTooLow. The counts are read in tx, as the
+// writer last left them.
+func checkGoals(tx *gorm.DB, was, l *Letter) error {
+	if l.SignatureGoal == was.SignatureGoal && l.OrganisationGoal == was.OrganisationGoal {
+		return nil
+	}
+	var now Letter
+	err := tx.Select("individual_count", "organisation_count", "unlisted_count").Take(&now, l.ID).Error
+	if err != nil {
+		return notFound(err)
+	}
+	if g := l.SignatureGoal; g != 0 && g != was.SignatureGoal && g <= now.SignatureCount() {
+		return &GoalTooLow{Field: "goal_signatures", Count: now.SignatureCount()}
+	}
+	if g := l.OrganisationGoal; g != 0 && g != was.OrganisationGoal && g <= now.OrganisationCount {
+		return &GoalTooLow{Field: "goal_organisations", Count: now.OrganisationCount}
+	}
+	return nil
 }
 
 // SetLetterState publishes, closes or reopens a letter. Publishing makes

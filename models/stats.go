@@ -119,14 +119,54 @@ func (s *Store) writeTally(tx *gorm.DB, t *tally) (listed bool, err error) {
 }
 
 // addCounts changes a letter's counters by c, in one update of its row, and
-// marks its list changed.
+// marks its list changed. A goal the change reaches is recorded there and
+// then as a milestone (recordMilestones): every count moves through here,
+// whether signed, confirmed, imported or listed by a coordinator.
 func (s *Store) addCounts(tx *gorm.DB, letterID int64, c listCounts) error {
-	return tx.Model(&Letter{}).Where("id = ?", letterID).Updates(map[string]any{
-		"individual_count":   gorm.Expr("individual_count + ?", c.individuals),
-		"organisation_count": gorm.Expr("organisation_count + ?", c.organisations),
-		"unlisted_count":     gorm.Expr("unlisted_count + ?", c.unlisted),
-		"list_changed_at":    s.now(),
-	}).Error
+	var after goalCounts
+	err := tx.Raw(`UPDATE letters SET individual_count = individual_count + ?, organisation_count = organisation_count + ?,
+		unlisted_count = unlisted_count + ?, list_changed_at = ?, updated_at = ? WHERE id = ?
+		RETURNING individual_count + organisation_count + unlisted_count, organisation_count, signature_goal, organisation_goal`,
+		c.individuals, c.organisations, c.unlisted, s.now(), s.now(), letterID).
+		Row().Scan(&after.signatures, &after.organisations, &after.signatureGoal, &after.organisationGoal)
+	if err != nil {
+		return err
+	}
+	return s.recordMilestones(tx, letterID, c, after)
+}
+
+// goalCounts are a letter's counts that goals aim at, and its goals.
+type goalCounts struct{ signatures, organisations, signatureGoal, organisationGoal int64 }
+
+// The kinds of milestone: the goal of signatures or of organisations reached.
+const (
+	MilestoneSignatures    = "signatures"
+	MilestoneOrganisations = "organisations"
+)
+
+// recordMilestones records, in tx, each goal of a letter that the change c
+// reached: its count was under the goal before c and is not after. A
+// comparison, not a scan; and the unique index on milestones keeps one per
+// goal, should the count fall under it and reach it again.
+func (s *Store) recordMilestones(tx *gorm.DB, letterID int64, c listCounts, after goalCounts) error {
+	for _, m := range []struct {
+		kind               string
+		goal, after, moved int64
+	}{
+		{MilestoneSignatures, after.signatureGoal, after.signatures, int64(c.individuals + c.organisations + c.unlisted)},
+		{MilestoneOrganisations, after.organisationGoal, after.organisations, int64(c.organisations)},
+	} {
+		if m.goal == 0 || m.after < m.goal || m.after-m.moved >= m.goal {
+			continue
+		}
+		now := s.now()
+		err := tx.Exec(`INSERT INTO letter_updates (letter_id, posted_on, body, created_at, milestone, goal)
+			VALUES (?, ?, '', ?, ?, ?) ON CONFLICT DO NOTHING`, letterID, Day(now), now, m.kind, m.goal).Error
+		if err != nil {
+			return fmt.Errorf("record a milestone: %w", err)
+		}
+	}
+	return nil
 }
 
 // keyCount is a letter's count of one key of a dimension.

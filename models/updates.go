@@ -15,6 +15,11 @@ type LetterUpdate struct {
 	PostedOn  time.Time // midnight UTC of its date
 	Body      string    // Markdown, rendered on read
 	CreatedAt time.Time
+	// Milestone, for an update the site recorded as a goal was reached, is
+	// the goal's kind (MilestoneSignatures…) and Goal its number; the page
+	// words it in its reader's language, and Body is empty.
+	Milestone string
+	Goal      int64
 }
 
 // TableName is the updates' table.

@@ -262,11 +262,19 @@ func ChangeSettings(t testing.TB, s *models.Store, l *models.Letter, change func
 		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
 		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
 		InvitationsOnly: l.InvitationsOnly, SignerDomains: l.SignerDomainList(), ListHiddenUntil: l.ListHiddenUntil, SentOn: l.SentOn,
-		MarkVerified: l.MarkVerified}
+		MarkVerified: l.MarkVerified, SignatureGoal: goal(l.SignatureGoal), OrganisationGoal: goal(l.OrganisationGoal)}
 	change(&st)
 	if err := s.UpdateLetterSettings(context.Background(), l, st); err != nil {
 		t.Fatalf("change settings: %v", err)
 	}
+}
+
+// goal is a letter's goal as its settings give it: nil for none.
+func goal(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
 }
 
 // SignerEmail is the email of the n-th fixture signer.
