@@ -94,6 +94,26 @@ type APILetter struct {
 	DemandGroups []APIDemandGroup `json:"demand_groups"`
 	ClosingHTML  string           `json:"closing_html"`
 	Countries    []APICountry     `json:"countries"`
+	Goals        APIGoals         `json:"goals"`
+}
+
+// APIGoals are a letter's goals: of signatures counted (counts.total) and
+// of organisations listed (counts.organisations); each null for none.
+type APIGoals struct {
+	Signatures    *int64 `json:"signatures"`
+	Organisations *int64 `json:"organisations"`
+}
+
+// apiGoals are l's goals as the API gives them.
+func apiGoals(l *models.Letter) APIGoals {
+	var g APIGoals
+	if l.SignatureGoal > 0 {
+		g.Signatures = &l.SignatureGoal
+	}
+	if l.OrganisationGoal > 0 {
+		g.Organisations = &l.OrganisationGoal
+	}
+	return g
 }
 
 // APIDemandGroup is one lead-in and its demands.
@@ -270,7 +290,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorNames()), Addressees: nonNil(l.AddresseeList()),
 		Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: string(views.RenderMarkdown(l.Body)), ClosingHTML: string(views.RenderMarkdown(l.Closing)),
-		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{},
+		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{}, Goals: apiGoals(l),
 	}
 	for _, g := range l.DemandGroups {
 		v.DemandGroups = append(v.DemandGroups, APIDemandGroup{LeadIn: g.LeadIn, Demands: nonNil(g.DemandList())})
@@ -382,6 +402,9 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 		url := h.absolute("/letters/" + u.Slug + "#update-" + strconv.FormatInt(u.ID, 10))
 		e := atomEntry{ID: url, Title: h.msg(c, "feed.update_title", "title", u.Title), Summary: views.Excerpt(u.Body, feedSummaryLength),
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
+		if u.Milestone != "" {
+			e.Summary = h.msg(c, "goal.reached."+u.Milestone, "count", u.Goal)
+		}
 		e.Published = isoTime(u.PostedOn)
 		e.Updated = e.Published
 		entries = append(entries, e)

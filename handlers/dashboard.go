@@ -291,7 +291,11 @@ func (h *Handler) saveLetterSettings(c *fiber.Ctx, l *models.Letter) error {
 	}
 	if len(errs) == 0 {
 		err := h.store.UpdateLetterSettings(c.UserContext(), l, form.settings())
+		var low *models.GoalTooLow
 		switch {
+		case errors.As(err, &low):
+			errs = views.FormErrors{{Field: low.Field, Label: h.msg(c, "goal.label."+low.Field),
+				Message: h.msg(c, "goal.error.low."+low.Field, "count", low.Count)}}
 		case errors.Is(err, models.ErrTranslationLang):
 			errs = h.fieldError(c, "lang", "error.translation_lang")
 		case errors.Is(err, models.ErrSentOnFuture):

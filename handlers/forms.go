@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,6 +189,34 @@ type SettingsForm struct {
 	ListHiddenUntil     string `form:"list_hidden_until" validate:"omitempty,datetime=2006-01-02T15:04:05"`
 	SentOn              string `form:"sent_on" validate:"omitempty,datetime=2006-01-02"`
 	MarkVerified        bool   `form:"mark_verified"`
+	// The goals, as typed: digits, which may be grouped ("10 000"); empty for none.
+	GoalSignatures    string `form:"goal_signatures" validate:"omitempty,number"`
+	GoalOrganisations string `form:"goal_organisations" validate:"omitempty,number"`
+}
+
+// keys are where the catalogue keeps the goals' labels and messages; the
+// other fields' are found under the common keys, as no goal.* key names them.
+func (f *SettingsForm) keys() string { return "goal." }
+
+// goalDigits drops the spaces and commas people group a number's digits with.
+var goalDigits = strings.NewReplacer(" ", "", ",", "", "\u00a0", "", "\u202f", "")
+
+// goalSetting is a goal typed in the form as the settings take it: nil for
+// none, or one too large (strconv's bound) for the settings' rule to refuse.
+func goalSetting(typed string) *int64 {
+	n, err := strconv.ParseInt(typed, 10, 64)
+	if typed == "" || (err != nil && !errors.Is(err, strconv.ErrRange)) {
+		return nil // not digits: the form's rule says so
+	}
+	return &n
+}
+
+// goalText is a goal as the form shows it: empty for none.
+func goalText(goal int64) string {
+	if goal == 0 {
+		return ""
+	}
+	return strconv.FormatInt(goal, 10)
 }
 
 func (f *SettingsForm) normalize() {
@@ -204,6 +234,8 @@ func (f *SettingsForm) normalize() {
 		domains = append(domains, strings.TrimSuffix(strings.TrimPrefix(d, "@"), "."))
 	}
 	f.SignerDomains = strings.Join(domains, "\n")
+	f.GoalSignatures = goalDigits.Replace(strings.TrimSpace(f.GoalSignatures))
+	f.GoalOrganisations = goalDigits.Replace(strings.TrimSpace(f.GoalOrganisations))
 }
 
 func (f *SettingsForm) settings() models.LetterSettings {
@@ -216,6 +248,7 @@ func (f *SettingsForm) settings() models.LetterSettings {
 	st.ClosesOn = parsedTime(time.DateOnly, f.ClosesOn)
 	st.ListHiddenUntil = parsedTime(launchLayout, f.ListHiddenUntil)
 	st.SentOn = parsedTime(time.DateOnly, f.SentOn)
+	st.SignatureGoal, st.OrganisationGoal = goalSetting(f.GoalSignatures), goalSetting(f.GoalOrganisations)
 	return st
 }
 
@@ -252,6 +285,7 @@ func settingsFormOf(l *models.Letter) SettingsForm {
 		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
 		InvitationsOnly: l.InvitationsOnly, SignerDomains: l.SignerDomains, MarkVerified: l.MarkVerified,
 		ClosesOn: formTime(time.DateOnly, l.ClosesOn), ListHiddenUntil: formTime(launchLayout, l.ListHiddenUntil), SentOn: formTime(time.DateOnly, l.SentOn),
+		GoalSignatures: goalText(l.SignatureGoal), GoalOrganisations: goalText(l.OrganisationGoal),
 	}
 	return f
 }
@@ -290,7 +324,11 @@ func (h *Handler) parseForm(c *fiber.Ctx, form any) (views.FormErrors, error) {
 		invalid = append(invalid, models.Validate(in.input())...)
 	}
 	inFormOrder(form, invalid)
-	return h.formErrors(c, "", invalid), nil
+	prefix := ""
+	if k, ok := form.(interface{ keys() string }); ok {
+		prefix = k.keys()
+	}
+	return h.formErrors(c, prefix, invalid), nil
 }
 
 // formErrors are the failures of a form's fields as its error summary and

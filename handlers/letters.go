@@ -66,6 +66,29 @@ type LetterView struct {
 	// HiddenUntil is when its list appears, while it is embargoed: the
 	// pages that list signatories say so instead (see hiddenUntil).
 	SentOn, HiddenUntil *time.Time
+
+	// Goals are the letter's goals, each with its count, shown as progress
+	// at the top of its page and in its frame.
+	Goals []GoalView
+}
+
+// GoalView is one of a letter's goals and how far it has come: Kind
+// names it (models.MilestoneSignatures…), Count is the count it aims at.
+type GoalView struct {
+	Kind        string
+	Count, Goal int64
+}
+
+// goalViews are l's goals with their counts; none when it has none.
+func goalViews(l *models.Letter) []GoalView {
+	var out []GoalView
+	if l.SignatureGoal > 0 {
+		out = append(out, GoalView{Kind: models.MilestoneSignatures, Count: l.SignatureCount(), Goal: l.SignatureGoal})
+	}
+	if l.OrganisationGoal > 0 {
+		out = append(out, GoalView{Kind: models.MilestoneOrganisations, Count: l.OrganisationCount, Goal: l.OrganisationGoal})
+	}
+	return out
 }
 
 // GroupView is one demand group.
@@ -117,6 +140,7 @@ func (h *Handler) letterView(l *models.Letter) LetterView {
 		Body: l.Body, Closing: l.Closing, Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
 		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt, SentOn: l.SentOn,
+		Goals: goalViews(l),
 	}
 	setVersions(&v, l)
 	for _, g := range l.DemandGroups {

@@ -21,10 +21,14 @@ type UpdateView struct {
 	Date    time.Time
 	Body    string // Markdown, rendered by the template (views.RenderMarkdown)
 	Excerpt string
+	// Milestone and Goal name the goal a milestone says was reached (see
+	// models.LetterUpdate): the template words it in the page's language.
+	Milestone string
+	Goal      int64
 }
 
 func updateView(u *models.LetterUpdate) UpdateView {
-	return UpdateView{ID: u.ID, Date: u.PostedOn, Body: u.Body}
+	return UpdateView{ID: u.ID, Date: u.PostedOn, Body: u.Body, Milestone: u.Milestone, Goal: u.Goal}
 }
 
 // letterUpdates returns the letter's updates, newest first.
