@@ -104,6 +104,9 @@ var dynamicKeys = []string{
 	"partners.hint.",         // Page.Field's "keys=partners.": "partners.hint." + a field's name
 	"partners.error.",        // handlers formErrors and rowProblem: "partners.error." + a models.Invalid code [+ "." + field]
 	"partners.filter.label.", // Page.Field's "keys=partners.filter.": the directory's filter
+	"goal.label.",            // Page.Field's "keys=goal." and handlers formErrors: "goal.label." + a goal's field
+	"goal.hint.",             // Page.Field's "keys=goal.": "goal.hint." + a goal's field
+	"goal.error.",            // handlers formErrors: "goal.error." + a models.Invalid code + "." + a goal's field; saveLetterSettings: "goal.error.low." + it
 }
 
 // Every message in the catalogue is used somewhere, and every key the code
