@@ -57,6 +57,12 @@ func TestAGoalShowsItsProgressAndItsMilestone(t *testing.T) {
 	coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
 	v.Get(seedSlug).Expect(t, http.StatusOK, "26 of 10,000 signatures", "Goal reached: 25 signatures")
 	coord.Get(letterPath).Expect(t, http.StatusOK, `name="goal_signatures" type="text" value="10000"`)
+	// A letter in Arabic says it right to left, in the plural form of the number.
+	settings.Set("lang", "ar")
+	coord.Post(letterPath+"/settings", settings).Expect(t, http.StatusSeeOther)
+	v.Get(seedSlug+"?lang=ar").Expect(t, http.StatusOK).ExpectMarkup(t, `<div class="goals" lang="ar" dir="rtl">`).
+		Shows(t, "26 من 10,000 توقيع", "تحقّق الهدف: 25 توقيعًا")
+	settings.Set("lang", "en")
 
 	// Emptied, no goal shows.
 	settings.Del("goal_signatures")
