@@ -32,6 +32,7 @@ func TestAGoalShowsItsProgressAndItsMilestone(t *testing.T) {
 	v.Get(seedSlug+"/embed").Expect(t, http.StatusOK, "26 of 25 signatures", `aria-labelledby="goal-signatures"`)
 	v.Get(seedSlug+".json").Expect(t, http.StatusOK, `"goals":{"signatures":25,"organisations":2}`)
 	v.Get("/feed.atom").Expect(t, http.StatusOK, "Goal reached: 25 signatures")
+	v.Get("/").Expect(t, http.StatusOK, "Goal reached: 25 signatures") // the card's latest update
 
 	// A goal set at or under the count is refused with the count; one
 	// that is no whole number, or too large, is refused too; values kept.
