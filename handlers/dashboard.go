@@ -152,7 +152,7 @@ func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.
 		return v, err
 	}
 	v.ClosedByDate = l.State == models.StateOpen && v.State == models.StateClosed
-	if since := l.ClosedSince(h.cfg.Now()); since != nil {
+	if since := l.ClosedSince(); since != nil && v.State == models.StateClosed {
 		v.FreezeFinal = len(v.DatedLists) == 0 || v.DatedLists[0].AsOf.Before(models.Day(*since))
 	}
 	if v.CoInitiation, err = h.coInitiationSection(ctx, l); err != nil {

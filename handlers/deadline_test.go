@@ -62,8 +62,8 @@ func TestDeadlinePassesEverywhereAtOnce(t *testing.T) {
 	clock.set(closes)
 	open := []string{"Open for signatures", "Closes in", "Signatures close on", "Sign the letter", `name="email"`}
 	for _, c := range []struct {
-		path   string
-		want   string
+		path string
+		want string
 	}{
 		{seedSlug, "Closed"},
 		{"/", "Closed"},

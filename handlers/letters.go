@@ -115,7 +115,7 @@ func (h *Handler) letterView(c *fiber.Ctx, l *models.Letter) LetterView {
 	v := LetterView{
 		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: h.stateOf(c, l), Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
 		Deadline: h.deadline(c, l),
-		Summary: l.Summary, Initiators: l.InitiatorNames(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
+		Summary:  l.Summary, Initiators: l.InitiatorNames(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing, Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
 		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt, SentOn: l.SentOn,

@@ -277,18 +277,6 @@ func (l *Letter) StateAt(now time.Time) LetterState {
 	return l.State
 }
 
-// ClosedSince is when the letter closed, by hand or by its date, if it is
-// closed at now; nil otherwise.
-func (l *Letter) ClosedSince(now time.Time) *time.Time {
-	switch {
-	case l.State == StateClosed:
-		return l.ClosedAt
-	case l.StateAt(now) == StateClosed:
-		return l.ClosesAt()
-	}
-	return nil
-}
-
 // AcceptsSignatures returns nil when the letter takes signatures at now,
 // or why it does not.
 func (l *Letter) AcceptsSignatures(now time.Time) error {
