@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	_ "time/tzdata" // letters' timezones read the same on a server without a zoneinfo database
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -246,13 +248,21 @@ func (l *Letter) AcceptsPublicSigner(email string) error {
 // IsPublic reports whether the letter has been published.
 func (l *Letter) IsPublic() bool { return l.State == StateOpen || l.State == StateClosed }
 
-// Location is the letter's timezone; UTC for a name this system's
-// timezone database does not know (settings check it when they are set).
+// locations holds the timezones loaded by name: time.LoadLocation reads a
+// file each time, and the signature writer asks for every signature.
+var locations sync.Map // string → *time.Location
+
+// Location is the letter's timezone; UTC for a name the timezone database
+// does not know (settings check it when they are set).
 func (l *Letter) Location() *time.Location {
+	if loc, ok := locations.Load(l.Timezone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(l.Timezone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(l.Timezone, loc)
 	return loc
 }
 
