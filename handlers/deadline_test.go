@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,9 @@ func TestDeadlinePassesEverywhereAtOnce(t *testing.T) {
 	visitor.Get(seedSlug+"/embed").Expect(t, http.StatusOK, "Sign the letter", "Closes in 3 days")
 	coord.Get("/dashboard").Expect(t, http.StatusOK, "Open for signatures")
 
+	clock.set(closes.Add(-2 * time.Hour)) // 22:00 in Prague on the last day
+	visitor.Get(seedSlug+"/embed").Expect(t, http.StatusOK, closing, "Closes today", "Sign the letter") // not cached: the page says so within a second
+
 	clock.set(closes)
 	open := []string{"Open for signatures", "Closes in", "Signatures close on", "Sign the letter", `name="email"`}
 	for _, c := range []struct {
@@ -97,5 +101,24 @@ func TestBadTimezoneRefused(t *testing.T) {
 		"Enter a timezone name such as Europe/Prague", `value="Mars/Olympus"`, "Timezone of the closing date")
 	if got := s.letter().Timezone; got != "UTC" {
 		t.Errorf("timezone stored %q, want UTC kept", got)
+	}
+}
+
+// A letter closed by hand offers, on its editor, to publish the final list,
+// with the dated lists' own form; once published, the offer goes.
+func TestClosingOffersFinalList(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, editor := s.publishedLetter("coord@example.org", "Coalition")
+	if strings.Contains(coord.Get(editor).Body, "Publish the final list") {
+		t.Fatal("an open letter offers a final list")
+	}
+	coord.Post(editor+"/state", url.Values{"state": {"closed"}}).Expect(t, http.StatusSeeOther)
+	page := coord.Get(editor).Expect(t, http.StatusOK, "Publish the final list").Body
+	if !strings.Contains(page, `action="`+editor+`/snapshots"`) {
+		t.Error("the final list is not published by the dated lists' form")
+	}
+	coord.Post(editor+"/snapshots", url.Values{}).Expect(t, http.StatusSeeOther)
+	if strings.Contains(coord.Get(editor).Body, "Publish the final list") {
+		t.Error("the editor still offers a final list once one is published")
 	}
 }
