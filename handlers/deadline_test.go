@@ -60,8 +60,10 @@ func TestDeadlinePassesEverywhereAtOnce(t *testing.T) {
 	visitor.Get(seedSlug+"/embed").Expect(t, http.StatusOK, "Sign the letter", "Closes in 3 days")
 	coord.Get("/dashboard").Expect(t, http.StatusOK, "Open for signatures")
 
-	clock.set(closes.Add(-2 * time.Hour)) // 22:00 in Prague on the last day
-	visitor.Get(seedSlug+"/embed").Expect(t, http.StatusOK, closing, "Closes today", "Sign the letter") // not cached: the page says so within a second
+	// 22:00 in Prague on the last day; the embed is not cached (the
+	// cached letter page says so within a second).
+	clock.set(closes.Add(-2 * time.Hour))
+	visitor.Get(seedSlug+"/embed").Expect(t, http.StatusOK, closing, "Closes today", "Sign the letter")
 
 	clock.set(closes)
 	open := []string{"Open for signatures", "Closes in", "Signatures close on", "Sign the letter", `name="email"`}
