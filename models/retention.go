@@ -37,7 +37,7 @@ func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 	now := s.now()
 	var out Erased
 	var letters []Letter
-	if err := s.read.WithContext(ctx).Select("id", "closed_at", "closes_on", "retention_days").
+	if err := s.read.WithContext(ctx).Select("id", "closed_at", "closes_on", "timezone", "retention_days").
 		Where("closed_at IS NOT NULL OR closes_on IS NOT NULL").Find(&letters).Error; err != nil {
 		return out, err
 	}
