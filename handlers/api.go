@@ -71,6 +71,7 @@ type APILetterSummary struct {
 	State       string        `json:"state"`
 	PublishedAt string        `json:"published_at"` // RFC 3339, UTC
 	ClosesOn    *string       `json:"closes_on"`    // the last day signatures are taken, 2006-01-02; null for none
+	ClosesAt    *string       `json:"closes_at"`    // when signatures close: the end of closes_on in the letter's timezone, RFC 3339, UTC
 	AsOf        string        `json:"as_of"`        // when the list last changed, RFC 3339, UTC
 	Counts      APICounts     `json:"counts"`
 	URLs        APILetterURLs `json:"urls"`
@@ -200,10 +201,10 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
+func (h *Handler) apiLetterSummary(c *fiber.Ctx, l *models.Letter) APILetterSummary {
 	path := letterPath(l)
 	v := APILetterSummary{
-		Slug: l.Slug, Title: l.Title, Summary: l.Summary, Lang: l.Lang, State: string(l.State),
+		Slug: l.Slug, Title: l.Title, Summary: l.Summary, Lang: l.Lang, State: string(h.stateOf(c, l)),
 		PublishedAt: isoTime(l.Date(time.Now())), AsOf: isoTime(l.AsOf()),
 		Counts: APICounts{Total: l.SignatureCount(), Organisations: l.OrganisationCount, Individuals: l.IndividualCount, Unlisted: l.UnlistedCount},
 		URLs: APILetterURLs{
@@ -212,6 +213,10 @@ func (h *Handler) apiLetterSummary(l *models.Letter) APILetterSummary {
 		},
 	}
 	v.ClosesOn, v.SentOn = apiDate(l.ClosesOn), apiDate(l.SentOn)
+	if at := l.ClosesAt(); at != nil {
+		iso := isoTime(*at)
+		v.ClosesAt = &iso
+	}
 	if l.ListHidden(time.Now()) {
 		launch := isoTime(*l.ListHiddenUntil)
 		v.ListHiddenUntil = &launch
@@ -268,7 +273,7 @@ func (h *Handler) apiLetters(c *fiber.Ctx) error {
 	v := APILettersPage{Page: p.Page, Pages: p.Pages, PerPage: lettersPerPage, Total: p.Total, Letters: []APILetterSummary{},
 		Links: h.apiLinks(p)}
 	for i := range letters {
-		v.Letters = append(v.Letters, h.apiLetterSummary(&letters[i]))
+		v.Letters = append(v.Letters, h.apiLetterSummary(c, &letters[i]))
 	}
 	return c.JSON(v, jsonType)
 }
@@ -287,7 +292,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		}
 	}
 	v := APILetter{
-		APILetterSummary: h.apiLetterSummary(l), Initiators: nonNil(l.InitiatorNames()), Addressees: nonNil(l.AddresseeList()),
+		APILetterSummary: h.apiLetterSummary(c, l), Initiators: nonNil(l.InitiatorNames()), Addressees: nonNil(l.AddresseeList()),
 		Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: string(views.RenderMarkdown(l.Body)), ClosingHTML: string(views.RenderMarkdown(l.Closing)),
 		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{}, Goals: apiGoals(l),
@@ -306,7 +311,7 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 // as on the full list's page.
 func (h *Handler) apiSignatories(c *fiber.Ctx) error {
 	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, p Pagination, _ *time.Time) error {
-		summary := h.apiLetterSummary(l)
+		summary := h.apiLetterSummary(c, l)
 		v := APISignatoriesPage{
 			Letter: l.Slug, AsOf: summary.AsOf, Page: p.Page, Pages: p.Pages, PerPage: signatoriesPerPage, Counts: summary.Counts,
 			Signatories: make([]APISignatory, 0, len(sigs)), Links: h.apiLinks(p),
@@ -368,7 +373,15 @@ type atomEntry struct {
 	Published string       `xml:"published"`
 	Links     []atomLink   `xml:"link"`
 	Authors   []atomPerson `xml:"author"`
-	Summary   string       `xml:"summary,omitempty"`
+	// Categories say a letter's state, open or closed, and, while it is
+	// open with a closing date, when it closes.
+	Categories []atomCategory `xml:"category"`
+	Summary    string         `xml:"summary,omitempty"`
+}
+
+type atomCategory struct {
+	Term  string `xml:"term,attr"`
+	Label string `xml:"label,attr,omitempty"`
 }
 
 // feed answers GET /feed.atom: the newest published, listed letters and
@@ -393,6 +406,11 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 		}
 		e.Published = isoTime(l.Date(time.Now()))
 		e.Updated = e.Published
+		state := h.stateOf(c, l)
+		e.Categories = append(e.Categories, atomCategory{Term: string(state), Label: h.msg(c, "state."+string(state))})
+		if d := h.deadline(c, l); d != nil {
+			e.Categories = append(e.Categories, atomCategory{Term: "closes-at:" + isoTime(d.At), Label: d.Text})
+		}
 		for _, name := range l.InitiatorNames() {
 			e.Authors = append(e.Authors, atomPerson{Name: name})
 		}

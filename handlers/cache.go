@@ -82,6 +82,13 @@ type cacheRendering struct {
 	expires  time.Time
 }
 
+// expireBy makes the page rendered expire at t at the latest.
+func (r *cacheRendering) expireBy(t time.Time) {
+	if r.expires.IsZero() || t.Before(r.expires) {
+		r.expires = t
+	}
+}
+
 // renderingForCache returns the state of c's rendering for the cache, or
 // nil when c renders for its own visitor.
 func renderingForCache(c *fiber.Ctx) *cacheRendering {

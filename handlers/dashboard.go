@@ -46,6 +46,11 @@ func (h *Handler) renderDashboard(c *fiber.Ctx, inv *InvitationView) error {
 	if err != nil {
 		return err
 	}
+	for _, o := range orgs { // each letter as its public page shows it: closed from its closing moment
+		for i := range o.Letters {
+			o.Letters[i].State = h.stateOf(c, &o.Letters[i])
+		}
+	}
 	return h.render(c, fiber.StatusOK, "dashboard", h.page(c, h.msg(c, "dashboard.title"), DashboardView{Organisations: orgs, Invitation: inv, ToDo: toDo}))
 }
 
@@ -90,6 +95,8 @@ type EditorView struct {
 	SignerChoices *views.Options
 	OrderChoices  *views.Options
 	DatedLists    []DatedListView // newest first
+	ClosedByDate  bool            // its closing moment passed while it was open
+	FreezeFinal   bool            // closed, without a dated list since: offer to publish the final one
 	Published     bool            // the list was just published as of today
 	Updates       []UpdateView    // newest first
 	Update        UpdateForm      // the form of a new update
@@ -133,7 +140,7 @@ func (h *Handler) editorView(c *fiber.Ctx, form LetterForm) EditorView {
 
 func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.Letter, form LetterForm, settings SettingsForm) (EditorView, error) {
 	v := h.editorView(c, form)
-	v.LetterID, v.State, v.Slug, v.Count, v.Settings = l.ID, l.State, l.Slug, l.SignatureCount(), settings
+	v.LetterID, v.State, v.Slug, v.Count, v.Settings = l.ID, h.stateOf(c, l), l.Slug, l.SignatureCount(), settings
 	locked, err := h.store.TextLocked(ctx, l.ID)
 	if err != nil {
 		return v, err
@@ -143,6 +150,10 @@ func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.
 	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
 	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
 		return v, err
+	}
+	v.ClosedByDate = l.State == models.StateOpen && v.State == models.StateClosed
+	if since := l.ClosedSince(); since != nil && v.State == models.StateClosed {
+		v.FreezeFinal = len(v.DatedLists) == 0 || v.DatedLists[0].AsOf.Before(models.Day(*since))
 	}
 	if v.CoInitiation, err = h.coInitiationSection(ctx, l); err != nil {
 		return v, err

@@ -9,7 +9,6 @@ import (
 	"io"
 	"iter"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,7 +46,7 @@ func (h *Handler) printLetter(c *fiber.Ctx) error {
 	var failed error
 	lang := h.mainLang(c, l) // read now: the request is gone while the list is written
 	return h.stream(c, func() error {
-		v := &PrintView{Letter: h.letterView(l)}
+		v := &PrintView{Letter: h.letterView(c, l)}
 		v.Letter.HiddenUntil = h.hiddenUntil(c, l)
 		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 			return err
@@ -195,7 +194,7 @@ func (h *Handler) embed(c *fiber.Ctx) error {
 	}
 	allowFraming(c)
 	// The frame is all the letter's: wholly in its version's language.
-	p := h.versionPage(c, l, EmbedView{Letter: h.letterView(l), Open: l.AcceptsSignatures(time.Now()) == nil}, "").Main()
+	p := h.versionPage(c, l, EmbedView{Letter: h.letterView(c, l), Open: h.stateOf(c, l) == models.StateOpen}, "").Main()
 	p.CSRFToken = nil
 	p.Robots = "noindex" // the letter's own page is the one to find
 	return h.render(c, fiber.StatusOK, "embed", p)
@@ -212,7 +211,7 @@ func (h *Handler) shareView(c *fiber.Ctx, l *models.Letter, v LetterView) *Share
 	if l.Summary != "" {
 		lines = append(lines, l.Summary)
 	}
-	if l.AcceptsSignatures(time.Now()) == nil {
+	if l.AcceptsSignatures(h.cfg.Now()) == nil {
 		lines = append(lines, h.msg(c, "share.read_sign", "url", v.URL))
 	} else {
 		lines = append(lines, h.msg(c, "share.read", "url", v.URL))

@@ -176,6 +176,7 @@ func letterFormOf(l *models.Letter) LetterForm {
 type SettingsForm struct {
 	Lang                string `form:"lang"`
 	ClosesOn            string `form:"closes_on" validate:"omitempty,datetime=2006-01-02"`
+	Timezone            string `form:"timezone"`
 	Signers             string `form:"signers"`
 	Listed              bool   `form:"listed"`
 	ListOrder           string `form:"list_order"`
@@ -221,6 +222,9 @@ func goalText(goal int64) string {
 
 func (f *SettingsForm) normalize() {
 	f.Lang, f.ClosesOn = strings.TrimSpace(f.Lang), strings.TrimSpace(f.ClosesOn)
+	if f.Timezone = strings.TrimSpace(f.Timezone); f.Timezone == "" {
+		f.Timezone = "UTC" // a form from before the setting, or left empty
+	}
 	if tag, err := language.Parse(f.Lang); err == nil {
 		f.Lang = tag.String()
 	}
@@ -245,7 +249,7 @@ func (f *SettingsForm) settings() models.LetterSettings {
 		AllowIndexing: f.AllowIndexing, RetentionDays: f.RetentionDays,
 		InvitationsOnly: f.InvitationsOnly, SignerDomains: models.Lines(f.SignerDomains), MarkVerified: f.MarkVerified,
 	}
-	st.ClosesOn = parsedTime(time.DateOnly, f.ClosesOn)
+	st.ClosesOn, st.Timezone = parsedTime(time.DateOnly, f.ClosesOn), f.Timezone
 	st.ListHiddenUntil = parsedTime(launchLayout, f.ListHiddenUntil)
 	st.SentOn = parsedTime(time.DateOnly, f.SentOn)
 	st.SignatureGoal, st.OrganisationGoal = goalSetting(f.GoalSignatures), goalSetting(f.GoalOrganisations)
@@ -284,7 +288,7 @@ func settingsFormOf(l *models.Letter) SettingsForm {
 		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
 		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
 		InvitationsOnly: l.InvitationsOnly, SignerDomains: l.SignerDomains, MarkVerified: l.MarkVerified,
-		ClosesOn: formTime(time.DateOnly, l.ClosesOn), ListHiddenUntil: formTime(launchLayout, l.ListHiddenUntil), SentOn: formTime(time.DateOnly, l.SentOn),
+		ClosesOn: formTime(time.DateOnly, l.ClosesOn), Timezone: l.Timezone, ListHiddenUntil: formTime(launchLayout, l.ListHiddenUntil), SentOn: formTime(time.DateOnly, l.SentOn),
 		GoalSignatures: goalText(l.SignatureGoal), GoalOrganisations: goalText(l.OrganisationGoal),
 	}
 	return f

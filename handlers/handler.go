@@ -62,6 +62,10 @@ type Config struct {
 	// Summaries tells when to log the summary of the requests since the
 	// last one; nil, every minute. Tests tick it themselves.
 	Summaries <-chan time.Time
+	// Now is the clock letters open and close by in every output (see
+	// models.Letter.StateAt), and the page cache expires their pages by;
+	// nil, time.Now. Tests move it past a closing moment.
+	Now func() time.Time
 }
 
 // Handler holds the dependencies every handler shares.
@@ -107,6 +111,9 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	} else if !views.Supported(cfg.Lang) {
 		return nil, nil, fmt.Errorf("language %q: the interface has %s", cfg.Lang, strings.Join(views.Languages, ", "))
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.SlowRequest <= 0 {
 		cfg.SlowRequest = defaultSlowRequest
 	}
@@ -125,6 +132,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
 		requests: newRequestStats(),
 	}
+	h.pages.SetClock(cfg.Now)
 	h.sessions = session.New(session.Config{
 		Storage:        tableStorage{store: store, table: models.Sessions},
 		Expiration:     12 * time.Hour,

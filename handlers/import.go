@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -72,7 +71,7 @@ type ImportRowView struct {
 
 func (h *Handler) importView(c *fiber.Ctx, l *models.Letter, form ImportForm) ImportView {
 	return ImportView{
-		LetterID: l.ID, Title: l.Title, Form: form, Closed: l.AcceptsSignatures(time.Now()) != nil,
+		LetterID: l.ID, Title: l.Title, Form: form, Closed: l.AcceptsSignatures(h.cfg.Now()) != nil,
 		Kinds: views.NewOptions([]views.Option{
 			{Value: string(models.KindIndividual), Label: h.msg(c, "import.kind.individual")},
 			{Value: string(models.KindOrganisation), Label: h.msg(c, "import.kind.organisation")},

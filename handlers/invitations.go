@@ -105,7 +105,7 @@ func (h *Handler) renderBoard(c *fiber.Ctx, status int, l *models.Letter, proble
 	base := editorPath(l) + "/invitations"
 	v := BoardView{
 		LetterID: l.ID, Title: l.Title, Status: filter, Pagination: paginate(base, page, total, invitationsPerPage),
-		Days: int(h.reminderInterval().Hours() / 24), Open: l.AcceptsSignatures(time.Now()) == nil,
+		Days: int(h.reminderInterval().Hours() / 24), Open: l.AcceptsSignatures(h.cfg.Now()) == nil,
 		Country: strings.ToUpper(c.Query("country")), Tag: c.Query("tag"), Signed: c.Query("signed_letter"),
 		Countries: countryOptions[h.lang(c)], CSV: base + ".csv?" + url.Values{"status": {filter}}.Encode(), Action: base, RemindPath: base + "/remind",
 	}
@@ -347,7 +347,7 @@ func (h *Handler) invitedPage(c *fiber.Ctx) error {
 // renderInvited renders the signing page of an invitation.
 func (h *Handler) renderInvited(c *fiber.Ctx, status int, inv *models.Invited, form *InvitedForm, errs views.FormErrors) error {
 	v := InvitedView{
-		Letter: h.letterView(inv.Letter), Partner: inv.Partner.Name, Countries: countryOptions[h.lang(c)],
+		Letter: h.letterView(c, inv.Letter), Partner: inv.Partner.Name, Countries: countryOptions[h.lang(c)],
 		Form: *form, Displays: displayOptions(h.lang(c)), Action: invitedPath(c), Decline: invitedPath(c) + "/decline",
 	}
 	v.Letter.HiddenUntil = h.hiddenUntil(c, inv.Letter) // the page says the list appears at once: not before its launch
@@ -416,7 +416,7 @@ func (h *Handler) invitationRefused(c *fiber.Ctx, inv *models.Invited, err error
 		// On the list, but a list no one sees yet: a signer at risk learns when it will be public.
 		text += " " + h.msg(c, "campaign.list_hidden", "date", views.FormatDateTime(h.lang(c), *hidden))
 	}
-	return h.renderLink(c, status, LinkView{Letter: h.letterView(inv.Letter), Heading: h.msg(c, "invite.link."+key+".heading"), Text: text})
+	return h.renderLink(c, status, LinkView{Letter: h.letterView(c, inv.Letter), Heading: h.msg(c, "invite.link."+key+".heading"), Text: text})
 }
 
 // declinePage shows the button that declines an invitation; opening it
@@ -431,7 +431,7 @@ func (h *Handler) declinePage(c *fiber.Ctx) error {
 
 // renderDecline renders the decline page of an invitation.
 func (h *Handler) renderDecline(c *fiber.Ctx, status int, inv *models.Invited, reason string, errs views.FormErrors) error {
-	v := InvitedView{Letter: h.letterView(inv.Letter), Partner: inv.Partner.Name, Action: invitedPath(c) + "/decline", Declining: true, Reason: reason}
+	v := InvitedView{Letter: h.letterView(c, inv.Letter), Partner: inv.Partner.Name, Action: invitedPath(c) + "/decline", Declining: true, Reason: reason}
 	p := h.privatePage(c, h.msg(c, "invite.decline.title", "partner", inv.Partner.Name), v)
 	p.Errors = errs
 	return h.render(c, status, "invited", p)

@@ -31,6 +31,7 @@ type LetterView struct {
 	Date        time.Time
 	AsOf        time.Time
 	ClosesOn    *time.Time
+	Deadline    *Deadline // while it is open, when it closes
 	Summary     string
 	Initiators  []string
 	Addressees  []string
@@ -133,10 +134,11 @@ func listItems(entries iter.Seq[string]) iter.Seq[template.HTML] {
 	}
 }
 
-func (h *Handler) letterView(l *models.Letter) LetterView {
+func (h *Handler) letterView(c *fiber.Ctx, l *models.Letter) LetterView {
 	v := LetterView{
-		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: l.State, Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
-		Summary: l.Summary, Initiators: l.InitiatorNames(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
+		Title: l.Title, Slug: l.Slug, Lang: l.Lang, State: h.stateOf(c, l), Date: l.Date(time.Now()), AsOf: l.AsOf(), ClosesOn: l.ClosesOn,
+		Deadline: h.deadline(c, l),
+		Summary:  l.Summary, Initiators: l.InitiatorNames(), Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
 		Body: l.Body, Closing: l.Closing, Count: l.SignatureCount(),
 		Unlisted: l.UnlistedCount, URL: h.absolute(letterPath(l)), Indexable: l.AllowIndexing,
 		Revision: l.Revision, RevisedAt: l.RevisedAt, CorrectedAt: l.CorrectedAt, SentOn: l.SentOn,
@@ -226,7 +228,7 @@ func (h *Handler) index(c *fiber.Ctx) error {
 		}
 		v := IndexView{Pagination: pagination}
 		for i := range letters {
-			v.Letters = append(v.Letters, h.letterView(&letters[i]))
+			v.Letters = append(v.Letters, h.letterView(c, &letters[i]))
 		}
 		if err := h.setLatestUpdates(c.UserContext(), letters, v.Letters); err != nil {
 			return err
@@ -259,7 +261,7 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 			return err
 		}
 		var sign *SignView
-		if l.AcceptsSignatures(time.Now()) == nil {
+		if l.AcceptsSignatures(h.cfg.Now()) == nil {
 			sign = h.signView(c, l, &SignForm{})
 		}
 		return h.renderLetterPage(c, fiber.StatusOK, l, sign, false)
@@ -275,7 +277,7 @@ func (h *Handler) letter(c *fiber.Ctx) error {
 // their own signature is not on the list yet anyway. It is the page of a
 // refused form, whatever the form's errors: its title says "Error:".
 func (h *Handler) renderLetter(c *fiber.Ctx, status int, l *models.Letter, form *SignForm, errs views.FormErrors, problem string) error {
-	if l.AcceptsSignatures(time.Now()) != nil {
+	if l.AcceptsSignatures(h.cfg.Now()) != nil {
 		return h.renderLetterPage(c, status, l, nil, false)
 	}
 	around, err := h.cachedPage(c, inLangKey("form-around:"+letterPath(l), h.lang(c)), pagecache.AtMostEverySecond, func(c *fiber.Ctx) error {
@@ -320,7 +322,7 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 // letterPage is the view of l's page; while its list is embargoed, without
 // the list, its dated lists and its charts.
 func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, error) {
-	v := &LetterPageView{Letter: h.letterView(l)}
+	v := &LetterPageView{Letter: h.letterView(c, l)}
 	var err error
 	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
 		return nil, err
@@ -385,7 +387,7 @@ func (h *Handler) listPage(c *fiber.Ctx, render func(c *fiber.Ctx, l *models.Let
 // signatories is a page of a letter's full list.
 func (h *Handler) signatories(c *fiber.Ctx) error {
 	return h.listPage(c, func(c *fiber.Ctx, l *models.Letter, sigs []models.Signature, pagination Pagination, hidden *time.Time) error {
-		v := SignatoriesView{Letter: h.letterView(l), Sections: h.sections(c, l, sigs), Pagination: pagination}
+		v := SignatoriesView{Letter: h.letterView(c, l), Sections: h.sections(c, l, sigs), Pagination: pagination}
 		v.Letter.HiddenUntil = hidden
 		var err error
 		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
@@ -407,7 +409,7 @@ func (h *Handler) hiddenUntil(c *fiber.Ctx, l *models.Letter) *time.Time {
 		return nil
 	}
 	if r := renderingForCache(c); r != nil {
-		r.expires = *l.ListHiddenUntil
+		r.expireBy(*l.ListHiddenUntil)
 	}
 	return l.ListHiddenUntil
 }

@@ -67,7 +67,7 @@ func (h *Handler) revision(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	v := RevisionView{Letter: h.letterView(shown), Number: n, Current: l.Revision, IsCurrent: n == l.Revision}
+	v := RevisionView{Letter: h.letterView(c, shown), Number: n, Current: l.Revision, IsCurrent: n == l.Revision}
 	if !v.IsCurrent {
 		v.Diff = diffView(shown, l)
 	}
@@ -134,7 +134,7 @@ func (h *Handler) renderRevise(c *fiber.Ctx, status int, l *models.Letter, form 
 	if l.IsTranslation() {
 		action = translationEditorPath(l, l.Lang)
 	}
-	v := ReviseView{LetterID: l.ID, Action: action, Letter: h.letterView(l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
+	v := ReviseView{LetterID: l.ID, Action: action, Letter: h.letterView(c, l), Form: form, Groups: form.Groups(), Diff: diffView(l, l.Edited(form.text()))}
 	p := h.page(c, h.msg(c, "revise.title", "title", l.Title), v)
 	p.Errors = errs
 	return h.render(c, status, "revise", p)
@@ -233,7 +233,7 @@ func (h *Handler) reconfirm(c *fiber.Ctx) error {
 
 // renderReconfirm shows v, of letter l, with the form to withdraw instead.
 func (h *Handler) renderReconfirm(c *fiber.Ctx, l *models.Letter, v ReconfirmView) error {
-	v.Letter, v.Action = h.letterView(l), "/reconfirm/"+c.Params("token")+"/withdraw"
+	v.Letter, v.Action = h.letterView(c, l), "/reconfirm/"+c.Params("token")+"/withdraw"
 	return h.render(c, fiber.StatusOK, "reconfirm", h.privatePage(c, v.Heading, v))
 }
 

@@ -199,7 +199,7 @@ func (h *Handler) sign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := l.AcceptsSignatures(time.Now()); err != nil {
+	if err := l.AcceptsSignatures(h.cfg.Now()); err != nil {
 		return h.renderNotTaking(c, l, err)
 	}
 	// The form, and what it says of what was typed, is in the language of
@@ -330,7 +330,7 @@ type ClosedView struct {
 // it has closed.
 func (h *Handler) renderNotTaking(c *fiber.Ctx, l *models.Letter, why error) error {
 	// It answers a signer's form or emailed link: it is theirs alone.
-	p := inVersion(h.privatePage(c, h.msg(c, "closed.title"), ClosedView{Letter: h.letterView(l), Reason: views.Message(h.mainLang(c, l), "closed.text")}), l)
+	p := inVersion(h.privatePage(c, h.msg(c, "closed.title"), ClosedView{Letter: h.letterView(c, l), Reason: views.Message(h.mainLang(c, l), "closed.text")}), l)
 	status := fiber.StatusGone
 	if errors.Is(why, models.ErrLetterNotOpen) {
 		status = fiber.StatusConflict
@@ -360,7 +360,7 @@ func (h *Handler) renderThanks(c *fiber.Ctx, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	v := ThanksView{Letter: h.letterView(l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != ""}
+	v := ThanksView{Letter: h.letterView(c, l), Email: h.signerAddress(c, l), Confirm: l.ConfirmEmail, Resent: c.Query("resent") != ""}
 	p := inVersion(h.privatePage(c, h.msg(c, "thanks.title"), v), l)
 	p.Problem = problem
 	return h.render(c, status, "thanks", p)
@@ -421,7 +421,7 @@ func (h *Handler) confirmPage(c *fiber.Ctx) error {
 	switch {
 	case err == nil:
 		return h.renderLink(c, fiber.StatusOK, LinkView{
-			Letter: h.letterView(l), Heading: h.msg(c, "link.confirm.heading"), Text: h.msg(c, "link.confirm.text"),
+			Letter: h.letterView(c, l), Heading: h.msg(c, "link.confirm.heading"), Text: h.msg(c, "link.confirm.text"),
 			Entry: h.entry(h.lang(c), sig), Confirm: "/confirm/" + c.Params("token"),
 		})
 	case errors.Is(err, models.ErrAlreadyConfirmed) && c.Query("confirmed") != "":
@@ -458,7 +458,7 @@ func (h *Handler) confirmed(c *fiber.Ctx, l *models.Letter, status models.Signat
 	case status != models.StatusListed: // rejected since
 		key = "already_confirmed"
 	}
-	v := LinkView{Letter: h.letterView(l), Heading: h.msg(c, "link."+key+".heading"), Text: h.msg(c, "link."+key+".text")}
+	v := LinkView{Letter: h.letterView(c, l), Heading: h.msg(c, "link."+key+".heading"), Text: h.msg(c, "link."+key+".text")}
 	if code == fiber.StatusGone {
 		v.Renew = "/confirm/" + c.Params("token") + "/renew"
 	}
@@ -509,7 +509,7 @@ func (h *Handler) manageSignature(c *fiber.Ctx) error {
 		return err
 	}
 	v := ManageView{
-		Letter: h.letterView(l), Entry: h.entry(h.lang(c), sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
+		Letter: h.letterView(c, l), Entry: h.entry(h.lang(c), sig), Status: sig.Status, Form: DisplayForm{Display: string(sig.Display)},
 		Displays: displayOptions(h.lang(c)), Action: "/signature/" + c.Params("token"), Saved: c.Query("saved") != "",
 		Signed: sig.Revision, Current: l.Revision, RevisionURL: revisionPath(versionPath(l, sig.Lang), sig.Revision),
 	}
@@ -541,7 +541,7 @@ func (h *Handler) withdraw(c *fiber.Ctx) error {
 
 // renderWithdrawn says that a signature of l has been withdrawn.
 func (h *Handler) renderWithdrawn(c *fiber.Ctx, l *models.Letter) error {
-	return h.renderLink(c, fiber.StatusOK, LinkView{Letter: h.letterView(l), Heading: h.msg(c, "link.withdrawn.heading"), Text: h.msg(c, "link.withdrawn.text")})
+	return h.renderLink(c, fiber.StatusOK, LinkView{Letter: h.letterView(c, l), Heading: h.msg(c, "link.withdrawn.heading"), Text: h.msg(c, "link.withdrawn.text")})
 }
 
 // privacy says what is public, what is kept, for how long and who sees it.

@@ -51,7 +51,7 @@ func translationLang(c *fiber.Ctx, l *models.Letter) (string, error) {
 // group beside the original's: as many groups as the original has, or as
 // the form, when it has more (which publishing refuses).
 func (h *Handler) translationView(c *fiber.Ctx, l *models.Letter, lang string, form LetterForm) TranslationView {
-	v := TranslationView{LetterID: l.ID, Lang: lang, State: l.State, Form: form, Path: versionPath(l, lang), Original: h.letterView(l)}
+	v := TranslationView{LetterID: l.ID, Lang: lang, State: l.State, Form: form, Path: versionPath(l, lang), Original: h.letterView(c, l)}
 	v.Originals = map[string]*views.Original{}
 	for name, text := range map[string]string{"title": l.Title, "summary": l.Summary, "addressees": strings.Join(l.AddresseeList(), " · "),
 		"subject": l.Subject, "salutation": l.Salutation} {

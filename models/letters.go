@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	_ "time/tzdata" // letters' timezones read the same on a server without a zoneinfo database
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -61,7 +63,8 @@ type Letter struct {
 	Listed         bool
 	ListOrder      ListOrder
 	State          LetterState
-	ClosesOn       *time.Time // the last day signatures are taken, at midnight UTC
+	ClosesOn       *time.Time // the last day signatures are taken, at midnight UTC (see ClosesAt)
+	Timezone       string     // an IANA name: where ClosesOn is a day
 	PublishedAt    *time.Time
 	ListChangedAt  *time.Time
 	ClosedAt       *time.Time // when it was last closed; retention counts from here
@@ -158,6 +161,7 @@ type DemandGroupText struct {
 type LetterSettings struct {
 	Lang                string `field:"lang" validate:"required,max=35,bcp47"`
 	ClosesOn            *time.Time
+	Timezone            string  `field:"timezone" validate:"max=64,timezone"`
 	Signers             Signers `field:"signers" validate:"required,oneof=individuals organisations both"`
 	Listed              bool
 	ListOrder           ListOrder `field:"list_order" validate:"required,oneof=alphabetical signed"`
@@ -199,7 +203,7 @@ func (e *GoalTooLow) Error() string {
 // emails are kept 180 days after the letter closes.
 func DefaultLetterSettings() LetterSettings {
 	return LetterSettings{
-		Lang: "en", Signers: SignersBoth, Listed: true, ListOrder: OrderAlphabetical,
+		Lang: "en", Timezone: "UTC", Signers: SignersBoth, Listed: true, ListOrder: OrderAlphabetical,
 		ConfirmEmail: true, ReviewOrganisations: true, RetentionDays: 180,
 	}
 }
@@ -266,15 +270,52 @@ func (l *Letter) AcceptsPublicSigner(email string) error {
 // IsPublic reports whether the letter has been published.
 func (l *Letter) IsPublic() bool { return l.State == StateOpen || l.State == StateClosed }
 
+// locations holds the timezones loaded by name: time.LoadLocation reads a
+// file each time, and the signature writer asks for every signature.
+var locations sync.Map // string → *time.Location
+
+// Location is the letter's timezone; UTC for a name the timezone database
+// does not know (settings check it when they are set).
+func (l *Letter) Location() *time.Location {
+	if loc, ok := locations.Load(l.Timezone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(l.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	locations.Store(l.Timezone, loc)
+	return loc
+}
+
+// ClosesAt is the moment signatures close, in the letter's timezone: the
+// end of its closing day there (shown as 23:59 of that day); nil when it
+// has no closing date.
+func (l *Letter) ClosesAt() *time.Time {
+	if l.ClosesOn == nil {
+		return nil
+	}
+	y, m, d := l.ClosesOn.UTC().Date()
+	at := time.Date(y, m, d+1, 0, 0, 0, 0, l.Location())
+	return &at
+}
+
+// StateAt is the letter's state as every output shows it at now: an open
+// letter reads closed from its closing moment on, with no write needed.
+func (l *Letter) StateAt(now time.Time) LetterState {
+	if at := l.ClosesAt(); l.State == StateOpen && at != nil && !now.Before(*at) {
+		return StateClosed
+	}
+	return l.State
+}
+
 // AcceptsSignatures returns nil when the letter takes signatures at now,
 // or why it does not.
 func (l *Letter) AcceptsSignatures(now time.Time) error {
-	switch {
-	case l.State == StateDraft:
+	switch l.StateAt(now) {
+	case StateDraft:
 		return ErrLetterNotOpen
-	case l.State == StateClosed:
-		return ErrLetterClosed
-	case l.ClosesOn != nil && !now.Before(l.ClosesOn.AddDate(0, 0, 1)):
+	case StateClosed:
 		return ErrLetterClosed
 	}
 	return nil
@@ -310,6 +351,7 @@ func (t LetterText) groups(letterID int64) []DemandGroup {
 
 func (st LetterSettings) apply(l *Letter) {
 	l.Lang, l.ClosesOn, l.Signers, l.Listed, l.ListOrder = st.Lang, st.ClosesOn, st.Signers, st.Listed, st.ListOrder
+	l.Timezone = st.Timezone
 	l.ConfirmEmail, l.ReviewIndividuals, l.ReviewOrganisations = st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations
 	l.AllowIndexing, l.RetentionDays = st.AllowIndexing, st.RetentionDays
 	l.InvitationsOnly, l.SignerDomains, l.MarkVerified = st.InvitationsOnly, strings.Join(st.SignerDomains, "\n"), st.MarkVerified
@@ -335,7 +377,7 @@ func (s *Store) CreateLetter(ctx context.Context, userID, orgID int64, text Lett
 		return nil, ErrNotFound
 	}
 	now := s.now()
-	l := &Letter{OrganisationID: orgID, State: StateDraft, Revision: 1, CreatedAt: now, UpdatedAt: now}
+	l := &Letter{OrganisationID: orgID, State: StateDraft, Timezone: "UTC", Revision: 1, CreatedAt: now, UpdatedAt: now}
 	DefaultLetterSettings().apply(l)
 	text.apply(l)
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
@@ -453,7 +495,7 @@ func (s *Store) UpdateLetterSettings(ctx context.Context, l *Letter, st LetterSe
 				return err
 			}
 		}
-		return tx.Model(l).Select("lang", "closes_on", "signers", "listed", "list_order", "confirm_email", "review_individuals",
+		return tx.Model(l).Select("lang", "closes_on", "timezone", "signers", "listed", "list_order", "confirm_email", "review_individuals",
 			"review_organisations", "allow_indexing", "retention_days", "invitations_only", "signer_domains", "list_hidden_until", "sent_on",
 			"mark_verified", "signature_goal", "organisation_goal", "updated_at").Updates(l).Error
 	})

@@ -75,7 +75,7 @@ func (s *Store) LetterOverviews(ctx context.Context, letters []Letter) (map[int6
 	ids := make([]int64, len(letters))
 	for i := range letters {
 		ids[i] = letters[i].ID
-		out[ids[i]] = Overview{DaysLeft: letters[i].daysLeft(now)}
+		out[ids[i]] = Overview{DaysLeft: letters[i].DaysLeft(now)}
 	}
 	if len(ids) == 0 {
 		return out, nil
@@ -109,12 +109,15 @@ func (s *Store) LetterOverviews(ctx context.Context, letters []Letter) (map[int6
 	return out, nil
 }
 
-// daysLeft is Overview.DaysLeft for l at now.
-func (l *Letter) daysLeft(now time.Time) int {
+// DaysLeft is how many days are left at now before l's closing day, in its
+// timezone (0 on the day itself), while it is within ClosingSoonDays; -1
+// when it is further off, has no closing date or takes no signatures.
+func (l *Letter) DaysLeft(now time.Time) int {
 	if l.ClosesOn == nil || l.AcceptsSignatures(now) != nil {
 		return -1
 	}
-	today := now.UTC().Truncate(24 * time.Hour)
+	y, m, d := now.In(l.Location()).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	days := int(l.ClosesOn.UTC().Truncate(24*time.Hour).Sub(today) / (24 * time.Hour))
 	if days > ClosingSoonDays {
 		return -1

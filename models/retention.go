@@ -18,17 +18,13 @@ type Erased struct {
 	Messages    int64 // outbox messages deleted
 }
 
-// closedSince is when the letter stopped taking signatures, if it has.
-func (l *Letter) closedSince() *time.Time {
-	var at *time.Time
-	if l.ClosedAt != nil {
-		at = l.ClosedAt
-	}
-	if l.ClosesOn != nil {
-		end := l.ClosesOn.AddDate(0, 0, 1)
-		if at == nil || end.Before(*at) {
-			at = &end
-		}
+// ClosedSince is when the letter stopped taking signatures, by hand or at
+// its closing moment (see ClosesAt), whichever came first; nil if neither
+// is set. A closing moment still to come is returned too.
+func (l *Letter) ClosedSince() *time.Time {
+	at := l.ClosedAt
+	if end := l.ClosesAt(); end != nil && (at == nil || end.Before(*at)) {
+		at = end
 	}
 	return at
 }
@@ -41,13 +37,13 @@ func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 	now := s.now()
 	var out Erased
 	var letters []Letter
-	if err := s.read.WithContext(ctx).Select("id", "closed_at", "closes_on", "retention_days").
+	if err := s.read.WithContext(ctx).Select("id", "closed_at", "closes_on", "timezone", "retention_days").
 		Where("closed_at IS NOT NULL OR closes_on IS NOT NULL").Find(&letters).Error; err != nil {
 		return out, err
 	}
 	var expired []int64
 	for _, l := range letters {
-		if since := l.closedSince(); since != nil && !now.Before(since.AddDate(0, 0, l.RetentionDays)) {
+		if since := l.ClosedSince(); since != nil && !now.Before(since.AddDate(0, 0, l.RetentionDays)) {
 			expired = append(expired, l.ID)
 		}
 	}

@@ -25,9 +25,9 @@ type pageAge struct {
 	expires    time.Time // when it no longer holds, whatever else; zero for never
 }
 
-// expired reports whether the page no longer holds, such as a letter's
-// page without its list once the list is published.
-func (a pageAge) expired() bool { return !a.expires.IsZero() && !time.Now().Before(a.expires) }
+// expired reports whether the page no longer holds at now, such as a
+// letter's page without its list once the list is published.
+func (a pageAge) expired(now time.Time) bool { return !a.expires.IsZero() && !now.Before(a.expires) }
 
 // cut splits body at every placeholder of slots.
 func (p *Page[M]) cut(body []byte, slots []Slot, placeholders []string) {

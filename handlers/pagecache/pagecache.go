@@ -67,9 +67,10 @@ const (
 	AtMostEverySecond
 )
 
-// current reports whether p, made at its generation, may be served at gen.
-func (f Freshness) current(p pageAge, gen uint64) bool {
-	if p.expired() {
+// current reports whether p, made at its generation, may be served at gen
+// and now.
+func (f Freshness) current(p pageAge, gen uint64, now time.Time) bool {
+	if p.expired(now) {
 		return false
 	}
 	age, unchanged := time.Since(p.made), p.generation == gen
@@ -93,6 +94,7 @@ type Slot string
 // use.
 type Cache[M any] struct {
 	generation   func() uint64
+	now          func() time.Time // the clock Made.Expires is read by
 	limits       Limits
 	slots        []Slot
 	placeholders []string // the placeholder of each slot
@@ -114,7 +116,7 @@ type flight[M any] struct {
 // New returns an empty cache whose pages are current while generation
 // returns the number they were made at, bounded by limits, with slots.
 func New[M any](generation func() uint64, limits Limits, slots ...Slot) *Cache[M] {
-	c := &Cache[M]{generation: generation, limits: limits, slots: slots, pages: map[string]*Page[M]{}, renders: map[string]*flight[M]{}}
+	c := &Cache[M]{generation: generation, now: time.Now, limits: limits, slots: slots, pages: map[string]*Page[M]{}, renders: map[string]*flight[M]{}}
 	for _, s := range slots {
 		// Random, so that no text typed into a page can forge one.
 		b := make([]byte, 16)
@@ -125,6 +127,10 @@ func New[M any](generation func() uint64, limits Limits, slots ...Slot) *Cache[M
 	}
 	return c
 }
+
+// SetClock makes now the clock the pages' Made.Expires are read by: the
+// one the renders decide them by, which tests move.
+func (c *Cache[M]) SetClock(now func() time.Time) { c.now = now }
 
 // Placeholder is what a render writes where slot's bytes go.
 func (c *Cache[M]) Placeholder(slot Slot) string {
@@ -161,7 +167,7 @@ func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], erro
 		c.mu.Lock()
 		p, f := c.pages[key], c.renders[key]
 		switch {
-		case p != nil && fresh.current(p.pageAge, gen):
+		case p != nil && fresh.current(p.pageAge, gen, c.now()):
 			c.mu.Unlock()
 			return p.given(), nil
 		case f == nil:
@@ -169,7 +175,7 @@ func (c *Cache[M]) Get(key string, fresh Freshness, render func() (Made[M], erro
 			c.renders[key] = f
 			c.mu.Unlock()
 			return c.make(key, f, render)
-		case p != nil && time.Since(p.made) < staleAge && !p.expired():
+		case p != nil && time.Since(p.made) < staleAge && !p.expired(c.now()):
 			c.mu.Unlock()
 			return p.given(), nil
 		}

@@ -258,7 +258,7 @@ func ListAtOnce(t testing.TB, s *models.Store, l *models.Letter) {
 // as they are.
 func ChangeSettings(t testing.TB, s *models.Store, l *models.Letter, change func(*models.LetterSettings)) {
 	t.Helper()
-	st := models.LetterSettings{Lang: l.Lang, ClosesOn: l.ClosesOn, Signers: l.Signers, Listed: l.Listed, ListOrder: l.ListOrder,
+	st := models.LetterSettings{Lang: l.Lang, ClosesOn: l.ClosesOn, Timezone: l.Timezone, Signers: l.Signers, Listed: l.Listed, ListOrder: l.ListOrder,
 		ConfirmEmail: l.ConfirmEmail, ReviewIndividuals: l.ReviewIndividuals, ReviewOrganisations: l.ReviewOrganisations,
 		AllowIndexing: l.AllowIndexing, RetentionDays: l.RetentionDays,
 		InvitationsOnly: l.InvitationsOnly, SignerDomains: l.SignerDomainList(), ListHiddenUntil: l.ListHiddenUntil, SentOn: l.SentOn,
