@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,14 +69,6 @@ func (s *Store) invitingOrganisations(ctx context.Context, l *Letter, userID int
 	return ids, nil
 }
 
-// lineMatch is the condition, and its arguments, that column, one value
-// per line, holds value as one of its lines. The line breaks are bound,
-// as the two dialects write them differently.
-func lineMatch(column, value string) (string, []any) {
-	escaped := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(value)
-	return "(? || " + column + " || ?) LIKE ? ESCAPE '\\'", []any{"\n", "\n", "%\n" + escaped + "\n%"}
-}
-
 // InvitablePartners returns a page of the partners of l's initiating
 // organisations (those userID is a member of) not invited to sign l yet,
 // as f filters them, by name, with their contacts, and how many there are.
@@ -92,12 +83,10 @@ func (s *Store) InvitablePartners(ctx context.Context, l *Letter, userID int64, 
 	db := s.read.WithContext(ctx).Model(&Partner{}).Where("partners.organisation_id IN ?", orgs).
 		Where("NOT EXISTS (SELECT 1 FROM sign_invitations i WHERE i.letter_id = ? AND i.partner_id = partners.id)", l.ID)
 	if f.Country != "" {
-		cond, args := lineMatch("partners.countries", f.Country)
-		db = db.Where(cond, args...)
+		db = lineIn(db, "partners.countries", f.Country)
 	}
 	if f.Tag != "" {
-		cond, args := lineMatch("partners.tags", f.Tag)
-		db = db.Where(cond, args...)
+		db = lineIn(db, "partners.tags", f.Tag)
 	}
 	if f.SignedLetter != 0 {
 		// The past letter is one the partner's organisation drafted or co-initiates: no other's list is read.

@@ -469,7 +469,7 @@ type PartnerFilter struct {
 
 // lineIn narrows to the rows whose column, a list one item per line, has item.
 func lineIn(db *gorm.DB, column, item string) *gorm.DB {
-	return db.Where("? || "+column+" || ? LIKE ? ESCAPE '\\'", "\n", "\n", "%\n"+likeEscaper.Replace(item)+"\n%")
+	return db.Where("(? || "+column+" || ?) LIKE ? ESCAPE '\\'", "\n", "\n", "%\n"+likeEscaper.Replace(item)+"\n%")
 }
 
 // Partners returns a page of an organisation's directory by name, each
