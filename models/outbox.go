@@ -26,6 +26,10 @@ type OutboxMessage struct {
 	PrintedAt     *time.Time
 	GivenUpAt     *time.Time
 	ContactID     *int64 // the partner's contact it is addressed to: a permanent failure marks them bounced
+	// ReplyTo and ListUnsubscribe are as mail.Message's; the message's
+	// files are rows of outbox_attachments.
+	ReplyTo         string
+	ListUnsubscribe string
 }
 
 // TableName is the outbox's table.

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/text/language"
 	"gorm.io/gorm"
+
+	"undersigned/models/mail"
 )
 
 // SignatureKind says whether a person signs for themself or on behalf of an organisation.
@@ -98,6 +100,11 @@ type Signature struct {
 	Verified   Verification
 	VerifiedAt *time.Time
 	VerifiedBy *int64
+	// News says the signer asked for news about the letter by email.
+	News bool
+	// OfflineSource names where a signature gathered offline was given:
+	// "paper" or an event's name; empty for one signed on the site.
+	OfflineSource string
 }
 
 // Verification is how an organisation's signature was verified.
@@ -148,6 +155,9 @@ const ReminderInterval = time.Hour
 // Message is an email to send, composed in its reader's language.
 type Message struct {
 	To, Lang, Subject, Body string
+	// ReplyTo, ListUnsubscribe and Attachments are as mail.Message's.
+	ReplyTo, ListUnsubscribe string
+	Attachments              []mail.Attachment
 }
 
 // ConfirmationMail writes the email a signer receives with their private

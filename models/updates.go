@@ -20,6 +20,11 @@ type LetterUpdate struct {
 	// words it in its reader's language, and Body is empty.
 	Milestone string
 	Goal      int64
+	// ResponseFrom, for a response to the letter, names who answered;
+	// Link is where it can be read elsewhere. A PDF of it is kept in
+	// update_files.
+	ResponseFrom string
+	Link         string
 }
 
 // TableName is the updates' table.

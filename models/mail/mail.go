@@ -20,6 +20,21 @@ type Message struct {
 	Body      string // plain text, lines ending in \n
 	CreatedAt time.Time
 	Attempts  int // failed attempts so far
+	// ReplyTo, when set, is where answers go instead of the site's sender.
+	ReplyTo string
+	// ListUnsubscribe, when set, is the one-click unsubscribe address
+	// (RFC 8058): the message carries List-Unsubscribe and
+	// List-Unsubscribe-Post headers for it.
+	ListUnsubscribe string
+	// Attachments are files sent with the text, as a multipart message.
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Filename    string
+	ContentType string // as "application/pdf"
+	Data        []byte
 }
 
 // Sender delivers one email. A Sender is used by several goroutines at once.
