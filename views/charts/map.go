@@ -37,8 +37,11 @@ type Map struct {
 	Undrawn       string   // the countries with entries too small to draw at the map's scale, or ""
 	TableLabel    string   // what opens the table
 	Head          []string // the table's column headings
-	Rows          [][]string
+	Rows          []Row
 }
+
+// Row is a row of the map's table: a country and its figure.
+type Row struct{ Country, Figure string }
 
 // Shape is one country on the map.
 type Shape struct {
@@ -108,7 +111,7 @@ func World(lang string, counts []Place) Map {
 	var undrawn []string
 	for _, c := range counts {
 		figure := in.number(c.Count)
-		m.Rows = append(m.Rows, []string{c.Name, figure})
+		m.Rows = append(m.Rows, Row{c.Name, figure})
 		d, ok := w.paths[c.Code]
 		if !ok {
 			undrawn = append(undrawn, in.T("charts.country.item", "country", c.Name, "count", c.Count))
