@@ -29,13 +29,7 @@ func TestBrowserWorldMap(t *testing.T) {
 	srv, setupLink := serveFresh(t)
 	b := startBrowser(t, "http://"+srv.addr)
 	letterPath := publishSeedLetter(t, srv.addr, setupLink)
-	signer := handlertest.OverServer(t, srv.addr)
-	signer.Get(letterPath)
-	for i, sig := range modeltest.AzerbaijanSignatories {
-		form := handlertest.SignForm(sig.Name, sig.Country, modeltest.SignerEmail(i))
-		form.Set("country2", sig.Country2)
-		signer.Post(letterPath+"/sign", form).Expect(t, http.StatusSeeOther)
-	}
+	signer := signSeedList(t, srv.addr, letterPath)
 
 	for _, width := range []int64{phoneWidth, 1280} {
 		t.Run(fmt.Sprintf("at %d px", width), func(t *testing.T) {
@@ -112,6 +106,18 @@ func TestBrowserWorldMap(t *testing.T) {
 	})
 
 	t.Run("the pages are valid HTML", b.validateHTML)
+}
+
+// signSeedList signs seed 003's list onto the letter at letterPath, over
+// HTTP; it returns the signer's client.
+func signSeedList(t *testing.T, addr, letterPath string) *handlertest.Client {
+	t.Helper()
+	signer := handlertest.OverServer(t, addr)
+	signer.Get(letterPath)
+	for i, sig := range modeltest.AzerbaijanSignatories {
+		signer.Post(letterPath+"/sign", handlertest.SignForm(sig.Name, sig.Country, modeltest.SignerEmail(i))).Expect(t, http.StatusSeeOther)
+	}
+	return signer
 }
 
 // fillOf is the computed fill of the country on the map whose title names

@@ -30,18 +30,15 @@ const steps = 5
 type Map struct {
 	ID            string // prefix of the map's element ids
 	Title, Desc   string
-	Width, Height int      // the drawing's units
-	Countries     []Shape  // those without entries first, so that borders of the shaded are drawn over theirs
-	Legend        []Step   // the steps that have countries, first "no entries"
-	LegendLabel   string   // what the legend shows
-	Undrawn       string   // the countries with entries too small to draw at the map's scale, or ""
-	TableLabel    string   // what opens the table
-	Head          []string // the table's column headings
-	Rows          []Row
+	Width, Height int        // the drawing's units
+	Countries     []Shape    // those without entries first, so that borders of the shaded are drawn over theirs
+	Legend        []Step     // the steps that have countries, first "no entries"
+	LegendLabel   string     // what the legend shows
+	Undrawn       string     // the countries with entries too small to draw at the map's scale, or ""
+	TableLabel    string     // what opens the table
+	Head          []string   // the table's column headings
+	Rows          [][]string // each country and its figure
 }
-
-// Row is a row of the map's table: a country and its figure.
-type Row struct{ Country, Figure string }
 
 // Shape is one country on the map.
 type Shape struct {
@@ -111,7 +108,7 @@ func World(lang string, counts []Place) Map {
 	var undrawn []string
 	for _, c := range counts {
 		figure := in.number(c.Count)
-		m.Rows = append(m.Rows, Row{c.Name, figure})
+		m.Rows = append(m.Rows, []string{c.Name, figure})
 		d, ok := w.paths[c.Code]
 		if !ok {
 			undrawn = append(undrawn, in.T("charts.country.item", "country", c.Name, "count", c.Count))
