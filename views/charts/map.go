@@ -11,9 +11,13 @@ import (
 	"undersigned/views"
 )
 
+// To draw world.txt again, unpack npm's world-atlas here (npm pack
+// world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz), then go generate.
+// The file is committed: building needs neither.
+//
 //go:generate go run ./worldgen -in package/countries-110m.json -out world.txt
 
-// world.txt is every country's outline as SVG path data, by ISO 3166-1
+// worldFile is every country's outline as SVG path data, by ISO 3166-1
 // alpha-2 code, drawn by worldgen from Natural Earth's 1:110m boundaries
 // (public domain): see its header and worldgen's doc comment.
 //
