@@ -60,6 +60,8 @@ func TestBrowserWorldMap(t *testing.T) {
 		v := b.newTab(t)
 		v.open(letterPath, http.StatusOK)
 		v.emulate(emulation.SetEmulatedMediaParams{Media: "print"})
+		eval[bool](v, `(document.querySelector('figure.map').scrollIntoView(), true)`)
+		v.viewportShot("map-print")
 		shown := eval[[]bool](v, `['figure.map', 'figure.map .map-legend', '#chart-time-caption'].map(s => document.querySelector(s).offsetHeight > 0)`)
 		if !shown[0] || !shown[1] || shown[2] {
 			t.Errorf("printed, the map, its legend and the time chart are shown %v, want the map and legend only", shown)
