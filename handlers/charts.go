@@ -28,18 +28,25 @@ type chartCache struct {
 }
 
 type chartEntry struct {
-	asOf   time.Time // the list's last change when drawn
-	drawn  time.Time
+	asOf  time.Time // the list's last change when drawn
+	drawn time.Time
+	figures
+}
+
+// figures are what the letter page draws of its counts.
+type figures struct {
 	charts []charts.Chart
+	world  *charts.Map // the entries by country on a map of the world
 }
 
 // chartsMaxAge is how stale a letter's charts may be while its list changes.
 const chartsMaxAge = time.Minute
 
-// charts returns the letter page's charts, or none before anyone signed.
-func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([]charts.Chart, error) {
+// charts returns the letter page's charts and map, or none before anyone
+// signed.
+func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) (figures, error) {
 	if l.SignatureCount() == 0 {
-		return nil, nil
+		return figures{}, nil
 	}
 	cc := &h.chartCache
 	cc.mu.Lock()
@@ -47,46 +54,51 @@ func (h *Handler) charts(c *fiber.Ctx, ctx context.Context, l *models.Letter) ([
 	e, ok := cc.entries[key]
 	cc.mu.Unlock()
 	if ok && (e.asOf.Equal(l.AsOf()) || time.Since(e.drawn) < chartsMaxAge) {
-		return e.charts, nil
+		return e.figures, nil
 	}
 	drawn, err := h.drawCharts(ctx, l, key.lang)
 	if err != nil {
-		return nil, err
+		return figures{}, err
 	}
 	cc.mu.Lock()
 	if cc.entries == nil || len(cc.entries) >= 1000 {
 		cc.entries = map[chartKey]chartEntry{} // a bound, not an eviction policy: letters read at once are few
 	}
-	cc.entries[key] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), charts: drawn}
+	cc.entries[key] = chartEntry{asOf: l.AsOf(), drawn: time.Now(), figures: drawn}
 	cc.mu.Unlock()
 	return drawn, nil
 }
 
 // drawCharts reads a letter's counts by day and by country and has them
 // drawn, in lang.
-func (h *Handler) drawCharts(ctx context.Context, l *models.Letter, lang string) ([]charts.Chart, error) {
+func (h *Handler) drawCharts(ctx context.Context, l *models.Letter, lang string) (figures, error) {
+	var out figures
 	days, err := h.store.SignaturesByDay(ctx, l)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	countries, err := h.store.CountryCounts(ctx, l)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []charts.Chart
 	if len(days) > 0 {
 		perDay := make([]charts.Day, len(days))
 		for i, d := range days {
 			perDay[i] = charts.Day(d)
 		}
-		out = append(out, charts.Time(lang, perDay))
+		out.charts = append(out.charts, charts.Time(lang, perDay))
 	}
 	if len(countries) > 0 {
 		named := make([]charts.Country, len(countries))
+		places := make([]charts.Place, len(countries))
 		for i, cc := range countries {
-			named[i] = charts.Country{Name: models.CountryNameIn(lang, cc.Country), Count: cc.Count}
+			name := models.CountryNameIn(lang, cc.Country)
+			named[i] = charts.Country{Name: name, Count: cc.Count}
+			places[i] = charts.Place{Code: cc.Country, Name: name, Count: cc.Count}
 		}
-		out = append(out, charts.Countries(lang, named))
+		out.charts = append(out.charts, charts.Countries(lang, named))
+		world := charts.World(lang, places)
+		out.world = &world
 	}
 	return out, nil
 }

@@ -248,6 +248,7 @@ type LetterPageView struct {
 	Sign     *SignView
 	Preview  bool
 	Charts   []charts.Chart // the public page's figures, once anyone has signed
+	Map      *charts.Map    // the entries by country on a map, beside their chart
 	Share    *ShareView     // the public page's share panel
 
 	Updates    []UpdateView    // newest first, shown above the list
@@ -305,7 +306,9 @@ func (h *Handler) renderLetterPage(c *fiber.Ctx, status int, l *models.Letter, s
 	v.Sign = sign
 	h.inLang(c, h.mainLang(c, l), func() { // around the letter: in its version's language
 		if v.Letter.HiddenUntil == nil { // by country, a lone signer could be told
-			v.Charts, err = h.charts(c, c.UserContext(), l)
+			var f figures
+			f, err = h.charts(c, c.UserContext(), l)
+			v.Charts, v.Map = f.charts, f.world
 		}
 		v.Share = h.shareView(c, l, v.Letter)
 	})
