@@ -242,7 +242,7 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 
 	// One bad line stops the whole import.
 	bad, _ := models.ParseImport(models.ImportLines, modeltest.AzerbaijanListText+"Anna Novak, Narnia\n", models.KindIndividual)
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, bad); !errors.Is(err, models.ErrImportInvalid) {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", bad); !errors.Is(err, models.ErrImportInvalid) {
 		t.Fatalf("import with a bad line: %v", err)
 	}
 	if counts, _ := s.StatusCounts(ctx, l.ID); counts[models.StatusListed] != 0 {
@@ -259,7 +259,7 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 	if !rows[1].Duplicate || !rows[22].Duplicate || rows[0].Duplicate {
 		t.Fatalf("duplicates not flagged: Bummel %v, second Blazevic %v, first %v", rows[1].Duplicate, rows[22].Duplicate, rows[0].Duplicate)
 	}
-	res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, rows)
+	res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", rows)
 	if err != nil || res != (models.ImportResult{Added: 21, Skipped: 2}) {
 		t.Fatalf("import: %+v, %v", res, err)
 	}
@@ -294,20 +294,20 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 
 	// Importing the same list again adds no one.
 	again, _ := models.ParseImport(models.ImportLines, modeltest.AzerbaijanListText, models.KindIndividual)
-	if res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, again); err != nil || res.Added != 0 || res.Skipped != 22 {
+	if res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", again); err != nil || res.Added != 0 || res.Skipped != 22 {
 		t.Errorf("second import: %+v, %v", res, err)
 	}
 
 	// Organisations only where the letter takes them; nothing once it is closed.
 	orgs, _ := models.ParseImport(models.ImportLines, "Civic IDEA, Georgia", models.KindOrganisation)
 	modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) { st.Signers = models.SignersIndividuals })
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayFull, orgs); !errors.Is(err, models.ErrKindNotAllowed) {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayFull, "", orgs); !errors.Is(err, models.ErrKindNotAllowed) {
 		t.Errorf("organisations on an individuals-only letter: %v", err)
 	}
 	if err := s.SetLetterState(ctx, l, models.StateClosed); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, bad[:1]); !errors.Is(err, models.ErrLetterClosed) {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", bad[:1]); !errors.Is(err, models.ErrLetterClosed) {
 		t.Errorf("import into a closed letter: %v", err)
 	}
 }
