@@ -403,8 +403,7 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 	for i := range sigs {
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
-			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
-			Offline:  s.OfflineSource,
+			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(), Offline: s.OfflineSource,
 			Revision: s.Revision, NameHidden: s.Display.HidesName(), Lang: s.Lang, Version: views.LanguageName(s.Lang), Verified: s.Verified}
 		if rows[i].NameHidden {
 			rows[i].SortName = ""

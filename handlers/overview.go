@@ -81,8 +81,8 @@ type SignaturesQuery struct {
 // carries them, to return to the page as it was.
 func (q SignaturesQuery) Fields() map[string]string {
 	out := map[string]string{}
-	for k, v := range map[string]string{"q": q.Q, "kind": q.Kind, "status": q.Status, "display": q.Display, "verified": q.Verified, "version": q.Version, "signed": q.Signed,
-		"source": q.Source} {
+	for k, v := range map[string]string{"q": q.Q, "kind": q.Kind, "status": q.Status, "display": q.Display, "verified": q.Verified,
+		"version": q.Version, "signed": q.Signed, "source": q.Source} {
 		if v != "" {
 			out[k] = v
 		}
