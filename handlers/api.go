@@ -96,6 +96,21 @@ type APILetter struct {
 	ClosingHTML  string           `json:"closing_html"`
 	Countries    []APICountry     `json:"countries"`
 	Goals        APIGoals         `json:"goals"`
+	Offline      APIOffline       `json:"offline"`
+}
+
+// APIOffline is how many of a letter's signatures counted (counts.total)
+// were gathered offline, and where: "paper", or an event's name, most
+// first. A letter signed on the site only has a count of 0 and no sources.
+type APIOffline struct {
+	Count    int64             `json:"count"`
+	BySource []APIOfflineCount `json:"by_source"`
+}
+
+// APIOfflineCount is how many signatures were gathered at one offline source.
+type APIOfflineCount struct {
+	Source string `json:"source"`
+	Count  int64  `json:"count"`
 }
 
 // APIGoals are a letter's goals: of signatures counted (counts.total) and
@@ -149,14 +164,18 @@ type APISignatory struct {
 	SignedRevision int `json:"signed_revision"`
 	// Verified marks a verified organisation, when the letter marks them.
 	Verified bool `json:"verified"`
+	// Source is where a signature gathered offline was given: "paper",
+	// or an event's name; "" for one signed online, and for an anonymous
+	// signer, whom it could help to tell.
+	Source string `json:"source"`
 }
 
 // signatoryColumns head the public CSV; csvRow fills them. A new column
 // goes last, where it moves none that a reader's script picks by place.
-var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified"}
+var signatoryColumns = []string{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified", "source"}
 
 func (s APISignatory) csvRow() []string {
-	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry, strconv.FormatBool(s.Verified)}
+	return []string{s.Kind, s.Name, s.Affiliation, s.Role, s.Country, s.Country2, s.Countries, s.Entry, strconv.FormatBool(s.Verified), s.Source}
 }
 
 // APILinks are the addresses of a paginated answer's pages; Prev and Next
@@ -238,7 +257,7 @@ func (h *Handler) apiSignatory(l *models.Letter, s *models.Signature) APISignato
 	v := APISignatory{
 		Kind: string(s.Kind), Anonymous: s.Display == models.DisplayAnonymous, Name: s.Name, Affiliation: s.Affiliation, Role: s.Role,
 		Country: s.Country, Country2: s.Country2, Countries: s.Countries(lang), Entry: h.entry(lang, s),
-		SignedRevision: s.Revision, Verified: l.MarkVerified && s.Verified != models.NotVerified,
+		SignedRevision: s.Revision, Verified: l.MarkVerified && s.Verified != models.NotVerified, Source: s.OfflineSource,
 	}
 	switch {
 	case v.Anonymous:
@@ -303,7 +322,22 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 	for _, cc := range countries {
 		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryNameIn(l.Lang, cc.Country), Count: cc.Count})
 	}
+	if v.Offline, err = h.apiOffline(c, l); err != nil {
+		return err
+	}
 	return c.JSON(v, jsonType)
+}
+
+// apiOffline is how many of l's signatures were gathered offline, as the
+// API gives it.
+func (h *Handler) apiOffline(c *fiber.Ctx, l *models.Letter) (APIOffline, error) {
+	counts, err := h.store.OfflineCounts(c.UserContext(), l)
+	v := APIOffline{BySource: make([]APIOfflineCount, len(counts))}
+	for i, sc := range counts {
+		v.Count += sc.Count
+		v.BySource[i] = APIOfflineCount{Source: sc.Source, Count: sc.Count}
+	}
+	return v, err
 }
 
 // apiSignatories answers GET /api/letters/{slug}/signatories?page=N and

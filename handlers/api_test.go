@@ -142,10 +142,10 @@ func TestExportsShowOnlyWhatTheListShows(t *testing.T) {
 	// The CSV.
 	rows := readCSV(t, get(seedSlug+"/signatories.csv"))
 	wantRows := [][]string{
-		{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified"},
-		{"organisation", "'@Risk Collective", "", "", "GE", "", "Georgia", "'@Risk Collective, Georgia", "false"},
-		{"individual", "Igor Blazevic", "", "", "CZ", "", "Czechia", "Igor Blazevic, Czechia", "false"},
-		{"individual", "Anonymous", "", "", "AZ", "NL", "Azerbaijan/Netherlands", "Anonymous, Azerbaijan/Netherlands", "false"},
+		{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified", "source"},
+		{"organisation", "'@Risk Collective", "", "", "GE", "", "Georgia", "'@Risk Collective, Georgia", "false", ""},
+		{"individual", "Igor Blazevic", "", "", "CZ", "", "Czechia", "Igor Blazevic, Czechia", "false", ""},
+		{"individual", "Anonymous", "", "", "AZ", "NL", "Azerbaijan/Netherlands", "Anonymous, Azerbaijan/Netherlands", "false", ""},
 	}
 	if !reflect.DeepEqual(rows, wantRows) {
 		t.Errorf("CSV rows\n%q\nwant\n%q", rows, wantRows)

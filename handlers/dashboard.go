@@ -387,8 +387,10 @@ type SignatureRow struct {
 	NameHidden bool
 	SignedAt   time.Time
 	Revision   int // the revision of the text the signer agreed to
-	// AddedByCoordinators marks a signature collected elsewhere, which has no email.
+	// AddedByCoordinators marks a signature collected elsewhere, which has
+	// no email; Offline names where it was gathered offline, if it was.
 	AddedByCoordinators bool
+	Offline             string
 	// Lang is the language of the version the signer read and signed,
 	// and Version its name in that language.
 	Lang, Version string
@@ -401,7 +403,7 @@ func (h *Handler) signatureRows(c *fiber.Ctx, sigs []models.Signature) []Signatu
 	for i := range sigs {
 		s := &sigs[i]
 		rows[i] = SignatureRow{ID: s.ID, Entry: h.entry(h.lang(c), s), Kind: s.Kind, Status: s.Status, Country: models.CountryNameIn(h.lang(c), s.Country),
-			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(),
+			Email: s.Email, SortName: s.SortName, SignedAt: s.CreatedAt, AddedByCoordinators: s.AddedByCoordinators(), Offline: s.OfflineSource,
 			Revision: s.Revision, NameHidden: s.Display.HidesName(), Lang: s.Lang, Version: views.LanguageName(s.Lang), Verified: s.Verified}
 		if rows[i].NameHidden {
 			rows[i].SortName = ""
@@ -445,6 +447,10 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, q
 	if err != nil {
 		return err
 	}
+	sources, err := h.sourceChoices(c, l)
+	if err != nil {
+		return err
+	}
 	v := SignaturesView{
 		LetterID: l.ID, Title: l.Title, Slug: l.Slug, Count: l.SignatureCount(), InReview: inReview,
 		Query: q, Filtered: filtered, Matches: total,
@@ -452,6 +458,7 @@ func (h *Handler) renderSignatures(c *fiber.Ctx, status int, l *models.Letter, q
 		Signatures: h.signatureRows(c, sigs), Audit: audit, Pagination: paginate(editorPath(l)+"/signatures", page, total, signaturesPerPage),
 	}
 	v.Pagination.Query = q.values()
+	v.Choices.Sources = sources
 	if batch != nil {
 		v.Batch = *batch
 		for i := range v.Signatures {
@@ -578,7 +585,8 @@ func (h *Handler) moderate(c *fiber.Ctx, l *models.Letter) error {
 func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 	logExport := func() error { return h.store.LogExport(c.UserContext(), l, coordinator(c).ID) }
 	anonymous := h.msg(c, "list.anonymous") // the stream outlives the request's context
-	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at", "version", "verified"}
+	header := []string{"kind", "display", "name", "affiliation", "role", "country", "country2", "email", "sort_name", "signed_at", "version", "verified",
+		"source"}
 	return h.streamCSV(c, l.Slug+"-signatures.csv", header, logExport, func(ctx context.Context, write func(...string) error) error {
 		return h.store.EachSignature(ctx, l, func(s *models.Signature) error {
 			name, affiliation, role, sortName := s.Name, s.Affiliation, s.Role, s.SortName
@@ -589,7 +597,7 @@ func (h *Handler) exportSignatures(c *fiber.Ctx, l *models.Letter) error {
 				name, affiliation, role, sortName = "", "", "", ""
 			}
 			return write(string(s.Kind), string(s.Display), name, affiliation, role, s.Country, s.Country2, s.Email, sortName,
-				s.CreatedAt.UTC().Format(time.RFC3339), s.Lang, string(s.Verified))
+				s.CreatedAt.UTC().Format(time.RFC3339), s.Lang, string(s.Verified), s.OfflineSource)
 		})
 	})
 }

@@ -22,10 +22,39 @@ type ImportForm struct {
 	CSV     string `form:"csv" validate:"multiline"`
 	Kind    string `form:"import_kind" validate:"required,oneof=individual organisation"`
 	Display string `form:"import_display" validate:"required,oneof=full anonymous counted"`
+	// Source says where the signatures were gathered: "online" (by
+	// email, as a form that does not say means), "paper", or "event",
+	// named by Event.
+	Source string `form:"import_source" validate:"omitempty,oneof=online paper event"`
+	Event  string `form:"import_event" validate:"required_if=Source event,max=100,text,visible"`
 }
 
 func (f *ImportForm) normalize() {
 	f.Lines, f.CSV = models.NormalizeMultiline(f.Lines), models.NormalizeMultiline(f.CSV)
+	f.Event = models.NormalizeText(f.Event)
+	if f.Source == "" {
+		f.Source = importOnline
+	}
+}
+
+// keys finds the labels and messages of the fields about offline
+// signatures under "offline." (see formErrors).
+func (f *ImportForm) keys() string { return "offline." }
+
+// importOnline is the source of signatures collected online, by email:
+// not gathered offline.
+const importOnline = "online"
+
+// offline is where the signatures were gathered offline
+// (models.OfflinePaper or the event's name), or "" for a list collected online.
+func (f *ImportForm) offline() string {
+	switch f.Source {
+	case models.OfflinePaper:
+		return models.OfflinePaper
+	case "event":
+		return f.Event
+	}
+	return ""
 }
 
 // source is the format and text to parse: the CSV when there is one.
@@ -44,6 +73,7 @@ type ImportView struct {
 	Form     ImportForm
 	Kinds    *views.Options
 	Displays *views.Options
+	Sources  []views.Option // where the signatures were gathered: radio buttons
 	Preview  *ImportPreview
 	Done     string // what the last import did
 }
@@ -81,6 +111,11 @@ func (h *Handler) importView(c *fiber.Ctx, l *models.Letter, form ImportForm) Im
 			{Value: string(models.DisplayAnonymous), Label: h.msg(c, "import.display.anonymous")},
 			{Value: string(models.DisplayCounted), Label: h.msg(c, "import.display.counted")},
 		}),
+		Sources: []views.Option{
+			{Value: importOnline, Label: h.msg(c, "offline.source.online")},
+			{Value: models.OfflinePaper, Label: h.msg(c, "offline.source.paper")},
+			{Value: "event", Label: h.msg(c, "offline.source.event")},
+		},
 	}
 }
 
@@ -92,7 +127,7 @@ func (h *Handler) renderImport(c *fiber.Ctx, status int, l *models.Letter, v Imp
 
 // importForm shows the empty form, and after an import what it did.
 func (h *Handler) importForm(c *fiber.Ctx, l *models.Letter) error {
-	v := h.importView(c, l, ImportForm{Kind: string(models.KindIndividual), Display: string(models.DisplayFull)})
+	v := h.importView(c, l, ImportForm{Kind: string(models.KindIndividual), Display: string(models.DisplayFull), Source: importOnline})
 	if n := c.QueryInt("imported", -1); n >= 0 {
 		v.Done = h.msg(c, "import.done", "added", n, "skipped", c.QueryInt("skipped", 0))
 	}
@@ -112,7 +147,7 @@ func (h *Handler) previewImport(c *fiber.Ctx, l *models.Letter) error {
 func (h *Handler) importSignatures(c *fiber.Ctx, l *models.Letter) error {
 	return h.withImport(c, l, func(v ImportView, rows []models.ImportRow) error {
 		res, err := h.store.ImportSignatures(c.UserContext(), l, coordinator(c).ID,
-			models.SignatureKind(v.Form.Kind), models.Display(v.Form.Display), rows)
+			models.SignatureKind(v.Form.Kind), models.Display(v.Form.Display), v.Form.offline(), rows)
 		if err != nil {
 			return h.importFailed(c, l, v, nil, err)
 		}

@@ -71,6 +71,35 @@ type LetterView struct {
 	// Goals are the letter's goals, each with its count, shown as progress
 	// at the top of its page and in its frame.
 	Goals []GoalView
+
+	// Offline is how many of Count were gathered offline, on the pages
+	// that say so beside the count; nil for none, and on the index.
+	Offline *OfflineView
+}
+
+// OfflineView is how many of a letter's signatures were gathered offline
+// and where: Source is models.OfflinePaper or an event's name when they
+// all come from one source, "" when from several.
+type OfflineView struct {
+	Count  int64
+	Source string
+}
+
+// offlineView reads how many of l's signatures were gathered offline: a
+// few counts kept as signatures come and go (Store.OfflineCounts).
+func (h *Handler) offlineView(c *fiber.Ctx, l *models.Letter) (*OfflineView, error) {
+	counts, err := h.store.OfflineCounts(c.UserContext(), l)
+	if err != nil || len(counts) == 0 {
+		return nil, err
+	}
+	v := &OfflineView{Source: counts[0].Source}
+	for _, sc := range counts {
+		v.Count += sc.Count
+	}
+	if len(counts) > 1 {
+		v.Source = ""
+	}
+	return v, nil
 }
 
 // GoalView is one of a letter's goals and how far it has come: Kind
@@ -330,6 +359,9 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 	if v.Updates, err = h.letterUpdates(c.UserContext(), l); err != nil {
 		return nil, err
 	}
+	if v.Letter.Offline, err = h.offlineView(c, l); err != nil {
+		return nil, err
+	}
 	if v.Letter.HiddenUntil = h.hiddenUntil(c, l); v.Letter.HiddenUntil != nil {
 		return v, nil
 	}
@@ -394,6 +426,9 @@ func (h *Handler) signatories(c *fiber.Ctx) error {
 		v.Letter.HiddenUntil = hidden
 		var err error
 		if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
+			return err
+		}
+		if v.Letter.Offline, err = h.offlineView(c, l); err != nil {
 			return err
 		}
 		p := h.versionPage(c, l, v, "signatories.title", "title", l.Title)

@@ -72,13 +72,17 @@ type SignaturesQuery struct {
 	// of the interface.
 	Version string `query:"version" form:"version" validate:"max=35"`
 	Signed  string `query:"signed" form:"signed" validate:"omitempty,oneof=last24h before48h"`
+	// Source is where the signatures come from (models.SignatureFilter.Source):
+	// signed on the site, imported, gathered offline, or at one offline source.
+	Source string `query:"source" form:"source" validate:"max=120,text"`
 }
 
 // Fields are the search and filters set, by field name: the batch form
 // carries them, to return to the page as it was.
 func (q SignaturesQuery) Fields() map[string]string {
 	out := map[string]string{}
-	for k, v := range map[string]string{"q": q.Q, "kind": q.Kind, "status": q.Status, "display": q.Display, "verified": q.Verified, "version": q.Version, "signed": q.Signed} {
+	for k, v := range map[string]string{"q": q.Q, "kind": q.Kind, "status": q.Status, "display": q.Display, "verified": q.Verified,
+		"version": q.Version, "signed": q.Signed, "source": q.Source} {
 		if v != "" {
 			out[k] = v
 		}
@@ -98,7 +102,7 @@ func (q SignaturesQuery) values() url.Values {
 // filter is q for the store, a country typed read in lang.
 func (q SignaturesQuery) filter(lang string) models.SignatureFilter {
 	f := models.SignatureFilter{Query: q.Q, Lang: lang, Kind: models.SignatureKind(q.Kind), Status: models.SignatureStatus(q.Status),
-		Display: models.Display(q.Display), Version: q.Version, Signed: models.Age(q.Signed)}
+		Display: models.Display(q.Display), Version: q.Version, Signed: models.Age(q.Signed), Source: q.Source}
 	if q.Verified != "" {
 		verified := q.Verified == "yes"
 		f.Verified = &verified
@@ -131,6 +135,7 @@ func (h *Handler) signaturesLabels(c *fiber.Ctx) map[string]string {
 		"display": h.msg(c, "overview.label.display"), "verified": h.msg(c, "overview.label.verified"),
 		"version": h.msg(c, "overview.label.version"), "signed": h.msg(c, "overview.label.signed"),
 		"action": h.msg(c, "overview.label.action"), "reason": h.msg(c, "label.reason"), "sig": h.msg(c, "overview.label.sig"),
+		"source": h.msg(c, "offline.label.source"),
 	}
 }
 
@@ -174,7 +179,32 @@ func versions(l *models.Letter) []string {
 // SignaturesChoices are the options of the signatures page's selects;
 // Versions is nil for a letter without translations.
 type SignaturesChoices struct {
-	Kinds, Statuses, Displays, Verified, Versions, Ages, Actions *views.Options
+	Kinds, Statuses, Displays, Verified, Versions, Ages, Actions, Sources *views.Options
+}
+
+// sourceChoices are the sources a letter's signatures may be filtered by:
+// signed on the site, imported from a list collected online, gathered
+// offline, and each offline source its counts know.
+func (h *Handler) sourceChoices(c *fiber.Ctx, l *models.Letter) (*views.Options, error) {
+	counts, err := h.store.OfflineCounts(c.UserContext(), l)
+	opts := []views.Option{
+		{Value: models.SourceForm, Label: h.msg(c, "offline.source.form")},
+		{Value: models.SourceImport, Label: h.msg(c, "offline.source.import")},
+		{Value: models.SourceOffline, Label: h.msg(c, "offline.source.all")},
+	}
+	for _, sc := range counts {
+		opts = append(opts, views.Option{Value: models.OfflineSourceKey(sc.Source), Label: h.offlineSourceName(c, sc.Source)})
+	}
+	return views.NewOptions(opts), err
+}
+
+// offlineSourceName names an offline source as the coordinators' pages
+// do: "On paper", or "At" and the event's name.
+func (h *Handler) offlineSourceName(c *fiber.Ctx, source string) string {
+	if source == models.OfflinePaper {
+		return h.msg(c, "offline.source.paper")
+	}
+	return h.msg(c, "offline.at_event", "event", source)
 }
 
 // signaturesQuery reads and checks the signatures page's search and
@@ -194,6 +224,9 @@ func (h *Handler) signaturesQuery(c *fiber.Ctx, l *models.Letter, labels map[str
 	errs := h.labelled(c, models.Validate(&q), labels)
 	if q.Version != "" && !slices.Contains(versions(l), q.Version) {
 		errs = append(errs, views.FieldError{Field: "version", Label: labels["version"], Message: h.msg(c, "error.choice")})
+	}
+	if q.Source != "" && !models.IsSourceKey(q.Source) {
+		errs = append(errs, views.FieldError{Field: "source", Label: labels["source"], Message: h.msg(c, "error.choice")})
 	}
 	return q, errs
 }

@@ -327,10 +327,10 @@ func TestExportsReadTheListAsItsPagesDo(t *testing.T) {
 		if len(list) < 4_000 {
 			t.Fatalf("the list has %d entries", len(list))
 		}
-		want := [][]string{{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified"}}
+		want := [][]string{{"kind", "name", "affiliation", "role", "country", "country2", "countries", "entry", "verified", "source"}}
 		var entries []string
 		for _, e := range list {
-			row := []string{e.Kind, e.Name, e.Affiliation, e.Role, e.Country, e.Country2, e.Countries, e.Entry, strconv.FormatBool(e.Verified)}
+			row := []string{e.Kind, e.Name, e.Affiliation, e.Role, e.Country, e.Country2, e.Countries, e.Entry, strconv.FormatBool(e.Verified), e.Source}
 			for i, cell := range row {
 				if cell != "" && strings.ContainsAny(cell[:1], "=+-@") {
 					row[i] = "'" + cell

@@ -201,8 +201,8 @@ func TestSigningThroughATranslationRecordsItAndSharesTheList(t *testing.T) {
 	}
 	// Coordinators see which version each signer signed.
 	coordinator.Get(editor+"/signatures").Expect(t, http.StatusOK, `<span lang="fr">français</span>`, `<span lang="en">English</span>`)
-	csv := coordinator.Get(editor+"/signatures.csv").Expect(t, http.StatusOK, ",signed_at,version,verified\n")
-	if !strings.Contains(csv.Body, "nicolas@example.org") || !strings.Contains(csv.Body, "Z,fr,\n") {
+	csv := coordinator.Get(editor+"/signatures.csv").Expect(t, http.StatusOK, ",signed_at,version,verified,source\n")
+	if !strings.Contains(csv.Body, "nicolas@example.org") || !strings.Contains(csv.Body, "Z,fr,,\n") {
 		t.Errorf("the coordinators' CSV does not say who signed in French:\n%s", csv.Body)
 	}
 	// The signer's email names the version they read.

@@ -80,14 +80,16 @@ func publicSection(db *gorm.DB, l *Letter, kind SignatureKind) *gorm.DB {
 }
 
 // hidePrivate blanks what a public list does not show: what an anonymous
-// signer hid, and the name and role of the person who signed on behalf of
-// an organisation (the list names the organisation only).
+// signer hid (and where they signed, when offline), and the name and role
+// of the person who signed on behalf of an organisation (the list names
+// the organisation only).
 func (sig *Signature) hidePrivate() {
 	switch {
 	case sig.Display == DisplayAnonymous:
-		// Whether an anonymous organisation was verified says nothing
-		// to the reader, and could help to tell who it is.
-		sig.Name, sig.Affiliation, sig.Role, sig.Verified = "", "", "", NotVerified
+		// Whether an anonymous organisation was verified, or at which
+		// event a signer signed, says nothing to the reader, and could
+		// help to tell who it is.
+		sig.Name, sig.Affiliation, sig.Role, sig.Verified, sig.OfflineSource = "", "", "", NotVerified, ""
 	case sig.Kind == KindOrganisation:
 		sig.Name, sig.Role = "", ""
 	}
@@ -139,7 +141,7 @@ func scanSection(q *gorm.DB, fn func(sig *Signature, sortKey string) error) erro
 		var sig Signature
 		var sortKey string
 		err := rows.Scan(&sig.ID, &sig.Kind, &sig.Display, &sig.Name, &sig.Affiliation, &sig.Role,
-			&sig.Country, &sig.Country2, &sig.Revision, &sig.Verified, &sig.Superseded, &sortKey)
+			&sig.Country, &sig.Country2, &sig.Revision, &sig.Verified, &sig.OfflineSource, &sig.Superseded, &sortKey)
 		if err != nil {
 			return err
 		}

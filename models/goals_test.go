@@ -142,7 +142,7 @@ func TestAGoalReachedByAnImportIsRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, rows); err != nil {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", rows); err != nil {
 		t.Fatal(err)
 	}
 	if got := milestones(t, s, l); len(got) != 1 || got[0] != "signatures 20" {

@@ -523,9 +523,12 @@ type ImportResult struct {
 // and shown as display says. They have no email and no private link; each
 // gets a unique "import:" email key for the one-signature-per-email index.
 // They are stored in the given order, so that a list in signing order reads
-// as the source did, and one audit entry records the import. The caller has
-// authorised access to l.
-func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, kind SignatureKind, display Display, rows []ImportRow) (ImportResult, error) {
+// as the source did, and one audit entry records the import. Signatures
+// gathered offline name where (offline: OfflinePaper or an event's name;
+// "" for a list collected online), and are counted apart on the letter
+// (OfflineCounts). The caller has authorised access to l.
+func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, kind SignatureKind, display Display, offline string,
+	rows []ImportRow) (ImportResult, error) {
 	var res ImportResult
 	for i := range rows {
 		if rows[i].Problem != nil {
@@ -566,7 +569,8 @@ func (s *Store) ImportSignatures(ctx context.Context, l *Letter, userID int64, k
 			}
 			sig := Signature{LetterID: l.ID, Kind: kind, Status: StatusListed, Display: display, Name: r.Name,
 				Affiliation: r.Affiliation, Role: r.Role, Country: r.Country, Country2: r.Country2,
-				EmailKey: importedKeyPrefix + token, SortName: sortName, Revision: cur.Revision, Lang: cur.Lang, CreatedAt: now}
+				EmailKey: importedKeyPrefix + token, SortName: sortName, Revision: cur.Revision, Lang: cur.Lang, CreatedAt: now,
+				OfflineSource: offline}
 			sig.SortKey = sig.listKey()
 			sigs = append(sigs, sig)
 		}

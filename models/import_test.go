@@ -242,7 +242,7 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 
 	// One bad line stops the whole import.
 	bad, _ := models.ParseImport(models.ImportLines, modeltest.AzerbaijanListText+"Anna Novak, Narnia\n", models.KindIndividual)
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, bad); !errors.Is(err, models.ErrImportInvalid) {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", bad); !errors.Is(err, models.ErrImportInvalid) {
 		t.Fatalf("import with a bad line: %v", err)
 	}
 	if counts, _ := s.StatusCounts(ctx, l.ID); counts[models.StatusListed] != 0 {
@@ -259,7 +259,7 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 	if !rows[1].Duplicate || !rows[22].Duplicate || rows[0].Duplicate {
 		t.Fatalf("duplicates not flagged: Bummel %v, second Blazevic %v, first %v", rows[1].Duplicate, rows[22].Duplicate, rows[0].Duplicate)
 	}
-	res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, rows)
+	res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", rows)
 	if err != nil || res != (models.ImportResult{Added: 21, Skipped: 2}) {
 		t.Fatalf("import: %+v, %v", res, err)
 	}
@@ -294,20 +294,105 @@ func TestImportAddsAllOrNothingInOrder(t *testing.T) {
 
 	// Importing the same list again adds no one.
 	again, _ := models.ParseImport(models.ImportLines, modeltest.AzerbaijanListText, models.KindIndividual)
-	if res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, again); err != nil || res.Added != 0 || res.Skipped != 22 {
+	if res, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", again); err != nil || res.Added != 0 || res.Skipped != 22 {
 		t.Errorf("second import: %+v, %v", res, err)
 	}
 
 	// Organisations only where the letter takes them; nothing once it is closed.
 	orgs, _ := models.ParseImport(models.ImportLines, "Civic IDEA, Georgia", models.KindOrganisation)
 	modeltest.ChangeSettings(t, s, l, func(st *models.LetterSettings) { st.Signers = models.SignersIndividuals })
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayFull, orgs); !errors.Is(err, models.ErrKindNotAllowed) {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayFull, "", orgs); !errors.Is(err, models.ErrKindNotAllowed) {
 		t.Errorf("organisations on an individuals-only letter: %v", err)
 	}
 	if err := s.SetLetterState(ctx, l, models.StateClosed); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, bad[:1]); !errors.Is(err, models.ErrLetterClosed) {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "", bad[:1]); !errors.Is(err, models.ErrLetterClosed) {
 		t.Errorf("import into a closed letter: %v", err)
+	}
+}
+
+// Signatures gathered on paper or at an event are counted apart by source,
+// listed as their display says, found by the coordinators' filter, and
+// leave their source's count when removed.
+func TestOfflineSignaturesAreCountedBySourceAndLeaveTheCountWhenRemoved(t *testing.T) {
+	s := modeltest.Open(t)
+	u, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	sign(t, s, l, person("Online Signer", "CZ", "online@example.org"))
+	ctx := context.Background()
+	for _, from := range []struct {
+		display        models.Display
+		offline, lines string
+	}{
+		{models.DisplayFull, "", "Emailed Signer, CZ\n"},
+		{models.DisplayFull, models.OfflinePaper, "Paper One, Forum 2000, CZ\nPaper Two, FR\nPaper Three, GE\n"},
+		{models.DisplayAnonymous, "Climate March", "March One, AZ\nMarch Two, AZ\n"},
+	} {
+		rows, err := models.ParseImport(models.ImportLines, from.lines, models.KindIndividual)
+		if err == nil {
+			_, err = s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, from.display, from.offline, rows)
+		}
+		if err != nil {
+			t.Fatalf("import from %q: %v", from.offline, err)
+		}
+	}
+	l = reload(t, s, l.Slug)
+
+	offline := func() []models.SourceCount {
+		t.Helper()
+		got, err := s.OfflineCounts(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want := []models.SourceCount{{Source: models.OfflinePaper, Count: 3}, {Source: "Climate March", Count: 2}}
+	if got := offline(); l.SignatureCount() != 7 || !reflect.DeepEqual(got, want) {
+		t.Errorf("%d signatures, offline %+v; want 7, of which %+v", l.SignatureCount(), got, want)
+	}
+
+	// The public list says where a named signer signed; not where an
+	// anonymous one did, which could tell who they are.
+	list, err := s.Signatories(ctx, l, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]string{}
+	for _, sig := range list {
+		sources[listEntry(&sig)] = sig.OfflineSource
+	}
+	if sources["Paper One, Forum 2000, Czechia"] != models.OfflinePaper || sources["Online Signer, Czechia"] != "" ||
+		sources["Emailed Signer, Czechia"] != "" || sources["Anonymous, Azerbaijan"] != "" {
+		t.Errorf("sources on the public list: %q", sources)
+	}
+
+	// The coordinators find each source.
+	ids := map[string][]int64{}
+	for _, source := range []string{models.SourceForm, models.SourceImport, models.SourceOffline,
+		models.OfflineSourceKey(models.OfflinePaper), models.OfflineSourceKey("Climate March")} {
+		page, total, err := s.SearchSignatures(ctx, l, models.SignatureFilter{Source: source}, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sig := range page {
+			ids[source] = append(ids[source], sig.ID)
+		}
+		if want := map[string]int{"form": 1, "import": 1, "offline": 5, "offline:paper": 3, "offline:Climate March": 2}[source]; int(total) != want || len(page) != want {
+			t.Errorf("filtered by %q: %d of %d, want %d", source, len(page), total, want)
+		}
+	}
+
+	// Removed, an entry leaves its source's count; a source with none left
+	// is no longer counted.
+	if err := s.RemoveSignature(ctx, l, u.ID, ids["offline:paper"][0], listEntry, "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ActOnSignatures(ctx, l, u.ID, ids["offline:Climate March"], models.BatchRemove, "not signed", listEntry); err != nil {
+		t.Fatal(err)
+	}
+	l = reload(t, s, l.Slug)
+	if got := offline(); l.SignatureCount() != 4 || !reflect.DeepEqual(got, []models.SourceCount{{Source: models.OfflinePaper, Count: 2}}) {
+		t.Errorf("after removals: %d signatures, offline %+v; want 4, of which 2 on paper", l.SignatureCount(), got)
 	}
 }

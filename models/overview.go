@@ -140,6 +140,9 @@ type SignatureFilter struct {
 	Verified *bool  // verified (in any way) or not
 	Version  string // the language of the version signed
 	Signed   Age
+	// Source is a source key (Signature.SourceKey), or SourceOffline
+	// for every offline source (see IsSourceKey).
+	Source string
 }
 
 // likeEscaper makes typed text literal in a LIKE pattern: a % or _ typed
@@ -169,10 +172,28 @@ func (s *Store) filter(db *gorm.DB, f SignatureFilter) *gorm.DB {
 		cond, at := f.Signed.since(s.now())
 		db = db.Where(cond, at)
 	}
+	if f.Source != "" {
+		db = bySourceKey(db, f.Source)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		db = s.search(db, q, f.Lang)
 	}
 	return db
+}
+
+// bySourceKey narrows db, a query of signatures, to those of a source, as
+// SignatureFilter.Source names it.
+func bySourceKey(db *gorm.DB, source string) *gorm.DB {
+	imported := "email_key LIKE '" + importedKeyPrefix + "%'"
+	switch source {
+	case SourceForm:
+		return db.Where("NOT " + imported)
+	case SourceImport:
+		return db.Where(imported + " AND offline_source = ''")
+	case SourceOffline:
+		return db.Where("offline_source <> ''")
+	}
+	return db.Where("offline_source = ?", strings.TrimPrefix(source, offlinePrefix))
 }
 
 // search narrows db to the signatures that match q, as

@@ -136,7 +136,7 @@ func TestAskReconfirmation(t *testing.T) {
 	modeltest.ListAtOnce(t, s, l)
 	sign(t, s, l, person("Igor Blazevic", "CZ", "igor@example.org"))
 	sign(t, s, l, person("Andreas Bummel", "FR", "andreas@example.org"))
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull,
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindIndividual, models.DisplayFull, "",
 		[]models.ImportRow{{Line: 1, Name: "Paper Signer", Country: "CZ"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -230,7 +230,8 @@ func (s Signature) listKey() string {
 
 // publicColumns are the columns a public list may read: never the email.
 // scanSection scans them in this order.
-var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2", "revision", "verified"}
+var publicColumns = []string{"id", "kind", "display", "name", "affiliation", "role", "country", "country2", "revision", "verified",
+	"offline_source"}
 
 // onList is the condition of the entries a public list shows, written as the
 // partial indexes' condition so that SQLite uses them.

@@ -19,8 +19,51 @@ const (
 	byCountry = "country" // entries shown on the list, by first country (CountryCounts)
 	byDay     = "day"     // listed signatures, by the day (UTC) they were made (SignaturesByDay)
 	byKind    = "kind"    // listed signatures, individual or organisation
-	bySource  = "source"  // listed signatures, signed through the form or imported
+	bySource  = "source"  // listed signatures, by SourceKey
 )
+
+// The sources of signatures (Signature.SourceKey), as they are counted
+// and filtered: signed on the site, added by the coordinators from a list
+// collected online, or gathered offline, on paper or at a named event.
+// SourceOffline, as a filter, is every offline source at once.
+const (
+	SourceForm    = "form"
+	SourceImport  = "import"
+	SourceOffline = "offline"
+	// OfflinePaper is the offline source of signatures gathered on paper;
+	// any other is an event's name.
+	OfflinePaper = "paper"
+)
+
+// offlinePrefix starts the source key of a signature gathered offline,
+// before its offline source: "offline:paper", "offline:Climate March".
+const offlinePrefix = SourceOffline + ":"
+
+// SourceKey is where the signature comes from, as letter_counts counts it
+// and the coordinators' filter selects it: SourceForm, SourceImport, or
+// "offline:" and its offline source.
+func (s Signature) SourceKey() string {
+	switch {
+	case s.OfflineSource != "":
+		return offlinePrefix + s.OfflineSource
+	case s.AddedByCoordinators():
+		return SourceImport
+	}
+	return SourceForm
+}
+
+// OfflineSourceKey is the source key of signatures gathered at source.
+func OfflineSourceKey(source string) string { return offlinePrefix + source }
+
+// IsSourceKey says whether key names a source, as SignatureFilter.Source
+// takes it: SourceForm, SourceImport, SourceOffline, or an offline
+// source's key.
+func IsSourceKey(key string) bool {
+	if source, ok := strings.CutPrefix(key, offlinePrefix); ok {
+		return source != ""
+	}
+	return key == SourceForm || key == SourceImport || key == SourceOffline
+}
 
 // countKey is one row of letter_counts: a letter's count of one key of a
 // dimension.
@@ -61,13 +104,9 @@ func (t *tally) add(sig *Signature, delta int) {
 		c.individuals += delta
 	}
 	t.counters[id] = c
-	source := "form"
-	if sig.AddedByCoordinators() {
-		source = "import"
-	}
 	t.counts[countKey{id, byDay, sig.CreatedAt.UTC().Format(time.DateOnly)}] += delta
 	t.counts[countKey{id, byKind, string(sig.Kind)}] += delta
-	t.counts[countKey{id, bySource, source}] += delta
+	t.counts[countKey{id, bySource, sig.SourceKey()}] += delta
 	if sig.Display != DisplayCounted {
 		t.counts[countKey{id, byCountry, sig.Country}] += delta
 		t.entries = append(t.entries, listEntry{letterID: id, kind: sig.Kind, sortKey: sig.SortKey, id: sig.ID, delta: delta})
@@ -206,6 +245,31 @@ func (s *Store) SignaturesByDay(ctx context.Context, l *Letter) ([]DayCount, err
 			return nil, fmt.Errorf("signatures by day: day %q: %w", r.Key, err)
 		}
 		out = append(out, DayCount{Day: day, Count: r.N})
+	}
+	return out, nil
+}
+
+// SourceCount is how many of a letter's counted signatures were gathered
+// at one offline source: OfflinePaper, or an event's name.
+type SourceCount struct {
+	Source string
+	Count  int64
+}
+
+// OfflineCounts returns how many of a letter's counted signatures (listed,
+// named or not) were gathered at each offline source, most first, then by
+// name; none for a letter signed on the site only. It reads the counts kept
+// as signatures come and go: a few rows, however long the list.
+func (s *Store) OfflineCounts(ctx context.Context, l *Letter) ([]SourceCount, error) {
+	rows, err := s.letterCounts(ctx, l, bySource, "n DESC, key")
+	if err != nil {
+		return nil, fmt.Errorf("counts by source: %w", err)
+	}
+	var out []SourceCount
+	for _, r := range rows {
+		if source, ok := strings.CutPrefix(r.Key, offlinePrefix); ok {
+			out = append(out, SourceCount{Source: source, Count: r.N})
+		}
 	}
 	return out, nil
 }

@@ -70,7 +70,7 @@ func TestChartFiguresCountListedSignaturesByDayAndCountry(t *testing.T) {
 func oracleCounts(t *testing.T, db *sql.DB, dialect models.Dialect, letterID int64) map[string]int64 {
 	t.Helper()
 	day := map[models.Dialect]string{models.SQLite: "date(created_at)", models.Postgres: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"}[dialect]
-	source := "CASE WHEN email_key LIKE 'import:%' THEN 'import' ELSE 'form' END"
+	source := "CASE WHEN offline_source <> '' THEN 'offline:' || offline_source WHEN email_key LIKE 'import:%' THEN 'import' ELSE 'form' END"
 	where := fmt.Sprintf("letter_id = %d AND status = 'listed'", letterID)
 	return scanCounts(t, db, fmt.Sprintf(`
 		SELECT 'country', country, COUNT(*) FROM signatures WHERE %[1]s AND display <> 'counted' GROUP BY country
@@ -134,9 +134,10 @@ func keptCounts(t *testing.T, s *models.Store, db *sql.DB, l *models.Letter) map
 }
 
 // Whatever happens to a letter's signatures (signed, confirmed, reviewed,
-// imported, filled in bulk, hidden or shown, withdrawn, removed, erased
-// unconfirmed), the counts its charts and JSON read equal what grouping its
-// listed signatures gives, after every step of a random mix of them.
+// imported online, on paper or at events, filled in bulk, hidden or shown,
+// withdrawn, removed, erased unconfirmed), the counts its charts and JSON
+// read equal what grouping its listed signatures gives, after every step
+// of a random mix of them.
 func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 	s, dsn := modeltest.OpenDSN(t)
 	db := modeltest.RawDB(t, dsn)
@@ -150,9 +151,10 @@ func TestKeptCountsEqualGroupingTheSignaturesWhateverHappens(t *testing.T) {
 
 // changeAtRandom opens a letter and makes steps random changes to its
 // signatures (signed, confirmed and perhaps verified by domain, reviewed,
-// imported, filled in bulk, hidden or shown, resorted, withdrawn, removed,
-// verified by hand, merged, erased unconfirmed, and the letter's
-// settings), calling check with the letter after each step.
+// imported online, on paper or at events, filled in bulk, hidden or
+// shown, resorted, withdrawn, removed, verified by hand, merged, erased
+// unconfirmed, and the letter's settings), calling check with the letter
+// after each step.
 func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *models.Letter, step int, op string)) {
 	ctx := context.Background()
 	u, l := openLetter(t, s)
@@ -170,6 +172,7 @@ func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *mode
 	names := []string{"Aliyev", "Brown", "Brown", "Browne", "Mammadova", "Zeynalov", "Ísmayılov", "de la Cruz"}
 	name := func(n int) string { return names[rnd.IntN(len(names))] + " " + strconv.Itoa(n) }
 	displays := []models.Display{models.DisplayFull, models.DisplayAnonymous, models.DisplayCounted}
+	offline := []string{"", models.OfflinePaper, "Climate March", "Прага, 17 ноября"} // imported online, on paper, at events
 	kinds := []models.SignatureKind{models.KindIndividual, models.KindOrganisation}
 	var confirmTokens, manageTokens []string
 	pick := func(tokens []string) string {
@@ -251,7 +254,7 @@ func changeAtRandom(t *testing.T, s *models.Store, steps int, check func(l *mode
 			}
 			var rows []models.ImportRow
 			if rows, err = models.ParseImport(models.ImportCSV, src, kind); err == nil {
-				_, err = s.ImportSignatures(ctx, l, u.ID, kind, displays[rnd.IntN(3)], rows)
+				_, err = s.ImportSignatures(ctx, l, u.ID, kind, displays[rnd.IntN(3)], offline[rnd.IntN(len(offline))], rows)
 			}
 		case r < 91:
 			op = "bulk"
@@ -357,7 +360,7 @@ func TestCountsMigrationCountsTheSignaturesAlreadyThere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayCounted, rows); err != nil {
+	if _, err := s.ImportSignatures(ctx, l, u.ID, models.KindOrganisation, models.DisplayCounted, "", rows); err != nil {
 		t.Fatal(err)
 	}
 	s, raw := migrateAgain(t, s, dsn, "DROP TABLE letter_counts", "DELETE FROM schema_migrations WHERE version LIKE '%_letter_counts'")

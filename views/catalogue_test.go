@@ -100,6 +100,9 @@ var dynamicKeys = []string{
 	"invite.status.",         // handlers renderBoard and boardRow: "invite.status." + an invitation's status
 	"invite.link.",           // handlers invitationRefused: "invite.link." + what became of the invitation + ".heading"/".text"
 	"import.error.",          // handlers readImportFile: "import.error." + what readCSVFile found wrong with a file
+	"offline.label.",         // Page.Field's "keys=offline." and handlers formErrors (ImportForm.keys): "offline.label." + a field's name
+	"offline.hint.",          // Page.Field's "keys=offline.": "offline.hint." + a field's name
+	"offline.error.",         // handlers formErrors (ImportForm.keys): "offline.error." + a models.Invalid code + "." + a field's name
 	"partners.label.",        // Page.Field's "keys=partners." and handlers formErrors: "partners.label." + a field's name
 	"partners.hint.",         // Page.Field's "keys=partners.": "partners.hint." + a field's name
 	"partners.error.",        // handlers formErrors and rowProblem: "partners.error." + a models.Invalid code [+ "." + field]
