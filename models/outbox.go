@@ -208,7 +208,11 @@ func (s *Store) record(tx *gorm.DB, id int64, d mail.Delivery) error {
 	if err := tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(updates).Error; err != nil {
 		return fmt.Errorf("record delivery of message %d: %w", id, err)
 	}
-	if _, given := updates["given_up_at"]; given {
+	_, given := updates["given_up_at"]
+	if err := recordOutcome(tx, id, d, given); err != nil {
+		return err
+	}
+	if given {
 		// A partner's contact whose address failed for good is not mailed
 		// again: invitations and reminders skip them, and the board says so.
 		err := tx.Exec("UPDATE partner_contacts SET bounced_at = ? WHERE bounced_at IS NULL AND id = (SELECT contact_id FROM outbox WHERE id = ?)",
