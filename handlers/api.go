@@ -96,6 +96,18 @@ type APILetter struct {
 	ClosingHTML  string           `json:"closing_html"`
 	Countries    []APICountry     `json:"countries"`
 	Goals        APIGoals         `json:"goals"`
+	Deliveries   []APIDelivery    `json:"deliveries"` // newest first
+}
+
+// APIDelivery is a delivery of the letter: when, to whom (roles, never
+// addresses), and the dated list delivered.
+type APIDelivery struct {
+	DeliveredOn string   `json:"delivered_on"` // 2006-01-02
+	To          []string `json:"to"`
+	ByHand      bool     `json:"by_hand"`
+	Versions    []string `json:"versions"`
+	ListAsOf    string   `json:"list_as_of"` // 2006-01-02
+	List        string   `json:"list"`       // the dated list's page
 }
 
 // APIGoals are a letter's goals: of signatures counted (counts.total) and
@@ -286,8 +298,12 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		return err
 	}
 	var countries []models.CountryCount
+	var deliveries []models.Delivery
 	if h.hiddenUntil(c, l) == nil { // by country, a lone signer could be told
 		if countries, err = h.store.CountryCounts(c.UserContext(), l); err != nil {
+			return err
+		}
+		if deliveries, err = h.store.Deliveries(c.UserContext(), l.ID, deliveriesKept); err != nil {
 			return err
 		}
 	}
@@ -295,7 +311,10 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		APILetterSummary: h.apiLetterSummary(c, l), Initiators: nonNil(l.InitiatorNames()), Addressees: nonNil(l.AddresseeList()),
 		Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: string(views.RenderMarkdown(l.Body)), ClosingHTML: string(views.RenderMarkdown(l.Closing)),
-		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{}, Goals: apiGoals(l),
+		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{}, Goals: apiGoals(l), Deliveries: []APIDelivery{},
+	}
+	for _, d := range deliveries {
+		v.Deliveries = append(v.Deliveries, h.apiDelivery(l, &d))
 	}
 	for _, g := range l.DemandGroups {
 		v.DemandGroups = append(v.DemandGroups, APIDemandGroup{LeadIn: g.LeadIn, Demands: nonNil(g.DemandList())})
@@ -304,6 +323,16 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryNameIn(l.Lang, cc.Country), Count: cc.Count})
 	}
 	return c.JSON(v, jsonType)
+}
+
+// apiDelivery is d, a delivery of l, as the API gives it.
+func (h *Handler) apiDelivery(l *models.Letter, d *models.Delivery) APIDelivery {
+	out := APIDelivery{DeliveredOn: d.DeliveredOn.Format(time.DateOnly), To: []string{}, ByHand: d.ByHand != "", Versions: nonNil(d.VersionList()),
+		ListAsOf: d.AsOf.Format(time.DateOnly), List: h.absolute(datedListPath(l, d.AsOf))}
+	for _, r := range d.Recipients {
+		out.To = append(out.To, r.Name())
+	}
+	return out
 }
 
 // apiSignatories answers GET /api/letters/{slug}/signatories?page=N and
@@ -415,6 +444,9 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 			e.Authors = append(e.Authors, atomPerson{Name: name})
 		}
 		entries = append(entries, e)
+	}
+	if entries, err = h.deliveryEntries(c, entries); err != nil {
+		return err
 	}
 	for _, u := range updates {
 		url := h.absolute("/letters/" + u.Slug + "#update-" + strconv.FormatInt(u.ID, 10))

@@ -102,7 +102,10 @@ type Delivery struct {
 	CreatedAt   time.Time
 
 	Recipients []DeliveryRecipient `gorm:"foreignKey:DeliveryID"`
-	AsOf       time.Time           `gorm:"-"` // the dated list's date
+	// Read with it: the dated list's date, and its letter's slug and title.
+	AsOf  time.Time `gorm:"->"`
+	Slug  string    `gorm:"->"`
+	Title string    `gorm:"->"`
 }
 
 // What a delivery's email carries of the letter: its PDF packet, or links.
@@ -262,31 +265,33 @@ func (s *Store) Deliver(ctx context.Context, l *Letter, d NewDelivery, mail func
 }
 
 // Deliveries returns up to limit of a letter's deliveries, newest first,
-// each with its recipients and its list's date, in three queries.
+// each with its recipients and its list's date, in two queries.
 func (s *Store) Deliveries(ctx context.Context, letterID int64, limit int) ([]Delivery, error) {
 	var out []Delivery
-	err := s.read.WithContext(ctx).Where("letter_id = ?", letterID).
+	err := deliveries(s.read.WithContext(ctx)).Where("deliveries.letter_id = ?", letterID).Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// PublicDeliveries returns the newest deliveries of published, listed
+// letters whose list is out, newest first, with the letters' addresses
+// and titles: what the feed announces besides new letters.
+func (s *Store) PublicDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
+	var out []Delivery
+	err := deliveries(s.read.WithContext(ctx)).
+		Where("letters.state IN ? AND letters.listed AND (letters.list_hidden_until IS NULL OR letters.list_hidden_until <= ?)",
+			[]LetterState{StateOpen, StateClosed}, s.now()).
+		Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// deliveries selects deliveries, newest first, with their recipients, the
+// date of their list and their letter's address and title.
+func deliveries(db *gorm.DB) *gorm.DB {
+	return db.Model(&Delivery{}).Select("deliveries.*, snapshots.as_of, letters.slug, letters.title").
+		Joins("JOIN snapshots ON snapshots.id = deliveries.snapshot_id").
+		Joins("JOIN letters ON letters.id = deliveries.letter_id").
 		Preload("Recipients", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
-		Order("delivered_on DESC, id DESC").Limit(limit).Find(&out).Error
-	if err != nil || len(out) == 0 {
-		return out, err
-	}
-	ids := make([]int64, len(out))
-	for i, d := range out {
-		ids[i] = d.SnapshotID
-	}
-	var snaps []Snapshot
-	if err := s.read.WithContext(ctx).Select("id", "as_of").Where("id IN ?", ids).Find(&snaps).Error; err != nil {
-		return nil, err
-	}
-	for i := range out {
-		for _, snap := range snaps {
-			if snap.ID == out[i].SnapshotID {
-				out[i].AsOf = snap.AsOf
-			}
-		}
-	}
-	return out, nil
+		Order("deliveries.delivered_on DESC, deliveries.id DESC")
 }
 
 // recordOutcome copies what became of outbox message id to the delivery
