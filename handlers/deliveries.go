@@ -108,19 +108,28 @@ type ChoiceView struct {
 	Checked            bool
 }
 
+// ChoiceGroup is a fieldset of radio buttons or checkboxes sharing a name.
+type ChoiceGroup struct {
+	Name, Type    string // Type: "radio" or "checkbox"
+	Legend, Error string
+	Choices       []ChoiceView
+	None          string // said when there is no choice
+}
+
 // DeliveriesView is the page to deliver a letter and the record of its
 // deliveries.
 type DeliveriesView struct {
-	LetterID   int64
-	Title      string
-	Form       DeliveryForm
-	Lists      []ChoiceView // "now", then the dated lists, newest first
-	Versions   []ChoiceView
-	Addressees []ChoiceView
-	ReplyTo    string
-	Again      bool // the form asks to confirm a second delivery
-	Done       bool
-	Record     []DeliveryView
+	LetterID int64
+	Title    string
+	Form     DeliveryForm
+	// Groups are the form's choices: the dated list ("now", then the
+	// dated lists, newest first), the versions, the addressees and what
+	// the email carries.
+	Groups  []ChoiceGroup
+	ReplyTo string
+	Again   bool // the form asks to confirm a second delivery
+	Done    bool
+	Record  []DeliveryView
 }
 
 // DeliveryView is a delivery as the coordinators' record shows it.
@@ -156,28 +165,39 @@ func (h *Handler) renderDeliveries(c *fiber.Ctx, status int, l *models.Letter, f
 	if err != nil {
 		return err
 	}
-	v.Lists = []ChoiceView{{Value: "now", Label: h.msg(c, "delivery.snapshot_now", "date", h.date(c, h.cfg.Now()))}}
+	lists := []ChoiceView{{Value: "now", Label: h.msg(c, "delivery.snapshot_now", "date", h.date(c, h.cfg.Now()))}}
 	for _, s := range snaps {
-		v.Lists = append(v.Lists, ChoiceView{Value: s.AsOf.Format(time.DateOnly), Label: h.msg(c, "snapshots.as_of", "date", h.date(c, s.AsOf)),
+		lists = append(lists, ChoiceView{Value: s.AsOf.Format(time.DateOnly), Label: h.msg(c, "snapshots.as_of", "date", h.date(c, s.AsOf)),
 			Note: h.msg(c, "list.count", "count", s.SignatureCount())})
 	}
-	for i := range v.Lists {
-		v.Lists[i].Checked = v.Lists[i].Value == form.Snapshot
+	for i := range lists {
+		lists[i].Checked = lists[i].Value == form.Snapshot
 	}
+	var versions []ChoiceView
 	for _, lang := range l.Versions() {
-		v.Versions = append(v.Versions, ChoiceView{Value: lang, Label: views.LanguageNameIn(h.lang(c), lang), Checked: slices.Contains(form.Versions, lang)})
+		versions = append(versions, ChoiceView{Value: lang, Label: views.LanguageNameIn(h.lang(c), lang), Checked: slices.Contains(form.Versions, lang)})
 	}
 	addressees, err := h.store.Addressees(ctx, l)
 	if err != nil {
 		return err
 	}
+	var to []ChoiceView
 	for _, a := range addressees {
 		choice := ChoiceView{Value: strconv.Itoa(a.Position), Label: a.Name(), Note: a.Email, Checked: slices.Contains(form.Addressees, a.Position)}
 		if a.Email == "" {
 			choice.Note = h.msg(c, "delivery.no_address")
 		}
-		v.Addressees = append(v.Addressees, choice)
+		to = append(to, choice)
 	}
+	attach := []ChoiceView{
+		{Value: models.AttachPDF, Label: h.msg(c, "delivery.attach.pdf"), Checked: form.Attach == models.AttachPDF},
+		{Value: models.AttachLink, Label: h.msg(c, "delivery.attach.link"), Checked: form.Attach == models.AttachLink},
+	}
+	group := func(name, typ string, choices []ChoiceView) ChoiceGroup {
+		return ChoiceGroup{Name: name, Type: typ, Legend: h.msg(c, "delivery.label."+name), Error: errs.For(name), Choices: choices}
+	}
+	v.Groups = []ChoiceGroup{group("snapshot", "radio", lists), group("versions", "checkbox", versions), group("addressee", "checkbox", to), group("attach", "radio", attach)}
+	v.Groups[2].None = h.msg(c, "addressees.none")
 	if v.Record, err = h.deliveryRecord(ctx, l); err != nil {
 		return err
 	}

@@ -15,20 +15,17 @@ import (
 )
 
 // addressedLetter is seed 003's letter, open, with three addressee lines,
-// its list published as of asOf.
+// its list published as of the store's day.
 func addressedLetter(t *testing.T, s *models.Store) (*models.Letter, *models.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
-	u, org := modeltest.Coordinator(t, s, "coordinator@icdr.example", "ICDR")
+	u, l := openLetter(t, s)
 	text := modeltest.Azerbaijan
 	text.Addressees = "Commissioner for Human Rights, Council of Europe\nPermanent Representatives to the UN\nThe President of Azerbaijan"
-	l, err := s.CreateLetter(ctx, u.ID, org, text)
-	if err != nil {
+	if err := s.UpdateLetterText(ctx, u.ID, l, text); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
-		t.Fatal(err)
-	}
+	l = reload(t, s, l.Slug)
 	snap, err := s.PublishSnapshot(ctx, l, "Anonymous")
 	if err != nil {
 		t.Fatal(err)
@@ -36,32 +33,15 @@ func addressedLetter(t *testing.T, s *models.Store) (*models.Letter, *models.Sna
 	return l, snap
 }
 
-// dueMail reads the outbox's due messages as the mailer does on this
-// database, files and all, recording each as sent with outcome.
+// dueMail is the outbox's due messages as the mailer reads them, files
+// and all, each recorded with what outcome says became of it.
 func dueMail(t *testing.T, s *models.Store, outcome func(mail.Message) mail.Delivery) []mail.Message {
 	t.Helper()
-	ctx := context.Background()
 	var got []mail.Message
-	if s.SharedOutbox() {
-		for {
-			_, ok, err := s.DeliverClaimed(ctx, func(m mail.Message) mail.Delivery { got = append(got, m); return outcome(m) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				return got
-			}
-		}
-	}
-	got, err := s.DueMail(ctx, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range got {
-		if err := s.RecordDelivery(ctx, m.ID, outcome(m)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deliverDue(t, s, func(m mail.Message) mail.Delivery {
+		got = append(got, m)
+		return outcome(m)
+	})
 	return got
 }
 
