@@ -15,11 +15,13 @@ import (
 
 // Addressee is a line of a letter's addressees (Letter.AddresseeList) with
 // what the public text leaves out: the role it is delivered to, and an
-// email address, which is never public.
+// email address, which is never public. The details are kept by the
+// line's text: a line moved in the editor keeps them, one rewritten or
+// removed loses them.
 type Addressee struct {
-	LetterID int64  `gorm:"primaryKey;autoIncrement:false"`
-	Position int    `gorm:"primaryKey;autoIncrement:false"` // the line's 0-based index
-	Line     string `gorm:"-"`                              // the line as the letter reads
+	LetterID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Position int   `gorm:"primaryKey;autoIncrement:false"` // the line's 0-based index
+	Line     string
 	Role     string
 	Email    string
 }
@@ -57,12 +59,14 @@ func addresseesOf(db *gorm.DB, l *Letter) ([]Addressee, error) {
 	for i, line := range lines {
 		out[i] = Addressee{LetterID: l.ID, Position: i, Line: line}
 	}
-	var kept []Addressee
-	if err := db.Where("letter_id = ? AND position < ?", l.ID, len(lines)).Find(&kept).Error; err != nil {
+	var kept []Addressee // a row per line with details: the letter's text holds at most a few dozen
+	if err := db.Where("letter_id = ?", l.ID).Find(&kept).Error; err != nil {
 		return nil, fmt.Errorf("addressees of letter %d: %w", l.ID, err)
 	}
 	for _, a := range kept {
-		out[a.Position].Role, out[a.Position].Email = a.Role, a.Email
+		if i := slices.IndexFunc(out, func(o Addressee) bool { return o.Line == a.Line && o.Role == "" && o.Email == "" }); i >= 0 {
+			out[i].Role, out[i].Email = a.Role, a.Email
+		}
 	}
 	return out, nil
 }
@@ -71,14 +75,15 @@ func addresseesOf(db *gorm.DB, l *Letter) ([]Addressee, error) {
 // lines, details[i] for line i, replacing what was kept. The caller has
 // validated details and authorised access to l.
 func (s *Store) SaveAddressees(ctx context.Context, l *Letter, details []AddresseeDetails) error {
+	lines := l.AddresseeList()
 	return s.privateTransaction(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("letter_id = ?", l.ID).Delete(&Addressee{}).Error; err != nil {
 			return err
 		}
 		var rows []Addressee
 		for i, d := range details {
-			if d.Role != "" || d.Email != "" {
-				rows = append(rows, Addressee{LetterID: l.ID, Position: i, Role: d.Role, Email: d.Email})
+			if i < len(lines) && (d.Role != "" || d.Email != "") {
+				rows = append(rows, Addressee{LetterID: l.ID, Position: i, Line: lines[i], Role: d.Role, Email: d.Email})
 			}
 		}
 		if len(rows) == 0 {
@@ -168,7 +173,8 @@ func (e *NoAddress) Error() string {
 }
 
 // DeliveredBefore says the dated list was delivered to some of the
-// addressees already: a second delivery needs NewDelivery.Again.
+// addressees (by their lines' text) already: a second delivery needs
+// NewDelivery.Again.
 type DeliveredBefore struct{ Addressees []string }
 
 func (e *DeliveredBefore) Error() string {
@@ -207,18 +213,24 @@ func checkDelivery(db *gorm.DB, l *Letter, d *NewDelivery) ([]Addressee, error) 
 	case d.Again:
 		return chosen, nil
 	}
-	var before []int
+	lines := make([]string, len(chosen))
+	for i, a := range chosen {
+		lines[i] = a.Line
+	}
+	var before []string
 	err = db.Model(&DeliveryRecipient{}).Joins("JOIN deliveries d ON d.id = delivery_recipients.delivery_id").
-		Where("d.snapshot_id = ? AND delivery_recipients.position IN ?", d.Snapshot.ID, d.Positions).
-		Distinct().Order("position").Pluck("position", &before).Error
+		Where("d.snapshot_id = ? AND delivery_recipients.addressee IN ?", d.Snapshot.ID, lines).
+		Distinct().Pluck("addressee", &before).Error
 	if err != nil {
 		return nil, fmt.Errorf("earlier deliveries: %w", err)
 	}
-	if len(before) > 0 {
-		names := make([]string, len(before))
-		for i, p := range before {
-			names[i] = all[p].Name()
+	var names []string
+	for _, a := range chosen {
+		if slices.Contains(before, a.Line) {
+			names = append(names, a.Name())
 		}
+	}
+	if len(names) > 0 {
 		return nil, &DeliveredBefore{Addressees: names}
 	}
 	return chosen, nil

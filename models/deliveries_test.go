@@ -16,7 +16,7 @@ import (
 
 // addressedLetter is seed 003's letter, open, with three addressee lines,
 // its list published as of the store's day.
-func addressedLetter(t *testing.T, s *models.Store) (*models.Letter, *models.Snapshot) {
+func addressedLetter(t *testing.T, s *models.Store) (*models.User, *models.Letter, *models.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	u, l := openLetter(t, s)
@@ -30,7 +30,7 @@ func addressedLetter(t *testing.T, s *models.Store) (*models.Letter, *models.Sna
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, snap
+	return u, l, snap
 }
 
 // dueMail is the outbox's due messages as the mailer reads them, files
@@ -55,7 +55,7 @@ func TestDeliveryGoesThroughTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
 	stoppedClock(s, asOf)
-	l, snap := addressedLetter(t, s)
+	_, l, snap := addressedLetter(t, s)
 	err := s.SaveAddressees(ctx, l, []models.AddresseeDetails{
 		{Role: "Commissioner", Email: "commissioner@coe.example"}, {Email: "un@mission.example"}, {Role: "President"}})
 	if err != nil {
@@ -128,5 +128,35 @@ func TestDeliveryGoesThroughTheOutbox(t *testing.T) {
 	want := []string{"Permanent Representatives to the UN: by_hand", "President: by_hand", "Commissioner: sent", "Permanent Representatives to the UN: bounced"}
 	if !slices.Equal(outcomes, want) {
 		t.Errorf("outcomes %q, want %q", outcomes, want)
+	}
+}
+
+// An addressee's role and address follow its line when the coordinator
+// moves it in the letter's "To:", and go with it when the line is
+// rewritten: no address ends up on another addressee's line.
+func TestAddresseeDetailsFollowTheirLine(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	u, l, _ := addressedLetter(t, s)
+	err := s.SaveAddressees(ctx, l, []models.AddresseeDetails{{Role: "Commissioner", Email: "commissioner@coe.example"}, {}, {Email: "president@gov.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := modeltest.Azerbaijan
+	text.Addressees = "The Secretary General of the UN\nCommissioner for Human Rights, Council of Europe\nThe President of the Republic of Azerbaijan"
+	if err := s.UpdateLetterText(ctx, u.ID, l, text); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Addressees(ctx, reload(t, s, l.Slug))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emails []string
+	for _, a := range got {
+		emails = append(emails, a.Name()+" <"+a.Email+">")
+	}
+	want := []string{"The Secretary General of the UN <>", "Commissioner <commissioner@coe.example>", "The President of the Republic of Azerbaijan <>"}
+	if !slices.Equal(emails, want) {
+		t.Errorf("after the lines moved: %q, want %q", emails, want)
 	}
 }

@@ -1,10 +1,13 @@
 -- Delivering a letter (issue 17). An addressee line of a letter may carry
 -- a role and an email address, kept apart from the public text, which
--- stays as written; position is the line's 0-based index. The address is
--- never public.
+-- stays as written; position is the line's 0-based index when they were
+-- saved, and line its text: the details follow the line's text, so that a
+-- line moved or removed in the editor takes its address with it. The
+-- address is never public.
 CREATE TABLE letter_addressees (
 	letter_id BIGINT NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
 	position  INTEGER NOT NULL,
+	line      TEXT NOT NULL,
 	role      TEXT NOT NULL DEFAULT '',
 	email     TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (letter_id, position)
