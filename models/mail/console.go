@@ -61,7 +61,7 @@ func (c *Console) Send(_ context.Context, m Message) error {
 	if _, err := fmt.Fprintf(c.W, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nTo: %s\n", m.ID, to); err != nil {
 		return err
 	}
-	if m.ReplyTo != "" {
+	if m.ReplyTo != "" && c.Local {
 		fmt.Fprintf(c.W, "Reply-To: %s\n", m.ReplyTo)
 	}
 	for _, a := range m.Attachments {
