@@ -327,12 +327,8 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 
 // apiDelivery is d, a delivery of l, as the API gives it.
 func (h *Handler) apiDelivery(l *models.Letter, d *models.Delivery) APIDelivery {
-	out := APIDelivery{DeliveredOn: d.DeliveredOn.Format(time.DateOnly), To: []string{}, ByHand: d.ByHand != "", Versions: nonNil(d.VersionList()),
+	return APIDelivery{DeliveredOn: d.DeliveredOn.Format(time.DateOnly), To: recipientNames(*d), ByHand: d.ByHand != "", Versions: nonNil(d.VersionList()),
 		ListAsOf: d.AsOf.Format(time.DateOnly), List: h.absolute(datedListPath(l, d.AsOf))}
-	for _, r := range d.Recipients {
-		out.To = append(out.To, r.Name())
-	}
-	return out
 }
 
 // apiSignatories answers GET /api/letters/{slug}/signatories?page=N and

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"html/template"
 	"iter"
 	"slices"
 	"strconv"
@@ -444,7 +443,7 @@ func (h *Handler) frozenEntries(ctx context.Context, snap *models.Snapshot, from
 type PublicDeliveryView struct {
 	ID       int64
 	On, AsOf time.Time
-	To       template.HTML // the addressees' roles or lines, each isolated
+	To       []string // the addressees' roles, or their lines
 	ListURL  string
 }
 
@@ -454,19 +453,9 @@ func (h *Handler) publicDeliveries(ctx context.Context, l *models.Letter) ([]Pub
 	ds, err := h.store.Deliveries(ctx, l.ID, deliveriesKept)
 	out := make([]PublicDeliveryView, len(ds))
 	for i, d := range ds {
-		out[i] = PublicDeliveryView{ID: d.ID, On: d.DeliveredOn, AsOf: d.AsOf, To: deliveredTo(l.Lang, d), ListURL: datedListPath(l, d.AsOf)}
+		out[i] = PublicDeliveryView{ID: d.ID, On: d.DeliveredOn, AsOf: d.AsOf, To: recipientNames(d), ListURL: datedListPath(l, d.AsOf)}
 	}
 	return out, err
-}
-
-// deliveredTo names d's addressees, each isolated in its own direction,
-// separated as lang separates a list's parts.
-func deliveredTo(lang string, d models.Delivery) template.HTML {
-	names := make([]string, len(d.Recipients))
-	for i, r := range d.Recipients {
-		names[i] = "<bdi>" + template.HTMLEscapeString(r.Name()) + "</bdi>"
-	}
-	return template.HTML(strings.Join(names, models.EntrySeparator(lang)))
 }
 
 // deliveryEntries are entries with the feed's entries for the latest
@@ -477,16 +466,22 @@ func (h *Handler) deliveryEntries(c *fiber.Ctx, entries []atomEntry) ([]atomEntr
 	for _, d := range ds {
 		l := &models.Letter{Slug: d.Slug}
 		url := h.absolute(datedListPath(l, d.AsOf))
-		names := make([]string, len(d.Recipients))
-		for i, r := range d.Recipients {
-			names[i] = r.Name()
-		}
 		e := atomEntry{ID: h.absolute(letterPath(l) + "#delivery-" + strconv.FormatInt(d.ID, 10)), Title: h.msg(c, "delivery.feed_title", "title", d.Title),
-			Summary: h.msg(c, "delivery.feed_summary", "date", h.date(c, d.DeliveredOn), "addressees", strings.Join(names, "; ")),
+			Summary: h.msg(c, "delivery.feed_summary", "date", h.date(c, d.DeliveredOn), "addressees", views.List(h.lang(c), recipientNames(d))),
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
 		e.Published = isoTime(d.DeliveredOn)
 		e.Updated = e.Published
 		entries = append(entries, e)
 	}
 	return entries, err
+}
+
+// recipientNames are the names d's addressees go by in public: their
+// roles, or their lines.
+func recipientNames(d models.Delivery) []string {
+	names := make([]string, len(d.Recipients))
+	for i, r := range d.Recipients {
+		names[i] = r.Name()
+	}
+	return names
 }
