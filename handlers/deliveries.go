@@ -395,8 +395,11 @@ func (h *Handler) deliveryBody(lang string, d *models.NewDelivery, versions []*m
 }
 
 // snapshotPacket is the PDF of l's delivery packet with its list as the
-// dated list snap froze it, read a chunk of entries at a time.
+// dated list snap froze it, read a chunk of entries at a time. It waits
+// its turn with the public PDFs: the server makes one PDF at a time.
 func (h *Handler) snapshotPacket(ctx context.Context, l *models.Letter, snap *models.Snapshot) ([]byte, error) {
+	h.packetSlot <- struct{}{}
+	defer func() { <-h.packetSlot }()
 	p := h.packetLetter(l)
 	p.AsOf, p.Signatures, p.Unlisted = snap.AsOf, snap.SignatureCount(), snap.UnlistedCount
 	p.PrintURL = h.absolute(datedListPath(l, snap.AsOf))
