@@ -97,6 +97,7 @@ type APILetter struct {
 	Countries    []APICountry     `json:"countries"`
 	Goals        APIGoals         `json:"goals"`
 	Offline      APIOffline       `json:"offline"`
+	Deliveries   []APIDelivery    `json:"deliveries"` // newest first
 }
 
 // APIOffline is how many of a letter's signatures counted (counts.total)
@@ -111,6 +112,17 @@ type APIOffline struct {
 type APIOfflineCount struct {
 	Source string `json:"source"`
 	Count  int64  `json:"count"`
+}
+
+// APIDelivery is a delivery of the letter: when, to whom (roles, never
+// addresses), and the dated list delivered.
+type APIDelivery struct {
+	DeliveredOn string   `json:"delivered_on"` // 2006-01-02
+	To          []string `json:"to"`
+	ByHand      bool     `json:"by_hand"`
+	Versions    []string `json:"versions"`
+	ListAsOf    string   `json:"list_as_of"` // 2006-01-02
+	List        string   `json:"list"`       // the dated list's page
 }
 
 // APIGoals are a letter's goals: of signatures counted (counts.total) and
@@ -305,8 +317,12 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		return err
 	}
 	var countries []models.CountryCount
+	var deliveries []models.Delivery
 	if h.hiddenUntil(c, l) == nil { // by country, a lone signer could be told
 		if countries, err = h.store.CountryCounts(c.UserContext(), l); err != nil {
+			return err
+		}
+		if deliveries, err = h.store.Deliveries(c.UserContext(), l.ID, deliveriesKept); err != nil {
 			return err
 		}
 	}
@@ -314,7 +330,10 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 		APILetterSummary: h.apiLetterSummary(c, l), Initiators: nonNil(l.InitiatorNames()), Addressees: nonNil(l.AddresseeList()),
 		Subject: l.Subject, Salutation: l.Salutation,
 		BodyHTML: string(views.RenderMarkdown(l.Body)), ClosingHTML: string(views.RenderMarkdown(l.Closing)),
-		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{}, Goals: apiGoals(l),
+		DemandGroups: []APIDemandGroup{}, Countries: []APICountry{}, Goals: apiGoals(l), Deliveries: []APIDelivery{},
+	}
+	for _, d := range deliveries {
+		v.Deliveries = append(v.Deliveries, h.apiDelivery(l, &d))
 	}
 	for _, g := range l.DemandGroups {
 		v.DemandGroups = append(v.DemandGroups, APIDemandGroup{LeadIn: g.LeadIn, Demands: nonNil(g.DemandList())})
@@ -338,6 +357,12 @@ func (h *Handler) apiOffline(c *fiber.Ctx, l *models.Letter) (APIOffline, error)
 		v.BySource[i] = APIOfflineCount{Source: sc.Source, Count: sc.Count}
 	}
 	return v, err
+}
+
+// apiDelivery is d, a delivery of l, as the API gives it.
+func (h *Handler) apiDelivery(l *models.Letter, d *models.Delivery) APIDelivery {
+	return APIDelivery{DeliveredOn: d.DeliveredOn.Format(time.DateOnly), To: recipientNames(*d), ByHand: d.ByHand != "", Versions: nonNil(d.VersionList()),
+		ListAsOf: d.AsOf.Format(time.DateOnly), List: h.absolute(datedListPath(l, d.AsOf))}
 }
 
 // apiSignatories answers GET /api/letters/{slug}/signatories?page=N and
@@ -449,6 +474,9 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 			e.Authors = append(e.Authors, atomPerson{Name: name})
 		}
 		entries = append(entries, e)
+	}
+	if entries, err = h.deliveryEntries(c, entries); err != nil {
+		return err
 	}
 	for _, u := range updates {
 		url := h.absolute("/letters/" + u.Slug + "#update-" + strconv.FormatInt(u.ID, 10))

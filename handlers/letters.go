@@ -282,6 +282,7 @@ type LetterPageView struct {
 
 	Updates    []UpdateView    // newest first, shown above the list
 	DatedLists []DatedListView // the list as published on dates, newest first
+	Deliveries []PublicDeliveryView
 }
 
 func (h *Handler) letter(c *fiber.Ctx) error {
@@ -375,7 +376,10 @@ func (h *Handler) letterPage(c *fiber.Ctx, l *models.Letter) (*LetterPageView, e
 	if v.Letter.Earlier, err = h.earlierNote(c, c.UserContext(), l); err != nil {
 		return nil, err
 	}
-	v.DatedLists, err = h.datedLists(c.UserContext(), l)
+	if v.DatedLists, err = h.datedLists(c.UserContext(), l); err != nil {
+		return nil, err
+	}
+	v.Deliveries, err = h.publicDeliveries(c.UserContext(), l)
 	return v, err
 }
 

@@ -64,19 +64,7 @@ func (h *Handler) makePacket(c *fiber.Ctx, l *models.Letter) error {
 // entries at a time while it is written, unless it is hidden until a
 // launch, when the packet says when instead.
 func (h *Handler) packet(ctx context.Context, l *models.Letter, hidden *time.Time) ([]byte, error) {
-	p := &packet.Letter{
-		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorNames(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
-		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
-		Body: l.Body, Closing: l.Closing,
-		Signatures: l.SignatureCount(), Unlisted: l.UnlistedCount,
-		PrintURL: h.absolute(letterPath(l) + "/print"), Most: packetMaxEntries,
-	}
-	for _, g := range l.DemandGroups {
-		p.Demands = append(p.Demands, packet.DemandGroup{LeadIn: g.LeadIn, Items: g.DemandList()})
-	}
-	if l.SentOn != nil {
-		p.Date = *l.SentOn
-	}
+	p := h.packetLetter(l)
 	if hidden != nil {
 		p.Hidden = views.Message(l.Lang, "campaign.list_hidden", "date", views.FormatDateTime(l.Lang, *hidden))
 		return h.writePacket(l, p)
@@ -96,6 +84,26 @@ func (h *Handler) packet(ctx context.Context, l *models.Letter, hidden *time.Tim
 		return failed
 	}
 	return h.writePacket(l, p)
+}
+
+// packetLetter is the packet of l, in l's language, dated as the letter
+// was sent if it says so, with its live list's counts and date and no
+// entries yet.
+func (h *Handler) packetLetter(l *models.Letter) *packet.Letter {
+	p := &packet.Letter{
+		Lang: l.Lang, Title: l.Title, Initiators: l.InitiatorNames(), Date: l.Date(time.Now()), AsOf: l.AsOf(),
+		Addressees: l.AddresseeList(), Subject: l.Subject, Salutation: l.Salutation,
+		Body: l.Body, Closing: l.Closing,
+		Signatures: l.SignatureCount(), Unlisted: l.UnlistedCount,
+		PrintURL: h.absolute(letterPath(l) + "/print"), Most: packetMaxEntries,
+	}
+	for _, g := range l.DemandGroups {
+		p.Demands = append(p.Demands, packet.DemandGroup{LeadIn: g.LeadIn, Items: g.DemandList()})
+	}
+	if l.SentOn != nil {
+		p.Date = *l.SentOn
+	}
+	return p
 }
 
 // writePacket writes the PDF of p, the packet of l.

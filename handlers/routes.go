@@ -137,6 +137,11 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/invitations", h.withLetter(h.invitePartners))
 	d.Post("/letters/:id/invitations/remind", h.withLetter(h.remindInvitations))
 	d.Get("/letters/:id/invitations.csv", h.withLetter(h.exportInvitations))
+	// Delivering the letter: its addressees' roles and addresses, and its deliveries.
+	d.Get("/letters/:id/addressees", h.withLetter(h.addresseesPage))
+	d.Post("/letters/:id/addressees", h.withLetter(h.saveAddressees))
+	d.Get("/letters/:id/deliveries", h.withLetter(h.deliveriesPage))
+	d.Post("/letters/:id/deliveries", h.withLetter(h.deliver))
 	d.Get("/letters/:id/translations/:lang", h.withLetter(h.editTranslation))
 	d.Post("/letters/:id/translations/:lang", h.withLetter(h.saveTranslation))
 	d.Get("/letters/:id/translations/:lang/preview", h.withLetter(h.previewTranslation))

@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,22 +37,53 @@ type OutboxMessage struct {
 // TableName is the outbox's table.
 func (OutboxMessage) TableName() string { return "outbox" }
 
-// message is msg as the mailer delivers it.
+// outboxAttachment is a file of a message in the outbox, kept until the
+// message goes with it.
+type outboxAttachment struct {
+	ID          int64
+	OutboxID    int64
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// TableName is the attachments' table.
+func (outboxAttachment) TableName() string { return "outbox_attachments" }
+
+// message is msg as the mailer delivers it, without its files.
 func (msg OutboxMessage) message() mail.Message {
-	return mail.Message{ID: msg.ID, To: msg.Recipient, Lang: msg.Lang, Subject: msg.Subject, Body: msg.Body, CreatedAt: msg.CreatedAt, Attempts: msg.Attempts}
+	return mail.Message{ID: msg.ID, To: msg.Recipient, Lang: msg.Lang, Subject: msg.Subject, Body: msg.Body, CreatedAt: msg.CreatedAt, Attempts: msg.Attempts,
+		ReplyTo: msg.ReplyTo, ListUnsubscribe: msg.ListUnsubscribe}
 }
 
 // enqueue writes a message to the outbox inside the transaction that causes
-// it, so that it exists exactly when the change does.
+// it, so that it exists exactly when the change does, with its files.
 func (s *Store) enqueue(tx *gorm.DB, m Message) error {
-	msg := s.outboxMessage(m)
-	return tx.Create(&msg).Error
+	_, err := s.enqueued(tx, m)
+	return err
 }
 
-// outboxMessage is m as the outbox keeps it, due at once.
+// enqueued is enqueue, returning the message's outbox id.
+func (s *Store) enqueued(tx *gorm.DB, m Message) (int64, error) {
+	msg := s.outboxMessage(m)
+	if err := tx.Create(&msg).Error; err != nil {
+		return 0, err
+	}
+	for _, a := range m.Attachments {
+		row := outboxAttachment{OutboxID: msg.ID, Filename: a.Filename, ContentType: a.ContentType, Data: a.Data}
+		if err := tx.Create(&row).Error; err != nil {
+			return 0, fmt.Errorf("attach %s: %w", a.Filename, err)
+		}
+	}
+	return msg.ID, nil
+}
+
+// outboxMessage is m as the outbox keeps it, due at once; its files are
+// kept apart (see enqueue).
 func (s *Store) outboxMessage(m Message) OutboxMessage {
 	now := s.now()
-	return OutboxMessage{Recipient: m.To, Lang: m.Lang, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now}
+	return OutboxMessage{Recipient: m.To, Lang: m.Lang, Subject: m.Subject, Body: m.Body, CreatedAt: now, NextAttemptAt: now,
+		ReplyTo: m.ReplyTo, ListUnsubscribe: m.ListUnsubscribe}
 }
 
 // DueMessages returns up to limit unsent messages whose next attempt is due, oldest first.
@@ -68,18 +101,35 @@ func (s *Store) dueMessages(db *gorm.DB) *gorm.DB {
 // UnprintedMessages returns up to limit unsent messages not yet shown on the
 // console, for a server without SMTP.
 func (s *Store) UnprintedMessages(ctx context.Context, limit int) ([]mail.Message, error) {
+	db := s.read.WithContext(ctx)
 	var rows []OutboxMessage
-	err := s.read.WithContext(ctx).Where("sent_at IS NULL AND printed_at IS NULL").Order("id").Limit(limit).Find(&rows).Error
-	return messages(rows), err
+	if err := db.Where("sent_at IS NULL AND printed_at IS NULL").Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return messages(db, rows)
 }
 
-// messages are rows as the mailer delivers them.
-func messages(rows []OutboxMessage) []mail.Message {
+// messages are rows as the mailer delivers them, with their files, read
+// in one query for all of them.
+func messages(db *gorm.DB, rows []OutboxMessage) ([]mail.Message, error) {
 	out := make([]mail.Message, len(rows))
+	at := make(map[int64]int, len(rows))
 	for i, row := range rows {
 		out[i] = row.message()
+		at[row.ID] = i
 	}
-	return out
+	if len(rows) == 0 {
+		return out, nil
+	}
+	var files []outboxAttachment
+	if err := db.Where("outbox_id IN ?", slices.Collect(maps.Keys(at))).Order("id").Find(&files).Error; err != nil {
+		return nil, fmt.Errorf("read the files of the outbox: %w", err)
+	}
+	for _, f := range files {
+		m := &out[at[f.OutboxID]]
+		m.Attachments = append(m.Attachments, mail.Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Data})
+	}
+	return out, nil
 }
 
 // MarkPrinted records that messages were shown on the console; they stay unsent.
@@ -103,7 +153,10 @@ func (s *Store) SharedOutbox() bool { return s.dialect == Postgres }
 // oldest first, as the mailer delivers them.
 func (s *Store) DueMail(ctx context.Context, limit int) ([]mail.Message, error) {
 	due, err := s.DueMessages(ctx, limit)
-	return messages(due), err
+	if err != nil {
+		return nil, err
+	}
+	return messages(s.read.WithContext(ctx), due)
 }
 
 // RecordDelivery writes down what became of an attempt to deliver message
@@ -128,7 +181,11 @@ func (s *Store) DeliverClaimed(ctx context.Context, send func(mail.Message) mail
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
-		d, ok = send(msgs[0].message()), true
+		m, err := messages(tx, msgs)
+		if err != nil {
+			return err
+		}
+		d, ok = send(m[0]), true
 		return s.record(tx, msgs[0].ID, d)
 	})
 	if err != nil {
@@ -151,7 +208,11 @@ func (s *Store) record(tx *gorm.DB, id int64, d mail.Delivery) error {
 	if err := tx.Model(&OutboxMessage{}).Where("id = ?", id).Updates(updates).Error; err != nil {
 		return fmt.Errorf("record delivery of message %d: %w", id, err)
 	}
-	if _, given := updates["given_up_at"]; given {
+	_, given := updates["given_up_at"]
+	if err := recordOutcome(tx, id, d, given); err != nil {
+		return err
+	}
+	if given {
 		// A partner's contact whose address failed for good is not mailed
 		// again: invitations and reminders skip them, and the board says so.
 		err := tx.Exec("UPDATE partner_contacts SET bounced_at = ? WHERE bounced_at IS NULL AND id = (SELECT contact_id FROM outbox WHERE id = ?)",

@@ -110,6 +110,11 @@ var dynamicKeys = []string{
 	"goal.label.",            // Page.Field's "keys=goal." and handlers formErrors: "goal.label." + a goal's field
 	"goal.hint.",             // Page.Field's "keys=goal.": "goal.hint." + a goal's field
 	"goal.error.",            // handlers formErrors: "goal.error." + a models.Invalid code + "." + a goal's field; saveLetterSettings: "goal.error.low." + it
+	"delivery.label.",        // Page.Field's "keys=delivery.", handlers formErrors and deliveryError: "delivery.label." + a field's name
+	"delivery.hint.",         // Page.Field's "keys=delivery.": "delivery.hint." + a field's name
+	"delivery.error.",        // handlers formErrors and deliveryError: "delivery.error." + a code [+ "." + field], or a field's name
+	"delivery.mail.",         // handlers deliveryBody: "delivery.mail." + what the email carries (models.AttachPDF, AttachLink)
+	"addressees.summary.",    // handlers saveAddressees: "addressees.summary." + a models.Invalid field
 }
 
 // Every message in the catalogue is used somewhere, and every key the code

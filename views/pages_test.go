@@ -49,6 +49,8 @@ var pageViews = map[string]any{
 	"partner":         handlers.PartnerPageView{},
 	"partners":        handlers.PartnersView{},
 	"partners_import": handlers.PartnerImportView{},
+	"addressees":      handlers.AddresseesView{},
+	"deliveries":      handlers.DeliveriesView{},
 }
 
 // Every page template renders, in every language of the interface, right

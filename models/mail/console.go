@@ -58,7 +58,16 @@ func (c *Console) Send(_ context.Context, m Message) error {
 	if !c.Local {
 		to = "(hidden: this site is not on this machine alone)"
 	}
-	_, err := fmt.Fprintf(c.W, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nTo: %s\nSubject: %s\n\n%s\n", m.ID, to, m.Subject, m.Body)
+	if _, err := fmt.Fprintf(c.W, "\nEmail %d, not sent: no SMTP server is configured (UNDERSIGNED_SMTP_URL).\nTo: %s\n", m.ID, to); err != nil {
+		return err
+	}
+	if m.ReplyTo != "" && c.Local {
+		fmt.Fprintf(c.W, "Reply-To: %s\n", m.ReplyTo)
+	}
+	for _, a := range m.Attachments {
+		fmt.Fprintf(c.W, "Attached: %s (%s, %d bytes)\n", a.Filename, a.ContentType, len(a.Data))
+	}
+	_, err := fmt.Fprintf(c.W, "Subject: %s\n\n%s\n", m.Subject, m.Body)
 	return err
 }
 

@@ -245,11 +245,18 @@ func TestNewPrintsOnTheConsoleWithoutSMTP(t *testing.T) {
 		var console, log bytes.Buffer
 		site, _ := url.Parse(tt.site)
 		m := New(Config{Log: slog.New(slog.NewTextHandler(&log, nil)), Site: site, Console: &console})
-		if err := m.Sender.Send(context.Background(), Message{ID: 7, To: "leyla@example.org", Subject: "Confirm"}); err != nil {
+		msg := Message{ID: 7, To: "leyla@example.org", Subject: "Confirm", ReplyTo: "office@icdr.example",
+			Attachments: []Attachment{{Filename: "letter.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7 data")}}}
+		if err := m.Sender.Send(context.Background(), msg); err != nil {
 			t.Fatal(err)
 		}
-		if shown := strings.Contains(console.String(), "To: leyla@example.org"); shown != tt.shown {
-			t.Errorf("%s: recipient shown %v, want %v; console %q", tt.site, shown, tt.shown, console.String())
+		out := console.String()
+		if shown := strings.Contains(out, "To: leyla@example.org") && strings.Contains(out, "Reply-To: office@icdr.example"); shown != tt.shown {
+			t.Errorf("%s: recipient and Reply-To shown %v, want %v; console %q", tt.site, shown, tt.shown, out)
+		}
+		// A file is named, not printed.
+		if !strings.Contains(out, "Attached: letter.pdf (application/pdf, 13 bytes)") || strings.Contains(out, "%PDF") {
+			t.Errorf("%s: the console shows the file as %q", tt.site, out)
 		}
 		if n := strings.Count(log.String(), "no SMTP server configured"); n != tt.warnings {
 			t.Errorf("%s: %d warnings, want %d; log %q", tt.site, n, tt.warnings, log.String())

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/http/httptest"
@@ -262,5 +264,83 @@ func TestMalformedURLErrorHoldsNoPassword(t *testing.T) {
 		} else if strings.Contains(err.Error(), "s3cret-pw") {
 			t.Errorf("ParseURL(%q): %v", bad, err)
 		}
+	}
+}
+
+// TestAttachmentsArriveDecodable sends a delivery's email through the
+// relay: answers go to the organisation (Reply-To), a mail program can
+// unsubscribe in one click (RFC 8058), and the PDF arrives as a
+// multipart/mixed message whose file decodes to the very bytes sent,
+// under its name, with the text beside it intact. A message without files
+// stays a single plain text.
+func TestAttachmentsArriveDecodable(t *testing.T) {
+	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0, 0xff, '\r', '\n', 0x80}, 4000)...)
+	body := "Dear Commissioner,\n\nPlease find the letter attached: «الإفراج».\n"
+	msg := Message{ID: 9, To: "commissioner@example.org", Lang: "en", Subject: "Joint letter", Body: body, CreatedAt: time.Now(),
+		ReplyTo: "coalition@example.org", ListUnsubscribe: "https://letters.example/news/unsubscribe/tok",
+		Attachments: []Attachment{{Filename: "lettre-été.pdf", ContentType: "application/pdf", Data: pdf}}}
+	r := startRelay(t, "smtp", nil)
+	sender := r.sender()
+	for _, m := range []Message{msg, {ID: 10, To: "plain@example.org", Subject: "Plain", Body: body, CreatedAt: time.Now()}} {
+		if err := sender.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sender.Close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.received) != 2 {
+		t.Fatalf("the relay got %d messages, want 2", len(r.received))
+	}
+	for i, line := range strings.Split(string(r.received[0]), "\r\n") {
+		if len(line) > 998 || strings.ContainsFunc(line, func(r rune) bool { return r > 126 }) {
+			t.Errorf("line %d is not 7-bit text of at most 998 bytes: %.100q…", i+1, line)
+		}
+	}
+	got, err := netmail.ReadMessage(bytes.NewReader(r.received[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for header, want := range map[string]string{
+		"Reply-To":              "coalition@example.org",
+		"List-Unsubscribe":      "<https://letters.example/news/unsubscribe/tok>",
+		"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+	} {
+		if v := got.Header.Get(header); v != want {
+			t.Errorf("%s: %q, want %q", header, v, want)
+		}
+	}
+	media, params, err := mime.ParseMediaType(got.Header.Get("Content-Type"))
+	if err != nil || media != "multipart/mixed" {
+		t.Fatalf("Content-Type %q (%v), want multipart/mixed", got.Header.Get("Content-Type"), err)
+	}
+	parts := multipart.NewReader(got.Body, params["boundary"])
+	text, err := parts.NextPart() // decodes quoted-printable itself
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read, _ := io.ReadAll(text); strings.ReplaceAll(string(read), "\r\n", "\n") != body {
+		t.Errorf("the text reads %q, want %q", read, body)
+	}
+	file, err := parts.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.FileName() != "lettre-été.pdf" || file.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("the file is %q, %q; want lettre-été.pdf, application/pdf", file.FileName(), file.Header.Get("Content-Type"))
+	}
+	data, err := io.ReadAll(base64.NewDecoder(base64.StdEncoding, file))
+	if err != nil || !bytes.Equal(data, pdf) {
+		t.Errorf("the file decodes to %d bytes (%v), want the %d sent", len(data), err, len(pdf))
+	}
+	if _, err := parts.NextPart(); err != io.EOF {
+		t.Errorf("after the file: %v, want the end of the message", err)
+	}
+	plain, err := netmail.ReadMessage(bytes.NewReader(r.received[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct, rt := plain.Header.Get("Content-Type"), plain.Header.Get("Reply-To"); ct != "text/plain; charset=utf-8" || rt != "" {
+		t.Errorf("a message without files: Content-Type %q, Reply-To %q; want plain text, no Reply-To", ct, rt)
 	}
 }
