@@ -67,12 +67,12 @@ func (s *Store) NewsSubscribers(ctx context.Context, letterID int64) (int64, err
 }
 
 // NewsSends returns the sends of a letter's updates, by update id.
-func (s *Store) NewsSends(ctx context.Context, letterID int64) (map[int64]NewsSend, error) {
+func (s *Store) NewsSends(ctx context.Context, letterID int64) (map[int64]*NewsSend, error) {
 	var rows []NewsSend
 	err := s.read.WithContext(ctx).Where("letter_id = ?", letterID).Find(&rows).Error
-	out := make(map[int64]NewsSend, len(rows))
-	for _, r := range rows {
-		out[r.UpdateID] = r
+	out := make(map[int64]*NewsSend, len(rows))
+	for i := range rows {
+		out[rows[i].UpdateID] = &rows[i]
 	}
 	return out, err
 }

@@ -49,6 +49,7 @@ var pageViews = map[string]any{
 	"partner":         handlers.PartnerPageView{},
 	"partners":        handlers.PartnersView{},
 	"partners_import": handlers.PartnerImportView{},
+	"unsubscribe":     handlers.UnsubscribeView{},
 }
 
 // Every page template renders, in every language of the interface, right
