@@ -52,6 +52,29 @@ func sendAllNews(t *testing.T, s *models.Store, clock *testClock, perMinute int)
 	}
 }
 
+// postAndSend posts an update on l and asks for it to be sent as news.
+func postAndSend(t *testing.T, s *models.Store, l *models.Letter, body string) *models.LetterUpdate {
+	t.Helper()
+	u, err := s.AddUpdate(context.Background(), l, asOf, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SendNews(context.Background(), l, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// onceEach fails the test for each signer who got news more than once.
+func onceEach(t *testing.T, news map[string][]models.OutboxMessage) {
+	t.Helper()
+	for to, msgs := range news {
+		if len(msgs) != 1 {
+			t.Errorf("%s got the update %d times", to, len(msgs))
+		}
+	}
+}
+
 // unsubscribeToken reads the token of the unsubscribe link of a news email.
 func unsubscribeToken(t *testing.T, m models.OutboxMessage) string {
 	t.Helper()
@@ -104,24 +127,18 @@ func TestNewsGoesToConfirmedSignersWhoAsked(t *testing.T) {
 	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 2 {
 		t.Fatalf("signers who asked for news: %d, %v; want 2", n, err)
 	}
-	u, err := s.AddUpdate(ctx, l, asOf, "Two of the prisoners were released.")
-	if err != nil {
+	u := postAndSend(t, s, l, "Two of the prisoners were released.")
+	sendAllNews(t, s, clock, 600)
+	if err := s.SendNews(ctx, l, u.ID); err != nil { // a second click sends nothing more
 		t.Fatal(err)
 	}
-	for range 2 { // a second click sends nothing more
-		if err := s.SendNews(ctx, l, u.ID); err != nil {
-			t.Fatal(err)
-		}
-		sendAllNews(t, s, clock, 600)
-	}
+	sendAllNews(t, s, clock, 600)
 	got := newsTo(t, s)
 	if keys := slices.Sorted(maps.Keys(got)); !slices.Equal(keys, slices.Sorted(slices.Values(want))) {
 		t.Fatalf("news went to %v, want %v", keys, want)
 	}
+	onceEach(t, got)
 	for to, msgs := range got {
-		if len(msgs) != 1 {
-			t.Errorf("%s got the update %d times", to, len(msgs))
-		}
 		if !strings.Contains(msgs[0].Body, "Two of the prisoners were released.") {
 			t.Errorf("news to %s does not carry the update: %q", to, msgs[0].Body)
 		}
@@ -152,13 +169,7 @@ func TestNewsSendKeepsItsRateAndSurvivesARestart(t *testing.T) {
 		in.News = i < subscribers
 		sign(t, s, l, in)
 	}
-	u, err := s.AddUpdate(ctx, l, asOf, "The letter was delivered.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SendNews(ctx, l, u.ID); err != nil {
-		t.Fatal(err)
-	}
+	postAndSend(t, s, l, "The letter was delivered.")
 	for range 3 { // asked three times in the same second: one chunk
 		wait, busy, err := s.SendNewsChunk(ctx, newsMail, 60)
 		if err != nil || !busy || wait <= 0 || wait > time.Second {
@@ -173,7 +184,7 @@ func TestNewsSendKeepsItsRateAndSurvivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close() // the server stops halfway
-	s, err = models.Open(ctx, dsn)
+	s, err := models.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +198,7 @@ func TestNewsSendKeepsItsRateAndSurvivesARestart(t *testing.T) {
 	if len(got) != subscribers {
 		t.Fatalf("news went to %d signers, want %d", len(got), subscribers)
 	}
-	for to, msgs := range got {
-		if len(msgs) != 1 {
-			t.Errorf("%s got the update %d times", to, len(msgs))
-		}
-	}
+	onceEach(t, got)
 	if _, busy, err := s.SendNewsChunk(ctx, newsMail, 60); busy || err != nil {
 		t.Errorf("after the send: busy %v, %v", busy, err)
 	}
@@ -212,13 +219,7 @@ func TestUnsubscribeByLink(t *testing.T) {
 		in.News = true
 		manage = append(manage, sign(t, s, l, in).ManageToken)
 	}
-	u, err := s.AddUpdate(ctx, l, asOf, "A response arrived.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SendNews(ctx, l, u.ID); err != nil {
-		t.Fatal(err)
-	}
+	postAndSend(t, s, l, "A response arrived.")
 	sendAllNews(t, s, clock, 600)
 	got := newsTo(t, s)
 	token := unsubscribeToken(t, got[modeltest.SignerEmail(0)][0])
