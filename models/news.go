@@ -62,7 +62,10 @@ func newsPace(perMinute int) (chunk int, every time.Duration) {
 // would receive an update sent now.
 func (s *Store) NewsSubscribers(ctx context.Context, letterID int64) (int64, error) {
 	var n int64
-	err := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND "+subscribed, letterID).Count(&n).Error
+	// "id > 0" makes SQLite count the entries of signatures_news, not
+	// read every listed row of the letter through another index to find
+	// them: 30 ms instead of 400 ms for 100,000 among 150,000.
+	err := s.read.WithContext(ctx).Model(&Signature{}).Where("letter_id = ? AND "+subscribed+" AND id > 0", letterID).Count(&n).Error
 	return n, err
 }
 
