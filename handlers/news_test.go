@@ -79,6 +79,13 @@ func TestNewsToSignersWhoAsked(t *testing.T) {
 	s.client().Get(seedSlug).Expect(t, http.StatusOK,
 		"Email me news about this letter from ICDR, International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation").
 		ExpectMarkup(t, `<input type="checkbox" id="f-news" name="news" value="1" aria-describedby="f-news-hint">`)
+	refused := s.client()
+	refused.Get(seedSlug)
+	form := handlertest.SignForm("", "CZ", "refused@example.org")
+	form.Set("news", "1")
+	// A refused form keeps the choice.
+	refused.Post(seedSlug+"/sign", form).Expect(t, http.StatusUnprocessableEntity).
+		ExpectMarkup(t, `name="news" value="1" aria-describedby="f-news-hint" checked>`)
 
 	s.signWithNews(seedSlug, "Leyla Yunus", "leyla@example.org", true)
 	s.signWithNews(seedSlug+"/fr", "Nicolas Tenzer", "nicolas@example.org", true)
