@@ -104,6 +104,7 @@ type EditorView struct {
 	Untranslated  []VersionLink // the languages it may be translated into, each linking its editor
 	CoInitiation  CoInitiationSection
 	ToDo          []ToDo // what needs doing on the letter
+	News          NewsSection
 }
 
 // TranslationRow is one translation of a letter, on its editor.
@@ -159,6 +160,9 @@ func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.
 		return v, err
 	}
 	if v.Updates, err = h.letterUpdates(ctx, l); err != nil {
+		return v, err
+	}
+	if v.News, err = h.newsSection(ctx, l); err != nil {
 		return v, err
 	}
 	o, err := h.store.LetterOverview(ctx, l)

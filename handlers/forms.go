@@ -27,6 +27,7 @@ type SignForm struct {
 	Email       string `form:"email"`
 	Display     string `form:"display"`
 	Agree       bool   `form:"agree" validate:"required"`
+	News        bool   `form:"news"`
 	// Code is a honeypot: hidden from people and from assistive technology,
 	// named so that no password manager fills it, and filled in by bots.
 	Code string `form:"referral_code" validate:"-"`
@@ -43,7 +44,7 @@ func (f *SignForm) normalize() {
 func (f *SignForm) signature() models.NewSignature {
 	return models.NewSignature{
 		Kind: models.SignatureKind(f.Kind), Display: models.Display(f.Display), Name: f.Name, Affiliation: f.Affiliation,
-		Role: f.Role, Country: f.Country, Country2: f.Country2, Email: f.Email,
+		Role: f.Role, Country: f.Country, Country2: f.Country2, Email: f.Email, News: f.News,
 	}
 }
 

@@ -66,6 +66,9 @@ type Config struct {
 	// models.Letter.StateAt), and the page cache expires their pages by;
 	// nil, time.Now. Tests move it past a closing moment.
 	Now func() time.Time
+	// NewsRate is how many news emails a minute RunNews gives the outbox,
+	// all sends together; zero takes DefaultNewsRate.
+	NewsRate int
 }
 
 // Handler holds the dependencies every handler shares.
@@ -93,6 +96,7 @@ type Handler struct {
 	packetSlot  chan struct{} // held while a delivery packet's PDF is made
 	streams     *streamSlots  // the downloads in progress
 	requests    *requestStats // counted for the log's summary
+	newsWake    chan struct{} // tells RunNews a send was asked for
 }
 
 // New builds the Fiber app serving Undersigned.
@@ -117,6 +121,9 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	if cfg.SlowRequest <= 0 {
 		cfg.SlowRequest = defaultSlowRequest
 	}
+	if cfg.NewsRate <= 0 {
+		cfg.NewsRate = DefaultNewsRate
+	}
 	cfg.Limits = cfg.Limits.withDefaults(len(cfg.ClientKey) > 0) // one storage for every limit and the login throttle
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -130,7 +137,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pages: newPageCache(store),
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
-		requests: newRequestStats(),
+		requests: newRequestStats(), newsWake: make(chan struct{}, 1),
 	}
 	h.pages.SetClock(cfg.Now)
 	h.sessions = session.New(session.Config{

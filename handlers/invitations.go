@@ -304,6 +304,7 @@ type InvitedForm struct {
 	Country string `form:"country"`
 	Email   string `form:"email"`
 	Display string `form:"display"`
+	News    bool   `form:"news"`
 	Partner string `form:"-" validate:"-"`
 }
 
@@ -314,7 +315,7 @@ func (f *InvitedForm) normalize() {
 
 func (f *InvitedForm) signature() models.NewSignature {
 	return models.NewSignature{Kind: models.KindOrganisation, Name: f.Name, Affiliation: f.Partner, Role: f.Role,
-		Country: f.Country, Email: f.Email, Display: models.Display(f.Display)}
+		Country: f.Country, Email: f.Email, Display: models.Display(f.Display), News: f.News}
 }
 
 func (f *InvitedForm) input() any { return f.signature() }

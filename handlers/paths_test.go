@@ -56,7 +56,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 
 	const fake = "Qm9ndXNUb2tlbk9mRm9ydHlUaHJlZUNoYXJhY3Rlcn"
 	tokens := map[string]string{"setup": setup, "confirm": confirm, "co-initiation": coInitiation}
-	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join", "invited", "dashboard/co-initiations"} {
+	for _, prefix := range []string{"confirm", "signature", "reconfirm", "setup", "join", "invited", "dashboard/co-initiations", "news/unsubscribe"} {
 		tokens[prefix+" (made up)"] = "/" + prefix + "/" + fake + prefix[:4]
 	}
 	visitor := s.client()

@@ -81,6 +81,10 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/invited/:token", h.signInvited)
 	app.Get("/invited/:token/decline", h.declinePage)
 	app.Post("/invited/:token/decline", h.decline)
+	// Stopping the news a signer asked for, from the link in each email:
+	// the page's button, or one click from the mail program (RFC 8058).
+	app.Get("/news/unsubscribe/:token", h.unsubscribePage)
+	app.Post("/news/unsubscribe/:token", h.unsubscribe)
 
 	// Coordinators' accounts.
 	app.Get("/login", h.loginForm)
@@ -133,6 +137,7 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/reconfirm", h.withLetter(h.askReconfirmation))
 	d.Post("/letters/:id/updates", h.withLetter(h.postUpdate))
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
+	d.Post("/letters/:id/updates/:update/send", h.withLetter(h.sendNews))
 	d.Get("/letters/:id/invitations", h.withLetter(h.invitationBoard))
 	d.Post("/letters/:id/invitations", h.withLetter(h.invitePartners))
 	d.Post("/letters/:id/invitations/remind", h.withLetter(h.remindInvitations))

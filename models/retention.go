@@ -29,10 +29,11 @@ func (l *Letter) ClosedSince() *time.Time {
 	return at
 }
 
-// EraseExpired erases the personal data kept past its time: the emails and
-// private links of signatures of letters closed more than their retention
-// days ago (the names stay on the list as their signers chose), unconfirmed
-// signatures a week after their link expired, and old outbox messages.
+// EraseExpired erases the personal data kept past its time: the emails,
+// private links and requests for news of signatures of letters closed
+// more than their retention days ago (the names stay on the list as their
+// signers chose), unconfirmed signatures a week after their link expired,
+// and old outbox messages.
 func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 	now := s.now()
 	var out Erased
@@ -51,6 +52,7 @@ func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 		if len(expired) > 0 {
 			res := tx.Model(&Signature{}).Where("letter_id IN ? AND email <> ''", expired).Updates(map[string]any{
 				"email": "", "email_key": gorm.Expr("'erased:' || id"), "manage_token_hash": nil, "confirm_token_hash": nil, "reconfirm_token_hash": nil,
+				"news": false,
 			})
 			if res.Error != nil {
 				return res.Error

@@ -133,6 +133,8 @@ type NewSignature struct {
 	// Lang is the version of the letter signed, chosen by its address, not
 	// typed; empty for the letter's original.
 	Lang string `validate:"-"`
+	// News says the signer asked for news about the letter by email.
+	News bool `validate:"-"`
 }
 
 // Signed is a signature just made, or given new links, with the tokens of
@@ -275,7 +277,7 @@ func newSignature(letterID int64, in NewSignature, now time.Time) *Signature {
 	sig := &Signature{
 		LetterID: letterID, Kind: in.Kind, Display: in.Display, Name: in.Name, Affiliation: in.Affiliation, Role: in.Role,
 		Country: in.Country, Country2: in.Country2, Email: strings.TrimSpace(in.Email), EmailKey: SignerEmailKey(in.Email),
-		SortName: sortName, CreatedAt: now, Lang: in.Lang,
+		SortName: sortName, CreatedAt: now, Lang: in.Lang, News: in.News,
 	}
 	sig.SortKey = sig.listKey()
 	return sig

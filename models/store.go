@@ -59,6 +59,8 @@ type Store struct {
 	// loading says the store fills a new file (OpenForLoading): the lists'
 	// buckets are cut once, as it closes, not kept batch by batch.
 	loading bool
+	// newsSecret is the key of the links that stop news (news.go).
+	newsSecret secretOnce
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a

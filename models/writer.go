@@ -193,12 +193,12 @@ func (s *Store) applyBatch(tx *gorm.DB, batch []*signRequest) (answers []error, 
 // insertColumns are the columns a new signature sets, in the order of
 // insertValues.
 const insertColumns = "letter_id, kind, status, display, name, affiliation, role, country, country2, email, email_key, " +
-	"sort_name, sort_key, confirm_token_hash, confirm_expires_at, manage_token_hash, created_at, revision, lang"
+	"sort_name, sort_key, confirm_token_hash, confirm_expires_at, manage_token_hash, created_at, revision, lang, news"
 
 func insertValues(sig *Signature) []any {
 	return []any{sig.LetterID, sig.Kind, sig.Status, sig.Display, sig.Name, sig.Affiliation, sig.Role, sig.Country, sig.Country2,
 		sig.Email, sig.EmailKey, sig.SortName, sig.SortKey, sig.ConfirmTokenHash, sig.ConfirmExpiresAt, sig.ManageTokenHash,
-		sig.CreatedAt, sig.Revision, sig.Lang}
+		sig.CreatedAt, sig.Revision, sig.Lang, sig.News}
 }
 
 // signatureKey is what the one-signature-per-email rule compares.

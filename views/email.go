@@ -39,10 +39,7 @@ var (
 // which. params are the named parameters, name then value; a time.Time is
 // written as a date in the email's language.
 func ComposeEmail(lang string, kind EmailKind, params ...any) Email {
-	code := Negotiate(lang, DefaultLang)
-	if !find(code).has(kind.subject, kind.body) {
-		code = DefaultLang
-	}
+	code := emailLang(lang, kind)
 	args := make([]any, len(params))
 	for i, p := range params {
 		if t, ok := p.(time.Time); ok {
@@ -51,6 +48,15 @@ func ComposeEmail(lang string, kind EmailKind, params ...any) Email {
 		args[i] = p
 	}
 	return Email{Lang: code, Subject: Message(code, kind.subject, args...), Body: Message(code, kind.body, args...)}
+}
+
+// emailLang is the language ComposeEmail writes the email kind in when
+// asked for lang.
+func emailLang(lang string, kind EmailKind) string {
+	if code := Negotiate(lang, DefaultLang); find(code).has(kind.subject, kind.body) {
+		return code
+	}
+	return DefaultLang
 }
 
 // has reports whether the language's own file holds every one of keys.

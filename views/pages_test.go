@@ -51,6 +51,7 @@ var pageViews = map[string]any{
 	"partners_import": handlers.PartnerImportView{},
 	"addressees":      handlers.AddresseesView{},
 	"deliveries":      handlers.DeliveriesView{},
+	"unsubscribe":     handlers.UnsubscribeView{},
 }
 
 // Every page template renders, in every language of the interface, right

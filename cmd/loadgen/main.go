@@ -75,6 +75,8 @@ type config struct {
 	gzip        bool
 	clientKey   string
 	readers     int
+	news        int
+	newsRate    int
 }
 
 func main() {
@@ -111,6 +113,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.gzip, "gzip", true, "ask for gzipped answers, as browsers do, and read them compressed (-gzip=false: uncompressed answers)")
 	fs.Float64Var(&c.invalid, "invalid", 0.1, "share of sign requests with an invalid form (422 expected)")
 	fs.IntVar(&c.readers, "readers", 4, "sign+letter: the workers that GET the letter page, one page after another each, while the others sign")
+	fs.IntVar(&c.news, "news", 0, "sign: signatories of the prepared list who asked for news; with more than 0 the run signs twice, alone and then while the coordinator's update is emailed to them through an SMTP sink on loopback, and compares the two")
+	fs.IntVar(&c.newsRate, "news-rate", 6000, "with -news: the server's -news-rate, news emails a minute")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -145,6 +149,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-readers %d: want 1 to -workers - 1 (%d)", c.readers, c.workers-1)
 	case strings.HasPrefix(c.scenario, "sign") && c.duplicates > 0 && c.signatures == 0:
 		return c, errors.New("-duplicates needs signatories to duplicate: -signatures above 0")
+	case c.news < 0 || c.news > c.signatures:
+		return c, fmt.Errorf("-news %d: want 0 to -signatures (%d)", c.news, c.signatures)
+	case c.news > 0 && (c.scenario != "sign" || c.client != "vegeta"):
+		return c, errors.New("-news: the run signs with vegeta beside the send (-scenario sign -client vegeta)")
+	case c.newsRate < 1 || c.newsRate > 60000:
+		return c, fmt.Errorf("-news-rate %d: want 1 to 60000", c.newsRate)
 	case c.client != "vegeta" && c.client != "wrk":
 		return c, fmt.Errorf("-client %q: want vegeta or wrk", c.client)
 	case c.client == "wrk" && (c.rate > 0 || maxRequests || c.scenario == "print" || c.scenario == "sign+letter"):
@@ -183,7 +193,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer drop()
 
 	began := time.Now()
-	slug, err := prepare(ctx, db, cfg.signatures, cfg.batch, cfg.version == "fr")
+	p, err := prepare(ctx, db, cfg.signatures, cfg.batch, cfg.news, cfg.version == "fr")
+	slug := p.slug
 	if err != nil {
 		return fmt.Errorf("prepare %s: %w", shownDB(db), err)
 	}
@@ -195,7 +206,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	srv, err := startServer(ctx, bin, db, cfg.clientKey, tmp)
+	var sink *smtpSink
+	var serverArgs []string
+	if cfg.news > 0 {
+		if sink, err = startSMTPSink(ctx); err != nil {
+			return err
+		}
+		serverArgs = newsArgs(sink, cfg)
+	}
+	srv, err := startServer(ctx, bin, db, cfg.clientKey, tmp, serverArgs...)
 	if err != nil {
 		return err
 	}
@@ -213,6 +232,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	tr, err := targeter(ctx, srv, letter, cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.news > 0 {
+		return runNews(ctx, out, srv, sink, p, baseline, tr, cfg, db, tmp)
 	}
 	scenario, err := measure(ctx, srv, cfg.scenario, tr, cfg)
 	if err != nil {
@@ -241,14 +263,38 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
+// runNews is run's end for a run that sends news (-news): signing alone,
+// then beside the send, each against the baseline and the second against
+// the first, and the same checks after.
+func runNews(ctx context.Context, out io.Writer, srv *server, sink *smtpSink, p prepared, baseline *measurement, tr *scenarioTargeter, cfg config, db, tmp string) error {
+	alone, during, err := signDuringNews(ctx, out, srv, sink, p, tr, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: %d workers for %s each, %d signatories, %d of whom asked for news, %s\n", cfg.client, cfg.workers, cfg.duration, cfg.signatures, cfg.news, time.Now().UTC().Format(time.RFC3339))
+	report(out, baseline, alone)
+	report(out, alone, during)
+	if n := baseline.unexpected + alone.unexpected + during.unexpected; n > 0 {
+		return fmt.Errorf("%d responses with an unexpected status", n)
+	}
+	srv.stop()
+	if err := checkServerLog(out, filepath.Join(tmp, "server.log")); err != nil {
+		return err
+	}
+	return checkStored(ctx, out, db, p.slug, cfg, alone, during)
+}
+
 // checkStored checks that the letter counts every signature the server
-// thanked for, and no refused one. A valid signature wrk sent but left
-// unanswered when it stopped may or may not be stored: the count may
-// include it.
-func checkStored(ctx context.Context, out io.Writer, db, slug string, cfg config, sign *measurement) error {
-	thanked := int64(sign.outcomes[signValid].count(http.StatusSeeOther))
+// thanked for in the attacks signs, and no refused one. A valid signature
+// wrk sent but left unanswered when it stopped may or may not be stored:
+// the count may include it.
+func checkStored(ctx context.Context, out io.Writer, db, slug string, cfg config, signs ...*measurement) error {
+	var thanked, pending int64
+	for _, sign := range signs {
+		thanked += int64(sign.outcomes[signValid].count(http.StatusSeeOther))
+		pending += int64(sign.unanswered[signValid])
+	}
 	least := int64(cfg.signatures) + thanked
-	pending := int64(sign.unanswered[signValid])
 	got, err := checkCount(ctx, db, slug, least, least+pending)
 	if err != nil {
 		return err

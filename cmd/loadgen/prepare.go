@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"undersigned/models"
 )
@@ -71,64 +72,89 @@ func seedSignatory(i int) models.NewSignature {
 	return sig
 }
 
+// prepared is the letter prepare made, and what its coordinator needs to
+// send it news.
+type prepared struct {
+	slug               string
+	letterID, updateID int64  // the letter, and its update to send as news
+	password           string // of coordinatorEmail
+}
+
+// coordinatorEmail is the address of the prepared letter's coordinator.
+const coordinatorEmail = "coordinator@example.org"
+
 // prepare creates the database at path with a coordinator and an open
 // letter that lists signatures at once (no confirmation, no review), signed
-// by n signatories, batch in each transaction, with its French translation
-// published when french is set. It returns the letter's slug. It fills a
-// SQLite file as a new one that no server reads yet (openNew), then opens
-// it as the server does, which turns it to WAL; path may be a PostgreSQL
-// database's URL too.
-func prepare(ctx context.Context, path string, n, batch int, french bool) (string, error) {
-	slug, err := fill(ctx, path, n, batch, french)
+// by n signatories, batch in each transaction, the first news of them
+// asking for news, with a dated update to send them if any, and with its French
+// translation published when french is set. It fills a SQLite file as a
+// new one that no server reads yet (openNew), then opens it as the server
+// does, which turns it to WAL; path may be a PostgreSQL database's URL too.
+func prepare(ctx context.Context, path string, n, batch, news int, french bool) (prepared, error) {
+	p, err := fill(ctx, path, n, batch, news, french)
 	if err != nil {
-		return "", err
+		return p, err
 	}
 	s, err := models.Open(ctx, path)
 	if err != nil {
-		return "", err
+		return p, err
 	}
-	return slug, s.Close()
+	return p, s.Close()
 }
 
 // fill is prepare's filling of the new file.
-func fill(ctx context.Context, path string, n, batch int, french bool) (slug string, err error) {
+func fill(ctx context.Context, path string, n, batch, news int, french bool) (p prepared, err error) {
 	s, err := openNew(ctx, path)
 	if err != nil {
-		return "", err
+		return p, err
 	}
 	defer func() { err = errors.Join(err, s.Close()) }()
-	u, err := s.CreateUserWithOrganisation(ctx, models.NewAccount{Email: "coordinator@example.org", Name: "Load Coordinator", Password: rand.Text()}, "Loadgen Coalition")
+	p.password = rand.Text()
+	u, err := s.CreateUserWithOrganisation(ctx, models.NewAccount{Email: coordinatorEmail, Name: "Load Coordinator", Password: p.password}, "Loadgen Coalition")
 	if err != nil {
-		return "", err
+		return p, err
 	}
 	orgs, err := s.Organisations(ctx, u.ID)
 	if err != nil {
-		return "", err
+		return p, err
 	}
 	if len(orgs) != 1 {
-		return "", errors.New("the coordinator has no organisation")
+		return p, errors.New("the coordinator has no organisation")
 	}
 	l, err := s.CreateLetter(ctx, u.ID, orgs[0].ID, loadText)
 	if err != nil {
-		return "", err
+		return p, err
 	}
 	st := models.DefaultLetterSettings()
 	st.ConfirmEmail, st.ReviewIndividuals, st.ReviewOrganisations = false, false, false
 	if err := s.UpdateLetterSettings(ctx, l, st); err != nil {
-		return "", err
+		return p, err
 	}
 	if err := s.SetLetterState(ctx, l, models.StateOpen); err != nil {
-		return "", err
+		return p, err
 	}
 	if french {
 		if _, err := s.SaveTranslation(ctx, l, "fr", loadFrench, true); err != nil {
-			return "", err
+			return p, err
 		}
 	}
-	if _, err := s.AddSignaturesInBatches(ctx, l.ID, n, batch, seedSignatory); err != nil {
-		return "", err
+	signatory := func(i int) models.NewSignature {
+		sig := seedSignatory(i)
+		sig.News = i < news
+		return sig
 	}
-	return l.Slug, nil
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, n, batch, signatory); err != nil {
+		return p, err
+	}
+	p.slug, p.letterID = l.Slug, l.ID
+	if news > 0 { // the update changes the letter's page: only for a run that sends it
+		u, err := s.AddUpdate(ctx, l, time.Now(), "The letter was delivered today; we will tell you of any response.")
+		if err != nil {
+			return p, err
+		}
+		p.updateID = u.ID
+	}
+	return p, nil
 }
 
 // checkCount reads the letter's counter from the database, with the server

@@ -27,10 +27,11 @@ func TestPreparedListIsTheOneTheServerShows(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "undersigned.db")
-	slug, err := prepare(ctx, db, n, 7_000, false) // the last batch short
+	p, err := prepare(ctx, db, n, 7_000, 0, false) // the last batch short
 	if err != nil {
 		t.Fatal(err)
 	}
+	slug := p.slug
 	// SQLite's header says WAL (2, 2 at bytes 18 and 19) before any server opens the file.
 	header := make([]byte, 20)
 	if f, err := os.Open(db); err != nil {

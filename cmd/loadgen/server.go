@@ -54,9 +54,9 @@ func (s *server) exited() bool {
 
 // startServer starts bin on db at a free loopback port, without the pause
 // before signing and with limits no load test reaches, with clientKey as
-// its client key unless empty, and waits until /healthz answers. Its log
-// goes to a file in dir.
-func startServer(ctx context.Context, bin, db, clientKey, dir string) (*server, error) {
+// its client key unless empty, and args, and waits until /healthz
+// answers. Its log goes to a file in dir.
+func startServer(ctx context.Context, bin, db, clientKey, dir string, args ...string) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -73,6 +73,7 @@ func startServer(ctx context.Context, bin, db, clientKey, dir string) (*server, 
 	if clientKey != "" {
 		cmd.Args = append(cmd.Args, "-client-key", clientKey)
 	}
+	cmd.Args = append(cmd.Args, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Only the flags above configure it: no UNDERSIGNED_ setting of this
 	// shell (an SMTP server, a proxy) reaches the server under load.

@@ -116,10 +116,11 @@ func TestLoadgenWithoutWrkSaysSo(t *testing.T) {
 func TestStoredCountAllowsOnlyWhatWasLeftUnanswered(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "undersigned.db")
-	slug, err := prepare(ctx, db, 10, 10, false)
+	p, err := prepare(ctx, db, 10, 10, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	slug := p.slug
 	for _, tc := range []struct {
 		least, most int64
 		ok          bool

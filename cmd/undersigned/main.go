@@ -113,6 +113,7 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	}
 	startJobs(ctx, store, log)
+	go h.RunNews(ctx)
 	mailDone := startMailer(ctx, store, c, log)
 	defer h.SummarizeRequests() // the last minute's, with the requests finished while stopping
 	return serveUntilStopped(ctx, app, ln, c, log, mailDone)

@@ -95,6 +95,7 @@ func (c *config) settings() []setting {
 		{"smtp-connections", "4", "`NUMBER` of connections to the SMTP server that deliver at the same time, each kept open from one email to the next while mail waits: 1 to 64, at most 4 on PostgreSQL", c.setConnections},
 		{"mail-retry", "30s", "`DURATION` to wait after an email's first failed attempt, doubling after each further failure, at most an hour", between(&c.mailRetry, time.Millisecond, time.Hour, "30s or 5m")},
 		{"invitation-reminder-days", "3", "least `DAYS` between two emails of one invitation to sign, 0 to 60: a reminder skips invitations mailed more recently; 0 lets it go at any time", c.setReminderDays},
+		{"news-rate", strconv.Itoa(handlers.DefaultNewsRate), "`NUMBER` of emails a minute, 1 to 60000, that updates sent to the signers who asked for news put in the outbox, all letters together", c.setNewsRate},
 		{"lang", views.DefaultLang, "language `CODE` of the interface for visitors who choose none and whose browser asks for none the site has: " + strings.Join(views.Languages, ", "), c.setLang},
 		{"client-key", "", "`SECRET` of at least 16 bytes from which each day's key for hashing client addresses in rate limits is derived, never stored; give every instance sharing a PostgreSQL database the same one (default a random key per process and day)", c.setClientKey},
 		{"min-sign-time", "2s", "least `DURATION` between showing the signing form and sending it, at most a minute; faster forms are dropped as bots'; 0s turns the check off", between(&h.MinSignTime, 0, time.Minute, "2s or 500ms")},
@@ -157,6 +158,17 @@ func (c *config) setReminderDays(v string) error {
 	if n == 0 {
 		c.handlers.InvitationReminder = handlers.RemindAnyTime
 	}
+	return nil
+}
+
+// setNewsRate accepts 1 to 60000 emails a minute: a thousand a second is
+// more than a mail relay takes from one sender.
+func (c *config) setNewsRate(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 60000 {
+		return fmt.Errorf("%q is not a number of emails a minute from 1 to 60000; for example %d", v, handlers.DefaultNewsRate)
+	}
+	c.handlers.NewsRate = n
 	return nil
 }
 

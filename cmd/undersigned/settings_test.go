@@ -42,6 +42,8 @@ var malformed = map[string][]string{
 	"pprof":               {"6060", ":6060", "0.0.0.0:6060", "192.0.2.1:6060", "letters.example.org:6060"},
 
 	"invitation-reminder-days": {"3 days", "-1", "61"},
+
+	"news-rate": {"600/min", "0", "60001"},
 }
 
 // Good values of every setting, by flag, each other than its default.
@@ -68,6 +70,8 @@ var good = map[string]string{
 	"pprof":               "127.0.0.1:0",
 
 	"invitation-reminder-days": "7",
+
+	"news-rate": "60",
 }
 
 // envTwin is the environment variable of the setting flag.

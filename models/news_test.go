@@ -1,0 +1,272 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"undersigned/models"
+	"undersigned/models/modeltest"
+)
+
+// newsMail is a news email carrying the bare unsubscribe token, for tests
+// that read the outbox.
+func newsMail(l *models.Letter, u *models.LetterUpdate, sig *models.Signature, token string) models.Message {
+	return models.Message{To: sig.Email, Lang: l.Lang, Subject: "News: " + l.Title, Body: u.Body + "\nunsubscribe " + token,
+		ListUnsubscribe: "https://letters.example/news/unsubscribe/" + token}
+}
+
+// newsTo returns the news emails in the outbox, by recipient.
+func newsTo(t *testing.T, s *models.Store) map[string][]models.OutboxMessage {
+	t.Helper()
+	due, err := s.DueMessages(context.Background(), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]models.OutboxMessage{}
+	for _, m := range due {
+		if strings.HasPrefix(m.Subject, "News: ") {
+			out[m.Recipient] = append(out[m.Recipient], m)
+		}
+	}
+	return out
+}
+
+// sendAllNews runs the news job until no send is under way, moving the
+// clock to each chunk's time, and returns how many chunks it took.
+func sendAllNews(t *testing.T, s *models.Store, clock *testClock, perMinute int) int {
+	t.Helper()
+	for chunks := 0; ; chunks++ {
+		wait, busy, err := s.SendNewsChunk(context.Background(), newsMail, perMinute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !busy {
+			return chunks
+		}
+		clock.advance(wait)
+	}
+}
+
+// postAndSend posts an update on l and asks for it to be sent as news.
+func postAndSend(t *testing.T, s *models.Store, l *models.Letter, body string) *models.LetterUpdate {
+	t.Helper()
+	u, err := s.AddUpdate(context.Background(), l, asOf, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SendNews(context.Background(), l, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// onceEach fails the test for each signer who got news more than once.
+func onceEach(t *testing.T, news map[string][]models.OutboxMessage) {
+	t.Helper()
+	for to, msgs := range news {
+		if len(msgs) != 1 {
+			t.Errorf("%s got the update %d times", to, len(msgs))
+		}
+	}
+}
+
+// unsubscribeToken reads the token of the unsubscribe link of a news email.
+func unsubscribeToken(t *testing.T, m models.OutboxMessage) string {
+	t.Helper()
+	_, token, ok := strings.Cut(m.Body, "\nunsubscribe ")
+	if !ok || m.ListUnsubscribe != "https://letters.example/news/unsubscribe/"+token {
+		t.Fatalf("news email without its unsubscribe link in the body and in List-Unsubscribe: %q, %q", m.Body, m.ListUnsubscribe)
+	}
+	return token
+}
+
+// TestNewsGoesToConfirmedSignersWhoAsked: an update sent goes, once, to
+// each confirmed signer who ticked the box, whether listed by name or
+// counted only; not to one who did not tick it, nor to one who has not
+// confirmed, nor to one who withdrew.
+func TestNewsGoesToConfirmedSignersWhoAsked(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	signers := []struct {
+		email              string
+		news, confirm      bool
+		display            models.Display
+		withdraw, receives bool
+	}{
+		{email: "named@example.org", news: true, confirm: true, display: models.DisplayFull, receives: true},
+		{email: "counted@example.org", news: true, confirm: true, display: models.DisplayCounted, receives: true},
+		{email: "silent@example.org", confirm: true, display: models.DisplayFull},
+		{email: "unconfirmed@example.org", news: true, display: models.DisplayFull},
+		{email: "withdrawn@example.org", news: true, confirm: true, display: models.DisplayFull, withdraw: true},
+	}
+	var want []string
+	for _, sg := range signers {
+		in := person("Leyla Yunus", "AZ", sg.email)
+		in.News, in.Display = sg.news, sg.display
+		if !sg.confirm {
+			sign(t, s, l, in)
+			continue
+		}
+		manage := signAndConfirm(t, s, l, in)
+		if sg.withdraw {
+			if _, err := s.Withdraw(ctx, manage); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sg.receives {
+			want = append(want, sg.email)
+		}
+	}
+	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 2 {
+		t.Fatalf("signers who asked for news: %d, %v; want 2", n, err)
+	}
+	u := postAndSend(t, s, l, "Two of the prisoners were released.")
+	sendAllNews(t, s, clock, 600)
+	if err := s.SendNews(ctx, l, u.ID); err != nil { // a second click sends nothing more
+		t.Fatal(err)
+	}
+	sendAllNews(t, s, clock, 600)
+	got := newsTo(t, s)
+	if keys := slices.Sorted(maps.Keys(got)); !slices.Equal(keys, slices.Sorted(slices.Values(want))) {
+		t.Fatalf("news went to %v, want %v", keys, want)
+	}
+	onceEach(t, got)
+	for to, msgs := range got {
+		if !strings.Contains(msgs[0].Body, "Two of the prisoners were released.") {
+			t.Errorf("news to %s does not carry the update: %q", to, msgs[0].Body)
+		}
+		unsubscribeToken(t, msgs[0])
+	}
+	sends, err := s.NewsSends(ctx, l.ID)
+	if err != nil || sends[u.ID].Sent != 2 || sends[u.ID].FinishedAt == nil {
+		t.Fatalf("the send's record: %+v, %v; want 2 sent, finished", sends[u.ID], err)
+	}
+	if err := s.SendNews(ctx, l, u.ID+1000); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("sending an update of no letter: %v, want ErrNotFound", err)
+	}
+}
+
+// TestNewsSendKeepsItsRateAndSurvivesARestart: at 60 emails a minute a
+// send puts one email in the outbox a second, whatever the job is asked
+// meanwhile; a restart of the server halfway goes on where it stopped,
+// and no signer gets the update twice.
+func TestNewsSendKeepsItsRateAndSurvivesARestart(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := modeltest.OpenDSN(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	const subscribers = 5
+	for i := range subscribers + 2 {
+		in := person("Signer", "CZ", modeltest.SignerEmail(i))
+		in.News = i < subscribers
+		sign(t, s, l, in)
+	}
+	postAndSend(t, s, l, "The letter was delivered.")
+	for range 3 { // asked three times in the same second: one chunk
+		wait, busy, err := s.SendNewsChunk(ctx, newsMail, 60)
+		if err != nil || !busy || wait <= 0 || wait > time.Second {
+			t.Fatalf("a send under way: wait %v, busy %v, %v; want up to a second", wait, busy, err)
+		}
+	}
+	if n := len(newsTo(t, s)); n != 1 {
+		t.Fatalf("%d emails in the outbox after the first second at 60 a minute, want 1", n)
+	}
+	clock.advance(time.Second)
+	if _, _, err := s.SendNewsChunk(ctx, newsMail, 60); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // the server stops halfway
+	s, err := models.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.SetClock(clock.now)
+	clock.advance(time.Second)
+	if chunks := sendAllNews(t, s, clock, 60); chunks != subscribers-2 {
+		t.Errorf("the rest of the send took %d chunks, want %d", chunks, subscribers-2)
+	}
+	got := newsTo(t, s)
+	if len(got) != subscribers {
+		t.Fatalf("news went to %d signers, want %d", len(got), subscribers)
+	}
+	onceEach(t, got)
+	if _, busy, err := s.SendNewsChunk(ctx, newsMail, 60); busy || err != nil {
+		t.Errorf("after the send: busy %v, %v", busy, err)
+	}
+}
+
+// TestUnsubscribeByLink: the link in a news email stops the signer's news
+// without a login; a second click says so; a link altered or of a
+// signature withdrawn since is unknown.
+func TestUnsubscribeByLink(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	var manage []string
+	for i := range 2 {
+		in := person("Signer", "CZ", modeltest.SignerEmail(i))
+		in.News = true
+		manage = append(manage, sign(t, s, l, in).ManageToken)
+	}
+	postAndSend(t, s, l, "A response arrived.")
+	sendAllNews(t, s, clock, 600)
+	got := newsTo(t, s)
+	token := unsubscribeToken(t, got[modeltest.SignerEmail(0)][0])
+	other := unsubscribeToken(t, got[modeltest.SignerEmail(1)][0])
+
+	if gotL, subscribed, err := s.NewsSubscription(ctx, token); err != nil || !subscribed || gotL.ID != l.ID {
+		t.Fatalf("the link's page: subscribed %v, %v", subscribed, err)
+	}
+	for i, wantAlready := range []bool{false, true} {
+		gotL, already, err := s.Unsubscribe(ctx, token)
+		if err != nil || already != wantAlready || gotL.ID != l.ID {
+			t.Fatalf("click %d: already %v, %v; want %v", i+1, already, err, wantAlready)
+		}
+	}
+	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 1 {
+		t.Fatalf("signers who asked for news after one unsubscribed: %d, %v; want 1", n, err)
+	}
+	if _, err := s.Withdraw(ctx, manage[1]); err != nil {
+		t.Fatal(err)
+	}
+	tampered := []byte(token)
+	tampered[len(tampered)-1] ^= 1
+	for name, bad := range map[string]string{"altered": string(tampered), "garbage": "not-a-token", "withdrawn since": other} {
+		if _, _, err := s.Unsubscribe(ctx, bad); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("%s link: %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+// TestRetentionErasesTheRequestForNews: once a letter's retention is over,
+// its signers' request for news goes with their addresses.
+func TestRetentionErasesTheRequestForNews(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	in := person("Leyla Yunus", "AZ", "leyla@example.org")
+	in.News = true
+	signAndConfirm(t, s, l, in)
+	if err := s.SetLetterState(ctx, l, models.StateClosed); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(time.Duration(l.RetentionDays+1) * day)
+	if _, err := s.EraseExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 0 {
+		t.Fatalf("signers who asked for news after retention: %d, %v; want 0", n, err)
+	}
+}
