@@ -64,8 +64,13 @@ func TestBrowserDeliveryPacket(t *testing.T) {
 		v := b.newTab(t)
 		v.open(letterPath, http.StatusOK)
 		v.expectText("Signatures in figures", "Signatures over time", "Signatories by country", "Share this letter", "Print or save as PDF")
-		if n := eval[int](v, `document.querySelectorAll('figure.chart svg[role="img"] title, figure.chart svg[role="img"] desc').length`); n != 4 {
-			t.Errorf("the charts have %d titles and descriptions, want 2 each", n)
+		// Each drawing (the two charts and the map) is named and described
+		// once; the map's countries have titles of their own, inside them.
+		if n := eval[int](v, `document.querySelectorAll('figure.chart svg[role="img"]').length`); n != 3 {
+			t.Errorf("the page has %d drawings, want the two charts and the map", n)
+		}
+		if n := eval[int](v, `document.querySelectorAll('figure.chart svg[role="img"] > title, figure.chart svg[role="img"] > desc').length`); n != 6 {
+			t.Errorf("the drawings have %d titles and descriptions, want one of each", n)
 		}
 		v.check("letter-charts")
 		for name, sel := range map[string]string{"charts": `//section[@class="figures"]`, "share": `//section[@class="share"]`} {

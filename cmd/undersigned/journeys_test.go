@@ -604,8 +604,8 @@ func testHostileText(t *testing.T, b *browser, srv *server) {
 	for _, path := range []string{"/", "/letters/hostile", "/letters/hostile/signatories", "/letters/hostile/print", "/letters/hostile/embed", editor, editor + "/preview", editor + "/signatures", editor + "/review", manage} {
 		v.open(path, http.StatusOK)
 		injected := eval[string](v, `(() => {
-			// The letter page draws its charts as SVG: only those may be there.
-			const bad = [...document.querySelectorAll('[data-xss], script, iframe, svg:not(figure.chart > svg), img, a[href^="javascript:"]')]
+			// The letter page draws its charts and map as SVG: only those may be there.
+			const bad = [...document.querySelectorAll('[data-xss], script, iframe, svg:not(figure.chart svg), img, a[href^="javascript:"]')]
 				.concat([...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))));
 			return bad.map(e => e.outerHTML.slice(0, 100)).join('\n');
 		})()`)
