@@ -71,7 +71,6 @@ func (s *Store) LetterUpdates(ctx context.Context, letterID int64) ([]LetterUpda
 // any (LetterUpdate.FileSize), without reading the file.
 const withFileSize = "letter_updates.*, COALESCE((SELECT f.size FROM update_files f WHERE f.update_id = letter_updates.id), 0) AS file_size"
 
-
 // LatestUpdates returns the newest update of each of the letters that has
 // one, by letter id, in one query.
 func (s *Store) LatestUpdates(ctx context.Context, letterIDs []int64) (map[int64]LetterUpdate, error) {
