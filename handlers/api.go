@@ -96,6 +96,43 @@ type APILetter struct {
 	ClosingHTML  string           `json:"closing_html"`
 	Countries    []APICountry     `json:"countries"`
 	Goals        APIGoals         `json:"goals"`
+
+	Responses []APIResponse `json:"responses"` // newest first
+}
+
+// APIResponse is a response to the letter, as its page shows it: its date
+// (2006-01-02), who answered, its text rendered as on the page, the
+// address of it elsewhere and of its PDF (each null for none), and its
+// place on the letter's page.
+type APIResponse struct {
+	PostedOn string  `json:"posted_on"`
+	From     string  `json:"from"`
+	BodyHTML string  `json:"body_html"`
+	Link     *string `json:"link"`
+	PDF      *string `json:"pdf"`
+	URL      string  `json:"url"`
+}
+
+// apiResponses are the responses among l's updates, newest first.
+func (h *Handler) apiResponses(ctx context.Context, l *models.Letter) ([]APIResponse, error) {
+	updates, err := h.letterUpdates(ctx, l)
+	out := []APIResponse{}
+	for _, u := range updates {
+		if u.ResponseFrom == "" {
+			continue
+		}
+		r := APIResponse{PostedOn: u.Date.Format(time.DateOnly), From: u.ResponseFrom, BodyHTML: string(views.RenderMarkdown(u.Body)),
+			URL: h.absolute(letterPath(l) + "#update-" + strconv.FormatInt(u.ID, 10))}
+		if u.Link != "" {
+			r.Link = &u.Link
+		}
+		if u.PDF != "" {
+			pdf := h.absolute(u.PDF)
+			r.PDF = &pdf
+		}
+		out = append(out, r)
+	}
+	return out, err
 }
 
 // APIGoals are a letter's goals: of signatures counted (counts.total) and
@@ -303,6 +340,9 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 	for _, cc := range countries {
 		v.Countries = append(v.Countries, APICountry{Code: cc.Country, Name: models.CountryNameIn(l.Lang, cc.Country), Count: cc.Count})
 	}
+	if v.Responses, err = h.apiResponses(c.UserContext(), l); err != nil {
+		return err
+	}
 	return c.JSON(v, jsonType)
 }
 
@@ -360,6 +400,7 @@ type atomLink struct {
 	Href     string `xml:"href,attr"`
 	Hreflang string `xml:"hreflang,attr,omitempty"`
 	Title    string `xml:"title,attr,omitempty"`
+	Length   int64  `xml:"length,attr,omitempty"`
 }
 
 type atomPerson struct {
@@ -382,6 +423,21 @@ type atomEntry struct {
 type atomCategory struct {
 	Term  string `xml:"term,attr"`
 	Label string `xml:"label,attr,omitempty"`
+}
+
+// responseEntry makes e, a feed's entry of an update, that of the
+// response u: titled as one, with links to where it was published and to
+// its PDF.
+func (h *Handler) responseEntry(c *fiber.Ctx, e *atomEntry, u *models.PublicUpdate) {
+	e.Title = h.msg(c, "response.feed_title", "from", u.ResponseFrom, "title", u.Title)
+	e.Categories = append(e.Categories, atomCategory{Term: "response", Label: h.msg(c, "response.mark")})
+	if u.Link != "" {
+		e.Links = append(e.Links, atomLink{Rel: "related", Type: "text/html", Href: u.Link})
+	}
+	if u.FileSize > 0 {
+		pdf := h.absolute(responsePDFPath(u.Slug, u.ID))
+		e.Links = append(e.Links, atomLink{Rel: "enclosure", Type: "application/pdf", Href: pdf, Length: u.FileSize})
+	}
 }
 
 // feed answers GET /feed.atom: the newest published, listed letters and
@@ -422,6 +478,9 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
 		if u.Milestone != "" {
 			e.Summary = h.msg(c, "goal.reached."+u.Milestone, "count", u.Goal)
+		}
+		if u.ResponseFrom != "" {
+			h.responseEntry(c, &e, &u)
 		}
 		e.Published = isoTime(u.PostedOn)
 		e.Updated = e.Published

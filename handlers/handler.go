@@ -155,7 +155,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	app := fiber.New(fiber.Config{
 		AppName:                 "Undersigned",
 		ErrorHandler:            h.handleError,
-		BodyLimit:               256 << 10,
+		BodyLimit:               formBodyMax, // see readBody
 		ReadTimeout:             15 * time.Second,
 		WriteTimeout:            writeTimeout,
 		IdleTimeout:             90 * time.Second,
@@ -165,6 +165,13 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		StrictRouting:           true,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies, // the client's address is clientIP's, not Fiber's X-Forwarded-For whole
+
+		// Bodies are streamed, and read by readBody within its bounds: a
+		// form's, or a response's PDF on the one route that takes one.
+		// Fiber would otherwise read any body up to one limit, whatever
+		// its route, before a handler could tell which it is.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
 	h.routes(app)
 	go h.summarizeRequests(ctx, summaries(ctx, cfg.Summaries))

@@ -107,6 +107,9 @@ var dynamicKeys = []string{
 	"goal.label.",            // Page.Field's "keys=goal." and handlers formErrors: "goal.label." + a goal's field
 	"goal.hint.",             // Page.Field's "keys=goal.": "goal.hint." + a goal's field
 	"goal.error.",            // handlers formErrors: "goal.error." + a models.Invalid code + "." + a goal's field; saveLetterSettings: "goal.error.low." + it
+	"response.label.",        // Page.Field's "keys=response." and handlers formErrors: "response.label." + a response's field
+	"response.hint.",         // Page.Field's "keys=response.": "response.hint." + a response's field
+	"response.error.",        // handlers formErrors: "response.error." + a models.Invalid code + "." + a field; postResponse: + what readResponseFile found
 }
 
 // Every message in the catalogue is used somewhere, and every key the code

@@ -1,0 +1,178 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"undersigned/handlers"
+	"undersigned/handlers/handlertest"
+	"undersigned/models"
+)
+
+// replyPDF is a response's PDF as a coordinator uploads it.
+const replyPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% We have received your letter.\n%%EOF\n"
+
+// responseForm is the editor's response form, filled in.
+func responseForm() url.Values {
+	return url.Values{"posted_on": {"2017-03-02"}, "from": {"Ministry of Foreign Affairs"},
+		"body": {"We have *received* the statement."}, "link": {"https://mfa.example/reply"}}
+}
+
+var responsePDFLink = regexp.MustCompile(`href="(` + seedSlug + `/responses/(\d+)\.pdf)"`)
+
+// TestRecordingAResponse: a coordinator records a response with its PDF;
+// it is on the letter's page and its translation's, marked "Response", in
+// its JSON and in the feed, and its PDF downloads from the letter's
+// address only. Deleting it deletes the file.
+func TestRecordingAResponse(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, editor := s.publishedLetter("c@example.org", "Org")
+	publishTranslation(t, coord, editor, "fr", seedFrench)
+	coord.Get(editor).Expect(t, http.StatusOK, `action="`+editor+`/responses" enctype="multipart/form-data"`,
+		`<label for="f-response-from">`, `id="f-response-file" name="file" type="file" accept="application/pdf"`)
+	r := coord.PostFile(editor+"/responses", responseForm(), "file", "reply.pdf", replyPDF).Expect(t, http.StatusSeeOther)
+	if r.Location != editor+"?saved=1#updates" {
+		t.Errorf("recorded, the coordinator is sent to %q", r.Location)
+	}
+
+	const heading = `<span class="update-kind">Response</span> from <bdi lang="en">Ministry of Foreign Affairs</bdi>, <time datetime="2017-03-02">March 2, 2017</time>`
+	page := s.client().Get(seedSlug).Expect(t, http.StatusOK, "<em>received</em>", `href="https://mfa.example/reply"`).ExpectMarkup(t, heading)
+	m := responsePDFLink.FindStringSubmatch(page.Markup)
+	if m == nil {
+		t.Fatal("the letter's page does not link the response's PDF")
+	}
+	pdfPath, id := m[1], m[2]
+	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusOK, "<em>received</em>", `href="`+pdfPath+`"`).
+		ExpectMarkup(t, `Réponse</span> de <bdi lang="fr">Ministry of Foreign Affairs</bdi>`)
+	coord.Get(editor).Expect(t, http.StatusOK, `href="`+pdfPath+`"`).ExpectMarkup(t, `<span class="update-kind">Response</span> from <bdi>Ministry of Foreign Affairs</bdi>`)
+
+	pdf := s.client().Get(pdfPath).Expect(t, http.StatusOK)
+	if pdf.Markup != replyPDF || pdf.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(pdf.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("the PDF: %q, headers %v", pdf.Markup, pdf.Header)
+	}
+
+	var api handlers.APILetter
+	if err := json.Unmarshal([]byte(s.client().Get(seedSlug+".json").Expect(t, http.StatusOK).Markup), &api); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.Responses) != 1 || api.Responses[0].From != "Ministry of Foreign Affairs" || api.Responses[0].PostedOn != "2017-03-02" ||
+		api.Responses[0].PDF == nil || *api.Responses[0].PDF != siteURL+pdfPath || api.Responses[0].Link == nil ||
+		!strings.Contains(api.Responses[0].BodyHTML, "<em>received</em>") || api.Responses[0].URL != siteURL+seedSlug+"#update-"+id {
+		t.Errorf("the letter's JSON has responses %+v", api.Responses)
+	}
+	s.client().Get("/feed.atom").Expect(t, http.StatusOK, "<title>Response from Ministry of Foreign Affairs: Joint statement",
+		`<link rel="enclosure" type="application/pdf" href="`+siteURL+pdfPath+`" length="`+strconv.Itoa(len(replyPDF))+`"></link>`,
+		`<link rel="related" type="text/html" href="https://mfa.example/reply"></link>`, `<category term="response" label="Response"></category>`)
+
+	// Another letter's address does not reach this one's PDF.
+	other := handlertest.LetterForm("save")
+	other.Set("title", "Another letter")
+	coord.OpenLetter(other, listAtOnce())
+	s.client().Get("/letters/another-letter/responses/"+id+".pdf").Expect(t, http.StatusNotFound)
+	s.client().Get(seedSlug+"/responses/x.pdf").Expect(t, http.StatusNotFound)
+
+	del := regexp.MustCompile(`action="(` + editor + `/updates/\d+/delete)"`).FindStringSubmatch(coord.Get(editor).Markup)
+	coord.Post(del[1], url.Values{}).Expect(t, http.StatusSeeOther)
+	s.client().Get(pdfPath).Expect(t, http.StatusNotFound)
+	updateID, _ := strconv.ParseInt(id, 10, 64)
+	if _, err := s.store.ResponseFile(context.Background(), s.letter().ID, updateID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("the deleted response's file: err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestRefusedResponsesKeepTheirValues: a file that is not a PDF (whatever
+// its name), one over 10 MB (sent with or without its length, which is
+// read no further than it must be), a response with nothing to read and a
+// link that is not one are each refused with a message beside the field,
+// the values kept, and nothing published.
+func TestRefusedResponsesKeepTheirValues(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, editor := s.publishedLetter("c@example.org", "Org")
+	tooLarge := "%PDF-1.4\n" + strings.Repeat("x", models.ResponseFileMaxBytes)
+	without := func(name string) url.Values { f := responseForm(); f.Del(name); return f }
+	withLink := func(link string) url.Values { f := responseForm(); f.Set("link", link); return f }
+	for _, tc := range []struct {
+		name         string
+		form         url.Values
+		file         string // "" for no file chosen
+		chunked      bool
+		field, error string
+	}{
+		{"not a PDF", responseForm(), "<html><body>%PDF-1.4</body></html>", false, "file", "This file is not a PDF."},
+		{"too large", responseForm(), tooLarge, false, "file", "This file is larger than 10 MB."},
+		{"too large, length unknown", responseForm(), tooLarge + strings.Repeat("y", 3<<20), true, "file", "This file is larger than 10 MB."},
+		{"nothing to read", url.Values{"posted_on": {"2017-03-02"}, "from": {"Ministry of Foreign Affairs"}}, "", false, "body", "Give the text of the response, a link to it or its PDF."},
+		{"no one responded", without("from"), replyPDF, false, "from", "Enter who responded"},
+		{"a script for a link", withLink("javascript:alert(1)"), "", false, "link", "Enter a full web address starting with https://"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			coord.Get(editor)
+			r := postResponse(t, s, coord, editor+"/responses", tc.form, tc.file, tc.chunked).Expect(t, http.StatusUnprocessableEntity,
+				`id="f-response-`+tc.field+`-error"`, tc.error, `href="#f-response-`+tc.field+`"`)
+			if from := tc.form.Get("from"); from != "" {
+				r.Expect(t, http.StatusUnprocessableEntity, `id="f-response-from" name="from" type="text" value="`+from+`"`)
+			}
+			if body := tc.form.Get("body"); body != "" {
+				r.Expect(t, http.StatusUnprocessableEntity, body+"</textarea>")
+			}
+			if page := s.client().Get(seedSlug).Expect(t, http.StatusOK); strings.Contains(page.Body, "update-kind") {
+				t.Error("a refused response is published")
+			}
+		})
+	}
+}
+
+// postResponse sends a form as a browser sends the response form, the file in the
+// part "file" ("" for none chosen); chunked, without saying its length,
+// over a loopback port (app.Test sends no such request).
+func postResponse(t *testing.T, s *site, c *handlertest.Client, path string, form url.Values, file string, chunked bool) handlertest.Response {
+	t.Helper()
+	if !chunked {
+		return c.PostFile(path, form, "file", map[bool]string{true: "reply.pdf"}[file != ""], file)
+	}
+	form.Set("_csrf", c.CSRF)
+	served := handlertest.OverServer(t, s.serve())
+	for k, v := range c.Cookies {
+		served.Cookies[k] = v
+	}
+	c = served
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k := range form {
+		w.WriteField(k, form.Get(k))
+	}
+	fw, _ := w.CreateFormFile("file", "reply.pdf")
+	io.WriteString(fw, file)
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, io.MultiReader(&body)) // of unknown length
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.Do(req)
+}
+
+// TestOnlyAResponseMaySendAFile: every other form is still refused past
+// 256 KiB, with or without its length, and a response's form is not read
+// for a visitor who is not logged in.
+func TestOnlyAResponseMaySendAFile(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, editor := s.publishedLetter("c@example.org", "Org")
+	coord.Get(editor)
+	big := strings.Repeat("x", 300<<10)
+	for _, chunked := range []bool{false, true} {
+		postResponse(t, s, coord, editor+"/updates", url.Values{"update_on": {"2017-03-02"}}, big, chunked).Expect(t, http.StatusRequestEntityTooLarge)
+	}
+	stranger := s.client()
+	stranger.Get(seedSlug)
+	postResponse(t, s, stranger, editor+"/responses", responseForm(), big, false).Expect(t, http.StatusForbidden)
+}
