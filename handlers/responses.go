@@ -59,7 +59,7 @@ func (h *Handler) readBody(c *fiber.Ctx) error {
 	if len(body) > formBodyMax {
 		return fiber.ErrRequestEntityTooLarge
 	}
-	req.SetBody(body)
+	req.SetBodyRaw(body)
 	return c.Next()
 }
 
@@ -74,7 +74,11 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 	if req.Header.ContentLength() > uploadMax {
 		return fiber.ErrRequestEntityTooLarge
 	}
-	if u, err := h.currentUser(c); err != nil || u == nil {
+	u, err := h.currentUser(c)
+	if err != nil {
+		return err
+	}
+	if u == nil {
 		return fiber.ErrForbidden // no stranger's upload is read
 	}
 	if err := c.Context().Conn().SetReadDeadline(time.Now().Add(uploadReadTimeout)); err != nil {
@@ -85,7 +89,8 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 	if err := out.SetBoundary(boundary); err != nil {
 		return fiber.ErrBadRequest
 	}
-	in := multipart.NewReader(io.LimitReader(req.BodyStream(), uploadMax), boundary)
+	src := &io.LimitedReader{R: req.BodyStream(), N: uploadMax}
+	in := multipart.NewReader(src, boundary)
 	fields, files := int64(0), 0
 	for parts := 0; ; parts++ {
 		part, err := in.NextPart()
@@ -93,7 +98,7 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 			break
 		}
 		if err != nil || parts == uploadParts {
-			return fiber.ErrBadRequest
+			return badUpload(src)
 		}
 		limit := formBodyMax - fields
 		if part.FileName() != "" {
@@ -109,7 +114,7 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 			_, err = io.Copy(io.Discard, part) // what is past a file's limit
 		}
 		if err != nil {
-			return fiber.ErrBadRequest
+			return badUpload(src)
 		}
 		if part.FileName() == "" {
 			fields += n
@@ -121,8 +126,18 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	req.SetBody(body.Bytes())
+	req.SetBodyRaw(body.Bytes())
 	return c.Next()
+}
+
+// badUpload is the error of an upload that cannot be read from src: too
+// large when it was cut at uploadMax (sent without its length), otherwise
+// malformed or broken off.
+func badUpload(src *io.LimitedReader) error {
+	if src.N == 0 {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return fiber.ErrBadRequest
 }
 
 // ResponseForm records a response to the letter: when it came, from whom,

@@ -1,12 +1,15 @@
 package handlers_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"undersigned/handlers"
 	"undersigned/handlers/handlertest"
@@ -39,6 +43,9 @@ func TestRecordingAResponse(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, editor := s.publishedLetter("c@example.org", "Org")
 	publishTranslation(t, coord, editor, "fr", seedFrench)
+	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + ".json", "/feed.atom"} { // kept by the page cache, if at all, until the response
+		s.client().Get(path).Expect(t, http.StatusOK)
+	}
 	coord.Get(editor).Expect(t, http.StatusOK, `action="`+editor+`/responses" enctype="multipart/form-data"`,
 		`<label for="f-response-from">`, `id="f-response-file" name="file" type="file" accept="application/pdf"`)
 	r := coord.PostFile(editor+"/responses", responseForm(), "file", "reply.pdf", replyPDF).Expect(t, http.StatusSeeOther)
@@ -46,7 +53,7 @@ func TestRecordingAResponse(t *testing.T) {
 		t.Errorf("recorded, the coordinator is sent to %q", r.Location)
 	}
 
-	const heading = `<span class="update-kind">Response</span> from <bdi lang="en">Ministry of Foreign Affairs</bdi>, <time datetime="2017-03-02">March 2, 2017</time>`
+	const heading = `<span class="update-kind">Response</span> from <bdi>Ministry of Foreign Affairs</bdi>, <time datetime="2017-03-02">March 2, 2017</time>`
 	page := s.client().Get(seedSlug).Expect(t, http.StatusOK, "<em>received</em>", `href="https://mfa.example/reply"`).ExpectMarkup(t, heading)
 	m := responsePDFLink.FindStringSubmatch(page.Markup)
 	if m == nil {
@@ -54,7 +61,7 @@ func TestRecordingAResponse(t *testing.T) {
 	}
 	pdfPath, id := m[1], m[2]
 	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusOK, "<em>received</em>", `href="`+pdfPath+`"`).
-		ExpectMarkup(t, `Réponse</span> de <bdi lang="fr">Ministry of Foreign Affairs</bdi>`)
+		ExpectMarkup(t, `Réponse</span> de <bdi>Ministry of Foreign Affairs</bdi>`)
 	coord.Get(editor).Expect(t, http.StatusOK, `href="`+pdfPath+`"`).ExpectMarkup(t, `<span class="update-kind">Response</span> from <bdi>Ministry of Foreign Affairs</bdi>`)
 
 	pdf := s.client().Get(pdfPath).Expect(t, http.StatusOK)
@@ -162,8 +169,8 @@ func postResponse(t *testing.T, s *site, c *handlertest.Client, path string, for
 }
 
 // TestOnlyAResponseMaySendAFile: every other form is still refused past
-// 256 KiB, with or without its length, and a response's form is not read
-// for a visitor who is not logged in.
+// 256 KiB, with or without its length; a response's form is not read past
+// its bound, nor at all for a visitor who is not logged in.
 func TestOnlyAResponseMaySendAFile(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, editor := s.publishedLetter("c@example.org", "Org")
@@ -172,6 +179,30 @@ func TestOnlyAResponseMaySendAFile(t *testing.T) {
 	for _, chunked := range []bool{false, true} {
 		postResponse(t, s, coord, editor+"/updates", url.Values{"update_on": {"2017-03-02"}}, big, chunked).Expect(t, http.StatusRequestEntityTooLarge)
 	}
+	// A response's form that says it is larger than anything taken is
+	// refused once the server has the first few KB it reads ahead, not
+	// read on: the rest never comes.
+	conn, err := net.Dial("tcp", s.serve())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var cookies []string
+	for k, v := range coord.Cookies {
+		cookies = append(cookies, k+"="+v)
+	}
+	fmt.Fprintf(conn, "POST %s/responses HTTP/1.1\r\nHost: undersigned.test\r\nCookie: %s\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n--b\r\n%s",
+		editor, strings.Join(cookies, "; "), 100<<20, strings.Repeat("x", 16<<10))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("a 100 MB response form: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 100 MB response form: status %d, want 413", resp.StatusCode)
+	}
+
 	stranger := s.client()
 	stranger.Get(seedSlug)
 	postResponse(t, s, stranger, editor+"/responses", responseForm(), big, false).Expect(t, http.StatusForbidden)
