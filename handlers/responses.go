@@ -64,7 +64,8 @@ func (h *Handler) readBody(c *fiber.Ctx) error {
 }
 
 // readUpload reads a response's multipart form, boundary, for a logged-in
-// coordinator only: its fields within formBodyMax, and its one file up to
+// coordinator only: its fields (and parts' headers) within formBodyMax,
+// and its one file up to
 // a byte past models.ResponseFileMaxBytes, the rest of a larger one read
 // and dropped, so that the handler sees it is too large. What was kept is
 // the request's body again, for the CSRF check and the handler to read as
@@ -91,7 +92,7 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 	}
 	src := &io.LimitedReader{R: req.BodyStream(), N: uploadMax}
 	in := multipart.NewReader(src, boundary)
-	fields, files := int64(0), 0
+	fields, files := int64(0), 0 // bytes of the fields and their parts' headers; files
 	for parts := 0; ; parts++ {
 		part, err := in.NextPart()
 		if err == io.EOF {
@@ -100,27 +101,32 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 		if err != nil || parts == uploadParts {
 			return badUpload(src)
 		}
+		for k, vs := range part.Header {
+			fields += int64(len(k) + len(strings.Join(vs, "")))
+		}
 		limit := formBodyMax - fields
 		if part.FileName() != "" {
 			files++
 			limit = models.ResponseFileMaxBytes + 1
+		}
+		if fields >= formBodyMax || files > 1 {
+			return fiber.ErrRequestEntityTooLarge
 		}
 		w, err := out.CreatePart(part.Header)
 		if err != nil {
 			return err
 		}
 		n, err := io.Copy(w, io.LimitReader(part, limit))
-		if err == nil {
-			_, err = io.Copy(io.Discard, part) // what is past a file's limit
-		}
 		if err != nil {
 			return badUpload(src)
 		}
 		if part.FileName() == "" {
-			fields += n
+			if fields += n; fields >= formBodyMax {
+				return fiber.ErrRequestEntityTooLarge
+			}
 		}
-		if fields >= formBodyMax || files > 1 {
-			return fiber.ErrRequestEntityTooLarge
+		if _, err := io.Copy(io.Discard, part); err != nil { // what is past a file's limit
+			return badUpload(src)
 		}
 	}
 	if err := out.Close(); err != nil {
