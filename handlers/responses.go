@@ -64,12 +64,12 @@ func (h *Handler) readBody(c *fiber.Ctx) error {
 }
 
 // readUpload reads a response's multipart form, boundary, for a logged-in
-// coordinator only: its fields (and parts' headers) within formBodyMax,
-// and its one file up to
-// a byte past models.ResponseFileMaxBytes, the rest of a larger one read
-// and dropped, so that the handler sees it is too large. What was kept is
-// the request's body again, for the CSRF check and the handler to read as
-// any form. At most a form and a file's limit are held at once.
+// coordinator only: its fields (and its parts' headers) within
+// formBodyMax, and its one file up to a byte past
+// models.ResponseFileMaxBytes, the rest of a larger one read and dropped,
+// so that the handler sees it is too large. What was kept is the request's
+// body again, for the CSRF check and the handler to read as any form. At
+// most a form and a file's limit are held at once.
 func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 	req := c.Request()
 	if req.Header.ContentLength() > uploadMax {
