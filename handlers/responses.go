@@ -176,10 +176,14 @@ func (h *Handler) postResponse(c *fiber.Ctx, l *models.Letter) error {
 		return err
 	}
 	file, problem := readResponseFile(c)
+	if problem == "" && file != nil && len(errs) > 0 {
+		problem = "again" // a browser does not fill a file input again
+	}
 	if problem != "" {
-		errs = append(errs, views.FieldError{Field: "file", Label: h.msg(c, "response.label.file"), Message: h.msg(c, "response.error."+problem)})
-	} else if len(errs) == 0 && form.Body == "" && form.Link == "" && file == nil {
-		errs = append(errs, views.FieldError{Field: "body", Label: h.msg(c, "response.label.body"), Message: h.msg(c, "response.error.empty")})
+		errs = h.responseError(c, errs, "file", problem)
+	}
+	if len(errs) == 0 && form.Body == "" && form.Link == "" && file == nil {
+		errs = h.responseError(c, errs, "body", "empty")
 	}
 	if len(errs) == 0 {
 		on, _ := time.Parse(time.DateOnly, form.PostedOn) // validated
@@ -198,6 +202,12 @@ func (h *Handler) postResponse(c *fiber.Ctx, l *models.Letter) error {
 	}
 	v.Response = form
 	return h.renderEditor(c, fiber.StatusUnprocessableEntity, l, v, errs)
+}
+
+// responseError adds to errs the message "response.error."+key beside the
+// response's field.
+func (h *Handler) responseError(c *fiber.Ctx, errs views.FormErrors, field, key string) views.FormErrors {
+	return append(errs, views.FieldError{Field: field, Label: h.msg(c, "response.label."+field), Message: h.msg(c, "response.error."+key)})
 }
 
 // readResponseFile reads the PDF uploaded with a response: nil when no file

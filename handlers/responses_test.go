@@ -131,6 +131,9 @@ func TestRefusedResponsesKeepTheirValues(t *testing.T) {
 			if from := tc.form.Get("from"); from != "" {
 				r.Expect(t, http.StatusUnprocessableEntity, `id="f-response-from" name="from" type="text" value="`+from+`"`)
 			}
+			if tc.field != "file" && tc.file != "" {
+				r.Expect(t, http.StatusUnprocessableEntity, `id="f-response-file-error"`, "Choose the PDF again")
+			}
 			if body := tc.form.Get("body"); body != "" {
 				r.Expect(t, http.StatusUnprocessableEntity, body+"</textarea>")
 			}
