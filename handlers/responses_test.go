@@ -36,14 +36,14 @@ func responseForm() url.Values {
 var responsePDFLink = regexp.MustCompile(`href="(` + seedSlug + `/responses/(\d+)\.pdf)"`)
 
 // TestRecordingAResponse: a coordinator records a response with its PDF;
-// it is on the letter's page and its translation's, marked "Response", in
-// its JSON and in the feed, and its PDF downloads from the letter's
+// it is on the letter's page and its translation's, marked "Response", on
+// the index as the letter's latest update, in its JSON and in the feed, and its PDF downloads from the letter's
 // address only. Deleting it deletes the file.
 func TestRecordingAResponse(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, editor := s.publishedLetter("c@example.org", "Org")
 	publishTranslation(t, coord, editor, "fr", seedFrench)
-	for _, path := range []string{seedSlug, seedSlug + "/fr", seedSlug + ".json", "/feed.atom"} { // kept by the page cache, if at all, until the response
+	for _, path := range []string{"/", seedSlug, seedSlug + "/fr", seedSlug + ".json", "/feed.atom"} { // kept by the page cache, if at all, until the response
 		s.client().Get(path).Expect(t, http.StatusOK)
 	}
 	coord.Get(editor).Expect(t, http.StatusOK, `action="`+editor+`/responses" enctype="multipart/form-data"`,
@@ -60,6 +60,7 @@ func TestRecordingAResponse(t *testing.T) {
 		t.Fatal("the letter's page does not link the response's PDF")
 	}
 	pdfPath, id := m[1], m[2]
+	s.client().Get("/").Expect(t, http.StatusOK).ExpectMarkup(t, `<strong>Response from <bdi>Ministry of Foreign Affairs</bdi>, <time datetime="2017-03-02">March 2, 2017</time></strong> — <bdi lang="en">We have received the statement.</bdi>`)
 	s.client().Get(seedSlug+"/fr").Expect(t, http.StatusOK, "<em>received</em>", `href="`+pdfPath+`"`).
 		ExpectMarkup(t, `Réponse</span> de <bdi>Ministry of Foreign Affairs</bdi>`)
 	coord.Get(editor).Expect(t, http.StatusOK, `href="`+pdfPath+`"`).ExpectMarkup(t, `<span class="update-kind">Response</span> from <bdi>Ministry of Foreign Affairs</bdi>`)
