@@ -91,6 +91,7 @@ type Handler struct {
 	pages       *pagecache.Cache[pageMeta]
 	tokenPaths  tokenPaths    // the private links, which the log hides
 	packetSlot  chan struct{} // held while a delivery packet's PDF is made
+	uploadSlots chan struct{} // held while a response's PDF is read and kept: see readUpload
 	streams     *streamSlots  // the downloads in progress
 	requests    *requestStats // counted for the log's summary
 }
@@ -130,7 +131,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pages: newPageCache(store),
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
-		requests: newRequestStats(),
+		requests: newRequestStats(), uploadSlots: make(chan struct{}, uploadsAtOnce),
 	}
 	h.pages.SetClock(cfg.Now)
 	h.sessions = session.New(session.Config{

@@ -26,11 +26,17 @@ const (
 	// up to it and dropped, so that the coordinator gets the form back with
 	// a message rather than a broken connection.
 	uploadMax = 8 * models.ResponseFileMaxBytes
+	// uploadKept is the most of a response's form kept in memory: its
+	// fields, its file cut a byte past its limit, and the parts' framing.
+	uploadKept = formBodyMax + models.ResponseFileMaxBytes + 1 + 4<<10
 	// uploadReadTimeout is how long a response's form may take to arrive:
 	// a PDF on a slow line needs longer than the server's ReadTimeout.
 	uploadReadTimeout = 2 * time.Minute
 	// uploadParts bounds the parts of a response's form: it has six.
 	uploadParts = 16
+	// uploadsAtOnce is how many responses' forms are read and kept at once;
+	// more wait their turn. Each holds a file a few times over, tens of MB.
+	uploadsAtOnce = 2
 )
 
 // responseUploadPath is the address of the form that records a response
@@ -85,7 +91,10 @@ func (h *Handler) readUpload(c *fiber.Ctx, boundary string) error {
 	if err := c.Context().Conn().SetReadDeadline(time.Now().Add(uploadReadTimeout)); err != nil {
 		return err
 	}
+	h.uploadSlots <- struct{}{}
+	defer func() { <-h.uploadSlots }() // once the handler has kept the file
 	var body bytes.Buffer
+	body.Grow(min(max(req.Header.ContentLength(), 0), uploadKept)) // no copies while it grows
 	out := multipart.NewWriter(&body)
 	if err := out.SetBoundary(boundary); err != nil {
 		return fiber.ErrBadRequest
@@ -226,12 +235,9 @@ func readResponseFile(c *fiber.Ctx) (*models.UpdateFile, string) {
 		return nil, "not_pdf"
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, models.ResponseFileMaxBytes+1))
-	switch {
-	case err != nil || !models.IsPDF(data):
+	data := make([]byte, fh.Size) // at most the limit, checked above
+	if _, err := io.ReadFull(f, data); err != nil || !models.IsPDF(data) {
 		return nil, "not_pdf"
-	case len(data) > models.ResponseFileMaxBytes:
-		return nil, "too_large"
 	}
 	return &models.UpdateFile{Filename: fh.Filename, Data: data}, ""
 }

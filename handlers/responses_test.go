@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,4 +211,52 @@ func TestOnlyAResponseMaySendAFile(t *testing.T) {
 	stranger := s.client()
 	stranger.Get(seedSlug)
 	postResponse(t, s, stranger, editor+"/responses", responseForm(), big, false).Expect(t, http.StatusForbidden)
+}
+
+// TestAnUploadPastItsLimitIsNotHeld: a response's form whose file goes on
+// past the limit, sent without its length, is read to its end and refused,
+// but what the server allocates for it does not grow with what is sent:
+// a file of 60 MB costs about what one of 12 MB does.
+func TestAnUploadPastItsLimitIsNotHeld(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, editor := s.publishedLetter("c@example.org", "Org")
+	coord.Get(editor)
+	served := handlertest.OverServer(t, s.serve())
+	for k, v := range coord.Cookies {
+		served.Cookies[k] = v
+	}
+	form := responseForm()
+	form.Set("_csrf", coord.CSRF)
+	var head bytes.Buffer
+	w := multipart.NewWriter(&head)
+	for k := range form {
+		w.WriteField(k, form.Get(k))
+	}
+	w.CreateFormFile("file", "reply.pdf")
+	allocated := func(size int64) uint64 {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		body := io.MultiReader(bytes.NewReader(head.Bytes()), strings.NewReader("%PDF-1.4\n"), io.LimitReader(filler{}, size), strings.NewReader("\r\n--"+w.Boundary()+"--\r\n"))
+		req := httptest.NewRequest(http.MethodPost, editor+"/responses", body) // of unknown length
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		served.Do(req).Expect(t, http.StatusUnprocessableEntity, "This file is larger than 10 MB.")
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := allocated(12<<20), allocated(60<<20)
+	if large > small+24<<20 { // half what is sent beyond: holding it would cost more than all of it
+		t.Errorf("a file of 60 MB allocated %d MB, one of 12 MB %d MB: the server holds what is past the limit", large>>20, small>>20)
+	}
+	t.Logf("allocated for a file of 12 MB: %d MB; of 60 MB: %d MB", small>>20, large>>20)
+}
+
+// filler is an endless stream of a PDF's worth of bytes.
+type filler struct{}
+
+func (filler) Read(b []byte) (int, error) {
+	for i := range b {
+		b[i] = 'x'
+	}
+	return len(b), nil
 }
