@@ -155,11 +155,7 @@ func postResponse(t *testing.T, s *site, c *handlertest.Client, path string, for
 		return c.PostFile(path, form, "file", map[bool]string{true: "reply.pdf"}[file != ""], file)
 	}
 	form.Set("_csrf", c.CSRF)
-	served := handlertest.OverServer(t, s.serve())
-	for k, v := range c.Cookies {
-		served.Cookies[k] = v
-	}
-	c = served
+	c = s.servedAs(c)
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for k := range form {
@@ -171,6 +167,16 @@ func postResponse(t *testing.T, s *site, c *handlertest.Client, path string, for
 	req := httptest.NewRequest(http.MethodPost, path, io.MultiReader(&body)) // of unknown length
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	return c.Do(req)
+}
+
+// servedAs is a client of the site served on a loopback port, with c's
+// cookies: logged in as c is.
+func (s *site) servedAs(c *handlertest.Client) *handlertest.Client {
+	served := handlertest.OverServer(s.t, s.serve())
+	for k, v := range c.Cookies {
+		served.Cookies[k] = v
+	}
+	return served
 }
 
 // TestOnlyAResponseMaySendAFile: every other form is still refused past
@@ -221,10 +227,7 @@ func TestAnUploadPastItsLimitIsNotHeld(t *testing.T) {
 	s := newSite(t, handlers.Config{})
 	coord, editor := s.publishedLetter("c@example.org", "Org")
 	coord.Get(editor)
-	served := handlertest.OverServer(t, s.serve())
-	for k, v := range coord.Cookies {
-		served.Cookies[k] = v
-	}
+	served := s.servedAs(coord)
 	form := responseForm()
 	form.Set("_csrf", coord.CSRF)
 	var head bytes.Buffer
