@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"mime/multipart"
 	"regexp"
@@ -247,9 +249,14 @@ func responsePDFPath(slug string, id int64) string {
 	return "/letters/" + slug + "/responses/" + strconv.FormatInt(id, 10) + ".pdf"
 }
 
+// responseChunk is how much of a response's PDF a download reads at once.
+const responseChunk = 256 << 10
+
 // responsePDF answers GET /letters/:slug/responses/:update.pdf: the PDF
 // kept with a response of a public letter, and 404 for any other update,
-// another letter's included.
+// another letter's included. It is streamed a chunk at a time in one of
+// the client's download slots, as the list's exports are, so that a crowd
+// reading a response of a viral letter holds a chunk each, not the file.
 func (h *Handler) responsePDF(c *fiber.Ctx) error {
 	l, err := h.store.PublicLetter(c.UserContext(), c.Params("slug"))
 	if err != nil {
@@ -263,8 +270,23 @@ func (h *Handler) responsePDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Attachment(l.Slug + "-response-" + strconv.FormatInt(id, 10) + ".pdf")
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	return c.Send(f.Data)
+	return h.stream(c, func() error {
+		c.Attachment(l.Slug + "-response-" + strconv.FormatInt(id, 10) + ".pdf")
+		c.Set(fiber.HeaderContentType, "application/pdf")
+		return nil
+	}, func(ctx context.Context, w io.Writer) error {
+		for off := int64(0); off < f.Size; off += responseChunk {
+			chunk, err := h.store.ResponseFileChunk(ctx, id, off, responseChunk)
+			if err != nil {
+				return err
+			}
+			if len(chunk) == 0 {
+				return errors.New("the file was deleted while it was read")
+			}
+			if _, err := w.Write(chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

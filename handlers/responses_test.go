@@ -101,6 +101,28 @@ func TestRecordingAResponse(t *testing.T) {
 	}
 }
 
+// TestALargePDFDownloadsWhole: a PDF of several of the chunks a download
+// reads at a time arrives whole, byte for byte, as a PDF.
+func TestALargePDFDownloadsWhole(t *testing.T) {
+	s := newSite(t, handlers.Config{})
+	coord, editor := s.publishedLetter("c@example.org", "Org")
+	var scan strings.Builder
+	scan.WriteString("%PDF-1.7\n")
+	for i := 0; scan.Len() < 3<<20; i++ {
+		fmt.Fprintf(&scan, "%% line %d of a scanned reply\n", i)
+	}
+	coord.Get(editor)
+	coord.PostFile(editor+"/responses", responseForm(), "file", "scan.pdf", scan.String()).Expect(t, http.StatusSeeOther)
+	m := responsePDFLink.FindStringSubmatch(s.client().Get(seedSlug).Markup)
+	if m == nil {
+		t.Fatal("the letter's page does not link the response's PDF")
+	}
+	r := s.client().Get(m[1]).Expect(t, http.StatusOK)
+	if r.Markup != scan.String() || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("downloaded %d bytes (%s), uploaded %d", len(r.Markup), r.Header.Get("Content-Type"), scan.Len())
+	}
+}
+
 // TestRefusedResponsesKeepTheirValues: a file that is not a PDF (whatever
 // its name), one over 10 MB (sent with or without its length, which is
 // read no further than it must be), a response with nothing to read and a

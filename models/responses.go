@@ -3,6 +3,7 @@ package models
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -67,15 +68,31 @@ func (s *Store) AddResponse(ctx context.Context, l *Letter, r Response) (*Letter
 	return u, nil
 }
 
-// ResponseFile returns the PDF kept with the update id of the letter
-// letterID, or ErrNotFound: also for another letter's update, whose file
-// the address of this one must not reach.
+// ResponseFile returns what is known of the PDF kept with the update id of
+// the letter letterID, without its bytes (see ResponseFileChunk), or
+// ErrNotFound: also for another letter's update, whose file the address of
+// this one must not reach.
 func (s *Store) ResponseFile(ctx context.Context, letterID, id int64) (*UpdateFile, error) {
 	var f UpdateFile
-	err := s.read.WithContext(ctx).Joins("JOIN letter_updates ON letter_updates.id = update_files.update_id").
+	err := s.read.WithContext(ctx).Select("update_files.update_id, update_files.filename, update_files.size, update_files.created_at").
+		Joins("JOIN letter_updates ON letter_updates.id = update_files.update_id").
 		Where("update_files.update_id = ? AND letter_updates.letter_id = ?", id, letterID).Take(&f).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
 	return &f, err
+}
+
+// ResponseFileChunk returns at most n bytes of the PDF kept with the update
+// id, from offset: a download reads it a chunk at a time, in short queries,
+// and a crowd downloading it holds no more than a chunk each. It is empty
+// past the end, or once the file is gone.
+func (s *Store) ResponseFileChunk(ctx context.Context, id, offset, n int64) ([]byte, error) {
+	var chunk []byte
+	// substr counts a blob's (SQLite) and a bytea's (PostgreSQL) bytes from 1.
+	row := s.read.WithContext(ctx).Table("update_files").Select("substr(data, ?, ?)", offset+1, n).Where("update_id = ?", id).Row()
+	if err := row.Scan(&chunk); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return chunk, nil
 }

@@ -46,8 +46,22 @@ func TestResponseKeepsItsPDF(t *testing.T) {
 		t.Errorf("the feed's updates: %+v (%v)", feed, err)
 	}
 	f, err := s.ResponseFile(ctx, l.ID, r.ID)
-	if err != nil || !bytes.Equal(f.Data, pdf) || f.Filename != "reply.pdf" || f.Size != int64(len(pdf)) {
+	if err != nil || f.Data != nil || f.Filename != "reply.pdf" || f.Size != int64(len(pdf)) {
 		t.Fatalf("file: %+v (%v)", f, err)
+	}
+	var read []byte
+	for off := int64(0); off < f.Size; off += 10 {
+		chunk, err := s.ResponseFileChunk(ctx, r.ID, off, 10)
+		if err != nil || len(chunk) == 0 {
+			t.Fatalf("chunk at %d: %q (%v)", off, chunk, err)
+		}
+		read = append(read, chunk...)
+	}
+	if !bytes.Equal(read, pdf) {
+		t.Errorf("read by chunks: %q, want %q", read, pdf)
+	}
+	if past, err := s.ResponseFileChunk(ctx, r.ID, f.Size, 10); err != nil || len(past) != 0 {
+		t.Errorf("past the end: %q (%v)", past, err)
 	}
 	if _, err := s.ResponseFile(ctx, other.ID, r.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("through another letter: err = %v, want ErrNotFound", err)
@@ -57,6 +71,9 @@ func TestResponseKeepsItsPDF(t *testing.T) {
 	}
 	if err := s.DeleteUpdate(ctx, l, r.ID); err != nil {
 		t.Fatal(err)
+	}
+	if gone, err := s.ResponseFileChunk(ctx, r.ID, 0, 10); err != nil || len(gone) != 0 {
+		t.Errorf("a deleted response's file reads %q (%v)", gone, err)
 	}
 	var kept int
 	if err := modeltest.RawDB(t, dsn).QueryRow("SELECT COUNT(*) FROM update_files").Scan(&kept); err != nil || kept != 0 {
