@@ -98,6 +98,7 @@ type APILetter struct {
 	Goals        APIGoals         `json:"goals"`
 	Offline      APIOffline       `json:"offline"`
 	Deliveries   []APIDelivery    `json:"deliveries"` // newest first
+	Responses    []APIResponse    `json:"responses"`  // newest first
 }
 
 // APIOffline is how many of a letter's signatures counted (counts.total)
@@ -123,6 +124,41 @@ type APIDelivery struct {
 	Versions    []string `json:"versions"`
 	ListAsOf    string   `json:"list_as_of"` // 2006-01-02
 	List        string   `json:"list"`       // the dated list's page
+}
+
+// APIResponse is a response to the letter, as its page shows it: its date
+// (2006-01-02), who answered, its text rendered as on the page, the
+// address of it elsewhere and of its PDF (each null for none), and its
+// place on the letter's page.
+type APIResponse struct {
+	PostedOn string  `json:"posted_on"`
+	From     string  `json:"from"`
+	BodyHTML string  `json:"body_html"`
+	Link     *string `json:"link"`
+	PDF      *string `json:"pdf"`
+	URL      string  `json:"url"`
+}
+
+// apiResponses are the responses among l's updates, newest first.
+func (h *Handler) apiResponses(ctx context.Context, l *models.Letter) ([]APIResponse, error) {
+	updates, err := h.letterUpdates(ctx, l)
+	out := []APIResponse{}
+	for _, u := range updates {
+		if u.ResponseFrom == "" {
+			continue
+		}
+		r := APIResponse{PostedOn: u.Date.Format(time.DateOnly), From: u.ResponseFrom, BodyHTML: string(views.RenderMarkdown(u.Body)),
+			URL: h.absolute(letterPath(l) + "#update-" + strconv.FormatInt(u.ID, 10))}
+		if u.Link != "" {
+			r.Link = &u.Link
+		}
+		if u.PDF != "" {
+			pdf := h.absolute(u.PDF)
+			r.PDF = &pdf
+		}
+		out = append(out, r)
+	}
+	return out, err
 }
 
 // APIGoals are a letter's goals: of signatures counted (counts.total) and
@@ -344,6 +380,9 @@ func (h *Handler) apiLetter(c *fiber.Ctx) error {
 	if v.Offline, err = h.apiOffline(c, l); err != nil {
 		return err
 	}
+	if v.Responses, err = h.apiResponses(c.UserContext(), l); err != nil {
+		return err
+	}
 	return c.JSON(v, jsonType)
 }
 
@@ -419,6 +458,7 @@ type atomLink struct {
 	Href     string `xml:"href,attr"`
 	Hreflang string `xml:"hreflang,attr,omitempty"`
 	Title    string `xml:"title,attr,omitempty"`
+	Length   int64  `xml:"length,attr,omitempty"`
 }
 
 type atomPerson struct {
@@ -441,6 +481,21 @@ type atomEntry struct {
 type atomCategory struct {
 	Term  string `xml:"term,attr"`
 	Label string `xml:"label,attr,omitempty"`
+}
+
+// responseEntry makes e, a feed's entry of an update, that of the
+// response u: titled as one, with links to where it was published and to
+// its PDF.
+func (h *Handler) responseEntry(c *fiber.Ctx, e *atomEntry, u *models.PublicUpdate) {
+	e.Title = h.msg(c, "response.feed_title", "from", u.ResponseFrom, "title", u.Title)
+	e.Categories = append(e.Categories, atomCategory{Term: "response", Label: h.msg(c, "response.mark")})
+	if u.Link != "" {
+		e.Links = append(e.Links, atomLink{Rel: "related", Type: "text/html", Href: u.Link})
+	}
+	if u.FileSize > 0 {
+		pdf := h.absolute(responsePDFPath(u.Slug, u.ID))
+		e.Links = append(e.Links, atomLink{Rel: "enclosure", Type: "application/pdf", Href: pdf, Length: u.FileSize})
+	}
 }
 
 // feed answers GET /feed.atom: the newest published, listed letters and
@@ -484,6 +539,9 @@ func (h *Handler) feed(c *fiber.Ctx) error {
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: url}}}
 		if u.Milestone != "" {
 			e.Summary = h.msg(c, "goal.reached."+u.Milestone, "count", u.Goal)
+		}
+		if u.ResponseFrom != "" {
+			h.responseEntry(c, &e, &u)
 		}
 		e.Published = isoTime(u.PostedOn)
 		e.Updated = e.Published

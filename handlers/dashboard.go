@@ -100,6 +100,7 @@ type EditorView struct {
 	Published     bool            // the list was just published as of today
 	Updates       []UpdateView    // newest first
 	Update        UpdateForm      // the form of a new update
+	Response      ResponseForm    // the form of a new response
 	Translations  []TranslationRow
 	Untranslated  []VersionLink // the languages it may be translated into, each linking its editor
 	CoInitiation  CoInitiationSection
@@ -149,6 +150,7 @@ func (h *Handler) letterEditorView(c *fiber.Ctx, ctx context.Context, l *models.
 	v.Locked, v.Revision, v.Asked = locked, l.Revision, -1
 	h.setTranslations(c, &v, l)
 	v.Update = UpdateForm{On: time.Now().UTC().Format(time.DateOnly)}
+	v.Response = ResponseForm{PostedOn: h.cfg.Now().UTC().Format(time.DateOnly)}
 	if v.DatedLists, err = h.datedLists(ctx, l); err != nil {
 		return v, err
 	}

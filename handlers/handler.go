@@ -94,6 +94,7 @@ type Handler struct {
 	pages       *pagecache.Cache[pageMeta]
 	tokenPaths  tokenPaths    // the private links, which the log hides
 	packetSlot  chan struct{} // held while a delivery packet's PDF is made
+	uploadSlots chan struct{} // held while a response's PDF is read and kept: see readUpload
 	streams     *streamSlots  // the downloads in progress
 	requests    *requestStats // counted for the log's summary
 	newsWake    chan struct{} // tells RunNews a send was asked for
@@ -137,7 +138,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		store: store, views: tmpl, log: log, cfg: cfg, secure: base.Scheme == "https",
 		csrfKey: csrfKey, clientKeys: &clientKeys{secret: cfg.ClientKey}, pages: newPageCache(store),
 		packetSlot: make(chan struct{}, 1), streams: newStreamSlots(cfg.Exports), proxies: proxies,
-		requests: newRequestStats(), newsWake: make(chan struct{}, 1),
+		requests: newRequestStats(), newsWake: make(chan struct{}, 1), uploadSlots: make(chan struct{}, uploadsAtOnce),
 	}
 	h.pages.SetClock(cfg.Now)
 	h.sessions = session.New(session.Config{
@@ -162,7 +163,7 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 	app := fiber.New(fiber.Config{
 		AppName:                 "Undersigned",
 		ErrorHandler:            h.handleError,
-		BodyLimit:               256 << 10,
+		BodyLimit:               formBodyMax, // see readBody
 		ReadTimeout:             15 * time.Second,
 		WriteTimeout:            writeTimeout,
 		IdleTimeout:             90 * time.Second,
@@ -172,6 +173,13 @@ func New(ctx context.Context, store *models.Store, log *slog.Logger, cfg Config)
 		StrictRouting:           true,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies, // the client's address is clientIP's, not Fiber's X-Forwarded-For whole
+
+		// Bodies are streamed, and read by readBody within its bounds: a
+		// form's, or a response's PDF on the one route that takes one.
+		// Fiber would otherwise read any body up to one limit, whatever
+		// its route, before a handler could tell which it is.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
 	h.routes(app)
 	go h.summarizeRequests(ctx, summaries(ctx, cfg.Summaries))

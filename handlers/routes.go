@@ -11,7 +11,7 @@ import (
 // routes is the whole URL map.
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(h.securityHeaders, compress, requestid.New(), h.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}),
-		h.canonicalPaths, h.checkCSRF)
+		h.canonicalPaths, h.readBody, h.checkCSRF)
 
 	app.Get("/static/*", h.static)
 	app.Get("/healthz", h.health)
@@ -36,6 +36,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/letters/:slug/print", h.printLetter)
 	app.Get("/letters/:slug/print.css", h.printStylesheet)
 	app.Get("/letters/:slug/packet.pdf", h.packetPDF)
+	app.Get("/letters/:slug/responses/:update.pdf", h.responsePDF)
 	app.Get("/letters/:slug/embed", h.embed) // the only page other sites may frame
 	app.Post("/letters/:slug/sign", h.sign)
 	app.Get("/letters/:slug/thanks", h.thanks)
@@ -138,6 +139,7 @@ func (h *Handler) routes(app *fiber.App) {
 	d.Post("/letters/:id/updates", h.withLetter(h.postUpdate))
 	d.Post("/letters/:id/updates/:update/delete", h.withLetter(h.deleteUpdate))
 	d.Post("/letters/:id/updates/:update/send", h.withLetter(h.sendNews))
+	d.Post("/letters/:id/responses", h.withLetter(h.postResponse)) // multipart, with a PDF: see readUpload
 	d.Get("/letters/:id/invitations", h.withLetter(h.invitationBoard))
 	d.Post("/letters/:id/invitations", h.withLetter(h.invitePartners))
 	d.Post("/letters/:id/invitations/remind", h.withLetter(h.remindInvitations))

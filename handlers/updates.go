@@ -25,10 +25,16 @@ type UpdateView struct {
 	// models.LetterUpdate): the template words it in the page's language.
 	Milestone string
 	Goal      int64
+	// ResponseFrom names who answered, for a response to the letter; Link
+	// is where it can be read elsewhere, and PDF the address of the PDF
+	// kept of it ("" for none).
+	ResponseFrom string
+	Link         string
+	PDF          string
 }
 
 func updateView(u *models.LetterUpdate) UpdateView {
-	return UpdateView{ID: u.ID, Date: u.PostedOn, Body: u.Body, Milestone: u.Milestone, Goal: u.Goal}
+	return UpdateView{ID: u.ID, Date: u.PostedOn, Body: u.Body, Milestone: u.Milestone, Goal: u.Goal, ResponseFrom: u.ResponseFrom, Link: u.Link}
 }
 
 // letterUpdates returns the letter's updates, newest first.
@@ -37,6 +43,9 @@ func (h *Handler) letterUpdates(ctx context.Context, l *models.Letter) ([]Update
 	out := make([]UpdateView, len(updates))
 	for i := range updates {
 		out[i] = updateView(&updates[i])
+		if updates[i].FileSize > 0 {
+			out[i].PDF = responsePDFPath(l.Slug, updates[i].ID)
+		}
 	}
 	return out, err
 }

@@ -189,7 +189,7 @@ type PublicUpdate struct {
 // letters, newest first: what the feed of new letters announces besides them.
 func (s *Store) PublicUpdates(ctx context.Context, limit int) ([]PublicUpdate, error) {
 	var out []PublicUpdate
-	err := s.read.WithContext(ctx).Table("letter_updates").Select("letter_updates.*, letters.slug, letters.title").
+	err := s.read.WithContext(ctx).Table("letter_updates").Select(withFileSize+", letters.slug, letters.title").
 		Joins("JOIN letters ON letters.id = letter_updates.letter_id").
 		Where("letters.state IN ? AND letters.listed", []LetterState{StateOpen, StateClosed}).
 		Order("letter_updates.posted_on DESC, letter_updates.id DESC").Limit(limit).Scan(&out).Error

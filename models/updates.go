@@ -25,6 +25,9 @@ type LetterUpdate struct {
 	// update_files.
 	ResponseFrom string
 	Link         string
+	// FileSize is the size of the response's PDF, 0 for none; the queries
+	// that list updates read it (see withFileSize).
+	FileSize int64 `gorm:"->"`
 }
 
 // TableName is the updates' table.
@@ -51,16 +54,22 @@ func (s *Store) DeleteUpdate(ctx context.Context, l *Letter, id int64) error {
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
-		return nil
+		// A response's PDF goes with it; the foreign key would take it too,
+		// where the database enforces it.
+		return tx.Where("update_id = ?", id).Delete(&UpdateFile{}).Error
 	})
 }
 
 // LetterUpdates returns a letter's updates, newest first.
 func (s *Store) LetterUpdates(ctx context.Context, letterID int64) ([]LetterUpdate, error) {
 	var out []LetterUpdate
-	err := s.read.WithContext(ctx).Where("letter_id = ?", letterID).Order("posted_on DESC, id DESC").Find(&out).Error
+	err := s.read.WithContext(ctx).Select(withFileSize).Where("letter_id = ?", letterID).Order("posted_on DESC, id DESC").Find(&out).Error
 	return out, err
 }
+
+// withFileSize selects an update with the size of its response's PDF, if
+// any (LetterUpdate.FileSize), without reading the file.
+const withFileSize = "letter_updates.*, COALESCE((SELECT f.size FROM update_files f WHERE f.update_id = letter_updates.id), 0) AS file_size"
 
 // LatestUpdates returns the newest update of each of the letters that has
 // one, by letter id, in one query.

@@ -115,6 +115,9 @@ var dynamicKeys = []string{
 	"delivery.error.",        // handlers formErrors and deliveryError: "delivery.error." + a code [+ "." + field], or a field's name
 	"delivery.mail.",         // handlers deliveryBody: "delivery.mail." + what the email carries (models.AttachPDF, AttachLink)
 	"addressees.summary.",    // handlers saveAddressees: "addressees.summary." + a models.Invalid field
+	"response.label.",        // Page.Field's "keys=response." and handlers formErrors: "response.label." + a response's field
+	"response.hint.",         // Page.Field's "keys=response.": "response.hint." + a response's field
+	"response.error.",        // handlers formErrors: "response.error." + a models.Invalid code + "." + a field; postResponse: + what readResponseFile found
 }
 
 // Every message in the catalogue is used somewhere, and every key the code

@@ -424,6 +424,8 @@ func (o *Options) HTML(value string) template.HTML {
 // Field describes one labelled form control for the "field" partial.
 type Field struct {
 	Name         string
+	ID           string // the control's id is "f-" and it: Name, unless two forms of a page share the name
+	Accept       string // a file input's types, such as "application/pdf"
 	Label        string
 	Hint         string
 	Type         string // text, email, password, date, textarea, select
@@ -447,10 +449,12 @@ type Field struct {
 // two kinds of user; "optional=" for no "(optional)" mark on a field whose
 // hint says when it is needed; "keys=PREFIX" for the label and hint under
 // PREFIX ("PREFIX.label.NAME"), for a page whose fields' names other forms
-// use in another sense.
+// use in another sense; "id=X" for the id "f-X", its error the page's for
+// X, where another form of the page has a field of the same name;
+// "accept=TYPE" for a file input.
 func (p *Page) Field(name, typ, value string, flags ...string) Field {
 	f := Field{
-		Name: name, Type: typ, Value: value, Label: p.T("label." + name), Error: p.Errors.For(name),
+		Name: name, ID: name, Type: typ, Value: value, Label: p.T("label." + name),
 		Optional: p.T("form.optional"), ErrorPrefix: p.T("form.error_prefix"),
 	}
 	if Has("hint." + name) {
@@ -481,8 +485,13 @@ func (p *Page) Field(name, typ, value string, flags ...string) Field {
 			if Has(v + "hint." + name) {
 				f.Hint = p.T(v + "hint." + name)
 			}
+		case "id":
+			f.ID = v
+		case "accept":
+			f.Accept = v
 		}
 	}
+	f.Error = p.Errors.For(f.ID)
 	return f
 }
 
