@@ -149,21 +149,27 @@ func TestFollowThroughJourney(t *testing.T) {
 	addr := serveAt(t, clock.Now, db, "-smtp-url", mx.url(), "-mail-retry", "200ms")
 	j := &followThrough{campaign: &campaign{mx: mx, db: db, b: startBrowser(t, "http://"+addr)},
 		addr: addr, clock: clock, signers: followers()}
-	mustRun := func(name string, step func(*testing.T)) {
-		if !t.Run(name, step) {
+	// The steps that set the stage stop the story when they fail; the
+	// others report and let it go on.
+	for _, s := range []struct {
+		name  string
+		step  func(*testing.T)
+		stage bool
+	}{
+		{"Forum 2000 opens seed 003's letter with a closing date and a goal of 20", j.openWithGoal, true},
+		{"25 people sign, ten asking for news, and confirm by email; the milestone shows", j.twentyFiveSign, true},
+		{"the coordinator gives two addressees an address", j.addressAddressees, true},
+		{"the letter goes to both with its PDF packet, Reply-To the organisation", func(t *testing.T) { j.deliver(t, pdftotext) }, false},
+		{"a response is recorded and published as one", j.recordResponse, false},
+		{"the response goes to exactly the ten who asked, each able to unsubscribe in one click", j.sendResponse, false},
+		{"an unsubscribe link works once, then says so", j.unsubscribeTwice, false},
+		{"the new pages fit a 390 px phone", j.onAPhone, false},
+		{"past the closing date the index, letter, JSON and dashboard say closed", j.closingDatePasses, false},
+	} {
+		if !t.Run(s.name, s.step) && s.stage {
 			t.FailNow()
 		}
 	}
-
-	mustRun("Forum 2000 opens seed 003's letter with a closing date and a goal of 20", j.openWithGoal)
-	mustRun("25 people sign, ten asking for news, and confirm by email; the milestone shows", j.twentyFiveSign)
-	mustRun("the coordinator gives two addressees an address", j.addressAddressees)
-	t.Run("the letter goes to both with its PDF packet, Reply-To the organisation", func(t *testing.T) { j.deliver(t, pdftotext) })
-	t.Run("a response is recorded and published as one", j.recordResponse)
-	t.Run("the response goes to exactly the ten who asked, each able to unsubscribe in one click", j.sendResponse)
-	t.Run("an unsubscribe link works once, then says so", j.unsubscribeTwice)
-	t.Run("the new pages fit a 390 px phone", j.onAPhone)
-	t.Run("past the closing date the index, letter, JSON and dashboard say closed", j.closingDatePasses)
 	t.Run("every new page is valid HTML", j.b.validateHTML)
 	t.Logf("axe: %d pages without serious or critical WCAG 2.1 A/AA violations", j.b.axeRan)
 	t.Logf("screenshots and page sources: %s", j.b.artefacts)
