@@ -75,9 +75,10 @@ func (c *shiftedClock) Now() time.Time { return time.Now().Add(time.Duration(c.a
 // moveTo sets the clock to at, from which it runs on.
 func (c *shiftedClock) moveTo(at time.Time) { c.ahead.Store(int64(time.Until(at))) }
 
-// serveAt runs the server in the test process, as serve does, on db with
-// flags, but with its handlers on clock: the binary has no setting for a
-// clock. It returns the address it listens on.
+// serveAt runs the server in the test process, as serve does (its jobs,
+// the news it sends and its mailer), on db with flags, but with its
+// handlers on clock: the binary has no setting for a clock. It returns
+// the address it listens on.
 func serveAt(t *testing.T, clock func() time.Time, db string, flags ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
@@ -93,7 +94,7 @@ func serveAt(t *testing.T, clock func() time.Time, db string, flags ...string) s
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, _, err := handlers.New(ctx, store, log, c.handlers)
+	app, h, err := handlers.New(ctx, store, log, c.handlers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +103,7 @@ func serveAt(t *testing.T, clock func() time.Time, db string, flags ...string) s
 		t.Fatal(err)
 	}
 	startJobs(ctx, store, log)
+	go h.RunNews(ctx)
 	mailDone := startMailer(ctx, store, c, log)
 	stopped := make(chan error, 1)
 	go func() { stopped <- serveUntilStopped(ctx, app, ln, c, log, mailDone) }()
