@@ -94,6 +94,7 @@ func serveAt(t *testing.T, clock func() time.Time, db string, flags ...string) s
 	if err != nil {
 		t.Fatal(err)
 	}
+	shareWithOtherInstances(ctx, store, c, log)
 	app, h, err := handlers.New(ctx, store, log, c.handlers)
 	if err != nil {
 		t.Fatal(err)
