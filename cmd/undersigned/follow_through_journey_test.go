@@ -318,8 +318,8 @@ func (j *followThrough) addressAddressees(t *testing.T) {
 // email for each, from the site's sender, Reply-To the organisation, with
 // the covering message and a PDF in which pdftotext reads the letter's
 // title. The record says each was sent; the public letter says "Delivered
-// on …" to the roles, linking the dated list, and its JSON has the record,
-// but no address.
+// on …" to the roles, linking the dated list, and its JSON and the feed
+// have the record, but no address.
 func (j *followThrough) deliver(t *testing.T, pdftotext string) {
 	c := j.as(t, forum2000)
 	page := j.editor + "/deliveries"
@@ -397,6 +397,7 @@ func (j *followThrough) deliver(t *testing.T, pdftotext string) {
 	v.check("follow-letter-delivered")
 	public := handlertest.OverServer(t, j.addr)
 	public.Get(j.letterPath+".json").Expect(t, http.StatusOK, `"deliveries"`, addressees[0].role)
+	public.Get("/feed.atom").Expect(t, http.StatusOK, addressees[0].role)
 	for _, path := range []string{j.letterPath, j.letterPath + ".json", "/feed.atom"} {
 		body := public.Get(path).Body
 		for _, a := range addressees {
@@ -476,7 +477,7 @@ func readParts(t *testing.T, e email) (text string, pdfs [][]byte) {
 
 // recordResponse: on the editor, the coordinator records the Assembly's
 // response, with its PDF; the letter shows it among its updates, marked
-// "Response", and links the PDF; its JSON has it.
+// "Response", and links the PDF; its JSON and the feed have it.
 func (j *followThrough) recordResponse(t *testing.T) {
 	if j.packet == "" {
 		t.Fatal("no PDF was delivered to send back as the response")
@@ -500,17 +501,19 @@ func (j *followThrough) recordResponse(t *testing.T) {
 	if h := v.text(`//main//article[contains(., ` + xpathString(responseText) + `)]//h3`); !strings.HasPrefix(h, "Response") || !strings.Contains(h, responder) {
 		t.Errorf("the response's heading on the letter reads %q, want it marked Response and naming %s", h, responder)
 	}
-	pdf := eval[string](v, `(document.querySelector('main a[href*="/responses/"][href$=".pdf"]') || {}).pathname || ''`)
-	if pdf == "" {
-		t.Error("the letter does not link the response's PDF")
-	} else {
-		r := handlertest.OverServer(t, j.addr).Get(pdf).Expect(t, http.StatusOK)
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/pdf") || !strings.HasPrefix(r.Markup, "%PDF") {
-			t.Errorf("%s sends %q, not the PDF", pdf, r.Header.Get("Content-Type"))
-		}
-	}
 	v.check("follow-letter-response")
-	handlertest.OverServer(t, j.addr).Get(j.letterPath+".json").Expect(t, http.StatusOK, responseText, responder)
+	public := handlertest.OverServer(t, j.addr)
+	uploaded, err := os.ReadFile(j.packet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pdf := eval[string](v, `(document.querySelector('main a[href*="/responses/"][href$=".pdf"]') || {}).pathname || ''`); pdf == "" {
+		t.Error("the letter does not link the response's PDF")
+	} else if r := public.Get(pdf).Expect(t, http.StatusOK); r.Header.Get("Content-Type") != "application/pdf" || r.Markup != string(uploaded) {
+		t.Errorf("%s sends %d bytes of %q, not the %d bytes of the PDF uploaded", pdf, len(r.Markup), r.Header.Get("Content-Type"), len(uploaded))
+	}
+	public.Get(j.letterPath+".json").Expect(t, http.StatusOK, responseText, responder)
+	public.Get("/feed.atom").Expect(t, http.StatusOK, responseText)
 }
 
 // sendResponse: the editor offers to email the response to the ten who
