@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/mail"
@@ -352,15 +347,12 @@ func (j *followThrough) deliver(t *testing.T, pdftotext string) {
 		if replyTo, err := mail.ParseAddress(e.Header.Get("Reply-To")); err != nil || !strings.HasSuffix(replyTo.Address, "@forum2000.example") {
 			t.Errorf("the delivery to %s has Reply-To %q (%v), want Forum 2000's address", a.email, e.Header.Get("Reply-To"), err)
 		}
-		text, pdfs := readParts(t, e)
+		text, pdf := readDelivery(t, e)
 		if !strings.Contains(text, coveringMessage) {
 			t.Errorf("the delivery to %s lacks the covering message:\n%s", a.email, text)
 		}
-		if len(pdfs) != 1 {
-			t.Fatalf("the delivery to %s has %d PDF attachments, want the packet:\n%.2000s", a.email, len(pdfs), e.Raw)
-		}
 		file := filepath.Join(j.b.artefacts, fmt.Sprintf("delivered-%d.pdf", i))
-		if err := os.WriteFile(file, pdfs[0], 0o644); err != nil {
+		if err := os.WriteFile(file, pdf, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").Output()
@@ -434,44 +426,6 @@ func (tb *tab) choose(path, name, value string) {
 	})()`, form(path), name, value))
 	if problem != "" {
 		tb.t.Fatalf("the form at %s: cannot set %s to %q: %s", path, name, value, problem)
-	}
-}
-
-// readParts reads e as a mail program does: its text, and the PDF files
-// attached, decoded.
-func readParts(t *testing.T, e email) (text string, pdfs [][]byte) {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(e.Raw))
-	if err != nil {
-		t.Fatalf("unreadable email to %s: %v", e.To, err)
-	}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mediaType, "multipart/") {
-		return e.Body, nil
-	}
-	parts := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := parts.NextPart()
-		if err == io.EOF {
-			return text, pdfs
-		}
-		if err != nil {
-			t.Fatalf("the email to %s: %v", e.To, err)
-		}
-		var body io.Reader = p // multipart undoes quoted-printable itself
-		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
-			body = base64.NewDecoder(base64.StdEncoding, p)
-		}
-		data, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatalf("a part of the email to %s: %v", e.To, err)
-		}
-		switch partType, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); partType {
-		case "application/pdf":
-			pdfs = append(pdfs, data)
-		case "text/plain":
-			text += strings.ReplaceAll(string(data), "\r\n", "\n")
-		}
 	}
 }
 
