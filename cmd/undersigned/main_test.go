@@ -77,9 +77,7 @@ type server struct {
 // at once, since tests fill forms faster than people.
 func start(t *testing.T, db, addr string, flags ...string) *server {
 	t.Helper()
-	args := append([]string{"-addr", addr, "-db", db, "-min-sign-time", "0s", "-sign-burst", "100000/1m",
-		"-sign-sustained", "100000/1m", "-sign-overall", "100000/1m", "-resend-limit", "1000/1m"}, flags...)
-	s := &server{Cmd: exec.Command(binary, args...), addr: addr, console: newMailbox()}
+	s := &server{Cmd: exec.Command(binary, serverArgs(db, addr, flags...)...), addr: addr, console: newMailbox()}
 	log := &lastLines{}
 	s.Stdout, s.Stderr = &consoleReader{mail: s.console}, log
 	if err := s.Start(); err != nil {
@@ -96,6 +94,13 @@ func start(t *testing.T, db, addr string, flags ...string) *server {
 	}
 	t.Fatalf("server did not answer /healthz on %s within 10s; its log ends:\n%s", addr, log)
 	return nil
+}
+
+// serverArgs are the settings of a test server on db at addr, with flags
+// after them (see start).
+func serverArgs(db, addr string, flags ...string) []string {
+	return append([]string{"-addr", addr, "-db", db, "-min-sign-time", "0s", "-sign-burst", "100000/1m",
+		"-sign-sustained", "100000/1m", "-sign-overall", "100000/1m", "-resend-limit", "1000/1m"}, flags...)
 }
 
 // lastLines keeps the end of what a server logs, for a test that fails to
