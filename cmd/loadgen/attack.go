@@ -283,7 +283,7 @@ func report(out io.Writer, base, sc *measurement) {
 			ms(l.P50), ms(l.P99), ms(l.Max), float64(m.peakRSS)/(1<<20))
 	}
 	bl, sl := base.metrics.Latencies, sc.metrics.Latencies
-	fmt.Fprintf(tw, "%s ÷ baseline\t%s\t%s\t%s\t%s\t%s\t%s\t\n", sc.name,
+	fmt.Fprintf(tw, "%s ÷ %s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", sc.name, base.name,
 		ratio(float64(sc.metrics.Requests), float64(base.metrics.Requests)), ratio(sc.reqPerSec, base.reqPerSec),
 		ratio(float64(sl.P50), float64(bl.P50)), ratio(float64(sl.P99), float64(bl.P99)), ratio(float64(sl.Max), float64(bl.Max)),
 		ratio(float64(sc.peakRSS), float64(base.peakRSS)))
