@@ -33,6 +33,9 @@ func TestAGoalShowsItsProgressAndItsMilestone(t *testing.T) {
 	v.Get(seedSlug+".json").Expect(t, http.StatusOK, `"goals":{"signatures":25,"organisations":2}`)
 	v.Get("/feed.atom").Expect(t, http.StatusOK, "Goal reached: 25 signatures")
 	v.Get("/").Expect(t, http.StatusOK, "Goal reached: 25 signatures") // the card's latest update
+	// The editor's list of updates says what the milestone is, as the
+	// letter does, beside its button to email the signers who asked.
+	coord.Get(letterPath).Expect(t, http.StatusOK, "Goal reached: 25 signatures")
 
 	// A goal set at or under the count is refused with the count; one
 	// that is no whole number, or too large, is refused too; values kept.
