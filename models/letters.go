@@ -321,6 +321,12 @@ func (l *Letter) AcceptsSignatures(now time.Time) error {
 	return nil
 }
 
+// OffersNews reports whether the letter's public form may offer news by
+// email: only where the signer proves the address by opening the link
+// emailed to it, so that no one asks news to be sent to someone else.
+// (An invitation's form offers it too: its link went to the address.)
+func (l *Letter) OffersNews() bool { return l.ConfirmEmail }
+
 // AllowsKind reports whether the letter takes signatures of this kind.
 func (l *Letter) AllowsKind(k SignatureKind) bool {
 	switch l.Signers {

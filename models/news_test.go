@@ -153,6 +153,21 @@ func TestNewsGoesToConfirmedSignersWhoAsked(t *testing.T) {
 	}
 }
 
+// TestNewsNeedsAProvenAddress: a letter that lists signatures without
+// confirming their addresses keeps no request for news, since anyone
+// could have typed the address.
+func TestNewsNeedsAProvenAddress(t *testing.T) {
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	in := person("Leyla Yunus", "AZ", "leyla@example.org")
+	in.News = true
+	sign(t, s, l, in)
+	if n, err := s.NewsSubscribers(context.Background(), l.ID); err != nil || n != 0 {
+		t.Fatalf("signers who asked for news on a letter that proves no address: %d, %v; want 0", n, err)
+	}
+}
+
 // TestNewsSendKeepsItsRateAndSurvivesARestart: at 60 emails a minute a
 // send puts one email in the outbox a second, whatever the job is asked
 // meanwhile; a restart of the server halfway goes on where it stopped,
@@ -162,12 +177,11 @@ func TestNewsSendKeepsItsRateAndSurvivesARestart(t *testing.T) {
 	s, dsn := modeltest.OpenDSN(t)
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
-	modeltest.ListAtOnce(t, s, l)
 	const subscribers = 5
 	for i := range subscribers + 2 {
 		in := person("Signer", "CZ", modeltest.SignerEmail(i))
 		in.News = i < subscribers
-		sign(t, s, l, in)
+		signAndConfirm(t, s, l, in)
 	}
 	postAndSend(t, s, l, "The letter was delivered.")
 	for range 3 { // asked three times in the same second: one chunk
@@ -212,12 +226,11 @@ func TestUnsubscribeByLink(t *testing.T) {
 	s := modeltest.Open(t)
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
-	modeltest.ListAtOnce(t, s, l)
 	var manage []string
 	for i := range 2 {
 		in := person("Signer", "CZ", modeltest.SignerEmail(i))
 		in.News = true
-		manage = append(manage, sign(t, s, l, in).ManageToken)
+		manage = append(manage, signAndConfirm(t, s, l, in))
 	}
 	postAndSend(t, s, l, "A response arrived.")
 	sendAllNews(t, s, clock, 600)
