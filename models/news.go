@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -193,7 +195,7 @@ func (s *Store) newsChunk(ctx context.Context, send *NewsSend, mail NewsMail, n 
 }
 
 // Unsubscribe stops the news of the signer whose unsubscribe link carries
-// token, and returns the letter they signed, in the version they signed;
+// token, the news waiting in the outbox for them too, and returns the letter they signed, in the version they signed;
 // already says their news had stopped before (a second click). It returns
 // ErrNotFound for a token the site did not give, or whose signature has
 // been withdrawn or erased since.
@@ -212,9 +214,54 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (l *Letter, alrea
 		if already {
 			return nil
 		}
-		return tx.Model(&Signature{}).Where("id = ?", sig.ID).Update("news", false).Error
+		if err := tx.Model(&Signature{}).Where("id = ?", sig.ID).Update("news", false).Error; err != nil {
+			return err
+		}
+		return dropWaitingNews(tx, sig.Email, token) // RFC 8058: at once, not after what is queued
 	})
 	return l, already, err
+}
+
+// dropWaitingNews deletes, in tx, the news emails waiting in the outbox for
+// one signer: those to recipient whose unsubscribe link carries token,
+// their signature's (newsToken), so that a withdrawn or erased signer gets
+// none, while the news of another letter they asked for still goes.
+func dropWaitingNews(tx *gorm.DB, recipient, token string) error {
+	// The token's "_" would match any character in LIKE: "!" escapes it.
+	pattern := "%/" + strings.ReplaceAll(token, "_", "!_")
+	return tx.Where("recipient = ? AND sent_at IS NULL AND list_unsubscribe LIKE ? ESCAPE '!'", recipient, pattern).
+		Delete(&OutboxMessage{}).Error
+}
+
+// dropWaitingNewsOf is dropWaitingNews for the signers of the letters
+// letterIDs who asked for news, before their addresses are erased. It
+// starts from the news waiting in the outbox, a few seconds' worth while
+// the relay takes it, not from the signers, who may be a hundred thousand.
+func dropWaitingNewsOf(tx *gorm.DB, key []byte, letterIDs []int64) error {
+	var recipients []string
+	err := tx.Model(&OutboxMessage{}).Distinct("recipient").
+		Where("sent_at IS NULL AND list_unsubscribe <> ''").Pluck("recipient", &recipients).Error
+	if err != nil {
+		return err
+	}
+	// In chunks: a relay down for long leaves many waiting, beyond what
+	// one statement may bind.
+	for chunk := range slices.Chunk(recipients, 500) {
+		keys := make([]string, len(chunk))
+		for i, r := range chunk {
+			keys[i] = SignerEmailKey(r)
+		}
+		var sigs []Signature
+		if err := tx.Select("id", "email", "email_key").Where("letter_id IN ? AND email_key IN ? AND news", letterIDs, keys).Find(&sigs).Error; err != nil {
+			return err
+		}
+		for _, sig := range sigs {
+			if err := dropWaitingNews(tx, sig.Email, newsToken(key, sig.ID, sig.EmailKey)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // NewsSubscription returns the letter of the unsubscribe link token, as
@@ -240,7 +287,7 @@ func newsSignature(db *gorm.DB, key []byte, token string) (*Signature, *Letter, 
 		return nil, nil, ErrNotFound
 	}
 	var sig Signature
-	if err := db.Select("id", "letter_id", "lang", "email_key", "news").Take(&sig, id).Error; err != nil {
+	if err := db.Select("id", "letter_id", "lang", "email", "email_key", "news").Take(&sig, id).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
 	if !hmac.Equal(mac, newsMAC(key, sig.ID, sig.EmailKey)) {

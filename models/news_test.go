@@ -250,6 +250,9 @@ func TestUnsubscribeByLink(t *testing.T) {
 	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 1 {
 		t.Fatalf("signers who asked for news after one unsubscribed: %d, %v; want 1", n, err)
 	}
+	if waiting := newsTo(t, s)[modeltest.SignerEmail(0)]; len(waiting) != 0 {
+		t.Errorf("%d news emails still wait for the signer who unsubscribed", len(waiting))
+	}
 	if _, err := s.Withdraw(ctx, manage[1]); err != nil {
 		t.Fatal(err)
 	}
@@ -281,5 +284,65 @@ func TestRetentionErasesTheRequestForNews(t *testing.T) {
 	}
 	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 0 {
 		t.Fatalf("signers who asked for news after retention: %d, %v; want 0", n, err)
+	}
+}
+
+// newsBodies returns the updates the news emails in the outbox carry, by
+// recipient, sorted.
+func newsBodies(t *testing.T, s *models.Store) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for to, msgs := range newsTo(t, s) {
+		for _, m := range msgs {
+			body, _, _ := strings.Cut(m.Body, "\nunsubscribe ")
+			out[to] = append(out[to], body)
+		}
+		slices.Sort(out[to])
+	}
+	return out
+}
+
+// TestNewsWaitingGoesWithTheSigner: news still waiting in the outbox does
+// not reach a signer who withdrew, nor one whose address the letter's
+// retention erased; the news of another letter they asked for still goes.
+func TestNewsWaitingGoesWithTheSigner(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	_, other := openLetterOf(t, s, "coordinator@other.example", "Other")
+	asking := func(email string) models.NewSignature {
+		in := person("Signer", "CZ", email)
+		in.News = true
+		return in
+	}
+	withdrawing := signAndConfirm(t, s, l, asking("leyla@example.org"))
+	signAndConfirm(t, s, l, asking("arif@example.org"))
+	signAndConfirm(t, s, other, asking("leyla@example.org"))
+	postAndSend(t, s, l, "Delivered.")
+	postAndSend(t, s, other, "The other letter was delivered.")
+	sendAllNews(t, s, clock, 600)
+
+	if _, err := s.Withdraw(ctx, withdrawing); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"arif@example.org": {"Delivered."}, "leyla@example.org": {"The other letter was delivered."}}
+	if got := newsBodies(t, s); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("news waiting after leyla@ withdrew from the first letter: %v, want %v", got, want)
+	}
+
+	if err := s.SetLetterState(ctx, l, models.StateClosed); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(time.Duration(l.RetentionDays+1) * day) // the outbox forgets the news above
+	postAndSend(t, s, l, "A response arrived.")
+	postAndSend(t, s, other, "The other letter got a response.")
+	sendAllNews(t, s, clock, 600)
+	if _, err := s.EraseExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string][]string{"leyla@example.org": {"The other letter got a response."}}
+	if got := newsBodies(t, s); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("news waiting after the first letter's retention ended: %v, want %v", got, want)
 	}
 }
