@@ -51,6 +51,11 @@ const subscribed = "news AND status = 'listed'"
 // outbox: the single writer is held for a moment only, whatever the rate.
 const newsChunkMost = 100
 
+// newsBacklogChunks is how many chunks of news may wait unsent in the
+// outbox before a send holds its next: when the relay takes mail slower
+// than the rate, the news must not pile up ahead of signers' own links.
+const newsBacklogChunks = 10
+
 // newsPace is how many emails a chunk of a send at perMinute emails a
 // minute holds, and how long after one chunk the next is due: about a
 // second's worth at a time, so that the outbox sends evenly.
@@ -107,7 +112,7 @@ var errNewsMoved = errors.New("the news send moved on meanwhile")
 
 // SendNewsChunk puts the next chunk of the oldest unfinished news send in
 // the outbox, if it is due, at perMinute emails a minute (see newsPace),
-// and returns how long until the next chunk is due; busy is false when no
+// unless the relay is behind (see newsBacklogChunks), and returns how long until the next chunk is due; busy is false when no
 // send is under way. Sends go one after the other, so that the rate holds
 // for all of them together, as a mail relay's limit does.
 //
@@ -130,6 +135,9 @@ func (s *Store) SendNewsChunk(ctx context.Context, mail NewsMail, perMinute int)
 		return wait, true, nil
 	}
 	chunk, every := newsPace(perMinute)
+	if full, err := s.newsBacklogFull(ctx, newsBacklogChunks*chunk); err != nil || full {
+		return every, true, err
+	}
 	msgs, last, more, err := s.newsChunk(ctx, &send, mail, chunk)
 	if err != nil {
 		return 0, true, fmt.Errorf("news of update %d: %w", send.UpdateID, err)
@@ -159,6 +167,20 @@ func (s *Store) SendNewsChunk(ctx context.Context, mail NewsMail, perMinute int)
 		return 0, true, fmt.Errorf("news of update %d: %w", send.UpdateID, err)
 	}
 	return every, true, nil
+}
+
+// newsBacklogFull reports whether most news emails, or more, wait unsent
+// in the outbox (deferred ones included, not those given up, nor those a
+// server without a relay printed on its console). It counts no further
+// than most, through the outbox's index of unsent mail.
+func (s *Store) newsBacklogFull(ctx context.Context, most int) (bool, error) {
+	var n int64
+	err := s.read.WithContext(ctx).Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL
+		AND given_up_at IS NULL AND printed_at IS NULL AND list_unsubscribe <> '' LIMIT ?) AS waiting`, most).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("news waiting in the outbox: %w", err)
+	}
+	return n >= int64(most), nil
 }
 
 // newsChunk writes the emails of send's next chunk of at most n signers,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"undersigned/models"
+	"undersigned/models/mail"
 	"undersigned/models/modeltest"
 )
 
@@ -344,5 +345,45 @@ func TestNewsWaitingGoesWithTheSigner(t *testing.T) {
 	want = map[string][]string{"leyla@example.org": {"The other letter got a response."}}
 	if got := newsBodies(t, s); !maps.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("news waiting after the first letter's retention ended: %v, want %v", got, want)
+	}
+}
+
+// TestNewsWaitsForASlowRelay: when the relay takes mail slower than the
+// rate, a send stops adding news to the outbox once ten chunks of it wait
+// there, so that signers' own links are not queued behind a pile of it,
+// and goes on as the relay catches up.
+func TestNewsWaitsForASlowRelay(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	for i := range 15 {
+		in := person("Signer", "CZ", modeltest.SignerEmail(i))
+		in.News = true
+		signAndConfirm(t, s, l, in)
+	}
+	deliverDue(t, s, func(mail.Message) mail.Delivery { return mail.Delivery{} }) // the confirmations
+	postAndSend(t, s, l, "Delivered.")
+	waiting := func() int {
+		n := 0
+		for _, msgs := range newsTo(t, s) {
+			n += len(msgs)
+		}
+		return n
+	}
+	for range 20 { // 20 seconds at 60 a minute, one email a chunk, the relay down
+		wait, busy, err := s.SendNewsChunk(ctx, newsMail, 60)
+		if err != nil || !busy {
+			t.Fatalf("a send under way: busy %v, %v", busy, err)
+		}
+		clock.advance(wait)
+	}
+	if n := waiting(); n != 10 {
+		t.Fatalf("%d news emails wait in the outbox of a relay that takes none, want 10", n)
+	}
+	deliverDue(t, s, func(mail.Message) mail.Delivery { return mail.Delivery{} })
+	sendAllNews(t, s, clock, 60)
+	if n := waiting(); n != 5 {
+		t.Fatalf("%d news emails wait once the relay took the first 10, want the other 5", n)
 	}
 }
