@@ -100,7 +100,11 @@ func TestNewsOnlyToAProvenAddress(t *testing.T) {
 			}
 			s.signWithNews(seedSlug, "Leyla Yunus", "someone.else@example.org", true)
 			want := map[bool]string{true: "1 signer asked for news", false: "0 signers asked for news"}[tc.offered]
-			coord.Get(editor).Expect(t, http.StatusOK, want)
+			page = coord.Get(editor).Expect(t, http.StatusOK, want)
+			const why = "The signing form offers news only on a letter that confirms its signers’ addresses by email"
+			if got := strings.Contains(page.Body, why); got == tc.offered {
+				t.Errorf("the editor explains why no news is offered: %v, want %v", got, !tc.offered)
+			}
 		})
 	}
 }
