@@ -86,6 +86,24 @@ func unsubscribeToken(t *testing.T, m models.OutboxMessage) string {
 	return token
 }
 
+// askingForNews is a signer, addressed email, who ticks "Email me news".
+func askingForNews(email string) models.NewSignature {
+	in := person("Signer", "CZ", email)
+	in.News = true
+	return in
+}
+
+// subscribe signs l as n confirmed signers asking for news, addressed
+// modeltest.SignerEmail(0) on, and returns their private links' tokens.
+func subscribe(t *testing.T, s *models.Store, l *models.Letter, n int) []string {
+	t.Helper()
+	manage := make([]string, n)
+	for i := range n {
+		manage[i] = signAndConfirm(t, s, l, askingForNews(modeltest.SignerEmail(i)))
+	}
+	return manage
+}
+
 // TestNewsGoesToConfirmedSignersWhoAsked: an update sent goes, once, to
 // each confirmed signer who ticked the box, whether listed by name or
 // counted only; not to one who did not tick it, nor to one who has not
@@ -161,9 +179,7 @@ func TestNewsNeedsAProvenAddress(t *testing.T) {
 	s := modeltest.Open(t)
 	_, l := openLetter(t, s)
 	modeltest.ListAtOnce(t, s, l)
-	in := person("Leyla Yunus", "AZ", "leyla@example.org")
-	in.News = true
-	sign(t, s, l, in)
+	sign(t, s, l, askingForNews("leyla@example.org"))
 	if n, err := s.NewsSubscribers(context.Background(), l.ID); err != nil || n != 0 {
 		t.Fatalf("signers who asked for news on a letter that proves no address: %d, %v; want 0", n, err)
 	}
@@ -227,12 +243,7 @@ func TestUnsubscribeByLink(t *testing.T) {
 	s := modeltest.Open(t)
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
-	var manage []string
-	for i := range 2 {
-		in := person("Signer", "CZ", modeltest.SignerEmail(i))
-		in.News = true
-		manage = append(manage, signAndConfirm(t, s, l, in))
-	}
+	manage := subscribe(t, s, l, 2)
 	postAndSend(t, s, l, "A response arrived.")
 	sendAllNews(t, s, clock, 600)
 	got := newsTo(t, s)
@@ -312,14 +323,9 @@ func TestNewsWaitingGoesWithTheSigner(t *testing.T) {
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
 	_, other := openLetterOf(t, s, "coordinator@other.example", "Other")
-	asking := func(email string) models.NewSignature {
-		in := person("Signer", "CZ", email)
-		in.News = true
-		return in
-	}
-	withdrawing := signAndConfirm(t, s, l, asking("leyla@example.org"))
-	signAndConfirm(t, s, l, asking("arif@example.org"))
-	signAndConfirm(t, s, other, asking("leyla@example.org"))
+	withdrawing := signAndConfirm(t, s, l, askingForNews("leyla@example.org"))
+	signAndConfirm(t, s, l, askingForNews("arif@example.org"))
+	signAndConfirm(t, s, other, askingForNews("leyla@example.org"))
 	postAndSend(t, s, l, "Delivered.")
 	postAndSend(t, s, other, "The other letter was delivered.")
 	sendAllNews(t, s, clock, 600)
@@ -357,11 +363,7 @@ func TestNewsWaitsForASlowRelay(t *testing.T) {
 	s := modeltest.Open(t)
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
-	for i := range 15 {
-		in := person("Signer", "CZ", modeltest.SignerEmail(i))
-		in.News = true
-		signAndConfirm(t, s, l, in)
-	}
+	subscribe(t, s, l, 15)
 	deliverDue(t, s, func(mail.Message) mail.Delivery { return mail.Delivery{} }) // the confirmations
 	postAndSend(t, s, l, "Delivered.")
 	waiting := func() int {
