@@ -133,6 +133,13 @@ func TestNewsToSignersWhoAsked(t *testing.T) {
 	s.signWithNews(seedSlug, "Leyla Yunus", "leyla@example.org", true)
 	s.signWithNews(seedSlug+"/fr", "Nicolas Tenzer", "nicolas@example.org", true)
 	s.signWithNews(seedSlug, "Jakub Klepal", "jakub@example.org", false)
+	// Confirming is consenting: the email that asks it says so to those who asked for news.
+	for to, asked := range map[string]bool{"leyla@example.org": true, "nicolas@example.org": true, "jakub@example.org": false} {
+		confirmation := s.inbox(to)[0]
+		if says := strings.Contains(confirmation.Body, views.Message(confirmation.Lang, "news.mail.confirm_note")); says != asked {
+			t.Errorf("the confirmation to %s, in %s, says they asked for news: %v, want %v", to, confirmation.Lang, says, asked)
+		}
+	}
 
 	page := coord.Get(editor).Expect(t, http.StatusOK, "2 signers asked for news")
 	for _, address := range []string{"leyla@example.org", "nicolas@example.org"} {

@@ -309,6 +309,9 @@ func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message 
 	case s.ConfirmToken != "":
 		e = views.ComposeEmail(lang, views.ConfirmEmail, "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
 			"until", time.Now().Add(models.ConfirmationTTL), "manage_url", manage)
+		if s.Signature.News { // what the address's owner consents to, by confirming
+			e.Body += "\n" + views.Message(lang, "news.mail.confirm_note") + "\n"
+		}
 	case s.Again:
 		e = views.ComposeEmail(lang, views.AgainEmail, "title", l.Title, "manage_url", manage)
 	default:
