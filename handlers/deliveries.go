@@ -250,11 +250,24 @@ func (h *Handler) deliver(c *fiber.Ctx, l *models.Letter) error {
 			return h.refuseDelivery(c, l, form, err)
 		}
 	}
-	if _, err := h.store.Deliver(c.UserContext(), l, *d, compose); err != nil {
+	if _, err := h.store.Deliver(c.UserContext(), l, coordinator(c).ID, *d, compose, h.deliveryDetail(d)); err != nil {
 		return h.refuseDelivery(c, l, form, err)
 	}
 	h.log.Info("letter delivered", "letter", l.ID, "addressees", len(to), "by_hand", d.ByHand != "")
 	return c.Redirect(deliveriesPath(l)+"?done=1", fiber.StatusSeeOther)
+}
+
+// deliveryDetail is the audit log's detail of delivery d: which dated
+// list, to how many addressees, by email or by hand; in the site's
+// language, as the log is read by all the letter's coordinators.
+func (h *Handler) deliveryDetail(d *models.NewDelivery) func(addressees int) string {
+	key := "delivery.audit_email"
+	if d.ByHand != "" {
+		key = "delivery.audit_hand"
+	}
+	return func(addressees int) string {
+		return views.Message(h.cfg.Lang, key, "date", views.FormatDate(h.cfg.Lang, d.Snapshot.AsOf), "count", addressees)
+	}
 }
 
 // checkDeliveryForm checks what the form's tags cannot: that its list is a

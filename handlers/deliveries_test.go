@@ -11,6 +11,7 @@ import (
 
 	"undersigned/handlers"
 	"undersigned/models/mail"
+	"undersigned/views"
 )
 
 // A coordinator gives the letter's addressees roles and addresses (an
@@ -77,6 +78,14 @@ func TestDeliveringTheLetter(t *testing.T) {
 	hand.Set("hand_how", "In person at COP29")
 	coord.Post(deliveries, hand).Expect(t, http.StatusSeeOther)
 	coord.Get(deliveries).Expect(t, http.StatusOK, "By hand: In person at COP29", "By email, with the PDF", "waiting to be sent", "delivered by hand")
+	// The audit log says who delivered which list, to how many and how; never to which address.
+	asOf := views.FormatDate("en", time.Now().UTC())
+	auditLog := coord.Get(letterPath+"/signatures").Expect(t, http.StatusOK,
+		"delivered the letter: the list as of "+asOf+", to 1 addressee, by email",
+		"delivered the letter: the list as of "+asOf+", to 1 addressee, by hand")
+	if strings.Contains(auditLog.Body, "pace@coe.example") {
+		t.Errorf("the audit log shows an addressee's address")
+	}
 
 	v := s.client()
 	page := v.Get(seedSlug).Expect(t, http.StatusOK).Shows(t, "Delivered on", "President of PACE", "Delegations to COP29")

@@ -97,6 +97,7 @@ func (h *Handler) sendNews(c *fiber.Ctx, l *models.Letter) error {
 type NewsSection struct {
 	Subscribers int64
 	Sends       map[int64]*models.NewsSend // by update id
+	Offered     bool                       // the public form offers news (models.Letter.OffersNews)
 }
 
 // newsSection reads the letter's NewsSection.
@@ -106,7 +107,7 @@ func (h *Handler) newsSection(ctx context.Context, l *models.Letter) (NewsSectio
 		return NewsSection{}, err
 	}
 	sends, err := h.store.NewsSends(ctx, l.ID)
-	return NewsSection{Subscribers: n, Sends: sends}, err
+	return NewsSection{Subscribers: n, Sends: sends, Offered: l.OffersNews()}, err
 }
 
 // UnsubscribeView is the page of the link that stops a signer's news.

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -54,7 +55,8 @@ func (s *site) sendNews() {
 }
 
 // signWithNews signs the seed letter at path (its original, or a
-// version), ticking "Email me news" when news is set.
+// version), ticking "Email me news" when news is set, and confirms by the
+// emailed link when the letter asks for it.
 func (s *site) signWithNews(path, name, email string, news bool) {
 	s.t.Helper()
 	signer := s.client()
@@ -64,6 +66,47 @@ func (s *site) signWithNews(path, name, email string, news bool) {
 		form.Set("news", "1")
 	}
 	signer.Post(path+"/sign", form).Expect(s.t, http.StatusSeeOther)
+	if s.letter().ConfirmEmail {
+		signer.Confirm(s.mailedLink(email, "/confirm/"))
+	}
+}
+
+// newsLetter publishes seed 003's letter as one that offers news: it
+// confirms its signers' addresses by email.
+func (s *site) newsLetter() (*handlertest.Client, string) {
+	s.t.Helper()
+	return s.openLetter("c@example.org", "ICDR", withSettings("confirm_email"))
+}
+
+// TestNewsOnlyToAProvenAddress: the box is offered only where the address
+// will be proven, by the emailed confirmation link; on a letter that lists
+// at once, nobody can ask news to be emailed to someone else's address,
+// even by posting the field the form does not show.
+func TestNewsOnlyToAProvenAddress(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		settings url.Values
+		offered  bool
+	}{
+		{"confirms emails", withSettings("confirm_email"), true},
+		{"lists at once", listAtOnce(), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSite(t, handlers.Config{})
+			coord, editor := s.openLetter("c@example.org", "ICDR", tc.settings)
+			page := s.client().Get(seedSlug).Expect(t, http.StatusOK, "Sign this letter")
+			if got := strings.Contains(page.Body, `name="news"`); got != tc.offered {
+				t.Errorf("the form offers news: %v, want %v", got, tc.offered)
+			}
+			s.signWithNews(seedSlug, "Leyla Yunus", "someone.else@example.org", true)
+			want := map[bool]string{true: "1 signer asked for news", false: "0 signers asked for news"}[tc.offered]
+			page = coord.Get(editor).Expect(t, http.StatusOK, want)
+			const why = "The signing form offers news only on a letter that confirms its signers’ addresses by email"
+			if got := strings.Contains(page.Body, why); got == tc.offered {
+				t.Errorf("the editor explains why no news is offered: %v, want %v", got, !tc.offered)
+			}
+		})
+	}
 }
 
 // TestNewsToSignersWhoAsked: the box is on the form, unticked, naming the
@@ -74,7 +117,7 @@ func (s *site) signWithNews(path, name, email string, news bool) {
 // many.
 func TestNewsToSignersWhoAsked(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	coord, editor := s.publishedLetter("c@example.org", "ICDR")
+	coord, editor := s.newsLetter()
 	publishTranslation(t, coord, editor, "fr", seedFrench)
 	s.client().Get(seedSlug).Expect(t, http.StatusOK,
 		"Email me news about this letter from ICDR, International Coalition for Democratic Renewal (ICDR) and Forum 2000 Foundation").
@@ -90,6 +133,13 @@ func TestNewsToSignersWhoAsked(t *testing.T) {
 	s.signWithNews(seedSlug, "Leyla Yunus", "leyla@example.org", true)
 	s.signWithNews(seedSlug+"/fr", "Nicolas Tenzer", "nicolas@example.org", true)
 	s.signWithNews(seedSlug, "Jakub Klepal", "jakub@example.org", false)
+	// Confirming is consenting: the email that asks it says so to those who asked for news.
+	for to, asked := range map[string]bool{"leyla@example.org": true, "nicolas@example.org": true, "jakub@example.org": false} {
+		confirmation := s.inbox(to)[0]
+		if says := strings.Contains(confirmation.Body, views.Message(confirmation.Lang, "news.mail.confirm_note")); says != asked {
+			t.Errorf("the confirmation to %s, in %s, says they asked for news: %v, want %v", to, confirmation.Lang, says, asked)
+		}
+	}
 
 	page := coord.Get(editor).Expect(t, http.StatusOK, "2 signers asked for news")
 	for _, address := range []string{"leyla@example.org", "nicolas@example.org"} {
@@ -150,7 +200,7 @@ func sendFormOf(t *testing.T, page string) string {
 // not found; and the coordinator's count goes down.
 func TestUnsubscribeInOneClick(t *testing.T) {
 	s := newSite(t, handlers.Config{})
-	coord, editor := s.publishedLetter("c@example.org", "ICDR")
+	coord, editor := s.newsLetter()
 	s.signWithNews(seedSlug, "Leyla Yunus", "leyla@example.org", true)
 	s.signWithNews(seedSlug, "Arif Yunus", "arif@example.org", true)
 	coord.Post(editor+"/updates", url.Values{"update_on": {"2024-11-20"}, "update_body": {"Delivered."}}).Expect(t, http.StatusSeeOther)
@@ -172,16 +222,24 @@ func TestUnsubscribeInOneClick(t *testing.T) {
 }
 
 // TestInvitedSignerMayAskForNews: the invitation's form has the box too,
-// unticked.
+// unticked, even on a letter that lists at once: its link went to the
+// contact's address, which the news goes to; not to another address typed
+// instead, which nothing proved.
 func TestInvitedSignerMayAskForNews(t *testing.T) {
 	cp := newCampaign(t, handlers.Config{})
-	id := cp.partner("Center for National and International Studies", "AZ", "Anar Mammadli", "anar@cnis.example")
-	link := cp.invite([]string{id}, "anar@cnis.example")[0]
-	partner := cp.client()
-	partner.Get(link).Expect(t, http.StatusOK, "Email me news about this letter from International Coalition for Democratic Renewal (ICDR)").
-		ExpectMarkup(t, `<input type="checkbox" id="f-news" name="news" value="1" aria-describedby="f-news-hint">`)
-	form := invitedForm("Anar Mammadli", "anar@cnis.example")
-	form.Set("news", "1")
-	partner.Post(link, form).Expect(t, http.StatusSeeOther)
-	cp.coordinator.Get(cp.editor).Expect(t, http.StatusOK, "1 signer asked for news")
+	cp.coordinator.Post(cp.editor+"/settings", listAtOnce()).Expect(t, http.StatusSeeOther)
+	for i, tc := range []struct{ contact, typed, want string }{
+		{"anar@cnis.example", "anar@cnis.example", "1 signer asked for news"},
+		{"leyla@ipd.example", "someone.else@example.org", "1 signer asked for news"},
+	} {
+		id := cp.partner(fmt.Sprintf("Partner %d", i), "AZ", "Anar Mammadli", tc.contact)
+		link := cp.invite([]string{id}, tc.contact)[0]
+		partner := cp.client()
+		partner.Get(link).Expect(t, http.StatusOK, "Email me news about this letter from International Coalition for Democratic Renewal (ICDR)").
+			ExpectMarkup(t, `<input type="checkbox" id="f-news" name="news" value="1" aria-describedby="f-news-hint">`)
+		form := invitedForm("Anar Mammadli", tc.typed)
+		form.Set("news", "1")
+		partner.Post(link, form).Expect(t, http.StatusSeeOther)
+		cp.coordinator.Get(cp.editor).Expect(t, http.StatusOK, tc.want)
+	}
 }

@@ -67,7 +67,7 @@ func TestRecordingAResponse(t *testing.T) {
 	coord.Get(editor).Expect(t, http.StatusOK, `href="`+pdfPath+`"`).ExpectMarkup(t, `<span class="update-kind">Response</span> from <bdi>Ministry of Foreign Affairs</bdi>`)
 
 	pdf := s.client().Get(pdfPath).Expect(t, http.StatusOK)
-	if pdf.Markup != replyPDF || pdf.Header.Get("Content-Type") != "application/pdf" ||
+	if pdf.Markup != replyPDF || pdf.Header.Get("Content-Type") != "application/pdf" || pdf.Header.Get("X-Content-Type-Options") != "nosniff" ||
 		!strings.HasPrefix(pdf.Header.Get("Content-Disposition"), "attachment;") {
 		t.Errorf("the PDF: %q, headers %v", pdf.Markup, pdf.Header)
 	}

@@ -41,6 +41,8 @@ type SignView struct {
 	// Invitation, on a members-only letter, says above the form that it is
 	// signed by invitation, and from which email domains if any.
 	Invitation string
+	// News says the form offers news by email (models.Letter.OffersNews).
+	News bool
 	// HTML, when set, is the form already rendered: the page shows it as is.
 	HTML template.HTML
 }
@@ -61,7 +63,7 @@ var countryOptions = func() map[string]*views.Options {
 
 func (h *Handler) signView(c *fiber.Ctx, l *models.Letter, form *SignForm) *SignView {
 	lang := h.mainLang(c, l) // the form is in the letter's version's language
-	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions[lang]}
+	v := &SignView{Action: letterPath(l) + "/sign", Form: form, Countries: countryOptions[lang], News: l.OffersNews()}
 	switch l.Signers {
 	case models.SignersIndividuals:
 		v.Kind = string(models.KindIndividual)
@@ -307,6 +309,9 @@ func (h *Handler) signerMail(l *models.Letter, s *models.Signed) models.Message 
 	case s.ConfirmToken != "":
 		e = views.ComposeEmail(lang, views.ConfirmEmail, "title", l.Title, "confirm_url", h.absolute("/confirm/"+s.ConfirmToken),
 			"until", time.Now().Add(models.ConfirmationTTL), "manage_url", manage)
+		if s.Signature.News { // what the address's owner consents to, by confirming
+			e.Body += "\n" + views.Message(lang, "news.mail.confirm_note") + "\n"
+		}
 	case s.Again:
 		e = views.ComposeEmail(lang, views.AgainEmail, "title", l.Title, "manage_url", manage)
 	default:

@@ -25,6 +25,9 @@ const (
 	AuditCorrect AuditAction = "correct"
 	// another organisation became a co-initiator; the detail is its name
 	AuditCoInitiate AuditAction = "co_initiate"
+	// a dated list delivered; the detail says which, to how many addressees
+	// and how, never their addresses
+	AuditDeliver AuditAction = "deliver"
 )
 
 // AuditEntry is one line of a letter's audit log: who did what, and when.

@@ -236,11 +236,13 @@ func checkDelivery(db *gorm.DB, l *Letter, d *NewDelivery) ([]Addressee, error) 
 	return chosen, nil
 }
 
-// Deliver records d, a delivery of l's dated list, and for one not made by
-// hand writes the email mail composes for each addressee to the outbox,
-// in one transaction; a public page shows it. It refuses as CheckDelivery
-// does. The caller has authorised access to l.
-func (s *Store) Deliver(ctx context.Context, l *Letter, d NewDelivery, mail func(Addressee) Message) (*Delivery, error) {
+// Deliver records d, a delivery of l's dated list by the coordinator
+// userID, and for one not made by hand writes the email mail composes for
+// each addressee to the outbox, in one transaction; a public page shows
+// it, and the audit log says who delivered, with detail's words for how
+// many addressees. It refuses as CheckDelivery does. The caller has
+// authorised access to l.
+func (s *Store) Deliver(ctx context.Context, l *Letter, userID int64, d NewDelivery, mail func(Addressee) Message, detail func(addressees int) string) (*Delivery, error) {
 	out := &Delivery{LetterID: l.ID, SnapshotID: d.Snapshot.ID, Versions: strings.Join(d.Versions, " "), Message: d.Message,
 		Attach: d.Attach, ByHand: d.ByHand, DeliveredOn: Day(d.DeliveredOn), CreatedAt: s.now(), AsOf: d.Snapshot.AsOf}
 	if d.ByHand == "" {
@@ -268,7 +270,10 @@ func (s *Store) Deliver(ctx context.Context, l *Letter, d NewDelivery, mail func
 			}
 			out.Recipients[i] = r
 		}
-		return tx.Create(&out.Recipients).Error
+		if err := tx.Create(&out.Recipients).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, l.ID, &userID, nil, AuditDeliver, detail(len(to)))
 	})
 	if err != nil {
 		return nil, err

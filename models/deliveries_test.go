@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/emersion/go-smtp"
@@ -55,7 +56,7 @@ func TestDeliveryGoesThroughTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	s := modeltest.Open(t)
 	stoppedClock(s, asOf)
-	_, l, snap := addressedLetter(t, s)
+	u, l, snap := addressedLetter(t, s)
 	err := s.SaveAddressees(ctx, l, []models.AddresseeDetails{
 		{Role: "Commissioner", Email: "commissioner@coe.example"}, {Email: "un@mission.example"}, {Role: "President"}})
 	if err != nil {
@@ -75,14 +76,16 @@ func TestDeliveryGoesThroughTheOutbox(t *testing.T) {
 			ByHand: byHand, DeliveredOn: asOf, Again: again}
 	}
 
+	detail := func(n int) string { return strconv.Itoa(n) + " addressees" }
+
 	var noAddress *models.NoAddress
-	if _, err := s.Deliver(ctx, l, delivery([]int{0, 2}, "", false), compose); !errors.As(err, &noAddress) || !slices.Equal(noAddress.Addressees, []string{"President"}) {
+	if _, err := s.Deliver(ctx, l, u.ID, delivery([]int{0, 2}, "", false), compose, detail); !errors.As(err, &noAddress) || !slices.Equal(noAddress.Addressees, []string{"President"}) {
 		t.Errorf("emailing an addressee without an address: %v", err)
 	}
-	if _, err := s.Deliver(ctx, l, delivery(nil, "", false), compose); !errors.Is(err, models.ErrNoAddressee) {
+	if _, err := s.Deliver(ctx, l, u.ID, delivery(nil, "", false), compose, detail); !errors.Is(err, models.ErrNoAddressee) {
 		t.Errorf("a delivery to no one: %v", err)
 	}
-	if _, err := s.Deliver(ctx, l, delivery([]int{0, 1}, "", false), compose); err != nil {
+	if _, err := s.Deliver(ctx, l, u.ID, delivery([]int{0, 1}, "", false), compose, detail); err != nil {
 		t.Fatal(err)
 	}
 	refusal := &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
@@ -102,14 +105,29 @@ func TestDeliveryGoesThroughTheOutbox(t *testing.T) {
 	}
 
 	var before *models.DeliveredBefore
-	if _, err := s.Deliver(ctx, l, delivery([]int{1, 2}, "by post", false), compose); !errors.As(err, &before) || !slices.Equal(before.Addressees, []string{"Permanent Representatives to the UN"}) {
+	if _, err := s.Deliver(ctx, l, u.ID, delivery([]int{1, 2}, "by post", false), compose, detail); !errors.As(err, &before) || !slices.Equal(before.Addressees, []string{"Permanent Representatives to the UN"}) {
 		t.Errorf("delivering the list again, unconfirmed: %v", err)
 	}
-	if _, err := s.Deliver(ctx, l, delivery([]int{1, 2}, "by post", true), compose); err != nil {
+	if _, err := s.Deliver(ctx, l, u.ID, delivery([]int{1, 2}, "by post", true), compose, detail); err != nil {
 		t.Fatalf("delivering by hand, confirmed: %v", err)
 	}
 	if again := dueMail(t, s, func(mail.Message) mail.Delivery { return mail.Delivery{} }); len(again) != 0 {
 		t.Errorf("a delivery by hand emailed %d addressees", len(again))
+	}
+
+	// The audit log has the two deliveries made, by whom; not those refused.
+	entries, err := s.AuditLog(ctx, l, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var delivered []string
+	for _, e := range entries {
+		if e.Action == models.AuditDeliver && e.UserID != nil && *e.UserID == u.ID {
+			delivered = append(delivered, e.Detail)
+		}
+	}
+	if !slices.Equal(delivered, []string{"2 addressees", "2 addressees"}) {
+		t.Errorf("the audit log's deliveries: %q, want two, to 2 addressees each", delivered)
 	}
 
 	got, err := s.Deliveries(ctx, l.ID, 10)

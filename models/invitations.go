@@ -323,6 +323,9 @@ func (s *Store) SignByInvitation(ctx context.Context, token string, in NewSignat
 			return ErrOrganisationSigned
 		}
 		in.Kind, in.Affiliation, in.Lang = KindOrganisation, inv.Partner.Name, l.Lang
+		// The invitation's link proves the address it went to, not one typed
+		// instead: news goes only where the signer showed they read its mail.
+		in.News = in.News && SignerEmailKey(in.Email) == SignerEmailKey(inv.Contact.Email)
 		sig := newSignature(l.ID, in, now)
 		manage, manageHash := NewToken()
 		sig.ManageTokenHash, sig.Status, sig.Revision = &manageHash, StatusListed, l.Revision

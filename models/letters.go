@@ -321,6 +321,12 @@ func (l *Letter) AcceptsSignatures(now time.Time) error {
 	return nil
 }
 
+// OffersNews reports whether the letter's public form may offer news by
+// email: only where the signer proves the address by opening the link
+// emailed to it, so that no one asks news to be sent to someone else.
+// (An invitation's form offers it too: its link went to the address.)
+func (l *Letter) OffersNews() bool { return l.ConfirmEmail }
+
 // AllowsKind reports whether the letter takes signatures of this kind.
 func (l *Letter) AllowsKind(k SignatureKind) bool {
 	switch l.Signers {
@@ -451,15 +457,15 @@ func (s *Store) TextLocked(ctx context.Context, letterID int64) (bool, error) {
 }
 
 // textLocked also counts signatures since removed or withdrawn, which the
-// audit log remembers (a download of the list, or a co-initiator's
-// acceptance, is no signature), and a letter already revised, whose
+// audit log remembers (a download of the list, a co-initiator's
+// acceptance or a delivery is no signature), and a letter already revised, whose
 // signatures may all have been erased since.
 func textLocked(db *gorm.DB, letterID int64) (bool, error) {
 	var locked bool
 	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM signatures WHERE letter_id = ?)
 		OR EXISTS (SELECT 1 FROM audit_log WHERE letter_id = ? AND action NOT IN ?)
 		OR EXISTS (SELECT 1 FROM letters WHERE id = ? AND revision > 1)`,
-		letterID, letterID, []AuditAction{AuditExport, AuditCoInitiate}, letterID).Scan(&locked).Error
+		letterID, letterID, []AuditAction{AuditExport, AuditCoInitiate, AuditDeliver}, letterID).Scan(&locked).Error
 	return locked, err
 }
 

@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +50,11 @@ const subscribed = "news AND status = 'listed'"
 // newsChunkMost bounds the emails one transaction of a send puts in the
 // outbox: the single writer is held for a moment only, whatever the rate.
 const newsChunkMost = 100
+
+// newsBacklogChunks is how many chunks of news may wait unsent in the
+// outbox before a send holds its next: when the relay takes mail slower
+// than the rate, the news must not pile up ahead of signers' own links.
+const newsBacklogChunks = 10
 
 // newsPace is how many emails a chunk of a send at perMinute emails a
 // minute holds, and how long after one chunk the next is due: about a
@@ -105,7 +112,7 @@ var errNewsMoved = errors.New("the news send moved on meanwhile")
 
 // SendNewsChunk puts the next chunk of the oldest unfinished news send in
 // the outbox, if it is due, at perMinute emails a minute (see newsPace),
-// and returns how long until the next chunk is due; busy is false when no
+// unless the relay is behind (see newsBacklogChunks), and returns how long until the next chunk is due; busy is false when no
 // send is under way. Sends go one after the other, so that the rate holds
 // for all of them together, as a mail relay's limit does.
 //
@@ -128,6 +135,9 @@ func (s *Store) SendNewsChunk(ctx context.Context, mail NewsMail, perMinute int)
 		return wait, true, nil
 	}
 	chunk, every := newsPace(perMinute)
+	if full, err := s.newsBacklogFull(ctx, newsBacklogChunks*chunk); err != nil || full {
+		return every, true, err
+	}
 	msgs, last, more, err := s.newsChunk(ctx, &send, mail, chunk)
 	if err != nil {
 		return 0, true, fmt.Errorf("news of update %d: %w", send.UpdateID, err)
@@ -157,6 +167,20 @@ func (s *Store) SendNewsChunk(ctx context.Context, mail NewsMail, perMinute int)
 		return 0, true, fmt.Errorf("news of update %d: %w", send.UpdateID, err)
 	}
 	return every, true, nil
+}
+
+// newsBacklogFull reports whether most news emails, or more, wait unsent
+// in the outbox (deferred ones included, not those given up, nor those a
+// server without a relay printed on its console). It counts no further
+// than most, through the outbox's index of unsent mail.
+func (s *Store) newsBacklogFull(ctx context.Context, most int) (bool, error) {
+	var n int64
+	err := s.read.WithContext(ctx).Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL
+		AND given_up_at IS NULL AND printed_at IS NULL AND list_unsubscribe <> '' LIMIT ?) AS waiting`, most).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("news waiting in the outbox: %w", err)
+	}
+	return n >= int64(most), nil
 }
 
 // newsChunk writes the emails of send's next chunk of at most n signers,
@@ -193,7 +217,7 @@ func (s *Store) newsChunk(ctx context.Context, send *NewsSend, mail NewsMail, n 
 }
 
 // Unsubscribe stops the news of the signer whose unsubscribe link carries
-// token, and returns the letter they signed, in the version they signed;
+// token, the news waiting in the outbox for them too, and returns the letter they signed, in the version they signed;
 // already says their news had stopped before (a second click). It returns
 // ErrNotFound for a token the site did not give, or whose signature has
 // been withdrawn or erased since.
@@ -212,9 +236,54 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (l *Letter, alrea
 		if already {
 			return nil
 		}
-		return tx.Model(&Signature{}).Where("id = ?", sig.ID).Update("news", false).Error
+		if err := tx.Model(&Signature{}).Where("id = ?", sig.ID).Update("news", false).Error; err != nil {
+			return err
+		}
+		return dropWaitingNews(tx, sig.Email, token) // RFC 8058: at once, not after what is queued
 	})
 	return l, already, err
+}
+
+// dropWaitingNews deletes, in tx, the news emails waiting in the outbox for
+// one signer: those to recipient whose unsubscribe link carries token,
+// their signature's (newsToken), so that a withdrawn or erased signer gets
+// none, while the news of another letter they asked for still goes.
+func dropWaitingNews(tx *gorm.DB, recipient, token string) error {
+	// The token's "_" would match any character in LIKE: "!" escapes it.
+	pattern := "%/" + strings.ReplaceAll(token, "_", "!_")
+	return tx.Where("recipient = ? AND sent_at IS NULL AND list_unsubscribe LIKE ? ESCAPE '!'", recipient, pattern).
+		Delete(&OutboxMessage{}).Error
+}
+
+// dropWaitingNewsOf is dropWaitingNews for the signers of the letters
+// letterIDs who asked for news, before their addresses are erased. It
+// starts from the news waiting in the outbox, a few seconds' worth while
+// the relay takes it, not from the signers, who may be a hundred thousand.
+func dropWaitingNewsOf(tx *gorm.DB, key []byte, letterIDs []int64) error {
+	var recipients []string
+	err := tx.Model(&OutboxMessage{}).Distinct("recipient").
+		Where("sent_at IS NULL AND list_unsubscribe <> ''").Pluck("recipient", &recipients).Error
+	if err != nil {
+		return err
+	}
+	// In chunks: a relay down for long leaves many waiting, beyond what
+	// one statement may bind.
+	for chunk := range slices.Chunk(recipients, 500) {
+		keys := make([]string, len(chunk))
+		for i, r := range chunk {
+			keys[i] = SignerEmailKey(r)
+		}
+		var sigs []Signature
+		if err := tx.Select("id", "email", "email_key").Where("letter_id IN ? AND email_key IN ? AND news", letterIDs, keys).Find(&sigs).Error; err != nil {
+			return err
+		}
+		for _, sig := range sigs {
+			if err := dropWaitingNews(tx, sig.Email, newsToken(key, sig.ID, sig.EmailKey)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // NewsSubscription returns the letter of the unsubscribe link token, as
@@ -240,7 +309,7 @@ func newsSignature(db *gorm.DB, key []byte, token string) (*Signature, *Letter, 
 		return nil, nil, ErrNotFound
 	}
 	var sig Signature
-	if err := db.Select("id", "letter_id", "lang", "email_key", "news").Take(&sig, id).Error; err != nil {
+	if err := db.Select("id", "letter_id", "lang", "email", "email_key", "news").Take(&sig, id).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
 	if !hmac.Equal(mac, newsMAC(key, sig.ID, sig.EmailKey)) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"undersigned/models"
+	"undersigned/models/mail"
 	"undersigned/models/modeltest"
 )
 
@@ -85,6 +86,24 @@ func unsubscribeToken(t *testing.T, m models.OutboxMessage) string {
 	return token
 }
 
+// askingForNews is a signer, addressed email, who ticks "Email me news".
+func askingForNews(email string) models.NewSignature {
+	in := person("Signer", "CZ", email)
+	in.News = true
+	return in
+}
+
+// subscribe signs l as n confirmed signers asking for news, addressed
+// modeltest.SignerEmail(0) on, and returns their private links' tokens.
+func subscribe(t *testing.T, s *models.Store, l *models.Letter, n int) []string {
+	t.Helper()
+	manage := make([]string, n)
+	for i := range n {
+		manage[i] = signAndConfirm(t, s, l, askingForNews(modeltest.SignerEmail(i)))
+	}
+	return manage
+}
+
 // TestNewsGoesToConfirmedSignersWhoAsked: an update sent goes, once, to
 // each confirmed signer who ticked the box, whether listed by name or
 // counted only; not to one who did not tick it, nor to one who has not
@@ -153,6 +172,19 @@ func TestNewsGoesToConfirmedSignersWhoAsked(t *testing.T) {
 	}
 }
 
+// TestNewsNeedsAProvenAddress: a letter that lists signatures without
+// confirming their addresses keeps no request for news, since anyone
+// could have typed the address.
+func TestNewsNeedsAProvenAddress(t *testing.T) {
+	s := modeltest.Open(t)
+	_, l := openLetter(t, s)
+	modeltest.ListAtOnce(t, s, l)
+	sign(t, s, l, askingForNews("leyla@example.org"))
+	if n, err := s.NewsSubscribers(context.Background(), l.ID); err != nil || n != 0 {
+		t.Fatalf("signers who asked for news on a letter that proves no address: %d, %v; want 0", n, err)
+	}
+}
+
 // TestNewsSendKeepsItsRateAndSurvivesARestart: at 60 emails a minute a
 // send puts one email in the outbox a second, whatever the job is asked
 // meanwhile; a restart of the server halfway goes on where it stopped,
@@ -162,12 +194,11 @@ func TestNewsSendKeepsItsRateAndSurvivesARestart(t *testing.T) {
 	s, dsn := modeltest.OpenDSN(t)
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
-	modeltest.ListAtOnce(t, s, l)
 	const subscribers = 5
 	for i := range subscribers + 2 {
 		in := person("Signer", "CZ", modeltest.SignerEmail(i))
 		in.News = i < subscribers
-		sign(t, s, l, in)
+		signAndConfirm(t, s, l, in)
 	}
 	postAndSend(t, s, l, "The letter was delivered.")
 	for range 3 { // asked three times in the same second: one chunk
@@ -212,13 +243,7 @@ func TestUnsubscribeByLink(t *testing.T) {
 	s := modeltest.Open(t)
 	clock := stoppedClock(s, asOf)
 	_, l := openLetter(t, s)
-	modeltest.ListAtOnce(t, s, l)
-	var manage []string
-	for i := range 2 {
-		in := person("Signer", "CZ", modeltest.SignerEmail(i))
-		in.News = true
-		manage = append(manage, sign(t, s, l, in).ManageToken)
-	}
+	manage := subscribe(t, s, l, 2)
 	postAndSend(t, s, l, "A response arrived.")
 	sendAllNews(t, s, clock, 600)
 	got := newsTo(t, s)
@@ -236,6 +261,9 @@ func TestUnsubscribeByLink(t *testing.T) {
 	}
 	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 1 {
 		t.Fatalf("signers who asked for news after one unsubscribed: %d, %v; want 1", n, err)
+	}
+	if waiting := newsTo(t, s)[modeltest.SignerEmail(0)]; len(waiting) != 0 {
+		t.Errorf("%d news emails still wait for the signer who unsubscribed", len(waiting))
 	}
 	if _, err := s.Withdraw(ctx, manage[1]); err != nil {
 		t.Fatal(err)
@@ -268,5 +296,96 @@ func TestRetentionErasesTheRequestForNews(t *testing.T) {
 	}
 	if n, err := s.NewsSubscribers(ctx, l.ID); err != nil || n != 0 {
 		t.Fatalf("signers who asked for news after retention: %d, %v; want 0", n, err)
+	}
+}
+
+// newsBodies returns the updates the news emails in the outbox carry, by
+// recipient, sorted.
+func newsBodies(t *testing.T, s *models.Store) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for to, msgs := range newsTo(t, s) {
+		for _, m := range msgs {
+			body, _, _ := strings.Cut(m.Body, "\nunsubscribe ")
+			out[to] = append(out[to], body)
+		}
+		slices.Sort(out[to])
+	}
+	return out
+}
+
+// TestNewsWaitingGoesWithTheSigner: news still waiting in the outbox does
+// not reach a signer who withdrew, nor one whose address the letter's
+// retention erased; the news of another letter they asked for still goes.
+func TestNewsWaitingGoesWithTheSigner(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	_, other := openLetterOf(t, s, "coordinator@other.example", "Other")
+	withdrawing := signAndConfirm(t, s, l, askingForNews("leyla@example.org"))
+	signAndConfirm(t, s, l, askingForNews("arif@example.org"))
+	signAndConfirm(t, s, other, askingForNews("leyla@example.org"))
+	postAndSend(t, s, l, "Delivered.")
+	postAndSend(t, s, other, "The other letter was delivered.")
+	sendAllNews(t, s, clock, 600)
+
+	if _, err := s.Withdraw(ctx, withdrawing); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"arif@example.org": {"Delivered."}, "leyla@example.org": {"The other letter was delivered."}}
+	if got := newsBodies(t, s); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("news waiting after leyla@ withdrew from the first letter: %v, want %v", got, want)
+	}
+
+	if err := s.SetLetterState(ctx, l, models.StateClosed); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(time.Duration(l.RetentionDays+1) * day) // the outbox forgets the news above
+	postAndSend(t, s, l, "A response arrived.")
+	postAndSend(t, s, other, "The other letter got a response.")
+	sendAllNews(t, s, clock, 600)
+	if _, err := s.EraseExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string][]string{"leyla@example.org": {"The other letter got a response."}}
+	if got := newsBodies(t, s); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("news waiting after the first letter's retention ended: %v, want %v", got, want)
+	}
+}
+
+// TestNewsWaitsForASlowRelay: when the relay takes mail slower than the
+// rate, a send stops adding news to the outbox once ten chunks of it wait
+// there, so that signers' own links are not queued behind a pile of it,
+// and goes on as the relay catches up.
+func TestNewsWaitsForASlowRelay(t *testing.T) {
+	ctx := context.Background()
+	s := modeltest.Open(t)
+	clock := stoppedClock(s, asOf)
+	_, l := openLetter(t, s)
+	subscribe(t, s, l, 15)
+	deliverDue(t, s, func(mail.Message) mail.Delivery { return mail.Delivery{} }) // the confirmations
+	postAndSend(t, s, l, "Delivered.")
+	waiting := func() int {
+		n := 0
+		for _, msgs := range newsTo(t, s) {
+			n += len(msgs)
+		}
+		return n
+	}
+	for range 20 { // 20 seconds at 60 a minute, one email a chunk, the relay down
+		wait, busy, err := s.SendNewsChunk(ctx, newsMail, 60)
+		if err != nil || !busy {
+			t.Fatalf("a send under way: busy %v, %v", busy, err)
+		}
+		clock.advance(wait)
+	}
+	if n := waiting(); n != 10 {
+		t.Fatalf("%d news emails wait in the outbox of a relay that takes none, want 10", n)
+	}
+	deliverDue(t, s, func(mail.Message) mail.Delivery { return mail.Delivery{} })
+	sendAllNews(t, s, clock, 60)
+	if n := waiting(); n != 5 {
+		t.Fatalf("%d news emails wait once the relay took the first 10, want the other 5", n)
 	}
 }

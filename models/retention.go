@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -32,7 +33,7 @@ func (l *Letter) ClosedSince() *time.Time {
 // EraseExpired erases the personal data kept past its time: the emails,
 // private links and requests for news of signatures of letters closed
 // more than their retention days ago (the names stay on the list as their
-// signers chose), unconfirmed signatures a week after their link expired,
+// signers chose) with the news still waiting for them, unconfirmed signatures a week after their link expired,
 // and old outbox messages.
 func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 	now := s.now()
@@ -48,8 +49,18 @@ func (s *Store) EraseExpired(ctx context.Context) (Erased, error) {
 			expired = append(expired, l.ID)
 		}
 	}
+	var newsKey []byte
+	if len(expired) > 0 {
+		var err error
+		if newsKey, err = s.newsKey(ctx); err != nil {
+			return out, err
+		}
+	}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if len(expired) > 0 {
+			if err := dropWaitingNewsOf(tx, newsKey, expired); err != nil {
+				return fmt.Errorf("drop the news waiting for erased signers: %w", err)
+			}
 			res := tx.Model(&Signature{}).Where("letter_id IN ? AND email <> ''", expired).Updates(map[string]any{
 				"email": "", "email_key": gorm.Expr("'erased:' || id"), "manage_token_hash": nil, "confirm_token_hash": nil, "reconfirm_token_hash": nil,
 				"news": false,

@@ -507,8 +507,12 @@ func (s *Store) Withdraw(ctx context.Context, manageToken string) (*Letter, erro
 
 // withdraw withdraws the signature whose tokenColumn holds the hash of token.
 func (s *Store) withdraw(ctx context.Context, tokenColumn, token string) (*Letter, error) {
+	newsKey, err := s.newsKey(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var l Letter
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		var sig Signature
 		if err := tx.Where(tokenColumn+" = ?", TokenHash(token)).Take(&sig).Error; err != nil {
 			return notFound(err)
@@ -522,6 +526,10 @@ func (s *Store) withdraw(ctx context.Context, tokenColumn, token string) (*Lette
 		// Sent mail to the signer goes too; mail not yet sent only carries
 		// links that no longer work.
 		if err := tx.Where("recipient = ? AND sent_at IS NOT NULL", sig.Email).Delete(&OutboxMessage{}).Error; err != nil {
+			return err
+		}
+		// News not yet sent must not reach a signer who withdrew.
+		if err := dropWaitingNews(tx, sig.Email, newsToken(newsKey, sig.ID, sig.EmailKey)); err != nil {
 			return err
 		}
 		// What the log said of the signer goes with them.

@@ -406,6 +406,7 @@ func acceptSignature(l *Letter, signed *Signed) error {
 		sig.Lang = l.Lang
 	}
 	sig.Status = l.statusAfterConfirmation(sig.Kind)
+	sig.News = sig.News && l.OffersNews() // a request posted to a form that does not offer it
 	if l.ConfirmEmail {
 		token, hash := NewToken()
 		expires := sig.CreatedAt.Add(ConfirmationTTL)

@@ -111,9 +111,20 @@ func TestLoadgenRefusesUnboundedOrUnknownRuns(t *testing.T) {
 		{"-client", "wrk", "-max-requests", "1000"},
 		{"-client", "wrk", "-scenario", "print"},
 		{"-client", "wrk", "-duration", "1500ms"},
+		{"-scenario", "letter", "-signatures", "100", "-news", "10"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
 		}
+	}
+}
+
+// TestLoadgenRefusesNewsWithWrk: a run with news signs twice, and wrk's
+// emails are the same in both runs: the second would sign nothing new, so
+// loadgen says so rather than measure duplicates.
+func TestLoadgenRefusesNewsWithWrk(t *testing.T) {
+	_, err := parseFlags([]string{"-client", "wrk", "-scenario", "sign", "-signatures", "100", "-news", "10"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "repeat") || !strings.Contains(err.Error(), "-client vegeta") {
+		t.Errorf("-news with -client wrk: %v, want a refusal that says wrk's emails repeat and to use -client vegeta", err)
 	}
 }

@@ -1,142 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
-
-// newsSubject starts the subject of the news emails the run sends, in
-// English: the prepared signatories signed the original.
-const newsSubject = "Subject: News of the letter you signed"
-
-// smtpSink is an SMTP server on loopback that takes every email and keeps
-// only when each news email arrived: the relay of a run that sends news
-// (-news), so that the outbox's pace is measured where the mail leaves.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	news []time.Time
-	all  int
-}
-
-// startSMTPSink listens on a free loopback port until ctx ends.
-func startSMTPSink(ctx context.Context) (*smtpSink, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	s := &smtpSink{ln: ln}
-	context.AfterFunc(ctx, func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(conn)
-		}
-	}()
-	return s, nil
-}
-
-func (s *smtpSink) url() string { return "smtp://" + s.ln.Addr().String() }
-
-// serve speaks enough SMTP to one client to take its emails: no
-// extension, so no STARTTLS and no authentication.
-func (s *smtpSink) serve(conn net.Conn) {
-	defer conn.Close()
-	r, w := bufio.NewReader(conn), bufio.NewWriter(conn)
-	reply := func(line string) bool {
-		w.WriteString(line + "\r\n")
-		return w.Flush() == nil
-	}
-	if !reply("220 loadgen sink") {
-		return
-	}
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		switch verb := strings.ToUpper(strings.Fields(line + " x")[0]); verb {
-		case "DATA":
-			if !reply("354 go on") || !s.readMessage(r) || !reply("250 taken") {
-				return
-			}
-		case "QUIT":
-			reply("221 bye")
-			return
-		default: // EHLO, HELO, MAIL, RCPT, RSET, NOOP
-			if !reply("250 ok") {
-				return
-			}
-		}
-	}
-}
-
-// readMessage reads an email's data up to its lone dot, and counts it.
-func (s *smtpSink) readMessage(r *bufio.Reader) bool {
-	news := false
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return false
-		}
-		if line == ".\r\n" {
-			break
-		}
-		news = news || strings.HasPrefix(line, newsSubject)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.all++
-	if news {
-		s.news = append(s.news, time.Now())
-	}
-	return true
-}
-
-// waitQuiet waits until no email has arrived for quiet, or ctx ends.
-func (s *smtpSink) waitQuiet(ctx context.Context, quiet time.Duration) {
-	last := -1
-	for n := s.total(); n != last && ctx.Err() == nil; n = s.total() {
-		last = n
-		time.Sleep(quiet)
-	}
-}
-
-// total counts the emails of every kind that arrived.
-func (s *smtpSink) total() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.all
-}
-
-// newsBetween counts the news emails that arrived from from to to.
-func (s *smtpSink) newsBetween(from, to time.Time) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, at := range s.news {
-		if !at.Before(from) && at.Before(to) {
-			n++
-		}
-	}
-	return n
-}
 
 // coordinator is the prepared letter's coordinator, logged in.
 type coordinator struct {
@@ -250,7 +127,7 @@ func signDuringNews(ctx context.Context, out io.Writer, srv *server, sink *smtpS
 	if err := coord.sendNews(ctx); err != nil {
 		return nil, nil, err
 	}
-	began := time.Now()
+	began, before := time.Now(), sink.news.Load()
 	// New addresses: those of the first attack have signed.
 	again := *tr
 	again.next = func(n uint64, t *vegeta.Target) { tr.next(n+1<<32, t) }
@@ -268,9 +145,9 @@ func signDuringNews(ctx context.Context, out io.Writer, srv *server, sink *smtpS
 	// first, then the news, never faster than the send queued them.
 	time.Sleep(newsWatch)
 	watched := time.Since(began)
-	sent := sink.newsBetween(began, time.Now())
+	sent := sink.news.Load() - before
 	fmt.Fprintf(out, "news: %d reached the SMTP sink in the %s since the send began, %.0f a minute (%s of -news-rate); %d emails of every kind in the run\n",
-		sent, watched.Round(time.Millisecond), float64(sent)/watched.Minutes(), ratio(float64(sent)/watched.Minutes(), float64(cfg.newsRate)), sink.total())
+		sent, watched.Round(time.Millisecond), float64(sent)/watched.Minutes(), ratio(float64(sent)/watched.Minutes(), float64(cfg.newsRate)), sink.all.Load())
 	verdict := "within"
 	if during.reqPerSec < 0.8*alone.reqPerSec {
 		verdict = "NOT within"

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -95,6 +96,9 @@ func prepare(ctx context.Context, path string, n, batch, news int, french bool) 
 	if err != nil {
 		return p, err
 	}
+	if err := askForNews(ctx, path, p.letterID, news); err != nil {
+		return p, fmt.Errorf("subscribe %d signatories to news: %w", news, err)
+	}
 	s, err := models.Open(ctx, path)
 	if err != nil {
 		return p, err
@@ -138,12 +142,7 @@ func fill(ctx context.Context, path string, n, batch, news int, french bool) (p 
 			return p, err
 		}
 	}
-	signatory := func(i int) models.NewSignature {
-		sig := seedSignatory(i)
-		sig.News = i < news
-		return sig
-	}
-	if _, err := s.AddSignaturesInBatches(ctx, l.ID, n, batch, signatory); err != nil {
+	if _, err := s.AddSignaturesInBatches(ctx, l.ID, n, batch, seedSignatory); err != nil {
 		return p, err
 	}
 	p.slug, p.letterID = l.Slug, l.ID
@@ -191,4 +190,26 @@ func checkCount(ctx context.Context, path, slug string, least, most int64) (got 
 		return got, fmt.Errorf("the letter counts %d signatures, want %d to %d (prepared and thanked for, and valid ones left unanswered)", got, least, most)
 	}
 	return got, nil
+}
+
+// askForNews makes the first n signatories of the prepared letter ask for
+// news by writing the column itself: the store keeps no request for news
+// on a letter that does not prove its signers' addresses
+// (models.Letter.OffersNews), and the prepared one confirms none, to be
+// filled fast.
+func askForNews(ctx context.Context, path string, letterID int64, n int) error {
+	if n == 0 {
+		return nil
+	}
+	driver := "sqlite3" // registered by the store's SQLite driver
+	if models.IsPostgres(path) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, path)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "UPDATE signatures SET news = TRUE WHERE id IN "+
+		"(SELECT id FROM signatures WHERE letter_id = $1 ORDER BY id LIMIT $2)", letterID, n)
+	return errors.Join(err, db.Close())
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"undersigned/models"
 )
 
 // TestPreparedListIsTheOneTheServerShows fills a database the fast way
@@ -140,5 +142,25 @@ func getJSON(t *testing.T, u string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(getBody(t, u, http.StatusOK)), v); err != nil {
 		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+// TestPreparedSignatoriesAskForNews: a run that sends news (-news) has as
+// many signatories asking for it as it says, though the letter it
+// prepares lists at once and the store keeps no such request on it.
+func TestPreparedSignatoriesAskForNews(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "undersigned.db")
+	p, err := prepare(ctx, db, 50, 20, 30, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := models.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.NewsSubscribers(ctx, p.letterID); err != nil || n != 30 {
+		t.Errorf("signatories asking for news: %d, %v; want 30", n, err)
 	}
 }
