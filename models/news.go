@@ -251,7 +251,9 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (l *Letter, alrea
 func dropWaitingNews(tx *gorm.DB, recipient, token string) error {
 	// The token's "_" would match any character in LIKE: "!" escapes it.
 	pattern := "%/" + strings.ReplaceAll(token, "_", "!_")
-	return tx.Where("recipient = ? AND sent_at IS NULL AND list_unsubscribe LIKE ? ESCAPE '!'", recipient, pattern).
+	// Only mail still to be tried: its index (outbox_due) is a few seconds'
+	// worth, where the outbox keeps two weeks of sent mail.
+	return tx.Where("recipient = ? AND sent_at IS NULL AND given_up_at IS NULL AND list_unsubscribe LIKE ? ESCAPE '!'", recipient, pattern).
 		Delete(&OutboxMessage{}).Error
 }
 
@@ -262,7 +264,7 @@ func dropWaitingNews(tx *gorm.DB, recipient, token string) error {
 func dropWaitingNewsOf(tx *gorm.DB, key []byte, letterIDs []int64) error {
 	var recipients []string
 	err := tx.Model(&OutboxMessage{}).Distinct("recipient").
-		Where("sent_at IS NULL AND list_unsubscribe <> ''").Pluck("recipient", &recipients).Error
+		Where("sent_at IS NULL AND given_up_at IS NULL AND list_unsubscribe <> ''").Pluck("recipient", &recipients).Error
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,10 @@ func TestReadsOfSignaturesUseAnIndex(t *testing.T) {
 				}
 				continue
 			}
-			if !strings.Contains(st.SQL, "signatures") || strings.HasPrefix(st.SQL, "INSERT INTO signatures") {
+			// The outbox keeps two weeks of sent mail: a withdrawal that
+			// looks for its signer's mail waiting there must not read it all.
+			if !strings.Contains(st.SQL, "signatures") && !strings.Contains(st.SQL, "outbox") ||
+				strings.HasPrefix(st.SQL, "INSERT INTO") {
 				continue
 			}
 			for _, step := range queryPlan(t, raw, st) {
@@ -64,7 +67,7 @@ func TestReadsOfSignaturesUseAnIndex(t *testing.T) {
 		}
 	}
 
-	ada := models.NewSignature{Kind: models.KindIndividual, Name: "Ada Lovelace", Country: "GB", Email: "ada@example.org"}
+	ada := models.NewSignature{Kind: models.KindIndividual, Name: "Ada Lovelace", Country: "GB", Email: "ada@example.org", News: true}
 	check("signing", seeks, func() error { _, err := s.AddSignature(ctx, l.ID, ada, mail); return err })
 	check("signing again", seeks, func() error {
 		if _, err := s.AddSignature(ctx, l.ID, ada, mail); !errors.Is(err, models.ErrAlreadySigned) {
@@ -138,6 +141,9 @@ const (
 // letter alone, not from the index only) or sorting.
 func (a allowed) refuses(step string) bool {
 	table := strings.TrimPrefix(strings.TrimPrefix(step, "SCAN "), "SEARCH ")
+	if table == "outbox" {
+		return true // every email of the last two weeks
+	}
 	if !strings.HasPrefix(table, "signatures ") && !strings.HasPrefix(table, "s ") && table != "s" && table != "signatures" {
 		return a < sorts && strings.Contains(step, "TEMP B-TREE")
 	}
